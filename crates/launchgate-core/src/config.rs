@@ -1,0 +1,301 @@
+//! The one configuration file, `launchgate.yml`, with one section per gate.
+//!
+//! Each gate owns its section's type and reads only that section; the other sections are
+//! skipped without being interpreted. Unknown keys are errors that point at the file, line
+//! and column, with a hint naming the closest valid key.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+use serde::Deserializer;
+use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, Visitor};
+
+use crate::error::{Error, offset_of};
+
+/// The file names looked for at the repository root, in order.
+pub const FILE_NAMES: [&str; 2] = ["launchgate.yml", "launchgate.yaml"];
+
+/// The top-level sections, one per gate.
+pub const SECTIONS: [&str; 5] = ["secrets", "env", "budget", "smoke", "dns"];
+
+/// A configuration file read into memory.
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    pub path: PathBuf,
+    pub source: String,
+}
+
+impl ConfigFile {
+    /// Reads a file; a missing or unreadable file is an error naming it.
+    pub fn read(path: &Path) -> Result<Self, Error> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+        let source = String::from_utf8(bytes).map_err(|e| {
+            let offset = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            Error::at_source(
+                format!("{} is not valid UTF-8", path.display()),
+                path.display().to_string(),
+                &text,
+                offset,
+                1,
+                "this byte is not UTF-8",
+            )
+            .with_help("save the file as UTF-8")
+        })?;
+        Ok(ConfigFile {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    /// The file named with `--config`, or else `launchgate.yml` / `launchgate.yaml` in
+    /// `dir`. `Ok(None)` when no file was named and none exists.
+    pub fn discover(explicit: Option<&Path>, dir: &Path) -> Result<Option<Self>, Error> {
+        if let Some(path) = explicit {
+            return ConfigFile::read(path).map(Some);
+        }
+        for name in FILE_NAMES {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return ConfigFile::read(&candidate).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// The name errors show for this file.
+    pub fn display_name(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// The sections present, in file order; an unknown top-level key is an error.
+    pub fn sections(&self) -> Result<Vec<String>, Error> {
+        self.parse_with::<IgnoredAny>(None).map(|(names, _)| names)
+    }
+
+    /// Reads one gate's section into its type; `Ok(None)` when the section is absent.
+    pub fn section<T: DeserializeOwned>(&self, name: &'static str) -> Result<Option<T>, Error> {
+        self.parse_with::<T>(Some(name)).map(|(_, value)| value)
+    }
+
+    fn parse_with<T: DeserializeOwned>(
+        &self,
+        wanted: Option<&'static str>,
+    ) -> Result<(Vec<String>, Option<T>), Error> {
+        if is_blank_yaml(&self.source) {
+            return Ok((Vec::new(), None));
+        }
+        let deserializer = serde_yaml::Deserializer::from_str(&self.source);
+        deserializer
+            .deserialize_any(RootVisitor::<T> {
+                wanted,
+                _type: PhantomData,
+            })
+            .map_err(|e| yaml_error(&self.display_name(), &self.source, &e))
+    }
+}
+
+/// Parses a whole YAML document into `T`, with errors pointing into `file_name`.
+pub fn from_yaml_str<T: DeserializeOwned>(file_name: &str, source: &str) -> Result<T, Error> {
+    serde_yaml::from_str(source).map_err(|e| yaml_error(file_name, source, &e))
+}
+
+fn is_blank_yaml(source: &str) -> bool {
+    source.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || t == "---"
+    })
+}
+
+/// Turns a serde_yaml error into one with file, line, column, a label and a hint.
+pub fn yaml_error(file_name: &str, source: &str, err: &serde_yaml::Error) -> Error {
+    let full = err.to_string();
+    let message = strip_position(&full);
+    let (offset, len) = match err.location() {
+        Some(loc) => {
+            let offset = offset_of(source, loc.line(), loc.column());
+            (offset, token_len(&source[offset..]))
+        }
+        None => (source.len(), 0),
+    };
+    let help = hint_for(&message);
+    let label = if message.contains("unknown field") {
+        "unknown key".to_string()
+    } else if message.contains("invalid type") || message.contains("invalid value") {
+        "wrong type or value".to_string()
+    } else {
+        "here".to_string()
+    };
+    let mut error = if err.location().is_some() {
+        Error::at_source(
+            format!("invalid configuration in {file_name}: {message}"),
+            file_name,
+            source,
+            offset,
+            len,
+            label,
+        )
+    } else {
+        Error::input(format!("invalid configuration in {file_name}: {message}"))
+    };
+    if let Some(help) = help {
+        error = error.with_help(help);
+    }
+    error
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) if message[i..].contains(" column ") => message[..i].to_string(),
+        _ => message.to_string(),
+    }
+}
+
+fn token_len(rest: &str) -> usize {
+    let end = rest
+        .char_indices()
+        .find(|(_, c)| matches!(c, ':' | '\n' | ',' | '}' | ']'))
+        .map(|(i, _)| i)
+        .unwrap_or(rest.len());
+    rest[..end].trim_end().len().max(1)
+}
+
+/// For "unknown field `x`, expected one of `a`, `b`": the closest valid key and the list.
+fn hint_for(message: &str) -> Option<String> {
+    let unknown = &message[message.find("unknown field `")? + "unknown field `".len()..];
+    let (key, rest) = unknown.split_once('`')?;
+    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    if expected.is_empty() {
+        return Some(format!("remove `{key}`: this section takes no keys"));
+    }
+    let list = expected.join(", ");
+    Some(match closest(key, &expected) {
+        Some(best) => format!("did you mean `{best}`? Valid keys here: {list}"),
+        None => format!("remove `{key}` or use one of: {list}"),
+    })
+}
+
+/// The candidate nearest to `word` by edit distance, if near enough to be a typo.
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Walks the top-level map: deserializes the wanted section into `T`, skips the other
+/// known sections, and rejects unknown keys where they stand (so the error has a position).
+struct RootVisitor<T> {
+    wanted: Option<&'static str>,
+    _type: PhantomData<T>,
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for RootVisitor<T> {
+    type Value = (Vec<String>, Option<T>);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map of gate sections (secrets, env, budget, smoke, dns)")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok((Vec::new(), None))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut names = Vec::new();
+        let mut value = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if !SECTIONS.contains(&key.as_str()) {
+                return Err(de::Error::unknown_field(&key, &SECTIONS));
+            }
+            if Some(key.as_str()) == self.wanted {
+                value = Some(map.next_value::<T>()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+            names.push(key);
+        }
+        Ok((names, value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Secrets {
+        #[serde(default)]
+        allow: Vec<String>,
+        #[serde(default)]
+        max: Option<u32>,
+    }
+
+    fn file(src: &str) -> ConfigFile {
+        ConfigFile {
+            path: PathBuf::from("launchgate.yml"),
+            source: src.to_string(),
+        }
+    }
+
+    #[test]
+    fn reads_only_its_section() {
+        let f = file("env:\n  anything: [1, 2]\nsecrets:\n  allow: [a]\n");
+        let s: Secrets = f.section("secrets").unwrap().unwrap();
+        assert_eq!(s.allow, vec!["a"]);
+        assert_eq!(f.sections().unwrap(), vec!["env", "secrets"]);
+        assert!(f.section::<Secrets>("dns").unwrap().is_none());
+    }
+
+    #[test]
+    fn empty_file_has_no_sections() {
+        assert!(file("# nothing yet\n").sections().unwrap().is_empty());
+    }
+
+    #[test]
+    fn unknown_key_in_section_has_line_column_and_hint() {
+        let f = file("secrets:\n  alow: [a]\n");
+        let e = f.section::<Secrets>("secrets").unwrap_err();
+        assert_eq!(e.position(), Some((2, 3)), "{}", e.render(false));
+        assert!(e.hint().unwrap().contains("did you mean `allow`?"));
+    }
+
+    #[test]
+    fn unknown_section_is_an_error() {
+        let e = file("secret:\n  allow: []\n").sections().unwrap_err();
+        assert_eq!(e.position().map(|p| p.0), Some(1));
+        assert!(
+            e.hint().unwrap().contains("did you mean `secrets`?"),
+            "{:?}",
+            e.hint()
+        );
+    }
+
+    #[test]
+    fn wrong_type_names_expected_type() {
+        let e = file("secrets:\n  max: lots\n")
+            .section::<Secrets>("secrets")
+            .unwrap_err();
+        assert!(e.message().contains("expected u32"), "{}", e.message());
+        assert_eq!(e.position(), Some((2, 8)));
+    }
+}

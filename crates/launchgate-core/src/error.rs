@@ -1,0 +1,196 @@
+//! The one error type of every gate: a usage, configuration or input problem (exit 2).
+//!
+//! It carries a message naming the input, a hint saying what to do, and, for files, the
+//! source with a labelled span so miette can show file, line and column.
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::path::Path;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+/// A problem that stops a gate from doing its job.
+#[derive(Debug)]
+pub struct Error {
+    message: String,
+    help: Option<String>,
+    source_code: Option<NamedSource<String>>,
+    label: Option<(SourceSpan, String)>,
+    /// 1-based line and column of the label, kept for plain-text renderings and tests.
+    position: Option<(usize, usize)>,
+}
+
+impl Error {
+    /// An error about an input: name the input in the message.
+    pub fn input(message: impl Into<String>) -> Self {
+        Error {
+            message: message.into(),
+            help: None,
+            source_code: None,
+            label: None,
+            position: None,
+        }
+    }
+
+    /// An error about a file read from disk.
+    pub fn io(path: &Path, err: &std::io::Error) -> Self {
+        let help = match err.kind() {
+            std::io::ErrorKind::NotFound => "check the path; it is relative to the current directory",
+            std::io::ErrorKind::PermissionDenied => "make the file readable by this user",
+            _ => "check that the path names a readable file",
+        };
+        Error::input(format!("cannot read {}: {}", path.display(), err)).with_help(help)
+    }
+
+    /// An error at a byte offset of a source text, labelled with `label`.
+    pub fn at_source(
+        message: impl Into<String>,
+        file_name: impl AsRef<str>,
+        source: &str,
+        offset: usize,
+        len: usize,
+        label: impl Into<String>,
+    ) -> Self {
+        let offset = offset.min(source.len());
+        let len = len.min(source.len() - offset);
+        let (line, column) = line_column(source, offset);
+        Error {
+            message: message.into(),
+            help: None,
+            source_code: Some(NamedSource::new(file_name.as_ref(), source.to_string())),
+            label: Some((SourceSpan::new(offset.into(), len), label.into())),
+            position: Some((line, column)),
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn hint(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+
+    /// 1-based line and column, when the error points into a file.
+    pub fn position(&self) -> Option<(usize, usize)> {
+        self.position
+    }
+
+    /// The error as miette draws it: message, `file:line:column`, snippet, hint. Colour only
+    /// when `color` is true.
+    pub fn render(&self, color: bool) -> String {
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let mut out = String::new();
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+        if handler.render_report(&mut out, self).is_err() {
+            out = format!("error: {}\n", self.message);
+        }
+        out
+    }
+
+    /// Prints the error on stderr, in colour only on a terminal without `NO_COLOR`.
+    pub fn eprint(&self) {
+        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        eprint!("{}", self.render(color));
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let (Some(src), Some((line, col))) = (&self.source_code, self.position) {
+            write!(f, " ({}:{line}:{col})", src.name())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl Diagnostic for Error {
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source_code.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.label.as_ref().map(|(span, text)| {
+            Box::new(std::iter::once(LabeledSpan::new_with_span(
+                Some(text.clone()),
+                *span,
+            ))) as Box<dyn Iterator<Item = LabeledSpan>>
+        })
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(source.len());
+    while !source.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let column = source[line_start..offset].chars().count() + 1;
+    (line, column)
+}
+
+/// The byte offset of a 1-based line and column (in characters).
+pub fn offset_of(source: &str, line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match source[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return source.len(),
+        }
+    }
+    source[start..]
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map(|(i, _)| start + i)
+        .unwrap_or(source.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_column_round_trips() {
+        let src = "a: 1\nbé: 2\n  c: 3\n";
+        for (line, col) in [(1, 1), (2, 1), (2, 3), (3, 3)] {
+            assert_eq!(line_column(src, offset_of(src, line, col)), (line, col));
+        }
+    }
+
+    #[test]
+    fn render_names_file_line_and_hint() {
+        let src = "secrets:\n  alow: []\n";
+        let e = Error::at_source(
+            "unknown key `alow`",
+            "launchgate.yml",
+            src,
+            11,
+            4,
+            "not a key of secrets",
+        )
+        .with_help("did you mean `allow`?");
+        let text = e.render(false);
+        assert!(text.contains("launchgate.yml:2:3"), "{text}");
+        assert!(text.contains("did you mean `allow`?"), "{text}");
+        assert_eq!(e.position(), Some((2, 3)));
+    }
+}

@@ -1,0 +1,28 @@
+//! What every launchgate gate stands on.
+//!
+//! A gate turns its inputs into a [`Report`] of [`Finding`]s. This crate owns that model,
+//! the redaction of secrets ([`Secret`]), the one `launchgate.yml` file and its error
+//! messages ([`config`]), the renderers behind `--format` ([`render`]), the atomic file
+//! writes ([`atomic`]), and the exit codes every binary shares ([`ExitStatus`]).
+//!
+//! A gate's `main.rs` parses its arguments, calls its library, and hands the reports to
+//! [`output::emit`], which renders them and decides the exit code.
+
+pub mod atomic;
+pub mod config;
+pub mod error;
+pub mod exit;
+pub mod finding;
+pub mod output;
+pub mod render;
+pub mod report;
+pub mod secret;
+
+pub use error::Error;
+pub use exit::ExitStatus;
+pub use finding::{Finding, Location, Severity};
+pub use report::{Check, CheckStatus, Report, RuleInfo, Table};
+pub use secret::{RedactedSecret, Secret};
+
+/// The version of the launchgate tools, as every renderer prints it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

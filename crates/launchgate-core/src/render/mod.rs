@@ -1,0 +1,123 @@
+//! The renderers behind `--format`. Each takes the reports of one run and returns text; the
+//! caller decides where it goes ([`crate::output`]).
+//!
+//! No renderer sees a raw secret: findings only hold [`crate::RedactedSecret`]s.
+
+mod github;
+mod human;
+mod json;
+mod junit;
+mod markdown;
+mod sarif;
+
+use std::path::PathBuf;
+
+use crate::exit::ExitStatus;
+use crate::finding::Severity;
+use crate::report::Report;
+
+pub use github::{escape_data, escape_property, step_summary};
+pub use json::{JSON_SCHEMA_VERSION, ReportFile};
+pub use markdown::SUMMARY_LIMIT_BYTES;
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Format {
+    /// Readable text with source positions and hints; colour only on a terminal.
+    Human,
+    /// The versioned JSON report (schema version 1).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub workflow commands (annotations); also appends a job summary.
+    Github,
+    /// Markdown, for pull-request comments.
+    Markdown,
+    /// JUnit XML, for CI test reporters.
+    Junit,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
+            Format::Junit => "junit",
+        }
+    }
+
+    /// The format a file name implies, for `--output` given without `--format`.
+    pub fn from_extension(path: &std::path::Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        if name.ends_with(".sarif") || name.ends_with(".sarif.json") {
+            Some(Format::Sarif)
+        } else if name.ends_with(".json") {
+            Some(Format::Json)
+        } else if name.ends_with(".md") || name.ends_with(".markdown") {
+            Some(Format::Markdown)
+        } else if name.ends_with(".xml") {
+            Some(Format::Junit)
+        } else if name.ends_with(".txt") {
+            Some(Format::Human)
+        } else {
+            None
+        }
+    }
+}
+
+/// What every renderer needs besides the reports.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// Findings at or above this severity fail the gate.
+    pub fail_on: Severity,
+    /// ANSI colour in human output.
+    pub color: bool,
+    /// The folder paths are made relative to in GitHub annotations (`GITHUB_WORKSPACE`).
+    pub workspace: Option<PathBuf>,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            fail_on: Severity::Error,
+            color: false,
+            workspace: None,
+        }
+    }
+}
+
+/// Renders the reports of one run in one format.
+pub fn render(format: Format, reports: &[Report], options: &RenderOptions) -> String {
+    match format {
+        Format::Human => human::render(reports, options),
+        Format::Json => json::render(reports, options),
+        Format::Sarif => sarif::render(reports, options),
+        Format::Github => github::render(reports, options),
+        Format::Markdown => markdown::render(reports, options, None),
+        Format::Junit => junit::render(reports, options),
+    }
+}
+
+/// The verdict of one report under `fail_on`.
+pub(crate) fn verdict(report: &Report, fail_on: Severity) -> ExitStatus {
+    ExitStatus::of(std::slice::from_ref(report), fail_on)
+}
+
+/// "2 errors, 1 warning" — the counts in words, omitting zeros.
+pub(crate) fn counts_in_words(report: &Report) -> String {
+    let c = report.counts();
+    let mut parts = Vec::new();
+    for (n, word) in [(c.error, "error"), (c.warning, "warning"), (c.note, "note")] {
+        if n > 0 {
+            parts.push(format!("{n} {word}{}", if n == 1 { "" } else { "s" }));
+        }
+    }
+    if parts.is_empty() {
+        "no findings".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
