@@ -36,7 +36,10 @@ impl Paint {
 pub(super) fn render(reports: &[Report], options: &RenderOptions) -> String {
     let paint = Paint { on: options.color };
     let mut out = String::new();
-    for report in reports {
+    for (i, report) in reports.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
         for finding in &report.findings {
             finding_block(&mut out, finding, &paint);
         }
