@@ -56,7 +56,11 @@ impl ConfigFile {
             return ConfigFile::read(path).map(Some);
         }
         for name in FILE_NAMES {
-            let candidate = dir.join(name);
+            let candidate = if dir == Path::new(".") {
+                PathBuf::from(name)
+            } else {
+                dir.join(name)
+            };
             if candidate.is_file() {
                 return ConfigFile::read(&candidate).map(Some);
             }
@@ -114,7 +118,11 @@ pub fn yaml_error(file_name: &str, source: &str, err: &serde_yaml::Error) -> Err
     let message = strip_position(&full);
     let (offset, len) = match err.location() {
         Some(loc) => {
-            let offset = offset_of(source, loc.line(), loc.column());
+            let mut offset = offset_of(source, loc.line(), loc.column());
+            // Errors raised while walking a map point at the map's start; point at the key.
+            if let Some(key) = unknown_key(&message) {
+                offset = find_key(source, offset, loc.column(), key).unwrap_or(offset);
+            }
             (offset, token_len(&source[offset..]))
         }
         None => (source.len(), 0),
@@ -145,6 +153,33 @@ pub fn yaml_error(file_name: &str, source: &str, err: &serde_yaml::Error) -> Err
     error
 }
 
+fn unknown_key(message: &str) -> Option<&str> {
+    let rest = &message[message.find("unknown field `")? + "unknown field `".len()..];
+    rest.split_once('`').map(|(key, _)| key)
+}
+
+/// The offset of `key` as a key of the map that starts at `map_start`: in block style at the
+/// map's column, in flow style after `{` or `,`.
+fn find_key(source: &str, map_start: usize, map_column: usize, key: &str) -> Option<usize> {
+    let mut search = map_start;
+    while let Some(found) = source[search..].find(key) {
+        let at = search + found;
+        search = at + key.len();
+        let after = source[at + key.len()..].trim_start_matches(['"', '\'']);
+        if !after.starts_with(':') {
+            continue;
+        }
+        let line_start = source[..at].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let before = source[line_start..at].trim_end_matches(['"', '\'']);
+        let block = before.chars().all(|c| c == ' ' || c == '-') && before.chars().count() + 1 == map_column;
+        let flow = before.trim_end().ends_with(['{', ',']);
+        if block || flow {
+            return Some(at - (source[line_start..at].len() - before.len()));
+        }
+    }
+    None
+}
+
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) if message[i..].contains(" column ") => message[..i].to_string(),
@@ -163,8 +198,8 @@ fn token_len(rest: &str) -> usize {
 
 /// For "unknown field `x`, expected one of `a`, `b`": the closest valid key and the list.
 fn hint_for(message: &str) -> Option<String> {
-    let unknown = &message[message.find("unknown field `")? + "unknown field `".len()..];
-    let (key, rest) = unknown.split_once('`')?;
+    let key = unknown_key(message)?;
+    let rest = &message[message.find("unknown field `")? + "unknown field `".len() + key.len() + 1..];
     let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
     if expected.is_empty() {
         return Some(format!("remove `{key}`: this section takes no keys"));
@@ -280,9 +315,21 @@ mod tests {
     }
 
     #[test]
+    fn unknown_key_after_other_keys_points_at_the_key() {
+        let f = file("# top\nsecrets:\n  max: 3\n  allow: [a]\n  alow: [b]\n");
+        let e = f.section::<Secrets>("secrets").unwrap_err();
+        assert_eq!(e.position(), Some((5, 3)), "{}", e.render(false));
+        let f = file("secrets: { max: 3, alow: [b] }\n");
+        let e = f.section::<Secrets>("secrets").unwrap_err();
+        assert_eq!(e.position(), Some((1, 20)), "{}", e.render(false));
+    }
+
+    #[test]
     fn unknown_section_is_an_error() {
-        let e = file("secret:\n  allow: []\n").sections().unwrap_err();
-        assert_eq!(e.position().map(|p| p.0), Some(1));
+        let e = file("# top\nsecrets: {}\nsecret:\n  allow: []\n")
+            .sections()
+            .unwrap_err();
+        assert_eq!(e.position(), Some((3, 1)));
         assert!(
             e.hint().unwrap().contains("did you mean `secrets`?"),
             "{:?}",

@@ -9,9 +9,12 @@ use std::path::Path;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
-/// A problem that stops a gate from doing its job.
+/// A problem that stops a gate from doing its job. Boxed, so `Result<T, Error>` stays small.
 #[derive(Debug)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     message: String,
     help: Option<String>,
     source_code: Option<NamedSource<String>>,
@@ -23,13 +26,13 @@ pub struct Error {
 impl Error {
     /// An error about an input: name the input in the message.
     pub fn input(message: impl Into<String>) -> Self {
-        Error {
+        Error(Box::new(Inner {
             message: message.into(),
             help: None,
             source_code: None,
             label: None,
             position: None,
-        }
+        }))
     }
 
     /// An error about a file read from disk.
@@ -54,31 +57,43 @@ impl Error {
         let offset = offset.min(source.len());
         let len = len.min(source.len() - offset);
         let (line, column) = line_column(source, offset);
-        Error {
+        Error(Box::new(Inner {
             message: message.into(),
             help: None,
             source_code: Some(NamedSource::new(file_name.as_ref(), source.to_string())),
             label: Some((SourceSpan::new(offset.into(), len), label.into())),
             position: Some((line, column)),
-        }
+        }))
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.0.help = Some(help.into());
         self
     }
 
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     pub fn hint(&self) -> Option<&str> {
-        self.help.as_deref()
+        self.0.help.as_deref()
     }
 
     /// 1-based line and column, when the error points into a file.
     pub fn position(&self) -> Option<(usize, usize)> {
-        self.position
+        self.0.position
+    }
+
+    /// One line: the message, `(file:line:column)` when known, and the hint.
+    pub fn one_line(&self) -> String {
+        let mut text = self.0.message.clone();
+        if let (Some(src), Some((line, col))) = (&self.0.source_code, self.0.position) {
+            text.push_str(&format!(" ({}:{line}:{col})", src.name()));
+        }
+        if let Some(help) = &self.0.help {
+            text.push_str(&format!("; {help}"));
+        }
+        text
     }
 
     /// The error as miette draws it: message, `file:line:column`, snippet, hint. Colour only
@@ -92,7 +107,7 @@ impl Error {
         let mut out = String::new();
         let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
         if handler.render_report(&mut out, self).is_err() {
-            out = format!("error: {}\n", self.message);
+            out = format!("error: {}\n", self.0.message);
         }
         out
     }
@@ -106,11 +121,7 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if let (Some(src), Some((line, col))) = (&self.source_code, self.position) {
-            write!(f, " ({}:{line}:{col})", src.name())?;
-        }
-        Ok(())
+        f.write_str(&self.0.message)
     }
 }
 
@@ -118,15 +129,15 @@ impl std::error::Error for Error {}
 
 impl Diagnostic for Error {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.0.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.source_code.as_ref().map(|s| s as &dyn miette::SourceCode)
+        self.0.source_code.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.label.as_ref().map(|(span, text)| {
+        self.0.label.as_ref().map(|(span, text)| {
             Box::new(std::iter::once(LabeledSpan::new_with_span(
                 Some(text.clone()),
                 *span,

@@ -152,13 +152,12 @@ pub fn emit(reports: &[Report], targets: &[OutputTarget], fail_on: Severity) -> 
                 }
             }
         }
-        if target.format == Format::Github {
-            if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
-                if let Err(e) = append_summary(Path::new(&summary), &step_summary(reports, &options)) {
-                    e.eprint();
-                    status = ExitStatus::Error;
-                }
-            }
+        let summary_file = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty());
+        if let (Format::Github, Some(summary)) = (target.format, summary_file)
+            && let Err(e) = append_summary(Path::new(&summary), &step_summary(reports, &options))
+        {
+            e.eprint();
+            status = ExitStatus::Error;
         }
     }
     status

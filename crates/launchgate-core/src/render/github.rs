@@ -88,10 +88,8 @@ fn workspace_relative(path: &str, workspace: Option<&Path>) -> String {
     if let Some(ws) = workspace {
         let ws = ws.to_string_lossy().replace('\\', "/");
         let ws = ws.trim_end_matches('/');
-        if let Some(rest) = normalized.strip_prefix(ws) {
-            if let Some(rest) = rest.strip_prefix('/') {
-                return rest.to_string();
-            }
+        if let Some(rest) = normalized.strip_prefix(ws).and_then(|r| r.strip_prefix('/')) {
+            return rest.to_string();
         }
     }
     normalized.strip_prefix("./").unwrap_or(&normalized).to_string()

@@ -39,7 +39,7 @@ pub(crate) fn render(reports: &[Report], options: &RenderOptions, limit: Option<
         if !report.findings.is_empty() {
             out.push_str("| Severity | Rule | Where | Message |\n| --- | --- | --- | --- |\n");
             let mut sorted: Vec<_> = report.findings.iter().collect();
-            sorted.sort_by(|a, b| b.severity.cmp(&a.severity));
+            sorted.sort_by_key(|f| std::cmp::Reverse(f.severity));
             for (i, f) in sorted.iter().enumerate() {
                 let place = f
                     .location
