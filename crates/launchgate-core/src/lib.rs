@@ -9,6 +9,7 @@
 //! [`output::emit`], which renders them and decides the exit code.
 
 pub mod atomic;
+pub mod ci_event;
 pub mod config;
 pub mod error;
 pub mod exit;

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Runs the gates the action was asked for and writes its outputs. The binary does the work:
+# the commit range (`secrets scan --ci` reads GITHUB_EVENT_NAME and GITHUB_EVENT_PATH), the
+# annotations and job summary (`--format github`), the JSON and SARIF files.
+set -uo pipefail
+
+bin=${LAUNCHGATE:?the install step did not name a launchgate binary}
+# A folder of its own for each run of the action, so a later step keeps an earlier one's reports.
+base=${RUNNER_TEMP:-${TMPDIR:-/tmp}}/launchgate
+mkdir -p "$base"
+out=$(mktemp -d "$base/reports-XXXXXX")
+
+fail() {
+  echo "::error title=launchgate::$*"
+  {
+    echo "result=error"
+    echo "findings=0"
+    echo "report="
+    echo "sarif-file="
+  } >>"${GITHUB_OUTPUT:?}"
+  exit 2
+}
+
+# Paths given to the action are relative to where the job runs, whatever working-directory is.
+if [ -n "${INPUT_SARIF:-}" ]; then
+  case "$INPUT_SARIF" in
+    /* | [A-Za-z]:[\\/]*) ;;
+    *) INPUT_SARIF=$PWD/$INPUT_SARIF ;;
+  esac
+fi
+cd "${INPUT_WORKING_DIRECTORY:-.}" || fail "working-directory '${INPUT_WORKING_DIRECTORY}' is not a folder of the workspace"
+
+read -r -a gates <<<"$(printf '%s' "${INPUT_GATES:-secrets}" | tr ',\n' '  ')"
+[ ${#gates[@]} -gt 0 ] || fail "the gates input is empty; name at least one of secrets, env, budget, smoke, dns"
+for gate in "${gates[@]}"; do
+  case "$gate" in
+    secrets | env | budget | smoke | dns) ;;
+    *) fail "unknown gate '$gate' in the gates input; the gates are secrets, env, budget, smoke, dns" ;;
+  esac
+done
+case "${INPUT_SUMMARY:-true}" in
+  true | false) ;;
+  *) fail "the summary input is '$INPUT_SUMMARY'; use true or false" ;;
+esac
+
+common=()
+config=${INPUT_CONFIG:-launchgate.yml}
+# The default file is optional; a file named on purpose must exist (the gate says so if not).
+if [ -f "$config" ] || [ "$config" != launchgate.yml ]; then
+  common+=(--config "$config")
+fi
+[ -n "${INPUT_FAIL_ON:-}" ] && common+=(--fail-on "$INPUT_FAIL_ON")
+
+# The SARIF destination of one gate: the sarif path itself for a single gate, else a file
+# per gate inside it.
+sarif_of() {
+  if [ ${#gates[@]} -eq 1 ]; then echo "$INPUT_SARIF"; else echo "$INPUT_SARIF/$1.sarif"; fi
+}
+
+secrets_args() {
+  local scan=${INPUT_SCAN:-auto} base=${INPUT_BASE_REF:-}
+  if [ "$scan" = auto ] && [ -n "$base" ]; then scan=range; fi
+  if [ "$scan" = auto ] && [ -z "${GITHUB_EVENT_NAME:-}" ]; then scan=path; fi
+  case "$scan" in
+    auto) secrets_needs --ci && args=(secrets scan --ci) ;;
+    staged) args=(secrets scan --staged) ;;
+    range)
+      [ -n "$base" ] || fail "scan: range needs the base-ref input (the commit or branch the range starts after)"
+      secrets_needs --range && args=(secrets scan --range "$base..HEAD")
+      ;;
+    history) secrets_needs --history && args=(secrets scan --history) ;;
+    path) args=(secrets scan .) ;;
+    *) fail "the scan input is '$scan'; use auto, staged, range, history or path" ;;
+  esac
+}
+
+# A launchgate without the flag would scan the wrong thing; stop instead.
+secrets_needs() {
+  if ! "$bin" secrets scan --help 2>/dev/null | grep -q -e "$1"; then
+    fail "this launchgate ($("$bin" --version)) has no 'secrets scan $1', so the commits of this event cannot be scanned; set scan: path to scan the checked-out files, or use a newer version"
+  fi
+}
+
+worst=0
+for gate in "${gates[@]}"; do
+  args=()
+  case "$gate" in
+    secrets) secrets_args ;;
+    env)
+      if [ -n "${INPUT_ENVIRONMENT:-}" ]; then args=(env check --env "$INPUT_ENVIRONMENT"); else args=(env lint); fi
+      ;;
+    budget)
+      args=(budget)
+      if [ -n "${INPUT_BASELINE:-}" ]; then
+        if [ -f "$INPUT_BASELINE" ]; then
+          args+=(--baseline "$INPUT_BASELINE")
+        else
+          echo "::notice title=launchgate budget::no baseline at $INPUT_BASELINE (the base branch has no report yet); checking the budgets only"
+        fi
+      fi
+      ;;
+    smoke)
+      if [ -n "${INPUT_SMOKE_STATE:-}" ]; then
+        args=(smoke watch --count 1 --state "$INPUT_SMOKE_STATE" --fail-after "${INPUT_SMOKE_FAIL_AFTER:-1}")
+      else
+        args=(smoke)
+      fi
+      ;;
+    dns) args=(dns) ;;
+  esac
+  # ${a[@]+"${a[@]}"}: an empty array under `set -u` in the bash 3 of macOS.
+  args+=(${common[@]+"${common[@]}"} --format github --format json --output "$out/$gate.json")
+  if [ -n "${INPUT_SARIF:-}" ]; then
+    sarif=$(sarif_of "$gate")
+    mkdir -p "$(dirname "$sarif")"
+    args+=(--format sarif --output "$sarif")
+  fi
+  echo "launchgate ${args[*]}"
+  if [ "${INPUT_SUMMARY:-true}" = true ]; then
+    "$bin" "${args[@]}"
+  else
+    env -u GITHUB_STEP_SUMMARY "$bin" "${args[@]}"
+  fi
+  rc=$?
+  case "$rc" in
+    0 | 1 | 2) ;;
+    *) rc=2 ;;
+  esac
+  [ "$rc" -gt "$worst" ] && worst=$rc
+done
+
+# The number of findings: the top-level summary of each JSON report (error + warning + note).
+findings=0
+for gate in "${gates[@]}"; do
+  [ -f "$out/$gate.json" ] || continue
+  # One key per line whether the JSON is pretty or compact: split at commas and braces.
+  # shellcheck disable=SC2020
+  n=$(tr ',{}' '\n\n\n' <"$out/$gate.json" | awk '
+    /"summary"[ \t]*:/ { in_summary = 1; next }
+    in_summary && /"(error|warning|note)"[ \t]*:/ { gsub(/[^0-9]/, ""); total += $0; seen++ }
+    in_summary && seen == 3 { print total; exit }')
+  findings=$((findings + ${n:-0}))
+done
+
+# Outputs are read by other actions (upload-sarif, upload-artifact): on Windows, give them
+# Windows paths, not Git Bash's /d/a/… form.
+native_path() {
+  if [ -n "$1" ] && command -v cygpath >/dev/null 2>&1; then cygpath -w "$1"; else printf '%s' "$1"; fi
+}
+
+if [ ${#gates[@]} -eq 1 ]; then report=$out/${gates[0]}.json; else report=$out; fi
+case "$worst" in
+  0) result=passed ;;
+  1) result=failed ;;
+  *) result=error ;;
+esac
+{
+  echo "result=$result"
+  echo "findings=$findings"
+  echo "report=$(native_path "$report")"
+  echo "sarif-file=$(native_path "${INPUT_SARIF:-}")"
+} >>"${GITHUB_OUTPUT:?}"
+echo "launchgate: $result, $findings finding(s); report: $report"
+exit "$worst"
