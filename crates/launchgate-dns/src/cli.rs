@@ -1,0 +1,113 @@
+//! `launchgate-dns` / `launchgate dns`: the command line.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{ArgMatches, Parser};
+use launchgate_core::config::ConfigFile;
+use launchgate_core::output::{OutputArgs, emit};
+use launchgate_core::{Error, ExitStatus};
+
+use crate::config::{self, CaaConfig, DnsConfig, EmailConfig};
+use crate::{CheckOptions, check, rules};
+
+/// Check a domain's DNS before launch: expected records, dangling CNAMEs, SPF, DKIM, DMARC,
+/// MTA-STS, TLS-RPT and CAA.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "launchgate-dns",
+    version,
+    after_help = "Reads the `dns:` section of launchgate.yml. Exit codes: 0 passed, 1 findings at or above --fail-on, 2 usage, configuration or DNS error."
+)]
+pub struct Command {
+    /// Configuration file [default: launchgate.yml or launchgate.yaml in the current directory].
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Check this domain instead of dns.domain; without a configuration file, checks its
+    /// email authentication with default expectations.
+    #[arg(long, value_name = "DOMAIN")]
+    pub domain: Option<String>,
+
+    /// Ask this name server instead of the configured resolver; repeatable.
+    /// Forms: udp://127.0.0.1:5353, tcp://[::1]:53, 9.9.9.9.
+    #[arg(long = "nameserver", value_name = "ADDR")]
+    pub nameservers: Vec<String>,
+
+    /// How long to wait for one DNS answer, in milliseconds [default: dns.timeout_ms or 3000].
+    #[arg(long, value_name = "MS")]
+    pub timeout_ms: Option<u64>,
+
+    /// How many times to send a query before calling it a timeout [default: dns.attempts or 2].
+    #[arg(long, value_name = "N")]
+    pub attempts: Option<usize>,
+
+    /// List the rules this gate reports, and exit.
+    #[arg(long)]
+    pub list_rules: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Runs the command; errors are printed and give exit code 2.
+pub fn run(cmd: Command, matches: &ArgMatches) -> ExitStatus {
+    match execute(cmd, matches) {
+        Ok(status) => status,
+        Err(error) => {
+            error.eprint();
+            ExitStatus::Error
+        }
+    }
+}
+
+fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
+    if cmd.list_rules {
+        for (id, _, description) in rules::RULES {
+            println!("{id:<36} {description}");
+        }
+        return Ok(ExitStatus::Passed);
+    }
+    let targets = cmd.output.targets(matches)?;
+    if cmd.timeout_ms == Some(0) || cmd.attempts == Some(0) {
+        return Err(Error::input("--timeout-ms and --attempts must be at least 1")
+            .with_help("for example `--timeout-ms 2000 --attempts 2`"));
+    }
+    let cwd = std::env::current_dir()
+        .map_err(|e| Error::input(format!("cannot read the current directory: {e}")))?;
+    let file = ConfigFile::discover(cmd.config.as_deref(), &cwd)?;
+    let section = match &file {
+        Some(f) => config::load(f)?,
+        None => None,
+    };
+    let mut dns = match (section, &cmd.domain) {
+        (Some(dns), _) => dns,
+        (None, Some(_)) => DnsConfig {
+            email: Some(EmailConfig::default()),
+            caa: Some(CaaConfig::default()),
+            ..DnsConfig::default()
+        },
+        (None, None) => {
+            let message = match &file {
+                Some(f) => format!("{} has no dns: section", f.display_name()),
+                None => "no launchgate.yml here and no --domain given".to_string(),
+            };
+            return Err(Error::input(message).with_help(
+                "add a `dns:` section with `domain: example.com` to launchgate.yml, or run `launchgate-dns --domain example.com`",
+            ));
+        }
+    };
+    if let Some(domain) = &cmd.domain {
+        dns.domain = domain.clone();
+    }
+    let site_hosts = file.as_ref().map(config::site_hosts).unwrap_or_default();
+    let options = CheckOptions {
+        site_hosts,
+        nameservers: cmd.nameservers.clone(),
+        timeout: cmd.timeout_ms.map(Duration::from_millis),
+        attempts: cmd.attempts,
+        ..CheckOptions::default()
+    };
+    let report = check(&dns, &options)?;
+    Ok(emit(&[report], &targets, cmd.output.fail_on))
+}

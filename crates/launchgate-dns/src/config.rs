@@ -1,0 +1,491 @@
+//! The `dns:` section of launchgate.yml, and the host names the smoke gate's `site:` lists.
+
+use std::fmt;
+
+use launchgate_core::Error;
+use launchgate_core::config::ConfigFile;
+use serde::Deserialize;
+
+/// The `dns:` section.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DnsConfig {
+    /// The registered domain the records live under, such as `example.com`.
+    pub domain: String,
+    /// Records that must answer with the listed values.
+    #[serde(default)]
+    pub records: Vec<RecordSpec>,
+    /// Email authentication: SPF, DMARC, DKIM, MTA-STS, TLS-RPT. Absent means not checked.
+    #[serde(default)]
+    pub email: Option<EmailConfig>,
+    /// Certificate authorities allowed to issue for the domain.
+    #[serde(default)]
+    pub caa: Option<CaaConfig>,
+    /// `system`, or the name servers to ask (`udp://127.0.0.1:5353`, `tcp://…`, `9.9.9.9`).
+    #[serde(default)]
+    pub resolver: ResolverSpec,
+    /// How long to wait for one answer, in milliseconds.
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u64,
+    /// How many times to send a query before calling it a timeout.
+    #[serde(default = "default_attempts")]
+    pub attempts: usize,
+}
+
+impl Default for DnsConfig {
+    /// No domain yet, nothing to check but what is added, the system resolver.
+    fn default() -> Self {
+        DnsConfig {
+            domain: String::new(),
+            records: Vec::new(),
+            email: None,
+            caa: None,
+            resolver: ResolverSpec::System,
+            timeout_ms: default_timeout_ms(),
+            attempts: default_attempts(),
+        }
+    }
+}
+
+pub(crate) fn default_timeout_ms() -> u64 {
+    3000
+}
+
+pub(crate) fn default_attempts() -> usize {
+    2
+}
+
+/// One expected record set.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RecordSpec {
+    /// Relative to the domain (`@` for the apex, `www`), or a full name ending in `.`.
+    pub name: String,
+    #[serde(rename = "type")]
+    pub record_type: RecordKind,
+    /// The record set must be exactly these values.
+    #[serde(default)]
+    pub values: Option<Vec<String>>,
+    /// The record set must include these values (others may exist).
+    #[serde(default)]
+    pub contains: Option<Vec<String>>,
+}
+
+/// The record types an expectation can name.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum RecordKind {
+    A,
+    Aaaa,
+    Cname,
+    Mx,
+    Txt,
+    Ns,
+    Caa,
+}
+
+impl RecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::A => "A",
+            RecordKind::Aaaa => "AAAA",
+            RecordKind::Cname => "CNAME",
+            RecordKind::Mx => "MX",
+            RecordKind::Txt => "TXT",
+            RecordKind::Ns => "NS",
+            RecordKind::Caa => "CAA",
+        }
+    }
+}
+
+impl fmt::Display for RecordKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The `email:` block.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    #[serde(default)]
+    pub spf: SpfConfig,
+    #[serde(default)]
+    pub dmarc: DmarcConfig,
+    #[serde(default)]
+    pub dkim: DkimConfig,
+    #[serde(default)]
+    pub mta_sts: Requirement,
+    #[serde(default)]
+    pub tls_rpt: Requirement,
+}
+
+/// SPF expectations.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SpfConfig {
+    /// The `all` terms accepted at the end of the record.
+    #[serde(default = "default_all")]
+    pub all: Vec<AllPolicy>,
+    /// Domains that must be included somewhere in the record's include tree.
+    #[serde(default)]
+    pub must_include: Vec<String>,
+}
+
+impl Default for SpfConfig {
+    fn default() -> Self {
+        SpfConfig {
+            all: default_all(),
+            must_include: Vec::new(),
+        }
+    }
+}
+
+fn default_all() -> Vec<AllPolicy> {
+    vec![AllPolicy::Fail, AllPolicy::SoftFail]
+}
+
+/// The `all` mechanism with its qualifier.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub enum AllPolicy {
+    #[serde(rename = "-all")]
+    Fail,
+    #[serde(rename = "~all")]
+    SoftFail,
+    #[serde(rename = "?all")]
+    Neutral,
+    #[serde(rename = "+all")]
+    Pass,
+}
+
+impl AllPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AllPolicy::Fail => "-all",
+            AllPolicy::SoftFail => "~all",
+            AllPolicy::Neutral => "?all",
+            AllPolicy::Pass => "+all",
+        }
+    }
+}
+
+/// DMARC expectations.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DmarcConfig {
+    /// The weakest policy accepted for `p`, `sp` and `np`.
+    #[serde(default = "default_min_policy")]
+    pub min_policy: DmarcPolicy,
+    /// Whether aggregate reports (`rua`) must be requested.
+    #[serde(default)]
+    pub require_rua: bool,
+}
+
+impl Default for DmarcConfig {
+    fn default() -> Self {
+        DmarcConfig {
+            min_policy: default_min_policy(),
+            require_rua: false,
+        }
+    }
+}
+
+fn default_min_policy() -> DmarcPolicy {
+    DmarcPolicy::Quarantine
+}
+
+/// A DMARC policy, weakest first.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum DmarcPolicy {
+    None,
+    Quarantine,
+    Reject,
+}
+
+impl DmarcPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DmarcPolicy::None => "none",
+            DmarcPolicy::Quarantine => "quarantine",
+            DmarcPolicy::Reject => "reject",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "none" => Some(DmarcPolicy::None),
+            "quarantine" => Some(DmarcPolicy::Quarantine),
+            "reject" => Some(DmarcPolicy::Reject),
+            _ => None,
+        }
+    }
+}
+
+/// DKIM expectations.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DkimConfig {
+    /// Selectors to check at `<selector>._domainkey.<domain>`. Empty: probe common ones.
+    #[serde(default)]
+    pub selectors: Vec<String>,
+}
+
+/// Whether a record must exist.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Requirement {
+    /// Missing is an error.
+    Required,
+    /// Checked when present; missing is a note.
+    #[default]
+    Optional,
+    /// Not checked.
+    Off,
+}
+
+/// The `caa:` block.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CaaConfig {
+    /// CA domains that must be allowed to issue, such as `letsencrypt.org`.
+    #[serde(default)]
+    pub issuers: Vec<String>,
+}
+
+/// Which name servers answer the gate's queries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ResolverSpec {
+    /// The machine's resolver configuration (`/etc/resolv.conf`).
+    #[default]
+    System,
+    /// These name servers, in order.
+    Servers(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for ResolverSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // A visitor rather than an untagged enum, so a wrong value is reported where it is.
+        struct SpecVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for SpecVisitor {
+            type Value = ResolverSpec;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`system` or a list of name servers such as [udp://127.0.0.1:5353]")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<ResolverSpec, E> {
+                Ok(if value == "system" {
+                    ResolverSpec::System
+                } else {
+                    ResolverSpec::Servers(vec![value.to_string()])
+                })
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ResolverSpec, A::Error> {
+                let mut servers = Vec::new();
+                while let Some(server) = seq.next_element::<String>()? {
+                    servers.push(server);
+                }
+                Ok(ResolverSpec::Servers(servers))
+            }
+        }
+
+        deserializer.deserialize_any(SpecVisitor)
+    }
+}
+
+/// The parts of the smoke gate's section this gate reads; anything else there is ignored.
+#[derive(Debug, Default, Deserialize)]
+struct SmokeSection {
+    #[serde(default)]
+    site: Option<SiteSection>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SiteSection {
+    #[serde(default)]
+    canonical: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
+/// Host names from `smoke.site.canonical` and `smoke.site.aliases`. A smoke section this
+/// gate cannot read yields nothing: the smoke gate reports its own configuration errors.
+pub fn site_hosts(config: &ConfigFile) -> Vec<String> {
+    let Ok(Some(smoke)) = config.section::<SmokeSection>("smoke") else {
+        return Vec::new();
+    };
+    let Some(site) = smoke.site else {
+        return Vec::new();
+    };
+    let mut hosts = Vec::new();
+    for url in site.canonical.iter().chain(site.aliases.iter()) {
+        if let Some(host) = host_of(url).filter(|h| !hosts.contains(h)) {
+            hosts.push(host);
+        }
+    }
+    hosts
+}
+
+/// `https://www.example.com:8443/path` → `www.example.com`; a bare host passes through.
+pub fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if authority.starts_with('[') {
+        return None;
+    } else {
+        authority.split(':').next()?
+    };
+    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    (!host.is_empty() && host.parse::<std::net::IpAddr>().is_err()).then_some(host)
+}
+
+/// Reads the `dns:` section; `Ok(None)` when it is absent.
+pub fn load(config: &ConfigFile) -> Result<Option<DnsConfig>, Error> {
+    let Some(dns) = config.section::<DnsConfig>("dns")? else {
+        return Ok(None);
+    };
+    validate(&dns, &config.display_name())?;
+    record_values(&dns, config)?;
+    Ok(Some(dns))
+}
+
+/// Checks each expected record value, pointing at it in the file when it is wrong.
+fn record_values(dns: &DnsConfig, config: &ConfigFile) -> Result<(), Error> {
+    let source = &config.source;
+    // Values are searched after the `dns:` key so that an equal text elsewhere is not hit.
+    let section_start = source
+        .find("\ndns:")
+        .map(|i| i + 1)
+        .or_else(|| source.starts_with("dns:").then_some(0))
+        .unwrap_or(0);
+    for spec in &dns.records {
+        for value in spec.values.iter().chain(spec.contains.iter()).flatten() {
+            if let Err(why) = crate::records::normalize_expected(spec.record_type, value) {
+                let message = format!("dns.records `{} {}`: {why}", spec.name, spec.record_type);
+                let help = "write values as your DNS provider shows them: `76.76.21.21`, `10 mx1.provider.net.`, `cname.vercel-dns.com.`";
+                return Err(match source[section_start..].find(value.as_str()) {
+                    Some(at) if !value.is_empty() => Error::at_source(
+                        message,
+                        config.display_name(),
+                        source,
+                        section_start + at,
+                        value.len(),
+                        "invalid value",
+                    ),
+                    _ => Error::input(format!("{}: {message}", config.display_name())),
+                }
+                .with_help(help));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks what serde cannot: a domain that looks like one, and `values` or `contains` on
+/// every record.
+pub fn validate(dns: &DnsConfig, file_name: &str) -> Result<(), Error> {
+    let domain = dns.domain.trim().trim_end_matches('.');
+    if domain.is_empty() || !domain.contains('.') || domain.contains(['/', ':', ' ']) {
+        return Err(Error::input(format!(
+            "{file_name}: dns.domain `{}` is not a domain name",
+            dns.domain
+        ))
+        .with_help("write the registered domain without scheme or path, e.g. `domain: example.com`"));
+    }
+    for (i, record) in dns.records.iter().enumerate() {
+        let n = i + 1;
+        match (&record.values, &record.contains) {
+            (None, None) => {
+                return Err(Error::input(format!(
+                    "{file_name}: dns.records entry {n} (`{} {}`) has neither `values` nor `contains`",
+                    record.name, record.record_type
+                ))
+                .with_help("add `values: [...]` for an exact match or `contains: [...]` for a subset"));
+            }
+            (Some(_), Some(_)) => {
+                return Err(Error::input(format!(
+                    "{file_name}: dns.records entry {n} (`{} {}`) has both `values` and `contains`",
+                    record.name, record.record_type
+                ))
+                .with_help("keep one: `values` for an exact match, `contains` for a subset"));
+            }
+            _ => {}
+        }
+    }
+    if dns.timeout_ms == 0 || dns.attempts == 0 {
+        return Err(Error::input(format!(
+            "{file_name}: dns.timeout_ms and dns.attempts must be at least 1"
+        ))
+        .with_help("for example `timeout_ms: 3000` and `attempts: 2`"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dns(yaml: &str) -> Result<Option<DnsConfig>, Error> {
+        load(&ConfigFile {
+            path: "launchgate.yml".into(),
+            source: yaml.to_string(),
+        })
+    }
+
+    #[test]
+    fn resolver_is_system_or_a_list() {
+        let system = dns("dns:\n  domain: a.com\n  resolver: system\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!(system.resolver, ResolverSpec::System);
+        let one = dns("dns:\n  domain: a.com\n  resolver: udp://127.0.0.1:53\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            one.resolver,
+            ResolverSpec::Servers(vec!["udp://127.0.0.1:53".into()])
+        );
+        let e = dns("dns:\n  domain: a.com\n  resolver: { x: 1 }\n").unwrap_err();
+        assert!(
+            e.message()
+                .contains("expected `system` or a list of name servers"),
+            "{}",
+            e.message()
+        );
+        assert_eq!(e.position().map(|p| p.0), Some(3));
+    }
+
+    #[test]
+    fn validation_names_the_entry_and_the_fix() {
+        let e = dns("dns:\n  domain: https://a.com\n").unwrap_err();
+        assert!(e.message().contains("`https://a.com` is not a domain name"));
+        let e = dns("dns:\n  domain: a.com\n  records:\n    - { name: www, type: A }\n").unwrap_err();
+        assert!(
+            e.message()
+                .contains("entry 1 (`www A`) has neither `values` nor `contains`")
+        );
+        let e = dns(
+            "dns:\n  domain: a.com\n  records:\n    - { name: www, type: A, values: [], contains: [] }\n",
+        )
+        .unwrap_err();
+        assert!(e.message().contains("has both"));
+        let e = dns("dns:\n  domain: a.com\n  records:\n    - { name: www, type: SRV, values: [] }\n")
+            .unwrap_err();
+        assert_eq!(e.position().map(|p| p.0), Some(4));
+        assert!(dns("env: {}\n").unwrap().is_none());
+    }
+
+    #[test]
+    fn host_of_strips_scheme_port_and_path() {
+        assert_eq!(
+            host_of("https://WWW.Example.com:8443/a?b").as_deref(),
+            Some("www.example.com")
+        );
+        assert_eq!(host_of("example.com").as_deref(), Some("example.com"));
+        assert_eq!(host_of("http://127.0.0.1/"), None);
+    }
+}
