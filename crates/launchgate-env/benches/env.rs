@@ -1,0 +1,89 @@
+//! Speed of the two bulk jobs: linting 10,000 `.env` files, and the usage scan of a 50 MB
+//! source tree. Both inputs are generated in a temporary folder.
+//!
+//! Run with `cargo bench -p launchgate-env --bench env`.
+
+use std::path::{Path, PathBuf};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use launchgate_env::LintOptions;
+
+const ENV_FILES: usize = 10_000;
+const SOURCE_BYTES: usize = 50 << 20;
+
+fn env_file(i: usize) -> String {
+    let mut s = String::from("# generated\n");
+    for k in 0..20 {
+        match k % 5 {
+            0 => s.push_str(&format!("APP_{k}_URL=https://app{i}.acme.io/path/{k}\n")),
+            1 => s.push_str(&format!("APP_{k}_PORT={}\n", 3000 + k)),
+            2 => s.push_str(&format!("APP_{k}_NAME=\"service number {i}\"\n")),
+            3 => s.push_str(&format!("export APP_{k}_FLAG=true # toggled\n")),
+            _ => s.push_str(&format!("APP_{k}_TOKEN=${{SHARED_{k}}}\n")),
+        }
+    }
+    s
+}
+
+fn make_env_tree(root: &Path) -> Vec<PathBuf> {
+    let mut paths = Vec::with_capacity(ENV_FILES);
+    for i in 0..ENV_FILES {
+        let rel = PathBuf::from(format!("apps/app{:03}/svc{i}/.env.production", i % 100));
+        let full = root.join(&rel);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&full, env_file(i)).expect("write");
+        paths.push(rel);
+    }
+    paths
+}
+
+fn make_source_tree(root: &Path) {
+    let chunk_js = "export function handler(req, res) {\n  const url = process.env.API_URL;\n  const items = req.body.items.map((item) => item.id * 2);\n  return res.json({ items, url, region: process.env[\"REGION\"] });\n}\n";
+    let chunk_py = "def handler(event):\n    url = os.environ.get(\"API_URL\")\n    items = [item[\"id\"] * 2 for item in event[\"items\"]]\n    return {\"items\": items, \"url\": url, \"debug\": os.getenv('DEBUG')}\n\n";
+    let mut written = 0;
+    let mut n = 0;
+    while written < SOURCE_BYTES {
+        let (ext, chunk) = if n % 2 == 0 {
+            ("ts", chunk_js)
+        } else {
+            ("py", chunk_py)
+        };
+        let body = chunk.repeat(20_000 / chunk.len());
+        let path = root.join(format!("src/module{:02}/file{n}.{ext}", n % 50));
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, &body).expect("write");
+        written += body.len();
+        n += 1;
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let env_dir = tempfile::tempdir().expect("tempdir");
+    let paths = make_env_tree(env_dir.path());
+    let src_dir = tempfile::tempdir().expect("tempdir");
+    make_source_tree(src_dir.path());
+
+    let mut group = c.benchmark_group("env");
+    group.sample_size(10);
+    group.bench_function("lint 10,000 .env files", |b| {
+        b.iter(|| {
+            let report =
+                launchgate_env::lint_files(env_dir.path(), &paths, None, &LintOptions::default(), false)
+                    .expect("lint runs");
+            assert!(
+                report.findings.len() >= ENV_FILES,
+                "every file has an export prefix note"
+            );
+        })
+    });
+    group.bench_function("usage scan of 50 MB", |b| {
+        b.iter(|| {
+            let (used, files) = launchgate_env::usage::scan(src_dir.path());
+            assert!(used.contains_key("API_URL") && files > 1000);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,382 @@
+//! `check`: do the values a deploy will have satisfy the schema for its environment?
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use launchgate_core::{Error, Finding, Location, Report, Secret, Severity};
+
+use crate::dotenv::{self, Quote};
+use crate::lint::{self, LintOptions};
+use crate::schema::{Schema, VarSpec};
+use crate::{files, leaks, secret_values, types};
+
+/// Where a value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Process,
+    File { path: String, line: u32, column: u32 },
+}
+
+/// A variable's value and its source.
+#[derive(Debug, Clone)]
+pub struct Value {
+    pub value: String,
+    pub source: Source,
+}
+
+/// The values a deploy will have.
+#[derive(Debug, Clone, Default)]
+pub struct Values {
+    pub vars: BTreeMap<String, Value>,
+    /// What was read, for the report's inputs.
+    pub inputs: Vec<String>,
+    /// Problems met while reading (unparseable lines, non-UTF-8 values).
+    pub findings: Vec<Finding>,
+    pub notes: Vec<String>,
+}
+
+impl Values {
+    /// The process environment (or any list of pairs, for tests and embedding).
+    pub fn from_env(vars: impl IntoIterator<Item = (OsString, OsString)>) -> Values {
+        let mut out = Values {
+            inputs: vec!["process environment".into()],
+            ..Values::default()
+        };
+        let mut skipped = 0;
+        for (k, v) in vars {
+            match (k.into_string(), v.into_string()) {
+                (Ok(k), Ok(v)) => {
+                    out.vars.insert(
+                        k,
+                        Value {
+                            value: v,
+                            source: Source::Process,
+                        },
+                    );
+                }
+                _ => skipped += 1,
+            }
+        }
+        if skipped > 0 {
+            out.notes.push(format!(
+                "skipped {skipped} environment variables whose name or value is not UTF-8"
+            ));
+        }
+        out
+    }
+
+    /// `.env` files in order; later files override earlier ones, as dotenv loaders do.
+    pub fn from_files(root: &Path, paths: &[PathBuf]) -> Result<Values, Error> {
+        let mut out = Values::default();
+        for path in paths {
+            let full = if path.is_absolute() {
+                path.clone()
+            } else {
+                root.join(path)
+            };
+            let bytes = lint::read(&full)?;
+            let display = files::display(path);
+            let (findings, parsed, _) = lint::lint_bytes(&display, &bytes, &LintOptions::default());
+            // Only what changes the values read matters here; style is `lint`'s business.
+            out.findings
+                .extend(findings.into_iter().filter(|f| f.severity == Severity::Error));
+            for e in parsed.entries {
+                let source = Source::File {
+                    path: display.clone(),
+                    line: e.value_line,
+                    column: e.value_column,
+                };
+                // Values may refer to earlier ones (`${HOST}`), as dotenv-expand resolves them.
+                let value = if e.quote == Quote::Single {
+                    e.value
+                } else {
+                    dotenv::expand(&e.value, |name| out.vars.get(name).map(|v| v.value.clone()))
+                };
+                out.vars.insert(e.key, Value { value, source });
+            }
+            out.inputs.push(display);
+        }
+        Ok(out)
+    }
+}
+
+/// Whether an environment name means production.
+pub fn is_production(env: &str) -> bool {
+    matches!(env, "production" | "prod")
+}
+
+/// Checks `values` against `schema` for `env`, adding findings to `report`.
+pub fn check(schema: &Schema, env: &str, values: &Values, report: &mut Report) -> Result<(), Error> {
+    let config = &schema.config;
+    if !config.environments.iter().any(|e| e == env) {
+        return Err(
+            Error::input(format!("unknown environment `{env}`")).with_help(format!(
+                "use one of: {} (the schema's `environments`)",
+                config.environments.join(", ")
+            )),
+        );
+    }
+    report.inputs.extend(values.inputs.iter().cloned());
+    report.notes.extend(values.notes.iter().cloned());
+    for f in &values.findings {
+        report.push(f.clone());
+    }
+    report.notes.push(format!(
+        "checked {} schema variables for the {env} environment",
+        config.vars.len()
+    ));
+    for (name, spec) in &config.vars {
+        check_var(name, spec, env, values.vars.get(name), report);
+    }
+    // Variables outside the schema: leaks anywhere, placeholders and keys in files.
+    for (name, value) in &values.vars {
+        let in_schema = config.vars.get(name);
+        for leak in leaks::check(name, Some(&value.value), &config.public_prefixes) {
+            let f = finding(
+                leak.rule_id(),
+                Severity::Error,
+                leak.message(name),
+                name,
+                env,
+                value,
+            )
+            .help(leak.help())
+            .secret(Secret::new(value.value.as_str()).to_redacted());
+            report.push(f);
+        }
+        if in_schema.is_none() && !value.value.is_empty() {
+            // The process environment holds much that is not the app's (HOME, CI service
+            // URLs on localhost), so only API keys are judged there.
+            let placeholders = matches!(value.source, Source::File { .. });
+            environment_checks(name, None, env, value, placeholders, report);
+        }
+    }
+    Ok(())
+}
+
+fn check_var(name: &str, spec: &VarSpec, env: &str, value: Option<&Value>, report: &mut Report) {
+    let effective = spec.for_env(env);
+    let help = |extra: &str| match &spec.description {
+        Some(d) => format!("{name}: {d}. {extra}"),
+        None => format!("{name}: {extra}"),
+    };
+    let present = value.filter(|v| !v.value.trim().is_empty());
+    let Some(value) = present else {
+        if effective.required && effective.default.is_none() {
+            let how = if value.is_some() { "is empty" } else { "is not set" };
+            let mut f = Finding::new(
+                "env.missing-required",
+                Severity::Error,
+                format!("{name} is required in {env} but {how}"),
+            )
+            .subject(format!("{name} ({env})"))
+            .help(help(&format!(
+                "set it (type {}) where the {env} deploy reads its variables",
+                spec.var_type.as_str()
+            )))
+            .property("variable", name)
+            .property("environment", env);
+            if let Some(Source::File { path, line, column }) = value.map(|v| &v.source) {
+                f = f.at(Location::at(path.as_str(), *line, *column));
+            }
+            report.push(f);
+        }
+        return;
+    };
+    if let Err(why) = types::validate(spec.var_type, &value.value, &effective.constraints) {
+        let shown = showable(name, spec, &value.value);
+        let message = match &shown {
+            Some(v) => format!("{name} {why} (value \"{v}\")"),
+            None => format!("{name} {why}"),
+        };
+        let mut f = finding("env.invalid-value", Severity::Error, message, name, env, value)
+            .help(help(&format!("expected type {}", spec.var_type.as_str())));
+        if shown.is_none() {
+            f = f.secret(Secret::new(value.value.as_str()).to_redacted());
+        }
+        report.push(f);
+    }
+    environment_checks(name, Some(spec), env, value, true, report);
+}
+
+/// Placeholders and test keys in production, live keys elsewhere.
+fn environment_checks(
+    name: &str,
+    spec: Option<&VarSpec>,
+    env: &str,
+    value: &Value,
+    placeholders: bool,
+    report: &mut Report,
+) {
+    let v = value.value.trim();
+    let secret = spec.is_some_and(|s| s.secret) || secret_values::recognise(v).is_some();
+    let redacted = Secret::new(v).to_redacted();
+    let with_secret = |f: Finding| if secret { f.secret(redacted.clone()) } else { f };
+    if is_production(env) {
+        if let Some(why) = placeholder(v).filter(|_| placeholders) {
+            let f = finding(
+                "env.placeholder-value",
+                Severity::Error,
+                format!("{name} {why} in {env}"),
+                name,
+                env,
+                value,
+            )
+            .help("set the real production value");
+            report.push(with_secret(f));
+        }
+        if let Some(kind) = key_mode(v).filter(|k| k.0 == "test") {
+            let f = finding(
+                "env.test-key-in-production",
+                Severity::Error,
+                format!("{name} holds a {} test key in {env}", kind.1),
+                name,
+                env,
+                value,
+            )
+            .help("use the live key for production");
+            report.push(f.secret(redacted.clone()));
+        }
+    } else if let Some(kind) = key_mode(v).filter(|k| k.0 == "live") {
+        let f = finding(
+            "env.live-key-outside-production",
+            Severity::Warning,
+            format!("{name} holds a {} live key in {env}", kind.1),
+            name,
+            env,
+            value,
+        )
+        .help("use a test key outside production, so tests cannot charge real cards or touch real data");
+        report.push(f.secret(redacted));
+    }
+}
+
+fn finding(rule: &str, severity: Severity, message: String, name: &str, env: &str, value: &Value) -> Finding {
+    let f = Finding::new(rule, severity, message)
+        .property("variable", name)
+        .property("environment", env);
+    match &value.source {
+        Source::File { path, line, column } => f.at(Location::at(path.as_str(), *line, *column)),
+        Source::Process => f.subject(format!("{name} (process environment)")),
+    }
+}
+
+/// The value, if it may be printed: not secret, not secret-looking, short and printable.
+fn showable(name: &str, spec: &VarSpec, value: &str) -> Option<String> {
+    let hidden = spec.secret
+        || leaks::secret_word(name).is_some()
+        || secret_values::recognise(value).is_some()
+        || value.chars().count() > 80
+        || value.chars().any(char::is_control);
+    (!hidden).then(|| value.to_string())
+}
+
+/// `("test" | "live", provider)` for Stripe-style keys.
+fn key_mode(value: &str) -> Option<(&'static str, &'static str)> {
+    const KEYS: [(&str, &str, &str); 6] = [
+        ("sk_test_", "test", "Stripe secret"),
+        ("pk_test_", "test", "Stripe publishable"),
+        ("rk_test_", "test", "Stripe restricted"),
+        ("sk_live_", "live", "Stripe secret"),
+        ("pk_live_", "live", "Stripe publishable"),
+        ("rk_live_", "live", "Stripe restricted"),
+    ];
+    KEYS.iter().find(|k| value.starts_with(k.0)).map(|k| (k.1, k.2))
+}
+
+/// Why a value looks like a placeholder, if it does.
+pub fn placeholder(value: &str) -> Option<&'static str> {
+    let lower = value.to_ascii_lowercase();
+    for marker in [
+        "changeme",
+        "change_me",
+        "change-me",
+        "replace_me",
+        "replace-me",
+        "replaceme",
+        "your_",
+        "your-",
+        "placeholder",
+    ] {
+        if lower.contains(marker) {
+            return Some("is a placeholder value");
+        }
+    }
+    if lower.starts_with('<') && lower.ends_with('>') {
+        return Some("is a placeholder value");
+    }
+    let segments = lower.split(|c: char| !c.is_ascii_alphanumeric());
+    for seg in segments {
+        if seg == "todo"
+            || seg == "fixme"
+            || seg == "tbd"
+            || (seg.len() >= 3 && seg.bytes().all(|b| b == b'x'))
+        {
+            return Some("is a placeholder value");
+        }
+    }
+    if let Ok(url) = url::Url::parse(value)
+        && let Some(host) = url.host_str()
+    {
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        if matches!(host, "localhost" | "127.0.0.1" | "0.0.0.0" | "::1") || host.ends_with(".localhost") {
+            return Some("points at localhost");
+        }
+        if ["example.com", "example.org", "example.net"]
+            .iter()
+            .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+        {
+            return Some("points at an example domain");
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_refer_to_earlier_values_across_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(".env"),
+            "HOST=db.acme.io\nURL=postgres://${HOST}:5432/${DB:-app}\nLIT='${HOST}'\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join(".env.local"),
+            "HOST=other.acme.io\nAGAIN=\"$HOST/x\"\n",
+        )
+        .unwrap();
+        let v = Values::from_files(dir.path(), &[".env".into(), ".env.local".into()]).unwrap();
+        assert_eq!(v.vars["URL"].value, "postgres://db.acme.io:5432/app");
+        assert_eq!(v.vars["LIT"].value, "${HOST}");
+        assert_eq!(v.vars["AGAIN"].value, "other.acme.io/x");
+    }
+
+    #[test]
+    fn placeholders() {
+        for p in [
+            "changeme",
+            "TODO",
+            "xxx",
+            "sk_live_xxxxxxxx",
+            "<your key>",
+            "http://localhost:3000",
+            "https://api.example.com/v1",
+            "postgres://u:p@127.0.0.1/db",
+        ] {
+            assert!(placeholder(p).is_some(), "{p}");
+        }
+        for v in [
+            "https://app.acme.io",
+            "info",
+            "3000",
+            "sk_live_51HxYzAbCdEfGhIjKlMnOp",
+        ] {
+            assert!(placeholder(v).is_none(), "{v}");
+        }
+    }
+}

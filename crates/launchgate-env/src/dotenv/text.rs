@@ -1,0 +1,135 @@
+//! Pieces of a value: trailing comments, escapes, `${VAR}` substitutions.
+
+/// Splits an unquoted value from a trailing comment: `#` starts one after whitespace.
+pub(super) fn split_comment(rest: &str) -> (&str, Option<usize>) {
+    let bytes = rest.as_bytes();
+    let mut from = 0;
+    while let Some(j) = memchr::memchr(b'#', &bytes[from..]) {
+        let at = from + j;
+        if at == 0 || matches!(bytes[at - 1], b' ' | b'\t') {
+            return (&rest[..at], Some(at));
+        }
+        from = at + 1;
+    }
+    (rest, None)
+}
+
+pub(super) fn unescape(inner: &str) -> String {
+    if !inner.contains('\\') {
+        return inner.to_string();
+    }
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some(other @ ('"' | '\\' | '$')) => out.push(other),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// Keys in messages are cut short, so a 10 MB line does not become a 10 MB message.
+pub fn shorten(s: &str) -> String {
+    if s.chars().count() <= 60 {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(60).collect::<String>())
+    }
+}
+
+/// `${NAME}`, `${NAME:-default}` and `$NAME` are fine; `${NAME`, `$NAME}` and `${NAME!}`
+/// are not. Returns the byte offset of each bad `$` and why it is bad.
+pub(super) fn substitution_errors(value: &str) -> Vec<(usize, &'static str)> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let name_len = |from: usize| {
+        bytes[from.min(bytes.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count()
+    };
+    while let Some(j) = memchr::memchr(b'$', &bytes[i..]) {
+        let at = i + j;
+        i = at + 1;
+        if at > 0 && bytes[at - 1] == b'\\' {
+            continue;
+        }
+        if bytes.get(at + 1) == Some(&b'{') {
+            let len = name_len(at + 2);
+            let after = at + 2 + len;
+            match bytes.get(after) {
+                _ if len == 0 => out.push((at, "`${` is not followed by a name")),
+                Some(b'}') => i = after + 1,
+                Some(b':' | b'-' | b'?' | b'+' | b'=') => match memchr::memchr(b'}', &bytes[after..]) {
+                    Some(k) => i = after + k + 1,
+                    None => out.push((at, "`${` is never closed with `}`")),
+                },
+                None => out.push((at, "`${` is never closed with `}`")),
+                Some(_) => out.push((at, "only letters, digits and `_` may follow `${`")),
+            }
+        } else {
+            let len = name_len(at + 1);
+            if len > 0 && bytes.get(at + 1 + len) == Some(&b'}') {
+                out.push((at, "`}` without `${`"));
+            }
+            i = at + 1 + len;
+        }
+    }
+    out
+}
+
+/// Expands `${NAME}`, `${NAME:-default}`, `${NAME-default}` and `$NAME` with `lookup`, as
+/// dotenv-expand does; an unknown name becomes the default or the empty string.
+pub fn expand(value: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+    if !value.contains('$') {
+        return value.to_string();
+    }
+    let bytes = value.as_bytes();
+    let is_name = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let mut out = String::with_capacity(value.len());
+    let mut i = 0;
+    while let Some(j) = memchr::memchr(b'$', &bytes[i..]) {
+        let at = i + j;
+        out.push_str(&value[i..at]);
+        let braced = bytes.get(at + 1) == Some(&b'{');
+        let start = at + 1 + usize::from(braced);
+        let len = bytes[start..].iter().take_while(|b| is_name(b)).count();
+        if len == 0 {
+            out.push('$');
+            i = at + 1;
+            continue;
+        }
+        let name = &value[start..start + len];
+        let mut end = start + len;
+        let mut default = None;
+        if braced {
+            let Some(close) = memchr::memchr(b'}', &bytes[end..]).map(|k| end + k) else {
+                out.push_str(&value[at..]);
+                return out;
+            };
+            let modifier = &value[end..close];
+            default = modifier.strip_prefix(":-").or_else(|| modifier.strip_prefix('-'));
+            end = close + 1;
+        }
+        match lookup(name).filter(|v| !v.is_empty()) {
+            Some(v) => out.push_str(&v),
+            None => out.push_str(default.unwrap_or("")),
+        }
+        i = end;
+    }
+    out.push_str(&value[i..]);
+    out
+}

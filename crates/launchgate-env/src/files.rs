@@ -1,0 +1,163 @@
+//! Which `.env*` files a repository has, and which of them git tracks.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use launchgate_core::Error;
+
+/// Templates that hold example values, not real ones.
+pub const TEMPLATES: [&str; 4] = [".env.example", ".env.sample", ".env.template", ".env.dist"];
+
+/// Folders never searched for `.env` files: dependencies and build output.
+const SKIPPED_DIRS: [&str; 8] = [
+    "node_modules",
+    ".git",
+    "target",
+    "vendor",
+    ".venv",
+    "venv",
+    "dist",
+    ".next",
+];
+
+/// Whether a file name is a dotenv file: `.env` or `.env.<something>` (not `.envrc`).
+pub fn is_env_file_name(name: &str) -> bool {
+    name == ".env" || (name.starts_with(".env.") && name.len() > 5)
+}
+
+/// Whether a path names a template (`.env.example` and friends).
+pub fn is_template(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| TEMPLATES.contains(&n))
+}
+
+/// The files git tracks under `root`, relative to it; `Ok(None)` outside a git work tree
+/// or when git is not installed.
+pub fn git_tracked(root: &Path) -> Result<Option<Vec<PathBuf>>, Error> {
+    let output = match Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["ls-files", "-z", "--cached", "--full-name", "--", "."])
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::input(format!("cannot run git in {}: {e}", root.display()))),
+    };
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if stderr.contains("not a git repository") {
+            return Ok(None);
+        }
+        return Err(Error::input(format!(
+            "`git ls-files` failed in {}: {}",
+            root.display(),
+            stderr.trim()
+        ))
+        .with_help("check that the repository is not corrupt (`git status`)"));
+    }
+    // `--full-name` paths are relative to the top of the work tree; make them relative to root.
+    let prefix = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["rev-parse", "--show-prefix"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let files = output
+        .stdout
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| std::str::from_utf8(p).ok())
+        .filter_map(|p| p.strip_prefix(prefix.as_str()))
+        .map(PathBuf::from)
+        .collect();
+    Ok(Some(files))
+}
+
+/// The `.env*` files in the working tree under `root` (relative paths), skipping
+/// dependency and build folders.
+pub fn working_tree_env_files(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .standard_filters(false)
+        .filter_entry(|e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir
+                && e.depth() > 0
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| SKIPPED_DIRS.contains(&n) || n == ".env"))
+        })
+        .build();
+    for entry in walker.flatten() {
+        if entry.file_type().is_some_and(|t| t.is_file())
+            && entry.file_name().to_str().is_some_and(is_env_file_name)
+            && let Ok(rel) = entry.path().strip_prefix(root)
+        {
+            out.push(rel.to_path_buf());
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The repository's `.env*` files: what git tracks and what the working tree has.
+#[derive(Debug, Clone, Default)]
+pub struct EnvFiles {
+    /// Every `.env*` file, relative to the root, sorted.
+    pub all: Vec<PathBuf>,
+    /// Those git tracks; `None` outside a git work tree.
+    pub tracked: Option<BTreeSet<PathBuf>>,
+}
+
+impl EnvFiles {
+    pub fn discover(root: &Path) -> Result<EnvFiles, Error> {
+        let tracked = git_tracked(root)?.map(|files| {
+            files
+                .into_iter()
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(is_env_file_name)
+                })
+                .collect::<BTreeSet<_>>()
+        });
+        let mut all: BTreeSet<PathBuf> = working_tree_env_files(root).into_iter().collect();
+        if let Some(t) = &tracked {
+            // A tracked file deleted from the working tree cannot be read; leave it out.
+            all.extend(t.iter().filter(|p| root.join(p).is_file()).cloned());
+        }
+        Ok(EnvFiles {
+            all: all.into_iter().collect(),
+            tracked,
+        })
+    }
+
+    pub fn is_tracked(&self, path: &Path) -> bool {
+        self.tracked.as_ref().is_some_and(|t| t.contains(path))
+    }
+}
+
+/// `a/b` with `/` separators, for findings.
+pub fn display(path: &Path) -> String {
+    launchgate_core::finding::normalize_path(&path.to_string_lossy())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_file_names() {
+        for n in [".env", ".env.local", ".env.production", ".env.example"] {
+            assert!(is_env_file_name(n), "{n}");
+        }
+        for n in [".envrc", "env", ".env.", "dot.env"] {
+            assert!(!is_env_file_name(n), "{n}");
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! Deserializing specs: keys checked where they stand, environments known while reading.
+
+use std::cell::RefCell;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use super::{Override, Required, VarSpec, default_environments};
+
+thread_local! {
+    static ENVIRONMENTS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+pub(super) fn with_environments<T>(envs: Vec<String>, f: impl FnOnce() -> T) -> T {
+    let previous = ENVIRONMENTS.with(|e| std::mem::replace(&mut *e.borrow_mut(), envs));
+    let out = f();
+    ENVIRONMENTS.with(|e| *e.borrow_mut() = previous);
+    out
+}
+
+fn known_environments() -> Vec<String> {
+    let envs = ENVIRONMENTS.with(|e| e.borrow().clone());
+    if envs.is_empty() {
+        default_environments()
+    } else {
+        envs
+    }
+}
+
+const SPEC_KEYS: [&str; 15] = [
+    "type",
+    "description",
+    "required",
+    "secret",
+    "default",
+    "https",
+    "min_length",
+    "max_length",
+    "regex",
+    "starts_with",
+    "min",
+    "max",
+    "schemes",
+    "hosts",
+    "values",
+];
+
+impl<'de> Deserialize<'de> for VarSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(SpecVisitor { top: true }).map(|(spec, _)| spec)
+    }
+}
+
+struct SpecVisitor {
+    top: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for SpecVisitor {
+    type Value = (VarSpec, Override);
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SpecVisitor {
+    type Value = (VarSpec, Override);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map such as { type: url, required: [production] }")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut spec = VarSpec::default();
+        let mut o = Override::default();
+        while let Some(key) = map.next_key_seed(KeySeed { top: self.top })? {
+            let c = &mut o.constraints;
+            match key.as_str() {
+                "type" if self.top => spec.var_type = map.next_value()?,
+                "description" if self.top => spec.description = Some(map.next_value()?),
+                "secret" if self.top => spec.secret = map.next_value()?,
+                "required" => o.required = Some(map.next_value()?),
+                "https" => o.https = Some(map.next_value()?),
+                "default" => o.default = Some(map.next_value::<Scalar>()?.0),
+                "min_length" => c.min_length = Some(map.next_value()?),
+                "max_length" => c.max_length = Some(map.next_value()?),
+                "starts_with" => c.starts_with = Some(map.next_value()?),
+                "min" => c.min = Some(map.next_value()?),
+                "max" => c.max = Some(map.next_value()?),
+                "schemes" => c.schemes = Some(map.next_value()?),
+                "hosts" => c.hosts = Some(map.next_value()?),
+                "values" => {
+                    c.values = Some(
+                        map.next_value::<Vec<Scalar>>()?
+                            .into_iter()
+                            .map(|s| s.0)
+                            .collect(),
+                    )
+                }
+                "regex" => {
+                    let source: String = map.next_value()?;
+                    let anchored = format!("^(?:{source})$");
+                    let re = regex::Regex::new(&anchored)
+                        .map_err(|e| de::Error::custom(format!("invalid regex `{source}`: {e}")))?;
+                    c.regex = Some(re);
+                }
+                other if self.top && known_environments().iter().any(|e| e == other) => {
+                    let (_, ov) = map.next_value_seed(SpecVisitor { top: false })?;
+                    spec.overrides.insert(other.to_string(), ov);
+                }
+                other => return Err(de::Error::custom(format!("unexpected key `{other}`"))),
+            }
+        }
+        if self.top {
+            spec.required = o.required.take().unwrap_or_default();
+            spec.https = o.https.take().unwrap_or_default();
+            spec.default = o.default.take();
+            spec.constraints = std::mem::take(&mut o.constraints);
+        }
+        Ok((spec, o))
+    }
+}
+
+/// A spec key, rejected where it stands (so the error points at it) when it is neither a
+/// spec key nor, at the top level, an environment.
+struct KeySeed {
+    top: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = String;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<String, E> {
+        let top_only = |k: &str| matches!(k, "type" | "description" | "secret");
+        let environments = known_environments();
+        let known = SPEC_KEYS.iter().any(|k| *k == key && (self.top || !top_only(k)))
+            || (self.top && environments.iter().any(|e| e == key));
+        if known {
+            return Ok(key.to_string());
+        }
+        let mut expected: Vec<String> = SPEC_KEYS
+            .iter()
+            .filter(|k| self.top || !top_only(k))
+            .map(|k| format!("`{k}`"))
+            .collect();
+        if self.top {
+            expected.extend(environments.iter().map(|e| format!("`{e}`")));
+        }
+        Err(E::custom(format!(
+            "unknown field `{key}`, expected one of {}",
+            expected.join(", ")
+        )))
+    }
+}
+
+/// A scalar read as text: `3000`, `true` and `info` all become strings.
+struct Scalar(String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Required {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Required;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`all`, a list of environments, or false")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Required, E> {
+                Ok(if v { Required::All } else { Required::Never })
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Required, E> {
+                match v {
+                    "all" => Ok(Required::All),
+                    "none" => Ok(Required::Never),
+                    env if known_environments().iter().any(|e| e == env) => {
+                        Ok(Required::Envs(vec![env.to_string()]))
+                    }
+                    other => Err(E::custom(format!(
+                        "`{other}` is not `all`, `none` or an environment (`{}`)",
+                        known_environments().join("`, `")
+                    ))),
+                }
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Required, A::Error> {
+                let mut envs = Vec::new();
+                let known = known_environments();
+                while let Some(env) = seq.next_element::<String>()? {
+                    if !known.contains(&env) {
+                        return Err(de::Error::custom(format!(
+                            "unknown environment `{env}`, expected one of `{}`",
+                            known.join("`, `")
+                        )));
+                    }
+                    envs.push(env);
+                }
+                Ok(Required::Envs(envs))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

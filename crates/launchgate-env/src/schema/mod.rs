@@ -1,0 +1,423 @@
+//! The schema: the `env:` section of `launchgate.yml`, or a file named with `--schema`.
+//!
+//! A variable's spec holds its type, constraints and requirement, and may be followed by
+//! per-environment overrides written as keys named after an environment
+//! (`production: { starts_with: sk_live_ }`). Since the valid override keys depend on the
+//! section's `environments`, that list is read first and consulted while the variables are
+//! deserialized, so an unknown key or environment is reported where it stands.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use launchgate_core::Error;
+use launchgate_core::config::{ConfigFile, from_yaml_str};
+use serde::Deserialize;
+
+use crate::types::{Constraints, VarType};
+
+mod de;
+use de::with_environments;
+
+/// The environments assumed when a schema names none.
+pub const DEFAULT_ENVIRONMENTS: [&str; 4] = ["development", "preview", "staging", "production"];
+
+/// Prefixes that frameworks inline into browser bundles.
+pub const DEFAULT_PUBLIC_PREFIXES: [&str; 7] = [
+    "NEXT_PUBLIC_",
+    "VITE_",
+    "PUBLIC_",
+    "REACT_APP_",
+    "EXPO_PUBLIC_",
+    "NUXT_PUBLIC_",
+    "GATSBY_",
+];
+
+/// The `env:` section.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvConfig {
+    #[serde(default = "default_environments")]
+    pub environments: Vec<String>,
+    #[serde(default = "default_public_prefixes")]
+    pub public_prefixes: Vec<String>,
+    #[serde(default)]
+    pub vars: BTreeMap<String, VarSpec>,
+    /// The committed template other files are compared with; default `.env.example`.
+    #[serde(default)]
+    pub example: Option<PathBuf>,
+    #[serde(default)]
+    pub lint: LintConfig,
+    /// What `launchgate check` validates; `LAUNCHGATE_ENV` overrides `environment`.
+    #[serde(default)]
+    pub check: CheckConfig,
+}
+
+impl Default for EnvConfig {
+    fn default() -> Self {
+        EnvConfig {
+            environments: default_environments(),
+            public_prefixes: default_public_prefixes(),
+            vars: BTreeMap::new(),
+            example: None,
+            lint: LintConfig::default(),
+            check: CheckConfig::default(),
+        }
+    }
+}
+
+/// `env.lint`: lints switched off for the whole repository.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintConfig {
+    #[serde(default)]
+    pub disable: Vec<String>,
+}
+
+/// `env.check`: the environment and files `launchgate check` validates.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    #[serde(default)]
+    pub environment: Option<String>,
+    #[serde(default)]
+    pub files: Vec<PathBuf>,
+}
+
+fn default_environments() -> Vec<String> {
+    DEFAULT_ENVIRONMENTS.iter().map(|s| s.to_string()).collect()
+}
+
+fn default_public_prefixes() -> Vec<String> {
+    DEFAULT_PUBLIC_PREFIXES.iter().map(|s| s.to_string()).collect()
+}
+
+/// In which environments something holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Required {
+    All,
+    Envs(Vec<String>),
+    #[default]
+    Never,
+}
+
+impl Required {
+    pub fn holds_in(&self, env: &str) -> bool {
+        match self {
+            Required::All => true,
+            Required::Envs(envs) => envs.iter().any(|e| e == env),
+            Required::Never => false,
+        }
+    }
+}
+
+/// Constraints as written; `regex` is compiled, anchored to the whole value.
+#[derive(Debug, Clone, Default)]
+pub struct RawConstraints {
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub regex: Option<regex::Regex>,
+    pub starts_with: Option<String>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub schemes: Option<Vec<String>>,
+    pub hosts: Option<Vec<String>>,
+    pub values: Option<Vec<String>>,
+}
+
+impl RawConstraints {
+    fn overlay(&mut self, o: &RawConstraints) {
+        macro_rules! take {
+            ($($f:ident),*) => { $( if o.$f.is_some() { self.$f = o.$f.clone(); } )* };
+        }
+        take!(
+            min_length,
+            max_length,
+            regex,
+            starts_with,
+            min,
+            max,
+            schemes,
+            hosts,
+            values
+        );
+    }
+}
+
+/// One variable's spec.
+#[derive(Debug, Clone, Default)]
+pub struct VarSpec {
+    pub var_type: VarType,
+    pub description: Option<String>,
+    pub required: Required,
+    pub secret: bool,
+    pub default: Option<String>,
+    pub https: Required,
+    pub constraints: RawConstraints,
+    pub overrides: BTreeMap<String, Override>,
+}
+
+/// What an environment changes about a variable.
+#[derive(Debug, Clone, Default)]
+pub struct Override {
+    pub required: Option<Required>,
+    pub https: Option<Required>,
+    pub default: Option<String>,
+    pub constraints: RawConstraints,
+}
+
+/// A variable's spec as it applies in one environment.
+#[derive(Debug, Clone)]
+pub struct Effective<'a> {
+    pub spec: &'a VarSpec,
+    pub required: bool,
+    pub default: Option<&'a str>,
+    pub constraints: Constraints,
+}
+
+impl VarSpec {
+    /// The spec in force in `env`, overrides applied.
+    pub fn for_env(&self, env: &str) -> Effective<'_> {
+        let mut raw = self.constraints.clone();
+        let mut required = self.required.holds_in(env);
+        let mut https = self.https.holds_in(env);
+        let mut default = self.default.as_deref();
+        if let Some(o) = self.overrides.get(env) {
+            raw.overlay(&o.constraints);
+            if let Some(r) = &o.required {
+                required = r.holds_in(env);
+            }
+            if let Some(h) = &o.https {
+                https = h.holds_in(env);
+            }
+            if let Some(d) = &o.default {
+                default = Some(d);
+            }
+        }
+        Effective {
+            spec: self,
+            required,
+            default,
+            constraints: Constraints {
+                min_length: raw.min_length,
+                max_length: raw.max_length,
+                regex: raw.regex,
+                starts_with: raw.starts_with,
+                min: raw.min,
+                max: raw.max,
+                schemes: raw.schemes,
+                hosts: raw.hosts,
+                values: raw.values,
+                https,
+            },
+        }
+    }
+}
+
+/// A loaded schema and where it came from (for findings that point into it).
+#[derive(Debug, Clone, Default)]
+pub struct Schema {
+    pub config: EnvConfig,
+    /// The file's display name, when the schema came from a file.
+    pub file: Option<String>,
+    pub source: String,
+}
+
+impl Schema {
+    /// The `env:` section of a configuration file; `Ok(None)` when it has none.
+    pub fn from_config(config: &ConfigFile) -> Result<Option<Schema>, Error> {
+        let environments = config
+            .section::<serde_yaml::Value>("env")
+            .ok()
+            .flatten()
+            .map(|v| environments_of(&v))
+            .unwrap_or_else(default_environments);
+        let section = with_environments(environments, || config.section::<EnvConfig>("env"))?;
+        let Some(section) = section else { return Ok(None) };
+        check_schema(&section, &config.display_name(), &config.source)?;
+        Ok(Some(Schema {
+            config: section,
+            file: Some(config.display_name()),
+            source: config.source.clone(),
+        }))
+    }
+
+    /// A file named with `--schema`: a `launchgate.yml`-style file with an `env:` section,
+    /// or a bare schema (`environments:`, `vars:` … at the top level).
+    pub fn from_file(path: &Path) -> Result<Schema, Error> {
+        let file = ConfigFile::read(path)?;
+        let value: serde_yaml::Value = serde_yaml::from_str(&file.source).unwrap_or(serde_yaml::Value::Null);
+        let has_env_section = value.as_mapping().is_some_and(|m| m.contains_key("env"));
+        if has_env_section {
+            return Schema::from_config(&file)?
+                .ok_or_else(|| Error::input(format!("{} has no env: section", path.display())));
+        }
+        let name = file.display_name();
+        let environments = environments_of(&value);
+        let config: EnvConfig = with_environments(environments, || from_yaml_str(&name, &file.source))?;
+        check_schema(&config, &name, &file.source)?;
+        Ok(Schema {
+            config,
+            file: Some(name),
+            source: file.source,
+        })
+    }
+
+    /// 1-based line and column of a variable's key in the schema file, found by text.
+    pub fn position_of(&self, var: &str) -> Option<(u32, u32)> {
+        let bytes = self.source.as_bytes();
+        let mut from = 0;
+        while let Some(i) = self.source[from..].find(var) {
+            let at = from + i;
+            from = at + var.len();
+            let line_start = self.source[..at].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            let before_ok = self.source[line_start..at].trim().is_empty()
+                || self.source[line_start..at].trim_end().ends_with(['{', ',']);
+            let after = &self.source[from..];
+            let after_ok = after.trim_start_matches([' ', '"', '\'']).starts_with(':')
+                && bytes
+                    .get(from)
+                    .is_some_and(|b| !b.is_ascii_alphanumeric() && *b != b'_');
+            if before_ok && after_ok {
+                let (l, c) = launchgate_core::error::line_column(&self.source, at);
+                return Some((l as u32, c as u32));
+            }
+        }
+        None
+    }
+}
+
+fn environments_of(value: &serde_yaml::Value) -> Vec<String> {
+    value
+        .get("environments")
+        .and_then(|v| v.as_sequence())
+        .map(|s| s.iter().filter_map(|e| e.as_str().map(str::to_string)).collect())
+        .unwrap_or_else(default_environments)
+}
+
+/// Checks no type can express: an enum needs `values`, a default must fit its type.
+fn check_schema(config: &EnvConfig, file: &str, source: &str) -> Result<(), Error> {
+    let schema = Schema {
+        config: EnvConfig::default(),
+        file: None,
+        source: source.to_string(),
+    };
+    let at = |var: &str, msg: String, help: &str| {
+        let offset = schema
+            .position_of(var)
+            .map(|(l, c)| launchgate_core::error::offset_of(source, l as usize, c as usize))
+            .unwrap_or(0);
+        Error::at_source(msg, file, source, offset, var.len(), "this variable").with_help(help.to_string())
+    };
+    for (name, spec) in &config.vars {
+        if spec.var_type == VarType::Enum && spec.constraints.values.as_ref().is_none_or(|v| v.is_empty()) {
+            return Err(at(
+                name,
+                format!("{name} has type enum but no `values`"),
+                "add `values: [a, b]`",
+            ));
+        }
+        if let Some(default) = &spec.default {
+            let effective = spec.for_env(
+                config
+                    .environments
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("development"),
+            );
+            if let Err(why) = crate::types::validate(spec.var_type, default, &effective.constraints) {
+                return Err(at(
+                    name,
+                    format!("the default of {name} {why}"),
+                    "fix the default or the type",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(src: &str) -> Result<Schema, Error> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("launchgate.yml");
+        std::fs::write(&path, src).unwrap();
+        Schema::from_file(&path)
+    }
+
+    const EXAMPLE: &str = "env:
+  environments: [development, preview, staging, production]
+  vars:
+    DATABASE_URL: { type: url, schemes: [postgres, postgresql], required: [staging, production], secret: true }
+    STRIPE_SECRET_KEY: { type: string, starts_with: sk_, required: [production], secret: true, production: { starts_with: sk_live_ } }
+    NEXT_PUBLIC_SITE_URL: { type: url, https: [staging, production], required: all }
+    PORT: { type: port, default: 3000 }
+    LOG_LEVEL: { type: enum, values: [debug, info, warn, error], default: info }
+";
+
+    #[test]
+    fn reads_the_documented_example() {
+        let s = load(EXAMPLE).unwrap();
+        let vars = &s.config.vars;
+        assert_eq!(vars["PORT"].default.as_deref(), Some("3000"));
+        assert!(vars["DATABASE_URL"].for_env("production").required);
+        assert!(!vars["DATABASE_URL"].for_env("preview").required);
+        let stripe = &vars["STRIPE_SECRET_KEY"];
+        assert_eq!(
+            stripe.for_env("production").constraints.starts_with.as_deref(),
+            Some("sk_live_")
+        );
+        assert_eq!(
+            stripe.for_env("staging").constraints.starts_with.as_deref(),
+            Some("sk_")
+        );
+        assert!(vars["NEXT_PUBLIC_SITE_URL"].for_env("staging").constraints.https);
+        assert!(
+            !vars["NEXT_PUBLIC_SITE_URL"]
+                .for_env("development")
+                .constraints
+                .https
+        );
+        assert_eq!(s.position_of("PORT"), Some((7, 5)));
+    }
+
+    #[test]
+    fn bare_schema_is_accepted() {
+        let s = load("vars:\n  A: { type: int, min: 1 }\n").unwrap();
+        assert_eq!(s.config.vars["A"].var_type, VarType::Int);
+    }
+
+    #[test]
+    fn unknown_type_key_and_environment_have_positions() {
+        let e = load("env:\n  vars:\n    A: { type: integer }\n").unwrap_err();
+        assert_eq!(e.position().map(|p| p.0), Some(3), "{}", e.render(false));
+        assert!(e.message().contains("integer"));
+        let e = load("env:\n  vars:\n    A:\n      type: int\n      mim: 1\n").unwrap_err();
+        assert_eq!(e.position(), Some((5, 7)), "{}", e.render(false));
+        assert!(
+            e.hint().unwrap().contains("did you mean `min`?"),
+            "{:?}",
+            e.hint()
+        );
+        let e = load("env:\n  vars:\n    A: { required: [prod] }\n").unwrap_err();
+        assert_eq!(e.position().map(|p| p.0), Some(3));
+        assert!(
+            e.message().contains("unknown environment `prod`"),
+            "{}",
+            e.message()
+        );
+        let e = load("env:\n  vars:\n    A: { type: enum }\n").unwrap_err();
+        assert!(e.message().contains("no `values`"));
+        let e = load("env:\n  vars:\n    A: { regex: '(' }\n").unwrap_err();
+        assert!(e.message().contains("invalid regex"));
+    }
+
+    #[test]
+    fn custom_environments_allow_their_overrides() {
+        let s = load("env:\n  environments: [dev, prod]\n  vars:\n    A: { required: [prod], prod: { min_length: 4 } }\n").unwrap();
+        assert_eq!(s.config.vars["A"].for_env("prod").constraints.min_length, Some(4));
+        assert!(load("env:\n  environments: [dev, prod]\n  vars:\n    A: { production: {} }\n").is_err());
+    }
+}

@@ -1,0 +1,329 @@
+use crate::{SCHEMA, bin, positions, rules, run_json, write};
+
+const LIVE: &str = "sk_live_51HxYzAbCdEfGhIjKlMnOpQr";
+const TEST: &str = "sk_test_51HxYzAbCdEfGhIjKlMnOpQr";
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "launchgate.yml", SCHEMA);
+    dir
+}
+
+#[test]
+fn process_environment_is_checked_by_default() {
+    let dir = project();
+    let (code, findings) = run_json(
+        bin(dir.path())
+            .args(["check", "--env", "production"])
+            .env("DATABASE_URL", "postgres://app:pw@db.acme.io/app")
+            .env("STRIPE_SECRET_KEY", LIVE)
+            .env("NEXT_PUBLIC_SITE_URL", "https://acme.io"),
+    );
+    assert_eq!((code, findings.len()), (0, 0), "{findings:?}");
+
+    let (code, findings) = run_json(
+        bin(dir.path())
+            .args(["check", "--env", "production"])
+            .env("PORT", "99999"),
+    );
+    assert_eq!(code, 1);
+    let mut got = rules(&findings);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            "env.invalid-value",
+            "env.missing-required",
+            "env.missing-required",
+            "env.missing-required"
+        ],
+        "{findings:?}"
+    );
+    let port = findings
+        .iter()
+        .find(|f| f["rule_id"] == "env.invalid-value")
+        .unwrap();
+    assert_eq!(port["subject"], "PORT (process environment)");
+    assert!(
+        port["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a port between 1 and 65535")
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let dir = project();
+    write(
+        dir.path(),
+        ".env.production",
+        &format!(
+            "DATABASE_URL=mysql://db.acme.io/app\nSTRIPE_SECRET_KEY={TEST}\nNEXT_PUBLIC_SITE_URL=http://localhost:3000\nLOG_LEVEL=verbose\nPORT=\nAPI_URL=https://api.example.com\nTOKEN=changeme\n"
+        ),
+    );
+    let (code, findings) =
+        run_json(bin(dir.path()).args(["check", "--env", "production", "--file", ".env.production"]));
+    assert_eq!(code, 1);
+    let mut got = positions(&findings);
+    got.sort();
+    let p = |r: &str, l, c| (format!("env.{r}"), ".env.production".to_string(), l, c);
+    assert_eq!(
+        got,
+        vec![
+            p("invalid-value", 1, 14),
+            p("invalid-value", 2, 19),
+            p("invalid-value", 3, 22),
+            p("invalid-value", 4, 11),
+            p("placeholder-value", 3, 22),
+            p("placeholder-value", 6, 9),
+            p("placeholder-value", 7, 7),
+            p("test-key-in-production", 2, 19),
+        ]
+    );
+    let stripe = findings
+        .iter()
+        .find(|f| f["rule_id"] == "env.invalid-value" && f["location"]["line"] == 2)
+        .unwrap();
+    assert_eq!(
+        stripe["message"],
+        "STRIPE_SECRET_KEY does not start with sk_live_"
+    );
+    let db = findings.iter().find(|f| f["location"]["line"] == 1).unwrap();
+    assert!(
+        db["help"]
+            .as_str()
+            .unwrap()
+            .contains("Postgres connection string"),
+        "{db}"
+    );
+}
+
+#[test]
+fn later_files_override_earlier_ones() {
+    let dir = project();
+    write(
+        dir.path(),
+        ".env",
+        "LOG_LEVEL=verbose\nPORT=abc\nNEXT_PUBLIC_SITE_URL=http://app.acme.io\n",
+    );
+    write(dir.path(), ".env.local", "LOG_LEVEL=debug\n");
+    let (code, findings) = run_json(bin(dir.path()).args([
+        "check",
+        "--env",
+        "development",
+        "--file",
+        ".env",
+        "--file",
+        ".env.local",
+    ]));
+    assert_eq!(code, 1);
+    assert_eq!(
+        positions(&findings),
+        vec![("env.invalid-value".into(), ".env".into(), 2, 6)]
+    );
+}
+
+/// Which variables are missing, per environment, with nothing set.
+#[test]
+fn requirement_matrix() {
+    let dir = project();
+    let expected: [(&str, &[&str]); 4] = [
+        ("development", &["NEXT_PUBLIC_SITE_URL"]),
+        ("preview", &["NEXT_PUBLIC_SITE_URL"]),
+        ("staging", &["DATABASE_URL", "NEXT_PUBLIC_SITE_URL"]),
+        (
+            "production",
+            &["DATABASE_URL", "NEXT_PUBLIC_SITE_URL", "STRIPE_SECRET_KEY"],
+        ),
+    ];
+    for (env, missing) in expected {
+        let (code, findings) = run_json(bin(dir.path()).args(["check", "--env", env]));
+        assert_eq!(code, 1, "{env}");
+        let vars: Vec<&str> = findings
+            .iter()
+            .filter(|f| f["rule_id"] == "env.missing-required")
+            .map(|f| f["properties"]["variable"].as_str().unwrap())
+            .collect();
+        assert_eq!(vars, missing, "{env}");
+    }
+}
+
+#[test]
+fn https_and_key_mode_depend_on_the_environment() {
+    let dir = project();
+    let run = |env: &str, key: &str, url: &str| {
+        let (_, findings) = run_json(
+            bin(dir.path())
+                .args(["check", "--env", env])
+                .env("DATABASE_URL", "postgres://app:pw@db.acme.io/app")
+                .env("STRIPE_SECRET_KEY", key)
+                .env("NEXT_PUBLIC_SITE_URL", url),
+        );
+        let mut r = rules(&findings);
+        r.sort();
+        r
+    };
+    assert!(run("development", TEST, "http://app.acme.io").is_empty());
+    assert_eq!(
+        run("staging", TEST, "http://app.acme.io"),
+        vec!["env.invalid-value"]
+    );
+    assert_eq!(
+        run("staging", LIVE, "https://app.acme.io"),
+        vec!["env.live-key-outside-production"]
+    );
+    assert_eq!(
+        run("production", TEST, "https://app.acme.io"),
+        vec!["env.invalid-value", "env.test-key-in-production"]
+    );
+    assert!(run("production", LIVE, "https://app.acme.io").is_empty());
+}
+
+#[test]
+fn environment_comes_from_flag_variable_or_config() {
+    let dir = project();
+    bin(dir.path())
+        .args(["check"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--env production"));
+    bin(dir.path())
+        .args(["check", "--env", "prod"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown environment `prod`"));
+    bin(dir.path())
+        .args(["check"])
+        .env("LAUNCHGATE_ENV", "production")
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "STRIPE_SECRET_KEY is required in production",
+        ));
+}
+
+#[test]
+fn public_prefix_leaks_in_the_process_environment_and_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "schema.yml",
+        "vars:\n  NEXT_PUBLIC_STRIPE_KEY: { secret: true }\n  VITE_ANON: {}\n",
+    );
+    let (code, findings) = run_json(
+        bin(dir.path())
+            .args(["--schema", "schema.yml", "check", "--env", "production"])
+            .env("VITE_ANON", "whsec_AbCdEfGhIjKlMnOpQrStUv12")
+            .env(
+                "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+                "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.c2ln",
+            ),
+    );
+    assert_eq!(code, 1);
+    let mut got = positions(&findings);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("env.public-secret-name".into(), "schema.yml".into(), 2, 3),
+            ("env.public-secret-schema".into(), "schema.yml".into(), 2, 3),
+            ("env.public-secret-value".into(), "".into(), 0, 0),
+        ]
+    );
+}
+
+#[test]
+fn check_configured_says_what_it_checked() {
+    let dir = project();
+    write(dir.path(), ".env.example", "DATABASE_URL=\n");
+    let config = launchgate_core::config::ConfigFile::discover(None, dir.path())
+        .unwrap()
+        .unwrap();
+    let report = launchgate_env::check_configured_with(&config, dir.path(), None, Vec::new()).unwrap();
+    assert!(
+        report.notes.iter().any(|n| n.contains("no environment named")),
+        "{:?}",
+        report.notes
+    );
+    assert!(
+        report.inputs.contains(&".env.example".to_string()),
+        "{:?}",
+        report.inputs
+    );
+    let env = vec![("STRIPE_SECRET_KEY".into(), TEST.into())];
+    let report = launchgate_env::check_configured_with(&config, dir.path(), Some("production"), env).unwrap();
+    let r: Vec<&str> = report.findings.iter().map(|f| f.rule_id.as_str()).collect();
+    assert!(r.contains(&"env.test-key-in-production"), "{r:?}");
+    assert!(r.contains(&"env.drift-missing-from-example"), "{r:?}");
+    assert!(report.inputs.contains(&"process environment".to_string()));
+}
+
+#[test]
+fn check_configured_reads_env_check_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = SCHEMA.replace(
+        "  vars:\n",
+        "  check:\n    environment: staging\n    files: [.env.staging]\n  vars:\n",
+    );
+    write(dir.path(), "launchgate.yml", &schema);
+    write(
+        dir.path(),
+        ".env.staging",
+        "DATABASE_URL=mysql://db.acme.io/app\nNEXT_PUBLIC_SITE_URL=https://staging.acme.io\n",
+    );
+    let config = launchgate_core::config::ConfigFile::discover(None, dir.path())
+        .unwrap()
+        .unwrap();
+    let report = launchgate_env::check_configured_with(&config, dir.path(), None, Vec::new()).unwrap();
+    let invalid: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule_id == "env.invalid-value")
+        .map(|f| f.location.as_ref().map(|l| (l.path.clone(), l.line)))
+        .collect();
+    assert_eq!(invalid, vec![Some((".env.staging".to_string(), Some(1)))]);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("for the staging environment")),
+        "{:?}",
+        report.notes
+    );
+    assert!(
+        report.notes.iter().any(|n| n.contains("not in a git work tree")),
+        "{:?}",
+        report.notes
+    );
+    // LAUNCHGATE_ENV (passed here as the environment) wins over env.check.environment.
+    let report =
+        launchgate_env::check_configured_with(&config, dir.path(), Some("production"), Vec::new()).unwrap();
+    assert!(report.findings.iter().any(|f| f.rule_id == "env.missing-required"
+        && f.properties.get("variable").and_then(|v| v.as_str()) == Some("STRIPE_SECRET_KEY")));
+}
+
+#[test]
+fn schema_file_with_or_without_env_section() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "full.yml", SCHEMA);
+    write(
+        dir.path(),
+        "bare.yml",
+        &SCHEMA
+            .replace("env:\n", "")
+            .replace("\n  ", "\n")
+            .trim_start()
+            .replace("  environments", "environments"),
+    );
+    for file in ["full.yml", "bare.yml"] {
+        let (code, findings) =
+            run_json(bin(dir.path()).args(["--schema", file, "check", "--env", "staging"]));
+        assert_eq!(code, 1, "{file}");
+        let missing: Vec<_> = findings
+            .iter()
+            .map(|f| f["properties"]["variable"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(missing, vec!["DATABASE_URL", "NEXT_PUBLIC_SITE_URL"], "{file}");
+    }
+}
