@@ -1,0 +1,419 @@
+//! The bundle-size configs teams already have, read as-is: size-limit's `.size-limit.json`
+//! and bundlewatch's config (its own file or `package.json`'s `bundlewatch` key).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use launchgate_core::{Error, Finding, Severity};
+use regex::Regex;
+use serde_json::Value;
+
+use crate::bundles::{Compression, PathFilter, measure};
+use crate::outcome::{Operator, Outcome, Unit};
+use crate::units::{Dialect, parse_size};
+
+/// Where a bundle-size check's files were measured, for the measured-values table.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    pub subject: String,
+    pub compression: Compression,
+    pub bytes: u64,
+}
+
+/// What reading a bundle config produced.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    pub outcomes: Vec<Outcome>,
+    pub findings: Vec<Finding>,
+    pub measured: Vec<Measured>,
+}
+
+const SIZE_LIMIT_KEYS: [&str; 20] = [
+    "path",
+    "limit",
+    "name",
+    "import",
+    "entry",
+    "gzip",
+    "brotli",
+    "ignore",
+    "disablePlugins",
+    "config",
+    "modifyEsbuildConfig",
+    "modifyWebpackConfig",
+    "running",
+    "time",
+    "webpack",
+    "message",
+    "hidePassed",
+    "highlightLess",
+    "compareWith",
+    "uiReports",
+];
+
+const BUNDLER_PLUGINS: [&str; 4] = [
+    "@size-limit/esbuild",
+    "@size-limit/webpack",
+    "@size-limit/preset-small-lib",
+    "@size-limit/preset-big-lib",
+];
+
+fn read_json(path: &Path) -> Result<(String, Value), Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+    let name = path.display().to_string();
+    let value = serde_json::from_str(&text).map_err(|e| crate::lhr::json_error(&name, &text, &e))?;
+    Ok((text, value))
+}
+
+fn strings(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The size-limit plugins that re-bundle files, as listed in the package.json next to the config.
+fn installed_bundlers(dir: &Path) -> Vec<String> {
+    let Ok((_, pkg)) = read_json(&dir.join("package.json")) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for section in ["dependencies", "devDependencies"] {
+        if let Some(deps) = pkg.get(section).and_then(Value::as_object) {
+            found.extend(
+                deps.keys()
+                    .filter(|k| BUNDLER_PLUGINS.contains(&k.as_str()))
+                    .cloned(),
+            );
+        }
+    }
+    found
+}
+
+/// Evaluates `.size-limit.json`: each check sums its files' sizes (brotli by default,
+/// `gzip: true` for gzip, `brotli: false` for raw) against `limit` (`kB` = 1000 B).
+pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
+    let (text, value) = read_json(path)?;
+    let name = path.display().to_string();
+    let source = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(".size-limit.json")
+        .to_string();
+    let checks = value.as_array().ok_or_else(|| {
+        Error::input(format!(
+            "{name} is not a size-limit config: expected an array of checks"
+        ))
+        .with_help("write [{\"path\": \"dist/*.js\", \"limit\": \"10 kB\"}]")
+    })?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let bundlers = installed_bundlers(dir);
+    let mut eval = Evaluation::default();
+    for (i, check) in checks.iter().enumerate() {
+        let object = check
+            .as_object()
+            .ok_or_else(|| Error::input(format!("{name}: check #{} is not an object", i + 1)))?;
+        for key in object.keys() {
+            if !SIZE_LIMIT_KEYS.contains(&key.as_str()) {
+                let offset = text.find(&format!("\"{key}\"")).unwrap_or(0);
+                let hint = match launchgate_core::config::closest(key, &SIZE_LIMIT_KEYS) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None => format!("size-limit accepts: {}", SIZE_LIMIT_KEYS.join(", ")),
+                };
+                return Err(Error::at_source(
+                    format!("{name}: unknown option `{key}`"),
+                    &name,
+                    &text,
+                    offset,
+                    key.len() + 2,
+                    "unknown option",
+                )
+                .with_help(hint));
+            }
+        }
+        let patterns = strings(object.get("path"));
+        let label = object
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| patterns.join(", "));
+        let disabled = strings(object.get("disablePlugins"));
+        let bundles = object.contains_key("import")
+            || object.contains_key("entry")
+            || bundlers.iter().any(|p| {
+                let webpack_off =
+                    p.ends_with("webpack") && object.get("webpack") == Some(&Value::Bool(false));
+                !(disabled.contains(p) || webpack_off)
+            });
+        if bundles {
+            eval.findings.push(
+                Finding::new("budget.unsupported", Severity::Warning, format!("size-limit check `{label}` bundles its files before measuring, which launchgate does not do; it was not checked"))
+                    .subject(source.clone())
+                    .help("measure the built output instead: point `path` at the bundler's output and add \"disablePlugins\": [\"@size-limit/esbuild\"]"),
+            );
+            continue;
+        }
+        let compression = if object.get("gzip") == Some(&Value::Bool(true)) {
+            Compression::Gzip
+        } else if object.get("brotli") == Some(&Value::Bool(false)) {
+            Compression::None
+        } else {
+            Compression::Brotli
+        };
+        let limit = match object.get("limit") {
+            Some(Value::String(s)) if s.trim_end().ends_with("ms") || s.trim_end().ends_with(" s") => {
+                eval.findings.push(
+                    Finding::new(
+                        "budget.unsupported",
+                        Severity::Warning,
+                        format!(
+                            "size-limit check `{label}` has a time limit ({s}); launchgate checks sizes only"
+                        ),
+                    )
+                    .subject(source.clone()),
+                );
+                continue;
+            }
+            Some(Value::String(s)) => Some(
+                parse_size(s, Dialect::SizeLimit)
+                    .map_err(|e| Error::input(format!("{name}: check `{label}`: {e}")))?,
+            ),
+            Some(Value::Number(n)) => n.as_f64().map(|f| f as u64),
+            Some(_) => {
+                return Err(Error::input(format!(
+                    "{name}: check `{label}` has a limit that is not a size"
+                )));
+            }
+            None => None,
+        };
+        let filter =
+            PathFilter::new(&patterns).map_err(|e| Error::input(format!("{name}: check `{label}`: {e}")))?;
+        let files = filter.expand(dir);
+        let check_name = format!("{label} ({})", compression.as_str());
+        if files.is_empty() {
+            let expected = limit.unwrap_or(0) as f64;
+            eval.outcomes.push(
+                Outcome::compare(
+                    "bundles",
+                    check_name,
+                    &source,
+                    "budget.no-match",
+                    Severity::Error,
+                    Operator::AtMost,
+                    expected,
+                    None,
+                    Unit::Bytes,
+                )
+                .with_message(format!(
+                    "size-limit check `{label}`: no file matches {}",
+                    patterns.join(", ")
+                ))
+                .with_help(
+                    "build before checking, or fix the glob; a check that measures nothing cannot pass",
+                ),
+            );
+            continue;
+        }
+        let paths: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
+        let measured = measure(dir, &paths, &[compression])?;
+        let total: u64 = measured.iter().filter_map(|f| f.size(compression)).sum();
+        eval.measured.push(Measured {
+            subject: label.clone(),
+            compression,
+            bytes: total,
+        });
+        if let Some(limit) = limit {
+            eval.outcomes.push(Outcome::compare(
+                "bundles",
+                check_name,
+                &source,
+                "budget.bundle",
+                Severity::Error,
+                Operator::AtMost,
+                limit as f64,
+                Some(total as f64),
+                Unit::Bytes,
+            ));
+        }
+    }
+    Ok(eval)
+}
+
+/// Reads bundlewatch's config from its own file or from `package.json`'s `bundlewatch` key.
+pub fn bundlewatch(path: &Path) -> Result<Evaluation, Error> {
+    let (_, value) = read_json(path)?;
+    let name = path.display().to_string();
+    let config = if path.file_name().is_some_and(|n| n == "package.json") {
+        value
+            .get("bundlewatch")
+            .cloned()
+            .ok_or_else(|| Error::input(format!("{name} has no `bundlewatch` key")))?
+    } else {
+        value
+    };
+    let source = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("bundlewatch")
+        .to_string();
+    let object = config
+        .as_object()
+        .ok_or_else(|| Error::input(format!("{name}: the bundlewatch config must be an object")))?;
+    const KEYS: [&str; 5] = [
+        "files",
+        "normalizeFilenames",
+        "bundlewatchServiceHost",
+        "ci",
+        "defaultCompression",
+    ];
+    for key in object.keys() {
+        if !KEYS.contains(&key.as_str()) {
+            return Err(
+                Error::input(format!("{name}: unknown bundlewatch option `{key}`"))
+                    .with_help(format!("bundlewatch accepts: {}", KEYS.join(", "))),
+            );
+        }
+    }
+    let default_compression = match object.get("defaultCompression").and_then(Value::as_str) {
+        Some(c) => Compression::parse(c).ok_or_else(|| {
+            Error::input(format!(
+                "{name}: defaultCompression `{c}` is not gzip, brotli or none"
+            ))
+        })?,
+        None => Compression::Gzip,
+    };
+    let normalize = match object.get("normalizeFilenames").and_then(Value::as_str) {
+        Some(re) => Some(Regex::new(re).map_err(|e| {
+            Error::input(format!(
+                "{name}: normalizeFilenames is not a regular expression: {e}"
+            ))
+        })?),
+        None => None,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let files = object.get("files").and_then(Value::as_array).ok_or_else(|| {
+        Error::input(format!("{name}: bundlewatch needs a `files` list"))
+            .with_help("write \"files\": [{\"path\": \"dist/*.js\", \"maxSize\": \"100kB\"}]")
+    })?;
+    let mut eval = Evaluation::default();
+    // bundlewatch keys results by file path: a later entry matching the same file replaces
+    // the earlier one. Keep that verdict, but say so.
+    let mut rows: BTreeMap<String, Outcome> = BTreeMap::new();
+    for entry in files {
+        let pattern = entry
+            .get("path")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::input(format!("{name}: a `files` entry has no `path`")))?;
+        let max = entry
+            .get("maxSize")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::input(format!("{name}: `{pattern}` has no `maxSize`")))?;
+        let max = parse_size(max, Dialect::Bundlewatch)
+            .map_err(|e| Error::input(format!("{name}: `{pattern}`: {e}")))?;
+        let compression = match entry.get("compression").and_then(Value::as_str) {
+            Some(c) => Compression::parse(c).ok_or_else(|| {
+                Error::input(format!("{name}: compression `{c}` is not gzip, brotli or none"))
+            })?,
+            None => default_compression,
+        };
+        let filter =
+            PathFilter::new(&[pattern.to_string()]).map_err(|e| Error::input(format!("{name}: {e}")))?;
+        let matched = filter.expand(dir);
+        if matched.is_empty() {
+            eval.outcomes.push(
+                Outcome::compare(
+                    "bundles",
+                    format!("{pattern} ({})", compression.as_str()),
+                    &source,
+                    "budget.no-match",
+                    Severity::Error,
+                    Operator::AtMost,
+                    max as f64,
+                    None,
+                    Unit::Bytes,
+                )
+                .with_message(format!("bundlewatch: no file matches {pattern}"))
+                .with_help(
+                    "build before checking, or fix the glob; a check that measures nothing cannot pass",
+                ),
+            );
+            continue;
+        }
+        let paths: Vec<PathBuf> = matched.iter().map(PathBuf::from).collect();
+        for file in measure(dir, &paths, &[compression])? {
+            let display = match &normalize {
+                Some(re) => strip_groups(re, &file.path),
+                None => file.path.clone(),
+            };
+            let size = file.size(compression).unwrap_or(file.raw);
+            eval.measured.push(Measured {
+                subject: display.clone(),
+                compression,
+                bytes: size,
+            });
+            let outcome = Outcome::compare(
+                "bundles",
+                format!("{display} ({})", compression.as_str()),
+                &source,
+                "budget.bundle",
+                Severity::Error,
+                Operator::AtMost,
+                max as f64,
+                Some(size as f64),
+                Unit::Bytes,
+            );
+            if let Some(previous) = rows.insert(file.path.clone(), outcome) {
+                eval.findings.push(
+                    Finding::new("budget.overridden", Severity::Warning, format!("bundlewatch: two entries match {}; as bundlewatch does, only the last one ({}) is checked and `{}` is ignored", file.path, compression.as_str(), previous.check))
+                        .subject(source.clone())
+                        .help("give each file one entry, or use launchgate.yml bundle budgets, which check every entry"),
+                );
+            }
+        }
+    }
+    eval.outcomes.extend(rows.into_values());
+    Ok(eval)
+}
+
+/// bundlewatch's `normalizeFilenames`: the text of every capture group is removed.
+fn strip_groups(re: &Regex, path: &str) -> String {
+    let Some(caps) = re.captures(path) else {
+        return path.to_string();
+    };
+    let mut spans: Vec<(usize, usize)> = caps
+        .iter()
+        .skip(1)
+        .flatten()
+        .map(|m| (m.start(), m.end()))
+        .collect();
+    spans.sort();
+    let mut out = String::new();
+    let mut at = 0;
+    for (start, end) in spans {
+        if start >= at {
+            out.push_str(&path[at..start]);
+            at = end;
+        }
+    }
+    out.push_str(&path[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_filenames_removes_capture_groups() {
+        let re = Regex::new(r"^.+?(-[\w-]{8})\.\w+$").unwrap();
+        assert_eq!(
+            strip_groups(&re, "dist/bad/assets/hero-CjvfJvm_.png"),
+            "dist/bad/assets/hero.png"
+        );
+        assert_eq!(strip_groups(&re, "dist/index.html"), "dist/index.html");
+    }
+}

@@ -1,0 +1,166 @@
+//! Bad input: a clear message naming the input, exit 2; never a panic or a silent pass.
+
+use predicates::str::contains;
+
+use crate::{bin, fixture};
+
+#[test]
+fn truncated_lhr_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = std::fs::read_to_string(fixture("lighthouse/lhr-good.json")).unwrap();
+    let cut = dir.path().join("lhr.json");
+    std::fs::write(&cut, &full[..full.len() / 2]).unwrap();
+    bin()
+        .arg("--lighthouse")
+        .arg(&cut)
+        .assert()
+        .code(2)
+        .stderr(contains("lhr.json is not valid JSON"))
+        .stderr(contains("truncated"));
+}
+
+#[test]
+fn report_of_another_tool_is_exit_2() {
+    bin()
+        .arg("--lighthouse")
+        .arg(fixture("bundles/stats-good.json"))
+        .assert()
+        .code(2)
+        .stderr(contains("stats-good.json is not a Lighthouse"))
+        .stderr(contains("no `lighthouseVersion`"));
+}
+
+#[test]
+fn lighthouserc_with_unknown_key_points_at_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let rc = dir.path().join("lighthouserc.json");
+    std::fs::write(
+        &rc,
+        "{\n  \"ci\": {\n    \"assert\": {\n      \"assertion\": {}\n    }\n  }\n}\n",
+    )
+    .unwrap();
+    bin()
+        .arg("--lighthouse")
+        .arg(fixture("lighthouse/lhr-good.json"))
+        .arg("--lighthouserc")
+        .arg(&rc)
+        .assert()
+        .code(2)
+        .stderr(contains("unknown key `assertion`"))
+        .stderr(contains("lighthouserc.json:4:7"))
+        .stderr(contains("did you mean `assertions`?"));
+}
+
+#[test]
+fn javascript_lighthouserc_says_how_to_convert() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("lighthouserc.js"),
+        "module.exports = {ci: {assert: {}}};\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join(".lighthouseci")).unwrap();
+    std::fs::copy(
+        fixture("lighthouse/lhr-good.json"),
+        dir.path().join(".lighthouseci/lhr-1.json"),
+    )
+    .unwrap();
+    bin()
+        .current_dir(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("lighthouserc.js is JavaScript"))
+        .stderr(contains("JSON.stringify(require('./lighthouserc.js')"));
+}
+
+#[test]
+fn empty_build_folder_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    bin()
+        .arg("--build")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("is empty"));
+}
+
+#[test]
+fn nothing_to_check_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    bin()
+        .current_dir(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("nothing to check"));
+}
+
+#[test]
+fn ambiguous_unit_in_launchgate_yml_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("launchgate.yml"),
+        "budget:\n  bundles:\n    - { path: '*.js', max: 170 KB }\n",
+    )
+    .unwrap();
+    bin()
+        .current_dir(dir.path())
+        .arg("--build")
+        .arg(fixture("site/dist/good"))
+        .assert()
+        .code(2)
+        .stderr(contains("ambiguous"))
+        .stderr(contains("170 KiB"));
+}
+
+#[test]
+fn unknown_budget_key_has_line_and_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("launchgate.yml"), "budget:\n  bundle: []\n").unwrap();
+    bin()
+        .current_dir(dir.path())
+        .arg("--build")
+        .arg(fixture("site/dist/good"))
+        .assert()
+        .code(2)
+        .stderr(contains("launchgate.yml:2:3"))
+        .stderr(contains("did you mean `bundles`?"));
+}
+
+#[test]
+fn check_configured_reads_the_section_and_refuses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let yml = dir.path().join("launchgate.yml");
+    std::fs::write(&yml, "budget:\n  lighthouse: [lhr.json]\n").unwrap();
+    std::fs::copy(fixture("lighthouse/lhr-bad.json"), dir.path().join("lhr.json")).unwrap();
+    let file = launchgate_core::config::ConfigFile::read(&yml).unwrap();
+    let report = launchgate_budget::check_configured(&file, dir.path()).unwrap();
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.rule_id == "budget.category" && f.message.contains("51"))
+    );
+
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("launchgate.yml"), "budget: {}\n").unwrap();
+    let file = launchgate_core::config::ConfigFile::read(&empty.path().join("launchgate.yml")).unwrap();
+    let err = launchgate_budget::check_configured(&file, empty.path()).unwrap_err();
+    assert!(
+        err.message().contains("found nothing to check"),
+        "{}",
+        err.message()
+    );
+}
+
+#[test]
+fn every_format_renders() {
+    for format in ["human", "json", "sarif", "github", "markdown", "junit"] {
+        bin()
+            .arg("--lighthouse")
+            .arg(fixture("lighthouse/lhr-bad.json"))
+            .args(["--format", format])
+            .assert()
+            .code(1)
+            .stdout(contains("4174"));
+    }
+}

@@ -1,0 +1,20 @@
+//! End-to-end tests of the budget gate on the real fixtures (tests/fixtures, see its README).
+
+mod bad_input;
+mod baseline;
+mod bundles;
+mod lighthouse;
+
+use std::path::PathBuf;
+
+pub fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+pub fn bin() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("launchgate-budget").unwrap();
+    cmd.env("NO_COLOR", "1").env_remove("GITHUB_STEP_SUMMARY");
+    cmd
+}
