@@ -1,0 +1,165 @@
+//! The `secrets:` section of launchgate.yml.
+
+use std::path::{Path, PathBuf};
+
+use launchgate_core::Error;
+use launchgate_core::config::ConfigFile;
+use serde::Deserialize;
+
+use crate::engine::EngineConfig;
+use crate::rules::RuleSet;
+
+/// Where baselines live unless `secrets.baseline` says otherwise.
+pub const DEFAULT_BASELINE: &str = ".launchgate/secrets-baseline.json";
+/// Files larger than this are skipped unless `max_file_size` says otherwise.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// ```yaml
+/// secrets:
+///   allow:
+///     paths: ["tests/fixtures/**"]
+///     regexes: ['^sk_test_']
+///     values: ["sha256:…"]
+///   disable: [generic.password-assignment]
+///   extra_rules: [ci/secret-rules.yaml]
+///   max_file_size: 5242880
+///   include: ["**"]
+///   exclude: ["**/*.min.js"]
+///   baseline: .launchgate/secrets-baseline.json
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsConfig {
+    #[serde(default)]
+    pub allow: AllowConfig,
+    /// Rule ids to turn off.
+    #[serde(default)]
+    pub disable: Vec<String>,
+    /// More rule files, relative to the configuration file's folder.
+    #[serde(default)]
+    pub extra_rules: Vec<PathBuf>,
+    /// Bytes; larger files are skipped and counted.
+    #[serde(default)]
+    pub max_file_size: Option<u64>,
+    /// Globs; when set, only matching files are scanned.
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Globs of files never scanned.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// The baseline file, relative to the configuration file's folder.
+    #[serde(default)]
+    pub baseline: Option<PathBuf>,
+}
+
+/// `secrets.allow`: what is never reported.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowConfig {
+    #[serde(default)]
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub regexes: Vec<String>,
+    #[serde(default)]
+    pub values: Vec<String>,
+}
+
+/// The section and the folder its relative paths are resolved against.
+#[derive(Debug, Clone, Default)]
+pub struct LoadedConfig {
+    pub secrets: SecretsConfig,
+    pub base_dir: PathBuf,
+}
+
+impl LoadedConfig {
+    /// Reads the `secrets:` section of the file named with `--config`, or of launchgate.yml
+    /// in `dir`; defaults when there is none.
+    pub fn discover(explicit: Option<&Path>, dir: &Path) -> Result<LoadedConfig, Error> {
+        match ConfigFile::discover(explicit, dir)? {
+            Some(file) => LoadedConfig::from_file(&file),
+            None => Ok(LoadedConfig {
+                secrets: SecretsConfig::default(),
+                base_dir: dir.to_path_buf(),
+            }),
+        }
+    }
+
+    pub fn from_file(file: &ConfigFile) -> Result<LoadedConfig, Error> {
+        let secrets = file.section::<SecretsConfig>("secrets")?.unwrap_or_default();
+        let base_dir = file
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        Ok(LoadedConfig { secrets, base_dir })
+    }
+
+    pub fn engine_config(&self) -> EngineConfig {
+        EngineConfig {
+            allow_paths: self.secrets.allow.paths.clone(),
+            allow_regexes: self.secrets.allow.regexes.clone(),
+            allow_values: self.secrets.allow.values.clone(),
+        }
+    }
+
+    /// The embedded rules, plus extra rule files, minus disabled rules.
+    pub fn rule_set(&self, log_rules: bool) -> Result<RuleSet, Error> {
+        let mut set = RuleSet::embedded();
+        if log_rules {
+            set.add_log_rules();
+        }
+        for extra in &self.secrets.extra_rules {
+            set.add_file(&self.base_dir.join(extra)).map_err(|e| {
+                Error::input(format!("secrets.extra_rules: {}", e.message()))
+                    .with_help("paths in secrets.extra_rules are relative to launchgate.yml")
+            })?;
+        }
+        set.disable(&self.secrets.disable)?;
+        Ok(set)
+    }
+
+    pub fn baseline_path(&self) -> PathBuf {
+        self.base_dir.join(
+            self.secrets
+                .baseline
+                .as_deref()
+                .unwrap_or(Path::new(DEFAULT_BASELINE)),
+        )
+    }
+
+    pub fn max_file_size(&self) -> u64 {
+        self.secrets.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_point_at_the_line() {
+        let file = ConfigFile {
+            path: PathBuf::from("launchgate.yml"),
+            source: "secrets:\n  allow:\n    path: [a]\n".to_string(),
+        };
+        let e = LoadedConfig::from_file(&file).unwrap_err();
+        assert_eq!(e.position(), Some((3, 5)));
+        assert!(
+            e.hint().unwrap().contains("did you mean `paths`?"),
+            "{:?}",
+            e.hint()
+        );
+    }
+
+    #[test]
+    fn relative_paths_follow_the_file() {
+        let file = ConfigFile {
+            path: PathBuf::from("app/launchgate.yml"),
+            source: "secrets:\n  baseline: b.json\n  max_file_size: 100\n".to_string(),
+        };
+        let c = LoadedConfig::from_file(&file).unwrap();
+        assert_eq!(c.baseline_path(), PathBuf::from("app/b.json"));
+        assert_eq!(c.max_file_size(), 100);
+    }
+}

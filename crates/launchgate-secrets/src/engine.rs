@@ -1,0 +1,598 @@
+//! The detection engine.
+//!
+//! One Aho-Corasick automaton over every rule's keywords finds the candidate rules of an
+//! input. Only those rules' regexes run, only in windows around their keyword hits, and a
+//! regex is compiled the first time a hit needs it: a pre-commit run over three files
+//! compiles the few regexes those files call for, not every rule's.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use launchgate_core::{Error, Secret, Severity};
+use regex::bytes::{CaptureLocations, Regex};
+
+use crate::filter;
+use crate::rules::{Confidence, Rule, RuleSet};
+
+/// Bytes either side of a keyword hit that a single-line rule's regex may see.
+const LINE_WINDOW: usize = 1024;
+/// Bytes either side of a keyword hit for a multi-line rule without its own `window`.
+const MULTILINE_WINDOW: usize = 8192;
+
+/// What an engine is told besides its rules: the user's allowlists.
+#[derive(Debug, Clone, Default)]
+pub struct EngineConfig {
+    /// Globs of paths never scanned (`secrets.allow.paths`).
+    pub allow_paths: Vec<String>,
+    /// Regexes; a secret (or the whole match) that one of them matches is not reported.
+    pub allow_regexes: Vec<String>,
+    /// Values that are never reported (exact secrets, or `sha256:<hex>` of one).
+    pub allow_values: Vec<String>,
+}
+
+/// One secret found in an input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    pub rule_id: String,
+    /// Index of the rule in [`Engine::rules`].
+    pub rule_index: usize,
+    /// The whole regex match, in bytes of the input.
+    pub range: Range<usize>,
+    /// The secret itself, in bytes of the input.
+    pub secret_range: Range<usize>,
+    /// 1-based line and column (in characters) of the secret's start.
+    pub line: u32,
+    pub column: u32,
+    /// 1-based line and column just past the secret's end.
+    pub end_line: u32,
+    pub end_column: u32,
+    pub secret: Secret,
+    pub severity: Severity,
+    pub confidence: Confidence,
+}
+
+struct CompiledRule {
+    rule: Rule,
+    regex: OnceLock<Result<(Regex, usize), String>>,
+    window: usize,
+    line_clipped: bool,
+    validator: Option<fn(&str) -> bool>,
+}
+
+impl CompiledRule {
+    /// The compiled regex and the index of its secret group, compiled on first use.
+    fn regex(&self) -> Result<&(Regex, usize), &str> {
+        self.regex
+            .get_or_init(|| {
+                // ASCII classes first: `\b`, `\w` and `(?i)` without Unicode let the lazy DFA
+                // run over any byte; a regex that needs Unicode classes gets them.
+                let build = |unicode: bool| {
+                    regex::bytes::RegexBuilder::new(&self.rule.spec.regex)
+                        .unicode(unicode)
+                        .size_limit(32 * 1024 * 1024)
+                        .build()
+                };
+                let re = build(false).or_else(|_| build(true)).map_err(|e| e.to_string())?;
+                let group = re
+                    .capture_names()
+                    .position(|n| n == Some("secret"))
+                    .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 });
+                Ok((re, group))
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+}
+
+/// The engine: rules, their keyword automaton and the user's allowlists. `Sync`, so one
+/// engine serves every thread.
+pub struct Engine {
+    rules: Vec<CompiledRule>,
+    prefilter: Option<Prefilter>,
+    /// For each keyword pattern, the rules it wakes.
+    keyword_rules: Vec<Vec<u32>>,
+    allow_paths: Option<GlobSet>,
+    allow_regexes: Vec<Regex>,
+    allow_values: Vec<String>,
+    allow_hashes: Vec<String>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("rules", &self.rules.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Builds an engine. Rules without keywords are left out (every rule needs one; `rules
+    /// check` reports them); a bad allowlist glob or regex is an error.
+    pub fn new(rules: RuleSet, config: &EngineConfig) -> Result<Engine, Error> {
+        let mut keyword_ids: HashMap<String, usize> = HashMap::new();
+        let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        let mut compiled = Vec::with_capacity(rules.rules.len());
+        for rule in rules.rules {
+            let usable: Vec<String> = rule
+                .spec
+                .keywords
+                .iter()
+                .filter(|k| !k.is_empty())
+                .map(|k| k.to_ascii_lowercase())
+                .collect();
+            if usable.is_empty() {
+                continue;
+            }
+            let index = compiled.len() as u32;
+            for keyword in usable {
+                let id = *keyword_ids.entry(keyword.clone()).or_insert_with(|| {
+                    keywords.push(keyword);
+                    keyword_rules.push(Vec::new());
+                    keywords.len() - 1
+                });
+                if !keyword_rules[id].contains(&index) {
+                    keyword_rules[id].push(index);
+                }
+            }
+            compiled.push(compile_rule(rule));
+        }
+        // The automaton reports the longest keyword at each place and does not overlap hits,
+        // which scans faster than reporting every overlapping keyword. A hit of a keyword
+        // therefore also wakes the rules of every keyword it contains (`sk_live_` holds `sk_`).
+        let prefilter = if keywords.is_empty() {
+            None
+        } else {
+            Some(Prefilter::new(keywords)?)
+        };
+        let allow_paths = if config.allow_paths.is_empty() {
+            None
+        } else {
+            let mut builder = GlobSetBuilder::new();
+            for glob in &config.allow_paths {
+                builder.add(Glob::new(glob).map_err(|e| {
+                    Error::input(format!("secrets.allow.paths has an invalid glob `{glob}`: {e}"))
+                        .with_help("use gitignore-like globs such as `fixtures/**` or `**/*.snap`")
+                })?);
+            }
+            Some(
+                builder
+                    .build()
+                    .map_err(|e| Error::input(format!("secrets.allow.paths: {e}")))?,
+            )
+        };
+        let allow_regexes = config
+            .allow_regexes
+            .iter()
+            .map(|r| {
+                Regex::new(r).map_err(|e| {
+                    Error::input(format!("secrets.allow.regexes has an invalid regex `{r}`: {e}"))
+                        .with_help("regexes use Rust `regex` syntax; escape `.` and `$` with a backslash")
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let (allow_hashes, allow_values) = config
+            .allow_values
+            .iter()
+            .cloned()
+            .partition::<Vec<String>, _>(|v| v.starts_with("sha256:"));
+        Ok(Engine {
+            rules: compiled,
+            prefilter,
+            keyword_rules,
+            allow_paths,
+            allow_regexes,
+            allow_values,
+            allow_hashes: allow_hashes
+                .into_iter()
+                .map(|h| h["sha256:".len()..].to_ascii_lowercase())
+                .collect(),
+        })
+    }
+
+    /// The rules this engine runs, in order.
+    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().map(|r| &r.rule)
+    }
+
+    /// The rule at an index of [`Match::rule_index`].
+    pub fn rule(&self, index: usize) -> &Rule {
+        &self.rules[index].rule
+    }
+
+    /// How many regexes have been compiled so far.
+    pub fn compiled_regex_count(&self) -> usize {
+        self.rules.iter().filter(|r| r.regex.get().is_some()).count()
+    }
+
+    /// The rules whose regex failed to compile, with the error; only rules used so far.
+    pub fn regex_errors(&self) -> Vec<(String, String)> {
+        self.rules
+            .iter()
+            .filter_map(|r| match r.regex.get() {
+                Some(Err(e)) => Some((r.rule.spec.id.clone(), e.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Compiles one rule's regex now, returning its error if it has one.
+    pub fn compile_rule(&self, index: usize) -> Result<(), String> {
+        self.rules[index].regex().map(|_| ()).map_err(str::to_string)
+    }
+
+    /// Whether `secrets.allow.paths` excludes a path.
+    pub fn path_allowed(&self, path: &str) -> bool {
+        self.allow_paths.as_ref().is_some_and(|g| g.is_match(path))
+    }
+
+    /// Every secret in `bytes`, sorted by position. `path` is matched against the allowed
+    /// paths; an allowed path yields nothing.
+    pub fn scan_bytes(&self, path: &str, bytes: &[u8]) -> Vec<Match> {
+        if self.path_allowed(path) {
+            return Vec::new();
+        }
+        let mut raw = self.raw_matches(bytes);
+        resolve_overlaps(&mut raw, &self.rules);
+        self.locate(bytes, raw)
+    }
+
+    /// Whether a value, on its own, is a secret a rule recognises: the rule id and its
+    /// confidence. Used to decide which values to redact.
+    pub fn recognise(&self, value: &str) -> Option<(String, Confidence)> {
+        let matches = self.scan_bytes("", value.as_bytes());
+        matches
+            .iter()
+            .max_by_key(|m| (m.secret.expose() == value.trim(), m.confidence))
+            .map(|m| (m.rule_id.clone(), m.confidence))
+    }
+
+    fn raw_matches(&self, bytes: &[u8]) -> Vec<RawMatch> {
+        let Some(prefilter) = &self.prefilter else {
+            return Vec::new();
+        };
+        // Every keyword occurrence, overlapping ones included (`sk_live_` also reports `sk_`):
+        // on source text this costs no more than leftmost-longest search. Windows are kept per
+        // rule in hit order; a hit inside the rule's last window adds nothing.
+        let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.rules.len()];
+        for hit in prefilter.automaton(bytes.len()).find_overlapping_iter(bytes) {
+            for &rule_index in &self.keyword_rules[hit.pattern().as_usize()] {
+                let rule = &self.rules[rule_index as usize];
+                let list = &mut windows[rule_index as usize];
+                if let Some(last) = list.last_mut()
+                    && hit.start() >= last.start
+                    && hit.end() <= last.end
+                {
+                    continue;
+                }
+                let window = window_around(bytes, hit.start(), hit.end(), rule);
+                match list.last_mut() {
+                    Some(last) if window.start <= last.end => {
+                        last.start = last.start.min(window.start);
+                        last.end = last.end.max(window.end);
+                    }
+                    _ => list.push(window),
+                }
+            }
+        }
+        let mut found = Vec::new();
+        for (rule_index, rule_windows) in windows.iter().enumerate() {
+            if rule_windows.is_empty() {
+                continue;
+            }
+            let rule = &self.rules[rule_index];
+            let Ok((regex, group)) = rule.regex() else {
+                continue;
+            };
+            let mut locations = regex.capture_locations();
+            for window in rule_windows {
+                self.run_in_window(
+                    bytes,
+                    window,
+                    rule_index as u32,
+                    rule,
+                    regex,
+                    *group,
+                    &mut locations,
+                    &mut found,
+                );
+            }
+        }
+        found
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_in_window(
+        &self,
+        bytes: &[u8],
+        window: &Range<usize>,
+        rule_index: u32,
+        rule: &CompiledRule,
+        regex: &Regex,
+        group: usize,
+        locations: &mut CaptureLocations,
+        found: &mut Vec<RawMatch>,
+    ) {
+        let haystack = &bytes[..window.end];
+        let mut at = window.start;
+        while at <= haystack.len() {
+            let Some(whole) = regex.captures_read_at(locations, haystack, at) else {
+                break;
+            };
+            at = if whole.end() > whole.start() {
+                whole.end()
+            } else {
+                whole.end() + 1
+            };
+            let Some((s, e)) = locations.get(group) else {
+                continue;
+            };
+            if s == e {
+                continue;
+            }
+            let secret = String::from_utf8_lossy(&bytes[s..e]);
+            if self.rejects(rule, &secret, &bytes[whole.start()..whole.end()]) {
+                continue;
+            }
+            found.push(RawMatch {
+                rule_index,
+                range: whole.start()..whole.end(),
+                secret_range: s..e,
+            });
+        }
+    }
+
+    /// The false-positive filters every rule goes through.
+    fn rejects(&self, rule: &CompiledRule, secret: &str, whole: &[u8]) -> bool {
+        if let Some(min) = rule.rule.spec.min_entropy
+            && filter::shannon_entropy(secret) < min
+        {
+            return true;
+        }
+        if filter::is_placeholder(secret) {
+            return true;
+        }
+        if rule.rule.is_generic() && filter::looks_like_code_reference(secret) {
+            return true;
+        }
+        if rule.validator.is_some_and(|valid| !valid(secret)) {
+            return true;
+        }
+        if self.allow_values.iter().any(|v| v == secret) {
+            return true;
+        }
+        if !self.allow_hashes.is_empty() {
+            let hash = launchgate_core::secret::sha256_hex(secret.as_bytes());
+            if self.allow_hashes.contains(&hash) {
+                return true;
+            }
+        }
+        self.allow_regexes
+            .iter()
+            .any(|re| re.is_match(secret.as_bytes()) || re.is_match(whole))
+    }
+
+    /// Adds lines and columns, counting newlines once for all matches.
+    fn locate(&self, bytes: &[u8], raw: Vec<RawMatch>) -> Vec<Match> {
+        let mut counter = LineCounter::new(bytes);
+        raw.into_iter()
+            .map(|m| {
+                let rule = &self.rules[m.rule_index as usize].rule;
+                let (line, column) = counter.position(m.secret_range.start);
+                let (end_line, end_column) = counter.position_after(m.secret_range.end);
+                Match {
+                    rule_id: rule.spec.id.clone(),
+                    rule_index: m.rule_index as usize,
+                    range: m.range,
+                    secret: Secret::new(String::from_utf8_lossy(&bytes[m.secret_range.clone()])),
+                    secret_range: m.secret_range,
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                    severity: rule.spec.severity,
+                    confidence: rule.spec.confidence,
+                }
+            })
+            .collect()
+    }
+}
+
+/// The keyword automaton, in two builds over the same keywords: a contiguous NFA that is
+/// quick to build, enough for a pre-commit run over a few files, and a DFA that takes longer
+/// to build but scans about twice as fast, built once the engine has seen enough input.
+struct Prefilter {
+    keywords: Vec<String>,
+    nfa: AhoCorasick,
+    dfa: OnceLock<Option<AhoCorasick>>,
+    scanned: AtomicU64,
+}
+
+/// Bytes scanned with the NFA before the DFA is built.
+const DFA_AFTER_BYTES: u64 = 2 * 1024 * 1024;
+
+impl Prefilter {
+    fn builder() -> aho_corasick::AhoCorasickBuilder {
+        let mut builder = AhoCorasick::builder();
+        builder
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard);
+        builder
+    }
+
+    fn new(keywords: Vec<String>) -> Result<Prefilter, Error> {
+        let nfa = Prefilter::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(&keywords)
+            .map_err(|e| Error::input(format!("cannot build the keyword automaton: {e}")))?;
+        Ok(Prefilter {
+            keywords,
+            nfa,
+            dfa: OnceLock::new(),
+            scanned: AtomicU64::new(0),
+        })
+    }
+
+    fn automaton(&self, len: usize) -> &AhoCorasick {
+        let before = self.scanned.fetch_add(len as u64, Ordering::Relaxed);
+        if before + len as u64 >= DFA_AFTER_BYTES {
+            let dfa = self.dfa.get_or_init(|| {
+                Prefilter::builder()
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&self.keywords)
+                    .ok()
+            });
+            if let Some(dfa) = dfa {
+                return dfa;
+            }
+        }
+        &self.nfa
+    }
+}
+
+/// A match before lines and columns are known.
+#[derive(Debug, Clone)]
+struct RawMatch {
+    rule_index: u32,
+    range: Range<usize>,
+    secret_range: Range<usize>,
+}
+
+fn compile_rule(rule: Rule) -> CompiledRule {
+    let source = &rule.spec.regex;
+    // A rule whose regex spells out a line break, or sets a window, spans lines; the others
+    // see at most their own line, which keeps `[^"]+` from running across a file.
+    let spans_lines = rule.spec.window.is_some()
+        || source.contains("\\n")
+        || source.contains("\\r")
+        || source.contains("(?s")
+        || source.contains("[\\s\\S]")
+        || source.contains("[\\S\\s]");
+    let window = rule.spec.window.unwrap_or(if spans_lines {
+        MULTILINE_WINDOW
+    } else {
+        LINE_WINDOW
+    });
+    let validator: Option<fn(&str) -> bool> = match rule.spec.id.as_str() {
+        "log.card-number" => Some(filter::passes_luhn),
+        _ => None,
+    };
+    CompiledRule {
+        rule,
+        regex: OnceLock::new(),
+        window,
+        line_clipped: !spans_lines,
+        validator,
+    }
+}
+
+/// The bytes a rule's regex may see around a keyword hit.
+fn window_around(bytes: &[u8], start: usize, end: usize, rule: &CompiledRule) -> Range<usize> {
+    let mut lo = start.saturating_sub(rule.window);
+    let mut hi = (end + rule.window).min(bytes.len());
+    if rule.line_clipped {
+        if let Some(nl) = memchr::memrchr(b'\n', &bytes[lo..start]) {
+            lo += nl + 1;
+        }
+        if let Some(nl) = memchr::memchr(b'\n', &bytes[end..hi]) {
+            hi = end + nl;
+        }
+    }
+    lo..hi
+}
+
+/// Keeps one match per secret span: a specific rule beats a `generic.*` one wherever they
+/// overlap, and of two matches on the same span the more confident (then earlier) rule wins.
+fn resolve_overlaps(raw: &mut Vec<RawMatch>, rules: &[CompiledRule]) {
+    let specific: Vec<Range<usize>> = raw
+        .iter()
+        .filter(|m| !rules[m.rule_index as usize].rule.is_generic())
+        .map(|m| m.range.clone())
+        .collect();
+    raw.retain(|m| {
+        !rules[m.rule_index as usize].rule.is_generic()
+            || !specific
+                .iter()
+                .any(|r| r.start < m.secret_range.end && m.secret_range.start < r.end)
+    });
+    raw.sort_by(|a, b| {
+        let key = |m: &RawMatch| {
+            let rule = &rules[m.rule_index as usize].rule;
+            (
+                m.secret_range.start,
+                m.secret_range.end,
+                std::cmp::Reverse(rule.spec.confidence),
+                m.rule_index,
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    raw.dedup_by(|later, earlier| later.secret_range == earlier.secret_range);
+}
+
+/// Line and column lookups for increasing offsets, counting newlines once.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: u32,
+    line_start: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            offset: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    fn position(&mut self, offset: usize) -> (u32, u32) {
+        if offset < self.offset {
+            *self = LineCounter::new(self.bytes);
+        }
+        for nl in memchr::memchr_iter(b'\n', &self.bytes[self.offset..offset]) {
+            self.line += 1;
+            self.line_start = self.offset + nl + 1;
+        }
+        self.offset = offset;
+        (self.line, column_of(&self.bytes[self.line_start..offset]))
+    }
+
+    /// The position of the end of a span; does not move the counter, since the next
+    /// match may start before this one ends.
+    fn position_after(&self, offset: usize) -> (u32, u32) {
+        let mut line = self.line;
+        let mut line_start = self.line_start;
+        for nl in memchr::memchr_iter(b'\n', &self.bytes[self.offset..offset]) {
+            line += 1;
+            line_start = self.offset + nl + 1;
+        }
+        (line, column_of(&self.bytes[line_start..offset]))
+    }
+}
+
+/// 1-based column in characters: bytes that do not continue a UTF-8 sequence.
+fn column_of(line_prefix: &[u8]) -> u32 {
+    line_prefix.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u32 + 1
+}
+
+/// Whether the line(s) of a match carry an inline allow comment (`launchgate:allow`, or
+/// `gitleaks:allow` for teams moving over).
+pub fn inline_allowed(bytes: &[u8], range: &Range<usize>) -> bool {
+    let start = memchr::memrchr(b'\n', &bytes[..range.start]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &bytes[range.end..]).map_or(bytes.len(), |i| range.end + i);
+    let lines = &bytes[start..end];
+    memchr::memmem::find(lines, b"launchgate:allow").is_some()
+        || memchr::memmem::find(lines, b"gitleaks:allow").is_some()
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(bytes: &[u8], offset: usize) -> (u32, u32) {
+    LineCounter::new(bytes).position(offset.min(bytes.len()))
+}

@@ -1,0 +1,195 @@
+//! The engine's unit tests, on the fixture rules of tests/fixtures/rules.
+
+use crate::engine::{Engine, EngineConfig, inline_allowed};
+use crate::rules::RuleSet;
+
+const ENGINE_RULES: &str = include_str!("../tests/fixtures/rules/engine.yaml");
+const BROKEN_RULES: &str = include_str!("../tests/fixtures/rules/broken.yaml");
+
+fn engine_with(config: &EngineConfig) -> Engine {
+    let mut set = RuleSet::default();
+    set.add_source("engine.yaml", ENGINE_RULES);
+    set.add_source("broken.yaml", BROKEN_RULES);
+    assert!(set.problems.is_empty(), "{:?}", set.problems);
+    Engine::new(set, config).unwrap()
+}
+
+fn engine() -> Engine {
+    engine_with(&EngineConfig::default())
+}
+
+fn ids(engine: &Engine, text: &str) -> Vec<(String, String, u32, u32)> {
+    engine
+        .scan_bytes("src/app.rs", text.as_bytes())
+        .into_iter()
+        .map(|m| (m.rule_id, m.secret.expose().to_string(), m.line, m.column))
+        .collect()
+}
+
+#[test]
+fn engine_is_shared_across_threads() {
+    fn assert_sync<T: Sync + Send>() {}
+    assert_sync::<Engine>();
+}
+
+#[test]
+fn prefilter_keeps_regexes_uncompiled_until_a_keyword_appears() {
+    let e = engine();
+    assert!(ids(&e, "fn main() { println!(\"hello\"); }\n").is_empty());
+    assert_eq!(e.compiled_regex_count(), 0);
+    // Keywords match case-insensitively; the regex still decides.
+    assert!(ids(&e, "let x = TOK_Q7wE9rT2yU4iO6pA8sD1;\n").is_empty());
+    assert_eq!(e.compiled_regex_count(), 1);
+    assert_eq!(
+        ids(&e, "let x = tok_Q7wE9rT2yU4iO6pA8sD1;\n"),
+        vec![("test.token".into(), "tok_Q7wE9rT2yU4iO6pA8sD1".into(), 1, 9)]
+    );
+    assert_eq!(
+        e.compiled_regex_count(),
+        1,
+        "only the rule whose keyword appeared compiles"
+    );
+}
+
+#[test]
+fn overlapping_and_repeated_matches_are_each_reported_once() {
+    let e = engine();
+    let text = "a = tok_Q7wE9rT2yU4iO6pA8sD1 tok_Z1xC2vB3nM4aS5dF6gH7\nb\nc = tok_Q7wE9rT2yU4iO6pA8sD1\n";
+    assert_eq!(
+        ids(&e, text),
+        vec![
+            ("test.token".into(), "tok_Q7wE9rT2yU4iO6pA8sD1".into(), 1, 5),
+            ("test.token".into(), "tok_Z1xC2vB3nM4aS5dF6gH7".into(), 1, 30),
+            ("test.token".into(), "tok_Q7wE9rT2yU4iO6pA8sD1".into(), 3, 5),
+        ]
+    );
+}
+
+#[test]
+fn a_specific_rule_wins_over_a_generic_one_on_the_same_span() {
+    let e = engine();
+    // `token = …` wakes the generic rule too; the specific rule's match covers its secret.
+    let found = ids(&e, "token = \"tok_Q7wE9rT2yU4iO6pA8sD1\"\n");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "test.token");
+    // Where only the generic rule matches, it reports.
+    let found = ids(&e, "secret_value = \"P9oI8uY7tR6eW5qA\"\n");
+    assert_eq!(
+        found,
+        vec![(
+            "generic.secret-assignment".into(),
+            "P9oI8uY7tR6eW5qA".into(),
+            1,
+            17
+        )]
+    );
+}
+
+#[test]
+fn entropy_gates_low_variety_values() {
+    let e = engine();
+    assert!(ids(&e, "pairkey = \"aabbaabbaabbaabb\"\n").is_empty());
+    assert!(ids(&e, "secret = \"aaaabbbbccccdddd\"\n").is_empty());
+    assert_eq!(ids(&e, "pairkey = \"Zx8Cv7Bn6Mq5Lw4K\"\n").len(), 1);
+}
+
+#[test]
+fn placeholders_and_references_are_not_findings() {
+    let e = engine();
+    for text in [
+        "tok_xxxxxxxxxxxxxxxxxxxx",
+        "secret = ${MY_SECRET_VALUE}",
+        "secret_key = \"{{ vault_secret_key }}\"",
+        "token: process.env.API_TOKEN_VALUE",
+        "secret = settings.SECRET_KEY_BASE",
+        "secret = \"MY_SECRET_KEY_NAME\"",
+        "tok_abcdefghijklmnopqrst",
+        "secret = \"changeme_please_now\"",
+    ] {
+        assert!(
+            ids(&e, text).is_empty(),
+            "{text} should not be a finding: {:?}",
+            ids(&e, text)
+        );
+    }
+}
+
+#[test]
+fn multi_line_rules_see_past_the_keyword_line() {
+    let e = engine();
+    let text = "key:\n-----BEGIN TEST KEY-----\nMIIBOgIBAAJBAKj34GkxFhD9\nQw3XK5sOlF7Gv2Hs8RtYzPc1\n-----END TEST KEY-----\n";
+    let m = e.scan_bytes("k.pem", text.as_bytes());
+    assert_eq!(m.len(), 1);
+    assert_eq!(
+        (m[0].rule_id.as_str(), m[0].line, m[0].column),
+        ("test.pem", 3, 1)
+    );
+    assert_eq!((m[0].end_line, m[0].end_column), (4, 25));
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_scanned() {
+    let e = engine();
+    let mut bytes = b"\xff\xfe garbage \xc3\x28 ".to_vec();
+    bytes.extend_from_slice("é = tok_Q7wE9rT2yU4iO6pA8sD1\n".as_bytes());
+    let m = e.scan_bytes("blob", &bytes);
+    assert_eq!(m.len(), 1);
+    // Columns count characters: 2 invalid bytes, " garbage ", 2 bytes, " ", "é = ".
+    assert_eq!((m[0].line, m[0].column), (1, 19));
+}
+
+#[test]
+fn a_rule_whose_regex_does_not_compile_is_skipped_and_named() {
+    let e = engine();
+    assert!(ids(&e, "brokenkw=abc tok_Q7wE9rT2yU4iO6pA8sD1").len() == 1);
+    let errors = e.regex_errors();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].0, "test.broken");
+}
+
+#[test]
+fn allowlists_drop_values_regexes_and_paths() {
+    let hash = launchgate_core::secret::sha256_hex(b"tok_Z1xC2vB3nM4aS5dF6gH7");
+    let e = engine_with(&EngineConfig {
+        allow_paths: vec!["fixtures/**".into()],
+        allow_regexes: vec!["^tok_Q7w".into()],
+        allow_values: vec![format!("sha256:{hash}"), "Zx8Cv7Bn6Mq5Lw4K".into()],
+    });
+    let text = b"tok_Q7wE9rT2yU4iO6pA8sD1 tok_Z1xC2vB3nM4aS5dF6gH7 pairkey = \"Zx8Cv7Bn6Mq5Lw4K\" tok_P0oL9iK8uJ7yH6tG5rF4";
+    let m = e.scan_bytes("src/a.rs", text);
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].secret.expose(), "tok_P0oL9iK8uJ7yH6tG5rF4");
+    assert!(e.scan_bytes("fixtures/keys.txt", text).is_empty());
+    assert!(
+        Engine::new(
+            RuleSet::default(),
+            &EngineConfig {
+                allow_regexes: vec!["(".into()],
+                ..EngineConfig::default()
+            }
+        )
+        .unwrap_err()
+        .message()
+        .contains("secrets.allow.regexes")
+    );
+}
+
+#[test]
+fn inline_allow_comments() {
+    let text = b"a = 1\nx = tok_Q7wE9rT2yU4iO6pA8sD1 # launchgate:allow\ny = tok_Z1xC2vB3nM4aS5dF6gH7 // gitleaks:allow\nz = tok_P0oL9iK8uJ7yH6tG5rF4\n";
+    let e = engine();
+    let allowed: Vec<bool> = e
+        .scan_bytes("f", text)
+        .iter()
+        .map(|m| inline_allowed(text, &m.range))
+        .collect();
+    assert_eq!(allowed, vec![true, true, false]);
+}
+
+#[test]
+fn recognise_a_value_on_its_own() {
+    let e = engine();
+    let (id, confidence) = e.recognise("tok_Q7wE9rT2yU4iO6pA8sD1").unwrap();
+    assert_eq!((id.as_str(), confidence), ("test.token", crate::Confidence::High));
+    assert!(e.recognise("hello world").is_none());
+}

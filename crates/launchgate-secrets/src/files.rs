@@ -1,0 +1,232 @@
+//! Scanning files and folders: walking with `.gitignore` respected, skipping binaries and
+//! huge files (and saying so), in parallel over files.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use launchgate_core::Error;
+use rayon::prelude::*;
+
+use crate::engine::{Engine, Match, inline_allowed};
+
+/// How many leading bytes decide whether a file is binary.
+const BINARY_PROBE: usize = 8 * 1024;
+
+/// What to walk and what to leave out.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    pub paths: Vec<PathBuf>,
+    /// Scan files that `.gitignore` and friends exclude.
+    pub no_ignore: bool,
+    /// When not empty, only files matching one of these globs.
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub max_file_size: u64,
+}
+
+/// The matches of one file, each with whether its line carries an allow comment.
+#[derive(Debug)]
+pub struct ScannedFile {
+    pub path: String,
+    pub matches: Vec<(Match, bool)>,
+}
+
+/// What a walk scanned and what it skipped, and why.
+#[derive(Debug, Default)]
+pub struct WalkOutcome {
+    pub files: Vec<ScannedFile>,
+    pub scanned: usize,
+    pub bytes: u64,
+    pub skipped_binary: usize,
+    pub skipped_large: usize,
+    pub skipped_excluded: usize,
+    /// Unreadable files, loops, permission problems: one sentence each.
+    pub warnings: Vec<String>,
+}
+
+impl WalkOutcome {
+    /// Plain sentences for the report's notes.
+    pub fn notes(&self, max_file_size: u64) -> Vec<String> {
+        let mut notes = vec![format!("scanned {} file(s), {} bytes", self.scanned, self.bytes)];
+        if self.skipped_binary > 0 {
+            notes.push(format!(
+                "skipped {} binary file(s) (a NUL byte in the first 8 KiB)",
+                self.skipped_binary
+            ));
+        }
+        if self.skipped_large > 0 {
+            notes.push(format!(
+                "skipped {} file(s) larger than {max_file_size} bytes (--max-file-size)",
+                self.skipped_large
+            ));
+        }
+        if self.skipped_excluded > 0 {
+            notes.push(format!(
+                "skipped {} file(s) by include/exclude globs or secrets.allow.paths",
+                self.skipped_excluded
+            ));
+        }
+        notes.extend(self.warnings.iter().map(|w| format!("warning: {w}")));
+        notes
+    }
+}
+
+fn glob_set(globs: &[String], what: &str) -> Result<Option<GlobSet>, Error> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = GlobSetBuilder::new();
+    for g in globs {
+        builder.add(Glob::new(g).map_err(|e| {
+            Error::input(format!("{what} has an invalid glob `{g}`: {e}"))
+                .with_help("use globs such as `src/**` or `**/*.min.js`")
+        })?);
+    }
+    builder
+        .build()
+        .map(Some)
+        .map_err(|e| Error::input(format!("{what}: {e}")))
+}
+
+enum Entry {
+    /// A file, its path relative to the walked root, and its size.
+    File(PathBuf, Option<String>, u64),
+    Warning(String),
+}
+
+/// Walks the paths and scans every file found.
+pub fn scan_paths(engine: &Engine, options: &WalkOptions) -> Result<WalkOutcome, Error> {
+    let include = glob_set(&options.include, "--include / secrets.include")?;
+    let exclude = glob_set(&options.exclude, "--exclude / secrets.exclude")?;
+    let mut outcome = WalkOutcome::default();
+    let mut entries = Vec::new();
+    for root in &options.paths {
+        if std::fs::symlink_metadata(root).is_err() {
+            return Err(Error::input(format!("{} does not exist", root.display()))
+                .with_help("name files or folders to scan, relative to the current directory"));
+        }
+        let mut builder = ignore::WalkBuilder::new(root);
+        builder
+            .hidden(false)
+            .git_ignore(!options.no_ignore)
+            .git_global(!options.no_ignore)
+            .git_exclude(!options.no_ignore)
+            .ignore(!options.no_ignore)
+            .parents(!options.no_ignore)
+            .require_git(false)
+            .follow_links(true)
+            .filter_entry(|e| e.file_name() != ".git");
+        for result in builder.build() {
+            match result {
+                Ok(entry) => {
+                    if !entry.file_type().is_some_and(|t| t.is_file()) {
+                        continue;
+                    }
+                    let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                    let relative = entry
+                        .path()
+                        .strip_prefix(root)
+                        .ok()
+                        .filter(|r| !r.as_os_str().is_empty())
+                        .map(display_path);
+                    entries.push(Entry::File(entry.into_path(), relative, len));
+                }
+                Err(e) => entries.push(Entry::Warning(e.to_string())),
+            }
+        }
+    }
+
+    let mut to_scan = Vec::new();
+    for entry in entries {
+        match entry {
+            Entry::Warning(w) => outcome.warnings.push(w),
+            Entry::File(path, relative, len) => {
+                let display = display_path(&path);
+                // Globs match the path as shown or relative to the folder being walked, so
+                // `--include 'src/**'` works for `scan .` and for `scan /abs/repo` alike.
+                let names = [Some(display.as_str()), relative.as_deref()];
+                let matches = |g: &GlobSet| names.iter().flatten().any(|n| g.is_match(n));
+                let excluded = include.as_ref().is_some_and(|g| !matches(g))
+                    || exclude.as_ref().is_some_and(matches)
+                    || names.iter().flatten().any(|n| engine.path_allowed(n));
+                if excluded {
+                    outcome.skipped_excluded += 1;
+                } else if len > options.max_file_size {
+                    outcome.skipped_large += 1;
+                } else {
+                    to_scan.push((path, display));
+                }
+            }
+        }
+    }
+
+    let results: Vec<FileResult> = to_scan
+        .par_iter()
+        .map(|(path, display)| scan_file(engine, path, display, options.max_file_size))
+        .collect();
+    for result in results {
+        match result {
+            FileResult::Scanned(file, bytes) => {
+                outcome.scanned += 1;
+                outcome.bytes += bytes;
+                if !file.matches.is_empty() {
+                    outcome.files.push(file);
+                }
+            }
+            FileResult::Binary => outcome.skipped_binary += 1,
+            FileResult::Large => outcome.skipped_large += 1,
+            FileResult::Unreadable(w) => outcome.warnings.push(w),
+        }
+    }
+    outcome.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(outcome)
+}
+
+enum FileResult {
+    Scanned(ScannedFile, u64),
+    Binary,
+    Large,
+    Unreadable(String),
+}
+
+fn scan_file(engine: &Engine, path: &Path, display: &str, max: u64) -> FileResult {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return FileResult::Unreadable(format!("cannot read {display}: {e}")),
+    };
+    if bytes.len() as u64 > max {
+        return FileResult::Large;
+    }
+    if is_binary(&bytes) {
+        return FileResult::Binary;
+    }
+    FileResult::Scanned(
+        ScannedFile {
+            path: display.to_string(),
+            matches: scan_with_allow(engine, display, &bytes),
+        },
+        bytes.len() as u64,
+    )
+}
+
+/// Scans bytes and marks each match whose line carries an allow comment.
+pub fn scan_with_allow(engine: &Engine, path: &str, bytes: &[u8]) -> Vec<(Match, bool)> {
+    engine
+        .scan_bytes(path, bytes)
+        .into_iter()
+        .map(|m| {
+            let allowed = inline_allowed(bytes, &m.range);
+            (m, allowed)
+        })
+        .collect()
+}
+
+/// Whether bytes look binary: a NUL in the first 8 KiB.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some()
+}
+
+/// The path as findings show it: `/` separators, no leading `./`.
+pub fn display_path(path: &Path) -> String {
+    launchgate_core::finding::normalize_path(&path.to_string_lossy())
+}

@@ -1,0 +1,318 @@
+//! False-positive control that applies to every rule: entropy, placeholders, documentation
+//! values, and checksums.
+
+/// Shannon entropy of `value` in bits per character.
+pub fn shannon_entropy(value: &str) -> f64 {
+    let mut counts: std::collections::HashMap<char, u32> = std::collections::HashMap::new();
+    let mut total = 0u32;
+    for c in value.chars() {
+        *counts.entry(c).or_default() += 1;
+        total += 1;
+    }
+    if total == 0 {
+        return 0.0;
+    }
+    let n = f64::from(total);
+    counts
+        .values()
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Well-known values from providers' documentation and tutorials: they are everywhere in
+/// sample code and never live credentials. Matched as substrings of the secret.
+const DOCUMENTATION_VALUES: &[&str] = &[
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "4eC39HqLyjWDarjtT1zdp7dc",
+    "BQokikJOvBiI2HlWgH4olfQ2",
+    "TYooMQauvdEDq54NiTphI7jx",
+    "16C7e42F292c6912E7710c838347Ae178B4a",
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    "xoxb-not-a-real-token",
+];
+
+/// Words that mark a value as a stand-in rather than a credential, matched as substrings of
+/// the lowercased value.
+const PLACEHOLDER_MARKERS: &[&str] = &[
+    "example",
+    "xxxx",
+    "****",
+    "…",
+    "...",
+    "${",
+    "{{",
+    "}}",
+    "$(",
+    "%s",
+    "%(",
+    "<your",
+    "your_",
+    "your-",
+    "yourkey",
+    "yourtoken",
+    "yourpassword",
+    "process.env",
+    "os.environ",
+    "getenv",
+    "env[",
+    "changeme",
+    "change_me",
+    "change-me",
+    "placeholder",
+    "dummy",
+    "redacted",
+    "replace_me",
+    "replaceme",
+    "insert_",
+    "notreal",
+    "not_real",
+    "not-a-real",
+    "fakefake",
+    "lorem",
+];
+
+/// Whole values (lowercased, separators removed) that are words, not secrets.
+const PLACEHOLDER_VALUES: &[&str] = &[
+    "test",
+    "testing",
+    "testtest",
+    "testkey",
+    "testtoken",
+    "testsecret",
+    "testpassword",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "key",
+    "none",
+    "null",
+    "nil",
+    "undefined",
+    "true",
+    "false",
+    "admin",
+    "root",
+    "default",
+    "required",
+    "optional",
+    "string",
+    "value",
+    "empty",
+    "todo",
+    "fixme",
+    "fake",
+    "sample",
+    "demo",
+    "mysecret",
+    "mypassword",
+    "secretkey",
+    "secretpassword",
+    "pass",
+    "letmein",
+    "qwerty",
+    "hunter2",
+];
+
+/// Whether `secret` is a placeholder, a template expression, a documentation value or an
+/// obviously non-random value (one repeated character, a short repeated pattern, a run of
+/// sequential characters).
+pub fn is_placeholder(secret: &str) -> bool {
+    if DOCUMENTATION_VALUES.iter().any(|d| secret.contains(d)) {
+        return true;
+    }
+    let lower = secret.to_ascii_lowercase();
+    if PLACEHOLDER_MARKERS.iter().any(|m| lower.contains(m)) {
+        return true;
+    }
+    if lower.starts_with('<') && lower.ends_with('>') {
+        return true;
+    }
+    let squashed: String = lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    if squashed.is_empty() {
+        return true;
+    }
+    let without_digits = squashed.trim_end_matches(|c: char| c.is_ascii_digit());
+    if PLACEHOLDER_VALUES.contains(&squashed.as_str())
+        || (squashed.len() - without_digits.len() <= 4 && PLACEHOLDER_VALUES.contains(&without_digits))
+    {
+        return true;
+    }
+    let body = body_after_prefix(secret);
+    is_low_variety(body) || has_short_period(body) || has_sequential_run(body, 7)
+}
+
+/// Whether a generic rule's value is a reference to something else in code (`config.apiKey`,
+/// `settings.SECRET_KEY`, `getSecret()`) rather than a literal.
+pub fn looks_like_code_reference(secret: &str) -> bool {
+    let s = secret.trim_end_matches(';');
+    if s.ends_with(')') && s.contains('(') {
+        return true;
+    }
+    let parts: Vec<&str> = s.split(['.', ':']).collect();
+    if parts.len() >= 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        })
+    {
+        // `a.b` with only identifier characters; random tokens rarely split into identifiers
+        // that are all lowercase-or-camel words, so require no long digit runs either.
+        return s.chars().filter(char::is_ascii_digit).nth(3).is_none();
+    }
+    // An all-caps identifier is an environment variable's name, not its value.
+    s.len() >= 3
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+        && s.contains('_')
+        && s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+}
+
+/// The part of a token after a short provider prefix (`sk_live_`, `ghp_`, `xoxb-`).
+fn body_after_prefix(secret: &str) -> &str {
+    let head = secret.char_indices().take(12);
+    let mut cut = 0;
+    for (i, c) in head {
+        if c == '_' || c == '-' {
+            cut = i + 1;
+        }
+    }
+    if secret.len() - cut >= 8 {
+        &secret[cut..]
+    } else {
+        secret
+    }
+}
+
+fn is_low_variety(body: &str) -> bool {
+    let mut distinct: Vec<char> = body.chars().filter(|c| c.is_alphanumeric()).collect();
+    let len = distinct.len();
+    distinct.sort_unstable();
+    distinct.dedup();
+    len >= 6 && distinct.len() <= 2
+}
+
+fn has_short_period(body: &str) -> bool {
+    let chars: Vec<char> = body.chars().collect();
+    if chars.len() < 8 {
+        return false;
+    }
+    (1..=4).any(|p| chars.iter().skip(p).zip(chars.iter()).all(|(a, b)| a == b))
+}
+
+fn has_sequential_run(body: &str, run: usize) -> bool {
+    let bytes = body.as_bytes();
+    let mut up = 1;
+    let mut down = 1;
+    for w in bytes.windows(2) {
+        up = if w[1] == w[0].wrapping_add(1) && w[1].is_ascii_alphanumeric() {
+            up + 1
+        } else {
+            1
+        };
+        down = if w[1].wrapping_add(1) == w[0] && w[1].is_ascii_alphanumeric() {
+            down + 1
+        } else {
+            1
+        };
+        if up >= run || down >= run {
+            return true;
+        }
+    }
+    false
+}
+
+/// The Luhn check of a card number; separators are ignored.
+pub fn passes_luhn(number: &str) -> bool {
+    let digits: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();
+    if digits.len() < 12 {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_of_known_strings() {
+        assert_eq!(shannon_entropy(""), 0.0);
+        assert_eq!(shannon_entropy("aaaa"), 0.0);
+        assert!((shannon_entropy("abcd") - 2.0).abs() < 1e-9);
+        assert!(shannon_entropy("L7DxtpYlSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJK") > 4.5);
+    }
+
+    #[test]
+    fn placeholders_are_recognised() {
+        for p in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx",
+            "<your-api-key>",
+            "${STRIPE_SECRET_KEY}",
+            "{{ .Values.token }}",
+            "process.env.STRIPE_KEY",
+            "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "sk_test_1234567890abcdefghijkl",
+            "changeme",
+            "test123",
+            "abcabcabcabcabc",
+            "sk_live_4eC39HqLyjWDarjtT1zdp7dcTsx9bQ2w",
+            "********",
+        ] {
+            assert!(is_placeholder(p), "{p} should be a placeholder");
+        }
+    }
+
+    #[test]
+    fn random_tokens_are_not_placeholders() {
+        for s in [
+            "ghp_R4nd0mT0k3nW1thN0Pl4c3h0ld3rAbCdEf12",
+            "L7DxtpYlSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJK",
+            "sk_live_51NbQk2LzVt8RwYpX3mHc7JdKe",
+            "Vq3ZtR8mWx2LpN",
+            "maria.lopez@fastmail.fm",
+        ] {
+            assert!(!is_placeholder(s), "{s} is not a placeholder");
+        }
+    }
+
+    #[test]
+    fn code_references_are_not_literals() {
+        assert!(looks_like_code_reference("config.apiKey"));
+        assert!(looks_like_code_reference("settings.SECRET_KEY"));
+        assert!(looks_like_code_reference("getSecret()"));
+        assert!(looks_like_code_reference("STRIPE_SECRET_KEY"));
+        assert!(!looks_like_code_reference("Vq3ZtR8mWx2LpN8841"));
+        assert!(!looks_like_code_reference("a8Fz.Qw91Lm3x7Pk2"));
+    }
+
+    #[test]
+    fn luhn() {
+        assert!(passes_luhn("4539 1488 0343 1641"));
+        assert!(!passes_luhn("4539 1488 0343 1640"));
+        assert!(!passes_luhn("1234"));
+    }
+}

@@ -1,0 +1,294 @@
+//! Every blob once: enumerate the object database (packs and loose objects) in pack order,
+//! stream each blob out of one `git cat-file --batch` process into the engine on every
+//! core, and keep only the blobs that hold a finding.
+//!
+//! Pack order matters: git resolves a delta chain from its in-memory base cache when the
+//! objects of one chain are asked for together, which is what `--unordered` yields. Memory
+//! stays bounded: a blob is dropped as soon as it is scanned.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{ChildStdout, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use launchgate_core::Error;
+use rayon::iter::{ParallelBridge, ParallelIterator};
+
+use super::git::{Repo, git_failed, lines, spawn_error};
+use super::shard::Shard;
+use crate::engine::{Engine, Match, inline_allowed};
+use crate::files::is_binary;
+
+/// Which blobs to scan.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selection {
+    /// Every blob in the object database; blobs that no ref reaches are dropped later, when
+    /// provenance finds no commit for them.
+    AllObjects,
+    /// The blobs reachable from these `git rev-list` arguments (refs, `--since`).
+    Reachable(Vec<String>),
+}
+
+/// A blob with at least one match.
+#[derive(Debug)]
+pub struct BlobHit {
+    pub id: String,
+    /// Each match, and whether its line carries an allow comment.
+    pub matches: Vec<(Match, bool)>,
+}
+
+/// What a blob pass found and what it skipped.
+#[derive(Debug, Default)]
+pub struct BlobScan {
+    pub hits: Vec<BlobHit>,
+    pub scanned: usize,
+    pub bytes: u64,
+    pub skipped_large: usize,
+    pub skipped_binary: usize,
+    pub skipped_lfs: usize,
+    /// Blobs left to other shards.
+    pub other_shards: usize,
+}
+
+const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/";
+
+/// Scans each selected blob exactly once.
+pub fn scan_blobs(
+    repo: &Repo,
+    engine: &Engine,
+    selection: &Selection,
+    shard: Option<Shard>,
+    max_size: u64,
+) -> Result<BlobScan, Error> {
+    let mut scan = BlobScan::default();
+    let wanted = list_blobs(repo, selection, shard, max_size, &mut scan)?;
+    if wanted.is_empty() {
+        return Ok(scan);
+    }
+
+    let mut child = repo
+        .git()
+        .args(["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| spawn_error("the object database", &e))?;
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut stderr = child.stderr.take().expect("stderr is piped");
+    let count = wanted.len();
+    let writer = std::thread::spawn(move || {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut stdin);
+        for id in &wanted {
+            if writeln!(out, "{id}").is_err() {
+                break;
+            }
+        }
+        let _ = out.flush();
+    });
+    let stderr_reader = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let _ = stderr.read_to_end(&mut text);
+        text
+    });
+
+    let hits = Mutex::new(Vec::new());
+    let failure: Mutex<Option<Error>> = Mutex::new(None);
+    let scanned = AtomicUsize::new(0);
+    let bytes = AtomicU64::new(0);
+    let binary = AtomicUsize::new(0);
+    let lfs = AtomicUsize::new(0);
+    let reader = BlobReader {
+        input: BufReader::with_capacity(1 << 20, stdout),
+        remaining: count,
+    };
+    reader.par_bridge().for_each(|blob| {
+        let (id, data) = match blob {
+            Ok(blob) => blob,
+            Err(e) => {
+                failure.lock().expect("not poisoned").get_or_insert(e);
+                return;
+            }
+        };
+        if data.starts_with(LFS_POINTER) && data.len() < 1024 {
+            lfs.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        if is_binary(&data) {
+            binary.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        scanned.fetch_add(1, Ordering::Relaxed);
+        bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+        // Paths are only known after provenance; path allowlists apply there.
+        let matches: Vec<(Match, bool)> = engine
+            .scan_bytes("", &data)
+            .into_iter()
+            .map(|m| {
+                let allowed = inline_allowed(&data, &m.range);
+                (m, allowed)
+            })
+            .collect();
+        if !matches.is_empty() {
+            hits.lock().expect("not poisoned").push(BlobHit { id, matches });
+        }
+    });
+    let _ = writer.join();
+    let status = child.wait().map_err(|e| spawn_error("the object database", &e))?;
+    let stderr = stderr_reader.join().unwrap_or_default();
+    if !status.success() {
+        return Err(object_error(repo, &stderr));
+    }
+    if let Some(e) = failure.into_inner().expect("not poisoned") {
+        return Err(e);
+    }
+    scan.hits = hits.into_inner().expect("not poisoned");
+    scan.hits.sort_by(|a, b| a.id.cmp(&b.id));
+    scan.scanned = scanned.into_inner();
+    scan.bytes = bytes.into_inner();
+    scan.skipped_binary = binary.into_inner();
+    scan.skipped_lfs = lfs.into_inner();
+    Ok(scan)
+}
+
+/// The blob ids to read, in pack order, each once.
+fn list_blobs(
+    repo: &Repo,
+    selection: &Selection,
+    shard: Option<Shard>,
+    max_size: u64,
+    scan: &mut BlobScan,
+) -> Result<Vec<String>, Error> {
+    let reachable: Option<HashSet<String>> = match selection {
+        Selection::AllObjects => None,
+        Selection::Reachable(args) => {
+            let mut cmd = repo.git();
+            cmd.args([
+                "rev-list",
+                "--objects",
+                "--no-object-names",
+                "--filter=object:type=blob",
+            ])
+            .args(args)
+            .arg("--");
+            let output = cmd
+                .stdin(Stdio::null())
+                .output()
+                .map_err(|e| spawn_error("the commits", &e))?;
+            if !output.status.success() {
+                return Err(object_error(repo, &output.stderr));
+            }
+            Some(lines(&output.stdout).map(str::to_string).collect())
+        }
+    };
+    let output = repo
+        .git()
+        .args([
+            "cat-file",
+            "--batch-all-objects",
+            "--unordered",
+            "--batch-check=%(objectname) %(objecttype) %(objectsize)",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| spawn_error("the object database", &e))?;
+    if !output.status.success() {
+        return Err(object_error(repo, &output.stderr));
+    }
+    let mut seen = HashSet::new();
+    let mut wanted = Vec::new();
+    for line in lines(&output.stdout) {
+        let mut fields = line.split(' ');
+        let (Some(id), Some("blob"), Some(size)) = (fields.next(), fields.next(), fields.next()) else {
+            continue;
+        };
+        if reachable.as_ref().is_some_and(|r| !r.contains(id)) || !seen.insert(id) {
+            continue;
+        }
+        if shard.is_some_and(|s| !s.contains(id)) {
+            scan.other_shards += 1;
+            continue;
+        }
+        if size.parse::<u64>().unwrap_or(0) > max_size {
+            scan.skipped_large += 1;
+            continue;
+        }
+        wanted.push(id.to_string());
+    }
+    Ok(wanted)
+}
+
+/// An error for an unreadable object database, naming the pack or object git complained of.
+fn object_error(repo: &Repo, stderr: &[u8]) -> Error {
+    let text = String::from_utf8_lossy(stderr);
+    let pack = text
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '\'')
+        .find(|w| w.ends_with(".pack") || w.ends_with(".idx"))
+        .map(str::to_string);
+    let first: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(3).collect();
+    let what = match pack {
+        Some(pack) => format!("the pack {pack}"),
+        None if repo.packs().is_empty() => format!("the object database {}", repo.git_dir.display()),
+        None => format!(
+            "the object database {} (packs: {})",
+            repo.git_dir.display(),
+            repo.packs()
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    if text.contains("corrupt")
+        || text.contains("inflate")
+        || text.contains("bad object")
+        || text.contains("unable to")
+    {
+        Error::input(format!("{what} is corrupt or unreadable: {}", first.join(" ")))
+            .with_help("run `git fsck` to see the damage, then re-clone the repository or restore the pack from a good copy")
+    } else {
+        git_failed(&what, stderr)
+    }
+}
+
+/// Reads `<id> <type> <size>\n<content>\n` records from `git cat-file --batch`.
+struct BlobReader {
+    input: BufReader<ChildStdout>,
+    remaining: usize,
+}
+
+impl Iterator for BlobReader {
+    type Item = Result<(String, Vec<u8>), Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.remaining > 0 {
+            self.remaining -= 1;
+            let mut header = Vec::with_capacity(64);
+            match self.input.read_until(b'\n', &mut header) {
+                Ok(0) | Err(_) => {
+                    self.remaining = 0;
+                    return Some(Err(Error::input("git stopped before reading every object")));
+                }
+                Ok(_) => {}
+            }
+            let header = String::from_utf8_lossy(&header);
+            let mut fields = header.trim_end().split(' ');
+            let id = fields.next().unwrap_or_default().to_string();
+            let kind = fields.next().unwrap_or_default();
+            if kind == "missing" {
+                continue;
+            }
+            let size: usize = fields.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+            let mut data = vec![0; size + 1];
+            if self.input.read_exact(&mut data).is_err() {
+                self.remaining = 0;
+                return Some(Err(Error::input("git stopped in the middle of an object")));
+            }
+            data.truncate(size);
+            return Some(Ok((id, data)));
+        }
+        None
+    }
+}

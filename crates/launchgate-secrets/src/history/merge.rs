@@ -1,0 +1,86 @@
+//! `launchgate-secrets merge`: one report from the reports of several shards, each secret
+//! once, at its earliest introduction.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use launchgate_core::render::ReportFile;
+use launchgate_core::{Error, Finding, Report};
+
+/// Merges JSON reports (`--format json`) of the secrets gate.
+pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, Error> {
+    if paths.is_empty() {
+        return Err(Error::input("merge needs at least one report")
+            .with_help("pass the JSON reports of the shards: `launchgate-secrets merge shard-*.json`"));
+    }
+    let mut merged = Report::new("secrets");
+    let mut notes = BTreeSet::new();
+    let mut inputs = BTreeSet::new();
+    let mut by_key: std::collections::BTreeMap<(String, String), Finding> = Default::default();
+    for path in paths {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+        let file = ReportFile::parse(&path.display().to_string(), &text)?;
+        for report in file.reports {
+            if report.gate != "secrets" {
+                return Err(Error::input(format!(
+                    "{} holds a report of the {} gate, not of the secrets gate",
+                    path.display(),
+                    report.gate
+                ))
+                .with_help("merge only reports of `launchgate-secrets scan`"));
+            }
+            if let Some(error) = report.error {
+                return Err(Error::input(format!(
+                    "{} is the report of a scan that failed: {error}",
+                    path.display()
+                ))
+                .with_help("rerun that shard, then merge again"));
+            }
+            for finding in report.findings {
+                let path_key = finding
+                    .location
+                    .as_ref()
+                    .map(|l| l.path.clone())
+                    .unwrap_or_default();
+                let key = (finding.fingerprint.clone(), path_key);
+                match by_key.get(&key) {
+                    Some(kept) if order(kept) <= order(&finding) => {}
+                    _ => {
+                        by_key.insert(key, finding);
+                    }
+                }
+            }
+            merged.rules.extend(report.rules);
+            notes.extend(report.notes);
+            inputs.extend(report.inputs);
+            merged.suppressed += report.suppressed;
+            merged.duration_ms = merged.duration_ms.max(report.duration_ms);
+        }
+    }
+    for finding in by_key.into_values() {
+        merged.push(finding);
+    }
+    merged.sort();
+    if let Some(table) = super::findings::exposure_table(&merged) {
+        merged.tables.push(table);
+    }
+    merged.notes = vec![format!("merged {} report(s)", paths.len())];
+    merged.notes.extend(notes);
+    merged.inputs = inputs.into_iter().collect();
+    Ok(merged)
+}
+
+fn order(f: &Finding) -> (i64, String, u32, u32) {
+    let time = f
+        .properties
+        .get("commit_time")
+        .and_then(|v| v.as_i64())
+        .unwrap_or(i64::MAX);
+    let loc = f.location.as_ref();
+    (
+        time,
+        loc.and_then(|l| l.commit.clone()).unwrap_or_default(),
+        loc.and_then(|l| l.line).unwrap_or(0),
+        loc.and_then(|l| l.column).unwrap_or(0),
+    )
+}

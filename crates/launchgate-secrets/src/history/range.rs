@@ -1,0 +1,320 @@
+//! `--range BASE..HEAD`: the lines each commit of a pull request or push adds. Every commit
+//! counts, not only the final diff: a key added in one commit and removed in the next is
+//! still pushed. Merge commits contribute only what they add themselves (a combined diff),
+//! so a merged branch is not scanned twice.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Instant;
+
+use launchgate_core::{Error, Report};
+use rayon::prelude::*;
+
+use super::findings::{Candidate, Dedup, Exposure, build_finding};
+use super::git::{Repo, git_failed, spawn_error, unquote_path};
+use super::provenance::Introduced;
+use super::{PathFilter, load_baseline};
+use crate::config::LoadedConfig;
+use crate::engine::{Engine, inline_allowed};
+use crate::files::is_binary;
+use crate::report::{FindingCollector, Origin};
+use crate::scan::BaselineChoice;
+
+/// What a range scan covers.
+#[derive(Debug, Clone, Default)]
+pub struct RangeOptions {
+    /// `BASE..HEAD`: commits or refs.
+    pub range: String,
+    pub baseline: BaselineChoice,
+    /// Bytes added to one file by one commit beyond which it is skipped; overrides
+    /// `secrets.max_file_size`.
+    pub max_file_size: Option<u64>,
+}
+
+/// The lines one commit adds to one file.
+#[derive(Debug)]
+struct AddedLines {
+    intro: Introduced,
+    /// (line number in the new file, content)
+    lines: Vec<(u32, Vec<u8>)>,
+}
+
+const FETCH_FULL_HISTORY: &str = "set fetch-depth: 0 on actions/checkout (or run `git fetch --unshallow`) so the base commit is in the clone";
+
+/// Scans the lines the commits `BASE..HEAD` add.
+pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Result<Report, Error> {
+    let started = Instant::now();
+    let (base_rev, head_rev) = parse_range(&opts.range)?;
+    let engine = Engine::new(loaded.rule_set(false)?, &loaded.engine_config())?;
+    let baseline = load_baseline(loaded, &opts.baseline)?;
+    let filter = PathFilter::new(loaded)?;
+    let repo = Repo::open(repo)?;
+    let max_size = opts.max_file_size.unwrap_or_else(|| loaded.max_file_size());
+
+    let head = repo.commit(head_rev)?.ok_or_else(|| {
+        Error::input(format!(
+            "--range {}: {head_rev} is not a commit in {}",
+            opts.range,
+            repo.dir.display()
+        ))
+        .with_help("check the range; in CI, check out the pushed commit")
+    })?;
+    let base = match repo.commit(base_rev)? {
+        Some(base) => base,
+        None if repo.shallow => {
+            return Err(Error::input(format!(
+                "--range {}: the base commit {base_rev} is not in this shallow clone, so the commits of the range cannot be told apart from older history",
+                opts.range
+            ))
+            .with_help(FETCH_FULL_HISTORY));
+        }
+        None => {
+            return Err(Error::input(format!(
+                "--range {}: {base_rev} is not a commit in {}",
+                opts.range,
+                repo.dir.display()
+            ))
+            .with_help("fetch the base branch first (`git fetch origin BASE`), or check the range"));
+        }
+    };
+    if repo.shallow {
+        // With the shared history cut off, `BASE..HEAD` would reach back to the shallow
+        // boundary and blame the whole tree on the range.
+        let mut cmd = repo.git();
+        cmd.args(["merge-base", &base, &head]);
+        let shared = cmd
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| spawn_error("the range", &e))?;
+        if !shared.status.success() {
+            return Err(Error::input(format!(
+                "--range {}: this clone is shallow and holds no common ancestor of {base_rev} and {head_rev}",
+                opts.range
+            ))
+            .with_help(FETCH_FULL_HISTORY));
+        }
+    }
+
+    let (files, commits, merges) = read_added_lines(&repo, &base, &head)?;
+    let skipped_large = std::sync::atomic::AtomicUsize::new(0);
+    let skipped_binary = std::sync::atomic::AtomicUsize::new(0);
+    let candidates: Vec<Candidate> = files
+        .par_iter()
+        .filter(|f| filter.keeps(&engine, &f.intro.path))
+        .flat_map_iter(|f| {
+            let mut buffer = Vec::new();
+            for (_, content) in &f.lines {
+                buffer.extend_from_slice(content);
+                buffer.push(b'\n');
+            }
+            let mut found = Vec::new();
+            if buffer.len() as u64 > max_size {
+                skipped_large.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return found.into_iter();
+            }
+            if is_binary(&buffer) {
+                skipped_binary.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return found.into_iter();
+            }
+            for mut m in engine.scan_bytes(&f.intro.path, &buffer) {
+                let allowed = inline_allowed(&buffer, &m.range);
+                let real = |line: u32| f.lines.get(line as usize - 1).map_or(line, |l| l.0);
+                m.line = real(m.line);
+                m.end_line = real(m.end_line);
+                found.push(Candidate::new(m, allowed, f.intro.clone(), None));
+            }
+            found.into_iter()
+        })
+        .collect();
+
+    let mut dedup = Dedup::default();
+    for candidate in candidates {
+        dedup.add(candidate);
+    }
+    let mut collector = FindingCollector::new(&engine, baseline.as_ref(), Origin::Source);
+    for candidate in dedup.by_key.values() {
+        let finding = build_finding(&engine, collector.report_mut(), candidate, Exposure::Range);
+        collector.add_finding(finding, candidate.allowed);
+    }
+    let (mut report, _) = collector.finish();
+    let mut notes = vec![format!(
+        "scanned the lines added by {commits} commit(s) in {}",
+        opts.range
+    )];
+    if merges > 0 {
+        notes.push(format!(
+            "{merges} merge commit(s): only the lines they add themselves were scanned; the merged commits were scanned on their own"
+        ));
+    }
+    let skipped_large = skipped_large.into_inner();
+    if skipped_large > 0 {
+        notes.push(format!(
+            "skipped {skipped_large} file change(s) adding more than {max_size} bytes (secrets.max_file_size)"
+        ));
+    }
+    let skipped_binary = skipped_binary.into_inner();
+    if skipped_binary > 0 {
+        notes.push(format!("skipped {skipped_binary} binary file change(s)"));
+    }
+    report.notes.splice(0..0, notes);
+    report.inputs = vec![format!("commits {} of {}", opts.range, repo.dir.display())];
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    Ok(report)
+}
+
+fn parse_range(range: &str) -> Result<(&str, &str), Error> {
+    let bad = || {
+        Error::input(format!("--range {range}: expected BASE..HEAD"))
+            .with_help("name two commits or refs, such as `origin/main..HEAD` or `4f2a1c0..9b8e7d6`")
+    };
+    if range.contains("...") {
+        return Err(bad());
+    }
+    let (base, head) = range.split_once("..").ok_or_else(bad)?;
+    if base.is_empty() || head.is_empty() {
+        return Err(bad());
+    }
+    Ok((base, head))
+}
+
+/// Reads `git log -p` over the range: the added lines of each file of each commit, the
+/// number of commits, and how many of them are merges.
+fn read_added_lines(repo: &Repo, base: &str, head: &str) -> Result<(Vec<AddedLines>, usize, usize), Error> {
+    let mut child = repo
+        .git()
+        .args([
+            "log",
+            "--reverse",
+            "-p",
+            "-U0",
+            "--cc",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--find-renames",
+            "--format=%x01%H%x00%an <%ae>%x00%aI%x00%ct%x00%P",
+        ])
+        .arg(format!("{base}..{head}"))
+        .arg("--")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| spawn_error("the range", &e))?;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut input = BufReader::with_capacity(1 << 20, stdout);
+    let mut files: Vec<AddedLines> = Vec::new();
+    let (mut commits, mut merges) = (0, 0);
+    let mut commit: Option<Introduced> = None;
+    let mut current: Option<AddedLines> = None;
+    let mut in_hunk = false;
+    let mut parents = 1;
+    let mut new_line = 0u32;
+    let mut line = Vec::new();
+    let flush = |current: &mut Option<AddedLines>, files: &mut Vec<AddedLines>| {
+        if let Some(f) = current.take().filter(|f| !f.lines.is_empty()) {
+            files.push(f);
+        }
+    };
+    loop {
+        line.clear();
+        match input.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                return Err(Error::input(format!(
+                    "cannot read git's output for the range: {e}"
+                )));
+            }
+        }
+        if line.last() == Some(&b'\n') {
+            line.pop();
+        }
+        if let Some(header) = line.strip_prefix(b"\x01") {
+            flush(&mut current, &mut files);
+            in_hunk = false;
+            let header = String::from_utf8_lossy(header);
+            let mut parts = header.split('\0');
+            commit = Some(Introduced {
+                commit: parts.next().unwrap_or_default().to_string(),
+                author: parts.next().unwrap_or_default().to_string(),
+                date: parts.next().unwrap_or_default().to_string(),
+                time: parts.next().and_then(|t| t.parse().ok()).unwrap_or(0),
+                path: String::new(),
+            });
+            commits += 1;
+            merges += usize::from(parts.next().is_some_and(|p| p.split(' ').count() > 1));
+            continue;
+        }
+        if line.starts_with(b"diff --git ")
+            || line.starts_with(b"diff --cc ")
+            || line.starts_with(b"diff --combined ")
+        {
+            flush(&mut current, &mut files);
+            in_hunk = false;
+            continue;
+        }
+        if !in_hunk && let Some(path) = line.strip_prefix(b"+++ ") {
+            let path = unquote_path(&String::from_utf8_lossy(path));
+            current = match (path.strip_prefix("b/"), &commit) {
+                (Some(path), Some(c)) => Some(AddedLines {
+                    intro: Introduced {
+                        path: path.to_string(),
+                        ..c.clone()
+                    },
+                    lines: Vec::new(),
+                }),
+                _ => None,
+            };
+            continue;
+        }
+        if line.starts_with(b"@@") {
+            let ats = line.iter().take_while(|&&b| b == b'@').count();
+            parents = ats.saturating_sub(1).max(1);
+            let text = String::from_utf8_lossy(&line);
+            new_line = text
+                .split(' ')
+                .find_map(|t| t.strip_prefix('+'))
+                .and_then(|t| t.split(',').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1);
+            in_hunk = true;
+            continue;
+        }
+        if !in_hunk || line.len() < parents || line.starts_with(b"\\") {
+            continue;
+        }
+        let (prefix, content) = line.split_at(parents);
+        if prefix.contains(&b'-') {
+            continue;
+        }
+        if prefix.iter().all(|&b| b == b'+')
+            && let Some(f) = current.as_mut()
+        {
+            f.lines.push((new_line, content.to_vec()));
+        }
+        new_line += 1;
+    }
+    flush(&mut current, &mut files);
+    let output = child
+        .wait_with_output()
+        .map_err(|e| spawn_error("the range", &e))?;
+    if !output.status.success() {
+        return Err(git_failed(&format!("the commits {base}..{head}"), &output.stderr));
+    }
+    Ok((files, commits, merges))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_range;
+
+    #[test]
+    fn ranges_need_two_ends() {
+        assert_eq!(parse_range("main..HEAD").unwrap(), ("main", "HEAD"));
+        for bad in ["main", "..HEAD", "main..", "main...HEAD"] {
+            assert!(parse_range(bad).is_err(), "{bad}");
+        }
+    }
+}

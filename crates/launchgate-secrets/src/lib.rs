@@ -1,0 +1,75 @@
+//! launchgate's secrets gate: finds credentials before they reach a repository, a build or
+//! a log.
+//!
+//! The [`Engine`] runs the rules of `rules/secrets/*.yaml` (compiled into the binary) over
+//! bytes: one Aho-Corasick pass over every rule's keywords picks the candidate rules, and only
+//! their regexes run, only around the keyword hits, compiled on first use. Around it:
+//! [`scan::scan`] for files, folders, stdin and the staged change, [`scan::scan_logs`] for
+//! logs, [`baseline`] for accepted findings, and [`cli`] for the command line.
+//!
+//! ```
+//! let engine = launchgate_secrets::default_engine();
+//! let matches = engine.scan_bytes("app.env", b"NOTHING_TO_SEE=here\n");
+//! assert!(matches.is_empty());
+//! ```
+
+pub mod baseline;
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod engine;
+#[cfg(test)]
+mod engine_tests;
+pub mod files;
+pub mod filter;
+pub mod history;
+pub mod logs;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod staged;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use launchgate_core::config::ConfigFile;
+use launchgate_core::{Error, Report};
+
+pub use engine::{Engine, EngineConfig, Match};
+pub use rules::{Confidence, Rule, RuleSet};
+
+/// The engine with the built-in rules and no allowlists, built once per process.
+pub fn default_engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        Engine::new(RuleSet::embedded(), &EngineConfig::default())
+            // Without allowlists the only failure is an automaton too large to build; an
+            // engine without rules then recognises nothing rather than aborting the caller.
+            .or_else(|_| Engine::new(RuleSet::default(), &EngineConfig::default()))
+            .expect("an engine without rules always builds")
+    })
+}
+
+/// Whether a value on its own is a credential the built-in rules recognise: the rule id and
+/// its confidence. Cheap to call repeatedly (the engine is built once).
+pub fn recognise(value: &str) -> Option<(String, Confidence)> {
+    default_engine().recognise(value)
+}
+
+/// What `launchgate check` runs for the `secrets:` section: a scan of `root` with the
+/// configured allowlists, rules and baseline.
+pub fn check_configured(config: &ConfigFile, root: &Path) -> Result<Report, Error> {
+    let loaded = config::LoadedConfig::from_file(config)?;
+    let options = scan::ScanOptions::new(scan::Target::Paths(vec![root.to_path_buf()]));
+    let mut report = scan::scan(&loaded, &options)?.report;
+    // Paths relative to the root, as a repository's own files are named.
+    let prefix = format!("{}/", files::display_path(root).trim_end_matches('/'));
+    for finding in &mut report.findings {
+        if let Some(location) = &mut finding.location
+            && let Some(relative) = location.path.strip_prefix(&prefix)
+        {
+            location.path = relative.to_string();
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,341 @@
+//! The log check: streams log files of any size through the engine in bounded memory, and
+//! looks for known secret values in the forms CI log masking misses.
+
+use std::io::Read;
+
+use aho_corasick::AhoCorasick;
+use launchgate_core::{Error, Finding, Location, Secret, Severity};
+
+use crate::baseline::fingerprint;
+use crate::engine::{Engine, inline_allowed, line_column};
+use crate::report::FindingCollector;
+
+/// Bytes read per step.
+const CHUNK: usize = 1024 * 1024;
+/// Bytes of already-scanned lines kept before each chunk, so a match that starts in one
+/// chunk and ends in the next is still found.
+const OVERLAP: usize = 16 * 1024;
+/// Values shorter than this are not searched for: too many accidental hits.
+const MIN_KNOWN_VALUE: usize = 8;
+
+/// The rule id of a known value found in a log.
+pub const KNOWN_VALUE_RULE: &str = "logs.known-value";
+
+/// One encoding of a known value.
+#[derive(Debug, Clone)]
+struct Form {
+    variable: usize,
+    label: &'static str,
+}
+
+/// Values read from environment variables, with every encoded form to look for.
+#[derive(Debug)]
+pub struct KnownValues {
+    names: Vec<String>,
+    values: Vec<Secret>,
+    forms: Vec<Form>,
+    automaton: Option<AhoCorasick>,
+    /// Variables that were not set or too short, for the report's notes.
+    pub notes: Vec<String>,
+}
+
+impl KnownValues {
+    /// Reads the named variables from the environment.
+    pub fn from_env(names: &[String]) -> Result<KnownValues, Error> {
+        let mut pairs = Vec::new();
+        let mut notes = Vec::new();
+        for name in names {
+            match std::env::var(name) {
+                Ok(v) if v.len() >= MIN_KNOWN_VALUE => pairs.push((name.clone(), Secret::new(v))),
+                Ok(v) if v.is_empty() => {
+                    notes.push(format!("{name} is empty; its value was not searched for"))
+                }
+                Ok(_) => notes.push(format!(
+                    "{name} is shorter than {MIN_KNOWN_VALUE} characters; its value was not searched for"
+                )),
+                Err(_) => notes.push(format!("{name} is not set; its value was not searched for")),
+            }
+        }
+        let mut known = KnownValues::new(pairs)?;
+        known.notes.extend(notes);
+        Ok(known)
+    }
+
+    /// Builds the search for these (name, value) pairs.
+    pub fn new(pairs: Vec<(String, Secret)>) -> Result<KnownValues, Error> {
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        let mut forms = Vec::new();
+        let mut names = Vec::new();
+        let mut values = Vec::new();
+        for (variable, (name, value)) in pairs.into_iter().enumerate() {
+            for (label, pattern) in encoded_forms(value.expose().as_bytes()) {
+                if !patterns.contains(&pattern) {
+                    patterns.push(pattern);
+                    forms.push(Form { variable, label });
+                }
+            }
+            names.push(name);
+            values.push(value);
+        }
+        let automaton = if patterns.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .build(&patterns)
+                    .map_err(|e| Error::input(format!("cannot search for known values: {e}")))?,
+            )
+        };
+        Ok(KnownValues {
+            names,
+            values,
+            forms,
+            automaton,
+            notes: Vec::new(),
+        })
+    }
+
+    fn findings(&self, path: &str, bytes: &[u8], keep_after: usize, line_base: u32) -> Vec<(Finding, bool)> {
+        let Some(automaton) = &self.automaton else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for hit in automaton.find_iter(bytes) {
+            if hit.end() <= keep_after {
+                continue;
+            }
+            let form = &self.forms[hit.pattern().as_usize()];
+            let name = &self.names[form.variable];
+            let value = &self.values[form.variable];
+            let (line, column) = line_column(bytes, hit.start());
+            let (end_line, end_column) = line_column(bytes, hit.end());
+            let mut finding = Finding::new(
+                KNOWN_VALUE_RULE,
+                Severity::Error,
+                format!("the value of ${name} appears in the log ({})", form.label),
+            )
+            .at(Location::at(path, line + line_base, column).to(end_line + line_base, end_column))
+            .secret(value.to_redacted())
+            .help(format!(
+                "Rotate the credential held in ${name}, then find the step that printed it; CI log \
+                 masking only hides the exact value, not its {} form.",
+                form.label
+            ))
+            .property("variable", name.as_str())
+            .property("form", form.label);
+            finding.fingerprint = fingerprint(KNOWN_VALUE_RULE, value.expose());
+            out.push((finding, inline_allowed(bytes, &(hit.start()..hit.end()))));
+        }
+        out
+    }
+}
+
+/// Every form of a value worth searching for: as is, URL-encoded, and base64 at each of the
+/// three alignments (so it is found inside a longer base64 string such as a Basic header).
+fn encoded_forms(value: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
+    let mut forms = vec![("plain", value.to_vec())];
+    for (label, encoded) in [
+        ("URL-encoded", percent_encode(value, false, false)),
+        ("URL-encoded", percent_encode(value, true, false)),
+        ("form-encoded", percent_encode(value, false, true)),
+    ] {
+        if encoded != value {
+            forms.push((label, encoded));
+        }
+    }
+    for alphabet in [BASE64, BASE64_URL] {
+        for shift in 0..3 {
+            let mut shifted = vec![0u8; shift];
+            shifted.extend_from_slice(value);
+            let encoded = base64_encode(&shifted, alphabet);
+            let skip = (8 * shift).div_ceil(6);
+            let stable = (8 * shifted.len()) / 6;
+            if stable > skip && stable - skip >= MIN_KNOWN_VALUE {
+                forms.push(("base64-encoded", encoded[skip..stable].to_vec()));
+            }
+        }
+    }
+    forms
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const BASE64_URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Base64 without padding.
+fn base64_encode(bytes: &[u8], alphabet: &[u8; 64]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        let chars = chunk.len() + 1;
+        for i in 0..chars {
+            out.push(alphabet[((n >> (18 - 6 * i)) & 63) as usize]);
+        }
+    }
+    out
+}
+
+fn percent_encode(bytes: &[u8], lower: bool, plus_for_space: bool) -> Vec<u8> {
+    let hex: &[u8; 16] = if lower {
+        b"0123456789abcdef"
+    } else {
+        b"0123456789ABCDEF"
+    };
+    let mut out = Vec::with_capacity(bytes.len() * 3);
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b);
+        } else if b == b' ' && plus_for_space {
+            out.push(b'+');
+        } else {
+            out.extend_from_slice(&[b'%', hex[usize::from(b >> 4)], hex[usize::from(b & 15)]]);
+        }
+    }
+    out
+}
+
+/// Streams one log through the engine and the known values, adding findings to `collector`.
+/// Returns the number of bytes read. Memory stays within about `CHUNK + OVERLAP` plus the
+/// longest line (cut at `CHUNK` bytes).
+pub fn scan_log(
+    engine: &Engine,
+    known: &KnownValues,
+    path: &str,
+    reader: &mut dyn Read,
+    collector: &mut FindingCollector<'_>,
+) -> Result<u64, Error> {
+    let mut buf: Vec<u8> = Vec::with_capacity(OVERLAP + 2 * CHUNK);
+    let mut overlap_len = 0usize;
+    let mut line_base = 0u32;
+    let mut total = 0u64;
+    let mut eof = false;
+    while !eof {
+        let before = buf.len();
+        buf.resize(before + CHUNK, 0);
+        let mut filled = before;
+        while filled < buf.len() {
+            let n = reader
+                .read(&mut buf[filled..])
+                .map_err(|e| Error::input(format!("cannot read {path}: {e}")))?;
+            if n == 0 {
+                eof = true;
+                break;
+            }
+            filled += n;
+        }
+        buf.truncate(filled);
+        total += (filled - before) as u64;
+
+        let cut = if eof {
+            buf.len()
+        } else {
+            match memchr::memrchr(b'\n', &buf[overlap_len..]) {
+                Some(i) => overlap_len + i + 1,
+                // One line longer than a chunk: cut it, so memory stays bounded.
+                None if buf.len() - overlap_len >= CHUNK => buf.len(),
+                None => continue,
+            }
+        };
+        let window = &buf[..cut];
+        for m in engine.scan_bytes(path, window) {
+            if m.range.end <= overlap_len {
+                continue;
+            }
+            let allowed = inline_allowed(window, &m.range);
+            let mut m = m;
+            m.line += line_base;
+            m.end_line += line_base;
+            collector.add(path, &m, allowed);
+        }
+        for (finding, allowed) in known.findings(path, window, overlap_len, line_base) {
+            collector.add_finding(finding, allowed);
+        }
+
+        // Keep the last lines (up to OVERLAP bytes, starting on a line) and the unread rest.
+        let floor = cut.saturating_sub(OVERLAP);
+        let keep_from = if floor == 0 {
+            0
+        } else {
+            memchr::memchr(b'\n', &buf[floor..cut]).map_or(cut, |i| floor + i + 1)
+        };
+        line_base += memchr::memchr_iter(b'\n', &buf[..keep_from]).count() as u32;
+        overlap_len = cut - keep_from;
+        buf.drain(..keep_from);
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_a_reference_encoding() {
+        assert_eq!(
+            base64_encode(b"deploy-bot:Vq3ZtR8mWx2LpN", BASE64),
+            b"ZGVwbG95LWJvdDpWcTNadFI4bVd4MkxwTg"
+        );
+        assert_eq!(base64_encode(b"f", BASE64), b"Zg");
+    }
+
+    #[test]
+    fn a_value_is_found_inside_a_longer_base64_string() {
+        let value = b"Vq3ZtR8mWx2LpN";
+        let header = base64_encode(b"deploy-bot:Vq3ZtR8mWx2LpN", BASE64);
+        let forms = encoded_forms(value);
+        assert!(
+            forms
+                .iter()
+                .any(|(l, f)| *l == "base64-encoded" && memchr::memmem::find(&header, f).is_some())
+        );
+    }
+
+    #[test]
+    fn matches_across_chunk_boundaries_are_found_once_with_their_lines() {
+        let mut set = crate::rules::RuleSet::default();
+        set.add_source("engine.yaml", include_str!("../tests/fixtures/rules/engine.yaml"));
+        let engine = Engine::new(set, &crate::engine::EngineConfig::default()).unwrap();
+        let filler = "0123456789 filler line of a build log\n";
+        let mut log = String::new();
+        while log.len() + 40 < CHUNK {
+            log.push_str(filler);
+        }
+        let lines_before = log.matches('\n').count() as u32;
+        // A key block that starts in the first chunk and ends in the second.
+        log.push_str("-----BEGIN TEST KEY-----\nMIIBOgIBAAJBAKj34GkxFhD9\nQw3XK5sOlF7Gv2Hs8RtYzPc1\n-----END TEST KEY-----\n");
+        for _ in 0..(2 * CHUNK / filler.len()) {
+            log.push_str(filler);
+        }
+        let token_line = log.matches('\n').count() as u32 + 1;
+        log.push_str("x tok_Q7wE9rT2yU4iO6pA8sD1\n");
+
+        let known = KnownValues::new(Vec::new()).unwrap();
+        let mut collector = FindingCollector::new(&engine, None, crate::report::Origin::Log);
+        let read = scan_log(&engine, &known, "ci.log", &mut log.as_bytes(), &mut collector).unwrap();
+        assert_eq!(read, log.len() as u64);
+        let (report, _) = collector.finish();
+        let found: Vec<(&str, Option<u32>, Option<u32>)> = report
+            .findings
+            .iter()
+            .map(|f| {
+                let l = f.location.as_ref().unwrap();
+                (f.rule_id.as_str(), l.line, l.column)
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("test.pem", Some(lines_before + 2), Some(1)),
+                ("test.token", Some(token_line), Some(3)),
+            ]
+        );
+    }
+
+    #[test]
+    fn url_encoding() {
+        assert_eq!(percent_encode(b"a b/c", false, false), b"a%20b%2Fc");
+        assert_eq!(percent_encode(b"a b/c", true, true), b"a+b%2fc");
+    }
+}

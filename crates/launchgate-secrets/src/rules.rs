@@ -1,0 +1,321 @@
+//! The rule file format and the rule sets the engine runs.
+//!
+//! Rule files are YAML with a top-level `rules:` list. Each rule is read on its own, so one
+//! bad rule (a typo in a key, a missing field) is reported and skipped instead of taking its
+//! whole file down with it.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use launchgate_core::{Error, Severity};
+use serde::Deserialize;
+
+include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+/// The rules that only the log check runs (PII that is fine in code but not in a log).
+const LOG_ONLY_RULES: (&str, &str) = ("log-only rules (built in)", include_str!("rules/log_only.yaml"));
+
+/// How sure a rule is that a match is a real credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Generic shapes: an assignment to a variable named like a secret.
+    Low,
+    /// A provider keyword next to a value of the right shape.
+    Medium,
+    /// A unique prefix or a checksum.
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+/// One positive example: an input and the secret the rule must extract from it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub input: String,
+    pub secret: String,
+}
+
+/// A rule as written in a rule file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub keywords: Vec<String>,
+    pub regex: String,
+    #[serde(default)]
+    pub min_entropy: Option<f64>,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    #[serde(default)]
+    pub references: Vec<String>,
+    #[serde(default)]
+    pub examples: Vec<Example>,
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+    /// Bytes either side of a keyword hit that the regex may see; set for multi-line formats.
+    #[serde(default)]
+    pub window: Option<usize>,
+}
+
+/// A rule and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub spec: RuleSpec,
+    /// The file it was read from, as shown in messages (`rules/secrets/stripe.yaml`).
+    pub file: String,
+    /// 1-based line of the rule's `id:` in that file.
+    pub line: u32,
+}
+
+impl Rule {
+    pub fn id(&self) -> &str {
+        &self.spec.id
+    }
+
+    /// `generic.*` rules lose to a specific rule that matches the same span.
+    pub fn is_generic(&self) -> bool {
+        self.spec.id.starts_with("generic.")
+    }
+}
+
+/// A rule file or rule that could not be loaded, or a rule that fails its own examples.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleProblem {
+    pub file: String,
+    pub line: Option<u32>,
+    pub rule_id: Option<String>,
+    pub message: String,
+}
+
+/// Rules ready for an engine, and the problems met while reading them.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub problems: Vec<RuleProblem>,
+    /// The files read, in order.
+    pub files: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StrictRuleFile {
+    #[serde(default)]
+    rules: Vec<RuleSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRuleFile {
+    #[serde(default)]
+    rules: Vec<serde_yaml::Value>,
+}
+
+impl RuleSet {
+    /// The rules compiled into the binary from `rules/secrets/*.yaml`.
+    pub fn embedded() -> RuleSet {
+        let mut set = RuleSet::default();
+        for (name, source) in EMBEDDED_RULE_FILES {
+            set.add_source(name, source);
+        }
+        set
+    }
+
+    /// The embedded rules plus the rules only the log check runs.
+    pub fn embedded_with_log_rules() -> RuleSet {
+        let mut set = RuleSet::embedded();
+        set.add_log_rules();
+        set
+    }
+
+    /// Adds the rules only the log check runs.
+    pub fn add_log_rules(&mut self) {
+        self.add_source(LOG_ONLY_RULES.0, LOG_ONLY_RULES.1);
+    }
+
+    /// Reads a rule file from disk (`secrets.extra_rules`, `--rules`) and adds its rules.
+    pub fn add_file(&mut self, path: &Path) -> Result<(), Error> {
+        let source = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+        self.add_source(&path.display().to_string(), &source);
+        Ok(())
+    }
+
+    /// Parses one rule file's text and adds its rules; problems are recorded, not returned.
+    pub fn add_source(&mut self, file: &str, source: &str) {
+        self.files.push(file.to_string());
+        let mut seen: HashSet<String> = self.rules.iter().map(|r| r.spec.id.clone()).collect();
+        // Fast path: a valid file parses straight into rules. Only a file with a problem is
+        // read again rule by rule, to name the bad rule and keep the good ones.
+        if let Ok(strict) = serde_yaml::from_str::<StrictRuleFile>(source) {
+            let mut search_from = 0;
+            for spec in strict.rules {
+                let line = line_of_id(source, &spec.id, &mut search_from);
+                self.push_rule(file, spec, line, &mut seen);
+            }
+            return;
+        }
+        let raw: RawRuleFile = match serde_yaml::from_str(source) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let message = e.to_string();
+                self.problems.push(RuleProblem {
+                    file: file.to_string(),
+                    line: e.location().map(|l| l.line() as u32),
+                    rule_id: None,
+                    message: format!("the file is not a valid rule file: {message}"),
+                });
+                return;
+            }
+        };
+        let mut search_from = 0;
+        for (index, value) in raw.rules.into_iter().enumerate() {
+            let id_hint = value.get("id").and_then(|v| v.as_str()).map(str::to_string);
+            let line = id_hint
+                .as_deref()
+                .and_then(|id| line_of_id(source, id, &mut search_from));
+            match serde_yaml::from_value::<RuleSpec>(value) {
+                Ok(spec) => self.push_rule(file, spec, line, &mut seen),
+                Err(e) => self.problems.push(RuleProblem {
+                    file: file.to_string(),
+                    line,
+                    rule_id: id_hint.clone(),
+                    message: format!(
+                        "rule {} is invalid: {e}",
+                        id_hint
+                            .map(|i| format!("`{i}`"))
+                            .unwrap_or_else(|| format!("#{}", index + 1))
+                    ),
+                }),
+            }
+        }
+    }
+
+    fn push_rule(&mut self, file: &str, spec: RuleSpec, line: Option<u32>, seen: &mut HashSet<String>) {
+        if !seen.insert(spec.id.clone()) {
+            self.problems.push(RuleProblem {
+                file: file.to_string(),
+                line,
+                rule_id: Some(spec.id.clone()),
+                message: format!(
+                    "duplicate rule id `{}`: ids must be unique across all files",
+                    spec.id
+                ),
+            });
+            return;
+        }
+        self.rules.push(Rule {
+            spec,
+            file: file.to_string(),
+            line: line.unwrap_or(0),
+        });
+    }
+
+    /// Drops the rules with these ids; unknown ids are an error so a typo does not pass.
+    pub fn disable(&mut self, ids: &[String]) -> Result<(), Error> {
+        for id in ids {
+            if !self.rules.iter().any(|r| &r.spec.id == id) {
+                let known: Vec<&str> = self.rules.iter().map(|r| r.spec.id.as_str()).collect();
+                let hint = match launchgate_core::config::closest(id, &known) {
+                    Some(best) => {
+                        format!("did you mean `{best}`? `launchgate-secrets rules list` prints every id")
+                    }
+                    None => "`launchgate-secrets rules list` prints every rule id".to_string(),
+                };
+                return Err(
+                    Error::input(format!("secrets.disable names an unknown rule `{id}`")).with_help(hint),
+                );
+            }
+        }
+        self.rules.retain(|r| !ids.contains(&r.spec.id));
+        Ok(())
+    }
+}
+
+/// The line of `id: <id>` at or after byte `from`, which then moves past it.
+fn line_of_id(source: &str, id: &str, from: &mut usize) -> Option<u32> {
+    let rest = source.get(*from..)?;
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        let trimmed = line.trim_start().trim_start_matches("- ").trim_start();
+        if let Some(value) = trimmed.strip_prefix("id:") {
+            let value = value.trim().trim_matches(['\'', '"']);
+            if value == id {
+                let absolute = *from + offset;
+                *from = absolute + line.len();
+                return Some(source[..absolute].matches('\n').count() as u32 + 1);
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TWO_RULES: &str = r#"rules:
+  - id: demo.token
+    name: Demo token
+    description: A demo token.
+    keywords: [demo_]
+    regex: '\b(demo_[a-z0-9]{20})\b'
+    severity: error
+    confidence: high
+    references: [https://example.com/docs]
+    examples:
+      - input: 'x = demo_ab12cd34ef56gh78ij90'
+        secret: demo_ab12cd34ef56gh78ij90
+    negative_examples: ['demo_short']
+  - id: demo.broken
+    name: Broken
+    descriptoin: typo
+"#;
+
+    #[test]
+    fn a_bad_rule_does_not_take_its_file_down() {
+        let mut set = RuleSet::default();
+        set.add_source("demo.yaml", TWO_RULES);
+        assert_eq!(set.rules.len(), 1);
+        assert_eq!(set.rules[0].line, 2);
+        assert_eq!(set.problems.len(), 1);
+        let p = &set.problems[0];
+        assert_eq!((p.line, p.rule_id.as_deref()), (Some(14), Some("demo.broken")));
+        assert!(p.message.contains("descriptoin"), "{}", p.message);
+    }
+
+    #[test]
+    fn duplicate_ids_and_broken_files_are_problems() {
+        let mut set = RuleSet::default();
+        set.add_source("a.yaml", TWO_RULES);
+        set.add_source("b.yaml", TWO_RULES);
+        assert!(
+            set.problems
+                .iter()
+                .any(|p| p.message.contains("duplicate rule id `demo.token`"))
+        );
+        set.add_source("c.yaml", "rules: [\n");
+        assert!(set.problems.iter().any(|p| p.file == "c.yaml"));
+    }
+
+    #[test]
+    fn disabling_an_unknown_rule_is_an_error() {
+        let mut set = RuleSet::default();
+        set.add_source("a.yaml", TWO_RULES);
+        let e = set.disable(&["demo.tokn".to_string()]).unwrap_err();
+        assert!(e.hint().unwrap().contains("demo.token"));
+        set.disable(&["demo.token".to_string()]).unwrap();
+        assert!(set.rules.is_empty());
+    }
+}

@@ -1,0 +1,268 @@
+//! One scan from configuration to report: files and folders, stdin, the staged change, or
+//! logs.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use launchgate_core::{Error, Report};
+use rayon::prelude::*;
+
+use crate::baseline::Baseline;
+use crate::config::LoadedConfig;
+use crate::engine::Engine;
+use crate::files::{self, WalkOptions, is_binary, scan_with_allow};
+use crate::logs::{KnownValues, scan_log};
+use crate::report::{FindingCollector, Origin};
+use crate::staged::read_staged;
+
+/// What to scan.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// Files and folders (walked with `.gitignore` respected).
+    Paths(Vec<PathBuf>),
+    /// Standard input.
+    Stdin,
+    /// The staged change of the repository holding a folder, limited to pathspecs.
+    Staged { dir: PathBuf, pathspecs: Vec<PathBuf> },
+}
+
+/// Whether to apply a baseline.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum BaselineChoice {
+    /// The configured one (`secrets.baseline`, else `.launchgate/secrets-baseline.json`).
+    #[default]
+    Configured,
+    /// A file named on the command line.
+    File(PathBuf),
+    /// None: report everything.
+    Ignore,
+}
+
+/// Everything a scan needs besides the configuration.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub target: Target,
+    pub no_ignore: bool,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub max_file_size: Option<u64>,
+    pub baseline: BaselineChoice,
+}
+
+impl ScanOptions {
+    pub fn new(target: Target) -> Self {
+        ScanOptions {
+            target,
+            no_ignore: false,
+            include: Vec::new(),
+            exclude: Vec::new(),
+            max_file_size: None,
+            baseline: BaselineChoice::Configured,
+        }
+    }
+}
+
+/// A finished scan: the report and every fingerprint met (for baseline maintenance).
+#[derive(Debug)]
+pub struct ScanResult {
+    pub report: Report,
+    pub fingerprints: BTreeSet<String>,
+}
+
+fn load_baseline(config: &LoadedConfig, choice: &BaselineChoice) -> Result<Option<Baseline>, Error> {
+    match choice {
+        BaselineChoice::Ignore => Ok(None),
+        BaselineChoice::Configured => Baseline::load(&config.baseline_path()),
+        BaselineChoice::File(path) => Baseline::load(path)?.map(Some).ok_or_else(|| {
+            Error::input(format!("the baseline {} does not exist", path.display()))
+                .with_help("create it with `launchgate-secrets baseline create`")
+        }),
+    }
+}
+
+/// Runs a scan of files, stdin or the staged change.
+pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, Error> {
+    let started = Instant::now();
+    let rules = config.rule_set(false)?;
+    let rule_notes = rule_problem_notes(&rules);
+    let engine = Engine::new(rules, &config.engine_config())?;
+    let baseline = load_baseline(config, &options.baseline)?;
+    let mut collector = FindingCollector::new(&engine, baseline.as_ref(), Origin::Source);
+    let mut include = config.secrets.include.clone();
+    include.extend(options.include.iter().cloned());
+    let mut exclude = config.secrets.exclude.clone();
+    exclude.extend(options.exclude.iter().cloned());
+    let max_file_size = options.max_file_size.unwrap_or_else(|| config.max_file_size());
+    let mut notes = Vec::new();
+    let mut inputs = Vec::new();
+
+    match &options.target {
+        Target::Paths(paths) => {
+            let walk = WalkOptions {
+                paths: paths.clone(),
+                no_ignore: options.no_ignore,
+                include,
+                exclude,
+                max_file_size,
+            };
+            let outcome = files::scan_paths(&engine, &walk)?;
+            for file in &outcome.files {
+                for (m, allowed) in &file.matches {
+                    collector.add(&file.path, m, *allowed);
+                }
+            }
+            notes = outcome.notes(max_file_size);
+            inputs = paths.iter().map(|p| files::display_path(p)).collect();
+        }
+        Target::Stdin => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::input(format!("cannot read standard input: {e}")))?;
+            for (m, allowed) in scan_with_allow(&engine, "<stdin>", &bytes) {
+                collector.add("<stdin>", &m, allowed);
+            }
+            notes.push(format!("scanned {} bytes from standard input", bytes.len()));
+            inputs.push("<stdin>".to_string());
+        }
+        Target::Staged { dir, pathspecs } => {
+            let change = read_staged(dir, pathspecs)?;
+            let include = glob_filter(&include)?;
+            let exclude = glob_filter(&exclude)?;
+            let mut skipped_binary = 0;
+            let mut skipped = 0;
+            let wanted: Vec<_> = change
+                .files
+                .iter()
+                .filter(|f| {
+                    let keep = include.as_ref().is_none_or(|g| g.is_match(&f.path))
+                        && !exclude.as_ref().is_some_and(|g| g.is_match(&f.path))
+                        && (f.contents.len() as u64) <= max_file_size;
+                    skipped += usize::from(!keep);
+                    keep
+                })
+                .filter(|f| {
+                    let binary = is_binary(&f.contents);
+                    skipped_binary += usize::from(binary);
+                    !binary && !f.added_lines.is_empty()
+                })
+                .collect();
+            let results: Vec<_> = wanted
+                .par_iter()
+                .map(|f| {
+                    let matches: Vec<_> = scan_with_allow(&engine, &f.path, &f.contents)
+                        .into_iter()
+                        .filter(|(m, _)| f.adds_any(m.line, m.end_line))
+                        .collect();
+                    (f.path.as_str(), matches)
+                })
+                .collect();
+            for (path, matches) in results {
+                for (m, allowed) in matches {
+                    collector.add(path, &m, allowed);
+                }
+            }
+            notes.push(format!(
+                "scanned the added lines of {} staged file(s)",
+                wanted.len()
+            ));
+            if skipped_binary > 0 {
+                notes.push(format!("skipped {skipped_binary} staged binary file(s)"));
+            }
+            if skipped > 0 {
+                notes.push(format!(
+                    "skipped {skipped} staged file(s) by include/exclude globs or --max-file-size"
+                ));
+            }
+            if change.skipped_submodules > 0 {
+                notes.push(format!(
+                    "skipped {} submodule change(s)",
+                    change.skipped_submodules
+                ));
+            }
+            if !change.unmerged.is_empty() {
+                notes.push(format!(
+                    "{} file(s) still have merge conflicts and were not scanned: {}",
+                    change.unmerged.len(),
+                    change.unmerged.join(", ")
+                ));
+            }
+            inputs.push("staged changes".to_string());
+        }
+    }
+    let (mut report, fingerprints) = collector.finish();
+    report.notes.splice(0..0, notes);
+    report.notes.extend(rule_notes);
+    report.inputs = inputs;
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    Ok(ScanResult { report, fingerprints })
+}
+
+/// Rules that could not be loaded are skipped; the report says so instead of failing.
+fn rule_problem_notes(rules: &crate::rules::RuleSet) -> Vec<String> {
+    rules
+        .problems
+        .iter()
+        .map(|p| {
+            format!(
+                "warning: a rule in {} was skipped: {} (run `launchgate-secrets rules check`)",
+                p.file, p.message
+            )
+        })
+        .collect()
+}
+
+fn glob_filter(globs: &[String]) -> Result<Option<globset::GlobSet>, Error> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = globset::GlobSetBuilder::new();
+    for g in globs {
+        builder.add(globset::Glob::new(g).map_err(|e| {
+            Error::input(format!("invalid glob `{g}`: {e}")).with_help("use globs such as `src/**`")
+        })?);
+    }
+    builder.build().map(Some).map_err(|e| Error::input(e.to_string()))
+}
+
+/// Runs the log check over files (`-` is standard input).
+pub fn scan_logs(
+    config: &LoadedConfig,
+    paths: &[PathBuf],
+    known_from_env: &[String],
+    baseline: &BaselineChoice,
+) -> Result<ScanResult, Error> {
+    let started = Instant::now();
+    let rules = config.rule_set(true)?;
+    let rule_notes = rule_problem_notes(&rules);
+    let engine = Engine::new(rules, &config.engine_config())?;
+    let baseline = load_baseline(config, baseline)?;
+    let known = KnownValues::from_env(known_from_env)?;
+    let mut collector = FindingCollector::new(&engine, baseline.as_ref(), Origin::Log);
+    let mut total = 0;
+    for path in paths {
+        let display = files::display_path(path);
+        total += if path == Path::new("-") {
+            scan_log(
+                &engine,
+                &known,
+                "<stdin>",
+                &mut std::io::stdin().lock(),
+                &mut collector,
+            )?
+        } else {
+            let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, &e))?;
+            scan_log(&engine, &known, &display, &mut file, &mut collector)?
+        };
+    }
+    let (mut report, fingerprints) = collector.finish();
+    let mut notes = vec![format!("scanned {} log file(s), {total} bytes", paths.len())];
+    notes.extend(known.notes.iter().cloned());
+    report.notes.splice(0..0, notes);
+    report.notes.extend(rule_notes);
+    report.inputs = paths.iter().map(|p| files::display_path(p)).collect();
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    Ok(ScanResult { report, fingerprints })
+}

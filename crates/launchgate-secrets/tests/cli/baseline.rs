@@ -1,0 +1,65 @@
+use std::fs;
+
+use crate::{STRIPE_KEY, bin, json_report, notes};
+
+#[test]
+fn create_update_and_prune_a_baseline_of_fingerprints_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("old.txt"), format!("{STRIPE_KEY}\n")).unwrap();
+    bin(d).args(["scan"]).assert().code(1);
+
+    bin(d).args(["baseline", "create"]).assert().code(0);
+    let path = d.join(".launchgate/secrets-baseline.json");
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(!text.contains(STRIPE_KEY));
+    let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(parsed["fingerprints"].as_array().unwrap().len(), 1);
+
+    let (code, report) = json_report({
+        let mut c = bin(d);
+        c.arg("scan");
+        c
+    });
+    assert_eq!(code, 0);
+    assert_eq!(report["suppressed"], 1);
+    assert!(notes(&report).contains("1 finding(s) suppressed by the baseline"));
+    bin(d).args(["scan", "--no-baseline"]).assert().code(1);
+
+    // Create refuses to overwrite; a new key fails until the baseline is updated.
+    bin(d).args(["baseline", "create"]).assert().code(2);
+    let second = "sk_live_51Pm4Tq9Xv2Rw7Lk3Jh8Nc6Bd";
+    fs::write(d.join("new.txt"), format!("{second}\n")).unwrap();
+    bin(d).arg("scan").assert().code(1);
+    bin(d).args(["baseline", "update"]).assert().code(0);
+    bin(d).arg("scan").assert().code(0);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(!text.contains(second));
+
+    // Moving a baselined key keeps it baselined: fingerprints ignore path and line.
+    fs::remove_file(d.join("new.txt")).unwrap();
+    fs::write(d.join("moved.txt"), format!("\n\n{second}\n")).unwrap();
+    bin(d).arg("scan").assert().code(0);
+
+    fs::remove_file(d.join("moved.txt")).unwrap();
+    bin(d).args(["baseline", "prune"]).assert().code(0);
+    let parsed: serde_json::Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(parsed["fingerprints"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_corrupt_baseline_is_an_error_that_never_echoes_its_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join(".launchgate")).unwrap();
+    fs::write(
+        d.join(".launchgate/secrets-baseline.json"),
+        format!("{{\"version\": 1, \"fingerprints\": [\"{STRIPE_KEY}\"]}}"),
+    )
+    .unwrap();
+    let out = bin(d).arg("scan").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not a SHA-256"), "{stderr}");
+    assert!(!stderr.contains(STRIPE_KEY), "{stderr}");
+}

@@ -1,0 +1,205 @@
+use std::fs;
+
+use crate::{STRIPE_KEY, TEST_TOKEN, bin, findings, fixture_rules, json_report, notes};
+
+#[test]
+fn a_key_in_a_file_fails_with_rule_file_line_column_and_help() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("src")).unwrap();
+    fs::write(
+        dir.path().join("src/payments.js"),
+        format!("// payments\nconst stripe = require('stripe');\nconst client = stripe('{STRIPE_KEY}');\n"),
+    )
+    .unwrap();
+    fs::write(dir.path().join("README.md"), "nothing to see\n").unwrap();
+    let (code, report) = json_report({
+        let mut c = bin(dir.path());
+        c.args(["scan"]);
+        c
+    });
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&report),
+        vec![("stripe.secret-key".into(), "src/payments.js".into(), 3, 24)]
+    );
+    let f = &report["findings"][0];
+    assert_eq!(f["properties"]["confidence"], "high");
+    let help = f["help"].as_str().unwrap();
+    assert!(help.contains("https://docs.stripe.com"), "{help}");
+    assert!(
+        help.contains("deleting the line is not enough once it was pushed"),
+        "{help}"
+    );
+    assert!(!f["secret"]["display"].as_str().unwrap().contains(STRIPE_KEY));
+    assert!(notes(&report).contains("scanned 2 file(s)"));
+}
+
+#[test]
+fn a_clean_folder_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("main.rs"),
+        "fn main() { let token = std::env::var(\"API_TOKEN\"); }\n",
+    )
+    .unwrap();
+    bin(dir.path()).args(["scan", "."]).assert().code(0);
+}
+
+#[test]
+fn binary_large_and_ignored_files_are_skipped_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("image.bin"),
+        [b"\x00\x01".as_slice(), STRIPE_KEY.as_bytes()].concat(),
+    )
+    .unwrap();
+    fs::write(d.join("big.txt"), format!("{}\n{STRIPE_KEY}\n", "a".repeat(4096))).unwrap();
+    fs::write(d.join(".gitignore"), "ignored.env\n").unwrap();
+    fs::write(d.join("ignored.env"), format!("STRIPE_KEY={STRIPE_KEY}\n")).unwrap();
+    let (code, report) = json_report({
+        let mut c = bin(d);
+        c.args(["scan", "--max-file-size", "1K"]);
+        c
+    });
+    assert_eq!(code, 0, "{report}");
+    let n = notes(&report);
+    assert!(n.contains("skipped 1 binary file(s)"), "{n}");
+    assert!(n.contains("skipped 1 file(s) larger than 1024 bytes"), "{n}");
+
+    let (code, report) = json_report({
+        let mut c = bin(d);
+        c.args(["scan", "--no-ignore"]);
+        c
+    });
+    assert_eq!(code, 1);
+    let paths: Vec<String> = findings(&report).into_iter().map(|f| f.1).collect();
+    assert_eq!(paths, vec!["big.txt", "ignored.env"]);
+}
+
+#[test]
+fn symlink_loops_and_invalid_utf8_do_not_stop_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir(d.join("loop")).unwrap();
+    std::os::unix::fs::symlink("..", d.join("loop/up")).unwrap();
+    fs::write(
+        d.join("latin1.txt"),
+        [b"caf\xe9 = 1\nkey = ".as_slice(), STRIPE_KEY.as_bytes(), b"\n"].concat(),
+    )
+    .unwrap();
+    let (code, report) = json_report({
+        let mut c = bin(d);
+        c.args(["scan"]);
+        c
+    });
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&report),
+        vec![("stripe.secret-key".into(), "latin1.txt".into(), 2, 7)]
+    );
+    assert!(notes(&report).contains("warning:"), "{}", notes(&report));
+}
+
+#[test]
+fn inline_allow_comments_suppress_and_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("a.py"),
+        format!("KEY = '{STRIPE_KEY}'  # launchgate:allow\nOTHER = '{STRIPE_KEY}'  # gitleaks:allow\n"),
+    )
+    .unwrap();
+    let (code, report) = json_report({
+        let mut c = bin(dir.path());
+        c.args(["scan"]);
+        c
+    });
+    assert_eq!(code, 0);
+    assert_eq!(report["suppressed"], 2);
+    assert!(notes(&report).contains("2 finding(s) suppressed by launchgate:allow comments"));
+}
+
+#[test]
+fn configuration_allows_disables_and_adds_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("fixtures")).unwrap();
+    fs::write(d.join("fixtures/keys.txt"), format!("{STRIPE_KEY}\n")).unwrap();
+    fs::write(d.join("app.txt"), format!("{STRIPE_KEY}\nt = {TEST_TOKEN}\n")).unwrap();
+    fs::write(
+        d.join("launchgate.yml"),
+        format!(
+            "secrets:\n  allow:\n    paths: ['fixtures/**']\n  extra_rules: ['{}']\n",
+            fixture_rules()
+        ),
+    )
+    .unwrap();
+    let (code, report) = json_report({
+        let mut c = bin(d);
+        c.args(["scan"]);
+        c
+    });
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&report),
+        vec![
+            ("stripe.secret-key".into(), "app.txt".into(), 1, 1),
+            ("test.token".into(), "app.txt".into(), 2, 5)
+        ]
+    );
+
+    fs::write(
+        d.join("launchgate.yml"),
+        format!(
+            "secrets:\n  allow:\n    paths: ['fixtures/**']\n    values: ['{TEST_TOKEN}']\n  disable: [stripe.secret-key]\n  extra_rules: ['{}']\n",
+            fixture_rules()
+        ),
+    )
+    .unwrap();
+    bin(d).arg("scan").assert().code(0);
+}
+
+#[test]
+fn configuration_mistakes_exit_2_with_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("launchgate.yml"),
+        "secrets:\n  allow:\n    valeus: [x]\n",
+    )
+    .unwrap();
+    let out = bin(dir.path()).arg("scan").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("launchgate.yml:3:5"), "{stderr}");
+    assert!(stderr.contains("did you mean `values`?"), "{stderr}");
+
+    fs::write(
+        dir.path().join("launchgate.yml"),
+        "secrets:\n  disable: [stripe.secrte-key]\n",
+    )
+    .unwrap();
+    let out = bin(dir.path()).arg("scan").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stripe.secret-key"));
+
+    std::fs::remove_file(dir.path().join("launchgate.yml")).unwrap();
+    let out = bin(dir.path()).args(["scan", "no/such/dir"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/dir"));
+}
+
+#[test]
+fn standard_input_is_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, report) = json_report({
+        let mut c = bin(dir.path());
+        c.args(["scan", "-"])
+            .write_stdin(format!("line one\nexport KEY={STRIPE_KEY}\n"));
+        c
+    });
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&report),
+        vec![("stripe.secret-key".into(), "<stdin>".into(), 2, 12)]
+    );
+}

@@ -1,0 +1,173 @@
+//! Repository layouts: empty, loose objects only, several packs, a corrupt pack, shallow
+//! clones, submodules and LFS pointers.
+
+use crate::*;
+
+fn packs(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir.join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pack"))
+        .collect()
+}
+
+#[test]
+fn an_empty_repository_has_nothing_to_scan() {
+    let (_tmp, dir) = repo();
+    let report = history(&dir);
+    assert!(report.findings.is_empty());
+    assert!(notes(&report).contains("no commits"), "{}", notes(&report));
+    assert!(report.error.is_none());
+}
+
+#[test]
+fn loose_objects_alone_are_scanned() {
+    let (_tmp, dir) = repo();
+    let added = commit(&dir, &[("a.env", &format!("STRIPE_KEY={KEY_A}\n"))], "add");
+    assert!(packs(&dir).is_empty());
+    let report = history(&dir);
+    assert_eq!(
+        located(&report),
+        vec![("stripe.secret-key".into(), "a.env".into(), 1, added)]
+    );
+}
+
+#[test]
+fn several_packs_and_loose_objects_are_all_scanned() {
+    let (_tmp, dir) = repo();
+    let first = commit(&dir, &[("one.env", &format!("STRIPE_KEY={KEY_A}\n"))], "one");
+    git(&dir, &["repack", "-q", "-d"]);
+    let second = commit(&dir, &[("two.env", &format!("STRIPE_KEY={KEY_B}\n"))], "two");
+    git(&dir, &["repack", "-q", "-d"]);
+    let third = commit(&dir, &[("three.env", &format!("STRIPE_KEY={KEY_C}\n"))], "three");
+    assert_eq!(packs(&dir).len(), 2);
+    let report = history(&dir);
+    let mut found: Vec<_> = located(&report).into_iter().map(|f| (f.1, f.3)).collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            ("one.env".into(), first),
+            ("three.env".into(), third),
+            ("two.env".into(), second)
+        ]
+    );
+}
+
+#[test]
+fn a_corrupt_pack_is_an_error_naming_the_pack() {
+    let (_tmp, dir) = repo();
+    let mut big = String::new();
+    for i in 0..2000 {
+        big.push_str(&format!("line {i} of a file that compresses well\n"));
+    }
+    commit(
+        &dir,
+        &[("big.txt", &big), ("a.env", &format!("STRIPE_KEY={KEY_A}\n"))],
+        "add",
+    );
+    git(&dir, &["repack", "-q", "-a", "-d"]);
+    let pack = packs(&dir).pop().unwrap();
+    let mut bytes = std::fs::read(&pack).unwrap();
+    // Overwrite the middle of the pack, where the compressed objects are.
+    let middle = bytes.len() / 2;
+    for b in &mut bytes[middle - 40..middle + 40] {
+        *b = 0x55;
+    }
+    let mut perms = std::fs::metadata(&pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&pack, perms).unwrap();
+    std::fs::write(&pack, bytes).unwrap();
+
+    let e = scan_history(&config(&dir), &dir, &history_options()).unwrap_err();
+    let name = pack.file_name().unwrap().to_string_lossy().to_string();
+    assert!(e.message().contains(&name), "{}", e.message());
+    assert!(e.message().contains("corrupt"), "{}", e.message());
+    assert!(e.hint().unwrap().contains("git fsck"), "{:?}", e.hint());
+}
+
+#[test]
+fn a_shallow_clone_is_scanned_and_called_incomplete() {
+    let (tmp, dir) = repo();
+    commit(&dir, &[("a.env", &format!("STRIPE_KEY={KEY_A}\n"))], "add");
+    commit(&dir, &[("a.env", "STRIPE_KEY=\n")], "remove");
+    let head = commit(&dir, &[("b.env", &format!("STRIPE_KEY={KEY_B}\n"))], "b");
+    let clone = tmp.path().join("clone");
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &format!("file://{}", dir.display()),
+            "clone",
+        ],
+    );
+    let report = history(&clone);
+    // Only the last commit is in the clone: the deleted key is out of reach, and the report says so.
+    assert_eq!(
+        located(&report),
+        vec![("stripe.secret-key".into(), "b.env".into(), 1, head)]
+    );
+    assert!(
+        notes(&report).contains("shallow, so the history is incomplete"),
+        "{}",
+        notes(&report)
+    );
+    assert!(notes(&report).contains("fetch-depth: 0"), "{}", notes(&report));
+}
+
+#[test]
+fn submodules_and_lfs_pointers_are_noted_not_entered() {
+    let (_tmp, dir) = repo();
+    let pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n";
+    commit(&dir, &[("assets/big.bin", pointer), ("a.txt", "text\n")], "lfs");
+    let id = git(&dir, &["rev-parse", "HEAD"]);
+    git(
+        &dir,
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("160000,{id},vendor/lib"),
+        ],
+    );
+    // `git add -A` would drop the gitlink, which has no folder in the working tree.
+    git(&dir, &["commit", "-q", "-m", "submodule"]);
+    let report = history(&dir);
+    assert!(
+        notes(&report).contains("skipped 1 Git LFS pointer file(s)"),
+        "{}",
+        notes(&report)
+    );
+    assert!(
+        notes(&report).contains("1 submodule(s) in HEAD were not entered"),
+        "{}",
+        notes(&report)
+    );
+}
+
+#[test]
+fn blobs_over_the_size_limit_are_skipped_and_counted() {
+    let (_tmp, dir) = repo();
+    let big = format!("{}STRIPE_KEY={KEY_A}\n", "x = 1\n".repeat(500));
+    commit(
+        &dir,
+        &[("big.env", &big), ("small.env", &format!("STRIPE_KEY={KEY_B}\n"))],
+        "add",
+    );
+    let mut loaded = config(&dir);
+    loaded.secrets.max_file_size = Some(1000);
+    let report = scan_history(&loaded, &dir, &history_options()).unwrap();
+    assert_eq!(
+        located(&report).into_iter().map(|f| f.1).collect::<Vec<_>>(),
+        vec!["small.env".to_string()]
+    );
+    assert!(
+        notes(&report).contains("skipped 1 blob(s) larger than 1000 bytes"),
+        "{}",
+        notes(&report)
+    );
+}

@@ -1,0 +1,135 @@
+//! `scan_range`: the lines a pull request or push adds.
+
+use crate::*;
+
+#[test]
+fn only_added_lines_are_blamed_on_the_range() {
+    let (_tmp, dir) = repo();
+    let base = commit(
+        &dir,
+        &[("app.env", &format!("OLD_KEY={KEY_A}\nPORT=1\n"))],
+        "base",
+    );
+    let add = commit(
+        &dir,
+        &[("app.env", &format!("OLD_KEY={KEY_A}\nPORT=1\nNEW_KEY={KEY_B}\n"))],
+        "add",
+    );
+    let report = range(&dir, &format!("{base}..HEAD")).unwrap();
+    assert_eq!(
+        located(&report),
+        vec![("stripe.secret-key".into(), "app.env".into(), 3, add)]
+    );
+    assert_eq!(exposure(&report.findings[0]), "range");
+    assert!(notes(&report).contains("1 commit(s)"), "{}", notes(&report));
+}
+
+#[test]
+fn a_key_added_then_removed_inside_the_range_is_still_found() {
+    let (_tmp, dir) = repo();
+    let base = commit(&dir, &[("README.md", "hi\n")], "base");
+    let added = commit(&dir, &[("a.env", &format!("KEY={KEY_C}\n"))], "oops");
+    commit(&dir, &[("a.env", "KEY=\n")], "fix");
+    let report = range(&dir, &format!("{base}..HEAD")).unwrap();
+    assert_eq!(
+        located(&report),
+        vec![("stripe.secret-key".into(), "a.env".into(), 1, added)]
+    );
+}
+
+#[test]
+fn a_merge_commit_adds_only_its_own_lines() {
+    let (_tmp, dir) = repo();
+    let base = commit(&dir, &[("shared.txt", "a\n")], "base");
+    git(&dir, &["checkout", "-q", "-b", "feature"]);
+    let feature = commit(&dir, &[("feature.env", &format!("KEY={KEY_A}\n"))], "feature");
+    git(&dir, &["checkout", "-q", "main"]);
+    let other = commit(&dir, &[("main.env", &format!("KEY={KEY_B}\n"))], "main work");
+    git(&dir, &["merge", "-q", "--no-commit", "--no-ff", "feature"]);
+    // The merge itself adds a line neither parent has.
+    std::fs::write(dir.join("resolved.env"), format!("KEY={KEY_C}\n")).unwrap();
+    let merge = commit(&dir, &[], "merge feature");
+    let report = range(&dir, &format!("{base}..{merge}")).unwrap();
+    let mut found = located(&report);
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(
+        found,
+        vec![
+            ("stripe.secret-key".into(), "feature.env".into(), 1, feature),
+            ("stripe.secret-key".into(), "main.env".into(), 1, other),
+            ("stripe.secret-key".into(), "resolved.env".into(), 1, merge),
+        ]
+    );
+    assert!(notes(&report).contains("1 merge commit(s)"), "{}", notes(&report));
+}
+
+#[test]
+fn a_force_pushed_range_scans_only_the_new_commits() {
+    let (_tmp, dir) = repo();
+    commit(&dir, &[("README.md", "hi\n")], "base");
+    let old_tip = commit(&dir, &[("old.env", &format!("KEY={KEY_A}\n"))], "old work");
+    git(&dir, &["reset", "-q", "--hard", "HEAD~1"]);
+    let new_tip = commit(&dir, &[("new.env", &format!("KEY={KEY_B}\n"))], "rewritten work");
+    // A force push from old_tip to new_tip: the event's `before` is not an ancestor.
+    let report = range(&dir, &format!("{old_tip}..{new_tip}")).unwrap();
+    assert_eq!(
+        located(&report),
+        vec![("stripe.secret-key".into(), "new.env".into(), 1, new_tip)]
+    );
+}
+
+#[test]
+fn a_rename_adds_no_lines() {
+    let (_tmp, dir) = repo();
+    let added = commit(
+        &dir,
+        &[("a.env", &format!("KEY={KEY_A}\nPORT=1\nHOST=x\n"))],
+        "add",
+    );
+    git(&dir, &["mv", "a.env", "b.env"]);
+    commit(&dir, &[], "rename");
+    let report = range(&dir, &format!("{added}..HEAD")).unwrap();
+    assert!(report.findings.is_empty(), "{:?}", located(&report));
+    // In history the blob is reported once, at the path and commit that introduced it, and
+    // it is still in HEAD under its new name.
+    let report = history(&dir);
+    assert_eq!(
+        located(&report),
+        vec![("stripe.secret-key".into(), "a.env".into(), 1, added)]
+    );
+    assert_eq!(exposure(&report.findings[0]), "head");
+}
+
+#[test]
+fn a_base_missing_from_a_shallow_clone_is_an_error_with_the_fix() {
+    let (tmp, dir) = repo();
+    let base = commit(&dir, &[("a.txt", "1\n")], "one");
+    commit(&dir, &[("a.txt", "2\n")], "two");
+    commit(&dir, &[("a.txt", "3\n")], "three");
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &format!("file://{}", dir.display()),
+            "clone",
+        ],
+    );
+    let clone = tmp.path().join("clone");
+    let e = range(&clone, &format!("{base}..HEAD")).unwrap_err();
+    assert!(e.message().contains("shallow clone"), "{}", e.message());
+    assert!(e.message().contains(&base), "{}", e.message());
+    assert!(e.hint().unwrap().contains("fetch-depth: 0"), "{:?}", e.hint());
+}
+
+#[test]
+fn bad_ranges_are_errors() {
+    let (_tmp, dir) = repo();
+    commit(&dir, &[("a.txt", "1\n")], "one");
+    let e = range(&dir, "main").unwrap_err();
+    assert!(e.message().contains("expected BASE..HEAD"), "{}", e.message());
+    let e = range(&dir, "nope..HEAD").unwrap_err();
+    assert!(e.message().contains("nope is not a commit"), "{}", e.message());
+}

@@ -1,0 +1,78 @@
+//! `--shard K/N` and `merge_reports`: shards merged equal a full scan.
+
+use launchgate_core::Severity;
+use launchgate_core::render::ReportFile;
+use launchgate_secrets::history::{HistoryOptions, Shard, merge_reports, scan_history};
+
+use crate::*;
+
+fn keyed(report: &launchgate_core::Report) -> Vec<(String, String, Option<u32>, Option<String>)> {
+    let mut v: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let l = f.location.clone().unwrap();
+            (f.fingerprint.clone(), l.path, l.line, l.commit)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn three_shards_merged_equal_a_full_scan() {
+    let (tmp, dir) = repo();
+    let keys = [KEY_A, KEY_B, KEY_C, KEY_D];
+    for (i, key) in keys.iter().enumerate() {
+        for j in 0..3 {
+            let body = format!("# service {i} version {j}\nKEY={key}\n");
+            commit(&dir, &[(&format!("svc{i}/keys{j}.env"), body.as_str())], "add");
+        }
+    }
+    // The same key at the same path in several blobs: shards must agree on the first one.
+    commit(
+        &dir,
+        &[("svc0/keys0.env", &format!("# edited\nKEY={KEY_A}\n"))],
+        "edit",
+    );
+    let full = history(&dir);
+    assert_eq!(full.findings.len(), 12);
+
+    let mut paths = Vec::new();
+    let mut per_shard = 0;
+    for k in 1..=3 {
+        let opts = HistoryOptions {
+            shard: Some(Shard { index: k, count: 3 }),
+            ..history_options()
+        };
+        let report = scan_history(&config(&dir), &dir, &opts).unwrap();
+        per_shard += report.findings.len();
+        assert!(
+            notes(&report).contains(&format!("shard {k}/3")),
+            "{}",
+            notes(&report)
+        );
+        let path = tmp.path().join(format!("shard-{k}.json"));
+        let file = ReportFile::new(&[report], Severity::Error);
+        std::fs::write(&path, serde_json::to_string(&file).unwrap()).unwrap();
+        paths.push(path);
+    }
+    // Shards split the work: together they report at least every finding, and the edited
+    // file's newer blob may land in a different shard than its first one.
+    assert!(per_shard >= 12);
+    let merged = merge_reports(&paths).unwrap();
+    assert_eq!(keyed(&merged), keyed(&full));
+    // Merging a shard twice adds nothing.
+    paths.push(paths[0].clone());
+    assert_eq!(keyed(&merge_reports(&paths).unwrap()), keyed(&full));
+}
+
+#[test]
+fn merging_something_that_is_not_a_report_names_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("notes.json");
+    std::fs::write(&path, "{\"hello\": 1}").unwrap();
+    let e = merge_reports(&[path]).unwrap_err();
+    assert!(e.message().contains("notes.json"), "{}", e.message());
+    assert!(merge_reports(&[]).is_err());
+}
