@@ -374,7 +374,7 @@ mod tests {
             "https://app.acme.io",
             "info",
             "3000",
-            "sk_live_51HxYzAbCdEfGhIjKlMnOp",
+            "sk_live_51HxYzAbCdEfGhIjKlMnOpQrSt",
         ] {
             assert!(placeholder(v).is_none(), "{v}");
         }

@@ -132,7 +132,7 @@ mod tests {
     fn values() {
         let leaks = check(
             "NEXT_PUBLIC_STRIPE",
-            Some("sk_live_51HxYzAbCdEfGhIjKlMnOp"),
+            Some("sk_live_51HxYzAbCdEfGhIjKlMnOpQrSt"),
             &prefixes(),
         );
         assert_eq!(leaks.len(), 1);

@@ -1,8 +1,10 @@
 //! Whether a value looks like a secret.
 //!
 //! Every check of this gate that asks "is this value a secret?" goes through
-//! [`recognise`], so the small built-in pattern set below can be replaced by the secrets
-//! gate's engine in one place.
+//! [`recognise`]: the secrets gate's engine and its rules decide, with two judgements of
+//! this gate's own on top. A JWT is only a secret when its role is `service_role` (Supabase's
+//! `anon` key is public by design), and a database URL only when it has a password and a
+//! host other than the developer's machine or a compose service.
 
 use std::sync::LazyLock;
 
@@ -11,106 +13,14 @@ use regex::Regex;
 /// What kind of secret a value looks like.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recognised {
-    /// A stable id such as `stripe.live-secret-key`.
+    /// The secrets rule that recognised it, such as `stripe.secret-key`.
     pub rule_id: String,
-    /// In words: "a Stripe live secret key".
+    /// In words: "a Stripe secret key".
     pub what: String,
 }
 
-struct Pattern {
-    rule_id: &'static str,
-    what: &'static str,
-    regex: Regex,
-}
-
-fn pattern(rule_id: &'static str, what: &'static str, regex: &str) -> Pattern {
-    Pattern {
-        rule_id,
-        what,
-        regex: Regex::new(regex).unwrap_or_else(|e| panic!("built-in pattern {rule_id}: {e}")),
-    }
-}
-
-static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
-    vec![
-        pattern(
-            "stripe.live-secret-key",
-            "a Stripe live secret key",
-            r"\b[sr]k_live_[0-9A-Za-z]{16,}",
-        ),
-        pattern(
-            "stripe.test-secret-key",
-            "a Stripe test secret key",
-            r"\b[sr]k_test_[0-9A-Za-z]{16,}",
-        ),
-        pattern(
-            "stripe.webhook-secret",
-            "a Stripe webhook signing secret",
-            r"\bwhsec_[0-9A-Za-z+/=]{20,}",
-        ),
-        pattern(
-            "aws.access-key-id",
-            "an AWS access key id",
-            r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b",
-        ),
-        pattern("github.token", "a GitHub token", r"\bgh[pousr]_[0-9A-Za-z]{36,}"),
-        pattern(
-            "github.fine-grained-token",
-            "a GitHub fine-grained token",
-            r"\bgithub_pat_[0-9A-Za-z_]{40,}",
-        ),
-        pattern("slack.token", "a Slack token", r"\bxox[bpoas]-[0-9A-Za-z-]{10,}"),
-        pattern(
-            "openai.api-key",
-            "an OpenAI API key",
-            r"\bsk-(?:proj-)?[0-9A-Za-z_-]{32,}",
-        ),
-        pattern(
-            "anthropic.api-key",
-            "an Anthropic API key",
-            r"\bsk-ant-[0-9A-Za-z_-]{32,}",
-        ),
-        pattern(
-            "sendgrid.api-key",
-            "a SendGrid API key",
-            r"\bSG\.[0-9A-Za-z_-]{16,}\.[0-9A-Za-z_-]{16,}",
-        ),
-        pattern("npm.token", "an npm token", r"\bnpm_[0-9A-Za-z]{36}\b"),
-        pattern(
-            "private-key",
-            "a PEM private key",
-            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----",
-        ),
-    ]
-});
-
-/// Literals the patterns contain: `://` first (database URLs), then the token prefixes.
-static LITERALS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-    aho_corasick::AhoCorasick::new([
-        "://",
-        "k_live_",
-        "k_test_",
-        "whsec_",
-        "AKIA",
-        "ASIA",
-        "gho_",
-        "ghp_",
-        "ghu_",
-        "ghs_",
-        "ghr_",
-        "github_pat_",
-        "xox",
-        "sk-",
-        "SG.",
-        "npm_",
-        "PRIVATE KEY-----",
-        "eyJ",
-    ])
-    .unwrap_or_else(|e| panic!("literals: {e}"))
-});
-
 static JWT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\beyJ[0-9A-Za-z_-]{8,}\.(eyJ[0-9A-Za-z_-]{8,})\.[0-9A-Za-z_-]*")
+    Regex::new(r"^eyJ[0-9A-Za-z_-]{8,}\.(eyJ[0-9A-Za-z_-]{8,})\.[0-9A-Za-z_-]*$")
         .unwrap_or_else(|e| panic!("jwt: {e}"))
 });
 
@@ -122,54 +32,34 @@ static DB_URL: LazyLock<Regex> = LazyLock::new(|| {
 /// The kind of secret `value` holds, if it looks like one.
 ///
 /// Placeholders (`sk_live_xxxxxxxxxxxxxxxx`, `<your key>`) and dotenvx `encrypted:` values
-/// are not secrets. A database URL counts only with a password and a host that is not the
-/// developer's own machine or a compose service.
+/// are not secrets.
 pub fn recognise(value: &str) -> Option<Recognised> {
     let value = value.trim();
     if value.len() < 8 || value.starts_with("encrypted:") {
         return None;
     }
-    // One pass over the value for the literals every pattern contains; most values have none.
-    let (mut tokens, mut url) = (false, false);
-    for m in LITERALS.find_overlapping_iter(value) {
-        if m.pattern().as_usize() == 0 {
-            url = true;
-        } else {
-            tokens = true;
-        }
-        if tokens && url {
-            break;
-        }
-    }
-    if tokens && let Some(r) = by_pattern(value) {
-        return Some(r);
-    }
-    if url {
-        return database_url(value);
-    }
-    None
-}
-
-fn by_pattern(value: &str) -> Option<Recognised> {
-    for p in PATTERNS.iter() {
-        if let Some(m) = p.regex.find(value)
-            && !is_placeholder(m.as_str())
-        {
-            return Some(Recognised {
-                rule_id: p.rule_id.to_string(),
-                what: p.what.to_string(),
-            });
-        }
-    }
-    if let Some(c) = JWT.captures(value)
-        && jwt_role(&c[1]).as_deref() == Some("service_role")
-    {
-        return Some(Recognised {
+    if let Some(c) = JWT.captures(value) {
+        return (jwt_role(&c[1]).as_deref() == Some("service_role")).then(|| Recognised {
             rule_id: "supabase.service-role-jwt".into(),
             what: "a JWT with role service_role".into(),
         });
     }
-    None
+    if DB_URL.is_match(value) {
+        return database_url(value);
+    }
+    let (rule_id, _confidence) = launchgate_secrets::recognise(value)?;
+    let what = launchgate_secrets::default_engine()
+        .rules()
+        .find(|r| r.id() == rule_id)
+        .map(|r| with_article(&r.spec.name))
+        .unwrap_or_else(|| "a credential".to_string());
+    Some(Recognised { rule_id, what })
+}
+
+/// "Stripe secret key" → "a Stripe secret key"; "AWS access key id" → "an AWS access key id".
+fn with_article(name: &str) -> String {
+    let vowel = name.chars().next().is_some_and(|c| "AEIOUaeiou".contains(c));
+    format!("{} {name}", if vowel { "an" } else { "a" })
 }
 
 fn database_url(value: &str) -> Option<Recognised> {
@@ -226,33 +116,22 @@ mod tests {
     }
 
     #[test]
-    fn recognises_the_built_in_kinds() {
-        assert_eq!(
-            id("sk_live_51HxYzAbCdEfGhIjKlMnOp").as_deref(),
-            Some("stripe.live-secret-key")
-        );
-        assert_eq!(
-            id("rk_live_51HxYzAbCdEfGhIjKlMnOp").as_deref(),
-            Some("stripe.live-secret-key")
-        );
-        assert_eq!(
-            id("whsec_AbCdEfGhIjKlMnOpQrStUv12").as_deref(),
-            Some("stripe.webhook-secret")
-        );
-        assert_eq!(id("AKIAIOSFODNN7EXAMPLF").as_deref(), Some("aws.access-key-id"));
-        assert_eq!(
-            id("ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789").as_deref(),
-            Some("github.token")
-        );
-        assert_eq!(id("xoxb-1234567890-abcdefghij").as_deref(), Some("slack.token"));
-        assert_eq!(
-            id("-----BEGIN RSA PRIVATE KEY-----\nMII\n").as_deref(),
-            Some("private-key")
-        );
+    fn the_secrets_engine_recognises_provider_keys() {
+        for (value, rule) in [
+            ("sk_live_51Hx8YzAbCdEfGhIjKlMnOpQrStUv2", "stripe.secret-key"),
+            ("rk_live_51Hx8YzAbCdEfGhIjKlMnOpQrStUv2", "stripe.restricted-key"),
+            ("whsec_Qm7Vx2Lp9Tr4Kd8Ns1Zc6Hb3Fw5Jg0Ya", "stripe.webhook-secret"),
+            ("AKIAQ3EGT7X5KJ2MNW4P", "aws.access-key-id"),
+            ("ghp_aB7dE2gH9jK4mN1pQ6sT3vW8yZ0c5F1h2J4k", "github.pat-classic"),
+        ] {
+            assert_eq!(id(value).as_deref(), Some(rule), "{value}");
+        }
         assert_eq!(
             id("postgres://app:s3cr3tPa55@db.example.net:5432/app").as_deref(),
             Some("database-url-with-password")
         );
+        let what = recognise("sk_live_51Hx8YzAbCdEfGhIjKlMnOpQrStUv2").unwrap().what;
+        assert!(what.starts_with("a Stripe"), "{what}");
     }
 
     #[test]
@@ -273,7 +152,7 @@ mod tests {
             "postgres://app:secret@db:5432/app",
             "postgres://app@db.example.net/app",
             "https://example.com",
-            "pk_live_51HxYzAbCdEfGhIjKlMnOp",
+            "pk_live_51HxYzAbCdEfGhIjKlMnOpQrSt",
         ] {
             assert_eq!(id(v), None, "{v}");
         }

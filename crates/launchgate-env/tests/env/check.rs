@@ -214,7 +214,7 @@ fn public_prefix_leaks_in_the_process_environment_and_schema() {
     let (code, findings) = run_json(
         bin(dir.path())
             .args(["--schema", "schema.yml", "check", "--env", "production"])
-            .env("VITE_ANON", "whsec_AbCdEfGhIjKlMnOpQrStUv12")
+            .env("VITE_ANON", "whsec_Z3aWZkSBvrjn9Wvgfygw2wMqZcUDIh7y")
             .env(
                 "NEXT_PUBLIC_SUPABASE_ANON_KEY",
                 "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.c2ln",

@@ -1,6 +1,6 @@
 use crate::{SCHEMA, bin, git_repo, positions, run_json, write};
 
-const GITHUB_TOKEN: &str = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789";
+const GITHUB_TOKEN: &str = "ghp_OhbVrpoiVgRV5IfLBcbfnoGMbJmTPSIAoCLr";
 
 #[test]
 fn tracked_files_with_plaintext_secrets_fail() {
@@ -51,7 +51,7 @@ fn tracked_files_with_plaintext_secrets_fail() {
         .iter()
         .find(|f| f["location"]["path"] == "apps/api/.env")
         .unwrap();
-    assert_eq!(gh["properties"]["recognised_as"], "github.token");
+    assert_eq!(gh["properties"]["recognised_as"], "github.pat-classic");
     assert!(gh["message"].as_str().unwrap().contains("a file git tracks"));
 }
 
@@ -79,7 +79,7 @@ fn public_prefix_leaks_in_env_files() {
     write(
         dir.path(),
         ".env",
-        "NEXT_PUBLIC_SUPABASE_SERVICE_ROLE=x\nVITE_STRIPE=sk_live_51HxYzAbCdEfGhIjKlMnOpQr\nNEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY=pk_live_51HxYzAbCdEfGhIjKlMnOpQr\nREACT_APP_KEY=\"-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\"\n",
+        "NEXT_PUBLIC_SUPABASE_SERVICE_ROLE=x\nVITE_STRIPE=sk_live_51HxYzAbCdEfGhIjKlMnOpQr\nNEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY=pk_live_51HxYzAbCdEfGhIjKlMnOpQr\nREACT_APP_KEY=\"-----BEGIN PRIVATE KEY-----\nkLUyifDLkDmWJ6UuVTAIjvFu7WICPhDeOZIiBOB/Y6sHrFH2ZUCr/lgotu2iXW7G\nboIRoL3u6aHwnMztVuaP+coUNEhEkk+iqq8vH2BzNZV45pFCiRcDCajhDieQjEJ+\nBq8F80ymm3T207gmhZRnFyy5r2xJ7Fj4mgblEv0+9BZhvWaXH6K2+tyLBhhOhg9u\n-----END PRIVATE KEY-----\"\n",
     );
     let (_, findings) = run_json(bin(dir.path()).args(["lint", "--disable", "duplicate-key"]));
     let leaks: Vec<_> = positions(&findings)
