@@ -43,9 +43,16 @@ fn run_inner(args: &CheckArgs, matches: &ArgMatches) -> Result<ExitStatus, Error
         Error::input(format!("no launchgate.yml in {}", args.root.display()))
             .with_help("run `launchgate init` to write a starter file, or name one with --config")
     })?;
+    let reports = run_configured(&config, &args.root, &args.only)?;
+    Ok(emit(&reports, &targets, args.output.fail_on))
+}
+
+/// Runs every gate configured in `config` (or only those named in `only`), in parallel,
+/// and returns one report per gate in the file's order. A gate that cannot run yields a
+/// report with its error; a configuration without gates is an error.
+pub fn run_configured(config: &ConfigFile, root: &Path, only: &[String]) -> Result<Vec<Report>, Error> {
     let mut gates = config.sections()?;
-    if let Some(unknown) = args
-        .only
+    if let Some(unknown) = only
         .iter()
         .find(|g| !launchgate_core::config::SECTIONS.contains(&g.as_str()))
     {
@@ -54,8 +61,8 @@ fn run_inner(args: &CheckArgs, matches: &ArgMatches) -> Result<ExitStatus, Error
                 .with_help("gates are: secrets, env, budget, smoke, dns"),
         );
     }
-    if !args.only.is_empty() {
-        gates.retain(|g| args.only.contains(g));
+    if !only.is_empty() {
+        gates.retain(|g| only.contains(g));
     }
     if gates.is_empty() {
         return Err(
@@ -63,14 +70,10 @@ fn run_inner(args: &CheckArgs, matches: &ArgMatches) -> Result<ExitStatus, Error
                 .with_help("add a section such as `secrets: {}` (see `launchgate init`)"),
         );
     }
-    let reports: Vec<Report> = std::thread::scope(|scope| {
+    Ok(std::thread::scope(|scope| {
         let handles: Vec<_> = gates
             .iter()
-            .map(|gate| {
-                let config = &config;
-                let root = args.root.as_path();
-                scope.spawn(move || run_gate(gate, config, root))
-            })
+            .map(|gate| scope.spawn(move || run_gate(gate, config, root)))
             .collect();
         handles
             .into_iter()
@@ -80,8 +83,7 @@ fn run_inner(args: &CheckArgs, matches: &ArgMatches) -> Result<ExitStatus, Error
                     .unwrap_or_else(|_| Report::failed_to_run(gate.as_str(), "the gate stopped unexpectedly"))
             })
             .collect()
-    });
-    Ok(emit(&reports, &targets, args.output.fail_on))
+    }))
 }
 
 /// Runs one gate from its section; a gate that cannot run becomes a report with an error,
@@ -105,8 +107,13 @@ fn run_gate(gate: &str, config: &ConfigFile, root: &Path) -> Report {
 
 /// The gate behind a section of launchgate.yml, run through its library.
 fn gate_report(gate: &str, config: &ConfigFile, root: &Path) -> Result<Report, Error> {
-    let _ = (config, root);
-    Err(Error::input(format!(
-        "this build of launchgate has no `{gate}` gate yet, so its section cannot be checked"
-    )))
+    match gate {
+        "secrets" => launchgate_secrets::check_configured(config, root),
+        "env" => launchgate_env::check_configured(config, root),
+        "budget" => launchgate_budget::check_configured(config, root),
+        "smoke" => launchgate_smoke::check_configured(config, root),
+        "dns" => launchgate_dns::check_configured(config, root),
+        other => Err(Error::input(format!("`{other}` is not a gate"))
+            .with_help("gates are: secrets, env, budget, smoke, dns")),
+    }
 }

@@ -1,8 +1,7 @@
-//! `launchgate`: every gate behind one command, plus `check`, `init` and `completions`.
-//!
-//! The gates are linked as libraries; nothing here shells out to the gate binaries.
+//! `launchgate`: every gate behind one command, plus `check`, `init`, `hook` and
+//! `completions`. This file only parses arguments and dispatches.
 
-mod check;
+use launchgate::{check, hook, init};
 
 use std::process::ExitCode;
 
@@ -23,8 +22,22 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Commands {
+    /// Find exposed keys in files, staged changes, commit ranges, history and logs.
+    Secrets(launchgate_secrets::cli::Command),
+    /// Validate environment variables per environment and lint .env files.
+    Env(launchgate_env::cli::Command),
+    /// Enforce bundle-size and Lighthouse budgets, and regressions against a baseline.
+    Budget(launchgate_budget::cli::Command),
+    /// Smoke-test a deployed site: status, redirects, TLS, headers, flows, latency.
+    Smoke(launchgate_smoke::cli::Command),
+    /// Check DNS records and email authentication (SPF, DKIM, DMARC, MTA-STS, CAA).
+    Dns(launchgate_dns::cli::Command),
     /// Run every gate configured in launchgate.yml and print one combined report.
     Check(check::CheckArgs),
+    /// Write a commented starter launchgate.yml for this repository.
+    Init(init::InitArgs),
+    /// Install git hooks that scan for secrets before commits and pushes.
+    Hook(hook::HookArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -40,7 +53,14 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     let status = match cli.command {
+        Commands::Secrets(cmd) => launchgate_secrets::cli::run(cmd, &matches),
+        Commands::Env(cmd) => launchgate_env::cli::run(cmd, &matches),
+        Commands::Budget(cmd) => launchgate_budget::cli::run(cmd, &matches),
+        Commands::Smoke(cmd) => launchgate_smoke::cli::run(cmd, &matches),
+        Commands::Dns(cmd) => launchgate_dns::cli::run(cmd, &matches),
         Commands::Check(args) => check::run(args, &matches),
+        Commands::Init(args) => init::run(args),
+        Commands::Hook(args) => hook::run(args),
         Commands::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "launchgate", &mut std::io::stdout());
             ExitStatus::Passed

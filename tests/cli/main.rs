@@ -110,3 +110,146 @@ fn completions_are_generated() {
         .success()
         .stdout(predicate::str::contains("_launchgate"));
 }
+
+/// A Stripe-shaped key made up for these tests.
+const PLANTED: &str = "sk_live_51Qm7Vx2Lp9Tr4Kd8Ns1Zc6Hb3Fw5Jg0YaR2";
+
+fn repo_with_planted_key() -> tempfile::TempDir {
+    let dir = repo_with_config("secrets: {}\n");
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("src/billing.ts"),
+        format!("// billing\nconst stripe = new Stripe(\"{PLANTED}\");\n"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn check_runs_the_secrets_gate_and_fails_with_its_finding() {
+    let dir = repo_with_planted_key();
+    let out = launchgate()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let finding = &doc["reports"][0]["findings"][0];
+    assert_eq!(doc["reports"][0]["gate"], "secrets");
+    assert_eq!(finding["rule_id"], "stripe.secret-key");
+    assert_eq!(finding["location"]["path"], "src/billing.ts");
+    assert_eq!(finding["location"]["line"], 2);
+    assert_eq!(finding["location"]["column"], 28);
+}
+
+#[test]
+fn a_gate_through_the_umbrella_pairs_outputs_and_never_prints_the_secret() {
+    let dir = repo_with_planted_key();
+    let out = launchgate()
+        .current_dir(dir.path())
+        .args([
+            "secrets", "scan", "--format", "human", "--format", "sarif", "--output", "r.sarif",
+        ])
+        .args([
+            "--format", "json", "--output", "r.json", "--format", "github", "--format", "markdown",
+        ])
+        .args(["--format", "junit", "--output", "r.xml"])
+        .env("GITHUB_STEP_SUMMARY", dir.path().join("summary.md"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let mut texts = vec![
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    ];
+    for file in ["r.sarif", "r.json", "r.xml", "summary.md"] {
+        texts.push(std::fs::read_to_string(dir.path().join(file)).unwrap());
+    }
+    for text in &texts {
+        assert!(!text.contains(PLANTED), "secret printed in:\n{text}");
+        assert!(
+            !text.contains("Lp9Tr4Kd8Ns1Zc6Hb3"),
+            "part of the secret printed in:\n{text}"
+        );
+    }
+    assert!(
+        texts[0].contains("stripe.secret-key") && texts[0].contains("::error file=src/billing.ts,line=2")
+    );
+    // The umbrella's own SARIF, for the validator in .ci/run.
+    let sarif_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("sarif");
+    std::fs::create_dir_all(&sarif_dir).unwrap();
+    std::fs::copy(
+        dir.path().join("r.sarif"),
+        sarif_dir.join("umbrella-secrets.sarif"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn init_writes_a_starter_that_check_accepts_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".env.example"),
+        "DATABASE_URL=\nSTRIPE_SECRET_KEY=\nPORT=3000\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("dist/assets")).unwrap();
+    std::fs::write(
+        dir.path().join("dist/assets/app-3f9a1c7b.js"),
+        "console.log('hi');\n",
+    )
+    .unwrap();
+    launchgate()
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("wrote launchgate.yml"));
+    let text = std::fs::read_to_string(dir.path().join("launchgate.yml")).unwrap();
+    assert!(
+        text.contains("secrets:") && text.contains("env:") && text.contains("budget:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("STRIPE_SECRET_KEY") && text.contains("# smoke:"),
+        "{text}"
+    );
+    // Every live section parses: check runs each gate, none fails to start.
+    let out = launchgate()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for report in doc["reports"].as_array().unwrap() {
+        assert!(report.get("error").is_none(), "{report}");
+    }
+    launchgate()
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("launchgate.yml")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn a_section_error_is_exit_2_with_line_and_column_and_other_gates_still_report() {
+    let dir = repo_with_config("secrets: {}\nenv:\n  vars:\n    PORT: { type: portt }\n");
+    launchgate()
+        .current_dir(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("launchgate.yml:4"))
+        .stdout(predicate::str::contains("launchgate secrets: passed"));
+}

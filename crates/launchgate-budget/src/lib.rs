@@ -201,7 +201,11 @@ pub fn evaluate(inputs: &Inputs) -> Result<Report, Error> {
     let mut files: Vec<BuildFile> = Vec::new();
     let mut folder = String::new();
     if let Some(build) = &inputs.build {
-        let paths = bundles::scan(build)?;
+        // `measure` takes paths relative to the folder; `scan` lists them with it in front.
+        let paths: Vec<PathBuf> = bundles::scan(build)?
+            .into_iter()
+            .map(|p| p.strip_prefix(build).map(Path::to_path_buf).unwrap_or(p))
+            .collect();
         let mut wanted = if inputs.compressions.is_empty() {
             vec![Compression::Gzip, Compression::Brotli]
         } else {

@@ -1,0 +1,63 @@
+//! launchgate-smoke proves right after a deploy that the product is live and healthy, and
+//! keeps proving it on a schedule.
+//!
+//! The spec is the `smoke:` section of launchgate.yml ([`spec::SmokeSpec`]). A [`Suite`]
+//! validates it, reads the environment variables it names (every value is treated as a
+//! secret and redacted from all output), and runs:
+//!
+//! * checks: requests with expectations, multi-step flows with a cookie jar and captures;
+//! * site checks: aliases and redirects, TLS on every host, security headers, mixed content;
+//! * latency samples with a p95 budget, and a bounded burst;
+//! * a live-version wait, so a run right after a deploy tests the new release.
+//!
+//! [`watch`] holds the uptime mode: consecutive-failure counting and alerts.
+
+pub mod capture;
+pub mod cli;
+pub mod cookies;
+pub mod expect;
+pub mod http;
+pub mod latency;
+pub mod measure;
+pub mod outcome;
+pub mod rules;
+pub mod run;
+pub mod site;
+pub mod spec;
+pub mod tls;
+pub mod vars;
+pub mod watch;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use launchgate_core::config::ConfigFile;
+use launchgate_core::{Error, Report};
+
+pub use outcome::Outcome;
+pub use run::{RunOptions, SpecSource, Suite};
+pub use spec::SmokeSpec;
+
+/// What `launchgate check` runs: the `smoke:` section once, with default options. A file
+/// without the section gives a report that says so.
+pub fn check_configured(config: &ConfigFile, _root: &Path) -> Result<Report, Error> {
+    let Some(spec) = config.section::<SmokeSpec>("smoke")? else {
+        let mut report = Report::new("smoke");
+        report.notes.push(format!(
+            "{} has no `smoke:` section; nothing to check",
+            config.display_name()
+        ));
+        return Ok(report);
+    };
+    let name = config.display_name();
+    let source = SpecSource {
+        file_name: &name,
+        text: &config.source,
+    };
+    let suite = Arc::new(Suite::prepare(spec, &RunOptions::default(), Some(source))?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::input(format!("cannot start the async runtime: {e}")))?;
+    Ok(runtime.block_on(suite.run()))
+}

@@ -1,0 +1,564 @@
+//! Runs a suite: the live-version wait, then checks and site checks concurrently, then
+//! latency samples and the burst, and turns it all into a [`Report`] with every secret
+//! redacted.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use launchgate_core::{CheckStatus, Error, Finding, Report, Severity};
+use reqwest::{Method, Url};
+use tokio::sync::Semaphore;
+
+use crate::cookies::CookieJar;
+use crate::expect::{evaluate, expand_json};
+use crate::http::{ClientOptions, HttpClient, Prepared, PreparedBody};
+use crate::outcome::Outcome;
+use crate::spec::{BURST_MAX_CONCURRENCY, BURST_MAX_REQUESTS, Body, RequestSpec, SmokeSpec};
+use crate::vars::{Redactor, Vars, read_env, references};
+
+/// Checks run at once unless the spec or `--jobs` says otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// How to run, beyond the spec: connection settings and concurrency.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub client: ClientOptions,
+    /// Overrides the spec's `concurrency`.
+    pub concurrency: Option<usize>,
+}
+
+/// A validated spec with its client and the environment values it needs.
+#[derive(Debug)]
+pub struct Suite {
+    spec: SmokeSpec,
+    base: Url,
+    client: HttpClient,
+    env: Arc<BTreeMap<String, String>>,
+    redactor: Redactor,
+    concurrency: usize,
+}
+
+/// Where a spec came from, so semantic errors can point at a line and column.
+#[derive(Debug, Clone, Copy)]
+pub struct SpecSource<'a> {
+    pub file_name: &'a str,
+    pub text: &'a str,
+}
+
+impl SpecSource<'_> {
+    /// An error at the first occurrence of `needle` in the file (or without a position).
+    pub fn error_at(&self, needle: &str, message: String, label: &str) -> Error {
+        match self.text.find(needle) {
+            Some(offset) => Error::at_source(message, self.file_name, self.text, offset, needle.len(), label),
+            None => Error::input(message),
+        }
+    }
+}
+
+impl Suite {
+    /// Checks what serde cannot (URLs, bounds, environment variables) and builds the client.
+    pub fn prepare(
+        spec: SmokeSpec,
+        options: &RunOptions,
+        source: Option<SpecSource<'_>>,
+    ) -> Result<Suite, Error> {
+        let locate = |needle: &str, message: String, label: &str| match source {
+            Some(s) => s.error_at(needle, message, label),
+            None => Error::input(message),
+        };
+        let base = Url::parse(&spec.base_url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .ok_or_else(|| {
+                locate(
+                    &spec.base_url,
+                    format!("smoke.base_url `{}` is not an http(s) URL", spec.base_url),
+                    "not a URL",
+                )
+                .with_help("write the full URL, for example https://example.com")
+            })?;
+        if let Some(site) = &spec.site {
+            for u in std::iter::once(&site.canonical).chain(&site.aliases) {
+                if Url::parse(u).map(|u| u.host_str().is_none()).unwrap_or(true) {
+                    return Err(
+                        locate(u, format!("smoke.site: `{u}` is not a full URL"), "not a URL")
+                            .with_help("aliases and canonical are full URLs such as http://www.example.com"),
+                    );
+                }
+            }
+        }
+        if let Some(b) = &spec.burst
+            && (b.requests == 0
+                || b.requests > BURST_MAX_REQUESTS
+                || b.concurrency == 0
+                || b.concurrency > BURST_MAX_CONCURRENCY)
+        {
+            return Err(locate("burst", format!(
+                    "smoke.burst: requests must be 1..={BURST_MAX_REQUESTS} and concurrency 1..={BURST_MAX_CONCURRENCY} (got {} and {})",
+                    b.requests, b.concurrency
+                ), "out of bounds").with_help("a burst is bounded on purpose; it is a smoke test, not a load test"));
+        }
+        if let Some(l) = &spec.latency
+            && (l.samples == 0 || l.samples > 1000 || l.routes.is_empty())
+        {
+            return Err(locate(
+                "latency",
+                "smoke.latency: give at least one route and 1..=1000 samples".into(),
+                "here",
+            ));
+        }
+        let redactor = Redactor::default();
+        let mut env_names: BTreeSet<String> = BTreeSet::new();
+        for check in &spec.checks {
+            let mut captured: BTreeSet<&str> = BTreeSet::new();
+            for step in check.requests() {
+                for text in step.templates() {
+                    env_names.extend(
+                        references(text)
+                            .into_iter()
+                            .filter(|n| !captured.contains(n.as_str())),
+                    );
+                }
+                captured.extend(step.capture.keys().map(String::as_str));
+            }
+        }
+        if let Some(lv) = &spec.live_version {
+            env_names.extend(references(&lv.body_contains));
+            env_names.extend(references(&lv.get));
+        }
+        let names: Vec<String> = env_names.into_iter().collect();
+        let (env, missing) = read_env(&names, &redactor);
+        if !missing.is_empty() {
+            let list = missing.join(", ");
+            return Err(locate(
+                &format!("${{{}}}", missing[0]),
+                format!(
+                    "smoke: environment variable{} {list} not set",
+                    if missing.len() > 1 { "s" } else { "" }
+                ),
+                "not set",
+            )
+            .with_help(
+                "export them before running (in GitHub Actions, map them from secrets under `env:`)",
+            ));
+        }
+        let mut client_options = options.client.clone();
+        if client_options.timeout.is_none() {
+            client_options.timeout = spec.defaults.timeout.map(|d| d.0);
+        }
+        let client = HttpClient::new(&client_options)?;
+        let concurrency = options
+            .concurrency
+            .or(spec.concurrency)
+            .unwrap_or(DEFAULT_CONCURRENCY)
+            .clamp(1, 256);
+        Ok(Suite {
+            spec,
+            base,
+            client,
+            env: Arc::new(env),
+            redactor,
+            concurrency,
+        })
+    }
+
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    pub fn client(&self) -> &HttpClient {
+        &self.client
+    }
+
+    /// The base URL as reports show it.
+    pub fn base_url_text(&self) -> String {
+        self.redactor.redact(self.base.as_str())
+    }
+
+    /// POSTs a JSON message (already redacted) to a webhook.
+    /// A webhook URL is a secret (it carries its token in the path), so errors name only
+    /// its host.
+    pub async fn notify(&self, url: &Url, json_text: String) -> Result<(), String> {
+        let host = url.host_str().unwrap_or("the webhook").to_string();
+        let request = Prepared {
+            method: Method::POST,
+            url: url.clone(),
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: Some(PreparedBody::Raw(json_text)),
+        };
+        let mut jar = CookieJar::default();
+        match self.client.send(&request, &mut jar, false, None).await {
+            Ok(r) if r.status < 300 => Ok(()),
+            Ok(r) => Err(format!("{host} answered {}", r.status)),
+            Err(crate::http::Failure::Other(_)) => Err(format!("the request to {host} failed")),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Runs everything once and returns the report, redacted.
+    pub async fn run(self: &Arc<Self>) -> Report {
+        let started = Instant::now();
+        let mut report = Report::new("smoke");
+        report.inputs.push(self.base.to_string());
+        let mut outcomes: Vec<Outcome> = Vec::new();
+        let live = match &self.spec.live_version {
+            Some(_) => {
+                let o = self.wait_for_live_version().await;
+                let ok = o.check.status == CheckStatus::Passed;
+                outcomes.push(o);
+                ok
+            }
+            None => true,
+        };
+        if live {
+            outcomes.extend(self.run_concurrent().await);
+            let (latency, table) =
+                crate::measure::latency(&self.client, &self.base, self.spec.latency.as_ref()).await;
+            outcomes.extend(latency);
+            if let Some(t) = table {
+                report.tables.push(t);
+            }
+            if let Some((o, t)) =
+                crate::measure::burst(&self.client, &self.base, self.spec.burst.as_ref()).await
+            {
+                outcomes.push(o);
+                report.tables.push(t);
+            }
+        } else {
+            for c in &self.spec.checks {
+                let mut o = Outcome::new(c.name.as_deref().unwrap_or("check"));
+                o.check.status = CheckStatus::Skipped;
+                o.check.detail = Some("skipped: the deployed version never answered".into());
+                outcomes.push(o);
+            }
+        }
+        for o in outcomes {
+            report.checks.push(o.check);
+            for f in o.findings {
+                report.push(f);
+            }
+        }
+        for f in &report.findings {
+            let id = f.rule_id.clone();
+            if let Some(info) = crate::rules::info(&id) {
+                report.rules.entry(id).or_insert(info);
+            }
+        }
+        report.duration_ms = started.elapsed().as_millis() as u64;
+        crate::vars::redact_report(report, &self.redactor)
+    }
+
+    async fn run_concurrent(self: &Arc<Self>) -> Vec<Outcome> {
+        let permits = Arc::new(Semaphore::new(self.concurrency));
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut index = 0usize;
+        let mut spawn = |job: Job| {
+            let suite = self.clone();
+            let permits = permits.clone();
+            let i = index;
+            index += 1;
+            tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await.ok();
+                (i, suite.run_job(job).await)
+            });
+        };
+        for i in 0..self.spec.checks.len() {
+            spawn(Job::Check(i));
+        }
+        if let Some(site) = &self.spec.site {
+            for a in &site.aliases {
+                spawn(Job::Alias(a.clone()));
+            }
+            for (from, to) in &site.redirects {
+                spawn(Job::Mapped(from.clone(), to.clone()));
+            }
+            if site.tls.is_some() {
+                let mut hosts: Vec<Url> = Vec::new();
+                for u in std::iter::once(&site.canonical).chain(&site.aliases) {
+                    if let Ok(url) = Url::parse(u) {
+                        let url = if url.scheme() == "http" { continue } else { url };
+                        if !hosts
+                            .iter()
+                            .any(|h| h.host_str() == url.host_str() && h.port() == url.port())
+                        {
+                            hosts.push(url);
+                        }
+                    }
+                }
+                for h in hosts {
+                    spawn(Job::Tls(h));
+                }
+            }
+            spawn(Job::PageSecurity);
+        }
+        let mut done: Vec<(usize, Outcome)> = Vec::new();
+        while let Some(r) = tasks.join_next().await {
+            if let Ok(pair) = r {
+                done.push(pair);
+            }
+        }
+        done.sort_by_key(|(i, _)| *i);
+        done.into_iter().map(|(_, o)| o).collect()
+    }
+
+    async fn run_job(&self, job: Job) -> Outcome {
+        let site = self.spec.site.as_ref();
+        let canonical = site
+            .and_then(|s| Url::parse(&s.canonical).ok())
+            .unwrap_or_else(|| self.base.clone());
+        match job {
+            Job::Check(i) => self.run_check(&self.spec.checks[i]).await,
+            Job::Alias(a) => crate::site::check_alias(&self.client, &a, &canonical).await,
+            Job::Mapped(from, to) => {
+                crate::site::check_mapped_redirect(&self.client, &self.base, &from, &to).await
+            }
+            Job::Tls(url) => {
+                let tls = site.and_then(|s| s.tls.clone());
+                let min_days = tls
+                    .as_ref()
+                    .and_then(|t| t.min_days_left)
+                    .unwrap_or(crate::site::DEFAULT_MIN_DAYS_LEFT);
+                crate::site::check_tls(&self.client, &url, min_days, tls.and_then(|t| t.min_version)).await
+            }
+            Job::PageSecurity => match site {
+                Some(s) => crate::site::check_page_security(&self.client, s, &canonical).await,
+                None => Outcome::new("security headers"),
+            },
+        }
+    }
+
+    /// Runs a check, retrying the whole flow on failure up to its attempts.
+    pub async fn run_check(&self, check: &RequestSpec) -> Outcome {
+        let name = check
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("{} {}", check.method, check.url));
+        let retries = check.retries.or(self.spec.defaults.retries);
+        let attempts = retries.map(|r| r.attempts).unwrap_or(1).max(1);
+        let delay = retries
+            .and_then(|r| r.delay)
+            .map(|d| d.0)
+            .unwrap_or(Duration::from_secs(1));
+        let mut outcome = Outcome::new(&name);
+        for attempt in 1..=attempts {
+            let result = self.attempt(check).await;
+            outcome.check.duration_ms = Some(result.elapsed.as_millis() as u64);
+            let status = result
+                .status
+                .map(|s| format!("HTTP {s}"))
+                .unwrap_or_else(|| "no response".into());
+            match result.failure {
+                None => {
+                    let retried = if attempt > 1 {
+                        format!(" (passed on attempt {attempt} of {attempts})")
+                    } else {
+                        String::new()
+                    };
+                    outcome.check.detail = Some(format!("{status}{retried}"));
+                    outcome.findings = result.findings;
+                    outcome.settle();
+                    return outcome;
+                }
+                Some(failure) if attempt == attempts => {
+                    let tries = if attempts > 1 {
+                        format!(" (after {attempts} attempts)")
+                    } else {
+                        String::new()
+                    };
+                    outcome.check.detail = Some(format!("{status}: {failure}{tries}"));
+                    outcome.findings = result.findings;
+                    outcome.push(
+                        Finding::new(
+                            "smoke.check",
+                            Severity::Error,
+                            format!("{name}: {failure}{tries}"),
+                        )
+                        .subject(result.url.as_deref().unwrap_or(&check.url)),
+                    );
+                    outcome.settle();
+                    return outcome;
+                }
+                Some(_) => tokio::time::sleep(delay).await,
+            }
+        }
+        outcome
+    }
+
+    async fn attempt(&self, check: &RequestSpec) -> Attempt {
+        let started = Instant::now();
+        let mut vars = Vars::new(self.env.clone(), self.redactor.clone());
+        let mut jar = CookieJar::default();
+        let steps = check.requests();
+        let many = steps.len() > 1;
+        let mut result = Attempt {
+            elapsed: Duration::ZERO,
+            status: None,
+            url: None,
+            failure: None,
+            findings: Vec::new(),
+        };
+        for (i, step) in steps.iter().enumerate() {
+            let label = if many {
+                format!("step {} ({} {}): ", i + 1, step.method, step.url)
+            } else {
+                String::new()
+            };
+            let request = match self.prepare_request(step, &vars) {
+                Ok(r) => r,
+                Err(e) => {
+                    result.failure = Some(format!("{label}{e}"));
+                    break;
+                }
+            };
+            result.url = Some(request.url.to_string());
+            let timeout = step.timeout.or(check.timeout).map(|d| d.0);
+            let response = match self
+                .client
+                .send(&request, &mut jar, step.follow_redirects, timeout)
+                .await
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    result.status = None;
+                    result.failure = Some(format!("{label}{e}"));
+                    break;
+                }
+            };
+            result.status = Some(response.status);
+            match evaluate(&step.expect, &response, &vars) {
+                Err(e) => {
+                    result.failure = Some(format!("{label}{e}"));
+                    break;
+                }
+                Ok(f) if !f.is_empty() => {
+                    result.failure = Some(format!("{label}{}", f.join("; ")));
+                    break;
+                }
+                Ok(_) => {}
+            }
+            result.findings.extend(crate::site::mixed_content(&response));
+            for (var, source) in &step.capture {
+                match crate::capture::capture(source, &response, &jar) {
+                    Ok(v) => vars.capture(var, v),
+                    Err(e) => {
+                        result.failure = Some(format!("{label}{e}"));
+                        break;
+                    }
+                }
+            }
+            if result.failure.is_some() {
+                break;
+            }
+        }
+        result.elapsed = started.elapsed();
+        result
+    }
+
+    fn prepare_request(&self, step: &RequestSpec, vars: &Vars) -> Result<Prepared, String> {
+        let target = vars.expand(&step.url)?;
+        let mut url = self
+            .base
+            .join(&target)
+            .map_err(|e| format!("`{target}` is not a URL or path: {e}"))?;
+        if !step.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in &step.query {
+                pairs.append_pair(k, &vars.expand(v)?);
+            }
+        }
+        let method = Method::from_bytes(step.method.as_bytes())
+            .map_err(|_| format!("`{}` is not an HTTP method", step.method))?;
+        let headers = step
+            .headers
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), vars.expand(v)?)))
+            .collect::<Result<Vec<_>, String>>()?;
+        let body = match &step.body {
+            None => None,
+            Some(Body::Json(v)) => Some(PreparedBody::Json(expand_json(v, vars)?)),
+            Some(Body::Form(f)) => Some(PreparedBody::Form(
+                f.iter()
+                    .map(|(k, v)| Ok((k.clone(), vars.expand(v)?)))
+                    .collect::<Result<_, String>>()?,
+            )),
+            Some(Body::Raw(s)) => Some(PreparedBody::Raw(vars.expand(s)?)),
+        };
+        Ok(Prepared {
+            method,
+            url,
+            headers,
+            body,
+        })
+    }
+
+    /// Polls `live_version` until its body shows the expected text or time runs out.
+    async fn wait_for_live_version(&self) -> Outcome {
+        let Some(lv) = &self.spec.live_version else {
+            return Outcome::new("live version");
+        };
+        let mut outcome = Outcome::new("live version");
+        let vars = Vars::new(self.env.clone(), self.redactor.clone());
+        let (Ok(path), Ok(wanted)) = (vars.expand(&lv.get), vars.expand(&lv.body_contains)) else {
+            return outcome.fail("smoke.live-version", "cannot expand live_version".into(), &lv.get);
+        };
+        let Ok(url) = self.base.join(&path) else {
+            return outcome.fail("smoke.live-version", format!("`{path}` is not a path"), &path);
+        };
+        let timeout = lv.timeout.map(|d| d.0).unwrap_or(Duration::from_secs(300));
+        let interval = lv.interval.map(|d| d.0).unwrap_or(Duration::from_secs(5));
+        let started = Instant::now();
+        let mut polls = 0u32;
+        let mut last;
+        loop {
+            polls += 1;
+            let mut jar = CookieJar::default();
+            match self
+                .client
+                .send(&Prepared::get(url.clone()), &mut jar, true, None)
+                .await
+            {
+                Ok(r) if r.status == 200 && r.text().contains(&wanted) => {
+                    outcome.check.duration_ms = Some(started.elapsed().as_millis() as u64);
+                    outcome.check.detail = Some(format!(
+                        "HTTP 200, live after {polls} poll{}",
+                        if polls == 1 { "" } else { "s" }
+                    ));
+                    return outcome;
+                }
+                Ok(r) => last = format!("status {}; {}", r.status, r.body_excerpt()),
+                Err(e) => last = e.to_string(),
+            }
+            let left = timeout.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            tokio::time::sleep(interval.min(left)).await;
+        }
+        outcome.check.duration_ms = Some(started.elapsed().as_millis() as u64);
+        outcome.fail(
+            "smoke.live-version",
+            format!(
+                "{url} did not show `{wanted}` within {} ({polls} polls); last answer: {last}",
+                crate::http::secs(timeout)
+            ),
+            url.as_str(),
+        )
+    }
+}
+
+enum Job {
+    Check(usize),
+    Alias(String),
+    Mapped(String, String),
+    Tls(Url),
+    PageSecurity,
+}
+
+struct Attempt {
+    elapsed: Duration,
+    status: Option<u16>,
+    url: Option<String>,
+    failure: Option<String>,
+    findings: Vec<Finding>,
+}

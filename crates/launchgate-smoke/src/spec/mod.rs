@@ -1,0 +1,443 @@
+//! The `smoke:` section of launchgate.yml: what to request and what to expect.
+//!
+//! Every value that can be wrong in a way serde cannot see (a duration, a status range, a
+//! capture source, a check with two methods) is checked while deserializing, so the error
+//! carries the file, line and column of the value.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize};
+
+mod expect;
+
+pub use expect::{CaptureSource, CookieExpect, Expect, HeaderExpect, OneOrMany, Pattern, StatusExpect};
+
+/// The whole `smoke:` section.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmokeSpec {
+    /// Where relative paths point, for example `https://example.com`.
+    pub base_url: String,
+    #[serde(default)]
+    pub defaults: Defaults,
+    /// Requests run concurrently across checks, at most this many at once (default 8).
+    #[serde(default)]
+    pub concurrency: Option<usize>,
+    #[serde(default)]
+    pub site: Option<SiteSpec>,
+    #[serde(default)]
+    pub checks: Vec<RequestSpec>,
+    #[serde(default)]
+    pub latency: Option<LatencySpec>,
+    #[serde(default)]
+    pub burst: Option<BurstSpec>,
+    #[serde(default)]
+    pub live_version: Option<LiveVersionSpec>,
+}
+
+/// Settings every request inherits.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    #[serde(default)]
+    pub timeout: Option<DurationSpec>,
+    #[serde(default)]
+    pub retries: Option<Retries>,
+}
+
+/// Retries within one run: a check that fails is run again, from its first step.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retries {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    #[serde(default)]
+    pub delay: Option<DurationSpec>,
+}
+
+/// The site-wide checks: canonical host, aliases, redirect map, TLS and security headers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSpec {
+    pub canonical: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Old path to the path it must land on with a 200.
+    #[serde(default)]
+    pub redirects: BTreeMap<String, String>,
+    #[serde(default)]
+    pub tls: Option<TlsSpec>,
+    #[serde(default)]
+    pub security_headers: Option<SecurityHeaders>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSpec {
+    #[serde(default)]
+    pub min_days_left: Option<u32>,
+    #[serde(default)]
+    pub min_version: Option<TlsVersion>,
+}
+
+/// A TLS protocol version, written "1.2" or "1.3".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TlsVersion {
+    V1_2,
+    V1_3,
+}
+
+impl fmt::Display for TlsVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TlsVersion::V1_2 => "TLS 1.2",
+            TlsVersion::V1_3 => "TLS 1.3",
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for TlsVersion {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = ScalarText::deserialize(d)?.0;
+        match raw
+            .trim()
+            .trim_start_matches("TLS")
+            .trim_start_matches("tls")
+            .trim()
+        {
+            "1.2" => Ok(TlsVersion::V1_2),
+            "1.3" => Ok(TlsVersion::V1_3),
+            other => Err(de::Error::custom(format!(
+                "unsupported TLS version `{other}`: write \"1.2\" or \"1.3\""
+            ))),
+        }
+    }
+}
+
+/// Which security-header policy to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecurityHeaders {
+    /// HSTS, nosniff, framing protection and Referrer-Policy.
+    Recommended,
+    Off,
+}
+
+/// `latency:` samples per route after a warm-up, with a p95 budget.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LatencySpec {
+    pub routes: Vec<String>,
+    #[serde(default = "default_samples")]
+    pub samples: usize,
+    #[serde(default = "default_warmup")]
+    pub warmup: usize,
+    pub p95_ms: u64,
+}
+
+fn default_samples() -> usize {
+    20
+}
+
+fn default_warmup() -> usize {
+    1
+}
+
+/// `burst:` a bounded number of requests at a bounded concurrency.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BurstSpec {
+    pub get: String,
+    pub concurrency: usize,
+    pub requests: usize,
+    #[serde(default)]
+    pub p95_ms: Option<u64>,
+    #[serde(default)]
+    pub max_error_rate: Option<f64>,
+}
+
+/// The most requests and the widest concurrency a burst may ask for.
+pub const BURST_MAX_REQUESTS: usize = 20_000;
+pub const BURST_MAX_CONCURRENCY: usize = 500;
+
+/// `live_version:` poll until the deployed version answers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiveVersionSpec {
+    pub get: String,
+    pub body_contains: String,
+    /// How long to keep polling (default 5 minutes).
+    #[serde(default)]
+    pub timeout: Option<DurationSpec>,
+    /// Time between polls (default 5 s).
+    #[serde(default)]
+    pub interval: Option<DurationSpec>,
+}
+
+/// One request, and for a check also its name and retries. A check holds either one
+/// request inline or a list of `steps`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(try_from = "RawRequest")]
+pub struct RequestSpec {
+    pub name: Option<String>,
+    pub method: String,
+    pub url: String,
+    pub headers: BTreeMap<String, String>,
+    pub query: BTreeMap<String, String>,
+    pub body: Option<Body>,
+    pub expect: Expect,
+    pub capture: BTreeMap<String, CaptureSource>,
+    pub follow_redirects: bool,
+    pub timeout: Option<DurationSpec>,
+    pub retries: Option<Retries>,
+    pub steps: Vec<RequestSpec>,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Json(serde_json::Value),
+    Form(BTreeMap<String, String>),
+    Raw(String),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequest {
+    name: Option<String>,
+    get: Option<String>,
+    head: Option<String>,
+    post: Option<String>,
+    put: Option<String>,
+    patch: Option<String>,
+    delete: Option<String>,
+    options: Option<String>,
+    method: Option<String>,
+    url: Option<String>,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    #[serde(default)]
+    query: BTreeMap<String, ScalarText>,
+    json: Option<serde_json::Value>,
+    form: Option<BTreeMap<String, ScalarText>>,
+    body: Option<String>,
+    #[serde(default)]
+    expect: Expect,
+    #[serde(default)]
+    capture: BTreeMap<String, CaptureSource>,
+    #[serde(default)]
+    follow_redirects: Option<bool>,
+    timeout: Option<DurationSpec>,
+    retries: Option<Retries>,
+    #[serde(default)]
+    steps: Vec<RequestSpec>,
+}
+
+impl TryFrom<RawRequest> for RequestSpec {
+    type Error = String;
+
+    fn try_from(raw: RawRequest) -> Result<Self, String> {
+        let shorthands = [
+            ("GET", raw.get),
+            ("HEAD", raw.head),
+            ("POST", raw.post),
+            ("PUT", raw.put),
+            ("PATCH", raw.patch),
+            ("DELETE", raw.delete),
+            ("OPTIONS", raw.options),
+        ];
+        let mut given: Vec<(String, String)> = shorthands
+            .into_iter()
+            .filter_map(|(m, u)| u.map(|u| (m.to_string(), u)))
+            .collect();
+        match (raw.method, raw.url) {
+            (Some(m), Some(u)) => given.push((m.to_ascii_uppercase(), u)),
+            (None, None) => {}
+            _ => return Err("`method` and `url` go together: give both, or use `get: /path`".into()),
+        }
+        let name = raw.name;
+        let label = name
+            .as_deref()
+            .map(|n| format!("check `{n}`"))
+            .unwrap_or("a request".into());
+        if !raw.steps.is_empty() {
+            if !given.is_empty() {
+                return Err(format!(
+                    "{label} has both `steps` and a request: put the request in a step"
+                ));
+            }
+            if raw.steps.iter().any(|s| !s.steps.is_empty()) {
+                return Err(format!("{label}: steps cannot hold steps"));
+            }
+            return Ok(RequestSpec {
+                name,
+                retries: raw.retries,
+                timeout: raw.timeout,
+                steps: raw.steps,
+                ..RequestSpec::default()
+            });
+        }
+        let (method, url) = match given.len() {
+            1 => given.remove(0),
+            0 => {
+                return Err(format!(
+                    "{label} names no request: add `get: /path` (or post, put, …) or `steps`"
+                ));
+            }
+            _ => {
+                return Err(format!(
+                    "{label} names {} requests: keep one of get/post/put/… per step",
+                    given.len()
+                ));
+            }
+        };
+        if !method.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err(format!("`{method}` is not an HTTP method"));
+        }
+        let bodies = usize::from(raw.json.is_some())
+            + usize::from(raw.form.is_some())
+            + usize::from(raw.body.is_some());
+        if bodies > 1 {
+            return Err(format!(
+                "{label} has {bodies} bodies: use one of `json`, `form` or `body`"
+            ));
+        }
+        let body = match (raw.json, raw.form, raw.body) {
+            (Some(j), _, _) => Some(Body::Json(j)),
+            (_, Some(f), _) => Some(Body::Form(f.into_iter().map(|(k, v)| (k, v.0)).collect())),
+            (_, _, Some(b)) => Some(Body::Raw(b)),
+            _ => None,
+        };
+        Ok(RequestSpec {
+            name,
+            method,
+            url,
+            headers: raw.headers,
+            query: raw.query.into_iter().map(|(k, v)| (k, v.0)).collect(),
+            body,
+            follow_redirects: raw.follow_redirects.unwrap_or(raw.expect.final_url.is_some()),
+            expect: raw.expect,
+            capture: raw.capture,
+            timeout: raw.timeout,
+            retries: raw.retries,
+            steps: Vec::new(),
+        })
+    }
+}
+
+impl RequestSpec {
+    /// The requests to run in order: the steps, or the check itself.
+    pub fn requests(&self) -> Vec<&RequestSpec> {
+        if self.steps.is_empty() {
+            vec![self]
+        } else {
+            self.steps.iter().collect()
+        }
+    }
+
+    /// Every text that `${NAME}` may appear in.
+    pub fn templates(&self) -> Vec<&str> {
+        let mut out = vec![self.url.as_str()];
+        out.extend(self.headers.values().map(String::as_str));
+        out.extend(self.query.values().map(String::as_str));
+        match &self.body {
+            Some(Body::Raw(s)) => out.push(s),
+            Some(Body::Form(f)) => out.extend(f.values().map(String::as_str)),
+            Some(Body::Json(v)) => json_strings(v, &mut out),
+            None => {}
+        }
+        out.extend(self.expect.templates());
+        out
+    }
+}
+
+pub(crate) fn json_strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| json_strings(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| json_strings(x, out)),
+        _ => {}
+    }
+}
+
+/// A duration such as `250ms`, `10s`, `5m` or `1h`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DurationSpec(pub Duration);
+
+impl<'de> Deserialize<'de> for DurationSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = ScalarText::deserialize(d)?.0;
+        parse_duration(&raw).map(DurationSpec).map_err(de::Error::custom)
+    }
+}
+
+/// Parses `250ms`, `10s`, `5m`, `1h` or `1m30s`.
+pub fn parse_duration(raw: &str) -> Result<Duration, String> {
+    let s = raw.trim();
+    let bad = || format!("invalid duration `{s}`: write 250ms, 10s, 5m or 1h");
+    if s.is_empty() {
+        return Err(bad());
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(bad());
+        }
+        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit = &rest[..unit_len];
+        rest = &rest[unit_len..];
+        total += match unit {
+            "ms" => Duration::from_millis(n),
+            "s" => Duration::from_secs(n),
+            "m" => Duration::from_secs(n * 60),
+            "h" => Duration::from_secs(n * 3600),
+            _ => return Err(bad()),
+        };
+    }
+    Ok(total)
+}
+
+/// A scalar read as text, so `status: 200` and `status: "2xx"` both parse.
+#[derive(Debug, Clone)]
+pub(crate) struct ScalarText(pub(crate) String);
+
+impl<'de> Deserialize<'de> for ScalarText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            S(String),
+            U(u64),
+            I(i64),
+            F(f64),
+            B(bool),
+        }
+        match Raw::deserialize(d).map_err(|_| de::Error::custom("expected a plain value"))? {
+            Raw::S(s) => Ok(ScalarText(s)),
+            Raw::U(u) => Ok(ScalarText(u.to_string())),
+            Raw::I(i) => Ok(ScalarText(i.to_string())),
+            Raw::F(f) => Ok(ScalarText(f.to_string())),
+            Raw::B(b) => Ok(ScalarText(b.to_string())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(parse_duration("1m30s").unwrap(), Duration::from_secs(90));
+        assert!(parse_duration("10").is_err());
+        assert!(parse_duration("fast").is_err());
+    }
+}

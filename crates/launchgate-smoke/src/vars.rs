@@ -1,0 +1,203 @@
+//! `${NAME}` substitution and the redaction of every value it brings in.
+//!
+//! Every value read from the environment or captured from a response is a secret: it goes
+//! into the [`Redactor`], and every text that leaves the gate passes through it.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use launchgate_core::{Report, Secret};
+
+/// Values too short to replace without mangling unrelated text ("a", "1").
+const MIN_SECRET_LEN: usize = 3;
+
+/// The secret values seen so far; shared by every check of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    secrets: Arc<Mutex<Vec<Secret>>>,
+}
+
+impl Redactor {
+    pub fn add(&self, value: &str) {
+        if value.chars().count() < MIN_SECRET_LEN {
+            return;
+        }
+        let mut all = self.secrets.lock().unwrap_or_else(|e| e.into_inner());
+        if !all.iter().any(|s| s.expose() == value) {
+            all.push(Secret::new(value));
+            // Longest first, so a secret that contains another is replaced whole.
+            all.sort_by_key(|s| std::cmp::Reverse(s.expose().len()));
+        }
+    }
+
+    /// The text with every known secret replaced by its redacted form.
+    pub fn redact(&self, text: &str) -> String {
+        let all = self.secrets.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = text.to_string();
+        for s in all.iter() {
+            if out.contains(s.expose()) {
+                out = out.replace(s.expose(), &s.redacted());
+            }
+        }
+        out
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.secrets.lock().map(|s| s.is_empty()).unwrap_or(true)
+    }
+}
+
+/// Where `${NAME}` looks: the check's captures first, then the environment.
+#[derive(Debug, Clone)]
+pub struct Vars {
+    pub captures: BTreeMap<String, String>,
+    env: Arc<BTreeMap<String, String>>,
+    redactor: Redactor,
+}
+
+impl Vars {
+    pub fn new(env: Arc<BTreeMap<String, String>>, redactor: Redactor) -> Self {
+        Vars {
+            captures: BTreeMap::new(),
+            env,
+            redactor,
+        }
+    }
+
+    pub fn capture(&mut self, name: &str, value: String) {
+        self.redactor.add(&value);
+        self.captures.insert(name.to_string(), value);
+    }
+
+    /// Substitutes every `${NAME}`; `$${` writes a literal `${`.
+    pub fn expand(&self, text: &str) -> Result<String, String> {
+        expand_with(text, |name| {
+            self.captures.get(name).or_else(|| self.env.get(name)).cloned()
+        })
+    }
+}
+
+/// Reads the environment variables that the templates name, registering each value as a
+/// secret. Names that no step captures and the environment lacks are returned as missing.
+pub fn read_env(names: &[String], redactor: &Redactor) -> (BTreeMap<String, String>, Vec<String>) {
+    let mut found = BTreeMap::new();
+    let mut missing = Vec::new();
+    for name in names {
+        match std::env::var(name) {
+            Ok(v) => {
+                redactor.add(&v);
+                found.insert(name.clone(), v);
+            }
+            Err(_) => missing.push(name.clone()),
+        }
+    }
+    (found, missing)
+}
+
+/// The `${NAME}` references in a text.
+pub fn references(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let _ = expand_with(text, |name| {
+        names.push(name.to_string());
+        Some(String::new())
+    });
+    names
+}
+
+fn expand_with(text: &str, mut lookup: impl FnMut(&str) -> Option<String>) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(tail) = after.strip_prefix("${") {
+            out.push_str("${");
+            rest = tail;
+        } else if let Some(tail) = after.strip_prefix('{') {
+            let end = tail
+                .find('}')
+                .ok_or_else(|| format!("unclosed `${{` in `{text}`"))?;
+            let name = &tail[..end];
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(format!("`${{{name}}}` is not a variable name"));
+            }
+            let value = lookup(name).ok_or_else(|| format!("variable `{name}` is not set"))?;
+            out.push_str(&value);
+            rest = &tail[end + 1..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Replaces every known secret in every text of a report.
+pub fn redact_report(report: Report, redactor: &Redactor) -> Report {
+    if redactor.is_empty() {
+        return report;
+    }
+    let Ok(mut value) = serde_json::to_value(&report) else {
+        return report;
+    };
+    redact_value(&mut value, redactor);
+    serde_json::from_value(value).unwrap_or(report)
+}
+
+fn redact_value(v: &mut serde_json::Value, redactor: &Redactor) {
+    match v {
+        serde_json::Value::String(s) => *s = redactor.redact(s),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| redact_value(x, redactor)),
+        serde_json::Value::Object(o) => o.values_mut().for_each(|x| redact_value(x, redactor)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use launchgate_core::{Finding, Severity};
+
+    #[test]
+    fn expands_captures_before_environment() {
+        let env = Arc::new(BTreeMap::from([("A".to_string(), "from-env".to_string())]));
+        let mut vars = Vars::new(env, Redactor::default());
+        assert_eq!(vars.expand("x ${A} y").unwrap(), "x from-env y");
+        vars.capture("A", "captured".into());
+        assert_eq!(vars.expand("${A}").unwrap(), "captured");
+        assert_eq!(vars.expand("$${A} $5").unwrap(), "${A} $5");
+        assert!(vars.expand("${B}").unwrap_err().contains("`B` is not set"));
+    }
+
+    #[test]
+    fn references_are_listed() {
+        assert_eq!(
+            references("Bearer ${token} ${SMOKE_USER}"),
+            vec!["token", "SMOKE_USER"]
+        );
+    }
+
+    #[test]
+    fn redacts_longest_first() {
+        let r = Redactor::default();
+        r.add("hunter2-long-password");
+        r.add("hunter2");
+        let out = r.redact("pw=hunter2-long-password and hunter2");
+        assert!(!out.contains("hunter2"), "{out}");
+    }
+
+    #[test]
+    fn report_redaction_reaches_every_string() {
+        let r = Redactor::default();
+        r.add("sup3r-secret-value");
+        let mut report = Report::new("smoke");
+        report.push(
+            Finding::new("smoke.check", Severity::Error, "got sup3r-secret-value")
+                .subject("https://x/?t=sup3r-secret-value"),
+        );
+        report.notes.push("sup3r-secret-value".into());
+        let text = serde_json::to_string(&redact_report(report, &r)).unwrap();
+        assert!(!text.contains("sup3r-secret-value"), "{text}");
+    }
+}

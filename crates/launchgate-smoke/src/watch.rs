@@ -1,0 +1,283 @@
+//! Uptime mode: run the suite on an interval for a bounded time, and keep a count of
+//! consecutive failed runs (in memory, or in a state file between CI runs) so an alert goes
+//! out only after N failed runs in a row, and once more on recovery. A check that passes
+//! on a retry inside a run is a flake, not a failed run.
+
+use std::path::Path;
+use std::time::Duration;
+
+use launchgate_core::Error;
+use serde::{Deserialize, Serialize};
+
+/// What survives between runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchState {
+    /// Failed runs in a row, up to and including the last one.
+    pub consecutive_failures: u32,
+    /// Whether an alert went out and no recovery since.
+    pub alerting: bool,
+    pub runs: u64,
+    /// Unix seconds of the last run.
+    #[serde(default)]
+    pub last_run: Option<i64>,
+}
+
+/// What a run's result means for alerting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// Nothing to send.
+    Quiet,
+    /// The failure threshold was reached: alert once.
+    Alert,
+    /// A passing run after an alert.
+    Recovered,
+}
+
+impl WatchState {
+    /// Records one run and says whether to alert.
+    pub fn record(&mut self, failed: bool, fail_after: u32, now: i64) -> Event {
+        self.runs += 1;
+        self.last_run = Some(now);
+        if failed {
+            self.consecutive_failures += 1;
+            if self.consecutive_failures >= fail_after.max(1) && !self.alerting {
+                self.alerting = true;
+                return Event::Alert;
+            }
+            Event::Quiet
+        } else {
+            self.consecutive_failures = 0;
+            if std::mem::take(&mut self.alerting) {
+                Event::Recovered
+            } else {
+                Event::Quiet
+            }
+        }
+    }
+
+    /// Whether the gate fails now: the threshold of failed runs is reached.
+    pub fn failing(&self, fail_after: u32) -> bool {
+        self.consecutive_failures >= fail_after.max(1)
+    }
+
+    /// Reads a state file; a missing file is a fresh state.
+    pub fn load(path: &Path) -> Result<WatchState, Error> {
+        match std::fs::read(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(WatchState::default()),
+            Err(e) => Err(Error::io(path, &e)),
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                Error::input(format!(
+                    "--state {}: not a launchgate-smoke state file ({e})",
+                    path.display()
+                ))
+                .with_help("delete the file to start counting afresh")
+            }),
+        }
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), Error> {
+        let json =
+            serde_json::to_vec_pretty(self).map_err(|e| Error::input(format!("cannot encode state: {e}")))?;
+        launchgate_core::atomic::write_atomic(path, &json)
+    }
+}
+
+/// Time, injectable so the loop is tested without waiting.
+pub trait Clock {
+    /// Time since the clock started.
+    fn elapsed(&self) -> Duration;
+    fn sleep(&mut self, d: Duration);
+    fn unix_now(&self) -> i64;
+}
+
+/// The real clock.
+#[derive(Debug)]
+pub struct SystemClock(std::time::Instant);
+
+impl Default for SystemClock {
+    fn default() -> Self {
+        SystemClock(std::time::Instant::now())
+    }
+}
+
+impl Clock for SystemClock {
+    fn elapsed(&self) -> Duration {
+        self.0.elapsed()
+    }
+    fn sleep(&mut self, d: Duration) {
+        std::thread::sleep(d);
+    }
+    fn unix_now(&self) -> i64 {
+        crate::tls::unix_now()
+    }
+}
+
+/// How long to watch: a number of runs, a duration, or both (whichever ends first).
+#[derive(Debug, Clone, Copy)]
+pub struct WatchPlan {
+    pub interval: Duration,
+    pub count: Option<u32>,
+    pub duration: Option<Duration>,
+}
+
+/// Runs `run_once` (which says whether the run failed) on the plan's schedule, recording
+/// each run in `state` and calling `on_event` for alerts and recoveries. Returns the runs.
+pub fn watch<C: Clock>(
+    plan: WatchPlan,
+    clock: &mut C,
+    state: &mut WatchState,
+    fail_after: u32,
+    mut run_once: impl FnMut(&WatchState) -> bool,
+    mut on_event: impl FnMut(Event, &WatchState),
+) -> u32 {
+    let mut runs = 0;
+    loop {
+        let started = clock.elapsed();
+        let failed = run_once(state);
+        let event = state.record(failed, fail_after, clock.unix_now());
+        runs += 1;
+        if event != Event::Quiet {
+            on_event(event, state);
+        }
+        if plan.count.is_some_and(|c| runs >= c) {
+            return runs;
+        }
+        let next = started + plan.interval;
+        if plan.duration.is_some_and(|d| next > d) {
+            return runs;
+        }
+        let now = clock.elapsed();
+        if next > now {
+            clock.sleep(next - now);
+        }
+    }
+}
+
+/// The Slack-compatible message body (`{"text": …}`) for an event.
+pub fn message(
+    event: Event,
+    base_url: &str,
+    state: &WatchState,
+    failures: &[String],
+) -> Option<serde_json::Value> {
+    let text = match event {
+        Event::Quiet => return None,
+        Event::Alert => {
+            let mut t = format!(
+                ":red_circle: launchgate smoke: {base_url} failed {} runs in a row",
+                state.consecutive_failures
+            );
+            for f in failures.iter().take(5) {
+                t.push_str(&format!("\n• {f}"));
+            }
+            t
+        }
+        Event::Recovered => format!(":large_green_circle: launchgate smoke: {base_url} recovered"),
+    };
+    Some(serde_json::json!({ "text": text }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A clock that moves only when slept on, and counts the sleeps.
+    struct FakeClock {
+        now: Duration,
+        sleeps: Vec<Duration>,
+    }
+
+    impl Clock for FakeClock {
+        fn elapsed(&self) -> Duration {
+            self.now
+        }
+        fn sleep(&mut self, d: Duration) {
+            self.sleeps.push(d);
+            self.now += d;
+        }
+        fn unix_now(&self) -> i64 {
+            1_700_000_000 + self.now.as_secs() as i64
+        }
+    }
+
+    fn run_script(script: &[bool], fail_after: u32) -> (Vec<(u32, Event)>, WatchState) {
+        let mut clock = FakeClock {
+            now: Duration::ZERO,
+            sleeps: Vec::new(),
+        };
+        let mut state = WatchState::default();
+        let plan = WatchPlan {
+            interval: Duration::from_secs(60),
+            count: Some(script.len() as u32),
+            duration: None,
+        };
+        let mut i = 0;
+        let mut events = Vec::new();
+        watch(
+            plan,
+            &mut clock,
+            &mut state,
+            fail_after,
+            |_| {
+                i += 1;
+                script[i - 1]
+            },
+            |e, s| events.push((s.runs as u32, e)),
+        );
+        assert_eq!(clock.sleeps.len(), script.len() - 1);
+        (events, state)
+    }
+
+    #[test]
+    fn alerts_once_after_two_failed_runs_and_once_on_recovery() {
+        let (events, state) = run_script(&[false, true, true, true, false, false], 2);
+        assert_eq!(events, vec![(3, Event::Alert), (5, Event::Recovered)]);
+        assert!(!state.alerting);
+        assert_eq!(state.consecutive_failures, 0);
+    }
+
+    #[test]
+    fn one_failed_run_between_passes_never_alerts() {
+        let (events, state) = run_script(&[true, false, true, false], 2);
+        assert!(events.is_empty());
+        assert!(!state.failing(2));
+    }
+
+    #[test]
+    fn duration_bounds_the_runs() {
+        let mut clock = FakeClock {
+            now: Duration::ZERO,
+            sleeps: Vec::new(),
+        };
+        let mut state = WatchState::default();
+        let plan = WatchPlan {
+            interval: Duration::from_secs(60),
+            count: None,
+            duration: Some(Duration::from_secs(300)),
+        };
+        let runs = watch(plan, &mut clock, &mut state, 2, |_| false, |_, _| {});
+        // Runs at 0, 60, 120, 180, 240 and 300 s; the next would start after the window.
+        assert_eq!(runs, 6);
+        assert_eq!(clock.elapsed(), Duration::from_secs(300));
+    }
+
+    #[test]
+    fn state_survives_a_file_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        assert_eq!(WatchState::load(&path).unwrap(), WatchState::default());
+        let mut s = WatchState::default();
+        assert_eq!(s.record(true, 2, 1), Event::Quiet);
+        s.save(&path).unwrap();
+        let mut again = WatchState::load(&path).unwrap();
+        assert_eq!(again.record(true, 2, 2), Event::Alert);
+        std::fs::write(&path, "{not json").unwrap();
+        assert!(
+            WatchState::load(&path)
+                .unwrap_err()
+                .hint()
+                .unwrap()
+                .contains("delete")
+        );
+    }
+}

@@ -1,0 +1,11 @@
+//! End-to-end tests of launchgate-smoke against real servers on 127.0.0.1.
+
+mod app;
+mod checks;
+mod example;
+mod secrets;
+mod server;
+mod site;
+mod spec_errors;
+mod timing;
+mod uptime;
