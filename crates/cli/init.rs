@@ -104,14 +104,7 @@ impl Detected {
             env_example: first(&[".env.example", ".env.sample", ".env.template"]),
             env_files,
             build_dir: first(&["dist", "build", "out", ".next/static", "public/build"]),
-            lighthouserc: first(&[
-                "lighthouserc.json",
-                ".lighthouserc.json",
-                "lighthouserc.yml",
-                ".lighthouserc.yml",
-                "lighthouserc.yaml",
-                ".lighthouserc.yaml",
-            ]),
+            lighthouserc: first(&launchgate_budget::lhci::FILE_NAMES),
             lighthouse_results: first(&[".lighthouseci"]),
             size_limit: first(&[".size-limit.json", ".size-limit.js", ".size-limit.cjs"]),
             fixture_dirs: ["tests/fixtures", "test/fixtures", "__fixtures__", "spec/fixtures"]

@@ -23,6 +23,8 @@ pub mod mta_sts;
 pub mod outcome;
 pub mod records;
 pub mod resolve;
+#[cfg(feature = "responder")]
+pub mod responder;
 pub mod rules;
 pub mod spf;
 

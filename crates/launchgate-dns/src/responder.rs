@@ -1,0 +1,364 @@
+//! A small authoritative responder for tests and demos; not a production DNS server.
+//!
+//! It serves a [`Zone`] built in code on 127.0.0.1, over UDP and TCP on one port. UDP
+//! answers over 512 bytes are truncated so the client has to retry over TCP, as a real
+//! server does; names can be made to stay silent or answer SERVFAIL. CNAMEs inside the zone
+//! are followed the way a recursive resolver would, so the gate can point at it directly.
+//!
+//! Enabled by the `responder` feature. The gate's tests compile this file into their own
+//! binary, so it depends on nothing else in the crate.
+
+use std::collections::{HashMap, HashSet};
+use std::io;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use hickory_resolver::proto::op::{Message, ResponseCode};
+use hickory_resolver::proto::rr::rdata::{A, AAAA, CAA, CNAME, MX, TXT};
+use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, UdpSocket};
+use tokio::sync::oneshot;
+
+/// Records by owner name and type, plus names that misbehave.
+///
+/// The builders take literals written by the author of a test or demo and panic, naming
+/// the value, when one is not an address or a domain name.
+#[derive(Debug, Default, Clone)]
+pub struct Zone {
+    records: HashMap<(String, RecordType), Vec<RData>>,
+    /// Names that exist with no records of their own (empty non-terminals).
+    names: HashSet<String>,
+    /// Queries for these names are never answered.
+    silent: HashSet<String>,
+    /// Queries for these names get SERVFAIL.
+    servfail: HashSet<String>,
+}
+
+fn key(name: &str) -> String {
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+fn fqdn(name: &str) -> Name {
+    Name::from_ascii(format!("{}.", key(name)))
+        .unwrap_or_else(|e| panic!("`{name}` is not a domain name: {e}"))
+}
+
+impl Zone {
+    pub fn new() -> Self {
+        Zone::default()
+    }
+
+    fn add(&mut self, name: &str, data: RData) -> &mut Self {
+        let name = key(name);
+        let mut parent = name.as_str();
+        while let Some((_, rest)) = parent.split_once('.') {
+            self.names.insert(rest.to_string());
+            parent = rest;
+        }
+        self.names.insert(name.clone());
+        self.records
+            .entry((name, data.record_type()))
+            .or_default()
+            .push(data);
+        self
+    }
+
+    pub fn a(&mut self, name: &str, ip: &str) -> &mut Self {
+        let ip: Ipv4Addr = ip
+            .parse()
+            .unwrap_or_else(|_| panic!("`{ip}` is not an IPv4 address"));
+        self.add(name, RData::A(A(ip)))
+    }
+
+    pub fn aaaa(&mut self, name: &str, ip: &str) -> &mut Self {
+        let ip: Ipv6Addr = ip
+            .parse()
+            .unwrap_or_else(|_| panic!("`{ip}` is not an IPv6 address"));
+        self.add(name, RData::AAAA(AAAA(ip)))
+    }
+
+    pub fn cname(&mut self, name: &str, target: &str) -> &mut Self {
+        self.add(name, RData::CNAME(CNAME(fqdn(target))))
+    }
+
+    pub fn mx(&mut self, name: &str, preference: u16, host: &str) -> &mut Self {
+        self.add(name, RData::MX(MX::new(preference, fqdn(host))))
+    }
+
+    /// A TXT record; text longer than 255 bytes is split into strings as DNS requires.
+    pub fn txt(&mut self, name: &str, text: &str) -> &mut Self {
+        let chunks: Vec<String> = text
+            .as_bytes()
+            .chunks(255)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        self.add(name, RData::TXT(TXT::new(chunks)))
+    }
+
+    /// A TXT record made of exactly these strings.
+    pub fn txt_strings(&mut self, name: &str, strings: &[&str]) -> &mut Self {
+        self.add(
+            name,
+            RData::TXT(TXT::new(strings.iter().map(|s| s.to_string()).collect())),
+        )
+    }
+
+    /// A CAA `issue` record allowing `issuer`.
+    pub fn caa_issue(&mut self, name: &str, issuer: &str) -> &mut Self {
+        let issuer =
+            Name::from_ascii(issuer).unwrap_or_else(|e| panic!("`{issuer}` is not a domain name: {e}"));
+        self.add(name, RData::CAA(CAA::new_issue(false, Some(issuer), vec![])))
+    }
+
+    /// Queries for `name` are dropped, so the client times out.
+    pub fn silent(&mut self, name: &str) -> &mut Self {
+        self.silent.insert(key(name));
+        self
+    }
+
+    /// Queries for `name` are answered with SERVFAIL.
+    pub fn servfail(&mut self, name: &str) -> &mut Self {
+        self.servfail.insert(key(name));
+        self
+    }
+
+    /// The answer to one query; `None` means stay silent.
+    fn answer(&self, query: &Message) -> Option<Message> {
+        let mut response = Message::response(query.metadata.id, query.metadata.op_code);
+        response.metadata.authoritative = true;
+        response.metadata.recursion_desired = query.metadata.recursion_desired;
+        response.metadata.recursion_available = true;
+        let q = query.queries.first()?.clone();
+        response.add_query(q.clone());
+        let name = key(&q.name().to_string());
+        if self.silent.contains(&name) {
+            return None;
+        }
+        if self.servfail.contains(&name) {
+            response.metadata.response_code = ResponseCode::ServFail;
+            return Some(response);
+        }
+        let rtype = q.query_type();
+        let mut owner = name;
+        // Follow CNAMEs inside the zone, as a recursive resolver would.
+        for _ in 0..8 {
+            if let Some(records) = self.records.get(&(owner.clone(), rtype)) {
+                for data in records {
+                    response.add_answer(Record::from_rdata(fqdn(&owner), 300, data.clone()));
+                }
+                return Some(response);
+            }
+            if rtype == RecordType::CNAME {
+                break;
+            }
+            let Some(RData::CNAME(target)) = self
+                .records
+                .get(&(owner.clone(), RecordType::CNAME))
+                .and_then(|c| c.first())
+            else {
+                break;
+            };
+            response.add_answer(Record::from_rdata(
+                fqdn(&owner),
+                300,
+                RData::CNAME(target.clone()),
+            ));
+            owner = key(&target.0.to_string());
+        }
+        if !self.names.contains(&owner) {
+            response.metadata.response_code = ResponseCode::NXDomain;
+        }
+        Some(response)
+    }
+}
+
+/// A running responder on its own thread and Tokio runtime; stops when dropped.
+#[derive(Debug)]
+pub struct DnsServer {
+    /// The UDP and TCP address.
+    pub addr: SocketAddr,
+    /// Queries received over UDP.
+    pub udp_queries: Arc<AtomicUsize>,
+    /// Queries received over TCP.
+    pub tcp_queries: Arc<AtomicUsize>,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl DnsServer {
+    /// `udp://127.0.0.1:PORT`, the form `--nameserver` and `resolver:` take.
+    pub fn url(&self) -> String {
+        format!("udp://{}", self.addr)
+    }
+
+    /// Serves `zone` on a free port of 127.0.0.1.
+    ///
+    /// # Panics
+    ///
+    /// When no port is free for both UDP and TCP after a few tries, or no thread can start.
+    pub fn start(zone: Zone) -> DnsServer {
+        DnsServer::serve(zone, None).expect("a free port for UDP and TCP on 127.0.0.1")
+    }
+
+    /// Serves `zone` on `addr` (UDP and TCP). A port already taken is an
+    /// [`io::ErrorKind::AddrInUse`] error naming the protocol.
+    pub fn bind(zone: Zone, addr: SocketAddr) -> io::Result<DnsServer> {
+        DnsServer::serve(zone, Some(addr))
+    }
+
+    fn serve(zone: Zone, addr: Option<SocketAddr>) -> io::Result<DnsServer> {
+        let zone = Arc::new(zone);
+        let udp_queries = Arc::new(AtomicUsize::new(0));
+        let tcp_queries = Arc::new(AtomicUsize::new(0));
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let (udp_count, tcp_count) = (udp_queries.clone(), tcp_queries.clone());
+        let thread = std::thread::Builder::new()
+            .name("dns-responder".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let _ = addr_tx.send(Err(e));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    let bound = match addr {
+                        Some(addr) => bind_both(addr).await,
+                        None => bind_free_port().await,
+                    };
+                    let (udp, tcp) = match bound.and_then(|(u, t)| Ok((u.local_addr()?, u, t))) {
+                        Ok((local, udp, tcp)) => {
+                            let _ = addr_tx.send(Ok(local));
+                            (udp, tcp)
+                        }
+                        Err(e) => {
+                            let _ = addr_tx.send(Err(e));
+                            return;
+                        }
+                    };
+                    let udp_task = tokio::spawn(serve_udp(udp, zone.clone(), udp_count));
+                    let tcp_task = tokio::spawn(serve_tcp(tcp, zone, tcp_count));
+                    let _ = stop_rx.await;
+                    udp_task.abort();
+                    tcp_task.abort();
+                });
+            })?;
+        let addr = match addr_rx.recv() {
+            Ok(Ok(addr)) => addr,
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                return Err(e);
+            }
+            Err(_) => {
+                let _ = thread.join();
+                return Err(io::Error::other("the DNS responder stopped while starting"));
+            }
+        };
+        Ok(DnsServer {
+            addr,
+            udp_queries,
+            tcp_queries,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for DnsServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn serve_udp(udp: UdpSocket, zone: Arc<Zone>, count: Arc<AtomicUsize>) {
+    let mut buf = vec![0u8; 4096];
+    loop {
+        let Ok((len, peer)) = udp.recv_from(&mut buf).await else {
+            continue;
+        };
+        count.fetch_add(1, Ordering::SeqCst);
+        let Ok(query) = Message::from_vec(&buf[..len]) else {
+            continue;
+        };
+        let Some(response) = zone.answer(&query) else {
+            continue;
+        };
+        let Ok(mut bytes) = response.to_vec() else {
+            continue;
+        };
+        if bytes.len() > 512 {
+            let Ok(truncated) = response.truncate().to_vec() else {
+                continue;
+            };
+            bytes = truncated;
+        }
+        let _ = udp.send_to(&bytes, peer).await;
+    }
+}
+
+async fn serve_tcp(tcp: TcpListener, zone: Arc<Zone>, count: Arc<AtomicUsize>) {
+    loop {
+        let Ok((mut stream, _)) = tcp.accept().await else {
+            continue;
+        };
+        let zone = zone.clone();
+        let count = count.clone();
+        tokio::spawn(async move {
+            // Length-prefixed messages, several per connection (RFC 7766).
+            loop {
+                let Ok(len) = stream.read_u16().await else { return };
+                let mut buf = vec![0u8; usize::from(len)];
+                if stream.read_exact(&mut buf).await.is_err() {
+                    return;
+                }
+                count.fetch_add(1, Ordering::SeqCst);
+                let Ok(query) = Message::from_vec(&buf) else {
+                    return;
+                };
+                let Some(response) = zone.answer(&query) else {
+                    continue;
+                };
+                let Ok(bytes) = response.to_vec() else { return };
+                let Ok(len) = u16::try_from(bytes.len()) else {
+                    return;
+                };
+                let mut framed = len.to_be_bytes().to_vec();
+                framed.extend_from_slice(&bytes);
+                if stream.write_all(&framed).await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+}
+
+/// UDP and TCP on exactly `addr`; an error says which of the two could not bind.
+async fn bind_both(addr: SocketAddr) -> io::Result<(UdpSocket, TcpListener)> {
+    let named = |proto: &str, e: io::Error| io::Error::new(e.kind(), format!("{proto} {addr}: {e}"));
+    let udp = UdpSocket::bind(addr).await.map_err(|e| named("UDP", e))?;
+    let tcp = TcpListener::bind(addr).await.map_err(|e| named("TCP", e))?;
+    Ok((udp, tcp))
+}
+
+/// A port free for both UDP and TCP on 127.0.0.1: UDP picks one, TCP must get the same.
+async fn bind_free_port() -> io::Result<(UdpSocket, TcpListener)> {
+    let mut last = None;
+    for _ in 0..20 {
+        let udp = UdpSocket::bind("127.0.0.1:0").await?;
+        let port = udp.local_addr()?.port();
+        match TcpListener::bind(("127.0.0.1", port)).await {
+            Ok(tcp) => return Ok((udp, tcp)),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("no free port for UDP and TCP on 127.0.0.1")))
+}
