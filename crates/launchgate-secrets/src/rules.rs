@@ -276,7 +276,7 @@ mod tests {
     references: [https://example.com/docs]
     examples:
       - input: 'x = demo_ab12cd34ef56gh78ij90'
-        secret: demo_ab12cd34ef56gh78ij90
+        secret: demo_ab12cd34ef56gh78ij90 # launchgate:allow
     negative_examples: ['demo_short']
   - id: demo.broken
     name: Broken
