@@ -10,6 +10,7 @@ use launchgate_core::{Error, ExitStatus, Finding, Location, Report, Severity, Ta
 use crate::baseline::Baseline;
 use crate::check::check_rules;
 use crate::config::LoadedConfig;
+use crate::history::HistoryArgs;
 use crate::rules::RuleSet;
 use crate::scan::{BaselineChoice, ScanOptions, Target, scan, scan_logs};
 
@@ -40,6 +41,12 @@ pub enum SecretsCommand {
     /// Manage the baseline of accepted findings (fingerprints only).
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Merge JSON reports of shards (`scan --history --shard K/N`) into one, without duplicates.
+    Merge {
+        /// JSON reports written with `--format json --output FILE`.
+        #[arg(value_name = "REPORT", required = true)]
+        reports: Vec<PathBuf>,
+    },
 }
 
 /// What to scan and what to leave out.
@@ -75,6 +82,15 @@ pub struct TargetArgs {
 pub struct ScanArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+
+    #[command(flatten)]
+    pub history: HistoryArgs,
+
+    /// In GitHub Actions: scan exactly this event's commits, read from GITHUB_EVENT_NAME and
+    /// GITHUB_EVENT_PATH (a pull request's base..head, a push's before..after, a new branch's
+    /// commits not on the default branch, the whole history on schedule and manual runs).
+    #[arg(long, conflicts_with_all = ["staged", "history", "range"])]
+    pub ci: bool,
 
     #[command(flatten)]
     pub baseline: BaselineArgs,
@@ -187,11 +203,19 @@ fn report_for(cmd: &Command) -> Result<Report, Error> {
         std::env::current_dir().map_err(|e| Error::input(format!("cannot read the current folder: {e}")))?;
     let config = LoadedConfig::discover(cmd.config.as_deref(), &cwd)?;
     match &cmd.command {
+        SecretsCommand::Scan(args) if args.ci => ci_scan(&config, &cwd, args),
+        SecretsCommand::Scan(args) if args.history.is_requested() => {
+            let report =
+                args.history
+                    .run(&config, &cwd, args.baseline.choice(), args.target.max_file_size)?;
+            report.ok_or_else(|| Error::input("no history or range was asked for"))
+        }
         SecretsCommand::Scan(args) => {
             let mut options = scan_options(&args.target, &cwd)?;
             options.baseline = args.baseline.choice();
             Ok(scan(&config, &options)?.report)
         }
+        SecretsCommand::Merge { reports } => crate::history::merge_reports(reports),
         SecretsCommand::Logs(args) => Ok(scan_logs(
             &config,
             &args.files,
@@ -203,6 +227,48 @@ fn report_for(cmd: &Command) -> Result<Report, Error> {
         SecretsCommand::Rules(RulesCommand::List) => rules_list(&config),
         SecretsCommand::Baseline(command) => baseline(&config, command, &cwd),
     }
+}
+
+/// `scan --ci`: the commits of this GitHub event, decided from the event itself.
+fn ci_scan(config: &LoadedConfig, repo: &std::path::Path, args: &ScanArgs) -> Result<Report, Error> {
+    use launchgate_core::ci_event::{ScanPlan, plan_from_env, rev_list_args};
+    let plan = plan_from_env(None)?;
+    let history = match &plan {
+        ScanPlan::Nothing { .. } => {
+            let mut report = Report::new("secrets");
+            report.notes.push(format!("--ci: {}", plan.describe()));
+            return Ok(report);
+        }
+        ScanPlan::History => {
+            rev_list_args(repo, &plan)?;
+            HistoryArgs {
+                history: true,
+                ..HistoryArgs::default()
+            }
+        }
+        ScanPlan::Range { .. } | ScanPlan::NewBranch { .. } => {
+            let range = match rev_list_args(repo, &plan)?.as_slice() {
+                [range] => range.clone(),
+                [head, not, reference] if not == "--not" => format!("{reference}..{head}"),
+                other => {
+                    return Err(Error::input(format!(
+                        "cannot turn the event's commits ({}) into a range",
+                        other.join(" ")
+                    ))
+                    .with_help("scan with --range BASE..HEAD instead"));
+                }
+            };
+            HistoryArgs {
+                range: Some(range),
+                ..HistoryArgs::default()
+            }
+        }
+    };
+    let mut report = history
+        .run(config, repo, args.baseline.choice(), args.target.max_file_size)?
+        .ok_or_else(|| Error::input("--ci found nothing to scan"))?;
+    report.notes.insert(0, format!("--ci: {}", plan.describe()));
+    Ok(report)
 }
 
 fn scan_options(args: &TargetArgs, cwd: &std::path::Path) -> Result<ScanOptions, Error> {

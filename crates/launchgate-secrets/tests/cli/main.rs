@@ -2,6 +2,7 @@
 //! and real logs in temporary folders.
 
 mod baseline;
+mod ci;
 mod formats;
 mod library;
 mod logs;
