@@ -25,7 +25,7 @@ mkdir -p "$work"
 
 if [[ ! -f "$work/repo.done" ]]; then
   rm -rf "$repo" "$work/expected.json"
-  git init -q --bare "$repo"
+  git init -q --bare --initial-branch=main "$repo"
   echo "building the benchmark repository from $registry (a few minutes, once)..."
   python3 - "$registry" "$work/expected.json" <<'PY' | git -C "$repo" fast-import --quiet --export-marks="$work/marks"
 import json, os, re, sys
@@ -73,8 +73,11 @@ blob_bytes = 0
 current = {}
 # Phase 1: each crate version is a commit over vendor/<crate>/, so later versions of a
 # crate modify the files of earlier ones, as real history does.
-for name in sorted(os.listdir(registry), key=version_key):
-    top = os.path.join(registry, name)
+crate_dirs = [os.path.join(registry, index, name)
+              for index in sorted(os.listdir(registry))
+              for name in sorted(os.listdir(os.path.join(registry, index)))]
+for top in sorted(crate_dirs, key=lambda d: version_key(os.path.basename(d))):
+    name = os.path.basename(top)
     if not os.path.isdir(top):
         continue
     crate = version_key(name)[0]
@@ -98,11 +101,11 @@ for name in sorted(os.listdir(registry), key=version_key):
 
 # Phase 2: edit commits, each inserting a line into files picked with a bias to large ones,
 # until there are 20,000+ commits and over 1.1 GB of blob content.
-candidates = sorted(p for p, d in current.items() if len(d) >= 16_000 and p.endswith(".rs"))
+candidates = sorted(p for p, d in current.items() if 16_000 <= len(d) <= 64_000 and p.endswith(".rs"))
 planted, pending_removal, expected = {}, {}, []
 PLANT_AT = {2000: "history", 6000: "history", 10000: "history", 14000: "history", 18000: "head"}
 n = 0
-while n < 20_000 or blob_bytes < 1_150_000_000:
+while n < 20_000 or blob_bytes < 1_100_000_000:
     n += 1
     changes, size = [], 0
     if n in PLANT_AT:
@@ -126,7 +129,7 @@ while n < 20_000 or blob_bytes < 1_150_000_000:
         changes.append((env_path, None))
         current[src_path] = b"\n".join(l for l in current[src_path].split(b"\n") if src_secret.encode() not in l)
         changes.append((src_path, current[src_path]))
-    while size < 57_000:
+    while size < 40_000:
         path = candidates[next(rand) % len(candidates)]
         lines = current[path].split(b"\n")
         lines.insert(next(rand) % len(lines), b"// edit %d" % n)
@@ -144,77 +147,41 @@ PY
   touch "$work/repo.done"
 fi
 
-# The scanner: `launchgate-secrets scan --history` once the command offers it, else a
-# small driver calling the library's `history::scan_history`.
 (cd "$root" && cargo build -q --release -p launchgate-secrets)
 bin="$root/target/release/launchgate-secrets"
-if "$bin" scan --help 2>/dev/null | grep -q -- "--history"; then
-  scan=("$bin" scan --history --no-baseline "$repo" --format json)
-  "$bin" scan --help | grep -q -- "--no-baseline" || scan=("$bin" scan --history "$repo" --format json)
-else
-  driver="$work/driver"
-  mkdir -p "$driver/src"
-  cat > "$driver/Cargo.toml" <<TOML
-[package]
-name = "history-bench-driver"
-version = "0.0.0"
-edition = "2024"
-publish = false
-
-[dependencies]
-launchgate-core = { path = "$root/crates/launchgate-core" }
-launchgate-secrets = { path = "$root/crates/launchgate-secrets" }
-serde_json = "1"
-
-[workspace]
-TOML
-  cat > "$driver/src/main.rs" <<'RS'
-use std::path::PathBuf;
-
-use launchgate_core::Severity;
-use launchgate_core::render::ReportFile;
-use launchgate_secrets::config::LoadedConfig;
-use launchgate_secrets::history::{HistoryOptions, scan_history};
-use launchgate_secrets::scan::BaselineChoice;
-
-fn main() {
-    let repo = PathBuf::from(std::env::args().nth(1).expect("a repository"));
-    let loaded = LoadedConfig { base_dir: repo.clone(), ..LoadedConfig::default() };
-    let opts = HistoryOptions { baseline: BaselineChoice::Ignore, ..HistoryOptions::default() };
-    match scan_history(&loaded, &repo, &opts) {
-        Ok(report) => println!("{}", serde_json::to_string(&ReportFile::new(&[report], Severity::Error)).unwrap()),
-        Err(e) => {
-            eprintln!("{}", e.one_line());
-            std::process::exit(2);
-        }
-    }
-}
-RS
-  cp "$root/Cargo.lock" "$driver/Cargo.lock"
-  (cd "$driver" && CARGO_TARGET_DIR="$root/target" cargo build -q --release)
-  scan=("$root/target/release/history-bench-driver" "$repo")
-fi
+# The history scan reads the repository of the current folder.
+scan=(env -C "$repo" "$bin" scan --history --no-baseline --format json)
 
 commits=$(git -C "$repo" rev-list --count --all)
 read -r blobs bytes < <(git -C "$repo" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' \
-  | awk '$1 == "blob" { n++; s += $2 } END { printf "%d %d\n", n, s }')
+  | awk '$1 == "blob" { n++; s += $2 } END { printf "%d %.0f\n", n, s }')
 pack_mb=$(du -cm "$repo"/objects/pack/*.pack | tail -1 | cut -f1)
 echo "repository: $commits commits, $blobs blobs, $((bytes / 1000000)) MB of blob content, ${pack_mb} MiB of packs, $(nproc) cores"
 cat "$repo"/objects/pack/*.pack > /dev/null
 
-# One timed run: prints "wall_seconds peak_rss_kib".
+# Resident memory of a process and all its descendants (the scanner's git children count).
+subtree_rss() {
+  ps -eo pid=,ppid=,rss= | awk -v root="$1" '
+    { parent[$1] = $2; rss[$1] = $3 }
+    END { for (p in rss) { q = p; while (q != "" && q != 0 && q != root) q = parent[q]; if (q == root) s += rss[p] } print s + 0 }'
+}
+
+# One timed run: prints "wall_seconds peak_rss_kib", the peak being the largest summed
+# resident memory of the whole process tree, sampled every 100 ms.
 measure() {
   local out="$1"; shift
-  if [[ -x /usr/bin/time ]]; then
-    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" > "$out" || [[ $? == 1 ]]
-    cat "$work/time.txt"
-  else
-    local start end
-    start=$(date +%s%N)
-    "$@" > "$out" || [[ $? == 1 ]]
-    end=$(date +%s%N)
-    echo "$(awk -v ns=$((end - start)) 'BEGIN { printf "%.2f", ns / 1e9 }') 0"
-  fi
+  local start end pid peak=0 rss
+  start=$(date +%s%N)
+  "$@" > "$out" &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    rss=$(subtree_rss "$pid")
+    (( rss > peak )) && peak=$rss
+    sleep 0.1
+  done
+  wait "$pid" || [[ $? == 1 ]]
+  end=$(date +%s%N)
+  echo "$(awk -v ns=$((end - start)) 'BEGIN { printf "%.2f", ns / 1e9 }') $peak"
 }
 
 git_times=(); scan_times=(); git_rss=0; scan_rss=0

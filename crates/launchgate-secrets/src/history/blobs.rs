@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use launchgate_core::Error;
-use rayon::iter::{ParallelBridge, ParallelIterator};
+use rayon::iter::{IntoParallelIterator, ParallelBridge, ParallelIterator};
 
 use super::git::{Repo, git_failed, lines, spawn_error};
 use super::shard::Shard;
@@ -61,38 +61,37 @@ pub fn scan_blobs(
     shard: Option<Shard>,
     max_size: u64,
 ) -> Result<BlobScan, Error> {
-    let mut scan = BlobScan::default();
-    let wanted = list_blobs(repo, selection, shard, max_size, &mut scan)?;
-    if wanted.is_empty() {
-        return Ok(scan);
+    // The listing streams runs of blob ids, in pack order, into a queue that one
+    // `cat-file` process per core (up to 4) takes from as it goes: decoding starts with the
+    // first run, a run's delta chains stay warm in one process's base cache, and a process
+    // that meets cheap objects simply takes more runs.
+    let processes = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    let (send, receive) = std::sync::mpsc::channel::<Vec<String>>();
+    let queue = std::sync::Arc::new(Mutex::new(receive));
+    let mut decoders = Vec::new();
+    for _ in 0..processes {
+        decoders.push(Decoder::spawn(repo, queue.clone())?);
     }
+    let (listing, scan) = std::thread::scope(|scope| {
+        let listing = scope.spawn(|| list_blobs(repo, selection, shard, max_size, send));
+        let scan = scan_streams(engine, &mut decoders);
+        (listing.join(), scan)
+    });
+    let counts = listing.unwrap_or_else(|_| Err(Error::input("listing the blobs failed")));
+    for decoder in decoders {
+        decoder.finish(repo)?;
+    }
+    let counts = counts?;
+    let mut scan = scan?;
+    scan.other_shards = counts.other_shards;
+    scan.skipped_large = counts.skipped_large;
+    Ok(scan)
+}
 
-    let mut child = repo
-        .git()
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| spawn_error("the object database", &e))?;
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let mut stderr = child.stderr.take().expect("stderr is piped");
-    let count = wanted.len();
-    let writer = std::thread::spawn(move || {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut stdin);
-        for id in &wanted {
-            if writeln!(out, "{id}").is_err() {
-                break;
-            }
-        }
-        let _ = out.flush();
-    });
-    let stderr_reader = std::thread::spawn(move || {
-        let mut text = Vec::new();
-        let _ = stderr.read_to_end(&mut text);
-        text
-    });
+/// Scans what the decoders stream, on every core.
+fn scan_streams(engine: &Engine, decoders: &mut [Decoder]) -> Result<BlobScan, Error> {
+    let mut scan = BlobScan::default();
+    let readers: Vec<BlobReader> = decoders.iter_mut().filter_map(|d| d.reader.take()).collect();
 
     let hits = Mutex::new(Vec::new());
     let failure: Mutex<Option<Error>> = Mutex::new(None);
@@ -100,11 +99,7 @@ pub fn scan_blobs(
     let bytes = AtomicU64::new(0);
     let binary = AtomicUsize::new(0);
     let lfs = AtomicUsize::new(0);
-    let reader = BlobReader {
-        input: BufReader::with_capacity(1 << 20, stdout),
-        remaining: count,
-    };
-    reader.par_bridge().for_each(|blob| {
+    let scan_one = |blob: Result<(String, Vec<u8>), Error>| {
         let (id, data) = match blob {
             Ok(blob) => blob,
             Err(e) => {
@@ -134,13 +129,10 @@ pub fn scan_blobs(
         if !matches.is_empty() {
             hits.lock().expect("not poisoned").push(BlobHit { id, matches });
         }
-    });
-    let _ = writer.join();
-    let status = child.wait().map_err(|e| spawn_error("the object database", &e))?;
-    let stderr = stderr_reader.join().unwrap_or_default();
-    if !status.success() {
-        return Err(object_error(repo, &stderr));
-    }
+    };
+    readers
+        .into_par_iter()
+        .for_each(|reader| reader.par_bridge().for_each(scan_one));
     if let Some(e) = failure.into_inner().expect("not poisoned") {
         return Err(e);
     }
@@ -153,14 +145,22 @@ pub fn scan_blobs(
     Ok(scan)
 }
 
-/// The blob ids to read, in pack order, each once.
+/// What the listing left out.
+#[derive(Debug, Default)]
+struct ListCounts {
+    other_shards: usize,
+    skipped_large: usize,
+}
+
+/// Sends the blob ids to read, in pack order, each once, in runs of `RUN_LENGTH`.
 fn list_blobs(
     repo: &Repo,
     selection: &Selection,
     shard: Option<Shard>,
     max_size: u64,
-    scan: &mut BlobScan,
-) -> Result<Vec<String>, Error> {
+    send: std::sync::mpsc::Sender<Vec<String>>,
+) -> Result<ListCounts, Error> {
+    let mut counts = ListCounts::default();
     let reachable: Option<HashSet<String>> = match selection {
         Selection::AllObjects => None,
         Selection::Reachable(args) => {
@@ -183,41 +183,138 @@ fn list_blobs(
             Some(lines(&output.stdout).map(str::to_string).collect())
         }
     };
-    let output = repo
+    // Streamed, not collected: the listing has a line for every commit and tree too.
+    let mut child = repo
         .git()
         .args([
             "cat-file",
             "--batch-all-objects",
             "--unordered",
-            "--batch-check=%(objectname) %(objecttype) %(objectsize)",
+            "--batch-check=%(objecttype) %(objectname) %(objectsize)",
         ])
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| spawn_error("the object database", &e))?;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut seen = HashSet::new();
+    let mut run = Vec::with_capacity(RUN_LENGTH);
+    for line in BufReader::with_capacity(1 << 16, stdout).lines() {
+        let Ok(line) = line else { break };
+        let Some(rest) = line.strip_prefix("blob ") else {
+            continue;
+        };
+        let Some((id, size)) = rest.split_once(' ') else {
+            continue;
+        };
+        if reachable.as_ref().is_some_and(|r| !r.contains(id)) || seen.contains(id) {
+            continue;
+        }
+        seen.insert(id.to_string());
+        if shard.is_some_and(|s| !s.contains(id)) {
+            counts.other_shards += 1;
+            continue;
+        }
+        let size = size.parse::<u64>().unwrap_or(0);
+        if size > max_size {
+            counts.skipped_large += 1;
+            continue;
+        }
+        run.push(id.to_string());
+        if run.len() == RUN_LENGTH {
+            // A closed queue means every decoder is gone; their exit status says why.
+            let _ = send.send(std::mem::replace(&mut run, Vec::with_capacity(RUN_LENGTH)));
+        }
+    }
+    if !run.is_empty() {
+        let _ = send.send(run);
+    }
+    drop(send);
+    let output = child
+        .wait_with_output()
         .map_err(|e| spawn_error("the object database", &e))?;
     if !output.status.success() {
         return Err(object_error(repo, &output.stderr));
     }
-    let mut seen = HashSet::new();
-    let mut wanted = Vec::new();
-    for line in lines(&output.stdout) {
-        let mut fields = line.split(' ');
-        let (Some(id), Some("blob"), Some(size)) = (fields.next(), fields.next(), fields.next()) else {
-            continue;
+    Ok(counts)
+}
+
+/// Objects per run handed to one decoder: long enough to keep a delta chain together,
+/// short enough to balance the processes.
+const RUN_LENGTH: usize = 512;
+
+/// Runs of blob ids in pack order, taken in turn by the decoders.
+type RunQueue = std::sync::Arc<Mutex<std::sync::mpsc::Receiver<Vec<String>>>>;
+
+/// A `git cat-file --batch` process reading the blobs named on its input.
+struct Decoder {
+    child: std::process::Child,
+    writer: std::thread::JoinHandle<()>,
+    stderr: std::thread::JoinHandle<Vec<u8>>,
+    reader: Option<BlobReader>,
+}
+
+impl Decoder {
+    fn spawn(repo: &Repo, queue: RunQueue) -> Result<Decoder, Error> {
+        let mut child = repo
+            .git()
+            // Several processes run at once: a smaller base cache each keeps their sum
+            // well under what one git process uses by default (96 MiB).
+            .args(["-c", "core.deltaBaseCacheLimit=32m", "cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| spawn_error("the object database", &e))?;
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut stderr = child.stderr.take().expect("stderr is piped");
+        let writer = std::thread::spawn(move || {
+            loop {
+                let next = queue.lock().map(|q| q.recv());
+                let Ok(Ok(run)) = next else { break };
+                let mut text = String::with_capacity(run.len() * 41);
+                for id in run {
+                    text.push_str(&id);
+                    text.push('\n');
+                }
+                // Written per run, unbuffered, so git holds little more than one run ahead.
+                if stdin.write_all(text.as_bytes()).is_err() {
+                    break;
+                }
+            }
+        });
+        // Drained on its own thread so a chatty git never blocks on a full pipe.
+        let stderr = std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = stderr.read_to_end(&mut text);
+            text
+        });
+        let reader = BlobReader {
+            input: BufReader::with_capacity(1 << 20, stdout),
+            failed: false,
         };
-        if reachable.as_ref().is_some_and(|r| !r.contains(id)) || !seen.insert(id) {
-            continue;
-        }
-        if shard.is_some_and(|s| !s.contains(id)) {
-            scan.other_shards += 1;
-            continue;
-        }
-        if size.parse::<u64>().unwrap_or(0) > max_size {
-            scan.skipped_large += 1;
-            continue;
-        }
-        wanted.push(id.to_string());
+        Ok(Decoder {
+            child,
+            writer,
+            stderr,
+            reader: Some(reader),
+        })
     }
-    Ok(wanted)
+
+    fn finish(mut self, repo: &Repo) -> Result<(), Error> {
+        let _ = self.writer.join();
+        let status = self
+            .child
+            .wait()
+            .map_err(|e| spawn_error("the object database", &e))?;
+        let stderr = self.stderr.join().unwrap_or_default();
+        if !status.success() {
+            return Err(object_error(repo, &stderr));
+        }
+        Ok(())
+    }
 }
 
 /// An error for an unreadable object database, naming the pack or object git complained of.
@@ -253,25 +350,26 @@ fn object_error(repo: &Repo, stderr: &[u8]) -> Error {
     }
 }
 
-/// Reads `<id> <type> <size>\n<content>\n` records from `git cat-file --batch`.
+/// Reads `<id> <type> <size>\n<content>\n` records from `git cat-file --batch` until git
+/// closes its output (once its input is closed, or when it fails: `Decoder::finish` tells).
 struct BlobReader {
     input: BufReader<ChildStdout>,
-    remaining: usize,
+    failed: bool,
 }
 
 impl Iterator for BlobReader {
     type Item = Result<(String, Vec<u8>), Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        while self.remaining > 0 {
-            self.remaining -= 1;
+        while !self.failed {
             let mut header = Vec::with_capacity(64);
             match self.input.read_until(b'\n', &mut header) {
-                Ok(0) | Err(_) => {
-                    self.remaining = 0;
-                    return Some(Err(Error::input("git stopped before reading every object")));
-                }
+                Ok(0) => return None,
                 Ok(_) => {}
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(Error::input(format!("cannot read git's output: {e}"))));
+                }
             }
             let header = String::from_utf8_lossy(&header);
             let mut fields = header.trim_end().split(' ');
@@ -283,7 +381,7 @@ impl Iterator for BlobReader {
             let size: usize = fields.next().and_then(|s| s.parse().ok()).unwrap_or(0);
             let mut data = vec![0; size + 1];
             if self.input.read_exact(&mut data).is_err() {
-                self.remaining = 0;
+                self.failed = true;
                 return Some(Err(Error::input("git stopped in the middle of an object")));
             }
             data.truncate(size);

@@ -171,3 +171,53 @@ fn blobs_over_the_size_limit_are_skipped_and_counted() {
         notes(&report)
     );
 }
+
+#[test]
+fn a_larger_history_is_split_across_decoders_without_losing_a_blob() {
+    // 1,500 distinct blobs of 8 KB (12 MB): enough for several decoding processes and runs.
+    let (_tmp, dir) = repo();
+    let filler = "let value = compute(input, 42); // filler line of source text\n".repeat(130);
+    let planted = [(3, KEY_A), (700, KEY_B), (1490, KEY_C)];
+    let mut stream = String::new();
+    for commit_no in 1..=3u64 {
+        stream.push_str(&format!(
+            "commit refs/heads/main\nmark :{commit_no}\ncommitter Test <test@launchgate.invalid> {} +0000\ndata 4\nbulk\n",
+            1_700_000_000 + commit_no * 60
+        ));
+        if commit_no > 1 {
+            stream.push_str(&format!("from :{}\n", commit_no - 1));
+        }
+        for n in (commit_no - 1) * 500..commit_no * 500 {
+            let mut body = format!("// file {n}\n{filler}");
+            if let Some((_, key)) = planted.iter().find(|(at, _)| *at == n) {
+                body.push_str(&format!("const KEY: &str = \"{key}\";\n"));
+            }
+            stream.push_str(&format!(
+                "M 100644 inline src/f{n}.rs\ndata {}\n{body}",
+                body.len()
+            ));
+        }
+    }
+    fast_import(&dir, &stream);
+    git(&dir, &["reset", "-q", "--hard", "main"]);
+    let commits: Vec<String> = git(&dir, &["rev-list", "--reverse", "HEAD"])
+        .lines()
+        .map(String::from)
+        .collect();
+    let report = history(&dir);
+    let mut found: Vec<_> = located(&report).into_iter().map(|f| (f.1, f.2, f.3)).collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            ("src/f1490.rs".to_string(), 132, commits[2].clone()),
+            ("src/f3.rs".to_string(), 132, commits[0].clone()),
+            ("src/f700.rs".to_string(), 132, commits[1].clone()),
+        ]
+    );
+    assert!(
+        notes(&report).contains("scanned 1500 unique blob(s)"),
+        "{}",
+        notes(&report)
+    );
+}

@@ -1,6 +1,7 @@
 //! Integration tests of history and range scans on real repositories built in temporary
 //! folders with `git` and `git fast-import`.
 
+mod cli;
 mod history;
 mod layouts;
 mod range;

@@ -1,0 +1,117 @@
+//! The same scans through `launchgate-secrets scan --history/--range` and `merge`: exit codes,
+//! messages, and no secret in clear on any output.
+
+use assert_cmd::Command;
+
+use crate::*;
+
+fn bin(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("launchgate-secrets").unwrap();
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1");
+    cmd
+}
+
+#[test]
+fn history_fails_the_gate_and_names_the_commit() {
+    let (_tmp, dir) = repo();
+    let added = commit(&dir, &[("a.env", &format!("KEY={KEY_A}\n"))], "add");
+    commit(&dir, &[("a.env", "KEY=\n")], "remove");
+    for format in ["human", "json", "sarif", "github", "markdown", "junit"] {
+        let out = bin(&dir)
+            .args(["scan", "--history", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!text.contains(KEY_A), "{format} shows the secret");
+        assert!(text.contains("a.env"), "{format}: {text}");
+    }
+    let out = bin(&dir)
+        .args(["scan", "--history", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let finding = &json["reports"][0]["findings"][0];
+    assert_eq!(finding["location"]["commit"], added.as_str());
+    assert_eq!(finding["properties"]["exposure"], "history-only");
+}
+
+#[test]
+fn a_range_whose_base_is_not_in_a_shallow_clone_exits_2_with_the_fix() {
+    let (tmp, dir) = repo();
+    let base = commit(&dir, &[("a.txt", "1\n")], "one");
+    commit(&dir, &[("a.txt", "2\n")], "two");
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &format!("file://{}", dir.display()),
+            "clone",
+        ],
+    );
+    let out = bin(&tmp.path().join("clone"))
+        .args(["scan", "--range", &format!("{base}..HEAD")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("shallow clone"), "{stderr}");
+    assert!(stderr.contains("fetch-depth: 0"), "{stderr}");
+}
+
+#[test]
+fn a_clean_range_passes_and_shard_reports_merge() {
+    let (tmp, dir) = repo();
+    let base = commit(&dir, &[("a.txt", "1\n")], "one");
+    commit(&dir, &[("b.env", &format!("KEY={KEY_B}\n"))], "two");
+    commit(&dir, &[("c.txt", "3\n")], "three");
+    bin(&dir)
+        .args(["scan", "--range", &format!("{base}..HEAD~1")])
+        .assert()
+        .code(1);
+    bin(&dir)
+        .args(["scan", "--range", "HEAD~1..HEAD"])
+        .assert()
+        .code(0);
+
+    let mut reports = Vec::new();
+    for k in 1..=2 {
+        let path = tmp.path().join(format!("shard-{k}.json"));
+        bin(&dir)
+            .args([
+                "scan",
+                "--history",
+                "--shard",
+                &format!("{k}/2"),
+                "--format",
+                "json",
+                "--output",
+            ])
+            .arg(&path)
+            .assert()
+            .code(predicates::ord::le(1));
+        reports.push(path);
+    }
+    let out = bin(&dir)
+        .arg("merge")
+        .args(&reports)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = json["reports"][0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0]["location"]["path"], "b.env");
+}
