@@ -60,43 +60,20 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
         ))
         .with_help("check the range; in CI, check out the pushed commit")
     })?;
-    let base = match repo.commit(base_rev)? {
-        Some(base) => base,
+    let base = match base_rev {
+        // A single revision: everything reachable from it (a new branch whose commits no
+        // remote has yet, down to a root commit). Only a full clone holds all of that.
         None if repo.shallow => {
             return Err(Error::input(format!(
-                "--range {}: the base commit {base_rev} is not in this shallow clone, so the commits of the range cannot be told apart from older history",
+                "--range {}: a single revision means all of its history, and this clone is shallow",
                 opts.range
             ))
             .with_help(FETCH_FULL_HISTORY));
         }
-        None => {
-            return Err(Error::input(format!(
-                "--range {}: {base_rev} is not a commit in {}",
-                opts.range,
-                repo.dir.display()
-            ))
-            .with_help("fetch the base branch first (`git fetch origin BASE`), or check the range"));
-        }
+        None => None,
+        Some(base_rev) => Some(resolve_base(&repo, opts, base_rev, head_rev, &head)?),
     };
-    if repo.shallow {
-        // With the shared history cut off, `BASE..HEAD` would reach back to the shallow
-        // boundary and blame the whole tree on the range.
-        let mut cmd = repo.git();
-        cmd.args(["merge-base", &base, &head]);
-        let shared = cmd
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| spawn_error("the range", &e))?;
-        if !shared.status.success() {
-            return Err(Error::input(format!(
-                "--range {}: this clone is shallow and holds no common ancestor of {base_rev} and {head_rev}",
-                opts.range
-            ))
-            .with_help(FETCH_FULL_HISTORY));
-        }
-    }
-
-    let (files, commits, merges) = read_added_lines(&repo, &base, &head)?;
+    let (files, commits, merges) = read_added_lines(&repo, base.as_deref(), &head)?;
     let skipped_large = std::sync::atomic::AtomicUsize::new(0);
     let skipped_binary = std::sync::atomic::AtomicUsize::new(0);
     let candidates: Vec<Candidate> = files
@@ -163,24 +140,79 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
     Ok(report)
 }
 
-fn parse_range(range: &str) -> Result<(&str, &str), Error> {
+/// The base commit of `BASE..HEAD`, checked to be in the clone and, in a shallow clone, to
+/// share history with the head.
+fn resolve_base(
+    repo: &Repo,
+    opts: &RangeOptions,
+    base_rev: &str,
+    head_rev: &str,
+    head: &str,
+) -> Result<String, Error> {
+    let base = match repo.commit(base_rev)? {
+        Some(base) => base,
+        None if repo.shallow => {
+            return Err(Error::input(format!(
+                "--range {}: the base commit {base_rev} is not in this shallow clone, so the commits of the range cannot be told apart from older history",
+                opts.range
+            ))
+            .with_help(FETCH_FULL_HISTORY));
+        }
+        None => {
+            return Err(Error::input(format!(
+                "--range {}: {base_rev} is not a commit in {}",
+                opts.range,
+                repo.dir.display()
+            ))
+            .with_help("fetch the base branch first (`git fetch origin BASE`), or check the range"));
+        }
+    };
+    if repo.shallow {
+        // With the shared history cut off, `BASE..HEAD` would reach back to the shallow
+        // boundary and blame the whole tree on the range.
+        let mut cmd = repo.git();
+        cmd.args(["merge-base", &base, head]);
+        let shared = cmd
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| spawn_error("the range", &e))?;
+        if !shared.status.success() {
+            return Err(Error::input(format!(
+                "--range {}: this clone is shallow and holds no common ancestor of {base_rev} and {head_rev}",
+                opts.range
+            ))
+            .with_help(FETCH_FULL_HISTORY));
+        }
+    }
+
+    Ok(base)
+}
+
+/// `BASE..HEAD`, or a single revision (everything reachable from it).
+fn parse_range(range: &str) -> Result<(Option<&str>, &str), Error> {
     let bad = || {
-        Error::input(format!("--range {range}: expected BASE..HEAD"))
+        Error::input(format!("--range {range}: expected BASE..HEAD or one revision"))
             .with_help("name two commits or refs, such as `origin/main..HEAD` or `4f2a1c0..9b8e7d6`")
     };
-    if range.contains("...") {
+    if range.contains("...") || range.trim().is_empty() {
         return Err(bad());
     }
-    let (base, head) = range.split_once("..").ok_or_else(bad)?;
+    let Some((base, head)) = range.split_once("..") else {
+        return Ok((None, range));
+    };
     if base.is_empty() || head.is_empty() {
         return Err(bad());
     }
-    Ok((base, head))
+    Ok((Some(base), head))
 }
 
 /// Reads `git log -p` over the range: the added lines of each file of each commit, the
 /// number of commits, and how many of them are merges.
-fn read_added_lines(repo: &Repo, base: &str, head: &str) -> Result<(Vec<AddedLines>, usize, usize), Error> {
+fn read_added_lines(
+    repo: &Repo,
+    base: Option<&str>,
+    head: &str,
+) -> Result<(Vec<AddedLines>, usize, usize), Error> {
     let mut child = repo
         .git()
         .args([
@@ -195,7 +227,10 @@ fn read_added_lines(repo: &Repo, base: &str, head: &str) -> Result<(Vec<AddedLin
             "--find-renames",
             "--format=%x01%H%x00%an <%ae>%x00%aI%x00%ct%x00%P",
         ])
-        .arg(format!("{base}..{head}"))
+        .arg(match base {
+            Some(base) => format!("{base}..{head}"),
+            None => head.to_string(),
+        })
         .arg("--")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -301,7 +336,13 @@ fn read_added_lines(repo: &Repo, base: &str, head: &str) -> Result<(Vec<AddedLin
         .wait_with_output()
         .map_err(|e| spawn_error("the range", &e))?;
     if !output.status.success() {
-        return Err(git_failed(&format!("the commits {base}..{head}"), &output.stderr));
+        return Err(git_failed(
+            &format!(
+                "the commits {}{head}",
+                base.map(|b| format!("{b}..")).unwrap_or_default()
+            ),
+            &output.stderr,
+        ));
     }
     Ok((files, commits, merges))
 }
@@ -312,8 +353,9 @@ mod tests {
 
     #[test]
     fn ranges_need_two_ends() {
-        assert_eq!(parse_range("main..HEAD").unwrap(), ("main", "HEAD"));
-        for bad in ["main", "..HEAD", "main..", "main...HEAD"] {
+        assert_eq!(parse_range("main..HEAD").unwrap(), (Some("main"), "HEAD"));
+        assert_eq!(parse_range("feature").unwrap(), (None, "feature"));
+        for bad in ["", "..HEAD", "main..", "main...HEAD"] {
             assert!(parse_range(bad).is_err(), "{bad}");
         }
     }

@@ -128,8 +128,28 @@ fn a_base_missing_from_a_shallow_clone_is_an_error_with_the_fix() {
 fn bad_ranges_are_errors() {
     let (_tmp, dir) = repo();
     commit(&dir, &[("a.txt", "1\n")], "one");
-    let e = range(&dir, "main").unwrap_err();
+    let e = range(&dir, "main...HEAD").unwrap_err();
     assert!(e.message().contains("expected BASE..HEAD"), "{}", e.message());
+    let e = range(&dir, "nope").unwrap_err();
+    assert!(e.message().contains("nope is not a commit"), "{}", e.message());
     let e = range(&dir, "nope..HEAD").unwrap_err();
     assert!(e.message().contains("nope is not a commit"), "{}", e.message());
+}
+
+#[test]
+fn a_single_revision_scans_everything_reachable_from_it_root_commit_included() {
+    let (_tmp, dir) = repo();
+    let root = commit(&dir, &[("first.env", &format!("KEY={KEY_A}\n"))], "root");
+    let second = commit(&dir, &[("second.env", &format!("KEY={KEY_B}\n"))], "second");
+    let report = range(&dir, "HEAD").unwrap();
+    let mut found = located(&report);
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(
+        found,
+        vec![
+            ("stripe.secret-key".into(), "first.env".into(), 1, root),
+            ("stripe.secret-key".into(), "second.env".into(), 1, second),
+        ]
+    );
+    assert!(notes(&report).contains("2 commit(s)"), "{}", notes(&report));
 }
