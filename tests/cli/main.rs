@@ -253,3 +253,29 @@ fn a_section_error_is_exit_2_with_line_and_column_and_other_gates_still_report()
         .stderr(predicate::str::contains("launchgate.yml:4"))
         .stdout(predicate::str::contains("launchgate secrets: passed"));
 }
+
+#[test]
+fn a_closed_stdout_ends_the_run_quietly() {
+    use std::io::Read;
+    // Far more output than a pipe buffer holds, so the writes after the close fail.
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = (0..3000)
+        .map(|i| format!("const key{i} = \"sk_live_51Qm7Vx2Lp9Tr4Kd8Ns1Zc{i:06}Fw5Jg0YaR2\";\n"))
+        .collect();
+    std::fs::write(dir.path().join("keys.js"), lines).unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("launchgate"))
+        .current_dir(dir.path())
+        .args(["secrets", "scan"])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "{:?}", out.status);
+}
