@@ -256,7 +256,11 @@ while read -r local_ref local_sha remote_ref remote_sha; do
     range="$remote_sha..$local_sha"
   else
     # A new branch (or a remote tip we never fetched): the commits no remote has.
-    first=$(git rev-list --reverse "$local_sha" --not --remotes | head -n 1)
+    if ! commits=$(git rev-list --reverse "$local_sha" --not --remotes); then
+      echo "launchgate pre-push hook: cannot list the commits of $local_ref, so the push was not checked" >&2
+      exit 1
+    fi
+    first=$(printf '%s\n' "$commits" | head -n 1)
     [ -n "$first" ] || continue
     if git cat-file -e "$first^" 2>/dev/null; then
       range="$first^..$local_sha"

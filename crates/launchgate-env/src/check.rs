@@ -188,6 +188,11 @@ fn check_var(name: &str, spec: &VarSpec, env: &str, value: Option<&Value>, repor
         let shown = showable(name, spec, &value.value);
         let message = match &shown {
             Some(v) => format!("{name} {why} (value \"{v}\")"),
+            // Some reasons quote part of the value (a URL's scheme or host); a secret's never.
+            None if quotes_part_of(&why, &value.value) => format!(
+                "{name} is not a valid {} (the reason would show part of the secret value)",
+                spec.var_type.as_str()
+            ),
             None => format!("{name} {why}"),
         };
         let mut f = finding("env.invalid-value", Severity::Error, message, name, env, value)
@@ -331,6 +336,18 @@ pub fn placeholder(value: &str) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// Whether `text` holds four or more consecutive characters of `value`. Long values are
+/// assumed to, since checking them costs more than a generic message.
+fn quotes_part_of(text: &str, value: &str) -> bool {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() > 4096 {
+        return true;
+    }
+    chars
+        .windows(4)
+        .any(|w| text.contains(&w.iter().collect::<String>()))
 }
 
 #[cfg(test)]

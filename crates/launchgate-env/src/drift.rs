@@ -25,8 +25,21 @@ pub fn diff(root: &Path, schema: Option<&Schema>, env_files: &[PathBuf], report:
     let example = example_path(root, schema);
     let mut parsed: BTreeMap<PathBuf, Parsed> = BTreeMap::new();
     for path in env_files.iter().chain(example.iter()) {
-        if let Ok(bytes) = std::fs::read(root.join(path)) {
-            parsed.insert(path.clone(), dotenv::parse(&bytes));
+        match std::fs::read(root.join(path)) {
+            Ok(bytes) => {
+                parsed.insert(path.clone(), dotenv::parse(&bytes));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            // A file that exists but cannot be read must not look like a missing one.
+            Err(e) => report.push(
+                launchgate_core::Finding::new(
+                    "env.unreadable-file",
+                    launchgate_core::Severity::Error,
+                    format!("cannot read {}: {e}", files::display(path)),
+                )
+                .at(launchgate_core::Location::file(files::display(path)))
+                .help("make the file readable, so drift can be checked"),
+            ),
         }
     }
     let example_parsed = example.as_ref().and_then(|p| parsed.get(p));

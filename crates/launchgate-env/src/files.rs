@@ -65,8 +65,17 @@ pub fn git_tracked(root: &Path) -> Result<Option<Vec<PathBuf>>, Error> {
         .args(["rev-parse", "--show-prefix"])
         .output()
         .ok()
+        .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
+        .ok_or_else(|| {
+            // Without the prefix, tracked files would look untracked and their secrets
+            // would count as warnings instead of errors.
+            Error::input(format!(
+                "`git rev-parse --show-prefix` failed in {}",
+                root.display()
+            ))
+            .with_help("check that the repository is not corrupt (`git status`)")
+        })?;
     let files = output
         .stdout
         .split(|b| *b == 0)

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-pub use text::{expand, shorten};
+pub use text::{expand, key_for_display};
 use text::{split_comment, unescape};
 
 mod text;
@@ -311,9 +311,9 @@ impl<'a, 'o> Parser<'a, 'o> {
                 line_no,
                 column(line, pos),
                 format!(
-                    "`{}` has no `=`; write `{}=` for an empty value",
-                    shorten(key),
-                    shorten(key)
+                    "`{}` has no `=`; write `KEY=value`, or `{}=` for an empty value",
+                    key_for_display(key),
+                    key_for_display(key)
                 ),
             );
             return next;
@@ -327,7 +327,7 @@ impl<'a, 'o> Parser<'a, 'o> {
                 column(line, pos + key.len()),
                 format!(
                     "spaces around `=` after `{}`; loaders disagree on them",
-                    shorten(key)
+                    key_for_display(key)
                 ),
             );
         }
@@ -393,7 +393,7 @@ impl<'a, 'o> Parser<'a, 'o> {
                             value_column,
                             format!(
                                 "the value of `{}` opens a {} quote that is never closed",
-                                shorten(key),
+                                key_for_display(key),
                                 if q == b'"' { "double" } else { "single" }
                             ),
                         );
@@ -435,7 +435,7 @@ impl<'a, 'o> Parser<'a, 'o> {
                         column(line, vstart + i),
                         format!(
                             "the value of `{}` has a quote in the middle; quote the whole value or escape it",
-                            shorten(key)
+                            key_for_display(key)
                         ),
                     );
                 }
@@ -446,7 +446,7 @@ impl<'a, 'o> Parser<'a, 'o> {
                         column(line, vstart + i),
                         format!(
                             "the value of `{}` holds whitespace but is not quoted",
-                            shorten(key)
+                            key_for_display(key)
                         ),
                     );
                 }
@@ -463,7 +463,7 @@ impl<'a, 'o> Parser<'a, 'o> {
                 key_column,
                 format!(
                     "`{}` is already set on line {first}; the later value wins in most loaders",
-                    shorten(key)
+                    key_for_display(key)
                 ),
             );
         } else {
@@ -503,7 +503,10 @@ impl<'a, 'o> Parser<'a, 'o> {
                 "stray-quote",
                 line_no,
                 column(line, at),
-                format!("text after the closing quote of `{}`", shorten(&entry.key)),
+                format!(
+                    "text after the closing quote of `{}`",
+                    key_for_display(&entry.key)
+                ),
             );
         }
     }
@@ -572,7 +575,7 @@ impl<'a, 'o> Parser<'a, 'o> {
                 column(line, pos + i),
                 format!(
                     "the key `{}` {what}; keys are letters, digits and `_`",
-                    shorten(key)
+                    key_for_display(key)
                 ),
             );
         } else if key.bytes().any(|b| b.is_ascii_lowercase()) {
@@ -580,7 +583,7 @@ impl<'a, 'o> Parser<'a, 'o> {
                 "lowercase-key",
                 line_no,
                 column(line, pos),
-                format!("the key `{}` is not upper-case", shorten(key)),
+                format!("the key `{}` is not upper-case", key_for_display(key)),
             );
         }
     }

@@ -40,12 +40,19 @@ pub(super) fn unescape(inner: &str) -> String {
     out
 }
 
-/// Keys in messages are cut short, so a 10 MB line does not become a 10 MB message.
-pub fn shorten(s: &str) -> String {
-    if s.chars().count() <= 60 {
+/// A key as messages show it: in full when it is a short identifier that no secrets rule
+/// recognises, else redacted (so a 10 MB line does not become a 10 MB message either).
+pub fn key_for_display(s: &str) -> String {
+    // Text before `=` is only a key when it looks like one; a pasted token or URL lands here
+    // too, so anything else is shown redacted, like any value that may be a secret.
+    let is_identifier = !s.is_empty()
+        && s.chars().count() <= 60
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-');
+    if is_identifier && crate::secret_values::recognise(s).is_none() {
         s.to_string()
     } else {
-        format!("{}…", s.chars().take(60).collect::<String>())
+        launchgate_core::secret::redact(s)
     }
 }
 

@@ -325,6 +325,11 @@ fn check_schema(config: &EnvConfig, file: &str, source: &str) -> Result<(), Erro
                     .unwrap_or("development"),
             );
             if let Err(why) = crate::types::validate(spec.var_type, default, &effective.constraints) {
+                let why = if spec.secret {
+                    format!("is not a valid {}", spec.var_type.as_str())
+                } else {
+                    why
+                };
                 return Err(at(
                     name,
                     format!("the default of {name} {why}"),

@@ -95,3 +95,49 @@ fn errors_about_bad_files_do_not_print_values() {
         assert!(!text.contains(secret), "{text}");
     }
 }
+
+#[test]
+fn lines_that_are_not_key_value_pairs_are_never_echoed() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = "ghp_R7mK2xQ9vL4tN8pZ1cW6hB3jF5dG0sY2aE7u";
+    let password = "Hunter2SecretPw";
+    write(
+        dir.path(),
+        ".env",
+        &format!("STRIPE_KEY: {token}\npostgres://admin:{password}@db.acme.io/app?ssl=1\n{token}\n"),
+    );
+    let out = bin(dir.path())
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("key-without-value") && text.contains("invalid-key"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(token) && !text.contains("R7mK2xQ9vL4tN8pZ"),
+        "{text}"
+    );
+    assert!(!text.contains(password), "{text}");
+}
+
+#[test]
+fn a_secret_url_that_fails_validation_is_not_quoted_in_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "launchgate.yml",
+        "env:\n  vars:\n    API_URL: { type: url, secret: true, required: all }\n",
+    );
+    let out = bin(dir.path())
+        .args(["check", "--env", "production", "--format", "json"])
+        .env("API_URL", "ghsecretvalue9f8e7d6c5b4a:zz")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("env.invalid-value"), "{text}");
+    assert!(!text.contains("ghsecretvalue9f8e7d6c5b4a"), "{text}");
+    assert!(!text.contains("secretvalue"), "{text}");
+}
