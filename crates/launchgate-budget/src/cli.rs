@@ -38,8 +38,8 @@ pub enum Action {
     },
 }
 
-/// What to read. Everything is auto-detected from launchgate.yml and the current folder
-/// when not given.
+/// What to read. Everything is auto-detected from launchgate.yml and its folder (the
+/// current folder when there is none) when not given.
 #[derive(Debug, Clone, Default, Args)]
 pub struct InputArgs {
     /// Lighthouse results: LHR files (.json, .json.gz) or folders (.lighthouseci/). Repeatable.
@@ -109,6 +109,8 @@ impl InputArgs {
             && self.vite_manifest.is_none()
             && self.size_limit.is_none()
             && self.bundlewatch.is_none());
+        // Inputs not given are found next to the config file, as `launchgate check` does.
+        let mut discover_in = cwd.to_path_buf();
         if let Some(file) = ConfigFile::discover(self.config.as_deref(), cwd)? {
             let root = file
                 .path
@@ -123,9 +125,10 @@ impl InputArgs {
             if let Some(section) = file.section::<BudgetConfig>("budget")? {
                 inputs.merge_config(section, &root);
             }
+            discover_in = root;
         }
         if !given_any {
-            inputs.discover(cwd);
+            inputs.discover(&discover_in);
         }
         Ok(inputs)
     }

@@ -235,6 +235,18 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<LighthouseRun>, Error> {
                 .with_help("check the path; it is relative to the current directory (or the repository root for `launchgate check`)"));
         }
     }
+    if files.is_empty() {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::input(format!(
+            "{} holds no Lighthouse results, so nothing would be measured",
+            if names.is_empty() {
+                "the Lighthouse input".to_string()
+            } else {
+                names.join(", ")
+            }
+        ))
+        .with_help("pass Lighthouse JSON files or the .lighthouseci/ folder `lhci collect` writes"));
+    }
     files.iter().map(|f| LighthouseRun::read(f)).collect()
 }
 
@@ -295,6 +307,12 @@ fn from_manifest(manifest: &Path) -> Result<Vec<PathBuf>, Error> {
         Error::input(format!("{name} is not an LHCI manifest: expected a JSON array"))
             .with_help("pass the manifest.json that `lhci upload --target=filesystem` writes")
     })?;
+    if entries.is_empty() {
+        return Err(Error::input(format!(
+            "{name} lists no Lighthouse reports, so nothing would be measured"
+        ))
+        .with_help("run `lhci collect` before `lhci upload --target=filesystem`, or pass the folder holding the lhr-<number>.json files"));
+    }
     let dir = manifest.parent().unwrap_or(Path::new("."));
     let mut files = Vec::new();
     for entry in entries {

@@ -184,7 +184,22 @@ pub fn vite(path: &Path) -> Result<BuildStats, Error> {
         "a Vite manifest",
         "pass dist/.vite/manifest.json (build.manifest: true)",
     )?;
-    let chunks = value.as_object().cloned().unwrap_or_default();
+    let chunks = value.as_object().cloned().ok_or_else(|| {
+        Error::input(format!(
+            "{} is not a Vite manifest: expected a JSON object of chunks",
+            path.display()
+        ))
+        .with_help("pass dist/.vite/manifest.json (build.manifest: true)")
+    })?;
+    if chunks.is_empty() {
+        return Err(Error::input(format!(
+            "{} is an empty Vite manifest: it lists no chunks, so nothing would be measured",
+            path.display()
+        ))
+        .with_help(
+            "build with `build.manifest: true` and pass the dist/.vite/manifest.json that build writes",
+        ));
+    }
     if chunks
         .values()
         .any(|c| c.get("file").and_then(Value::as_str).is_none())

@@ -301,6 +301,10 @@ pub async fn check(dns: &Dns, domain: &str, requirement: Requirement, https: &Ht
         );
     }
     let mx = dns.query(domain, RecordType::MX).await;
+    if mx.is_failure() {
+        // No MX hosts to compare: say so rather than pass the mx-mismatch check unchecked.
+        crate::records::failed(&mut out, &format!("{domain} MX"), domain, &mx);
+    }
     let hosts: Vec<String> = mx
         .records()
         .iter()

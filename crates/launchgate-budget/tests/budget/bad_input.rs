@@ -164,3 +164,55 @@ fn every_format_renders() {
             .stdout(contains("4174"));
     }
 }
+
+#[test]
+fn empty_lhci_manifest_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let ci = dir.path().join(".lighthouseci");
+    std::fs::create_dir(&ci).unwrap();
+    std::fs::write(ci.join("manifest.json"), "[]\n").unwrap();
+    bin()
+        .arg("--lighthouse")
+        .arg(&ci)
+        .assert()
+        .code(2)
+        .stderr(contains("manifest.json lists no Lighthouse reports"))
+        .stderr(contains("lhci collect"));
+}
+
+#[test]
+fn vite_manifest_that_is_not_an_object_or_is_empty_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("manifest.json");
+    std::fs::write(&manifest, "[]\n").unwrap();
+    bin()
+        .arg("--vite-manifest")
+        .arg(&manifest)
+        .assert()
+        .code(2)
+        .stderr(contains("manifest.json is not a Vite manifest"));
+    std::fs::write(&manifest, "{}\n").unwrap();
+    bin()
+        .arg("--vite-manifest")
+        .arg(&manifest)
+        .assert()
+        .code(2)
+        .stderr(contains("manifest.json is an empty Vite manifest"));
+}
+
+#[test]
+fn config_in_a_subfolder_discovers_inputs_next_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("sub");
+    let ci = sub.join(".lighthouseci");
+    std::fs::create_dir_all(&ci).unwrap();
+    std::fs::write(sub.join("launchgate.yml"), "budget: {}\n").unwrap();
+    std::fs::copy(fixture("lighthouse/lhr-bad.json"), ci.join("lhr-1.json")).unwrap();
+    bin()
+        .current_dir(dir.path())
+        .arg("--config")
+        .arg("sub/launchgate.yml")
+        .assert()
+        .code(1)
+        .stdout(contains("categories:performance is below budget: 51"));
+}

@@ -173,3 +173,18 @@ fn caa_names_the_issuer_or_says_it_is_missing() {
     let none = run_yaml(&dns, &yaml("lookups.test"));
     assert_eq!(only(&none, "caa.missing").severity, Severity::Note);
 }
+
+#[test]
+fn failed_mx_lookup_is_reported_not_passed() {
+    let mut zone = crate::zones::world();
+    zone.txt("_mta-sts.mxfail.test", "v=STSv1; id=20260101T000000")
+        .servfail("mxfail.test");
+    let dns = DnsServer::start(zone);
+    let https = HttpsServer::start("mta-sts.mxfail.test", 200, "text/plain", GOOD_POLICY);
+    let report = run_policy(&dns, &https, "mxfail.test", true);
+    let f = only(&report, "dns.server-error");
+    assert_eq!(f.severity, Severity::Error);
+    assert_eq!(f.subject.as_deref(), Some("mxfail.test MX"));
+    let check = report.checks.iter().find(|c| c.name == "MTA-STS").unwrap();
+    assert_eq!(check.status, launchgate_core::CheckStatus::Failed);
+}
