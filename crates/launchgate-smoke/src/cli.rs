@@ -32,7 +32,8 @@ pub struct Command {
 
 #[derive(Debug, Subcommand)]
 pub enum Mode {
-    /// Run the suite repeatedly, for a bounded --count or --duration.
+    /// Run the suite repeatedly, for a bounded --count or --duration. Exits with the worst
+    /// status of all runs.
     Watch(WatchArgs),
 }
 
@@ -164,7 +165,9 @@ fn run_inner(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
         None => WatchState::default(),
     };
     let base = suite.base_url_text();
-    let mut last_status = ExitStatus::Passed;
+    // The exit code is the worst of every run's, so one failed run in a watch is not hidden
+    // by a later pass (below --fail-after a failed run is reported as warnings, not failed).
+    let mut worst_status = ExitStatus::Passed;
     let last_failures: RefCell<Vec<String>> = RefCell::new(Vec::new());
     let mut clock = SystemClock::default();
     let mut io_error: Option<Error> = None;
@@ -189,7 +192,7 @@ fn run_inner(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
                 state.consecutive_failures + u32::from(failed),
                 fail_after,
             );
-            last_status = emit(&[report], &targets, fail_on);
+            worst_status = worst_status.max(emit(&[report], &targets, fail_on));
             failed
         },
         |event, state| {
@@ -222,7 +225,7 @@ fn run_inner(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
     if let Some(e) = io_error {
         return Err(e);
     }
-    Ok(last_status)
+    Ok(worst_status)
 }
 
 /// Below the consecutive-failure threshold a failed run is reported, but as warnings.

@@ -24,6 +24,8 @@ pub struct ClientOptions {
     pub resolve: HashMap<String, IpAddr>,
     pub ca_certs: Vec<std::path::PathBuf>,
     pub timeout: Option<Duration>,
+    /// The run's secrets: body excerpts are redacted with them before they are cut.
+    pub redactor: crate::vars::Redactor,
 }
 
 /// Parses `host:port:addr` (curl's form). The port names which URLs the entry is for; the
@@ -52,6 +54,7 @@ pub struct HttpClient {
     pub verifier: Arc<RecordingVerifier>,
     pub certs: Arc<CertLog>,
     resolve: Arc<HashMap<String, IpAddr>>,
+    redactor: crate::vars::Redactor,
 }
 
 impl HttpClient {
@@ -79,6 +82,7 @@ impl HttpClient {
             verifier,
             certs,
             resolve: Arc::new(options.resolve.clone()),
+            redactor: options.redactor.clone(),
         })
     }
 
@@ -139,7 +143,18 @@ impl HttpClient {
             if hops.len() >= MAX_REDIRECTS {
                 return Err(Failure::TooManyRedirects(chain_text(&hops, &target)));
             }
+            let carries = !current.headers.is_empty() || current.body.is_some();
+            if current.url.scheme() == "https" && target.scheme() == "http" && carries {
+                return Err(Failure::Other(format!(
+                    "refused to follow the redirect from {} to {target}: it leaves HTTPS for plain HTTP, \
+                     and the request carries headers or a body that would travel unencrypted",
+                    current.url
+                )));
+            }
             let keep_method = matches!(status, 307 | 308);
+            // Another origin gets none of the step's headers (Authorization, API keys) nor
+            // its body; the jar still sends only the cookies meant for that host.
+            let same_origin = current.url.origin() == target.origin();
             current = Prepared {
                 method: if keep_method || current.method == Method::HEAD {
                     current.method.clone()
@@ -147,8 +162,16 @@ impl HttpClient {
                     Method::GET
                 },
                 url: target,
-                headers: current.headers.clone(),
-                body: if keep_method { current.body.clone() } else { None },
+                headers: if same_origin {
+                    current.headers.clone()
+                } else {
+                    Vec::new()
+                },
+                body: if keep_method && same_origin {
+                    current.body.clone()
+                } else {
+                    None
+                },
             };
         }
     }
@@ -214,6 +237,7 @@ impl HttpClient {
             elapsed: start.elapsed(),
             hops: Vec::new(),
             set_cookies,
+            redactor: self.redactor.clone(),
         })
     }
 
@@ -353,6 +377,8 @@ pub struct Exchange {
     pub hops: Vec<Hop>,
     /// Every `Set-Cookie` of every hop.
     pub set_cookies: Vec<SetCookie>,
+    /// The run's secrets, for [`Exchange::body_excerpt`].
+    pub redactor: crate::vars::Redactor,
 }
 
 impl Exchange {
@@ -371,9 +397,10 @@ impl Exchange {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    /// The first 200 bytes of the body, for failure messages.
+    /// The first 200 bytes of the body, for failure messages. The whole body is redacted
+    /// first, so a secret cut at the limit or spread over lines never shows in part.
     pub fn body_excerpt(&self) -> String {
-        let text = self.text();
+        let text = self.redactor.redact(&self.text());
         let mut end = text.len().min(200);
         while !text.is_char_boundary(end) {
             end -= 1;

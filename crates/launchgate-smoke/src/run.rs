@@ -2,7 +2,7 @@
 //! latency samples and the burst, and turns it all into a [`Report`] with every secret
 //! redacted.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -108,7 +108,37 @@ impl Suite {
                 "here",
             ));
         }
+        if spec.checks.is_empty()
+            && spec.site.is_none()
+            && spec.latency.is_none()
+            && spec.burst.is_none()
+            && spec.live_version.is_none()
+        {
+            return Err(locate(
+                "base_url",
+                "smoke: nothing to check".into(),
+                "only a base URL",
+            )
+            .with_help(
+                "add `checks:` (for example `- { get: /, expect: { status: 200 } }`), `site:`, `latency:` or `burst:`",
+            ));
+        }
         let redactor = Redactor::default();
+        // A password in a URL is a secret like any other.
+        let mut urls = vec![base.clone()];
+        if let Some(site) = &spec.site {
+            urls.extend(
+                std::iter::once(&site.canonical)
+                    .chain(&site.aliases)
+                    .filter_map(|u| Url::parse(u).ok()),
+            );
+        }
+        for u in &urls {
+            if let Some(p) = u.password() {
+                redactor.add(p);
+                redactor.add(&crate::vars::percent_decode(p));
+            }
+        }
         let mut env_names: BTreeSet<String> = BTreeSet::new();
         for check in &spec.checks {
             let mut captured: BTreeSet<&str> = BTreeSet::new();
@@ -144,6 +174,7 @@ impl Suite {
             ));
         }
         let mut client_options = options.client.clone();
+        client_options.redactor = redactor.clone();
         if client_options.timeout.is_none() {
             client_options.timeout = spec.defaults.timeout.map(|d| d.0);
         }
@@ -253,15 +284,19 @@ impl Suite {
         let permits = Arc::new(Semaphore::new(self.concurrency));
         let mut tasks = tokio::task::JoinSet::new();
         let mut index = 0usize;
+        // Which check each task runs, so a task that panics still has an outcome.
+        let mut labels: HashMap<tokio::task::Id, (usize, String)> = HashMap::new();
         let mut spawn = |job: Job| {
             let suite = self.clone();
             let permits = permits.clone();
             let i = index;
             index += 1;
-            tasks.spawn(async move {
+            let label = self.job_label(&job);
+            let handle = tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await.ok();
                 (i, suite.run_job(job).await)
             });
+            labels.insert(handle.id(), (i, label));
         };
         for i in 0..self.spec.checks.len() {
             spawn(Job::Check(i));
@@ -292,14 +327,23 @@ impl Suite {
             }
             spawn(Job::PageSecurity);
         }
-        let mut done: Vec<(usize, Outcome)> = Vec::new();
-        while let Some(r) = tasks.join_next().await {
-            if let Ok(pair) = r {
-                done.push(pair);
+        collect_outcomes(tasks, &labels).await
+    }
+
+    /// The name a job's outcome carries.
+    fn job_label(&self, job: &Job) -> String {
+        match job {
+            Job::Check(i) => {
+                let c = &self.spec.checks[*i];
+                c.name
+                    .clone()
+                    .unwrap_or_else(|| format!("{} {}", c.method, c.url))
             }
+            Job::Alias(a) => format!("alias {a}"),
+            Job::Mapped(from, to) => format!("redirect {from} -> {to}"),
+            Job::Tls(url) => format!("TLS {}", url.host_str().unwrap_or("")),
+            Job::PageSecurity => "security headers".to_string(),
         }
-        done.sort_by_key(|(i, _)| *i);
-        done.into_iter().map(|(_, o)| o).collect()
     }
 
     async fn run_job(&self, job: Job) -> Outcome {
@@ -426,6 +470,13 @@ impl Suite {
                 }
             };
             result.status = Some(response.status);
+            // Captured values are secrets from the moment they arrive: register them before
+            // the expectations, whose failure texts quote the body.
+            for source in step.capture.values() {
+                if let Ok(v) = crate::capture::capture(source, &response, &jar) {
+                    self.redactor.add(&v);
+                }
+            }
             match evaluate(&step.expect, &response, &vars) {
                 Err(e) => {
                     result.failure = Some(format!("{label}{e}"));
@@ -547,6 +598,34 @@ impl Suite {
     }
 }
 
+/// Every task's outcome in spawn order. A task that panicked (or was cancelled) becomes a
+/// failed outcome under its label instead of vanishing from the report.
+async fn collect_outcomes(
+    mut tasks: tokio::task::JoinSet<(usize, Outcome)>,
+    labels: &HashMap<tokio::task::Id, (usize, String)>,
+) -> Vec<Outcome> {
+    let mut done: Vec<(usize, Outcome)> = Vec::new();
+    while let Some(r) = tasks.join_next_with_id().await {
+        match r {
+            Ok((_, pair)) => done.push(pair),
+            Err(e) => {
+                let (i, label) = labels
+                    .get(&e.id())
+                    .cloned()
+                    .unwrap_or((usize::MAX, "check".to_string()));
+                let o = Outcome::new(&label).fail(
+                    "smoke.check",
+                    format!("{label}: the check stopped unexpectedly"),
+                    &label,
+                );
+                done.push((i, o));
+            }
+        }
+    }
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, o)| o).collect()
+}
+
 enum Job {
     Check(usize),
     Alias(String),
@@ -561,4 +640,38 @@ struct Attempt {
     url: Option<String>,
     failure: Option<String>,
     findings: Vec<Finding>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_check_that_panics_is_reported_failed() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let outcomes = rt.block_on(async {
+            let mut tasks = tokio::task::JoinSet::new();
+            let mut labels = HashMap::new();
+            let h = tasks.spawn(async { (0, Outcome::new("fine")) });
+            labels.insert(h.id(), (0, "fine".to_string()));
+            let h = tasks.spawn(async {
+                if std::hint::black_box(true) {
+                    panic!("boom");
+                }
+                (1, Outcome::new("never"))
+            });
+            labels.insert(h.id(), (1, "homepage".to_string()));
+            collect_outcomes(tasks, &labels).await
+        });
+        assert_eq!(outcomes.len(), 2);
+        assert_eq!(outcomes[0].check.status, CheckStatus::Passed);
+        assert_eq!(outcomes[1].check.name, "homepage");
+        assert_eq!(outcomes[1].check.status, CheckStatus::Failed);
+        assert_eq!(
+            outcomes[1].findings[0].message,
+            "homepage: the check stopped unexpectedly"
+        );
+    }
 }

@@ -18,16 +18,23 @@ pub struct Redactor {
 }
 
 impl Redactor {
+    /// Registers a value and the forms a URL gives it: percent-encoded as a query value
+    /// (`+` for spaces), as a path segment and as userinfo, so a secret sent in a URL is
+    /// redacted in subjects and error texts too.
     pub fn add(&self, value: &str) {
         if value.chars().count() < MIN_SECRET_LEN {
             return;
         }
+        let mut forms = vec![value.to_string()];
+        forms.extend(url_encoded_forms(value));
         let mut all = self.secrets.lock().unwrap_or_else(|e| e.into_inner());
-        if !all.iter().any(|s| s.expose() == value) {
-            all.push(Secret::new(value));
-            // Longest first, so a secret that contains another is replaced whole.
-            all.sort_by_key(|s| std::cmp::Reverse(s.expose().len()));
+        for form in forms {
+            if !all.iter().any(|s| s.expose() == form) {
+                all.push(Secret::new(&form));
+            }
         }
+        // Longest first, so a secret that contains another is replaced whole.
+        all.sort_by_key(|s| std::cmp::Reverse(s.expose().len()));
     }
 
     /// The text with every known secret replaced by its redacted form.
@@ -45,6 +52,79 @@ impl Redactor {
     pub fn is_empty(&self) -> bool {
         self.secrets.lock().map(|s| s.is_empty()).unwrap_or(true)
     }
+}
+
+/// The encodings a URL applies to a value: as a query value, a path and userinfo, plus
+/// every byte but unreserved ones percent-encoded (upper and lower case hex).
+fn url_encoded_forms(value: &str) -> Vec<String> {
+    let mut forms = Vec::new();
+    if let Ok(mut u) = reqwest::Url::parse("http://h/") {
+        u.query_pairs_mut().append_pair("k", value);
+        if let Some(q) = u.query().and_then(|q| q.strip_prefix("k=")) {
+            forms.push(q.to_string());
+        }
+        u.set_query(None);
+        u.set_path(value);
+        forms.push(u.path().trim_start_matches('/').to_string());
+        if u.set_password(Some(value)).is_ok()
+            && let Some(p) = u.password()
+        {
+            forms.push(p.to_string());
+        }
+        if u.set_username(value).is_ok() {
+            forms.push(u.username().to_string());
+        }
+    }
+    let mut upper = String::new();
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            upper.push(b as char);
+        } else {
+            upper.push_str(&format!("%{b:02X}"));
+        }
+    }
+    let lower: String = {
+        let mut out = String::new();
+        let mut rest = upper.as_str();
+        while let Some(i) = rest.find('%') {
+            out.push_str(&rest[..i]);
+            out.push('%');
+            out.push_str(&rest[i + 1..i + 3].to_ascii_lowercase());
+            rest = &rest[i + 3..];
+        }
+        out.push_str(rest);
+        out
+    };
+    forms.push(upper);
+    forms.push(lower);
+    forms.retain(|f| f != value && f.chars().count() >= MIN_SECRET_LEN);
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// `%XX` sequences decoded (invalid UTF-8 replaced); anything malformed is kept as is.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Where `${NAME}` looks: the check's captures first, then the environment.
@@ -176,6 +256,25 @@ mod tests {
             references("Bearer ${token} ${SMOKE_USER}"),
             vec!["token", "SMOKE_USER"]
         );
+    }
+
+    #[test]
+    fn url_encoded_forms_are_redacted() {
+        let r = Redactor::default();
+        r.add("p@ss w/rd&x=1");
+        for text in [
+            "q=p%40ss+w%2Frd%26x%3D1",
+            "/p@ss%20w/rd&x=1",
+            "p%40ss%20w%2Frd%26x%3D1",
+            "p%40ss%20w%2frd%26x%3d1",
+        ] {
+            let out = r.redact(text);
+            assert!(!out.contains("rd"), "{text} -> {out}");
+        }
+        let mut u = reqwest::Url::parse("https://h/").unwrap();
+        u.set_password(Some("p@ss w/rd&x=1")).unwrap();
+        let out = r.redact(u.as_str());
+        assert!(!out.contains("rd"), "{u} -> {out}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod app;
 mod checks;
 mod example;
+mod review;
 mod secrets;
 mod server;
 mod site;
