@@ -282,3 +282,19 @@ fn a_closed_stdout_ends_the_run_quietly() {
     );
     assert_eq!(out.status.code(), Some(1), "{:?}", out.status);
 }
+
+#[test]
+fn check_passes_with_exit_0_on_a_clean_repository() {
+    let dir = repo_with_config("secrets: {}\n");
+    std::fs::write(
+        dir.path().join("app.js"),
+        "export const key = process.env.STRIPE_SECRET_KEY;\n",
+    )
+    .unwrap();
+    launchgate()
+        .current_dir(dir.path())
+        .arg("check")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("launchgate secrets: passed"));
+}
