@@ -28,13 +28,7 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs, matches: &ArgMatches) -> ExitStatus {
-    match run_inner(&args, matches) {
-        Ok(status) => status,
-        Err(e) => {
-            e.eprint();
-            ExitStatus::Error
-        }
-    }
+    ExitStatus::or_printed_error(run_inner(&args, matches))
 }
 
 fn run_inner(args: &CheckArgs, matches: &ArgMatches) -> Result<ExitStatus, Error> {

@@ -25,13 +25,7 @@ pub struct InitArgs {
 }
 
 pub fn run(args: InitArgs) -> ExitStatus {
-    match run_inner(&args) {
-        Ok(()) => ExitStatus::Passed,
-        Err(e) => {
-            e.eprint();
-            ExitStatus::Error
-        }
-    }
+    ExitStatus::or_printed_error(run_inner(&args).map(|()| ExitStatus::Passed))
 }
 
 fn run_inner(args: &InitArgs) -> Result<(), Error> {

@@ -136,13 +136,7 @@ impl InputArgs {
 
 /// Runs the command; errors are printed and give exit 2.
 pub fn run(cmd: Command, matches: &ArgMatches) -> ExitStatus {
-    match execute(cmd, matches) {
-        Ok(status) => status,
-        Err(e) => {
-            e.eprint();
-            ExitStatus::Error
-        }
-    }
+    ExitStatus::or_printed_error(execute(cmd, matches))
 }
 
 fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {

@@ -24,6 +24,15 @@ impl ExitStatus {
         }
     }
 
+    /// The status of a run that may have stopped on an error: the error is printed (with its
+    /// position and hint) and gives exit 2.
+    pub fn or_printed_error(result: Result<ExitStatus, crate::Error>) -> ExitStatus {
+        result.unwrap_or_else(|e| {
+            e.eprint();
+            ExitStatus::Error
+        })
+    }
+
     pub fn code(self) -> u8 {
         self as u8
     }

@@ -52,13 +52,7 @@ pub struct Command {
 
 /// Runs the command; errors are printed and give exit code 2.
 pub fn run(cmd: Command, matches: &ArgMatches) -> ExitStatus {
-    match execute(cmd, matches) {
-        Ok(status) => status,
-        Err(error) => {
-            error.eprint();
-            ExitStatus::Error
-        }
-    }
+    ExitStatus::or_printed_error(execute(cmd, matches))
 }
 
 fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {

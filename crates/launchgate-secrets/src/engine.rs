@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 use launchgate_core::{Error, Secret, Severity};
 use regex::bytes::{CaptureLocations, Regex};
 
@@ -149,22 +149,7 @@ impl Engine {
         } else {
             Some(Prefilter::new(keywords)?)
         };
-        let allow_paths = if config.allow_paths.is_empty() {
-            None
-        } else {
-            let mut builder = GlobSetBuilder::new();
-            for glob in &config.allow_paths {
-                builder.add(Glob::new(glob).map_err(|e| {
-                    Error::input(format!("secrets.allow.paths has an invalid glob `{glob}`: {e}"))
-                        .with_help("use gitignore-like globs such as `fixtures/**` or `**/*.snap`")
-                })?);
-            }
-            Some(
-                builder
-                    .build()
-                    .map_err(|e| Error::input(format!("secrets.allow.paths: {e}")))?,
-            )
-        };
+        let allow_paths = crate::files::glob_set(&config.allow_paths, "secrets.allow.paths")?;
         let allow_regexes = config
             .allow_regexes
             .iter()

@@ -71,7 +71,8 @@ impl WalkOutcome {
     }
 }
 
-fn glob_set(globs: &[String], what: &str) -> Result<Option<GlobSet>, Error> {
+/// The globs as one set, `None` when there are none; `what` names their source in errors.
+pub(crate) fn glob_set(globs: &[String], what: &str) -> Result<Option<GlobSet>, Error> {
     if globs.is_empty() {
         return Ok(None);
     }

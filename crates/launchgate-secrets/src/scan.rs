@@ -129,8 +129,8 @@ pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, 
         }
         Target::Staged { dir, pathspecs } => {
             let change = read_staged(dir, pathspecs)?;
-            let include = glob_filter(&include)?;
-            let exclude = glob_filter(&exclude)?;
+            let include = crate::files::glob_set(&include, "the include globs")?;
+            let exclude = crate::files::glob_set(&exclude, "the exclude globs")?;
             let mut skipped_binary = 0;
             let mut skipped = 0;
             let wanted: Vec<_> = change
@@ -212,19 +212,6 @@ fn rule_problem_notes(rules: &crate::rules::RuleSet) -> Vec<String> {
             )
         })
         .collect()
-}
-
-fn glob_filter(globs: &[String]) -> Result<Option<globset::GlobSet>, Error> {
-    if globs.is_empty() {
-        return Ok(None);
-    }
-    let mut builder = globset::GlobSetBuilder::new();
-    for g in globs {
-        builder.add(globset::Glob::new(g).map_err(|e| {
-            Error::input(format!("invalid glob `{g}`: {e}")).with_help("use globs such as `src/**`")
-        })?);
-    }
-    builder.build().map(Some).map_err(|e| Error::input(e.to_string()))
 }
 
 /// Runs the log check over files (`-` is standard input).

@@ -99,13 +99,7 @@ pub struct WatchArgs {
 
 /// Runs the command; errors are printed and give exit 2.
 pub fn run(cmd: Command, matches: &ArgMatches) -> ExitStatus {
-    match run_inner(cmd, matches) {
-        Ok(status) => status,
-        Err(e) => {
-            e.eprint();
-            ExitStatus::Error
-        }
-    }
+    ExitStatus::or_printed_error(run_inner(cmd, matches))
 }
 
 fn run_inner(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {

@@ -140,8 +140,8 @@ pub(crate) struct PathFilter {
 impl PathFilter {
     pub fn new(config: &LoadedConfig) -> Result<PathFilter, Error> {
         Ok(PathFilter {
-            include: globs(&config.secrets.include)?,
-            exclude: globs(&config.secrets.exclude)?,
+            include: crate::files::glob_set(&config.secrets.include, "secrets.include")?,
+            exclude: crate::files::glob_set(&config.secrets.exclude, "secrets.exclude")?,
         })
     }
 
@@ -150,20 +150,6 @@ impl PathFilter {
             && self.include.as_ref().is_none_or(|g| g.is_match(path))
             && !self.exclude.as_ref().is_some_and(|g| g.is_match(path))
     }
-}
-
-fn globs(list: &[String]) -> Result<Option<globset::GlobSet>, Error> {
-    if list.is_empty() {
-        return Ok(None);
-    }
-    let mut builder = globset::GlobSetBuilder::new();
-    for g in list {
-        builder.add(globset::Glob::new(g).map_err(|e| {
-            Error::input(format!("invalid glob `{g}` in launchgate.yml: {e}"))
-                .with_help("use globs such as `src/**`")
-        })?);
-    }
-    builder.build().map(Some).map_err(|e| Error::input(e.to_string()))
 }
 
 /// Scans the history of the repository holding `repo`.
