@@ -98,16 +98,9 @@ pub async fn check(dns: &Dns, domain: &str, requirement: Requirement, https: &Ht
     }
     let name = format!("_mta-sts.{domain}");
     let subject = format!("{name} TXT (MTA-STS)");
-    let (answer, texts) = dns.txt(&name).await;
-    if answer.is_failure() {
-        crate::records::failed(&mut out, &subject, &name, &answer);
-        out.check_since("MTA-STS", 0, None);
+    let Some(records) = versioned_txt(dns, &mut out, &name, &subject, "MTA-STS", "v=stsv1").await else {
         return out;
-    }
-    let records: Vec<&String> = texts
-        .iter()
-        .filter(|t| t.trim_start().to_ascii_lowercase().starts_with("v=stsv1"))
-        .collect();
+    };
     let record = match records.as_slice() {
         [] => {
             let severity = if requirement == Requirement::Required {
@@ -144,11 +137,7 @@ pub async fn check(dns: &Dns, domain: &str, requirement: Requirement, https: &Ht
             return out;
         }
     };
-    let id = record
-        .split(';')
-        .filter_map(|p| p.split_once('='))
-        .find(|(k, _)| k.trim() == "id")
-        .map(|(_, v)| v.trim().to_string());
+    let id = tag_value(record, "id").map(str::to_string);
     let id_ok = id
         .as_deref()
         .is_some_and(|id| (1..=32).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric()));
@@ -466,6 +455,39 @@ fn describe_http_error(error: &reqwest::Error, host: &str) -> String {
     }
 }
 
+/// The TXT records at `name` that start with `version` (lowercase, as `v=stsv1`). A failed
+/// lookup is reported against `check` and gives `None`: the caller stops there.
+async fn versioned_txt(
+    dns: &Dns,
+    out: &mut Outcome,
+    name: &str,
+    subject: &str,
+    check: &str,
+    version: &str,
+) -> Option<Vec<String>> {
+    let (answer, texts) = dns.txt(name).await;
+    if answer.is_failure() {
+        crate::records::failed(out, subject, name, &answer);
+        out.check_since(check, 0, None);
+        return None;
+    }
+    Some(
+        texts
+            .into_iter()
+            .filter(|t| t.trim_start().to_ascii_lowercase().starts_with(version))
+            .collect(),
+    )
+}
+
+/// The value of `tag` in a `k=v; k=v` record.
+fn tag_value<'a>(record: &'a str, tag: &str) -> Option<&'a str> {
+    record
+        .split(';')
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| k.trim() == tag)
+        .map(|(_, v)| v.trim())
+}
+
 /// Checks TLS-RPT for `domain`.
 pub async fn check_tls_rpt(dns: &Dns, domain: &str, requirement: Requirement) -> Outcome {
     let mut out = Outcome::default();
@@ -476,16 +498,9 @@ pub async fn check_tls_rpt(dns: &Dns, domain: &str, requirement: Requirement) ->
     let name = format!("_smtp._tls.{domain}");
     let subject = format!("{name} TXT (TLS-RPT)");
     let example = format!("v=TLSRPTv1; rua=mailto:tls-reports@{domain}");
-    let (answer, texts) = dns.txt(&name).await;
-    if answer.is_failure() {
-        crate::records::failed(&mut out, &subject, &name, &answer);
-        out.check_since("TLS-RPT", 0, None);
+    let Some(records) = versioned_txt(dns, &mut out, &name, &subject, "TLS-RPT", "v=tlsrptv1").await else {
         return out;
-    }
-    let records: Vec<&String> = texts
-        .iter()
-        .filter(|t| t.trim_start().to_ascii_lowercase().starts_with("v=tlsrptv1"))
-        .collect();
+    };
     match records.as_slice() {
         [] => {
             let severity = if requirement == Requirement::Required {
@@ -502,12 +517,8 @@ pub async fn check_tls_rpt(dns: &Dns, domain: &str, requirement: Requirement) ->
             );
         }
         [one] => {
-            let rua = one
-                .split(';')
-                .filter_map(|p| p.split_once('='))
-                .find(|(k, _)| k.trim() == "rua")
-                .map(|(_, v)| v.trim().to_string());
-            let valid = rua.as_deref().is_some_and(|r| {
+            let rua = tag_value(one, "rua");
+            let valid = rua.is_some_and(|r| {
                 r.split(',').all(|u| {
                     let u = u.trim().to_ascii_lowercase();
                     (u.starts_with("mailto:") && u.contains('@')) || u.starts_with("https://")
