@@ -96,8 +96,8 @@ impl Error {
         text
     }
 
-    /// The error as miette draws it: message, `file:line:column`, snippet, hint. Colour only
-    /// when `color` is true.
+    /// The error as miette draws it: message, `file:line:column`, snippet, hint, with long lines
+    /// left whole. Colour only when `color` is true.
     pub fn render(&self, color: bool) -> String {
         let theme = if color {
             GraphicalTheme::unicode()
@@ -105,7 +105,8 @@ impl Error {
             GraphicalTheme::unicode_nocolor()
         };
         let mut out = String::new();
-        let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+        // Unwrapped: a path or command split across lines cannot be copied or grepped from a CI log.
+        let handler = GraphicalReportHandler::new_themed(theme).with_wrap_lines(false);
         if handler.render_report(&mut out, self).is_err() {
             out = format!("error: {}\n", self.0.message);
         }
@@ -203,5 +204,17 @@ mod tests {
         assert!(text.contains("launchgate.yml:2:3"), "{text}");
         assert!(text.contains("did you mean `allow`?"), "{text}");
         assert_eq!(e.position(), Some((2, 3)));
+    }
+
+    #[test]
+    fn render_keeps_a_long_path_on_one_line() {
+        let path = format!("/{}/stats.json", "deep-checkout-folder".repeat(8));
+        let e = Error::input(format!("{path} is not a Lighthouse result"))
+            .with_help("pass the JSON that `lighthouse --output=json` writes");
+        let text = e.render(false);
+        assert!(
+            text.contains(&format!("{path} is not a Lighthouse result")),
+            "{text}"
+        );
     }
 }
