@@ -1,19 +1,19 @@
-//! Every blob once: enumerate the object database (packs and loose objects) in pack order,
-//! stream each blob out of one `git cat-file --batch` process into the engine on every
-//! core, and keep only the blobs that hold a finding.
+//! Every blob once, read straight from the object database. Each pack's delta chains are
+//! resolved once, in parallel on every core, the way `gix` verifies a pack, and each blob
+//! goes to the engine on the thread that decoded it; loose objects follow. Memory stays
+//! bounded: a blob is dropped as soon as it is scanned, and only the matches are kept.
 //!
-//! Pack order matters: git resolves a delta chain from its in-memory base cache when the
-//! objects of one chain are asked for together, which is what `--unordered` yields. Memory
-//! stays bounded: a blob is dropped as soon as it is scanned.
+//! Reading one object at a time (`git cat-file --batch`) decodes a delta chain again for
+//! every object on it whose base fell out of the cache; the pack walk never does.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{ChildStdout, Stdio};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
+use gix_hash::{ObjectId, oid};
 use launchgate_core::Error;
-use rayon::iter::{IntoParallelIterator, ParallelBridge, ParallelIterator};
+use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIterator};
 
 use super::git::{Repo, git_failed, lines, spawn_error};
 use super::shard::Shard;
@@ -61,332 +61,289 @@ pub fn scan_blobs(
     shard: Option<Shard>,
     max_size: u64,
 ) -> Result<BlobScan, Error> {
-    // The listing streams runs of blob ids, in pack order, into a queue that one
-    // `cat-file` process per core (up to 4) takes from as it goes: decoding starts with the
-    // first run, a run's delta chains stay warm in one process's base cache, and a process
-    // that meets cheap objects simply takes more runs.
-    let processes = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-    let (send, receive) = std::sync::mpsc::channel::<Vec<String>>();
-    let queue = std::sync::Arc::new(Mutex::new(receive));
-    let mut decoders = Vec::new();
-    for _ in 0..processes {
-        decoders.push(Decoder::spawn(repo, queue.clone())?);
+    let hash = object_hash(repo)?;
+    let reachable = match selection {
+        Selection::AllObjects => None,
+        Selection::Reachable(args) => Some(reachable_blobs(repo, args)?),
+    };
+    let dirs = object_dirs(repo)?;
+    let packs = open_packs(&dirs, hash)?;
+    let sink = Sink {
+        engine,
+        reachable: reachable.as_ref(),
+        shard,
+        max_size,
+        counts: Counts::default(),
+        hits: Mutex::new(Vec::new()),
+    };
+    for (i, pack) in packs.iter().enumerate() {
+        scan_pack(pack, &packs[..i], &sink)?;
     }
-    let (listing, scan) = std::thread::scope(|scope| {
-        let listing = scope.spawn(|| list_blobs(repo, selection, shard, max_size, send));
-        let scan = scan_streams(engine, &mut decoders);
-        (listing.join(), scan)
-    });
-    let counts = listing.unwrap_or_else(|_| Err(Error::input("listing the blobs failed")));
-    for decoder in decoders {
-        decoder.finish(repo)?;
-    }
-    let counts = counts?;
-    let mut scan = scan?;
-    scan.other_shards = counts.other_shards;
-    scan.skipped_large = counts.skipped_large;
-    Ok(scan)
+    scan_loose(&dirs, hash, &packs, &sink)?;
+    Ok(sink.finish())
 }
 
-/// Scans what the decoders stream, on every core.
-fn scan_streams(engine: &Engine, decoders: &mut [Decoder]) -> Result<BlobScan, Error> {
-    let mut scan = BlobScan::default();
-    let readers: Vec<BlobReader> = decoders.iter_mut().filter_map(|d| d.reader.take()).collect();
+/// The hash the repository names objects with.
+fn object_hash(repo: &Repo) -> Result<gix_hash::Kind, Error> {
+    match repo.object_format.as_str() {
+        "sha1" => Ok(gix_hash::Kind::Sha1),
+        "sha256" => Ok(gix_hash::Kind::Sha256),
+        other => Err(Error::input(format!(
+            "{} uses the object format `{other}`, which this version cannot read",
+            repo.dir.display()
+        ))
+        .with_help("history scans read sha1 and sha256 repositories")),
+    }
+}
 
-    let hits = Mutex::new(Vec::new());
-    let failure: Mutex<Option<Error>> = Mutex::new(None);
-    let scanned = AtomicUsize::new(0);
-    let bytes = AtomicU64::new(0);
-    let binary = AtomicUsize::new(0);
-    let lfs = AtomicUsize::new(0);
-    let scan_one = |blob: Result<(String, Vec<u8>), Error>| {
-        let (id, data) = match blob {
-            Ok(blob) => blob,
+/// The blobs reachable from `git rev-list` arguments (refs, `--since`).
+fn reachable_blobs(repo: &Repo, args: &[String]) -> Result<HashSet<ObjectId>, Error> {
+    let mut cmd = repo.git();
+    cmd.args([
+        "rev-list",
+        "--objects",
+        "--no-object-names",
+        "--filter=object:type=blob",
+    ])
+    .args(args)
+    .arg("--");
+    let output = cmd
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| spawn_error("the commits", &e))?;
+    if !output.status.success() {
+        return Err(git_failed("the commits", &output.stderr));
+    }
+    Ok(lines(&output.stdout)
+        .filter_map(|id| ObjectId::from_hex(id.as_bytes()).ok())
+        .collect())
+}
+
+/// The repository's object directory followed by its alternates, the order git reads them in.
+fn object_dirs(repo: &Repo) -> Result<Vec<PathBuf>, Error> {
+    let mut dirs = vec![repo.objects_dir.clone()];
+    let alternates = gix_odb::alternate::resolve(repo.objects_dir.clone(), &repo.dir).map_err(|e| {
+        Error::input(format!(
+            "cannot follow the alternates of {}: {e}",
+            repo.objects_dir.display()
+        ))
+        .with_help("fix or remove objects/info/alternates; `git fsck` shows what is missing")
+    })?;
+    dirs.extend(alternates);
+    Ok(dirs)
+}
+
+/// A pack and its index.
+struct Pack {
+    bundle: gix_pack::Bundle,
+    path: PathBuf,
+}
+
+/// Every pack with an index in `dirs`, in a stable order. A pack without its index is one
+/// git is still writing or has abandoned, and git does not read it either.
+fn open_packs(dirs: &[PathBuf], hash: gix_hash::Kind) -> Result<Vec<Pack>, Error> {
+    let mut packs = Vec::new();
+    for dir in dirs {
+        let mut indexes: Vec<PathBuf> = match std::fs::read_dir(dir.join("pack")) {
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "idx") && p.with_extension("pack").is_file())
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => {
-                failure.lock().expect("not poisoned").get_or_insert(e);
-                return;
+                return Err(Error::input(format!(
+                    "cannot list {}: {e}",
+                    dir.join("pack").display()
+                )));
             }
         };
+        indexes.sort();
+        for index in indexes {
+            let path = index.with_extension("pack");
+            let bundle = gix_pack::Bundle::at(&index, hash).map_err(|e| corrupt(&path, &e))?;
+            packs.push(Pack { bundle, path });
+        }
+    }
+    Ok(packs)
+}
+
+fn corrupt(what: &Path, e: &dyn std::fmt::Display) -> Error {
+    Error::input(format!("{} is corrupt or unreadable: {e}", what.display())).with_help(
+        "run `git fsck` to see the damage, then re-clone the repository or restore the pack from a good copy",
+    )
+}
+
+/// Decodes every object of one pack, resolving each delta once, and offers its blobs. An
+/// object also stored in an earlier pack was offered there.
+fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink) -> Result<(), Error> {
+    let index = &pack.bundle.index;
+    let elsewhere: HashSet<ObjectId> = if earlier.is_empty() {
+        HashSet::new()
+    } else {
+        index
+            .iter()
+            .filter(|e| earlier.iter().any(|p| p.bundle.index.lookup(e.oid).is_some()))
+            .map(|e| e.oid)
+            .collect()
+    };
+    check_entries(pack)?;
+    let interrupt = AtomicBool::new(false);
+    index
+        .traverse_with_index(
+            &pack.bundle.pack,
+            |kind, data, entry, _progress| {
+                if kind == gix_object::Kind::Blob && !elsewhere.contains(&entry.oid) {
+                    sink.offer(&entry.oid, data);
+                }
+                Ok(())
+            },
+            &mut gix_utils::progress::Discard,
+            &interrupt,
+            gix_pack::index::traverse::with_index::Options {
+                // The engine reads every byte anyway; hashing each object again to check
+                // its id would cost more than the scan. Damaged data still fails to inflate.
+                check: gix_pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerification,
+                thread_limit: None,
+                alloc_limit_bytes: None,
+            },
+        )
+        .map_err(|e| corrupt(&pack.path, &e))?;
+    Ok(())
+}
+
+/// Checks every entry's bytes against the CRC32 its index records, as git does before it
+/// trusts an entry. The walk stops inflating once it holds an object's stated size, so
+/// damaged bytes could otherwise decode to garbage that passes for a blob. Cheap: CRC32 of
+/// the compressed pack, on every core.
+fn check_entries(pack: &Pack) -> Result<(), Error> {
+    let data = &pack.bundle.pack;
+    let mut entries: Vec<gix_pack::index::Entry> = pack.bundle.index.iter().collect();
+    entries.sort_by_key(|e| e.pack_offset);
+    let end = data.pack_end() as u64;
+    let damaged = entries.par_iter().enumerate().find_any(|(i, entry)| {
+        let next = entries.get(i + 1).map_or(end, |e| e.pack_offset);
+        if next <= entry.pack_offset || next > end {
+            return true;
+        }
+        // Version 1 indexes record no CRC32; their entries are checked by inflating alone.
+        entry.crc32.is_some_and(|crc| {
+            data.entry_crc32(entry.pack_offset, (next - entry.pack_offset) as usize) != crc
+        })
+    });
+    match damaged {
+        Some((_, entry)) => Err(corrupt(
+            &pack.path,
+            &format!(
+                "object {} at offset {} does not match the CRC32 in its index",
+                entry.oid, entry.pack_offset
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Offers every loose blob that no pack holds, each once.
+fn scan_loose(dirs: &[PathBuf], hash: gix_hash::Kind, packs: &[Pack], sink: &Sink) -> Result<(), Error> {
+    let mut seen = HashSet::new();
+    for dir in dirs {
+        let store = gix_odb::loose::Store::at(dir.clone(), hash);
+        let mut ids = Vec::new();
+        for id in store.iter() {
+            let id = id.map_err(|e| corrupt(dir, &e))?;
+            if packs.iter().all(|p| p.bundle.index.lookup(id).is_none()) && seen.insert(id) {
+                ids.push(id);
+            }
+        }
+        ids.par_iter().try_for_each_init(Vec::new, |buf, id| {
+            match store.try_find(id, buf) {
+                Ok(Some(object)) if object.kind == gix_object::Kind::Blob => sink.offer(id, object.data),
+                Ok(_) => {}
+                Err(e) => return Err(corrupt(&store.object_path(id), &e)),
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+/// Skips and sizes, counted from every decoding thread.
+#[derive(Debug, Default)]
+struct Counts {
+    scanned: AtomicUsize,
+    bytes: AtomicU64,
+    skipped_large: AtomicUsize,
+    skipped_binary: AtomicUsize,
+    skipped_lfs: AtomicUsize,
+    other_shards: AtomicUsize,
+}
+
+/// Where decoded blobs go: the selection, the shard and the size limit decide, the engine
+/// scans, and only the matches are kept.
+struct Sink<'a> {
+    engine: &'a Engine,
+    reachable: Option<&'a HashSet<ObjectId>>,
+    shard: Option<Shard>,
+    max_size: u64,
+    counts: Counts,
+    hits: Mutex<Vec<BlobHit>>,
+}
+
+impl Sink<'_> {
+    fn offer(&self, id: &oid, data: &[u8]) {
+        let counts = &self.counts;
+        if self.reachable.is_some_and(|r| !r.contains(id)) {
+            return;
+        }
+        if self.shard.is_some_and(|s| !s.contains(id)) {
+            counts.other_shards.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        if data.len() as u64 > self.max_size {
+            counts.skipped_large.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
         if data.starts_with(LFS_POINTER) && data.len() < 1024 {
-            lfs.fetch_add(1, Ordering::Relaxed);
+            counts.skipped_lfs.fetch_add(1, Ordering::Relaxed);
             return;
         }
-        if is_binary(&data) {
-            binary.fetch_add(1, Ordering::Relaxed);
+        if is_binary(data) {
+            counts.skipped_binary.fetch_add(1, Ordering::Relaxed);
             return;
         }
-        scanned.fetch_add(1, Ordering::Relaxed);
-        bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+        counts.scanned.fetch_add(1, Ordering::Relaxed);
+        counts.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
         // Paths are only known after provenance; path allowlists apply there.
-        let matches: Vec<(Match, bool)> = engine
-            .scan_bytes("", &data)
+        let matches: Vec<(Match, bool)> = self
+            .engine
+            .scan_bytes("", data)
             .into_iter()
             .map(|m| {
-                let allowed = inline_allowed(&data, &m.range);
+                let allowed = inline_allowed(data, &m.range);
                 (m, allowed)
             })
             .collect();
         if !matches.is_empty() {
-            hits.lock().expect("not poisoned").push(BlobHit { id, matches });
-        }
-    };
-    readers
-        .into_par_iter()
-        .for_each(|reader| reader.par_bridge().for_each(scan_one));
-    if let Some(e) = failure.into_inner().expect("not poisoned") {
-        return Err(e);
-    }
-    scan.hits = hits.into_inner().expect("not poisoned");
-    scan.hits.sort_by(|a, b| a.id.cmp(&b.id));
-    scan.scanned = scanned.into_inner();
-    scan.bytes = bytes.into_inner();
-    scan.skipped_binary = binary.into_inner();
-    scan.skipped_lfs = lfs.into_inner();
-    Ok(scan)
-}
-
-/// What the listing left out.
-#[derive(Debug, Default)]
-struct ListCounts {
-    other_shards: usize,
-    skipped_large: usize,
-}
-
-/// Sends the blob ids to read, in pack order, each once, in runs of `RUN_LENGTH`.
-fn list_blobs(
-    repo: &Repo,
-    selection: &Selection,
-    shard: Option<Shard>,
-    max_size: u64,
-    send: std::sync::mpsc::Sender<Vec<String>>,
-) -> Result<ListCounts, Error> {
-    let mut counts = ListCounts::default();
-    let reachable: Option<HashSet<String>> = match selection {
-        Selection::AllObjects => None,
-        Selection::Reachable(args) => {
-            let mut cmd = repo.git();
-            cmd.args([
-                "rev-list",
-                "--objects",
-                "--no-object-names",
-                "--filter=object:type=blob",
-            ])
-            .args(args)
-            .arg("--");
-            let output = cmd
-                .stdin(Stdio::null())
-                .output()
-                .map_err(|e| spawn_error("the commits", &e))?;
-            if !output.status.success() {
-                return Err(object_error(repo, &output.stderr));
-            }
-            Some(lines(&output.stdout).map(str::to_string).collect())
-        }
-    };
-    // Streamed, not collected: the listing has a line for every commit and tree too.
-    let mut child = repo
-        .git()
-        .args([
-            "cat-file",
-            "--batch-all-objects",
-            "--unordered",
-            "--batch-check=%(objecttype) %(objectname) %(objectsize)",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| spawn_error("the object database", &e))?;
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let mut seen = HashSet::new();
-    let mut run = Vec::with_capacity(RUN_LENGTH);
-    for line in BufReader::with_capacity(1 << 16, stdout).lines() {
-        let Ok(line) = line else { break };
-        let Some(rest) = line.strip_prefix("blob ") else {
-            continue;
-        };
-        let Some((id, size)) = rest.split_once(' ') else {
-            continue;
-        };
-        if reachable.as_ref().is_some_and(|r| !r.contains(id)) || seen.contains(id) {
-            continue;
-        }
-        seen.insert(id.to_string());
-        if shard.is_some_and(|s| !s.contains(id)) {
-            counts.other_shards += 1;
-            continue;
-        }
-        let size = size.parse::<u64>().unwrap_or(0);
-        if size > max_size {
-            counts.skipped_large += 1;
-            continue;
-        }
-        run.push(id.to_string());
-        if run.len() == RUN_LENGTH {
-            // A closed queue means every decoder is gone; their exit status says why.
-            let _ = send.send(std::mem::replace(&mut run, Vec::with_capacity(RUN_LENGTH)));
+            let hit = BlobHit {
+                id: id.to_string(),
+                matches,
+            };
+            self.hits.lock().expect("not poisoned").push(hit);
         }
     }
-    if !run.is_empty() {
-        let _ = send.send(run);
-    }
-    drop(send);
-    let output = child
-        .wait_with_output()
-        .map_err(|e| spawn_error("the object database", &e))?;
-    if !output.status.success() {
-        return Err(object_error(repo, &output.stderr));
-    }
-    Ok(counts)
-}
 
-/// Objects per run handed to one decoder: long enough to keep a delta chain together,
-/// short enough to balance the processes.
-const RUN_LENGTH: usize = 512;
-
-/// Runs of blob ids in pack order, taken in turn by the decoders.
-type RunQueue = std::sync::Arc<Mutex<std::sync::mpsc::Receiver<Vec<String>>>>;
-
-/// A `git cat-file --batch` process reading the blobs named on its input.
-struct Decoder {
-    child: std::process::Child,
-    writer: std::thread::JoinHandle<()>,
-    stderr: std::thread::JoinHandle<Vec<u8>>,
-    reader: Option<BlobReader>,
-}
-
-impl Decoder {
-    fn spawn(repo: &Repo, queue: RunQueue) -> Result<Decoder, Error> {
-        let mut child = repo
-            .git()
-            // Several processes run at once: a smaller base cache each keeps their sum
-            // well under what one git process uses by default (96 MiB).
-            .args(["-c", "core.deltaBaseCacheLimit=32m", "cat-file", "--batch"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| spawn_error("the object database", &e))?;
-        let mut stdin = child.stdin.take().expect("stdin is piped");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let mut stderr = child.stderr.take().expect("stderr is piped");
-        let writer = std::thread::spawn(move || {
-            loop {
-                let next = queue.lock().map(|q| q.recv());
-                let Ok(Ok(run)) = next else { break };
-                let mut text = String::with_capacity(run.len() * 41);
-                for id in run {
-                    text.push_str(&id);
-                    text.push('\n');
-                }
-                // Written per run, unbuffered, so git holds little more than one run ahead.
-                if stdin.write_all(text.as_bytes()).is_err() {
-                    break;
-                }
-            }
-        });
-        // Drained on its own thread so a chatty git never blocks on a full pipe.
-        let stderr = std::thread::spawn(move || {
-            let mut text = Vec::new();
-            let _ = stderr.read_to_end(&mut text);
-            text
-        });
-        let reader = BlobReader {
-            input: BufReader::with_capacity(1 << 20, stdout),
-            failed: false,
-        };
-        Ok(Decoder {
-            child,
-            writer,
-            stderr,
-            reader: Some(reader),
-        })
-    }
-
-    fn finish(mut self, repo: &Repo) -> Result<(), Error> {
-        let _ = self.writer.join();
-        let status = self
-            .child
-            .wait()
-            .map_err(|e| spawn_error("the object database", &e))?;
-        let stderr = self.stderr.join().unwrap_or_default();
-        if !status.success() {
-            return Err(object_error(repo, &stderr));
+    fn finish(self) -> BlobScan {
+        let mut hits = self.hits.into_inner().expect("not poisoned");
+        hits.sort_by(|a, b| a.id.cmp(&b.id));
+        let c = self.counts;
+        BlobScan {
+            hits,
+            scanned: c.scanned.into_inner(),
+            bytes: c.bytes.into_inner(),
+            skipped_large: c.skipped_large.into_inner(),
+            skipped_binary: c.skipped_binary.into_inner(),
+            skipped_lfs: c.skipped_lfs.into_inner(),
+            other_shards: c.other_shards.into_inner(),
         }
-        Ok(())
-    }
-}
-
-/// An error for an unreadable object database, naming the pack or object git complained of.
-fn object_error(repo: &Repo, stderr: &[u8]) -> Error {
-    let text = String::from_utf8_lossy(stderr);
-    let pack = text
-        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '\'')
-        .find(|w| w.ends_with(".pack") || w.ends_with(".idx"))
-        .map(str::to_string);
-    let first: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(3).collect();
-    let what = match pack {
-        Some(pack) => format!("the pack {pack}"),
-        None if repo.packs().is_empty() => format!("the object database {}", repo.git_dir.display()),
-        None => format!(
-            "the object database {} (packs: {})",
-            repo.git_dir.display(),
-            repo.packs()
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    if text.contains("corrupt")
-        || text.contains("inflate")
-        || text.contains("bad object")
-        || text.contains("unable to")
-    {
-        Error::input(format!("{what} is corrupt or unreadable: {}", first.join(" ")))
-            .with_help("run `git fsck` to see the damage, then re-clone the repository or restore the pack from a good copy")
-    } else {
-        git_failed(&what, stderr)
-    }
-}
-
-/// Reads `<id> <type> <size>\n<content>\n` records from `git cat-file --batch` until git
-/// closes its output (once its input is closed, or when it fails: `Decoder::finish` tells).
-struct BlobReader {
-    input: BufReader<ChildStdout>,
-    failed: bool,
-}
-
-impl Iterator for BlobReader {
-    type Item = Result<(String, Vec<u8>), Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        while !self.failed {
-            let mut header = Vec::with_capacity(64);
-            match self.input.read_until(b'\n', &mut header) {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(e) => {
-                    self.failed = true;
-                    return Some(Err(Error::input(format!("cannot read git's output: {e}"))));
-                }
-            }
-            let header = String::from_utf8_lossy(&header);
-            let mut fields = header.trim_end().split(' ');
-            let id = fields.next().unwrap_or_default().to_string();
-            let kind = fields.next().unwrap_or_default();
-            if kind == "missing" {
-                continue;
-            }
-            let size: usize = fields.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-            let mut data = vec![0; size + 1];
-            if self.input.read_exact(&mut data).is_err() {
-                self.failed = true;
-                return Some(Err(Error::input("git stopped in the middle of an object")));
-            }
-            data.truncate(size);
-            return Some(Ok((id, data)));
-        }
-        None
     }
 }

@@ -10,8 +10,10 @@ use launchgate_core::Error;
 #[derive(Debug, Clone)]
 pub struct Repo {
     pub dir: PathBuf,
-    /// `.git` (or the bare repository itself), absolute.
-    pub git_dir: PathBuf,
+    /// The object directory, absolute (`GIT_OBJECT_DIRECTORY` respected).
+    pub objects_dir: PathBuf,
+    /// `sha1` or `sha256`.
+    pub object_format: String,
     pub shallow: bool,
     /// HEAD's commit id; `None` in a repository without commits.
     pub head: Option<String>,
@@ -66,7 +68,13 @@ impl Repo {
                 .with_help("pass the folder of a git repository"));
         }
         let mut cmd = git(dir);
-        cmd.args(["rev-parse", "--absolute-git-dir", "--is-shallow-repository"]);
+        cmd.args([
+            "rev-parse",
+            "--is-shallow-repository",
+            "--show-object-format",
+            "--git-path",
+            "objects",
+        ]);
         let output = cmd
             .stdin(Stdio::null())
             .output()
@@ -79,12 +87,15 @@ impl Repo {
         }
         let out = String::from_utf8_lossy(&output.stdout);
         let mut out_lines = out.lines();
-        let git_dir = PathBuf::from(out_lines.next().unwrap_or_default());
         let shallow = out_lines.next() == Some("true");
+        let object_format = out_lines.next().unwrap_or("sha1").to_string();
+        // `--git-path` answers relative to `dir` unless the path is absolute.
+        let objects_dir = dir.join(out_lines.next().unwrap_or_default());
         let head = resolve_commit(dir, "HEAD")?;
         Ok(Repo {
             dir: dir.to_path_buf(),
-            git_dir,
+            objects_dir,
+            object_format,
             shallow,
             head,
         })
@@ -97,22 +108,6 @@ impl Repo {
     /// The commit a revision names, or `None` when it names none here.
     pub fn commit(&self, rev: &str) -> Result<Option<String>, Error> {
         resolve_commit(&self.dir, rev)
-    }
-
-    /// The pack files of the object database, for errors that must name one.
-    pub fn packs(&self) -> Vec<PathBuf> {
-        let dir = self.git_dir.join("objects").join("pack");
-        let mut packs: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .map(|entries| {
-                entries
-                    .filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|e| e == "pack"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        packs.sort();
-        packs
     }
 }
 

@@ -1,10 +1,10 @@
 //! Git history and commit ranges: every blob reachable from the chosen refs scanned once,
 //! with the commit that introduced each finding, and the lines a pull request or push adds.
 //!
-//! The object database is read through `git` itself (`cat-file --batch` in pack order,
-//! `log --raw` for provenance, `log -p` for ranges), which handles every pack and loose
-//! object layout, alternates, shallow clones and `safe.directory` exactly as the clone's
-//! owner sees them.
+//! Blobs are decoded in-process, pack by pack with every core (`gix-pack`), then loose
+//! objects; commits are read through `git` itself (`log --raw` for provenance, `log -p` for
+//! ranges), which sees refs, shallow boundaries and `safe.directory` exactly as the clone's
+//! owner does.
 
 mod blobs;
 mod findings;

@@ -12,11 +12,11 @@ pub struct Shard {
 }
 
 impl Shard {
-    /// Whether a blob, named by its hexadecimal object id, belongs to this shard. Object ids
-    /// are hashes, so their leading bytes spread blobs evenly.
-    pub fn contains(&self, object_id: &str) -> bool {
-        let prefix = object_id.get(..8).unwrap_or(object_id);
-        let value = u32::from_str_radix(prefix, 16).unwrap_or(0);
+    /// Whether a blob belongs to this shard, by the first four bytes of its object id (the
+    /// first eight hexadecimal digits). Object ids are hashes, so those spread blobs evenly.
+    pub fn contains(&self, object_id: &gix_hash::oid) -> bool {
+        let bytes = object_id.as_bytes();
+        let value = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
         value % self.count == self.index - 1
     }
 }
@@ -57,17 +57,21 @@ mod tests {
     #[test]
     fn every_blob_is_in_exactly_one_shard() {
         let ids = [
-            "00000000ab",
-            "ffffffff01",
-            "1234abcd99",
-            "deadbeef00",
-            "0a0b0c0d0e",
+            "00000000ab00000000000000000000000000ab00",
+            "ffffffff01000000000000000000000000000001",
+            "1234abcd99000000000000000000000000000099",
+            "deadbeef00000000000000000000000000000000",
+            "0a0b0c0d0e000000000000000000000000000e0e",
         ];
-        for id in ids {
+        for hex in ids {
+            let id = gix_hash::ObjectId::from_hex(hex.as_bytes()).unwrap();
             let owners = (1..=3)
-                .filter(|&k| Shard { index: k, count: 3 }.contains(id))
+                .filter(|&k| Shard { index: k, count: 3 }.contains(&id))
                 .count();
-            assert_eq!(owners, 1, "{id}");
+            assert_eq!(owners, 1, "{hex}");
         }
+        // 0xdeadbeef = 3735928559, which leaves 2 when divided by 3: shard 3/3.
+        let id = gix_hash::ObjectId::from_hex(ids[3].as_bytes()).unwrap();
+        assert!(Shard { index: 3, count: 3 }.contains(&id));
     }
 }

@@ -54,6 +54,37 @@ fn several_packs_and_loose_objects_are_all_scanned() {
     );
 }
 
+/// Overwrites 80 bytes in the middle of a blob's compressed bytes in the only pack.
+fn damage_blob_in_pack(dir: &std::path::Path, blob: &str) -> std::path::PathBuf {
+    git(dir, &["repack", "-q", "-a", "-d"]);
+    let pack = packs(dir).pop().unwrap();
+    // `<id> <type> <size> <size in pack> <offset>`
+    let listing = git(
+        dir,
+        &["verify-pack", "-v", pack.with_extension("idx").to_str().unwrap()],
+    );
+    let fields: Vec<usize> = listing
+        .lines()
+        .find(|l| l.starts_with(blob))
+        .unwrap()
+        .split_whitespace()
+        .skip(3)
+        .take(2)
+        .map(|f| f.parse().unwrap())
+        .collect();
+    let middle = fields[1] + fields[0] / 2;
+    let mut bytes = std::fs::read(&pack).unwrap();
+    for b in &mut bytes[middle - 40..middle + 40] {
+        *b = 0x55;
+    }
+    let mut perms = std::fs::metadata(&pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&pack, perms).unwrap();
+    std::fs::write(&pack, bytes).unwrap();
+    pack
+}
+
 #[test]
 fn a_corrupt_pack_is_an_error_naming_the_pack() {
     let (_tmp, dir) = repo();
@@ -66,25 +97,36 @@ fn a_corrupt_pack_is_an_error_naming_the_pack() {
         &[("big.txt", &big), ("a.env", &format!("STRIPE_KEY={KEY_A}\n"))],
         "add",
     );
-    git(&dir, &["repack", "-q", "-a", "-d"]);
-    let pack = packs(&dir).pop().unwrap();
-    let mut bytes = std::fs::read(&pack).unwrap();
-    // Overwrite the middle of the pack, where the compressed objects are.
-    let middle = bytes.len() / 2;
-    for b in &mut bytes[middle - 40..middle + 40] {
-        *b = 0x55;
-    }
-    let mut perms = std::fs::metadata(&pack).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&pack, perms).unwrap();
-    std::fs::write(&pack, bytes).unwrap();
+    let big_id = git(&dir, &["rev-parse", "HEAD:big.txt"]).trim().to_string();
+    let pack = damage_blob_in_pack(&dir, &big_id);
 
     let e = scan_history(&config(&dir), &dir, &history_options()).unwrap_err();
     let name = pack.file_name().unwrap().to_string_lossy().to_string();
     assert!(e.message().contains(&name), "{}", e.message());
     assert!(e.message().contains("corrupt"), "{}", e.message());
+    assert!(e.message().contains(&big_id), "{}", e.message());
     assert!(e.hint().unwrap().contains("git fsck"), "{:?}", e.hint());
+}
+
+#[test]
+fn damage_that_still_inflates_is_caught_by_the_index_crc() {
+    // Incompressible bytes are stored uncompressed, so damaged bytes inflate without
+    // complaint to a blob of the right length: only the CRC32 in the index tells.
+    let (_tmp, dir) = repo();
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let noise: String = (0..65_536)
+        .map(|_| {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            char::from(b' ' + ((state >> 33) % 95) as u8)
+        })
+        .collect();
+    commit(&dir, &[("noise.txt", &noise)], "add");
+    let id = git(&dir, &["rev-parse", "HEAD:noise.txt"]).trim().to_string();
+    let pack = damage_blob_in_pack(&dir, &id);
+    let e = scan_history(&config(&dir), &dir, &history_options()).unwrap_err();
+    let name = pack.file_name().unwrap().to_string_lossy().to_string();
+    assert!(e.message().contains(&name), "{}", e.message());
+    assert!(e.message().contains(&format!("object {id}")), "{}", e.message());
 }
 
 #[test]
@@ -173,8 +215,9 @@ fn blobs_over_the_size_limit_are_skipped_and_counted() {
 }
 
 #[test]
-fn a_larger_history_is_split_across_decoders_without_losing_a_blob() {
-    // 1,500 distinct blobs of 8 KB (12 MB): enough for several decoding processes and runs.
+fn a_larger_deltified_history_decoded_on_every_core_loses_no_blob() {
+    // 1,500 distinct blobs of 8 KB (12 MB), repacked so that most are deltas of one
+    // another: long chains resolved across threads.
     let (_tmp, dir) = repo();
     let filler = "let value = compute(input, 42); // filler line of source text\n".repeat(130);
     let planted = [(3, KEY_A), (700, KEY_B), (1490, KEY_C)];
@@ -188,7 +231,9 @@ fn a_larger_history_is_split_across_decoders_without_losing_a_blob() {
             stream.push_str(&format!("from :{}\n", commit_no - 1));
         }
         for n in (commit_no - 1) * 500..commit_no * 500 {
-            let mut body = format!("// file {n}\n{filler}");
+            // Each file adds a line to the one before it, so deltas chain.
+            let items: String = (0..n % 60).map(|k| format!("item {k}\n")).collect();
+            let mut body = format!("// file {n}\n{filler}{items}");
             if let Some((_, key)) = planted.iter().find(|(at, _)| *at == n) {
                 body.push_str(&format!("const KEY: &str = \"{key}\";\n"));
             }
@@ -199,6 +244,22 @@ fn a_larger_history_is_split_across_decoders_without_losing_a_blob() {
         }
     }
     fast_import(&dir, &stream);
+    git(
+        &dir,
+        &["repack", "-q", "-a", "-d", "-f", "--depth=50", "--window=20"],
+    );
+    let pack = packs(&dir).pop().unwrap();
+    let stats = git(
+        &dir,
+        &["verify-pack", "-s", pack.with_extension("idx").to_str().unwrap()],
+    );
+    let whole: usize = stats
+        .lines()
+        .find_map(|l| l.strip_prefix("non delta: "))
+        .and_then(|l| l.split(' ').next()?.parse().ok())
+        .unwrap();
+    assert!(whole < 100, "most objects should be deltas:\n{stats}");
+    assert!(stats.contains("chain length = 3:"), "{stats}");
     git(&dir, &["reset", "-q", "--hard", "main"]);
     let commits: Vec<String> = git(&dir, &["rev-list", "--reverse", "HEAD"])
         .lines()
@@ -210,9 +271,9 @@ fn a_larger_history_is_split_across_decoders_without_losing_a_blob() {
     assert_eq!(
         found,
         vec![
-            ("src/f1490.rs".to_string(), 132, commits[2].clone()),
-            ("src/f3.rs".to_string(), 132, commits[0].clone()),
-            ("src/f700.rs".to_string(), 132, commits[1].clone()),
+            ("src/f1490.rs".to_string(), 182, commits[2].clone()),
+            ("src/f3.rs".to_string(), 135, commits[0].clone()),
+            ("src/f700.rs".to_string(), 172, commits[1].clone()),
         ]
     );
     assert!(
@@ -220,4 +281,70 @@ fn a_larger_history_is_split_across_decoders_without_losing_a_blob() {
         "{}",
         notes(&report)
     );
+}
+
+#[test]
+fn an_object_in_two_packs_and_loose_is_scanned_once() {
+    let (_tmp, dir) = repo();
+    let added = commit(&dir, &[("a.env", &format!("STRIPE_KEY={KEY_A}\n"))], "add");
+    // Without -d, repack leaves the loose objects and the earlier pack in place: a.env's
+    // blob ends up loose, in the first pack and in the second.
+    git(&dir, &["repack", "-q"]);
+    commit(&dir, &[("b.txt", "nothing to see\n")], "more");
+    git(&dir, &["repack", "-q", "-a"]);
+    assert_eq!(packs(&dir).len(), 2);
+    let loose = git(&dir, &["count-objects", "-v"]);
+    assert!(loose.starts_with("count: 6\n"), "{loose}");
+    let report = history(&dir);
+    assert_eq!(
+        located(&report),
+        vec![("stripe.secret-key".into(), "a.env".into(), 1, added)]
+    );
+    assert!(
+        notes(&report).contains("scanned 2 unique blob(s)"),
+        "{}",
+        notes(&report)
+    );
+}
+
+#[test]
+fn objects_borrowed_from_an_alternate_are_scanned() {
+    let (tmp, dir) = repo();
+    let added = commit(&dir, &[("a.env", &format!("STRIPE_KEY={KEY_A}\n"))], "add");
+    git(&dir, &["repack", "-q", "-a", "-d"]);
+    let clone = tmp.path().join("shared");
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--shared",
+            dir.to_str().unwrap(),
+            clone.to_str().unwrap(),
+        ],
+    );
+    assert!(clone.join(".git/objects/info/alternates").is_file());
+    assert!(packs(&clone).is_empty());
+    let report = history(&clone);
+    assert_eq!(
+        located(&report),
+        vec![("stripe.secret-key".into(), "a.env".into(), 1, added)]
+    );
+}
+
+#[test]
+fn a_corrupt_loose_object_is_an_error_naming_it() {
+    let (_tmp, dir) = repo();
+    commit(&dir, &[("a.env", &format!("STRIPE_KEY={KEY_A}\n"))], "add");
+    let blob = git(&dir, &["rev-parse", "HEAD:a.env"]);
+    let blob = blob.trim();
+    let path = dir.join(".git/objects").join(&blob[..2]).join(&blob[2..]);
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).unwrap();
+    std::fs::write(&path, b"not a zlib stream").unwrap();
+    let e = scan_history(&config(&dir), &dir, &history_options()).unwrap_err();
+    assert!(e.message().contains(&blob[2..]), "{}", e.message());
+    assert!(e.message().contains("corrupt"), "{}", e.message());
 }
