@@ -207,3 +207,54 @@ fn a_folder_outside_any_repository_is_an_error() {
         e.message()
     );
 }
+
+#[test]
+fn history_finds_every_secret_a_file_scan_finds_in_the_same_blobs() {
+    use launchgate_secrets::scan::{ScanOptions, Target, scan};
+    use std::collections::BTreeSet;
+
+    // Every example of every rule, one file each, committed and packed.
+    let (_tmp, dir) = repo();
+    let rules = launchgate_secrets::RuleSet::embedded();
+    let files: Vec<(String, String)> = rules
+        .rules
+        .iter()
+        .flat_map(|rule| {
+            rule.spec
+                .examples
+                .iter()
+                .enumerate()
+                .map(move |(i, example)| (format!("cases/{}-{i}.txt", rule.id()), example.input.clone()))
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+    commit(&dir, &refs, "every rule's examples");
+    git(&dir, &["repack", "-q", "-a", "-d"]);
+
+    let mut options = ScanOptions::new(Target::Paths(vec![dir.join("cases")]));
+    options.baseline = BaselineChoice::Ignore;
+    let in_files = scan(&config(&dir), &options).unwrap().report;
+    let in_history = history(&dir);
+    let key = |f: &Finding| (f.rule_id.clone(), f.secret.as_ref().unwrap().sha256.clone());
+    let files_keys: BTreeSet<_> = in_files.findings.iter().map(key).collect();
+    let history_keys: BTreeSet<_> = in_history.findings.iter().map(key).collect();
+    assert!(files_keys.len() >= 300, "{}", files_keys.len());
+    assert_eq!(history_keys, files_keys);
+    // And each at a place where the file scan saw the same secret.
+    for found in &in_history.findings {
+        let at = found.location.as_ref().unwrap();
+        assert!(
+            in_files.findings.iter().any(|f| {
+                let l = f.location.as_ref().unwrap();
+                key(f) == key(found)
+                    && l.path.ends_with(&at.path)
+                    && l.line == at.line
+                    && l.column == at.column
+            }),
+            "{} at {}:{:?}",
+            found.rule_id,
+            at.path,
+            at.line
+        );
+    }
+}
