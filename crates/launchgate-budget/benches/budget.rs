@@ -1,5 +1,5 @@
 //! Reads the six fixture LHRs (LHCI's three runs of two URLs) with the fixture lighthouserc,
-//! and sizes a generated 20 MB build folder raw and gzip-9 (brotli-11 on 20 MB takes tens of
+//! and sizes a generated 20 MB build folder raw and gzip (brotli-11 on 20 MB takes tens of
 //! seconds per run, too long for criterion's samples: benches/compare.sh times it).
 //!
 //! cargo bench -p launchgate-budget --bench budget
@@ -58,7 +58,7 @@ fn benches(c: &mut Criterion) {
     };
     let mut group = c.benchmark_group("build folder");
     group.sample_size(10);
-    group.bench_function("20 MB, 200 files: raw + gzip-9", |b| {
+    group.bench_function("20 MB, 200 files: raw + gzip", |b| {
         b.iter(|| black_box(launchgate_budget::evaluate(&build).unwrap()))
     });
     group.finish();

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::bundles::{Compression, PathFilter, measure};
 use crate::outcome::{Operator, Outcome, Unit};
+use crate::rebundle::{self, BundleRequest};
 use crate::units::{Dialect, parse_size};
 
 /// Where a bundle-size check's files were measured, for the measured-values table.
@@ -58,6 +59,14 @@ const BUNDLER_PLUGINS: [&str; 4] = [
     "@size-limit/preset-big-lib",
 ];
 
+/// The folder a config file sits in; `.` for a bare file name.
+fn config_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
 fn read_json(path: &Path) -> Result<(String, Value), Error> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
     let name = path.display().to_string();
@@ -94,6 +103,44 @@ fn installed_bundlers(dir: &Path) -> Vec<String> {
     found
 }
 
+/// The package's peer dependencies: size-limit leaves them out of every bundle.
+fn peer_dependencies(dir: &Path) -> Vec<String> {
+    read_json(&dir.join("package.json"))
+        .ok()
+        .and_then(|(_, pkg)| pkg.get("peerDependencies").and_then(Value::as_object).cloned())
+        .map(|peers| peers.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// What esbuild is asked for on behalf of one check: an `import` string applies to the
+/// check's first file; `ignore` and the peer dependencies stay external.
+fn bundle_request(
+    check: &serde_json::Map<String, Value>,
+    files: &[PathBuf],
+    peers: &[String],
+) -> BundleRequest {
+    let imports = match check.get("import") {
+        Some(Value::String(clause)) => files
+            .first()
+            .map(|f| vec![(f.display().to_string(), clause.clone())])
+            .unwrap_or_default(),
+        Some(Value::Object(map)) => map
+            .iter()
+            .filter_map(|(module, clause)| Some((module.clone(), clause.as_str()?.to_string())))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut externals = peers.to_vec();
+    externals.extend(strings(check.get("ignore")));
+    externals.retain(|e| !imports.iter().any(|(module, _)| module == e));
+    BundleRequest {
+        files: files.to_vec(),
+        imports,
+        entries: strings(check.get("entry")),
+        externals,
+    }
+}
+
 /// Evaluates `.size-limit.json`: each check sums its files' sizes (brotli by default,
 /// `gzip: true` for gzip, `brotli: false` for raw) against `limit` (`kB` = 1000 B).
 pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
@@ -110,8 +157,9 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
         ))
         .with_help("write [{\"path\": \"dist/*.js\", \"limit\": \"10 kB\"}]")
     })?;
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = config_dir(path);
     let bundlers = installed_bundlers(dir);
+    let peers = peer_dependencies(dir);
     let mut eval = Evaluation::default();
     for (i, check) in checks.iter().enumerate() {
         let object = check
@@ -142,21 +190,36 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
             .map(str::to_string)
             .unwrap_or_else(|| patterns.join(", "));
         let disabled = strings(object.get("disablePlugins"));
-        let bundles = object.contains_key("import")
+        let active = |plugin: &str, preset: &str| {
+            (bundlers.iter().any(|p| p == plugin || p == preset)) && !disabled.iter().any(|d| d == plugin)
+        };
+        let webpack = active("@size-limit/webpack", "@size-limit/preset-big-lib")
+            && object.get("webpack") != Some(&Value::Bool(false));
+        let rebundles = object.contains_key("import")
             || object.contains_key("entry")
-            || bundlers.iter().any(|p| {
-                let webpack_off =
-                    p.ends_with("webpack") && object.get("webpack") == Some(&Value::Bool(false));
-                !(disabled.contains(p) || webpack_off)
-            });
-        if bundles {
+            || active("@size-limit/esbuild", "@size-limit/preset-small-lib");
+        if webpack {
             eval.findings.push(
-                Finding::new("budget.unsupported", Severity::Warning, format!("size-limit check `{label}` bundles its files before measuring, which launchgate does not do; it was not checked"))
+                Finding::new("budget.unsupported", Severity::Warning, format!("size-limit check `{label}` bundles its files with webpack before measuring, which launchgate does not do; it was not checked"))
                     .subject(source.clone())
-                    .help("measure the built output instead: point `path` at the bundler's output and add \"disablePlugins\": [\"@size-limit/esbuild\"]"),
+                    .help("measure the built output instead: point `path` at the bundler's output and add \"disablePlugins\": [\"@size-limit/webpack\"]"),
             );
             continue;
         }
+        let esbuild = match rebundles {
+            false => None,
+            true => match rebundle::find_esbuild(dir) {
+                Some(esbuild) => Some(esbuild),
+                None => {
+                    eval.findings.push(
+                        Finding::new("budget.unsupported", Severity::Warning, format!("size-limit check `{label}` measures an esbuild bundle of its files, and no node_modules/.bin/esbuild was found above {}; it was not checked", dir.display()))
+                            .subject(source.clone())
+                            .help("install the project's dependencies first (npm ci), as size-limit itself needs them"),
+                    );
+                    continue;
+                }
+            },
+        };
         let compression = if object.get("gzip") == Some(&Value::Bool(true)) {
             Compression::Gzip
         } else if object.get("brotli") == Some(&Value::Bool(false)) {
@@ -218,9 +281,34 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
             );
             continue;
         }
-        let paths: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
+        let mut paths: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
+        let mut overhead = 0;
+        // Held until measured: the bundle's folder goes when it is dropped.
+        let bundle = match &esbuild {
+            None => None,
+            Some(esbuild) => {
+                let absolute: Vec<PathBuf> = paths
+                    .iter()
+                    .map(|p| std::path::absolute(dir.join(p)).unwrap_or_else(|_| dir.join(p)))
+                    .collect();
+                let request = bundle_request(object, &absolute, &peers);
+                let bundle = rebundle::build(esbuild, dir, &request, &format!("{name}: check `{label}`"))?;
+                overhead = rebundle::empty_project_overhead(
+                    !request.imports.is_empty(),
+                    bundle.has_require_shim,
+                    compression,
+                );
+                paths = bundle.outputs.clone();
+                Some(bundle)
+            }
+        };
         let measured = measure(dir, &paths, &[compression])?;
-        let total: u64 = measured.iter().filter_map(|f| f.size(compression)).sum();
+        drop(bundle);
+        let total: u64 = measured
+            .iter()
+            .filter_map(|f| f.size(compression))
+            .sum::<u64>()
+            .saturating_sub(overhead);
         eval.measured.push(Measured {
             subject: label.clone(),
             compression,
@@ -294,7 +382,7 @@ pub fn bundlewatch(path: &Path) -> Result<Evaluation, Error> {
         })?),
         None => None,
     };
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = config_dir(path);
     let files = object.get("files").and_then(Value::as_array).ok_or_else(|| {
         Error::input(format!("{name}: bundlewatch needs a `files` list"))
             .with_help("write \"files\": [{\"path\": \"dist/*.js\", \"maxSize\": \"100kB\"}]")
