@@ -38,8 +38,8 @@ fn size_limit_verdicts_match_size_limit() {
             .any(|f| f.message.contains(&format!("`{name}`")));
         match (r.get("passed").and_then(Value::as_bool), outcome) {
             // Checks that size-limit re-bundles need the project's own esbuild, which the
-            // fixture does not ship: they are reported. tests/clients/size-limit.sh runs
-            // them against size-limit itself with esbuild installed.
+            // fixture does not ship: they are reported. tests/clients/size-limit.sh installs
+            // it and checks these verdicts too.
             (Some(_), None) => assert!(skipped, "{name} neither measured nor reported"),
             (None, None) => {
                 let measured = eval.measured.iter().find(|m| m.subject == name).unwrap();
