@@ -348,3 +348,18 @@ fn a_corrupt_loose_object_is_an_error_naming_it() {
     assert!(e.message().contains(&blob[2..]), "{}", e.message());
     assert!(e.message().contains("corrupt"), "{}", e.message());
 }
+
+#[test]
+fn a_sha256_repository_is_scanned_loose_and_packed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("repo");
+    std::fs::create_dir(&dir).unwrap();
+    git(&dir, &["init", "-q", "--object-format=sha256"]);
+    let added = commit(&dir, &[("a.env", &format!("STRIPE_KEY={KEY_A}\n"))], "add");
+    assert_eq!(added.len(), 64);
+    let expected = vec![("stripe.secret-key".to_string(), "a.env".to_string(), 1, added)];
+    assert_eq!(located(&history(&dir)), expected);
+    git(&dir, &["repack", "-q", "-a", "-d"]);
+    assert_eq!(packs(&dir).len(), 1);
+    assert_eq!(located(&history(&dir)), expected);
+}
