@@ -136,7 +136,12 @@ fn object_dirs(repo: &Repo) -> Result<Vec<PathBuf>, Error> {
 /// A pack and its index.
 struct Pack {
     bundle: gix_pack::Bundle,
-    path: PathBuf,
+}
+
+impl Pack {
+    fn path(&self) -> &Path {
+        self.bundle.pack.path()
+    }
 }
 
 /// Every pack with an index in `dirs`, in a stable order. A pack without its index is one
@@ -160,9 +165,9 @@ fn open_packs(dirs: &[PathBuf], hash: gix_hash::Kind) -> Result<Vec<Pack>, Error
         };
         indexes.sort();
         for index in indexes {
-            let path = index.with_extension("pack");
-            let bundle = gix_pack::Bundle::at(&index, hash).map_err(|e| corrupt(&path, &e))?;
-            packs.push(Pack { bundle, path });
+            let bundle =
+                gix_pack::Bundle::at(&index, hash).map_err(|e| corrupt(&index.with_extension("pack"), &e))?;
+            packs.push(Pack { bundle });
         }
     }
     Ok(packs)
@@ -208,7 +213,7 @@ fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink) -> Result<(), Error> {
                 alloc_limit_bytes: None,
             },
         )
-        .map_err(|e| corrupt(&pack.path, &e))?;
+        .map_err(|e| corrupt(pack.path(), &e))?;
     Ok(())
 }
 
@@ -233,7 +238,7 @@ fn check_entries(pack: &Pack) -> Result<(), Error> {
     });
     match damaged {
         Some((_, entry)) => Err(corrupt(
-            &pack.path,
+            pack.path(),
             &format!(
                 "object {} at offset {} does not match the CRC32 in its index",
                 entry.oid, entry.pack_offset
