@@ -206,6 +206,14 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
             );
             continue;
         }
+        if let Some(config) = object.get("config").filter(|_| rebundles) {
+            eval.findings.push(
+                Finding::new("budget.unsupported", Severity::Warning, format!("size-limit check `{label}` bundles with its own esbuild config ({config}), a JavaScript module launchgate does not run; it was not checked"))
+                    .subject(source.clone())
+                    .help("measure the built output instead: point `path` at the bundler's output and add \"disablePlugins\": [\"@size-limit/esbuild\"]"),
+            );
+            continue;
+        }
         let esbuild = match rebundles {
             false => None,
             true => match rebundle::find_esbuild(dir) {

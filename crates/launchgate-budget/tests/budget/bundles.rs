@@ -251,3 +251,56 @@ fn esbuild_metafile_and_webpack_stats() {
     assert_eq!((main.raw, main.name.as_str()), (280100, "main.[hash].js"));
     assert_eq!(w.entries[0].name, "main");
 }
+
+#[test]
+fn size_limit_checks_that_cannot_be_rebundled_say_why_and_how() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/app.js"), "export const answer = 42;\n").unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{"devDependencies": {"@size-limit/preset-small-lib": "12.1.0"}}"#,
+    )
+    .unwrap();
+    let config = dir.path().join(".size-limit.json");
+    std::fs::write(
+        &config,
+        r#"[
+  {"name": "own config", "path": "src/app.js", "config": "esbuild.config.js", "limit": "1 kB"},
+  {"name": "needs esbuild", "path": "src/app.js", "import": "{ answer }", "limit": "1 kB"},
+  {"name": "built file", "path": "src/app.js", "disablePlugins": ["@size-limit/esbuild"], "limit": "1 kB"}
+]"#,
+    )
+    .unwrap();
+    let eval = bundle_configs::size_limit(&config).unwrap();
+    let warned: Vec<(&str, &str)> = eval
+        .findings
+        .iter()
+        .map(|f| (f.message.as_str(), f.help.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(warned.len(), 2, "{warned:?}");
+    assert!(warned[0].0.contains("`own config`") && warned[0].0.contains("esbuild.config.js"));
+    assert!(warned[1].0.contains("`needs esbuild`") && warned[1].1.contains("npm ci"));
+    // The plugin is disabled for this one: the file itself is measured.
+    assert_eq!(eval.outcomes.len(), 1);
+    assert!(eval.outcomes[0].check.starts_with("built file (brotli)"));
+    assert!(eval.outcomes[0].passed);
+
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{"devDependencies": {"@size-limit/preset-big-lib": "12.1.0"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        &config,
+        r#"[{"name": "app", "path": "src/app.js", "limit": "1 kB"}]"#,
+    )
+    .unwrap();
+    let eval = bundle_configs::size_limit(&config).unwrap();
+    assert!(
+        eval.findings[0].message.contains("with webpack"),
+        "{}",
+        eval.findings[0].message
+    );
+    assert!(eval.outcomes.is_empty());
+}
