@@ -28,6 +28,7 @@ if [ -n "${INPUT_SARIF:-}" ]; then
     *) INPUT_SARIF=$PWD/$INPUT_SARIF ;;
   esac
 fi
+job_dir=$PWD
 cd "${INPUT_WORKING_DIRECTORY:-.}" || fail "working-directory '${INPUT_WORKING_DIRECTORY}' is not a folder of the workspace"
 
 read -r -a gates <<<"$(printf '%s' "${INPUT_GATES:-secrets}" | tr ',\n' '  ')"
@@ -38,6 +39,9 @@ for gate in "${gates[@]}"; do
     *) fail "unknown gate '$gate' in the gates input; the gates are secrets, env, budget, smoke, dns" ;;
   esac
 done
+if [ -n "${INPUT_MERGE:-}" ] && [ "${gates[*]}" != secrets ]; then
+  fail "the merge input merges secrets reports; set gates: secrets (the gates are '${gates[*]}')"
+fi
 case "${INPUT_SUMMARY:-true}" in
   true | false) ;;
   *) fail "the summary input is '$INPUT_SUMMARY'; use true or false" ;;
@@ -58,6 +62,10 @@ sarif_of() {
 }
 
 secrets_args() {
+  if [ -n "${INPUT_MERGE:-}" ]; then
+    merge_args
+    return
+  fi
   local scan=${INPUT_SCAN:-auto} base=${INPUT_BASE_REF:-}
   if [ "$scan" = auto ] && [ -n "$base" ]; then scan=range; fi
   if [ "$scan" = auto ] && [ -z "${GITHUB_EVENT_NAME:-}" ]; then scan=path; fi
@@ -72,6 +80,34 @@ secrets_args() {
     path) args=(secrets scan .) ;;
     *) fail "the scan input is '$scan'; use auto, staged, range, history or path" ;;
   esac
+  if [ -n "${INPUT_SHARD:-}" ]; then
+    [ "$scan" = history ] || fail "the shard input splits a history scan; set scan: history (the scan is '$scan')"
+    [[ "$INPUT_SHARD" =~ ^[0-9]+/[0-9]+$ ]] || fail "the shard input is '$INPUT_SHARD'; write K/N, such as 2/4"
+    secrets_needs --shard && args+=(--shard "$INPUT_SHARD")
+  fi
+}
+
+# `secrets merge` of the reports the merge input names (relative to where the job runs, like
+# every path given to the action); a pattern that matches nothing is an error, so a shard
+# whose report went missing cannot make the merged result pass.
+merge_args() {
+  local pattern file matched
+  local -a patterns reports=()
+  read -r -a patterns <<<"$(printf '%s' "$INPUT_MERGE" | tr '\n' ' ')"
+  for pattern in "${patterns[@]}"; do
+    case "$pattern" in
+      /* | [A-Za-z]:[\\/]*) ;;
+      *) pattern=$job_dir/$pattern ;;
+    esac
+    matched=false
+    for file in $pattern; do
+      [ -f "$file" ] || continue
+      reports+=("$file")
+      matched=true
+    done
+    [ "$matched" = true ] || fail "merge: no report matches '$pattern' (did every shard job upload its report?)"
+  done
+  args=(secrets merge "${reports[@]}")
 }
 
 # A launchgate without the flag would scan the wrong thing; stop instead.

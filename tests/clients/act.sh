@@ -42,6 +42,14 @@ for gate in secrets env budget smoke dns; do
   expect_in_log "$log" "planted-$gate: outcome=failure result=failed findings="
   expect_in_log "$log" "Failure - Main Planted failure: $gate"
 done
+# Two shards of a history scan, one holding the deleted token (which one depends on the
+# token's blob id), merged into one failing report.
+expect_in_log "$log" "launchgate secrets scan --history --shard 1/2 "
+expect_in_log "$log" "launchgate secrets scan --history --shard 2/2 "
+expect_in_log "$log" "Success - Main Assert: the merged shards failed with the deleted token"
+expect_in_log "$log" "launchgate secrets merge "
+expect_in_log "$log" "planted-merged: outcome=failure result=failed findings=1"
+expect_in_log "$log" "Failure - Main Planted failure: sharded history, merged"
 expect_in_log "$log" "clean: outcome=success result=passed findings=0"
 expect_in_log "$log" "Success - Main Clean run: every gate"
 # Annotations, as act shows workflow commands.

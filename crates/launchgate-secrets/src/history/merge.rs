@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use launchgate_core::render::ReportFile;
 use launchgate_core::{Error, Finding, Report};
 
+use super::shard::Shard;
+
 /// Merges JSON reports (`--format json`) of the secrets gate.
 pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, Error> {
     if paths.is_empty() {
@@ -57,6 +59,7 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, Error> {
             merged.duration_ms = merged.duration_ms.max(report.duration_ms);
         }
     }
+    check_every_shard(&notes)?;
     for finding in by_key.into_values() {
         merged.push(finding);
     }
@@ -68,6 +71,39 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, Error> {
     merged.notes.extend(notes);
     merged.inputs = inputs.into_iter().collect();
     Ok(merged)
+}
+
+/// A merge of shards must hold every shard of one split: a missing shard's blobs were never
+/// scanned, and its findings would be missing from a report that passes.
+fn check_every_shard(notes: &BTreeSet<String>) -> Result<(), Error> {
+    let shards: BTreeSet<Shard> = notes
+        .iter()
+        .filter_map(|note| note.strip_prefix("shard ")?.split_once(':')?.0.parse().ok())
+        .collect();
+    let Some(first) = shards.first() else {
+        return Ok(());
+    };
+    let counts: BTreeSet<u32> = shards.iter().map(|s| s.count).collect();
+    if counts.len() > 1 {
+        let splits: Vec<String> = counts.iter().map(|n| format!("/{n}")).collect();
+        return Err(Error::input(format!(
+            "the reports come from different splits of the history ({}); their shards overlap and leave gaps",
+            splits.join(", ")
+        ))
+        .with_help("merge the reports of one run of `scan --history --shard K/N`, every K from 1 to N"));
+    }
+    let missing: Vec<String> = (1..=first.count)
+        .filter(|k| !shards.iter().any(|s| s.index == *k))
+        .map(|k| format!("{k}/{}", first.count))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::input(format!(
+            "shard(s) {} are missing: their blobs were not scanned, so the merged report would miss their findings",
+            missing.join(", ")
+        ))
+        .with_help("pass the report of every shard; a shard job that failed to upload its report must be rerun"));
+    }
+    Ok(())
 }
 
 fn order(f: &Finding) -> (i64, String, u32, u32) {

@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Shard `index` (1-based) of `count`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Shard {
     pub index: u32,
     pub count: u32,

@@ -65,6 +65,28 @@ fn three_shards_merged_equal_a_full_scan() {
     // Merging a shard twice adds nothing.
     paths.push(paths[0].clone());
     assert_eq!(keyed(&merge_reports(&paths).unwrap()), keyed(&full));
+    // A missing shard is an error, never a report that passes without its findings.
+    let e = merge_reports(&paths[..2]).unwrap_err();
+    assert!(
+        e.message().contains("shard(s) 3/3 are missing"),
+        "{}",
+        e.message()
+    );
+    // Shards of different splits overlap and leave gaps.
+    let opts = HistoryOptions {
+        shard: Some(Shard { index: 1, count: 2 }),
+        ..history_options()
+    };
+    let other = tmp.path().join("other-split.json");
+    let report = scan_history(&config(&dir), &dir, &opts).unwrap();
+    std::fs::write(
+        &other,
+        serde_json::to_string(&ReportFile::new(&[report], Severity::Error)).unwrap(),
+    )
+    .unwrap();
+    paths.push(other);
+    let e = merge_reports(&paths).unwrap_err();
+    assert!(e.message().contains("different splits"), "{}", e.message());
 }
 
 #[test]
