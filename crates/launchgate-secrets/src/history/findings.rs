@@ -92,11 +92,7 @@ pub fn build_finding(engine: &Engine, report: &mut Report, c: &Candidate, exposu
     let commit = short(&c.intro.commit);
     let (message, help) = match exposure {
         Exposure::Head => (
-            format!(
-                "{} found ({} confidence), introduced in commit {commit} and still in HEAD",
-                rule.spec.name,
-                m.confidence.as_str()
-            ),
+            still_in_head_message(&rule.spec.name, m.confidence.as_str(), commit),
             help_for(rule, Origin::Source),
         ),
         Exposure::History => (
@@ -147,6 +143,37 @@ pub fn build_finding(engine: &Engine, report: &mut Report, c: &Candidate, exposu
         help_uri: rule.spec.references.first().cloned(),
     });
     finding
+}
+
+fn still_in_head_message(rule_name: &str, confidence: &str, commit: &str) -> String {
+    format!("{rule_name} found ({confidence} confidence), introduced in commit {commit} and still in HEAD")
+}
+
+/// Turns a history-only finding into one still in HEAD, as a scan that saw both blobs
+/// would have reported it: shards each see only some blobs, so one shard can hold a secret's
+/// first version and another the version in HEAD. `head_help` comes from the finding that
+/// saw it in HEAD.
+pub fn mark_still_in_head(finding: &mut Finding, rule_name: &str, head_help: Option<&str>) {
+    let commit = finding
+        .location
+        .as_ref()
+        .and_then(|l| l.commit.as_deref())
+        .map(short)
+        .unwrap_or_default()
+        .to_string();
+    let confidence = finding
+        .properties
+        .get("confidence")
+        .and_then(|v| v.as_str())
+        .unwrap_or("unknown")
+        .to_string();
+    finding.message = still_in_head_message(rule_name, &confidence, &commit);
+    if let Some(help) = head_help {
+        finding.help = Some(help.to_string());
+    }
+    finding
+        .properties
+        .insert("exposure".to_string(), Exposure::Head.as_str().into());
 }
 
 /// The exposure table: secrets still in HEAD and secrets only in history need different fixes.

@@ -1,12 +1,13 @@
 //! `launchgate-secrets merge`: one report from the reports of several shards, each secret
 //! once, at its earliest introduction.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use launchgate_core::render::ReportFile;
 use launchgate_core::{Error, Finding, Report};
 
+use super::findings::{Exposure, mark_still_in_head};
 use super::shard::Shard;
 
 /// Merges JSON reports (`--format json`) of the secrets gate.
@@ -18,7 +19,10 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, Error> {
     let mut merged = Report::new("secrets");
     let mut notes = BTreeSet::new();
     let mut inputs = BTreeSet::new();
-    let mut by_key: std::collections::BTreeMap<(String, String), Finding> = Default::default();
+    let mut by_key: BTreeMap<(String, String), Finding> = Default::default();
+    // Secrets some shard saw in HEAD, with the help it gave: whichever shard holds a secret's
+    // first version, the merged finding says it is still in HEAD.
+    let mut in_head: BTreeMap<String, Option<String>> = BTreeMap::new();
     for path in paths {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
         let file = ReportFile::parse(&path.display().to_string(), &text)?;
@@ -39,6 +43,11 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, Error> {
                 .with_help("rerun that shard, then merge again"));
             }
             for finding in report.findings {
+                if is_still_in_head(&finding) {
+                    in_head
+                        .entry(finding.fingerprint.clone())
+                        .or_insert_with(|| finding.help.clone());
+                }
                 let path_key = finding
                     .location
                     .as_ref()
@@ -60,7 +69,16 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, Error> {
         }
     }
     check_every_shard(&notes)?;
-    for finding in by_key.into_values() {
+    for mut finding in by_key.into_values() {
+        if exposure_of(&finding) == Some(Exposure::History.as_str()) {
+            if let Some(help) = in_head.get(&finding.fingerprint) {
+                let name = merged
+                    .rules
+                    .get(&finding.rule_id)
+                    .map_or_else(|| finding.rule_id.clone(), |r| r.name.clone());
+                mark_still_in_head(&mut finding, &name, help.as_deref());
+            }
+        }
         merged.push(finding);
     }
     merged.sort();
@@ -104,6 +122,14 @@ fn check_every_shard(notes: &BTreeSet<String>) -> Result<(), Error> {
         .with_help("pass the report of every shard; a shard job that failed to upload its report must be rerun"));
     }
     Ok(())
+}
+
+fn exposure_of(f: &Finding) -> Option<&str> {
+    f.properties.get("exposure").and_then(|v| v.as_str())
+}
+
+fn is_still_in_head(f: &Finding) -> bool {
+    exposure_of(f) == Some(Exposure::Head.as_str())
 }
 
 fn order(f: &Finding) -> (i64, String, u32, u32) {

@@ -6,13 +6,23 @@ use launchgate_secrets::history::{HistoryOptions, Shard, merge_reports, scan_his
 
 use crate::*;
 
-fn keyed(report: &launchgate_core::Report) -> Vec<(String, String, Option<u32>, Option<String>)> {
+/// What a finding says, where, since when, and whether it is still in HEAD.
+type Keyed = (String, String, Option<u32>, Option<String>, String, String);
+
+fn keyed(report: &launchgate_core::Report) -> Vec<Keyed> {
     let mut v: Vec<_> = report
         .findings
         .iter()
         .map(|f| {
             let l = f.location.clone().unwrap();
-            (f.fingerprint.clone(), l.path, l.line, l.commit)
+            (
+                f.fingerprint.clone(),
+                l.path,
+                l.line,
+                l.commit,
+                exposure(f).to_string(),
+                f.message.clone(),
+            )
         })
         .collect();
     v.sort();
