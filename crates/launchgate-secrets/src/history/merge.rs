@@ -70,14 +70,14 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, Error> {
     }
     check_every_shard(&notes)?;
     for mut finding in by_key.into_values() {
-        if exposure_of(&finding) == Some(Exposure::History.as_str()) {
-            if let Some(help) = in_head.get(&finding.fingerprint) {
-                let name = merged
-                    .rules
-                    .get(&finding.rule_id)
-                    .map_or_else(|| finding.rule_id.clone(), |r| r.name.clone());
-                mark_still_in_head(&mut finding, &name, help.as_deref());
-            }
+        if exposure_of(&finding) == Some(Exposure::History.as_str())
+            && let Some(help) = in_head.get(&finding.fingerprint)
+        {
+            let name = merged
+                .rules
+                .get(&finding.rule_id)
+                .map_or_else(|| finding.rule_id.clone(), |r| r.name.clone());
+            mark_still_in_head(&mut finding, &name, help.as_deref());
         }
         merged.push(finding);
     }
