@@ -105,7 +105,8 @@ pub fn build(esbuild: &Path, dir: &Path, request: &BundleRequest, check: &str) -
     })?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let first: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).take(6).collect();
+        let first = error_lines(&stderr);
+        let first = launchgate_secrets::redact_secrets(&first.join("\n"));
         return Err(Error::input(format!(
             "{check}: esbuild could not bundle {}:\n{}",
             entry_points
@@ -113,7 +114,7 @@ pub fn build(esbuild: &Path, dir: &Path, request: &BundleRequest, check: &str) -
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
-            first.join("\n")
+            first
         ))
         .with_help("size-limit bundles this check the same way and would fail too; fix the import, or measure built files with \"disablePlugins\": [\"@size-limit/esbuild\"]"));
     }
@@ -131,6 +132,26 @@ pub fn build(esbuild: &Path, dir: &Path, request: &BundleRequest, check: &str) -
         has_require_shim,
         _dir: out,
     })
+}
+
+/// esbuild's error lines and their `file:line:column`, without the source excerpts it
+/// prints under them: a line of source can hold a credential, and CI logs are widely read.
+/// What is kept still goes through the secrets gate's redaction.
+fn error_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            l.contains("[ERROR]")
+                || l.strip_suffix(':').is_some_and(|place| {
+                    let mut parts = place.rsplitn(3, ':');
+                    let numbers = parts.next().is_some_and(|c| c.parse::<u32>().is_ok())
+                        && parts.next().is_some_and(|n| n.parse::<u32>().is_ok());
+                    numbers && parts.next().is_some_and(|file| !file.contains(' '))
+                })
+        })
+        .take(8)
+        .collect()
 }
 
 /// A package name resolves to its entry file under `node_modules`; a path is made absolute.
@@ -239,6 +260,18 @@ mod tests {
         assert_eq!(names, ["main.js", "main.css"]);
         let e = read_outputs(dir.path(), &meta, &["checkout".to_string()]).unwrap_err();
         assert!(e.message().contains("`checkout`"), "{}", e.message());
+    }
+
+    #[test]
+    fn esbuild_errors_keep_their_place_and_drop_the_source_line() {
+        let stderr = "✘ [ERROR] Expected \";\" but found \"sk_live_51NbQk2LzVt8RwYpX3mHc7JdKe\"\n\n    src/app.js:1:15:\n      1 │ const key = x sk_live_51NbQk2LzVt8RwYpX3mHc7JdKe\n        ╵               ^\n\n1 error\n"; // launchgate:allow (made up for the test)
+        let lines = error_lines(stderr);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[0].starts_with("✘ [ERROR] Expected"));
+        assert_eq!(lines[1], "src/app.js:1:15:");
+        // What is kept is redacted before it reaches a message.
+        let shown = launchgate_secrets::redact_secrets(&lines.join("\n"));
+        assert!(!shown.contains("sk_live_51NbQk2LzVt8RwYpX3mHc7JdKe"), "{shown}"); // launchgate:allow (made up for the test)
     }
 
     #[test]

@@ -55,6 +55,29 @@ pub fn recognise(value: &str) -> Option<(String, Confidence)> {
     default_engine().recognise(value)
 }
 
+/// `text` with every credential the built-in rules find in it replaced by its redacted form
+/// (`sk_live_…dKe`): for messages that quote what another tool printed.
+pub fn redact_secrets(text: &str) -> String {
+    let mut ranges: Vec<(std::ops::Range<usize>, String)> = default_engine()
+        .scan_bytes("", text.as_bytes())
+        .into_iter()
+        .map(|m| (m.secret_range.clone(), m.secret.redacted()))
+        .collect();
+    ranges.sort_by_key(|(range, _)| (range.start, std::cmp::Reverse(range.end)));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (range, redacted) in ranges {
+        if range.start < at || !text.is_char_boundary(range.start) || !text.is_char_boundary(range.end) {
+            continue;
+        }
+        out.push_str(&text[at..range.start]);
+        out.push_str(&redacted);
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 /// What `launchgate check` runs for the `secrets:` section: a scan of `root` with the
 /// configured allowlists, rules and baseline.
 pub fn check_configured(config: &ConfigFile, root: &Path) -> Result<Report, Error> {
@@ -71,4 +94,18 @@ pub fn check_configured(config: &ConfigFile, root: &Path) -> Result<Report, Erro
         }
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redact_secrets_hides_every_credential_and_keeps_the_rest() {
+        let key = "sk_live_51NbQk2LzVt8RwYpX3mHc7JdKe"; // launchgate:allow (made up for the test)
+        let token = "ghp_8f3kQ9zLm2XwR7vT1yB6nH4cJ0pD5sA2eG9u"; // launchgate:allow (made up for the test)
+        let text = format!("Expected \";\" but found \"{key}\" near {token}\n");
+        let out = super::redact_secrets(&text);
+        assert!(!out.contains(key) && !out.contains(token), "{out}");
+        assert!(out.starts_with("Expected \";\" but found \"sk_live_"), "{out}");
+        assert_eq!(super::redact_secrets("nothing here"), "nothing here");
+    }
 }
