@@ -93,6 +93,11 @@ secrets_args() {
 merge_args() {
   local pattern file matched
   local -a patterns reports=()
+  [ -z "${INPUT_SHARD:-}" ] || fail "the merge input merges shard reports and scans nothing; drop the shard input from the merge step"
+  case "${INPUT_SCAN:-auto}" in
+    auto) ;;
+    *) fail "the merge input merges shard reports and scans nothing; drop scan: ${INPUT_SCAN} from the merge step" ;;
+  esac
   read -r -a patterns <<<"$(printf '%s' "$INPUT_MERGE" | tr '\n' ' ')"
   for pattern in "${patterns[@]}"; do
     case "$pattern" in

@@ -119,10 +119,12 @@ fn reachable_blobs(repo: &Repo, args: &[String]) -> Result<HashSet<ObjectId>, Er
         .collect())
 }
 
-/// The repository's object directory followed by its alternates, the order git reads them in.
+/// The repository's object directory followed by its alternates (`objects/info/alternates`,
+/// then `GIT_ALTERNATE_OBJECT_DIRECTORIES`), the order git reads them in.
 fn object_dirs(repo: &Repo) -> Result<Vec<PathBuf>, Error> {
     let mut dirs = vec![repo.objects_dir.clone()];
-    let alternates = gix_odb::alternate::resolve(repo.objects_dir.clone(), &repo.dir).map_err(|e| {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| repo.dir.clone());
+    let alternates = gix_odb::alternate::resolve(repo.objects_dir.clone(), &cwd).map_err(|e| {
         Error::input(format!(
             "cannot follow the alternates of {}: {e}",
             repo.objects_dir.display()
@@ -130,6 +132,18 @@ fn object_dirs(repo: &Repo) -> Result<Vec<PathBuf>, Error> {
         .with_help("fix or remove objects/info/alternates; `git fsck` shows what is missing")
     })?;
     dirs.extend(alternates);
+    if let Some(extra) = std::env::var_os("GIT_ALTERNATE_OBJECT_DIRECTORIES") {
+        for dir in std::env::split_paths(&extra) {
+            let dir = if dir.is_absolute() {
+                dir
+            } else {
+                repo.dir.join(dir)
+            };
+            if dir.is_dir() && !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+    }
     Ok(dirs)
 }
 
@@ -206,8 +220,8 @@ fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink) -> Result<(), Error> {
             &mut gix_utils::progress::Discard,
             &interrupt,
             gix_pack::index::traverse::with_index::Options {
-                // The engine reads every byte anyway; hashing each object again to check
-                // its id would cost more than the scan. Damaged data still fails to inflate.
+                // Hashing each object again to check its id would cost more than the scan;
+                // `check_entries` has already caught damaged bytes.
                 check: gix_pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerification,
                 thread_limit: None,
                 alloc_limit_bytes: None,
@@ -226,23 +240,26 @@ fn check_entries(pack: &Pack) -> Result<(), Error> {
     let mut entries: Vec<gix_pack::index::Entry> = pack.bundle.index.iter().collect();
     entries.sort_by_key(|e| e.pack_offset);
     let end = data.pack_end() as u64;
-    let damaged = entries.par_iter().enumerate().find_any(|(i, entry)| {
+    let damaged = entries.par_iter().enumerate().find_map_any(|(i, entry)| {
         let next = entries.get(i + 1).map_or(end, |e| e.pack_offset);
         if next <= entry.pack_offset || next > end {
-            return true;
+            return Some((
+                entry,
+                "lies outside the pack's data, so its index does not belong to it",
+            ));
         }
         // Version 1 indexes record no CRC32; their entries are checked by inflating alone.
-        entry.crc32.is_some_and(|crc| {
-            data.entry_crc32(entry.pack_offset, (next - entry.pack_offset) as usize) != crc
-        })
+        entry
+            .crc32
+            .is_some_and(|crc| {
+                data.entry_crc32(entry.pack_offset, (next - entry.pack_offset) as usize) != crc
+            })
+            .then_some((entry, "does not match the CRC32 in its index"))
     });
     match damaged {
-        Some((_, entry)) => Err(corrupt(
+        Some((entry, what)) => Err(corrupt(
             pack.path(),
-            &format!(
-                "object {} at offset {} does not match the CRC32 in its index",
-                entry.oid, entry.pack_offset
-            ),
+            &format!("object {} at offset {} {what}", entry.oid, entry.pack_offset),
         )),
         None => Ok(()),
     }

@@ -15,6 +15,8 @@ pub struct Repo {
     /// `sha1` or `sha256`.
     pub object_format: String,
     pub shallow: bool,
+    /// A partial clone (`--filter`): blobs it never downloaded are not in the object database.
+    pub partial: bool,
     /// HEAD's commit id; `None` in a repository without commits.
     pub head: Option<String>,
 }
@@ -91,12 +93,29 @@ impl Repo {
         let object_format = out_lines.next().unwrap_or("sha1").to_string();
         // `--git-path` answers relative to `dir` unless the path is absolute.
         let objects_dir = dir.join(out_lines.next().unwrap_or_default());
+        let objects_dir = std::path::absolute(&objects_dir).unwrap_or(objects_dir);
         let head = resolve_commit(dir, "HEAD")?;
+        // Older git marks a partial clone with `extensions.partialClone`, newer git with a
+        // promisor remote.
+        let mut config = git(dir);
+        config.args([
+            "config",
+            "--get-regexp",
+            r"^(extensions\.partialclone|remote\..*\.promisor)$",
+        ]);
+        let partial = config
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .is_ok_and(|o| {
+                lines(&o.stdout).any(|l| l.split_once(' ').is_some_and(|(_, value)| value != "false"))
+            });
         Ok(Repo {
             dir: dir.to_path_buf(),
             objects_dir,
             object_format,
             shallow,
+            partial,
             head,
         })
     }

@@ -262,6 +262,12 @@ pub fn scan_history(loaded: &LoadedConfig, repo: &Path, opts: &HistoryOptions) -
                 .to_string(),
         );
     }
+    if repo.partial {
+        notes.push(
+            "this is a partial clone (--filter), so only the blobs it downloaded were scanned; clone without --filter (actions/checkout without its filter input) for a complete scan"
+                .to_string(),
+        );
+    }
     if blobs.skipped_large > 0 {
         notes.push(format!(
             "skipped {} blob(s) larger than {max_size} bytes (secrets.max_file_size)",

@@ -115,3 +115,36 @@ fn a_clean_range_passes_and_shard_reports_merge() {
     assert_eq!(findings.len(), 1);
     assert_eq!(findings[0]["location"]["path"], "b.env");
 }
+
+#[test]
+fn objects_from_git_alternate_object_directories_are_scanned() {
+    let (tmp, dir) = repo();
+    let added = commit(&dir, &[("a.env", &format!("KEY={KEY_A}\n"))], "add");
+    let clone = tmp.path().join("borrowing");
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--shared",
+            dir.to_str().unwrap(),
+            clone.to_str().unwrap(),
+        ],
+    );
+    // The clone finds the objects only through the environment, as git does.
+    std::fs::remove_file(clone.join(".git/objects/info/alternates")).unwrap();
+    let objects = dir.join(".git/objects");
+    let out = bin(&clone)
+        .env("GIT_ALTERNATE_OBJECT_DIRECTORIES", &objects)
+        .args(["scan", "--history", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert!(json.contains(&added) && json.contains("\"a.env\""), "{json}");
+}

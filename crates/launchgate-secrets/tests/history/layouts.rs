@@ -363,3 +363,26 @@ fn a_sha256_repository_is_scanned_loose_and_packed() {
     assert_eq!(packs(&dir).len(), 1);
     assert_eq!(located(&history(&dir)), expected);
 }
+
+#[test]
+fn a_partial_clone_is_scanned_and_called_incomplete() {
+    let (tmp, dir) = repo();
+    commit(&dir, &[("a.env", &format!("STRIPE_KEY={KEY_A}\n"))], "add");
+    git(&dir, &["config", "uploadpack.allowFilter", "true"]);
+    let clone = tmp.path().join("partial");
+    let url = format!("file://{}", dir.display());
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--no-checkout",
+            "--filter=blob:none",
+            &url,
+            clone.to_str().unwrap(),
+        ],
+    );
+    let report = history(&clone);
+    assert!(notes(&report).contains("partial clone"), "{}", notes(&report));
+    assert!(!notes(&history(&dir)).contains("partial clone"));
+}
