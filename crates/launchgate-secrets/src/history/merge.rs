@@ -91,17 +91,38 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, Error> {
     Ok(merged)
 }
 
-/// A merge of shards must hold every shard of one split: a missing shard's blobs were never
-/// scanned, and its findings would be missing from a report that passes.
+/// A merge of shards must hold every shard of one split, all scanned at one commit: a
+/// missing shard's blobs were never scanned, and shards of different commits or splits
+/// overlap and leave gaps, so their findings would be missing from a report that passes.
 fn check_every_shard(notes: &BTreeSet<String>) -> Result<(), Error> {
-    let shards: BTreeSet<Shard> = notes
+    // `shard K/N (HEAD <commit>): …`
+    let shards: BTreeSet<(Shard, &str)> = notes
         .iter()
-        .filter_map(|note| note.strip_prefix("shard ")?.split_once(':')?.0.parse().ok())
+        .filter_map(|note| {
+            let (shard, head) = note
+                .strip_prefix("shard ")?
+                .split_once(':')?
+                .0
+                .split_once(" (HEAD ")?;
+            Some((shard.parse().ok()?, head.strip_suffix(')')?))
+        })
         .collect();
-    let Some(first) = shards.first() else {
+    let Some((first, _)) = shards.first() else {
         return Ok(());
     };
-    let counts: BTreeSet<u32> = shards.iter().map(|s| s.count).collect();
+    let heads: BTreeSet<&str> = shards.iter().map(|(_, head)| *head).collect();
+    if heads.len() > 1 {
+        let heads: Vec<String> = heads
+            .iter()
+            .map(|h| h.get(..12).unwrap_or(h).to_string())
+            .collect();
+        return Err(Error::input(format!(
+            "the shards scanned different commits (HEAD {}); their blobs overlap and leave gaps",
+            heads.join(", ")
+        ))
+        .with_help("check out one commit in every shard job (pass the same ref to actions/checkout), then merge again"));
+    }
+    let counts: BTreeSet<u32> = shards.iter().map(|(s, _)| s.count).collect();
     if counts.len() > 1 {
         let splits: Vec<String> = counts.iter().map(|n| format!("/{n}")).collect();
         return Err(Error::input(format!(
@@ -111,7 +132,7 @@ fn check_every_shard(notes: &BTreeSet<String>) -> Result<(), Error> {
         .with_help("merge the reports of one run of `scan --history --shard K/N`, every K from 1 to N"));
     }
     let missing: Vec<String> = (1..=first.count)
-        .filter(|k| !shards.iter().any(|s| s.index == *k))
+        .filter(|k| !shards.iter().any(|(s, _)| s.index == *k))
         .map(|k| format!("{k}/{}", first.count))
         .collect();
     if !missing.is_empty() {

@@ -97,6 +97,23 @@ fn three_shards_merged_equal_a_full_scan() {
     paths.push(other);
     let e = merge_reports(&paths).unwrap_err();
     assert!(e.message().contains("different splits"), "{}", e.message());
+    // A shard of a later commit (a push landed between the shard jobs).
+    paths.pop();
+    commit(&dir, &[("late.env", "NOTHING=here\n")], "late");
+    let opts = HistoryOptions {
+        shard: Some(Shard { index: 3, count: 3 }),
+        ..history_options()
+    };
+    let late = tmp.path().join("late-shard.json");
+    let report = scan_history(&config(&dir), &dir, &opts).unwrap();
+    std::fs::write(
+        &late,
+        serde_json::to_string(&ReportFile::new(&[report], Severity::Error)).unwrap(),
+    )
+    .unwrap();
+    let e = merge_reports(&[paths[0].clone(), paths[1].clone(), late]).unwrap_err();
+    assert!(e.message().contains("different commits"), "{}", e.message());
+    assert!(e.hint().unwrap().contains("same ref"), "{:?}", e.hint());
 }
 
 #[test]
