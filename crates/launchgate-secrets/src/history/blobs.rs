@@ -1,7 +1,9 @@
 //! Every blob once, read straight from the object database. Each pack's delta chains are
 //! resolved once, in parallel on every core, the way `gix` verifies a pack, and each blob
-//! goes to the engine on the thread that decoded it; loose objects follow. Memory stays
-//! bounded: a blob is dropped as soon as it is scanned, and only the matches are kept.
+//! goes to the engine on the thread that decoded it; loose objects follow. A blob is dropped
+//! as soon as it is scanned and only the matches are kept, so memory holds the objects being
+//! decoded at the time; a pack with a huge object is read object by object instead, and
+//! blobs over the size limit are then, as among loose objects, never inflated.
 //!
 //! Reading one object at a time (`git cat-file --batch`) decodes a delta chain again for
 //! every object on it whose base fell out of the cache; the pack walk never does.
@@ -12,6 +14,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use gix_hash::{ObjectId, oid};
+use gix_pack::data::decode::{entry, header};
 use launchgate_core::Error;
 use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIterator};
 
@@ -53,6 +56,12 @@ pub struct BlobScan {
 
 const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/";
 
+/// Objects stored whole and larger than this are never inflated by the pack walk, which
+/// holds each object it decodes in memory: a pack with one is read object by object, and
+/// its blobs over the size limit are skipped by their stored size. git stores objects above
+/// its `core.bigFileThreshold` (512 MiB by default) whole, so the largest ones are caught.
+const HUGE_OBJECT: u64 = 256 << 20;
+
 /// Scans each selected blob exactly once.
 pub fn scan_blobs(
     repo: &Repo,
@@ -60,6 +69,17 @@ pub fn scan_blobs(
     selection: &Selection,
     shard: Option<Shard>,
     max_size: u64,
+) -> Result<BlobScan, Error> {
+    scan_blobs_with(repo, engine, selection, shard, max_size, HUGE_OBJECT)
+}
+
+fn scan_blobs_with(
+    repo: &Repo,
+    engine: &Engine,
+    selection: &Selection,
+    shard: Option<Shard>,
+    max_size: u64,
+    huge: u64,
 ) -> Result<BlobScan, Error> {
     let hash = object_hash(repo)?;
     let reachable = match selection {
@@ -77,7 +97,7 @@ pub fn scan_blobs(
         hits: Mutex::new(Vec::new()),
     };
     for (i, pack) in packs.iter().enumerate() {
-        scan_pack(pack, &packs[..i], &sink)?;
+        scan_pack(pack, &packs[..i], &sink, huge)?;
     }
     scan_loose(&dirs, hash, &packs, &sink)?;
     Ok(sink.finish())
@@ -195,7 +215,7 @@ fn corrupt(what: &Path, e: &dyn std::fmt::Display) -> Error {
 
 /// Decodes every object of one pack, resolving each delta once, and offers its blobs. An
 /// object also stored in an earlier pack was offered there.
-fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink) -> Result<(), Error> {
+fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink, huge: u64) -> Result<(), Error> {
     let index = &pack.bundle.index;
     let elsewhere: HashSet<ObjectId> = if earlier.is_empty() {
         HashSet::new()
@@ -206,7 +226,10 @@ fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink) -> Result<(), Error> {
             .map(|e| e.oid)
             .collect()
     };
-    check_entries(pack)?;
+    let largest_whole = check_entries(pack)?;
+    if largest_whole > huge {
+        return scan_pack_by_object(pack, &elsewhere, sink);
+    }
     let interrupt = AtomicBool::new(false);
     index
         .traverse_with_index(
@@ -232,37 +255,100 @@ fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink) -> Result<(), Error> {
 }
 
 /// Checks every entry's bytes against the CRC32 its index records, as git does before it
-/// trusts an entry. The walk stops inflating once it holds an object's stated size, so
-/// damaged bytes could otherwise decode to garbage that passes for a blob. Cheap: CRC32 of
-/// the compressed pack, on every core.
-fn check_entries(pack: &Pack) -> Result<(), Error> {
+/// trusts an entry, and returns the size of the largest object stored whole. The walk stops
+/// inflating once it holds an object's stated size, so damaged bytes could otherwise decode
+/// to garbage that passes for a blob. Cheap: CRC32 of the compressed pack, on every core.
+fn check_entries(pack: &Pack) -> Result<u64, Error> {
     let data = &pack.bundle.pack;
     let mut entries: Vec<gix_pack::index::Entry> = pack.bundle.index.iter().collect();
     entries.sort_by_key(|e| e.pack_offset);
     let end = data.pack_end() as u64;
-    let damaged = entries.par_iter().enumerate().find_map_any(|(i, entry)| {
-        let next = entries.get(i + 1).map_or(end, |e| e.pack_offset);
-        if next <= entry.pack_offset || next > end {
-            return Some((
-                entry,
+    let checked: Vec<Result<u64, (gix_pack::index::Entry, &str)>> = entries
+        .par_iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let next = entries.get(i + 1).map_or(end, |e| e.pack_offset);
+            let outside = (
+                entry.clone(),
                 "lies outside the pack's data, so its index does not belong to it",
-            ));
-        }
-        // Version 1 indexes record no CRC32; their entries are checked by inflating alone.
-        entry
-            .crc32
-            .is_some_and(|crc| {
-                data.entry_crc32(entry.pack_offset, (next - entry.pack_offset) as usize) != crc
+            );
+            if next <= entry.pack_offset || next > end {
+                return Err(outside);
+            }
+            // Version 1 indexes record no CRC32; their entries are checked by inflating alone.
+            let len = (next - entry.pack_offset) as usize;
+            if entry
+                .crc32
+                .is_some_and(|crc| data.entry_crc32(entry.pack_offset, len) != crc)
+            {
+                return Err((entry.clone(), "does not match the CRC32 in its index"));
+            }
+            let header = data.entry(entry.pack_offset).map_err(|_| outside)?;
+            Ok(if header.header.is_base() {
+                header.decompressed_size
+            } else {
+                0
             })
-            .then_some((entry, "does not match the CRC32 in its index"))
-    });
-    match damaged {
-        Some((entry, what)) => Err(corrupt(
-            pack.path(),
-            &format!("object {} at offset {} {what}", entry.oid, entry.pack_offset),
-        )),
-        None => Ok(()),
+        })
+        .collect();
+    let mut largest = 0;
+    for result in checked {
+        match result {
+            Ok(size) => largest = largest.max(size),
+            Err((entry, what)) => {
+                return Err(corrupt(
+                    pack.path(),
+                    &format!("object {} at offset {} {what}", entry.oid, entry.pack_offset),
+                ));
+            }
+        }
     }
+    Ok(largest)
+}
+
+/// Reads a pack object by object, for a pack holding an object too large to inflate whole:
+/// each object's kind and size come from its headers first, so non-blobs and blobs over the
+/// size limit are never inflated. Slower than the walk, since a delta chain is resolved for
+/// every object on it, which is why only such packs are read this way.
+fn scan_pack_by_object(pack: &Pack, elsewhere: &HashSet<ObjectId>, sink: &Sink) -> Result<(), Error> {
+    let index = &pack.bundle.index;
+    let data = &pack.bundle.pack;
+    // Bases are looked up in this pack; a repository's packs are never thin.
+    let base = |id: &oid| {
+        index
+            .lookup(id)
+            .map(|i| data.entry(index.pack_offset_at_index(i)))
+    };
+    let header_base = |id: &oid| base(id).transpose().map(|e| e.map(header::ResolvedBase::InPack));
+    let entry_base =
+        |id: &oid, _: &mut Vec<u8>| base(id).transpose().map(|e| e.map(entry::ResolvedBase::InPack));
+    let mut entries: Vec<gix_pack::index::Entry> = index.iter().collect();
+    entries.sort_by_key(|e| e.pack_offset);
+    entries.par_iter().try_for_each_init(
+        || (Vec::new(), gix_zlib::Inflate::default()),
+        |(buf, inflate), e| {
+            if elsewhere.contains(&e.oid) {
+                return Ok(());
+            }
+            let damaged = |err: &dyn std::fmt::Display| {
+                corrupt(
+                    pack.path(),
+                    &format!("object {} at offset {}: {err}", e.oid, e.pack_offset),
+                )
+            };
+            let object = data.entry(e.pack_offset).map_err(|err| damaged(&err))?;
+            let header = data
+                .decode_header(object.clone(), inflate, &header_base)
+                .map_err(|err| damaged(&err))?;
+            if header.kind != gix_object::Kind::Blob || !sink.wants(&e.oid, header.object_size) {
+                return Ok(());
+            }
+            data.decode_entry(object, buf, inflate, &entry_base, &mut gix_pack::cache::Never)
+                .map_err(|err| damaged(&err))?;
+            sink.scan(&e.oid, buf);
+            Ok(())
+        },
+    )
 }
 
 /// Offers every loose blob that no pack holds, each once.
@@ -278,9 +364,16 @@ fn scan_loose(dirs: &[PathBuf], hash: gix_hash::Kind, packs: &[Pack], sink: &Sin
             }
         }
         ids.par_iter().try_for_each_init(Vec::new, |buf, id| {
+            // The header first: a commit, a tree or a blob over the size limit is never
+            // inflated whole.
+            match store.try_header(id) {
+                Ok(Some((size, gix_object::Kind::Blob))) if sink.wants(id, size) => {}
+                Ok(_) => return Ok(()),
+                Err(e) => return Err(corrupt(&store.object_path(id), &e)),
+            }
             match store.try_find(id, buf) {
-                Ok(Some(object)) if object.kind == gix_object::Kind::Blob => sink.offer(id, object.data),
-                Ok(_) => {}
+                Ok(Some(object)) => sink.scan(id, object.data),
+                Ok(None) => {}
                 Err(e) => return Err(corrupt(&store.object_path(id), &e)),
             }
             Ok(())
@@ -313,18 +406,32 @@ struct Sink<'a> {
 
 impl Sink<'_> {
     fn offer(&self, id: &oid, data: &[u8]) {
+        if self.wants(id, data.len() as u64) {
+            self.scan(id, data);
+        }
+    }
+
+    /// Whether a blob of this size is to be scanned: selected, in this shard, within the
+    /// size limit. Counts what it leaves out.
+    fn wants(&self, id: &oid, size: u64) -> bool {
         let counts = &self.counts;
         if self.reachable.is_some_and(|r| !r.contains(id)) {
-            return;
+            return false;
         }
         if self.shard.is_some_and(|s| !s.contains(id)) {
             counts.other_shards.fetch_add(1, Ordering::Relaxed);
-            return;
+            return false;
         }
-        if data.len() as u64 > self.max_size {
+        if size > self.max_size {
             counts.skipped_large.fetch_add(1, Ordering::Relaxed);
-            return;
+            return false;
         }
+        true
+    }
+
+    /// Scans a wanted blob, unless it is a Git LFS pointer or binary.
+    fn scan(&self, id: &oid, data: &[u8]) {
+        let counts = &self.counts;
         if data.starts_with(LFS_POINTER) && data.len() < 1024 {
             counts.skipped_lfs.fetch_add(1, Ordering::Relaxed);
             return;
@@ -367,5 +474,78 @@ impl Sink<'_> {
             skipped_lfs: c.skipped_lfs.into_inner(),
             other_shards: c.other_shards.into_inner(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::process::Command;
+
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["-c", "user.name=Test", "-c", "user.email=test@launchgate.invalid"])
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    #[test]
+    fn a_pack_with_a_huge_object_is_read_object_by_object_with_the_same_result() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        git(dir, &["init", "-q"]);
+        let key = "sk_live_51NbQk2LzVt8RwYpX3mHc7JdKe"; // launchgate:allow (made up for the test)
+        let filler = "let value = compute(input, 42); // a line of ordinary source\n".repeat(40);
+        // Versions of one file, so the pack holds delta chains, each with the key.
+        for version in 0..5 {
+            let body = format!("// version {version}\n{filler}const KEY: &str = \"{key}\";\n");
+            std::fs::write(dir.join("config.rs"), body).unwrap();
+            git(dir, &["add", "-A"]);
+            git(dir, &["commit", "-q", "-m", "version"]);
+        }
+        // One big file, stored whole, with the key too: over the size limit.
+        let mut big = String::new();
+        let mut state = 7u64;
+        while big.len() < 300_000 {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            big.push_str(&format!("{:016x}\n", state));
+        }
+        big.push_str(&format!("KEY={key}\n"));
+        std::fs::write(dir.join("big.txt"), big).unwrap();
+        git(dir, &["add", "-A"]);
+        git(dir, &["commit", "-q", "-m", "big"]);
+        git(dir, &["repack", "-q", "-a", "-d", "-f"]);
+
+        let repo = Repo::open(dir).unwrap();
+        let packs = open_packs(&object_dirs(&repo).unwrap(), gix_hash::Kind::Sha1).unwrap();
+        assert_eq!(packs.len(), 1);
+        assert!(
+            check_entries(&packs[0]).unwrap() > 300_000,
+            "the big file is stored whole"
+        );
+        let engine = crate::default_engine();
+        let scan =
+            |huge| scan_blobs_with(&repo, engine, &Selection::AllObjects, None, 100_000, huge).unwrap();
+        let walked = scan(u64::MAX);
+        let by_object = scan(200_000);
+        let summary = |s: &BlobScan| {
+            let hits: Vec<(String, usize)> = s.hits.iter().map(|h| (h.id.clone(), h.matches.len())).collect();
+            (hits, s.scanned, s.bytes, s.skipped_large, s.skipped_binary)
+        };
+        assert_eq!(walked.hits.len(), 5);
+        assert_eq!(walked.skipped_large, 1);
+        assert_eq!(summary(&by_object), summary(&walked));
     }
 }
