@@ -263,13 +263,13 @@ fn check_entries(pack: &Pack) -> Result<u64, Error> {
     let mut entries: Vec<gix_pack::index::Entry> = pack.bundle.index.iter().collect();
     entries.sort_by_key(|e| e.pack_offset);
     let end = data.pack_end() as u64;
-    let checked: Vec<Result<u64, (gix_pack::index::Entry, &str)>> = entries
+    let largest = entries
         .par_iter()
         .enumerate()
         .map(|(i, entry)| {
             let next = entries.get(i + 1).map_or(end, |e| e.pack_offset);
             let outside = (
-                entry.clone(),
+                i,
                 "lies outside the pack's data, so its index does not belong to it",
             );
             if next <= entry.pack_offset || next > end {
@@ -281,7 +281,7 @@ fn check_entries(pack: &Pack) -> Result<u64, Error> {
                 .crc32
                 .is_some_and(|crc| data.entry_crc32(entry.pack_offset, len) != crc)
             {
-                return Err((entry.clone(), "does not match the CRC32 in its index"));
+                return Err((i, "does not match the CRC32 in its index"));
             }
             let header = data.entry(entry.pack_offset).map_err(|_| outside)?;
             Ok(if header.header.is_base() {
@@ -290,20 +290,14 @@ fn check_entries(pack: &Pack) -> Result<u64, Error> {
                 0
             })
         })
-        .collect();
-    let mut largest = 0;
-    for result in checked {
-        match result {
-            Ok(size) => largest = largest.max(size),
-            Err((entry, what)) => {
-                return Err(corrupt(
-                    pack.path(),
-                    &format!("object {} at offset {} {what}", entry.oid, entry.pack_offset),
-                ));
-            }
-        }
-    }
-    Ok(largest)
+        .try_reduce(|| 0, |a, b| Ok(a.max(b)));
+    largest.map_err(|(i, what)| {
+        let entry = &entries[i];
+        corrupt(
+            pack.path(),
+            &format!("object {} at offset {} {what}", entry.oid, entry.pack_offset),
+        )
+    })
 }
 
 /// Reads a pack object by object, for a pack holding an object too large to inflate whole:
