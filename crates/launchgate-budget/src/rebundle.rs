@@ -105,8 +105,16 @@ pub fn build(esbuild: &Path, dir: &Path, request: &BundleRequest, check: &str) -
     })?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let first = error_lines(&stderr);
-        let first = launchgate_secrets::redact_secrets(&first.join("\n"));
+        let mut first = error_lines(&stderr);
+        if first.is_empty() {
+            // Not a build error (a broken install, a crash): its first lines and the status.
+            first = stderr.lines().filter(|l| !l.trim().is_empty()).take(4).collect();
+        }
+        let status = output.status;
+        let first = format!(
+            "{} ({status})",
+            launchgate_secrets::redact_secrets(&first.join("\n"))
+        );
         return Err(Error::input(format!(
             "{check}: esbuild could not bundle {}:\n{}",
             entry_points

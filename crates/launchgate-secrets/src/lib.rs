@@ -58,21 +58,38 @@ pub fn recognise(value: &str) -> Option<(String, Confidence)> {
 /// `text` with every credential the built-in rules find in it replaced by its redacted form
 /// (`sk_live_…dKe`): for messages that quote what another tool printed.
 pub fn redact_secrets(text: &str) -> String {
-    let mut ranges: Vec<(std::ops::Range<usize>, String)> = default_engine()
+    let ranges = default_engine()
         .scan_bytes("", text.as_bytes())
         .into_iter()
-        .map(|m| (m.secret_range.clone(), m.secret.redacted()))
+        .map(|m| m.secret_range)
         .collect();
-    ranges.sort_by_key(|(range, _)| (range.start, std::cmp::Reverse(range.end)));
+    redact_ranges(text, ranges)
+}
+
+fn redact_ranges(text: &str, mut ranges: Vec<std::ops::Range<usize>>) -> String {
+    ranges.sort_by_key(|r| r.start);
+    // Overlapping matches of two rules become one span, widened to whole characters, so no
+    // part of either is left in clear.
+    let mut spans: Vec<std::ops::Range<usize>> = Vec::new();
+    for mut range in ranges {
+        while !text.is_char_boundary(range.start) {
+            range.start -= 1;
+        }
+        range.end = range.end.min(text.len());
+        while !text.is_char_boundary(range.end) {
+            range.end += 1;
+        }
+        match spans.last_mut() {
+            Some(last) if range.start < last.end => last.end = last.end.max(range.end),
+            _ => spans.push(range),
+        }
+    }
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for (range, redacted) in ranges {
-        if range.start < at || !text.is_char_boundary(range.start) || !text.is_char_boundary(range.end) {
-            continue;
-        }
-        out.push_str(&text[at..range.start]);
-        out.push_str(&redacted);
-        at = range.end;
+    for span in spans {
+        out.push_str(&text[at..span.start]);
+        out.push_str(&launchgate_core::secret::redact(&text[span.clone()]));
+        at = span.end;
     }
     out.push_str(&text[at..]);
     out
@@ -107,5 +124,21 @@ mod tests {
         assert!(!out.contains(key) && !out.contains(token), "{out}");
         assert!(out.starts_with("Expected \";\" but found \"sk_live_"), "{out}");
         assert_eq!(super::redact_secrets("nothing here"), "nothing here");
+    }
+
+    #[test]
+    fn overlapping_and_mid_character_ranges_are_redacted_whole() {
+        let text = "id=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 é-tail";
+        // Two overlapping spans: nothing of either may survive.
+        let out = super::redact_ranges(text, vec![3..20, 12..39]);
+        assert!(
+            !out.contains("QRSTUVWXYZ") && !out.contains("0123456789"),
+            "{out}"
+        );
+        assert!(out.starts_with("id=") && out.ends_with(" é-tail"), "{out}");
+        // A range that starts inside `é` is widened to the whole character.
+        let at = text.find('é').unwrap();
+        let out = super::redact_ranges(text, std::iter::once(at + 1..text.len()).collect());
+        assert!(!out.contains("tail") && !out.contains('é'), "{out}");
     }
 }

@@ -125,8 +125,12 @@ fn reachable_blobs(repo: &Repo, args: &[String]) -> Result<HashSet<ObjectId>, Er
         "--no-object-names",
         "--filter=object:type=blob",
     ])
-    .args(args)
-    .arg("--");
+    .args(args);
+    if repo.partial {
+        // Blobs a partial clone never downloaded are listed as missing, not fetched.
+        cmd.arg("--missing=allow-promisor");
+    }
+    cmd.arg("--");
     let output = cmd
         .stdin(std::process::Stdio::null())
         .output()
@@ -244,7 +248,7 @@ fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink, huge: u64) -> Result<()
             &interrupt,
             gix_pack::index::traverse::with_index::Options {
                 // Hashing each object again to check its id would cost more than the scan;
-                // `check_entries` has already caught damaged bytes.
+                // `check_entries` has already caught damaged bytes (version 2 indexes).
                 check: gix_pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerification,
                 thread_limit: None,
                 alloc_limit_bytes: None,
@@ -283,7 +287,9 @@ fn check_entries(pack: &Pack) -> Result<u64, Error> {
             {
                 return Err((i, "does not match the CRC32 in its index"));
             }
-            let header = data.entry(entry.pack_offset).map_err(|_| outside)?;
+            let header = data
+                .entry(entry.pack_offset)
+                .map_err(|_| (i, "has an entry header that cannot be read"))?;
             Ok(if header.header.is_base() {
                 header.decompressed_size
             } else {
@@ -302,8 +308,10 @@ fn check_entries(pack: &Pack) -> Result<u64, Error> {
 
 /// Reads a pack object by object, for a pack holding an object too large to inflate whole:
 /// each object's kind and size come from its headers first, so non-blobs and blobs over the
-/// size limit are never inflated. Slower than the walk, since a delta chain is resolved for
-/// every object on it, which is why only such packs are read this way.
+/// size limit are never inflated. Slower than the walk, since delta chains are resolved per
+/// object (from a small cache of recent bases), which is why only such packs are read this
+/// way. An object larger than `HUGE_OBJECT` stored as a delta of a smaller one is still
+/// decoded in memory; git does not deltify objects above its big-file threshold.
 fn scan_pack_by_object(pack: &Pack, elsewhere: &HashSet<ObjectId>, sink: &Sink) -> Result<(), Error> {
     let index = &pack.bundle.index;
     let data = &pack.bundle.pack;
@@ -319,8 +327,13 @@ fn scan_pack_by_object(pack: &Pack, elsewhere: &HashSet<ObjectId>, sink: &Sink) 
     let mut entries: Vec<gix_pack::index::Entry> = index.iter().collect();
     entries.sort_by_key(|e| e.pack_offset);
     entries.par_iter().try_for_each_init(
-        || (Vec::new(), gix_zlib::Inflate::default()),
-        |(buf, inflate), e| {
+        // Objects near each other in a pack share delta bases: a small cache of recent bases
+        // per thread saves resolving each chain from its start.
+        || {
+            let cache = gix_pack::cache::lru::StaticLinkedList::<64>::new(32 << 20);
+            (Vec::new(), gix_zlib::Inflate::default(), cache)
+        },
+        |(buf, inflate, cache), e| {
             if elsewhere.contains(&e.oid) {
                 return Ok(());
             }
@@ -337,7 +350,7 @@ fn scan_pack_by_object(pack: &Pack, elsewhere: &HashSet<ObjectId>, sink: &Sink) 
             if header.kind != gix_object::Kind::Blob || !sink.wants(&e.oid, header.object_size) {
                 return Ok(());
             }
-            data.decode_entry(object, buf, inflate, &entry_base, &mut gix_pack::cache::Never)
+            data.decode_entry(object, buf, inflate, &entry_base, cache)
                 .map_err(|err| damaged(&err))?;
             sink.scan(&e.oid, buf);
             Ok(())

@@ -26,6 +26,9 @@ pub fn git(dir: &Path) -> Command {
     let mut cmd = Command::new("git");
     cmd.arg("-C").arg(dir);
     cmd.args(["-c", "core.quotePath=false"]);
+    // A partial clone would otherwise download each missing blob it is asked about, one
+    // round trip at a time; a scan reads what is there and says what is not.
+    cmd.env("GIT_NO_LAZY_FETCH", "1");
     cmd
 }
 
@@ -95,21 +98,13 @@ impl Repo {
         let objects_dir = dir.join(out_lines.next().unwrap_or_default());
         let objects_dir = std::path::absolute(&objects_dir).unwrap_or(objects_dir);
         let head = resolve_commit(dir, "HEAD")?;
-        // Older git marks a partial clone with `extensions.partialClone`, newer git with a
-        // promisor remote.
-        let mut config = git(dir);
-        config.args([
-            "config",
-            "--get-regexp",
-            r"^(extensions\.partialclone|remote\..*\.promisor)$",
-        ]);
-        let partial = config
-            .stdin(Stdio::null())
-            .stderr(Stdio::null())
-            .output()
-            .is_ok_and(|o| {
-                lines(&o.stdout).any(|l| l.split_once(' ').is_some_and(|(_, value)| value != "false"))
-            });
+        // git marks the packs a partial clone fetched from its promisor remote with a
+        // `.promisor` file beside them.
+        let partial = std::fs::read_dir(objects_dir.join("pack")).is_ok_and(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .any(|e| e.path().extension().is_some_and(|x| x == "promisor"))
+        });
         Ok(Repo {
             dir: dir.to_path_buf(),
             objects_dir,
@@ -122,6 +117,21 @@ impl Repo {
 
     pub fn git(&self) -> Command {
         git(&self.dir)
+    }
+
+    /// A short digest of HEAD and every ref: two clones with the same digest hold the same
+    /// history, so shards scanned from them cover one object set between them.
+    pub fn refs_digest(&self) -> Result<String, Error> {
+        use sha2::Digest;
+        let mut cmd = self.git();
+        cmd.args(["for-each-ref", "--format=%(objectname) %(refname)"]);
+        let refs = run(cmd, "the refs")?;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(self.head.as_deref().unwrap_or("none").as_bytes());
+        hasher.update(b"\n");
+        hasher.update(&refs);
+        let digest = hasher.finalize();
+        Ok(digest.iter().take(6).map(|b| format!("{b:02x}")).collect())
     }
 
     /// The commit a revision names, or `None` when it names none here.

@@ -95,32 +95,33 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, Error> {
 /// missing shard's blobs were never scanned, and shards of different commits or splits
 /// overlap and leave gaps, so their findings would be missing from a report that passes.
 fn check_every_shard(notes: &BTreeSet<String>) -> Result<(), Error> {
-    // `shard K/N (HEAD <commit>): …`
-    let shards: BTreeSet<(Shard, &str)> = notes
-        .iter()
-        .filter_map(|note| {
-            let (shard, head) = note
-                .strip_prefix("shard ")?
-                .split_once(':')?
-                .0
-                .split_once(" (HEAD ")?;
-            Some((shard.parse().ok()?, head.strip_suffix(')')?))
-        })
-        .collect();
+    // `shard K/N (refs <digest>): …`
+    let mut shards: BTreeSet<(Shard, &str)> = BTreeSet::new();
+    for note in notes.iter().filter(|n| n.starts_with("shard ")) {
+        let parsed = note
+            .strip_prefix("shard ")
+            .and_then(|rest| rest.split_once(':'))
+            .and_then(|(head, _)| head.split_once(" (refs "))
+            .and_then(|(shard, refs)| Some((shard.parse().ok()?, refs.strip_suffix(')')?)));
+        let Some(shard) = parsed else {
+            return Err(Error::input(format!(
+                "a shard report says `{note}`, which this version cannot check"
+            ))
+            .with_help("rerun every shard with the launchgate version that merges them, then merge again"));
+        };
+        shards.insert(shard);
+    }
     let Some((first, _)) = shards.first() else {
         return Ok(());
     };
-    let heads: BTreeSet<&str> = shards.iter().map(|(_, head)| *head).collect();
-    if heads.len() > 1 {
-        let heads: Vec<String> = heads
-            .iter()
-            .map(|h| h.get(..12).unwrap_or(h).to_string())
-            .collect();
+    let states: BTreeSet<&str> = shards.iter().map(|(_, refs)| *refs).collect();
+    if states.len() > 1 {
+        let states: Vec<&str> = states.into_iter().collect();
         return Err(Error::input(format!(
-            "the shards scanned different commits (HEAD {}); their blobs overlap and leave gaps",
-            heads.join(", ")
+            "the shards scanned different states of the repository (refs {}): a push landed between the shard jobs, so their blobs overlap and leave gaps",
+            states.join(", ")
         ))
-        .with_help("check out one commit in every shard job (pass the same ref to actions/checkout), then merge again"));
+        .with_help("rerun every shard on one state of the repository (check out the same ref, fetched once), then merge again"));
     }
     let counts: BTreeSet<u32> = shards.iter().map(|(s, _)| s.count).collect();
     if counts.len() > 1 {

@@ -251,10 +251,11 @@ pub fn scan_history(loaded: &LoadedConfig, repo: &Path, opts: &HistoryOptions) -
             .unwrap_or_default()
     ));
     if let Some(shard) = opts.shard {
-        // The merge reads the shard and the commit back: every shard of one split, one commit.
-        let head = repo.head.as_deref().unwrap_or("none");
+        // The merge reads the shard and the refs back: every shard of one split, all taken
+        // from the same state of the repository.
+        let refs = repo.refs_digest()?;
         notes.push(format!(
-            "shard {shard} (HEAD {head}): {} blob(s) left to the other shards; merge the shard reports with `launchgate-secrets merge`",
+            "shard {shard} (refs {refs}): {} blob(s) left to the other shards; merge the shard reports with `launchgate-secrets merge`",
             blobs.other_shards
         ));
     }

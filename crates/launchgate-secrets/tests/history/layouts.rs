@@ -385,4 +385,21 @@ fn a_partial_clone_is_scanned_and_called_incomplete() {
     let report = history(&clone);
     assert!(notes(&report).contains("partial clone"), "{}", notes(&report));
     assert!(!notes(&history(&dir)).contains("partial clone"));
+    // Limited to a branch, the scan lists reachable blobs without downloading them.
+    let before = std::fs::read_dir(clone.join(".git/objects/pack"))
+        .unwrap()
+        .count();
+    let branch = git(&clone, &["rev-parse", "--abbrev-ref", "HEAD"])
+        .trim()
+        .to_string();
+    let opts = launchgate_secrets::history::HistoryOptions {
+        refs: launchgate_secrets::history::Refs::Branches(vec![branch]),
+        ..history_options()
+    };
+    let report = scan_history(&config(&clone), &clone, &opts).unwrap();
+    assert!(notes(&report).contains("partial clone"), "{}", notes(&report));
+    let after = std::fs::read_dir(clone.join(".git/objects/pack"))
+        .unwrap()
+        .count();
+    assert_eq!(before, after, "the scan fetched objects");
 }

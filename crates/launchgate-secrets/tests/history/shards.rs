@@ -112,8 +112,19 @@ fn three_shards_merged_equal_a_full_scan() {
     )
     .unwrap();
     let e = merge_reports(&[paths[0].clone(), paths[1].clone(), late]).unwrap_err();
-    assert!(e.message().contains("different commits"), "{}", e.message());
+    assert!(e.message().contains("different states"), "{}", e.message());
     assert!(e.hint().unwrap().contains("same ref"), "{:?}", e.hint());
+    // A report whose shard note cannot be read is refused, never skipped.
+    let text = std::fs::read_to_string(&paths[0]).unwrap();
+    let old = tmp.path().join("old-format.json");
+    let note_start = text.find("(refs ").unwrap();
+    std::fs::write(
+        &old,
+        format!("{}{}", &text[..note_start], &text[note_start + 6..]),
+    )
+    .unwrap();
+    let e = merge_reports(&[old, paths[1].clone(), paths[2].clone()]).unwrap_err();
+    assert!(e.message().contains("cannot check"), "{}", e.message());
 }
 
 #[test]
