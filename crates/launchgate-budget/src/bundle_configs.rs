@@ -198,20 +198,32 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
         let rebundles = object.contains_key("import")
             || object.contains_key("entry")
             || active("@size-limit/esbuild", "@size-limit/preset-small-lib");
+        let not_checked = |why: String, help: &str| {
+            Finding::new(
+                "budget.unsupported",
+                Severity::Warning,
+                format!("size-limit check `{label}` {why}; it was not checked"),
+            )
+            .subject(source.clone())
+            .help(help)
+        };
+        let built_output = |plugin: &str| {
+            format!(
+                "measure the built output instead: point `path` at the bundler's output and add \"disablePlugins\": [\"{plugin}\"]"
+            )
+        };
         if webpack {
-            eval.findings.push(
-                Finding::new("budget.unsupported", Severity::Warning, format!("size-limit check `{label}` bundles its files with webpack before measuring, which launchgate does not do; it was not checked"))
-                    .subject(source.clone())
-                    .help("measure the built output instead: point `path` at the bundler's output and add \"disablePlugins\": [\"@size-limit/webpack\"]"),
-            );
+            eval.findings.push(not_checked(
+                "bundles its files with webpack before measuring, which launchgate does not do".to_string(),
+                &built_output("@size-limit/webpack"),
+            ));
             continue;
         }
         if let Some(config) = object.get("config").filter(|_| rebundles) {
-            eval.findings.push(
-                Finding::new("budget.unsupported", Severity::Warning, format!("size-limit check `{label}` bundles with its own esbuild config ({config}), a JavaScript module launchgate does not run; it was not checked"))
-                    .subject(source.clone())
-                    .help("measure the built output instead: point `path` at the bundler's output and add \"disablePlugins\": [\"@size-limit/esbuild\"]"),
-            );
+            eval.findings.push(not_checked(
+                format!("bundles with its own esbuild config ({config}), a JavaScript module launchgate does not run"),
+                &built_output("@size-limit/esbuild"),
+            ));
             continue;
         }
         let esbuild = match rebundles {
@@ -219,11 +231,13 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
             true => match rebundle::find_esbuild(dir) {
                 Some(esbuild) => Some(esbuild),
                 None => {
-                    eval.findings.push(
-                        Finding::new("budget.unsupported", Severity::Warning, format!("size-limit check `{label}` measures an esbuild bundle of its files, and no node_modules/.bin/esbuild was found above {}; it was not checked", dir.display()))
-                            .subject(source.clone())
-                            .help("install the project's dependencies first (npm ci), as size-limit itself needs them"),
-                    );
+                    eval.findings.push(not_checked(
+                        format!(
+                            "measures an esbuild bundle of its files, and no node_modules/.bin/esbuild was found above {}",
+                            dir.display()
+                        ),
+                        "install the project's dependencies first (npm ci), as size-limit itself needs them",
+                    ));
                     continue;
                 }
             },

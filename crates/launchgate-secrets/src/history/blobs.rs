@@ -230,9 +230,10 @@ fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink, huge: u64) -> Result<()
             .map(|e| e.oid)
             .collect()
     };
-    let largest_whole = check_entries(pack)?;
+    let entries = entries_by_offset(pack);
+    let largest_whole = check_entries(pack, &entries)?;
     if largest_whole > huge {
-        return scan_pack_by_object(pack, &elsewhere, sink);
+        return scan_pack_by_object(pack, &entries, &elsewhere, sink);
     }
     let interrupt = AtomicBool::new(false);
     index
@@ -258,14 +259,19 @@ fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink, huge: u64) -> Result<()
     Ok(())
 }
 
+/// A pack's index entries in the order their objects sit in the pack.
+fn entries_by_offset(pack: &Pack) -> Vec<gix_pack::index::Entry> {
+    let mut entries: Vec<gix_pack::index::Entry> = pack.bundle.index.iter().collect();
+    entries.sort_by_key(|e| e.pack_offset);
+    entries
+}
+
 /// Checks every entry's bytes against the CRC32 its index records, as git does before it
 /// trusts an entry, and returns the size of the largest object stored whole. The walk stops
 /// inflating once it holds an object's stated size, so damaged bytes could otherwise decode
 /// to garbage that passes for a blob. Cheap: CRC32 of the compressed pack, on every core.
-fn check_entries(pack: &Pack) -> Result<u64, Error> {
+fn check_entries(pack: &Pack, entries: &[gix_pack::index::Entry]) -> Result<u64, Error> {
     let data = &pack.bundle.pack;
-    let mut entries: Vec<gix_pack::index::Entry> = pack.bundle.index.iter().collect();
-    entries.sort_by_key(|e| e.pack_offset);
     let end = data.pack_end() as u64;
     let largest = entries
         .par_iter()
@@ -312,7 +318,12 @@ fn check_entries(pack: &Pack) -> Result<u64, Error> {
 /// object (from a small cache of recent bases), which is why only such packs are read this
 /// way. An object larger than `HUGE_OBJECT` stored as a delta of a smaller one is still
 /// decoded in memory; git does not deltify objects above its big-file threshold.
-fn scan_pack_by_object(pack: &Pack, elsewhere: &HashSet<ObjectId>, sink: &Sink) -> Result<(), Error> {
+fn scan_pack_by_object(
+    pack: &Pack,
+    entries: &[gix_pack::index::Entry],
+    elsewhere: &HashSet<ObjectId>,
+    sink: &Sink,
+) -> Result<(), Error> {
     let index = &pack.bundle.index;
     let data = &pack.bundle.pack;
     // Bases are looked up in this pack; a repository's packs are never thin.
@@ -324,8 +335,6 @@ fn scan_pack_by_object(pack: &Pack, elsewhere: &HashSet<ObjectId>, sink: &Sink) 
     let header_base = |id: &oid| base(id).transpose().map(|e| e.map(header::ResolvedBase::InPack));
     let entry_base =
         |id: &oid, _: &mut Vec<u8>| base(id).transpose().map(|e| e.map(entry::ResolvedBase::InPack));
-    let mut entries: Vec<gix_pack::index::Entry> = index.iter().collect();
-    entries.sort_by_key(|e| e.pack_offset);
     entries.par_iter().try_for_each_init(
         // Objects near each other in a pack share delta bases: a small cache of recent bases
         // per thread saves resolving each chain from its start.
@@ -539,7 +548,7 @@ mod tests {
         let packs = open_packs(&object_dirs(&repo).unwrap(), gix_hash::Kind::Sha1).unwrap();
         assert_eq!(packs.len(), 1);
         assert!(
-            check_entries(&packs[0]).unwrap() > 300_000,
+            check_entries(&packs[0], &entries_by_offset(&packs[0])).unwrap() > 300_000,
             "the big file is stored whole"
         );
         let engine = crate::default_engine();

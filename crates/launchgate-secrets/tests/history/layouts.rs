@@ -54,6 +54,15 @@ fn several_packs_and_loose_objects_are_all_scanned() {
     );
 }
 
+/// Replaces a file git wrote read-only.
+fn overwrite(path: &std::path::Path, bytes: &[u8]) {
+    let mut perms = std::fs::metadata(path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(path, perms).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
 /// Overwrites 80 bytes in the middle of a blob's compressed bytes in the only pack.
 fn damage_blob_in_pack(dir: &std::path::Path, blob: &str) -> std::path::PathBuf {
     git(dir, &["repack", "-q", "-a", "-d"]);
@@ -77,11 +86,7 @@ fn damage_blob_in_pack(dir: &std::path::Path, blob: &str) -> std::path::PathBuf 
     for b in &mut bytes[middle - 40..middle + 40] {
         *b = 0x55;
     }
-    let mut perms = std::fs::metadata(&pack).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&pack, perms).unwrap();
-    std::fs::write(&pack, bytes).unwrap();
+    overwrite(&pack, &bytes);
     pack
 }
 
@@ -339,11 +344,7 @@ fn a_corrupt_loose_object_is_an_error_naming_it() {
     let blob = git(&dir, &["rev-parse", "HEAD:a.env"]);
     let blob = blob.trim();
     let path = dir.join(".git/objects").join(&blob[..2]).join(&blob[2..]);
-    let mut perms = std::fs::metadata(&path).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&path, perms).unwrap();
-    std::fs::write(&path, b"not a zlib stream").unwrap();
+    overwrite(&path, b"not a zlib stream");
     let e = scan_history(&config(&dir), &dir, &history_options()).unwrap_err();
     assert!(e.message().contains(&blob[2..]), "{}", e.message());
     assert!(e.message().contains("corrupt"), "{}", e.message());
