@@ -8,7 +8,6 @@
 //! changes nothing.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use clap::{Args, Subcommand};
 
@@ -188,19 +187,14 @@ fn make_executable(_path: &Path) -> Result<(), Error> {
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<String, Error> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .map_err(|e| {
-            Error::input(format!("cannot run git: {e}")).with_help("install git and put it on PATH")
-        })?;
-    if !out.status.success() {
+    let out = launchgate_core::git::Git::new(dir)
+        .cmd("the hooks folder", args)
+        .run()?;
+    if !out.success {
         return Err(Error::input(format!(
             "{} is not a git work tree: {}",
             dir.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
+            out.stderr.trim()
         ))
         .with_help("run `launchgate hook install` inside the repository, or pass --repo"));
     }
@@ -278,6 +272,8 @@ exit $status
 
 #[cfg(test)]
 mod tests {
+    use std::process::Command;
+
     use super::*;
 
     fn git_in(dir: &Path, args: &[&str]) -> std::process::Output {

@@ -14,6 +14,7 @@ pub mod config;
 pub mod error;
 pub mod exit;
 pub mod finding;
+pub mod git;
 pub mod output;
 pub mod render;
 pub mod report;

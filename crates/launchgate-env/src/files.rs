@@ -2,7 +2,6 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use launchgate_core::Error;
 
@@ -36,36 +35,36 @@ pub fn is_template(path: &Path) -> bool {
 /// The files git tracks under `root`, relative to it; `Ok(None)` outside a git work tree
 /// or when git is not installed.
 pub fn git_tracked(root: &Path) -> Result<Option<Vec<PathBuf>>, Error> {
-    let output = match Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["ls-files", "-z", "--cached", "--full-name", "--", "."])
-        .output()
-    {
-        Ok(o) => o,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::input(format!("cannot run git in {}: {e}", root.display()))),
-    };
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        if stderr.contains("not a git repository") {
+    if !launchgate_core::git::available() {
+        return Ok(None);
+    }
+    let git = launchgate_core::git::Git::new(root);
+    let output = git
+        .cmd(
+            "the tracked files",
+            ["ls-files", "-z", "--cached", "--full-name", "--", "."],
+        )
+        .run()?;
+    if !output.success {
+        if output.stderr.contains("not a git repository") {
             return Ok(None);
         }
         return Err(Error::input(format!(
             "`git ls-files` failed in {}: {}",
             root.display(),
-            stderr.trim()
+            output.stderr.trim()
         ))
         .with_help("check that the repository is not corrupt (`git status`)"));
     }
     // `--full-name` paths are relative to the top of the work tree; make them relative to root.
-    let prefix = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["rev-parse", "--show-prefix"])
-        .output()
+    let prefix = git
+        .cmd(
+            "the folder's place in the repository",
+            ["rev-parse", "--show-prefix"],
+        )
+        .run()
         .ok()
-        .filter(|o| o.status.success())
+        .filter(|o| o.success)
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .ok_or_else(|| {
             // Without the prefix, tracked files would look untracked and their secrets

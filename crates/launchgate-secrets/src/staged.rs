@@ -7,12 +7,11 @@
 //! user's git configuration (`safe.directory`, alternates, sparse index) without us
 //! re-implementing it.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use launchgate_core::Error;
+use launchgate_core::git::{Git, GitCmd, path_text};
 
 /// A file as staged, with the line numbers (1-based, in the staged file) the change adds.
 #[derive(Debug, Clone)]
@@ -44,70 +43,51 @@ struct RawEntry {
     submodule: bool,
 }
 
-fn git(dir: &Path) -> Command {
-    let mut cmd = Command::new("git");
-    cmd.arg("-C").arg(dir);
-    cmd.args(["-c", "core.quotePath=false"]);
-    cmd
-}
-
-const DIFF_ARGS: [&str; 7] = [
+const DIFF_ARGS: [&str; 5] = [
     "diff",
     "--cached",
     "--find-renames",
-    "--no-relative",
-    "--no-ext-diff",
-    "--no-textconv",
     "--ignore-submodules=none",
+    // The same order for the file list and the patch, whatever `diff.orderFile` says.
+    "-O/dev/null",
 ];
 
-fn run(mut cmd: Command, what: &str) -> Result<Vec<u8>, Error> {
-    let output = cmd.stdin(Stdio::null()).output().map_err(|e| {
-        Error::input(format!("cannot run git for {what}: {e}"))
-            .with_help("install git and make sure it is on PATH")
-    })?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        // Outside a repository `git diff` falls back to `--no-index` and prints its usage.
-        if stderr.contains("not a git repository") || stderr.contains("--no-index") {
-            return Err(Error::input("--staged needs a git repository, and this folder is not inside one")
-                .with_help("run `launchgate-secrets scan --staged` inside a git repository, or scan files with `launchgate-secrets scan PATH`"));
-        }
-        let first_lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).take(3).collect();
-        return Err(
-            Error::input(format!("git failed reading {what}: {}", first_lines.join(" ")))
-                .with_help("check that `git diff --cached` works in this folder"),
-        );
+const STAGED_HELP: &str = "check that `git diff --cached` works in this folder";
+
+/// Runs a staged-change command; outside a repository, says so plainly.
+fn run(cmd: GitCmd) -> Result<Vec<u8>, Error> {
+    let output = cmd.run()?;
+    // Outside a repository `git diff` falls back to `--no-index` and prints its usage.
+    if !output.success
+        && (output.stderr.contains("not a git repository") || output.stderr.contains("--no-index"))
+    {
+        return Err(Error::input("--staged needs a git repository, and this folder is not inside one")
+            .with_help("run `launchgate-secrets scan --staged` inside a git repository, or scan files with `launchgate-secrets scan PATH`"));
     }
-    Ok(output.stdout)
+    output.ok()
 }
 
 /// Reads the staged change of the repository that holds `dir`, limited to `pathspecs` if
 /// any are given.
 pub fn read_staged(dir: &Path, pathspecs: &[PathBuf]) -> Result<StagedChange, Error> {
-    let mut raw_cmd = git(dir);
-    raw_cmd
-        .args(DIFF_ARGS)
+    let git = Git::new(dir);
+    let raw_cmd = git
+        .cmd("the staged file list", DIFF_ARGS)
+        .diff_flags()
         .args(["--raw", "-z", "--no-abbrev", "--diff-filter=ACMRU", "--"])
-        .args(pathspecs);
-    let mut patch_cmd = git(dir);
-    patch_cmd
-        .args(DIFF_ARGS)
-        .args([
-            "-U0",
-            "--text",
-            "--no-color",
-            "--diff-filter=ACMR",
-            "--src-prefix=a/",
-            "--dst-prefix=b/",
-            "--",
-        ])
-        .args(pathspecs);
+        .args(pathspecs)
+        .help(STAGED_HELP);
+    let patch_cmd = git
+        .cmd("the staged patch", DIFF_ARGS)
+        .diff_flags()
+        .args(["-U0", "--diff-filter=ACMR", "--"])
+        .args(pathspecs)
+        .help(STAGED_HELP);
 
     // The two diffs are independent: run the patch on a thread while the raw diff runs here.
     let patch = std::thread::scope(|s| {
-        let patch = s.spawn(|| run(patch_cmd, "the staged patch"));
-        let raw = run(raw_cmd, "the staged file list");
+        let patch = s.spawn(|| run(patch_cmd));
+        let raw = run(raw_cmd);
         (raw, patch.join())
     });
     let raw = patch.0?;
@@ -167,7 +147,7 @@ fn parse_raw(raw: &[u8], unmerged: &mut Vec<String>) -> Result<Vec<RawEntry>, Er
         } else {
             first
         };
-        let path = String::from_utf8_lossy(path).into_owned();
+        let path = path_text(path);
         if status == 'U' {
             unmerged.push(path);
             continue;
@@ -214,57 +194,38 @@ fn cat_blobs<'a>(dir: &Path, ids: impl Iterator<Item = &'a str>) -> Result<Vec<V
     if input.is_empty() {
         return Ok(Vec::new());
     }
-    let mut child = git(dir)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::input(format!("cannot run git cat-file: {e}")))?;
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let stdout = child.stdout.take().expect("stdout is piped");
     let count = input.lines().count();
-    let blobs = std::thread::scope(|s| {
-        // Write on a thread: git answers while we write, and both pipes are bounded.
-        s.spawn(move || {
-            let _ = stdin.write_all(input.as_bytes());
-        });
-        let mut reader = BufReader::new(stdout);
-        let mut blobs = Vec::with_capacity(count);
-        for _ in 0..count {
-            let mut header = String::new();
-            reader
-                .read_line(&mut header)
-                .map_err(|e| Error::input(format!("reading git cat-file output: {e}")))?;
-            let size: usize = header
-                .trim_end()
-                .rsplit(' ')
-                .next()
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| {
-                    Error::input(format!(
-                        "git cat-file could not read a staged blob: {}",
-                        header.trim()
-                    ))
-                    .with_help("the repository may be corrupt; run `git fsck`")
-                })?;
-            let mut contents = vec![0; size + 1];
-            reader
-                .read_exact(&mut contents)
-                .map_err(|e| Error::input(format!("reading git cat-file output: {e}")))?;
-            contents.truncate(size);
-            blobs.push(contents);
-        }
-        Ok::<_, Error>(blobs)
-    });
-    let status = child
-        .wait()
-        .map_err(|e| Error::input(format!("waiting for git cat-file: {e}")))?;
-    let blobs = blobs?;
-    if !status.success() {
-        return Err(Error::input("git cat-file failed reading staged blobs").with_help("run `git fsck`"));
-    }
-    Ok(blobs)
+    Git::new(dir)
+        .cmd("the staged blobs", ["cat-file", "--batch"])
+        .help("the repository may be corrupt; run `git fsck`")
+        .stream_with_input(Some(input.into_bytes()), |reader| {
+            let mut blobs = Vec::with_capacity(count);
+            for _ in 0..count {
+                let mut header = String::new();
+                reader
+                    .read_line(&mut header)
+                    .map_err(|e| Error::input(format!("reading git cat-file output: {e}")))?;
+                let size: usize = header
+                    .trim_end()
+                    .rsplit(' ')
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or_else(|| {
+                        Error::input(format!(
+                            "git cat-file could not read a staged blob: {}",
+                            header.trim()
+                        ))
+                        .with_help("the repository may be corrupt; run `git fsck`")
+                    })?;
+                let mut contents = vec![0; size + 1];
+                reader
+                    .read_exact(&mut contents)
+                    .map_err(|e| Error::input(format!("reading git cat-file output: {e}")))?;
+                contents.truncate(size);
+                blobs.push(contents);
+            }
+            Ok(blobs)
+        })
 }
 
 #[cfg(test)]

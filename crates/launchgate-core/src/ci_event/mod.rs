@@ -7,7 +7,6 @@
 //! says how to fix the checkout, never a silent full or empty scan.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -269,28 +268,23 @@ pub fn verify_commit(repo: &Path, sha: &str, what: &str) -> Result<(), Error> {
 
 fn is_shallow(repo: &Path) -> Result<bool, Error> {
     let out = git(repo, &["rev-parse", "--is-shallow-repository"])?;
-    if !out.status.success() {
+    if !out.success {
         return Err(Error::input(format!(
             "{} is not a git repository: {}",
             repo.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
+            out.stderr.trim()
         ))
         .with_help("run launchgate from the checked-out repository (actions/checkout)"));
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim() == "true")
 }
 
-fn git(repo: &Path, args: &[&str]) -> Result<std::process::Output, Error> {
-    Command::new("git")
-        .arg("-C")
-        .arg(repo)
-        .args(args)
-        .output()
-        .map_err(|e| Error::input(format!("cannot run git: {e}")).with_help("install git and put it on PATH"))
+fn git(repo: &Path, args: &[&str]) -> Result<crate::git::GitOutput, Error> {
+    crate::git::Git::new(repo).cmd("the event's commits", args).run()
 }
 
 fn git_ok(repo: &Path, args: &[&str]) -> bool {
-    git(repo, args).map(|o| o.status.success()).unwrap_or(false)
+    git(repo, args).is_ok_and(|o| o.success)
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use gix_pack::data::decode::{entry, header};
 use launchgate_core::Error;
 use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIterator};
 
-use super::git::{Repo, git_failed, lines, spawn_error};
+use super::git::{Repo, lines};
 use super::shard::Shard;
 use crate::engine::{Engine, Match, inline_allowed};
 use crate::files::is_binary;
@@ -118,27 +118,23 @@ fn object_hash(repo: &Repo) -> Result<gix_hash::Kind, Error> {
 
 /// The blobs reachable from `git rev-list` arguments (refs, `--since`).
 fn reachable_blobs(repo: &Repo, args: &[String]) -> Result<HashSet<ObjectId>, Error> {
-    let mut cmd = repo.git();
-    cmd.args([
-        "rev-list",
-        "--objects",
-        "--no-object-names",
-        "--filter=object:type=blob",
-    ])
-    .args(args);
+    let mut cmd = repo
+        .git(
+            "the commits",
+            [
+                "rev-list",
+                "--objects",
+                "--no-object-names",
+                "--filter=object:type=blob",
+            ],
+        )
+        .args(args);
     if repo.partial {
         // Blobs a partial clone never downloaded are listed as missing, not fetched.
-        cmd.arg("--missing=allow-promisor");
+        cmd = cmd.arg("--missing=allow-promisor");
     }
-    cmd.arg("--");
-    let output = cmd
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| spawn_error("the commits", &e))?;
-    if !output.status.success() {
-        return Err(git_failed("the commits", &output.stderr));
-    }
-    Ok(lines(&output.stdout)
+    let stdout = cmd.arg("--").output()?;
+    Ok(lines(&stdout)
         .filter_map(|id| ObjectId::from_hex(id.as_bytes()).ok())
         .collect())
 }

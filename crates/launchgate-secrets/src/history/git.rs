@@ -1,10 +1,10 @@
-//! Running `git`: one place for the flags every history command needs and for turning its
-//! failures into errors that name the repository and the fix.
+//! The repository a history scan reads, opened through the one git runner of
+//! `launchgate_core::git`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use launchgate_core::Error;
+use launchgate_core::git::{Git, GitCmd};
 
 /// A repository the history scan reads.
 #[derive(Debug, Clone)]
@@ -19,42 +19,6 @@ pub struct Repo {
     pub partial: bool,
     /// HEAD's commit id; `None` in a repository without commits.
     pub head: Option<String>,
-}
-
-/// `git -C dir` with paths printed unquoted.
-pub fn git(dir: &Path) -> Command {
-    let mut cmd = Command::new("git");
-    cmd.arg("-C").arg(dir);
-    cmd.args(["-c", "core.quotePath=false"]);
-    // A partial clone would otherwise download each missing blob it is asked about, one
-    // round trip at a time; a scan reads what is there and says what is not.
-    cmd.env("GIT_NO_LAZY_FETCH", "1");
-    cmd
-}
-
-/// Runs a command to completion and returns its standard output.
-pub fn run(mut cmd: Command, what: &str) -> Result<Vec<u8>, Error> {
-    let output = cmd
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| spawn_error(what, &e))?;
-    if !output.status.success() {
-        return Err(git_failed(what, &output.stderr));
-    }
-    Ok(output.stdout)
-}
-
-pub fn spawn_error(what: &str, e: &std::io::Error) -> Error {
-    Error::input(format!("cannot run git for {what}: {e}"))
-        .with_help("install git and make sure it is on PATH")
-}
-
-/// An error for a failed git command, with the first lines it printed.
-pub fn git_failed(what: &str, stderr: &[u8]) -> Error {
-    let stderr = String::from_utf8_lossy(stderr);
-    let first: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).take(3).collect();
-    Error::input(format!("git failed reading {what}: {}", first.join(" ")))
-        .with_help("check that the repository is readable with `git fsck`")
 }
 
 /// Text output, one entry per line.
@@ -72,19 +36,19 @@ impl Repo {
             return Err(Error::input(format!("{} does not exist", dir.display()))
                 .with_help("pass the folder of a git repository"));
         }
-        let mut cmd = git(dir);
-        cmd.args([
-            "rev-parse",
-            "--is-shallow-repository",
-            "--show-object-format",
-            "--git-path",
-            "objects",
-        ]);
-        let output = cmd
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| spawn_error("the repository", &e))?;
-        if !output.status.success() {
+        let output = Git::new(dir)
+            .cmd(
+                "the repository",
+                [
+                    "rev-parse",
+                    "--is-shallow-repository",
+                    "--show-object-format",
+                    "--git-path",
+                    "objects",
+                ],
+            )
+            .run()?;
+        if !output.success {
             return Err(
                 Error::input(format!("{} is not inside a git repository", dir.display()))
                     .with_help("run the history scan in a clone, or pass the clone's folder"),
@@ -115,17 +79,22 @@ impl Repo {
         })
     }
 
-    pub fn git(&self) -> Command {
-        git(&self.dir)
+    /// A git command in this repository; `what` names what it reads, for errors.
+    pub fn git<I, S>(&self, what: &str, args: I) -> GitCmd
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        Git::new(&self.dir).cmd(what, args)
     }
 
     /// A short digest of HEAD and every ref: two clones with the same digest hold the same
     /// history, so shards scanned from them cover one object set between them.
     pub fn refs_digest(&self) -> Result<String, Error> {
         use sha2::Digest;
-        let mut cmd = self.git();
-        cmd.args(["for-each-ref", "--format=%(objectname) %(refname)"]);
-        let refs = run(cmd, "the refs")?;
+        let refs = self
+            .git("the refs", ["for-each-ref", "--format=%(objectname) %(refname)"])
+            .output()?;
         let mut hasher = sha2::Sha256::new();
         hasher.update(self.head.as_deref().unwrap_or("none").as_bytes());
         hasher.update(b"\n");
@@ -144,59 +113,12 @@ fn resolve_commit(dir: &Path, rev: &str) -> Result<Option<String>, Error> {
     if rev.starts_with('-') {
         return Ok(None);
     }
-    let mut cmd = git(dir);
-    cmd.args(["rev-parse", "-q", "--verify", "--end-of-options"])
-        .arg(format!("{rev}^{{commit}}"));
-    let output = cmd
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| spawn_error(rev, &e))?;
-    if !output.status.success() {
+    let output = Git::new(dir)
+        .cmd(rev, ["rev-parse", "-q", "--verify", "--end-of-options"])
+        .arg(format!("{rev}^{{commit}}"))
+        .run()?;
+    if !output.success {
         return Ok(None);
     }
     Ok(Some(String::from_utf8_lossy(&output.stdout).trim().to_string()))
-}
-
-/// Undoes git's C-style quoting of a path (`"dir/na\303\257ve"`), used for unusual characters.
-pub fn unquote_path(path: &str) -> String {
-    let Some(inner) = path.strip_prefix('"').and_then(|p| p.strip_suffix('"')) else {
-        return path.to_string();
-    };
-    let mut bytes = Vec::with_capacity(inner.len());
-    let mut chars = inner.bytes().peekable();
-    while let Some(b) = chars.next() {
-        if b != b'\\' {
-            bytes.push(b);
-            continue;
-        }
-        match chars.next() {
-            Some(b'n') => bytes.push(b'\n'),
-            Some(b't') => bytes.push(b'\t'),
-            Some(d @ b'0'..=b'7') => {
-                let mut value = u32::from(d - b'0');
-                for _ in 0..2 {
-                    if let Some(&n @ b'0'..=b'7') = chars.peek() {
-                        value = value * 8 + u32::from(n - b'0');
-                        chars.next();
-                    }
-                }
-                bytes.push(value as u8);
-            }
-            Some(other) => bytes.push(other),
-            None => {}
-        }
-    }
-    String::from_utf8_lossy(&bytes).into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::unquote_path;
-
-    #[test]
-    fn unquotes_c_style_paths() {
-        assert_eq!(unquote_path("plain/path.rs"), "plain/path.rs");
-        assert_eq!(unquote_path("\"tab\\there\""), "tab\there");
-        assert_eq!(unquote_path("\"na\\303\\257ve.txt\""), "naïve.txt");
-    }
 }

@@ -1,13 +1,11 @@
 //! Where a blob came from: the first commit that put it at a path. Only blobs holding a
 //! finding pay for this, with one `git log --raw` walk, oldest commit first.
 
-use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
-
 use launchgate_core::Error;
+use launchgate_core::git::{nul_fields, path_text};
+use std::collections::{HashMap, HashSet};
 
-use super::git::{Repo, git_failed, spawn_error, unquote_path};
+use super::git::Repo;
 
 /// The commit that introduced a blob at a path.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,7 +20,7 @@ pub struct Introduced {
 }
 
 /// Commit header lines start with this byte, which git never prints in a raw diff line.
-const HEADER: char = '\u{1}';
+const HEADER: &[u8] = b"\x01";
 
 /// The first introduction of each wanted blob in the history reachable from `refs`.
 pub fn first_introductions(
@@ -35,71 +33,86 @@ pub fn first_introductions(
         return Ok(found);
     }
     // Combined raw diffs (`-c`) show what a merge itself adds (a conflict resolution) without
-    // repeating what its branches added.
-    let mut child = repo
-        .git()
-        .args([
-            // Trees are read once each, in commit order: a small delta base cache serves that
-            // as well as git's 96 MiB default, at a fraction of the memory.
-            "-c",
-            "core.deltaBaseCacheLimit=16m",
-            "log",
-            "--reverse",
-            "--raw",
-            "--no-abbrev",
-            "--no-renames",
-            "--root",
-            "-c",
-            "--format=%x01%H%x00%an <%ae>%x00%aI%x00%ct",
-        ])
+    // repeating what its branches added. `-z`: paths raw, whatever bytes they hold.
+    let log = repo
+        .git(
+            "the commit history",
+            [
+                // Trees are read once each, in commit order: a small delta base cache serves
+                // that as well as git's 96 MiB default, at a fraction of the memory.
+                "-c",
+                "core.deltaBaseCacheLimit=16m",
+                "log",
+                "--reverse",
+                "--raw",
+                "-z",
+                "--no-abbrev",
+                "--no-renames",
+                "--root",
+                "-c",
+                "--format=%x01%H%x00%an <%ae>%x00%aI%x00%ct",
+            ],
+        )
         .args(refs)
-        .arg("--")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| spawn_error("the commit history", &e))?;
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let mut current: Option<Introduced> = None;
-    for line in BufReader::with_capacity(1 << 20, stdout).lines() {
-        let Ok(line) = line else { continue };
-        if let Some(header) = line.strip_prefix(HEADER) {
-            let mut parts = header.split('\0');
-            current = Some(Introduced {
-                commit: parts.next().unwrap_or_default().to_string(),
-                author: parts.next().unwrap_or_default().to_string(),
-                date: parts.next().unwrap_or_default().to_string(),
-                time: parts.next().and_then(|t| t.parse().ok()).unwrap_or(0),
-                path: String::new(),
-            });
-            continue;
-        }
-        let (Some(commit), Some((meta, path))) = (&current, line.split_once('\t')) else {
-            continue;
+        .arg("--");
+    log.stream(|out| {
+        let mut current: Option<Introduced> = None;
+        let mut field = Vec::new();
+        let mut next = |field: &mut Vec<u8>| -> Result<bool, Error> {
+            field.clear();
+            let n = out
+                .read_until(0, field)
+                .map_err(|e| Error::input(format!("cannot read git's output for the commit history: {e}")))?;
+            if field.last() == Some(&0) {
+                field.pop();
+            }
+            // The raw entries of a commit start on a new line after its header.
+            if field.first() == Some(&b'\n') {
+                field.remove(0);
+            }
+            Ok(n > 0)
         };
-        if !meta.starts_with(':') {
-            continue;
+        while next(&mut field)? {
+            if let Some(commit) = field.strip_prefix(HEADER) {
+                let commit = String::from_utf8_lossy(commit).into_owned();
+                let mut header = [String::new(), String::new(), String::new()];
+                for part in &mut header {
+                    next(&mut field)?;
+                    *part = String::from_utf8_lossy(&field).into_owned();
+                }
+                let [author, date, time] = header;
+                current = Some(Introduced {
+                    commit,
+                    author,
+                    date,
+                    time: time.parse().unwrap_or(0),
+                    path: String::new(),
+                });
+                continue;
+            }
+            if !field.starts_with(b":") {
+                continue;
+            }
+            // `:old_mode… new_mode old_id… new_id status`: the new id is next to last.
+            let meta = String::from_utf8_lossy(&field).into_owned();
+            if !next(&mut field)? {
+                break;
+            }
+            let (Some(commit), Some(new_id)) = (&current, meta.split_whitespace().rev().nth(1)) else {
+                continue;
+            };
+            if wanted.contains(new_id) && !found.contains_key(new_id) {
+                found.insert(
+                    new_id.to_string(),
+                    Introduced {
+                        path: path_text(&field),
+                        ..commit.clone()
+                    },
+                );
+            }
         }
-        // `:old_mode… new_mode old_id… new_id status`: the new id is next to last.
-        let Some(new_id) = meta.split_whitespace().rev().nth(1) else {
-            continue;
-        };
-        if wanted.contains(new_id) && !found.contains_key(new_id) {
-            found.insert(
-                new_id.to_string(),
-                Introduced {
-                    path: unquote_path(path),
-                    ..commit.clone()
-                },
-            );
-        }
-    }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| spawn_error("the commit history", &e))?;
-    if !output.status.success() {
-        return Err(git_failed("the commit history", &output.stderr));
-    }
+        Ok(())
+    })?;
     Ok(found)
 }
 
@@ -115,13 +128,17 @@ pub fn head_tree(repo: &Repo) -> Result<HeadTree, Error> {
     let Some(head) = &repo.head else {
         return Ok(tree);
     };
-    let mut cmd = repo.git();
-    cmd.args(["ls-tree", "-r", "--full-tree", head]);
-    let out = super::git::run(cmd, "HEAD's tree")?;
-    for line in super::git::lines(&out) {
-        let Some((meta, _path)) = line.split_once('\t') else {
+    let out = repo
+        .git(
+            "HEAD's tree",
+            ["ls-tree", "-r", "-z", "--full-tree", head.as_str()],
+        )
+        .output()?;
+    for record in nul_fields(&out) {
+        let Some(tab) = record.iter().position(|&b| b == b'\t') else {
             continue;
         };
+        let meta = String::from_utf8_lossy(&record[..tab]);
         let mut fields = meta.split(' ');
         let (_mode, kind, id) = (fields.next(), fields.next(), fields.next());
         match (kind, id) {

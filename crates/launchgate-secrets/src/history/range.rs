@@ -3,16 +3,16 @@
 //! still pushed. Merge commits contribute only what they add themselves (a combined diff),
 //! so a merged branch is not scanned twice.
 
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Instant;
 
+use launchgate_core::git::{patch_label_path, path_text};
 use launchgate_core::{Error, Report};
 use rayon::prelude::*;
 
 use super::findings::{Candidate, Dedup, Exposure, build_finding};
-use super::git::{Repo, git_failed, spawn_error, unquote_path};
+use super::git::Repo;
 use super::provenance::Introduced;
 use super::{PathFilter, load_baseline};
 use crate::config::LoadedConfig;
@@ -170,13 +170,8 @@ fn resolve_base(
     if repo.shallow {
         // With the shared history cut off, `BASE..HEAD` would reach back to the shallow
         // boundary and blame the whole tree on the range.
-        let mut cmd = repo.git();
-        cmd.args(["merge-base", &base, head]);
-        let shared = cmd
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| spawn_error("the range", &e))?;
-        if !shared.status.success() {
+        let shared = repo.git("the range", ["merge-base", base.as_str(), head]).run()?;
+        if !shared.success {
             return Err(Error::input(format!(
                 "--range {}: this clone is shallow and holds no common ancestor of {base_rev} and {head_rev}",
                 opts.range
@@ -213,32 +208,32 @@ fn read_added_lines(
     base: Option<&str>,
     head: &str,
 ) -> Result<(Vec<AddedLines>, usize, usize), Error> {
-    let mut child = repo
-        .git()
-        .args([
-            "log",
-            "--reverse",
-            "-p",
-            "-U0",
-            "--cc",
-            "--no-color",
-            "--no-ext-diff",
-            "--no-textconv",
-            "--find-renames",
-            "--format=%x01%H%x00%an <%ae>%x00%aI%x00%ct%x00%P",
-        ])
+    let log = repo
+        .git(
+            "the range",
+            [
+                "log",
+                "--reverse",
+                "-p",
+                "-U0",
+                "--cc",
+                "--root",
+                "--find-renames",
+                "--format=%x01%H%x00%an <%ae>%x00%aI%x00%ct%x00%P",
+            ],
+        )
+        .diff_flags()
         .arg(match base {
             Some(base) => format!("{base}..{head}"),
             None => head.to_string(),
         })
         .arg("--")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| spawn_error("the range", &e))?;
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let mut input = BufReader::with_capacity(1 << 20, stdout);
+        .help(FETCH_FULL_HISTORY);
+    log.stream(|input| read_log_patch(input))
+}
+
+/// Parses `git log -p --cc` output into the lines each commit adds to each file.
+fn read_log_patch(input: &mut dyn BufRead) -> Result<(Vec<AddedLines>, usize, usize), Error> {
     let mut files: Vec<AddedLines> = Vec::new();
     let (mut commits, mut merges) = (0, 0);
     let mut commit: Option<Introduced> = None;
@@ -290,12 +285,13 @@ fn read_added_lines(
             in_hunk = false;
             continue;
         }
-        if !in_hunk && let Some(path) = line.strip_prefix(b"+++ ") {
-            let path = unquote_path(&String::from_utf8_lossy(path));
-            current = match (path.strip_prefix("b/"), &commit) {
+        if !in_hunk && let Some(label) = line.strip_prefix(b"+++ ") {
+            // The runner fixes the `b/` prefix; a deleted file is `/dev/null`.
+            let path = patch_label_path(label);
+            current = match (path.strip_prefix(b"b/"), &commit) {
                 (Some(path), Some(c)) => Some(AddedLines {
                     intro: Introduced {
-                        path: path.to_string(),
+                        path: path_text(path),
                         ..c.clone()
                     },
                     lines: Vec::new(),
@@ -332,18 +328,6 @@ fn read_added_lines(
         new_line += 1;
     }
     flush(&mut current, &mut files);
-    let output = child
-        .wait_with_output()
-        .map_err(|e| spawn_error("the range", &e))?;
-    if !output.status.success() {
-        return Err(git_failed(
-            &format!(
-                "the commits {}{head}",
-                base.map(|b| format!("{b}..")).unwrap_or_default()
-            ),
-            &output.stderr,
-        ));
-    }
     Ok((files, commits, merges))
 }
 

@@ -4,6 +4,7 @@
 mod baseline;
 mod ci;
 mod formats;
+mod git_settings;
 mod library;
 mod logs;
 mod rules;
