@@ -7,6 +7,7 @@ mod formats;
 mod git_settings;
 mod library;
 mod logs;
+mod odd_paths;
 mod rules;
 mod scan;
 mod staged;
