@@ -40,6 +40,11 @@ pub struct WalkOutcome {
     pub skipped_binary: usize,
     pub skipped_large: usize,
     pub skipped_excluded: usize,
+    /// Symbolic links leading outside the repository, never read.
+    pub links_outside: Vec<String>,
+    pub links_to_folders: usize,
+    pub tracked_but_ignored: usize,
+    pub tracked_missing: usize,
     /// Unreadable files, loops, permission problems: one sentence each.
     pub warnings: Vec<String>,
 }
@@ -66,6 +71,7 @@ impl WalkOutcome {
                 self.skipped_excluded
             ));
         }
+        notes.extend(crate::walk::notes(self));
         notes.extend(self.warnings.iter().map(|w| format!("warning: {w}")));
         notes
     }
@@ -90,8 +96,9 @@ pub(crate) fn glob_set(globs: &[String], what: &str) -> Result<Option<GlobSet>, 
 }
 
 enum Entry {
-    /// A file, its path relative to the walked root, and its size.
-    File(PathBuf, Option<String>, u64),
+    /// A file: the path to read, the path as walked, its path relative to the walked root,
+    /// and its size.
+    File(PathBuf, PathBuf, Option<String>, u64),
     Warning(String),
 }
 
@@ -101,47 +108,35 @@ pub fn scan_paths(engine: &Engine, options: &WalkOptions) -> Result<WalkOutcome,
     let exclude = glob_set(&options.exclude, "--exclude / secrets.exclude")?;
     let mut outcome = WalkOutcome::default();
     let mut entries = Vec::new();
+    let mut all_ignored = Vec::new();
     for root in &options.paths {
         if std::fs::symlink_metadata(root).is_err() {
             return Err(Error::input(format!("{} does not exist", root.display()))
                 .with_help("name files or folders to scan, relative to the current directory"));
         }
-        let mut builder = ignore::WalkBuilder::new(root);
-        builder
-            .hidden(false)
-            .git_ignore(!options.no_ignore)
-            .git_global(!options.no_ignore)
-            .git_exclude(!options.no_ignore)
-            .ignore(!options.no_ignore)
-            .parents(!options.no_ignore)
-            .require_git(false)
-            .follow_links(true)
-            .filter_entry(|e| e.file_name() != ".git");
-        for result in builder.build() {
-            match result {
-                Ok(entry) => {
-                    if !entry.file_type().is_some_and(|t| t.is_file()) {
-                        continue;
-                    }
-                    let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                    let relative = entry
-                        .path()
-                        .strip_prefix(root)
-                        .ok()
-                        .filter(|r| !r.as_os_str().is_empty())
-                        .map(display_path);
-                    entries.push(Entry::File(entry.into_path(), relative, len));
-                }
-                Err(e) => entries.push(Entry::Warning(e.to_string())),
-            }
-        }
+        let walked = crate::walk::walk_root(root, options.no_ignore)?;
+        all_ignored.extend(walked.all_ignored.then(|| root.clone()));
+        entries.extend(
+            walked
+                .files
+                .into_iter()
+                .map(|f| Entry::File(f.read_from, f.path, f.relative, f.len)),
+        );
+        entries.extend(walked.warnings.into_iter().map(Entry::Warning));
+        outcome.links_outside.extend(walked.links_outside);
+        outcome.links_to_folders += walked.links_to_folders;
+        outcome.tracked_but_ignored += walked.tracked_but_ignored;
+        outcome.tracked_missing += walked.tracked_missing;
+    }
+    if !all_ignored.is_empty() && !entries.iter().any(|e| matches!(e, Entry::File(..))) {
+        return Err(crate::walk::all_ignored_error(&all_ignored));
     }
 
     let mut to_scan = Vec::new();
     for entry in entries {
         match entry {
             Entry::Warning(w) => outcome.warnings.push(w),
-            Entry::File(path, relative, len) => {
+            Entry::File(read_from, path, relative, len) => {
                 let display = display_path(&path);
                 // Globs match the path as shown or relative to the folder being walked, so
                 // `--include 'src/**'` works for `scan .` and for `scan /abs/repo` alike.
@@ -155,7 +150,7 @@ pub fn scan_paths(engine: &Engine, options: &WalkOptions) -> Result<WalkOutcome,
                 } else if len > options.max_file_size {
                     outcome.skipped_large += 1;
                 } else {
-                    to_scan.push((path, display));
+                    to_scan.push((read_from, display));
                 }
             }
         }

@@ -28,6 +28,7 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod staged;
+mod walk;
 
 use std::path::Path;
 use std::sync::OnceLock;

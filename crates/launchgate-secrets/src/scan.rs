@@ -182,6 +182,12 @@ pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, 
                     change.skipped_submodules
                 ));
             }
+            if change.skipped_links > 0 {
+                notes.push(format!(
+                    "skipped {} staged symbolic link(s): git records the name of their target, and links are never followed",
+                    change.skipped_links
+                ));
+            }
             if !change.unmerged.is_empty() {
                 notes.push(format!(
                     "{} file(s) still have merge conflicts and were not scanned: {}",

@@ -35,12 +35,15 @@ pub struct StagedChange {
     /// Paths with unresolved merge conflicts; `git commit` refuses them until resolved.
     pub unmerged: Vec<String>,
     pub skipped_submodules: usize,
+    /// Symbolic links: git stores their target's name, never what it points to.
+    pub skipped_links: usize,
 }
 
 struct RawEntry {
     path: String,
     blob: String,
     submodule: bool,
+    link: bool,
 }
 
 const DIFF_ARGS: [&str; 5] = [
@@ -74,13 +77,13 @@ pub fn read_staged(dir: &Path, pathspecs: &[PathBuf]) -> Result<StagedChange, Er
     let raw_cmd = git
         .cmd("the staged file list", DIFF_ARGS)
         .diff_flags()
-        .args(["--raw", "-z", "--no-abbrev", "--diff-filter=ACMRU", "--"])
+        .args(["--raw", "-z", "--no-abbrev", "--diff-filter=ACMRTU", "--"])
         .args(pathspecs)
         .help(STAGED_HELP);
     let patch_cmd = git
         .cmd("the staged patch", DIFF_ARGS)
         .diff_flags()
-        .args(["-U0", "--diff-filter=ACMR", "--"])
+        .args(["-U0", "--diff-filter=ACMRT", "--"])
         .args(pathspecs)
         .help(STAGED_HELP);
 
@@ -110,10 +113,9 @@ pub fn read_staged(dir: &Path, pathspecs: &[PathBuf]) -> Result<StagedChange, Er
         .into_iter()
         .zip(added)
         .filter(|(e, _)| {
-            if e.submodule {
-                change.skipped_submodules += 1;
-            }
-            !e.submodule
+            change.skipped_submodules += usize::from(e.submodule);
+            change.skipped_links += usize::from(e.link);
+            !e.submodule && !e.link
         })
         .collect();
     let blobs = cat_blobs(dir, wanted.iter().map(|(e, _)| e.blob.as_str()))?;
@@ -156,25 +158,40 @@ fn parse_raw(raw: &[u8], unmerged: &mut Vec<String>) -> Result<Vec<RawEntry>, Er
             path,
             blob: parts[3].to_string(),
             submodule: parts[1] == "160000",
+            link: parts[1] == "120000",
         });
     }
     Ok(entries)
 }
 
-/// Added line ranges per file section of a zero-context patch, in order.
+/// Added line ranges per file section of a zero-context patch, in order. A type change (a
+/// link replaced by a file) prints a deletion then an addition; the deletion, whose new side
+/// is `/dev/null`, has no entry in the file list and is dropped.
 fn parse_patch(patch: &[u8]) -> Vec<Vec<Range<u32>>> {
-    let mut sections: Vec<Vec<Range<u32>>> = Vec::new();
+    let mut sections: Vec<(Vec<Range<u32>>, bool)> = Vec::new();
+    let mut in_hunk = false;
     for line in patch.split(|b| *b == b'\n') {
         if line.starts_with(b"diff --git ") {
-            sections.push(Vec::new());
-        } else if line.starts_with(b"@@ ")
-            && let Some(current) = sections.last_mut()
-            && let Some(range) = added_range(line)
-        {
-            current.push(range);
+            sections.push((Vec::new(), false));
+            in_hunk = false;
+        } else if !in_hunk && line == b"+++ /dev/null" {
+            if let Some(current) = sections.last_mut() {
+                current.1 = true;
+            }
+        } else if line.starts_with(b"@@ ") {
+            in_hunk = true;
+            if let Some(current) = sections.last_mut()
+                && let Some(range) = added_range(line)
+            {
+                current.0.push(range);
+            }
         }
     }
     sections
+        .into_iter()
+        .filter(|(_, deleted)| !deleted)
+        .map(|(s, _)| s)
+        .collect()
 }
 
 /// The new-file range of a hunk header `@@ -a,b +c,d @@`, if it adds lines.

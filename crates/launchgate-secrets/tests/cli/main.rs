@@ -11,6 +11,7 @@ mod odd_paths;
 mod rules;
 mod scan;
 mod staged;
+mod walk;
 
 use std::path::Path;
 
