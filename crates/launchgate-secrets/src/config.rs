@@ -69,6 +69,8 @@ pub struct AllowConfig {
 pub struct LoadedConfig {
     pub secrets: SecretsConfig,
     pub base_dir: PathBuf,
+    /// The file it was read from; `None` for the defaults.
+    pub file: Option<PathBuf>,
 }
 
 impl LoadedConfig {
@@ -80,6 +82,7 @@ impl LoadedConfig {
             None => Ok(LoadedConfig {
                 secrets: SecretsConfig::default(),
                 base_dir: dir.to_path_buf(),
+                file: None,
             }),
         }
     }
@@ -92,7 +95,11 @@ impl LoadedConfig {
             .filter(|p| !p.as_os_str().is_empty())
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        Ok(LoadedConfig { secrets, base_dir })
+        Ok(LoadedConfig {
+            secrets,
+            base_dir,
+            file: Some(file.path.clone()),
+        })
     }
 
     pub fn engine_config(&self) -> EngineConfig {

@@ -6,6 +6,7 @@
 //! ranges), which sees refs, shallow boundaries and `safe.directory` exactly as the clone's
 //! owner does.
 
+mod base_config;
 mod blobs;
 mod findings;
 mod git;

@@ -3,6 +3,7 @@
 //! still pushed. Merge commits contribute only what they add themselves (a combined diff),
 //! so a merged branch is not scanned twice.
 
+use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::Path;
 use std::time::Instant;
@@ -11,6 +12,9 @@ use launchgate_core::git::{patch_label_path, path_text};
 use launchgate_core::{Error, Report};
 use rayon::prelude::*;
 
+use super::base_config::{
+    ChangeSuppressions, allow_comment_warning, at_base, candidate_key, mark_self_suppressed,
+};
 use super::findings::{Candidate, Dedup, Exposure, build_finding};
 use super::git::Repo;
 use super::provenance::Introduced;
@@ -46,11 +50,7 @@ const FETCH_FULL_HISTORY: &str = "set fetch-depth: 0 on actions/checkout (or run
 pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Result<Report, Error> {
     let started = Instant::now();
     let (base_rev, head_rev) = parse_range(&opts.range)?;
-    let engine = Engine::new(loaded.rule_set(false)?, &loaded.engine_config())?;
-    let baseline = load_baseline(loaded, &opts.baseline)?;
-    let filter = PathFilter::new(loaded)?;
     let repo = Repo::open(repo)?;
-    let max_size = opts.max_file_size.unwrap_or_else(|| loaded.max_file_size());
 
     let head = repo.commit(head_rev)?.ok_or_else(|| {
         Error::input(format!(
@@ -73,10 +73,33 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
         None => None,
         Some(base_rev) => Some(resolve_base(&repo, opts, base_rev, head_rev, &head)?),
     };
+    // A change is judged by the configuration and baseline from before it: its own could
+    // approve its own secrets. A single revision (a new branch) is judged by the default
+    // branch when the clone knows it.
+    let trusted_commit = match &base {
+        Some(base) => Some(base.clone()),
+        None => repo.commit("refs/remotes/origin/HEAD")?.filter(|c| *c != head),
+    };
+    let trusted = trusted_commit
+        .as_deref()
+        .map(|commit| at_base(&repo, commit, loaded, &opts.baseline))
+        .transpose()?;
+    let (config, baseline) = match &trusted {
+        Some(t) => (&t.loaded, t.baseline.clone()),
+        None => (loaded, load_baseline(loaded, &opts.baseline)?),
+    };
+    let change = trusted
+        .as_ref()
+        .map(|t| ChangeSuppressions::new(loaded, &t.loaded, &opts.baseline, opts.max_file_size))
+        .transpose()?;
+    let engine = Engine::new(config.rule_set(false)?, &config.engine_config())?;
+    let filter = PathFilter::new(config)?;
+    let max_size = opts.max_file_size.unwrap_or_else(|| config.max_file_size());
+
     let (files, commits, merges) = read_added_lines(&repo, base.as_deref(), &head)?;
     let skipped_large = std::sync::atomic::AtomicUsize::new(0);
     let skipped_binary = std::sync::atomic::AtomicUsize::new(0);
-    let candidates: Vec<Candidate> = files
+    let candidates: Vec<(Candidate, Vec<String>)> = files
         .par_iter()
         .filter(|f| filter.keeps(&engine, &f.intro.path))
         .flat_map_iter(|f| {
@@ -94,31 +117,61 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
                 skipped_binary.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return found.into_iter();
             }
+            let mut head_matches = None;
             for mut m in engine.scan_bytes(&f.intro.path, &buffer) {
                 let allowed = inline_allowed(&buffer, &m.range);
+                let hiding = change.as_ref().map_or_else(Vec::new, |c| {
+                    c.hiding(&f.intro.path, &buffer, &m.rule_id, &m.range, &mut head_matches)
+                });
                 let real = |line: u32| f.lines.get(line as usize - 1).map_or(line, |l| l.0);
                 m.line = real(m.line);
                 m.end_line = real(m.end_line);
-                found.push(Candidate::new(m, allowed, f.intro.clone(), None));
+                found.push((Candidate::new(m, allowed, f.intro.clone(), None), hiding));
             }
             found.into_iter()
         })
         .collect();
 
     let mut dedup = Dedup::default();
-    for candidate in candidates {
+    let mut hidden_by_change = HashMap::new();
+    for (candidate, hiding) in candidates {
+        if !hiding.is_empty() {
+            hidden_by_change.insert(candidate_key(&candidate), hiding);
+        }
         dedup.add(candidate);
     }
     let mut collector = FindingCollector::new(&engine, baseline.as_ref(), Origin::Source);
     for candidate in dedup.by_key.values() {
-        let finding = build_finding(&engine, collector.report_mut(), candidate, Exposure::Range);
-        collector.add_finding(finding, candidate.allowed);
+        let mut finding = build_finding(&engine, collector.report_mut(), candidate, Exposure::Range);
+        if candidate.allowed {
+            let warning = allow_comment_warning(&engine, collector.report_mut(), candidate);
+            collector.add_finding(finding, true);
+            collector.report_mut().push(warning);
+            continue;
+        }
+        let mut hiding = hidden_by_change
+            .get(&candidate_key(candidate))
+            .cloned()
+            .unwrap_or_default();
+        if let Some(c) = &change {
+            hiding.extend(c.baseline_hides(&candidate.fingerprint, baseline.as_ref()));
+        }
+        if let Some(t) = trusted.as_ref().filter(|_| !hiding.is_empty()) {
+            mark_self_suppressed(&mut finding, &hiding, &t.described);
+        }
+        collector.add_finding(finding, false);
     }
     let (mut report, _) = collector.finish();
     let mut notes = vec![format!(
         "scanned the lines added by {commits} commit(s) in {}",
         opts.range
     )];
+    if let Some(t) = &trusted {
+        notes.push(format!(
+            "configuration and baseline read from {}: a change is judged by the settings from before it",
+            t.described
+        ));
+    }
     if merges > 0 {
         notes.push(format!(
             "{merges} merge commit(s): only the lines they add themselves were scanned; the merged commits were scanned on their own"

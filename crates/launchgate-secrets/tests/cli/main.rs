@@ -8,6 +8,7 @@ mod git_settings;
 mod library;
 mod logs;
 mod odd_paths;
+mod range_config;
 mod rules;
 mod scan;
 mod staged;
