@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::{STRIPE_KEY, bin, findings, git, json_report};
+use crate::{STRIPE_KEY, bin, findings, git, json_report, pull_request_scan};
 
 /// A setting that changes what git prints: attributes committed to the repository, lines
 /// for the repository's `.git/config`, or lines for the user's global configuration.
@@ -116,17 +116,7 @@ fn range_and_ci_read_every_diff_whatever_the_repository_configuration() {
         let (code, report) = json_report(cmd);
         assert_found(code, &report, &format!("--range with {}", hostile.name));
 
-        let event = dir.join(".git/event.json");
-        fs::write(
-            &event,
-            format!(r#"{{"pull_request":{{"base":{{"sha":"{base}"}},"head":{{"sha":"{head}"}}}}}}"#),
-        )
-        .unwrap();
-        let mut cmd = bin(dir);
-        cmd.args(["scan", "--ci"])
-            .env("GITHUB_EVENT_NAME", "pull_request")
-            .env("GITHUB_EVENT_PATH", &event);
-        let (code, report) = json_report(cmd);
+        let (code, report) = pull_request_scan(dir, &base, &head);
         assert_found(code, &report, &format!("--ci with {}", hostile.name));
     }
 }

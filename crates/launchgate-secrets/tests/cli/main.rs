@@ -107,3 +107,18 @@ pub fn notes(report: &Value) -> String {
         .map(|n| n.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"))
         .unwrap_or_default()
 }
+
+/// `scan --ci` for a pull request from `base` to `head`, with the event file in `.git`.
+pub fn pull_request_scan(dir: &Path, base: &str, head: &str) -> (i32, Value) {
+    let event = dir.join(".git/event.json");
+    std::fs::write(
+        &event,
+        format!(r#"{{"pull_request":{{"base":{{"sha":"{base}"}},"head":{{"sha":"{head}"}}}}}}"#),
+    )
+    .unwrap();
+    let mut cmd = bin(dir);
+    cmd.args(["scan", "--ci"])
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", &event);
+    json_report(cmd)
+}

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::{STRIPE_KEY, bin, findings, git, json_report};
+use crate::{STRIPE_KEY, bin, findings, git, json_report, pull_request_scan};
 
 /// A base commit with `base_config` as launchgate.yml (none when empty); returns its id.
 fn commit_base(dir: &Path, base_config: &str) -> String {
@@ -127,17 +127,7 @@ fn a_change_that_baselines_its_own_secret_still_fails_and_names_the_baseline() {
 
     // The same through --ci on a pull request event.
     let head = git(dir, &["rev-parse", "HEAD"]).trim().to_string();
-    let event = dir.join(".git/event.json");
-    fs::write(
-        &event,
-        format!(r#"{{"pull_request":{{"base":{{"sha":"{base}"}},"head":{{"sha":"{head}"}}}}}}"#),
-    )
-    .unwrap();
-    let mut cmd = bin(dir);
-    cmd.args(["scan", "--ci"])
-        .env("GITHUB_EVENT_NAME", "pull_request")
-        .env("GITHUB_EVENT_PATH", &event);
-    let (code, report) = json_report(cmd);
+    let (code, report) = pull_request_scan(dir, &base, &head);
     assert_self_suppressed(code, &report, "the baseline");
 }
 
