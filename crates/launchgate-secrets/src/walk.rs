@@ -129,8 +129,8 @@ pub fn walk_root(root: &Path, no_ignore: bool) -> Result<Walked, Error> {
             len,
         });
     }
-    if top.is_some() && !no_ignore && root.is_dir() {
-        add_tracked(&mut walked, root, &seen)?;
+    if let (Some(top), false, true) = (&top, no_ignore, root.is_dir()) {
+        add_tracked(&mut walked, root, top, &seen)?;
     }
     if walked.files.is_empty() && !no_ignore && walked.links_outside.is_empty() {
         walked.all_ignored = holds_any_file(root);
@@ -207,7 +207,7 @@ fn link(
 
 /// Adds the tracked files under `root` that ignore rules hid: they are committed, so a
 /// user's global excludes or a `.gitignore` entry added later must not hide them.
-fn add_tracked(walked: &mut Walked, root: &Path, seen: &HashSet<PathBuf>) -> Result<(), Error> {
+fn add_tracked(walked: &mut Walked, root: &Path, top: &Path, seen: &HashSet<PathBuf>) -> Result<(), Error> {
     let output = Git::new(root)
         .cmd("the tracked files", ["ls-files", "-z", "--cached", "--", "."])
         .run()?;
@@ -232,6 +232,10 @@ fn add_tracked(walked: &mut Walked, root: &Path, seen: &HashSet<PathBuf>) -> Res
             continue;
         }
         match path.symlink_metadata() {
+            // A tracked folder since replaced by a link leads outside: never read through it.
+            Ok(meta) if meta.is_file() && !path.canonicalize().is_ok_and(|c| c.starts_with(top)) => {
+                walked.links_outside.push(crate::files::display_path(&path));
+            }
             Ok(meta) if meta.is_file() => {
                 walked.tracked_but_ignored += 1;
                 walked.files.push(Found {

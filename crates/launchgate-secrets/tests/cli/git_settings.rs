@@ -177,3 +177,45 @@ fn a_single_revision_range_includes_the_root_commit_whatever_log_show_root_says(
     let (code, report) = json_report(cmd);
     assert_found(code, &report, "--range HEAD with log.showRoot=false");
 }
+
+#[test]
+fn a_pre_commit_hook_scans_the_index_of_a_partial_commit() {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    git(dir, &["init", "-q"]);
+    fs::write(dir.join("app.env"), "APP=shop\n").unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "base"]);
+    let binary = assert_cmd::cargo::cargo_bin("launchgate-secrets");
+    let hook = dir.join(".git/hooks/pre-commit");
+    fs::write(
+        &hook,
+        format!("#!/bin/sh\nexec '{}' scan --staged\n", binary.display()),
+    )
+    .unwrap();
+    let mut perms = fs::metadata(&hook).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    fs::set_permissions(&hook, perms).unwrap();
+    // Not staged: `git commit app.env` builds a temporary index (GIT_INDEX_FILE) for the hook.
+    fs::write(
+        dir.join("app.env"),
+        format!("APP=shop\nSTRIPE_SECRET_KEY={STRIPE_KEY}\n"),
+    )
+    .unwrap();
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("NO_COLOR", "1")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@launchgate.invalid"])
+        .args(["commit", "-q", "-m", "partial", "app.env"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the hook let the commit through");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        format!("{stdout}{stderr}").contains("app.env:2:19"),
+        "{stdout}{stderr}"
+    );
+}

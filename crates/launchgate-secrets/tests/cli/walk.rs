@@ -174,3 +174,38 @@ fn staged_links_are_skipped_and_a_link_replaced_by_a_file_is_scanned() {
         vec![("stripe.secret-key".into(), "credentials".into(), 2, 7)]
     );
 }
+
+#[test]
+fn a_tracked_folder_replaced_by_a_link_to_outside_is_not_read_through() {
+    let outside = tempfile::tempdir().unwrap();
+    key_file(&outside.path().join("credentials"));
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    git(dir, &["init", "-q"]);
+    fs::create_dir(dir.join("aws")).unwrap();
+    fs::write(dir.join("aws/credentials"), "[default]\n").unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "aws"]);
+    fs::remove_dir_all(dir.join("aws")).unwrap();
+    symlink(outside.path(), dir.join("aws")).unwrap();
+    let (code, report) = scan(dir, &[]);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        notes(&report).contains("leading outside the repository, never read: aws, aws/credentials"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_nested_repository_is_scanned() {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    git(dir, &["init", "-q"]);
+    let nested = dir.join("vendor/lib");
+    fs::create_dir_all(&nested).unwrap();
+    git(&nested, &["init", "-q"]);
+    key_file(&nested.join("app.ini"));
+    let (code, report) = scan(dir, &[]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(findings(&report)[0].1, "vendor/lib/app.ini");
+}
