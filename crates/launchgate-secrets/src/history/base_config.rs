@@ -35,11 +35,16 @@ pub(crate) fn at_base(
     head: &LoadedConfig,
     choice: &BaselineChoice,
 ) -> Result<BaseConfig, Error> {
+    // A bare repository (a server-side hook) has no work tree: its files are only the
+    // commits', and a configuration named on the command line is outside it.
     let top = repo
         .git("the top of the repository", ["rev-parse", "--show-toplevel"])
-        .output()?;
-    let top = PathBuf::from(String::from_utf8_lossy(&top).trim_end_matches('\n'));
-    let top = top.canonicalize().unwrap_or(top);
+        .run()?;
+    let top = top.success.then(|| {
+        let top = PathBuf::from(String::from_utf8_lossy(&top.stdout).trim_end_matches('\n'));
+        top.canonicalize().unwrap_or(top)
+    });
+    let inside = |path: &Path| top.as_deref().and_then(|top| inside(top, path));
     let short = base.get(..12).unwrap_or(base);
     let mirror = tempfile::tempdir().map_err(|e| {
         Error::input(format!(
@@ -49,9 +54,9 @@ pub(crate) fn at_base(
 
     // The configuration file, as a path inside the repository.
     let config_rel = match &head.file {
-        Some(file) => inside(&top, file),
+        Some(file) => inside(file),
         None => {
-            let dir = inside(&top, &head.base_dir).unwrap_or_default();
+            let dir = inside(&head.base_dir).unwrap_or_default();
             let mut found = None;
             for name in FILE_NAMES {
                 let rel = dir.join(name);
@@ -121,7 +126,7 @@ pub(crate) fn at_base(
                 _ => Baseline::load(&named)?,
             }
         }
-        BaselineChoice::File(path) => match inside(&top, path) {
+        BaselineChoice::File(path) => match inside(path) {
             Some(rel) => {
                 copy_from_base(repo, base, &rel, mirror.path())?;
                 let loaded = load_named(&mirror.path().join(&rel), &rel, short)?;

@@ -179,3 +179,33 @@ fn an_allow_comment_added_by_the_change_is_a_warning_at_its_line() {
     assert_eq!(report["suppressed"], 1);
     assert!(!report.to_string().contains(STRIPE_KEY));
 }
+
+#[test]
+fn a_bare_repository_is_judged_by_the_base_commits_configuration() {
+    // A server-side hook runs in a bare repository: no work tree, no working configuration.
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path().join("work");
+    fs::create_dir(&dir).unwrap();
+    let base = commit_base(&dir, "");
+    change(&dir, &key_line(), |d| {
+        fs::write(
+            d.join("launchgate.yml"),
+            "secrets:\n  allow:\n    paths: [\"app.env\"]\n",
+        )
+        .unwrap()
+    });
+    git(repo.path(), &["clone", "-q", "--bare", "work", "bare.git"]);
+    let (code, report) = range(&repo.path().join("bare.git"), &base);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        findings(&report),
+        vec![("stripe.secret-key".into(), "app.env".into(), 2, 19)],
+        "{report}"
+    );
+    assert!(
+        report["notes"]
+            .to_string()
+            .contains("launchgate.yml at the base commit"),
+        "{report}"
+    );
+}
