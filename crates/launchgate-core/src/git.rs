@@ -19,6 +19,9 @@ use crate::Error;
 /// Bytes of standard error kept for error messages; the rest is read and dropped.
 pub const STDERR_LIMIT: usize = 64 * 1024;
 
+/// Characters of a command line quoted in an error before the rest is cut.
+const SHOWN_LIMIT: usize = 200;
+
 /// `-c` settings given to every command. Each neutralises a setting a user or a repository
 /// may have that would change the output a gate parses.
 const SAFE_CONFIG: [&str; 10] = [
@@ -93,22 +96,14 @@ impl Git {
             .env("GIT_OPTIONAL_LOCKS", "0")
             // Messages in one language, so errors can be recognised and quoted.
             .env("LC_ALL", "C");
-        let mut shown = String::from("git");
-        let mut args_vec = Vec::new();
-        for a in args {
-            let a = a.as_ref();
-            shown.push(' ');
-            shown.push_str(&a.to_string_lossy());
-            args_vec.push(a.to_os_string());
-        }
-        cmd.args(&args_vec);
         GitCmd {
             cmd,
             what: what.to_string(),
-            shown,
+            shown: String::from("git"),
             dir: self.dir.clone(),
             help: None,
         }
+        .args(args)
     }
 }
 
@@ -162,8 +157,13 @@ impl GitOutput {
 impl GitCmd {
     pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Self {
         let arg = arg.as_ref();
-        self.shown.push(' ');
-        self.shown.push_str(&arg.to_string_lossy());
+        // Errors quote the command; a long list of paths is cut.
+        if self.shown.len() < SHOWN_LIMIT {
+            self.shown.push(' ');
+            self.shown.push_str(&arg.to_string_lossy());
+        } else if !self.shown.ends_with(" …") {
+            self.shown.push_str(" …");
+        }
         self.cmd.arg(arg);
         self
     }

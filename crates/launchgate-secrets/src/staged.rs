@@ -3,9 +3,10 @@
 //! This runs the `git` command rather than gix: three short-lived processes (the raw diff for
 //! blob ids and paths, the zero-context patch for added line numbers, `cat-file --batch`
 //! for staged contents) cost a few milliseconds, handle an unborn HEAD, merges, renames and
-//! files missing from the working tree exactly as `git commit` sees them, and honour the
-//! user's git configuration (`safe.directory`, alternates, sparse index) without us
-//! re-implementing it.
+//! files missing from the working tree exactly as `git commit` sees them, and honour what
+//! the repository needs (`safe.directory`, alternates, sparse index, the temporary index of
+//! `git commit PATH`), while the runner in `launchgate_core::git` fixes every setting that
+//! would change the diffs.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};

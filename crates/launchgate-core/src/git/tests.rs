@@ -94,3 +94,23 @@ fn user_settings_do_not_change_diffs() {
     assert!(patch.contains("+++ b/a.bin\n"), "{patch}");
     assert!(patch.contains("\n+line\n"), "{patch}");
 }
+
+#[test]
+fn a_flood_on_standard_error_neither_blocks_a_stream_nor_fills_memory() {
+    let tmp = tempfile::tempdir().unwrap();
+    init(tmp.path());
+    // One "did not match" line per pathspec: far more than a pipe holds.
+    let missing: Vec<String> = (0..6000).map(|i| format!("missing-file-{i:05}.txt")).collect();
+    let err = Git::new(tmp.path())
+        .cmd("the tracked files", ["ls-files", "--error-unmatch", "--"])
+        .args(&missing)
+        .stream(|out| {
+            let mut all = Vec::new();
+            out.read_to_end(&mut all)
+                .map_err(|e| Error::input(e.to_string()))?;
+            Ok(all)
+        })
+        .unwrap_err();
+    assert!(err.message().contains("did not match"), "{}", err.message());
+    assert!(err.message().len() < 2_000, "only the first lines are quoted");
+}
