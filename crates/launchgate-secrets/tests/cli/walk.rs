@@ -209,3 +209,17 @@ fn a_nested_repository_is_scanned() {
     assert_eq!(code, 1, "{report}");
     assert_eq!(findings(&report)[0].1, "vendor/lib/app.ini");
 }
+
+#[test]
+fn a_plain_folder_inside_a_repository_that_ignores_everything_is_an_error_not_a_pass() {
+    // A home folder that is itself a repository ignoring `*`; the project is not a repository.
+    let home = tempfile::tempdir().unwrap();
+    git(home.path(), &["init", "-q"]);
+    fs::write(home.path().join(".gitignore"), "*\n").unwrap();
+    let project = home.path().join("code/shop");
+    key_file(&project.join("app.ini"));
+    let out = bin(&project).args(["scan"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("nothing to scan: ignore rules"), "{stderr}");
+}
