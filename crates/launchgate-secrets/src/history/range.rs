@@ -166,12 +166,13 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
         "scanned the lines added by {commits} commit(s) in {}",
         opts.range
     )];
-    if let Some(t) = &trusted {
-        notes.push(format!(
+    notes.push(match &trusted {
+        Some(t) => format!(
             "configuration and baseline read from {}: a change is judged by the settings from before it",
             t.described
-        ));
-    }
+        ),
+        None => "configuration and baseline read from the working tree: a single revision has no base, and this clone has no origin/HEAD to judge it by".to_string(),
+    });
     if merges > 0 {
         notes.push(format!(
             "{merges} merge commit(s): only the lines they add themselves were scanned; the merged commits were scanned on their own"

@@ -176,6 +176,10 @@ fn a_single_revision_range_includes_the_root_commit_whatever_log_show_root_says(
     cmd.args(["scan", "--range", "HEAD"]);
     let (code, report) = json_report(cmd);
     assert_found(code, &report, "--range HEAD with log.showRoot=false");
+    assert!(
+        report["notes"].to_string().contains("read from the working tree"),
+        "{report}"
+    );
 }
 
 #[test]
