@@ -131,6 +131,12 @@ pub fn scan_paths(engine: &Engine, options: &WalkOptions) -> Result<WalkOutcome,
     if !all_ignored.is_empty() && !entries.iter().any(|e| matches!(e, Entry::File(..))) {
         return Err(crate::walk::all_ignored_error(&all_ignored));
     }
+    for root in &all_ignored {
+        outcome.warnings.push(format!(
+            "ignore rules leave out every file in {}; scan it with --no-ignore",
+            display_path(root)
+        ));
+    }
 
     let mut to_scan = Vec::new();
     for entry in entries {

@@ -105,6 +105,15 @@ fn a_scan_that_ignore_rules_emptied_is_an_error_but_the_users_own_excludes_are_n
     let (code, report) = scan(&dir.join("app"), &["--no-ignore"]);
     assert_eq!(code, 1, "{report}");
 
+    // Beside a folder with files, the emptied one is a warning in the notes.
+    key_file(&dir.join("web/app.ini"));
+    let (code, report) = scan(dir, &["app", "web"]);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        notes(&report).contains("warning: ignore rules leave out every file in app"),
+        "{report}"
+    );
+
     // Left out by the user's own exclude: noted, not an error.
     fs::remove_file(dir.join("app/.gitignore")).unwrap();
     let (code, report) = scan(&dir.join("app"), &["--exclude", "**/*.ini"]);
