@@ -27,11 +27,12 @@ pub(crate) struct BaseConfig {
     _mirror: tempfile::TempDir,
 }
 
-/// Reads the configuration of `base`. `head` is the configuration of the working tree; its
-/// file decides which file to read at the base.
-pub(crate) fn at_base(
+/// Reads the configuration of `base`, named `role` in messages ("the base commit"). `head`
+/// is the configuration of the working tree; its file decides which file to read.
+pub(crate) fn at_commit(
     repo: &Repo,
     base: &str,
+    role: &str,
     head: &LoadedConfig,
     choice: &BaselineChoice,
 ) -> Result<BaseConfig, Error> {
@@ -78,7 +79,7 @@ pub(crate) fn at_base(
         });
     };
     let config_dir = config_rel.parent().map(Path::to_path_buf).unwrap_or_default();
-    let described = format!("{} at the base commit {short}", slash(&config_rel));
+    let described = format!("{} at {role} {short}", slash(&config_rel));
     let mut loaded = match blob(repo, base, &config_rel)? {
         Some(bytes) => {
             let source = String::from_utf8(bytes).map_err(|_| {
@@ -121,7 +122,10 @@ pub(crate) fn at_base(
             match in_repo(&config_dir, &named) {
                 Some(rel) if !named.is_absolute() => {
                     copy_from_base(repo, base, &rel, mirror.path())?;
-                    load_named(&mirror.path().join(&rel), &rel, short)?
+                    load_named(
+                        &mirror.path().join(&rel),
+                        &format!("{} at {role} {short}", slash(&rel)),
+                    )?
                 }
                 _ => Baseline::load(&named)?,
             }
@@ -129,10 +133,13 @@ pub(crate) fn at_base(
         BaselineChoice::File(path) => match inside(path) {
             Some(rel) => {
                 copy_from_base(repo, base, &rel, mirror.path())?;
-                let loaded = load_named(&mirror.path().join(&rel), &rel, short)?;
+                let loaded = load_named(
+                    &mirror.path().join(&rel),
+                    &format!("{} at {role} {short}", slash(&rel)),
+                )?;
                 Some(loaded.ok_or_else(|| {
                     Error::input(format!(
-                        "the baseline {} does not exist at the base commit {short}",
+                        "the baseline {} does not exist at {role} {short}",
                         slash(&rel)
                     ))
                     .with_help("a range scan reads the baseline of the base commit: land the baseline on the base branch first")
@@ -149,10 +156,10 @@ pub(crate) fn at_base(
     })
 }
 
-/// A baseline read from the mirror, named as the base commit's file.
-fn load_named(path: &Path, rel: &Path, short: &str) -> Result<Option<Baseline>, Error> {
+/// A baseline read from the mirror, named as the commit's file.
+fn load_named(path: &Path, named: &str) -> Result<Option<Baseline>, Error> {
     Ok(Baseline::load(path)?.map(|mut b| {
-        b.path = PathBuf::from(format!("{} at the base commit {short}", slash(rel)));
+        b.path = PathBuf::from(named);
         b
     }))
 }
@@ -222,12 +229,13 @@ pub(crate) struct ChangeSuppressions {
 }
 
 impl ChangeSuppressions {
+    /// `change` is the configuration at the head of the range, `base` the one that judges it.
     pub fn new(
-        head: &LoadedConfig,
+        change: BaseConfig,
         base: &LoadedConfig,
-        choice: &BaselineChoice,
         max_file_size: Option<u64>,
     ) -> Result<ChangeSuppressions, Error> {
+        let head = &change.loaded;
         let added = |h: &[String], b: &[String]| h.iter().any(|v| !b.contains(v));
         let mut added_allow = Vec::new();
         if added(&head.secrets.allow.values, &base.secrets.allow.values) {
@@ -239,9 +247,9 @@ impl ChangeSuppressions {
         Ok(ChangeSuppressions {
             engine: Engine::new(head.rule_set(false)?, &head.engine_config())?,
             filter: super::PathFilter::new(head)?,
-            baseline: load_baseline(head, choice)?,
             max_size: max_file_size.unwrap_or_else(|| head.max_file_size()),
             added_allow,
+            baseline: change.baseline,
         })
     }
 

@@ -13,7 +13,7 @@ use launchgate_core::{Error, Report};
 use rayon::prelude::*;
 
 use super::base_config::{
-    ChangeSuppressions, allow_comment_warning, at_base, candidate_key, mark_self_suppressed,
+    ChangeSuppressions, allow_comment_warning, at_commit, candidate_key, mark_self_suppressed,
 };
 use super::findings::{Candidate, Dedup, Exposure, build_finding};
 use super::git::Repo;
@@ -82,16 +82,20 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
     };
     let trusted = trusted_commit
         .as_deref()
-        .map(|commit| at_base(&repo, commit, loaded, &opts.baseline))
+        .map(|commit| at_commit(&repo, commit, "the base commit", loaded, &opts.baseline))
         .transpose()?;
     let (config, baseline) = match &trusted {
         Some(t) => (&t.loaded, t.baseline.clone()),
         None => (loaded, load_baseline(loaded, &opts.baseline)?),
     };
-    let change = trusted
-        .as_ref()
-        .map(|t| ChangeSuppressions::new(loaded, &t.loaded, &opts.baseline, opts.max_file_size))
-        .transpose()?;
+    // The change's own settings: those of the commit at the head of the range.
+    let change = match &trusted {
+        Some(t) => {
+            let own = at_commit(&repo, &head, "the head commit", loaded, &opts.baseline)?;
+            Some(ChangeSuppressions::new(own, &t.loaded, opts.max_file_size)?)
+        }
+        None => None,
+    };
     let engine = Engine::new(config.rule_set(false)?, &config.engine_config())?;
     let filter = PathFilter::new(config)?;
     let max_size = opts.max_file_size.unwrap_or_else(|| config.max_file_size());
