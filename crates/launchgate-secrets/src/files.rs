@@ -7,7 +7,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use launchgate_core::Error;
 use rayon::prelude::*;
 
-use crate::engine::{Engine, Match, inline_allowed};
+use crate::engine::{Engine, Match};
 
 /// How many leading bytes decide whether a file is binary.
 const BINARY_PROBE: usize = 8 * 1024;
@@ -216,7 +216,7 @@ pub fn scan_with_allow(engine: &Engine, path: &str, bytes: &[u8]) -> Vec<(Match,
         .scan_bytes(path, bytes)
         .into_iter()
         .map(|m| {
-            let allowed = inline_allowed(bytes, &m.range);
+            let allowed = m.inline_allowed;
             (m, allowed)
         })
         .collect()

@@ -24,6 +24,7 @@ pub mod files;
 pub mod filter;
 pub mod history;
 pub mod logs;
+pub mod position;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -20,7 +20,7 @@ use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIter
 
 use super::git::{Repo, git_failed, lines, spawn_error};
 use super::shard::Shard;
-use crate::engine::{Engine, Match, inline_allowed};
+use crate::engine::{Engine, Match};
 use crate::files::is_binary;
 
 /// Which blobs to scan.
@@ -464,7 +464,7 @@ impl Sink<'_> {
             .scan_bytes("", data)
             .into_iter()
             .map(|m| {
-                let allowed = inline_allowed(data, &m.range);
+                let allowed = m.inline_allowed;
                 (m, allowed)
             })
             .collect();

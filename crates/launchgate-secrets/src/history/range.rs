@@ -16,7 +16,7 @@ use super::git::{Repo, git_failed, spawn_error, unquote_path};
 use super::provenance::Introduced;
 use super::{PathFilter, load_baseline};
 use crate::config::LoadedConfig;
-use crate::engine::{Engine, inline_allowed};
+use crate::engine::Engine;
 use crate::files::is_binary;
 use crate::report::{FindingCollector, Origin};
 use crate::scan::BaselineChoice;
@@ -95,7 +95,7 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
                 return found.into_iter();
             }
             for mut m in engine.scan_bytes(&f.intro.path, &buffer) {
-                let allowed = inline_allowed(&buffer, &m.range);
+                let allowed = m.inline_allowed;
                 let real = |line: u32| f.lines.get(line as usize - 1).map_or(line, |l| l.0);
                 m.line = real(m.line);
                 m.end_line = real(m.end_line);
