@@ -17,6 +17,7 @@ use regex::bytes::{CaptureLocations, Regex};
 
 use crate::filter;
 use crate::position;
+use crate::printable::{self, PrintableRuns};
 use crate::rules::{Confidence, Rule, RuleSet};
 
 /// Bytes either side of a keyword hit that a single-line rule's regex may see.
@@ -54,6 +55,9 @@ pub struct Match {
     /// Whether the line(s) of the whole match carry an inline allow comment
     /// (`launchgate:allow`, or `gitleaks:allow` for teams moving over).
     pub inline_allowed: bool,
+    /// Whether the input was binary (a NUL in its first 8 KiB), so the match was found in
+    /// its printable runs; `secret_range` then says where in the input.
+    pub in_binary: bool,
     pub secret: Secret,
     pub severity: Severity,
     pub confidence: Confidence,
@@ -233,7 +237,8 @@ impl Engine {
     }
 
     /// Every secret in `bytes`, sorted by position. `path` is matched against the allowed
-    /// paths; an allowed path yields nothing.
+    /// paths; an allowed path yields nothing. Binary input (a NUL in the first 8 KiB) is
+    /// scanned through its printable runs, as `strings` reads it.
     pub fn scan_bytes(&self, path: &str, bytes: &[u8]) -> Vec<Match> {
         self.scan_bytes_counting(path, bytes, &mut 0)
     }
@@ -244,9 +249,35 @@ impl Engine {
         if self.path_allowed(path) {
             return Vec::new();
         }
+        if printable::is_binary(bytes) {
+            return self.scan_binary(bytes, examined);
+        }
         let mut raw = self.raw_matches(bytes);
         resolve_overlaps(&mut raw, &self.rules);
         self.locate(bytes, raw, examined)
+    }
+
+    /// Scans the printable runs of binary input; matches are placed in the input itself,
+    /// while allow comments count on the match's run.
+    fn scan_binary(&self, bytes: &[u8], examined: &mut u64) -> Vec<Match> {
+        let runs = PrintableRuns::extract(bytes);
+        let mut raw = self.raw_matches(&runs.text);
+        resolve_overlaps(&mut raw, &self.rules);
+        let mut found = self.locate(&runs.text, raw, examined);
+        for m in &mut found {
+            m.range = runs.input_range(&m.range);
+            m.secret_range = runs.input_range(&m.secret_range);
+            m.in_binary = true;
+        }
+        let spans: Vec<_> = found
+            .iter()
+            .map(|m| (m.secret_range.clone(), m.secret_range.clone()))
+            .collect();
+        for (m, at) in found.iter_mut().zip(position::resolve(bytes, &spans, examined)) {
+            (m.line, m.column) = (at.start.line, at.start.column);
+            (m.end_line, m.end_column) = (at.end.line, at.end.column);
+        }
+        found
     }
 
     /// Whether a value, on its own, is a secret a rule recognises: the rule id and its
@@ -406,6 +437,7 @@ impl Engine {
                     end_line: at.end.line,
                     end_column: at.end.column,
                     inline_allowed: at.allowed,
+                    in_binary: false,
                     severity: rule.spec.severity,
                     confidence: rule.spec.confidence,
                 }

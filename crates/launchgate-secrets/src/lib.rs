@@ -25,6 +25,7 @@ pub mod filter;
 pub mod history;
 pub mod logs;
 pub mod position;
+pub mod printable;
 pub mod report;
 pub mod rules;
 pub mod scan;

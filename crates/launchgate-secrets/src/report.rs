@@ -80,10 +80,19 @@ impl<'a> FindingCollector<'a> {
             self.suppressed_baseline += 1;
             return;
         }
+        let binary = if m.in_binary {
+            format!(" in binary content at byte offset {}", m.secret_range.start)
+        } else {
+            String::new()
+        };
         let finding = Finding::new(
             m.rule_id.clone(),
             m.severity,
-            format!("{} found ({} confidence)", rule.spec.name, m.confidence.as_str()),
+            format!(
+                "{} found{binary} ({} confidence)",
+                rule.spec.name,
+                m.confidence.as_str()
+            ),
         )
         .at(Location::at(path, m.line, m.column).to(m.end_line, m.end_column))
         .secret(m.secret.to_redacted())

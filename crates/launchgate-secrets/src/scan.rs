@@ -131,7 +131,7 @@ pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, 
             let change = read_staged(dir, pathspecs)?;
             let include = crate::files::glob_set(&include, "the include globs")?;
             let exclude = crate::files::glob_set(&exclude, "the exclude globs")?;
-            let mut skipped_binary = 0;
+            let mut binary = 0;
             let mut skipped = 0;
             let wanted: Vec<_> = change
                 .files
@@ -144,9 +144,10 @@ pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, 
                     keep
                 })
                 .filter(|f| {
-                    let binary = is_binary(&f.contents);
-                    skipped_binary += usize::from(binary);
-                    !binary && !f.added_lines.is_empty()
+                    // git shows no lines for a binary file: all of its secrets count.
+                    let is_binary = is_binary(&f.contents);
+                    binary += usize::from(is_binary);
+                    is_binary || !f.added_lines.is_empty()
                 })
                 .collect();
             let results: Vec<_> = wanted
@@ -154,7 +155,7 @@ pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, 
                 .map(|f| {
                     let matches: Vec<_> = scan_with_allow(&engine, &f.path, &f.contents)
                         .into_iter()
-                        .filter(|(m, _)| f.adds_any(m.line, m.end_line))
+                        .filter(|(m, _)| m.in_binary || f.adds_any(m.line, m.end_line))
                         .collect();
                     (f.path.as_str(), matches)
                 })
@@ -168,8 +169,10 @@ pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, 
                 "scanned the added lines of {} staged file(s)",
                 wanted.len()
             ));
-            if skipped_binary > 0 {
-                notes.push(format!("skipped {skipped_binary} staged binary file(s)"));
+            if binary > 0 {
+                notes.push(format!(
+                    "scanned {binary} staged binary file(s) whole, through their printable runs"
+                ));
             }
             if skipped > 0 {
                 notes.push(format!(

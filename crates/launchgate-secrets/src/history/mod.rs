@@ -277,8 +277,11 @@ pub fn scan_history(loaded: &LoadedConfig, repo: &Path, opts: &HistoryOptions) -
             blobs.skipped_large
         ));
     }
-    if blobs.skipped_binary > 0 {
-        notes.push(format!("skipped {} binary blob(s)", blobs.skipped_binary));
+    if blobs.binary > 0 {
+        notes.push(format!(
+            "scanned {} binary blob(s) through their printable runs",
+            blobs.binary
+        ));
     }
     if blobs.skipped_lfs > 0 {
         notes.push(format!(

@@ -17,7 +17,6 @@ use super::provenance::Introduced;
 use super::{PathFilter, load_baseline};
 use crate::config::LoadedConfig;
 use crate::engine::Engine;
-use crate::files::is_binary;
 use crate::report::{FindingCollector, Origin};
 use crate::scan::BaselineChoice;
 
@@ -75,7 +74,6 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
     };
     let (files, commits, merges) = read_added_lines(&repo, base.as_deref(), &head)?;
     let skipped_large = std::sync::atomic::AtomicUsize::new(0);
-    let skipped_binary = std::sync::atomic::AtomicUsize::new(0);
     let candidates: Vec<Candidate> = files
         .par_iter()
         .filter(|f| filter.keeps(&engine, &f.intro.path))
@@ -88,10 +86,6 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
             let mut found = Vec::new();
             if buffer.len() as u64 > max_size {
                 skipped_large.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                return found.into_iter();
-            }
-            if is_binary(&buffer) {
-                skipped_binary.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return found.into_iter();
             }
             for mut m in engine.scan_bytes(&f.intro.path, &buffer) {
@@ -129,10 +123,6 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
         notes.push(format!(
             "skipped {skipped_large} file change(s) adding more than {max_size} bytes (secrets.max_file_size)"
         ));
-    }
-    let skipped_binary = skipped_binary.into_inner();
-    if skipped_binary > 0 {
-        notes.push(format!("skipped {skipped_binary} binary file change(s)"));
     }
     report.notes.splice(0..0, notes);
     report.inputs = vec![format!("commits {} of {}", opts.range, repo.dir.display())];
