@@ -395,16 +395,23 @@ fn baseline(
         }
     };
     let path = path.clone().unwrap_or_else(|| config.baseline_path());
+    let existing = Baseline::load(&path)?;
     let mut options = scan_options(&target.target, cwd)?;
-    options.baseline = BaselineChoice::Ignore;
+    // A version 1 baseline is applied during the scan, so its entries that still match are
+    // known by their new fingerprints and carried over when the file is rewritten.
+    options.baseline = match &existing {
+        Some(b) if !b.sha256_fingerprints.is_empty() => BaselineChoice::File(path.clone()),
+        _ => BaselineChoice::Ignore,
+    };
     let result = scan(config, &options)?;
+    let old_entries = existing.as_ref().map_or(0, |b| b.sha256_fingerprints.len());
     let current: Vec<String> = result
         .report
         .findings
         .iter()
         .map(|f| f.fingerprint.clone())
+        .chain(result.sha256_matched.iter().cloned())
         .collect();
-    let existing = Baseline::load(&path)?;
     let (baseline, verb) = match command {
         BaselineCommand::Create(_) => {
             if existing.is_some() {
@@ -418,6 +425,7 @@ fn baseline(
                 Baseline {
                     path: path.clone(),
                     fingerprints: current.into_iter().collect(),
+                    ..Baseline::default()
                 },
                 "created",
             )
@@ -436,12 +444,19 @@ fn baseline(
                     .with_help("create it with `launchgate-secrets baseline create`")
             })?;
             b.fingerprints.retain(|f| result.fingerprints.contains(f));
+            b.fingerprints.extend(result.sha256_matched.iter().cloned());
             (b, "pruned")
         }
     };
     baseline.save()?;
     let mut report = Report::new("secrets");
     report.inputs = result.report.inputs;
+    if old_entries > 0 {
+        report.notes.push(format!(
+            "rewrote a version 1 baseline: {} of its {old_entries} SHA-256 entries matched a current secret and were converted; the rest were dropped",
+            result.sha256_matched.len(),
+        ));
+    }
     report.notes.push(format!(
         "baseline {} {verb}: {} fingerprint(s)",
         path.display(),

@@ -7,7 +7,6 @@ use std::ops::Range;
 use aho_corasick::AhoCorasick;
 use launchgate_core::{Error, Finding, Location, Secret, Severity};
 
-use crate::baseline::fingerprint;
 use crate::engine::Engine;
 use crate::position;
 use crate::report::FindingCollector;
@@ -114,8 +113,8 @@ impl KnownValues {
             .collect()
     }
 
-    /// The finding for a hit of a form at a location.
-    fn finding(&self, form: usize, location: Location) -> Finding {
+    /// The finding for a hit of a form at a location, and the value found.
+    fn finding(&self, form: usize, location: Location) -> (Finding, &Secret) {
         let form = &self.forms[form];
         let name = &self.names[form.variable];
         let value = &self.values[form.variable];
@@ -125,7 +124,7 @@ impl KnownValues {
             format!("the value of ${name} appears in the log ({})", form.label),
         )
         .at(location)
-        .secret(value.to_redacted())
+        .secret(value.to_redacted_for(KNOWN_VALUE_RULE))
         .help(format!(
             "Rotate the credential held in ${name}, then find the step that printed it; CI log \
              masking only hides the exact value, not its {} form.",
@@ -133,8 +132,8 @@ impl KnownValues {
         ))
         .property("variable", name.as_str())
         .property("form", form.label);
-        finding.fingerprint = fingerprint(KNOWN_VALUE_RULE, value.expose());
-        finding
+        finding.fingerprint = value.fingerprint(KNOWN_VALUE_RULE);
+        (finding, value)
     }
 }
 
@@ -281,7 +280,12 @@ pub(crate) fn scan_log_counting(
             let (line, column) = stream.place(at.start.line, at.start.column);
             let (end_line, end_column) = stream.place(at.end.line, at.end.column);
             let location = Location::at(path, line, column).to(end_line, end_column);
-            collector.add_finding(known.finding(form, location), at.allowed);
+            if at.allowed {
+                collector.count_inline_allowed();
+                continue;
+            }
+            let (finding, value) = known.finding(form, location);
+            collector.add_finding(finding, value, false);
         }
         stream.advance(&buf[..keep_from], examined);
         tail_len = cut - keep_from;
@@ -499,9 +503,11 @@ mod tests {
         let engine = fixture_engine();
         let value = "Vq3ZtR8mWx2LpN7bKc";
         let known = KnownValues::new(vec![("DEPLOY_TOKEN".into(), Secret::new(value))]).unwrap();
-        // 1.2 MB, one line, 10,000 findings.
-        let mut line = crate::engine_tests::token_line("", 5_000, 100);
+        // 1.2 MB, one line, 10,000 findings of two values (each fingerprinted once).
+        let mut line = String::new();
         for _ in 0..5_000 {
+            line.push_str("tok_Q7wE9rT2yU4iO6pA8sD1 ");
+            line.push_str(&"-".repeat(100));
             line.push_str(value);
             line.push(' ');
             line.push_str(&"-".repeat(100));

@@ -69,6 +69,8 @@ impl ScanOptions {
 pub struct ScanResult {
     pub report: Report,
     pub fingerprints: BTreeSet<String>,
+    /// Fingerprints of secrets that a version 1 baseline entry matched.
+    pub sha256_matched: BTreeSet<String>,
 }
 
 fn load_baseline(config: &LoadedConfig, choice: &BaselineChoice) -> Result<Option<Baseline>, Error> {
@@ -195,12 +197,17 @@ pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, 
             inputs.push("staged changes".to_string());
         }
     }
-    let (mut report, fingerprints) = collector.finish();
+    let finished = collector.finish_all();
+    let mut report = finished.report;
     report.notes.splice(0..0, notes);
     report.notes.extend(rule_notes);
     report.inputs = inputs;
     report.duration_ms = started.elapsed().as_millis() as u64;
-    Ok(ScanResult { report, fingerprints })
+    Ok(ScanResult {
+        report,
+        fingerprints: finished.seen_fingerprints,
+        sha256_matched: finished.sha256_matched,
+    })
 }
 
 /// Rules that could not be loaded are skipped; the report says so instead of failing.
@@ -247,12 +254,17 @@ pub fn scan_logs(
             scan_log(&engine, &known, &display, &mut file, &mut collector)?
         };
     }
-    let (mut report, fingerprints) = collector.finish();
+    let finished = collector.finish_all();
+    let mut report = finished.report;
     let mut notes = vec![format!("scanned {} log file(s), {total} bytes", paths.len())];
     notes.extend(known.notes.iter().cloned());
     report.notes.splice(0..0, notes);
     report.notes.extend(rule_notes);
     report.inputs = paths.iter().map(|p| files::display_path(p)).collect();
     report.duration_ms = started.elapsed().as_millis() as u64;
-    Ok(ScanResult { report, fingerprints })
+    Ok(ScanResult {
+        report,
+        fingerprints: finished.seen_fingerprints,
+        sha256_matched: finished.sha256_matched,
+    })
 }

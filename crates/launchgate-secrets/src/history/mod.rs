@@ -231,7 +231,7 @@ pub fn scan_history(loaded: &LoadedConfig, repo: &Path, opts: &HistoryOptions) -
             Exposure::History
         };
         let finding = build_finding(&engine, collector.report_mut(), candidate, exposure);
-        collector.add_finding(finding, candidate.allowed);
+        collector.add_finding(finding, &candidate.matched.secret, candidate.allowed);
     }
 
     let what = match &opts.refs {

@@ -106,7 +106,7 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
     let mut collector = FindingCollector::new(&engine, baseline.as_ref(), Origin::Source);
     for candidate in dedup.by_key.values() {
         let finding = build_finding(&engine, collector.report_mut(), candidate, Exposure::Range);
-        collector.add_finding(finding, candidate.allowed);
+        collector.add_finding(finding, &candidate.matched.secret, candidate.allowed);
     }
     let (mut report, _) = collector.finish();
     let mut notes = vec![format!(
