@@ -100,3 +100,39 @@ fn a_version_1_baseline_still_applies_and_update_rewrites_it_without_sha256() {
     bin(d).args(["scan", "--no-baseline"]).assert().code(1);
 }
 
+#[test]
+fn errors_about_the_baseline_and_allow_values_mask_credentials_and_cut_long_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join(".launchgate")).unwrap();
+    let filler = "0".repeat(5000);
+    let text = format!("{{\"version\": 2, \"fingerprints\": [\"{STRIPE_KEY}\", \"{filler}\" oops]}}");
+    fs::write(d.join(".launchgate/secrets-baseline.json"), &text).unwrap();
+    let out = bin(d).arg("scan").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The real line and column, though the line shown is cut.
+    let column = text.find(" oops").unwrap() + 2;
+    assert!(
+        stderr.contains(&format!("secrets-baseline.json:1:{column}]")),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(STRIPE_KEY) && !stderr.contains("51NbQk2Lz"),
+        "{stderr}"
+    );
+    assert!(stderr.lines().all(|l| l.chars().count() < 300), "{stderr}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("launchgate.yml"),
+        "secrets:\n  allow:\n    values:\n      - hunter2-Summer\n      - {nested: map}\n",
+    )
+    .unwrap();
+    let out = bin(d).arg("scan").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("launchgate.yml"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
