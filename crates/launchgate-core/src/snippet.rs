@@ -56,10 +56,11 @@ pub fn excerpt(source: &str, offset: usize, len: usize) -> (String, usize, usize
 }
 
 /// Text quoted from user input (an error message that repeats a value) with what looks
-/// like a credential masked and long lines cut.
+/// like a credential masked (long mixed tokens, URL passwords) and long lines cut. Keys
+/// are not read here: a message is prose, not YAML.
 pub fn mask_credentials(text: &str) -> String {
     text.split('\n')
-        .map(|line| show_line(line, None, None).0)
+        .map(|line| show_line(line, Some(NO_KEYS), None).0)
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -70,12 +71,17 @@ fn show_line(line: &str, owner: Option<&str>, focus: Option<usize>) -> (String, 
     cut_line(&masked, focus)
 }
 
+/// The owner that turns off key-based masking.
+const NO_KEYS: &str = "\0";
+
 /// Masks tokens that look like credentials, the value of a secret-named key, and URL
 /// passwords.
 fn mask_line(line: &str, owner: Option<&str>, focus: Option<usize>) -> (String, Option<usize>) {
     let mut spans: Vec<(usize, usize)> = credential_tokens(line);
     spans.extend(url_password(line));
-    if let Some(value) = secret_value(line, owner) {
+    if owner != Some(NO_KEYS)
+        && let Some(value) = secret_value(line, owner)
+    {
         spans.push(value);
     }
     spans.sort_unstable();

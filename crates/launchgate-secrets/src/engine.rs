@@ -76,15 +76,7 @@ impl CompiledRule {
     fn regex(&self) -> Result<&(Regex, usize), &str> {
         self.regex
             .get_or_init(|| {
-                // ASCII classes first: `\b`, `\w` and `(?i)` without Unicode let the lazy DFA
-                // run over any byte; a regex that needs Unicode classes gets them.
-                let build = |unicode: bool| {
-                    regex::bytes::RegexBuilder::new(&self.rule.spec.regex)
-                        .unicode(unicode)
-                        .size_limit(32 * 1024 * 1024)
-                        .build()
-                };
-                let re = build(false).or_else(|_| build(true)).map_err(|e| e.to_string())?;
+                let re = build_rule_regex(&self.rule.spec.regex)?;
                 let group = re
                     .capture_names()
                     .position(|n| n == Some("secret"))
@@ -94,6 +86,19 @@ impl CompiledRule {
             .as_ref()
             .map_err(String::as_str)
     }
+}
+
+/// A rule's regex as the engine compiles it, or why it does not compile.
+pub fn build_rule_regex(source: &str) -> Result<Regex, String> {
+    // ASCII classes first: `\b`, `\w` and `(?i)` without Unicode let the lazy DFA run over
+    // any byte; a regex that needs Unicode classes gets them.
+    let build = |unicode: bool| {
+        regex::bytes::RegexBuilder::new(source)
+            .unicode(unicode)
+            .size_limit(32 * 1024 * 1024)
+            .build()
+    };
+    build(false).or_else(|_| build(true)).map_err(|e| e.to_string())
 }
 
 /// The engine: rules, their keyword automaton and the user's allowlists. `Sync`, so one

@@ -77,7 +77,7 @@ fn a_specific_rule_wins_over_a_generic_one_on_the_same_span() {
     assert_eq!(
         found,
         vec![(
-            "generic.secret-assignment".into(),
+            "generic.fixture-secret-assignment".into(),
             "P9oI8uY7tR6eW5qA".into(),
             1,
             17
@@ -236,12 +236,16 @@ fn a_generic_match_beside_many_specific_ones_is_dropped_without_pairing_them() {
     let mut line = token_line("", 10_000, 0);
     line.push_str("token = \"P9oI8uY7tR6eW5qAzx\" secret = tok_Q7wE9rT2yU4iO6pA8sD1\n");
     let found = e.scan_bytes("a.js", line.as_bytes());
-    assert!(found.iter().any(|m| m.rule_id == "generic.secret-assignment"));
+    assert!(
+        found
+            .iter()
+            .any(|m| m.rule_id == "generic.fixture-secret-assignment")
+    );
     assert_eq!(found.iter().filter(|m| m.rule_id == "test.token").count(), 10_001);
     assert!(
-        !found
-            .iter()
-            .any(|m| m.rule_id == "generic.secret-assignment" && m.secret.expose().starts_with("tok_")),
+        !found.iter().any(
+            |m| m.rule_id == "generic.fixture-secret-assignment" && m.secret.expose().starts_with("tok_")
+        ),
         "the generic rule loses to the specific one on the same span"
     );
 }
