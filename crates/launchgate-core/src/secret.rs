@@ -202,8 +202,9 @@ mod tests {
         assert_ne!(fp, s.fingerprint("other.rule"), "salted by the context");
         assert_ne!(fp, s.sha256());
         assert_ne!(fp, sha256_hex(b"env.check\0Summer2024!Pass"));
-        // A reference value for these parameters: a change of cost or salt changes every
-        // published fingerprint, and baselines with them.
+        // What the reference implementation (libargon2) gives for these parameters and salt:
+        // a change of cost or salt changes every published fingerprint, and baselines with
+        // them.
         assert_eq!(argon2id_hex("rule.id", "value"), fingerprint("rule.id", "value"),);
         assert_eq!(
             fingerprint("stripe.secret-key", "sk_live_51NbQk2LzVt8RwYpX3mHc7JdKe"),
