@@ -55,14 +55,42 @@ pub fn excerpt(source: &str, offset: usize, len: usize) -> (String, usize, usize
     (out, new_offset, new_len)
 }
 
-/// Text quoted from user input (an error message that repeats a value) with what looks
-/// like a credential masked (long mixed tokens, URL passwords) and long lines cut. Keys
-/// are not read here: a message is prose, not YAML.
+/// An error message that may repeat a value from user input, with what looks like a
+/// credential masked and long lines cut. A message is prose: only what it quotes (between
+/// `"`, `'` or backticks) and URL passwords are masked, so the paths it names stay whole.
 pub fn mask_credentials(text: &str) -> String {
     text.split('\n')
-        .map(|line| show_line(line, Some(NO_KEYS), None).0)
+        .map(|line| {
+            let mut spans: Vec<(usize, usize)> = quoted(line)
+                .into_iter()
+                .flat_map(|(start, end)| {
+                    credential_tokens(&line[start..end])
+                        .into_iter()
+                        .map(move |(s, e)| (start + s, start + e))
+                })
+                .collect();
+            spans.extend(url_password(line));
+            cut_line(&replace_spans(line, spans, None).0, None).0
+        })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The insides of the quoted parts of a line.
+fn quoted(line: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<(char, usize)> = None;
+    for (i, c) in line.char_indices() {
+        match open {
+            Some((q, start)) if c == q => {
+                out.push((start, i));
+                open = None;
+            }
+            None if matches!(c, '"' | '\'' | '`') => open = Some((c, i + c.len_utf8())),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// One line as shown, and where `focus` (a byte offset in it) landed.
@@ -71,19 +99,23 @@ fn show_line(line: &str, owner: Option<&str>, focus: Option<usize>) -> (String, 
     cut_line(&masked, focus)
 }
 
-/// The owner that turns off key-based masking.
-const NO_KEYS: &str = "\0";
-
 /// Masks tokens that look like credentials, the value of a secret-named key, and URL
 /// passwords.
 fn mask_line(line: &str, owner: Option<&str>, focus: Option<usize>) -> (String, Option<usize>) {
     let mut spans: Vec<(usize, usize)> = credential_tokens(line);
     spans.extend(url_password(line));
-    if owner != Some(NO_KEYS)
-        && let Some(value) = secret_value(line, owner)
-    {
+    if let Some(value) = secret_value(line, owner) {
         spans.push(value);
     }
+    replace_spans(line, spans, focus)
+}
+
+/// The line with each span replaced by `…`, and where `focus` landed.
+fn replace_spans(
+    line: &str,
+    mut spans: Vec<(usize, usize)>,
+    focus: Option<usize>,
+) -> (String, Option<usize>) {
     spans.sort_unstable();
     let focus = focus.filter(|f| *f <= line.len());
     let mut out = String::with_capacity(line.len());
@@ -147,11 +179,13 @@ fn credential_tokens(line: &str) -> Vec<(usize, usize)> {
         match (start, is_token(c)) {
             (None, true) => start = Some(i),
             (Some(s), false) => {
-                let token = &line[s..i];
-                if token.chars().count() >= MIN_TOKEN_CHARS
-                    && token.chars().any(|c| c.is_ascii_digit())
-                    && token.chars().any(|c| c.is_ascii_alphabetic())
-                {
+                // A path is not a credential, unless one of its parts looks like one.
+                let looks_secret = |part: &str| {
+                    part.chars().count() >= MIN_TOKEN_CHARS
+                        && part.chars().any(|c| c.is_ascii_digit())
+                        && part.chars().any(|c| c.is_ascii_alphabetic())
+                };
+                if line[s..i].split('/').any(looks_secret) {
                     out.push((s, i));
                 }
                 start = None;
@@ -276,6 +310,16 @@ mod tests {
         assert!(shown.chars().count() <= MAX_LINE_CHARS + 2, "{}", shown.len());
         assert!(shown.starts_with('…') && shown.ends_with('…'));
         assert_eq!(&shown[at..at + 3], "BAD");
+    }
+
+    #[test]
+    fn paths_in_messages_and_sources_stay_whole() {
+        let message = "/tmp/.tmptFx7ih/lhr.json is not valid JSON: it ends early";
+        assert_eq!(mask_credentials(message), message);
+        let (shown, _, _) = excerpt("extra: [/tmp/.tmptFx7ih/rules-2024.yaml, x]\n", 8, 1);
+        assert!(shown.contains("/tmp/.tmptFx7ih/rules-2024.yaml"), "{shown}");
+        let aws = "aws: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPL3KEY\n";
+        assert!(!excerpt(aws, 0, 1).0.contains("bPxRfiCY"));
     }
 
     #[test]
