@@ -1,26 +1,24 @@
 //! Embeds every `rules/secrets/*.yaml` of the repository into the binary.
 //!
 //! The files are only listed and included here; they are parsed at run time, so a rule file
-//! that is half-written or invalid never breaks the build (`rules check` reports it).
+//! that is half-written or invalid never breaks the build (`rules check` reports it). A
+//! rules folder that cannot be read, or holds no rule file, does break it: a binary without
+//! rules would pass every scan.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
+
+#[path = "build_rules.rs"]
+mod build_rules;
 
 fn main() {
     let manifest =
         PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let rules_dir = manifest.join("../../rules/secrets");
     println!("cargo:rerun-if-changed={}", rules_dir.display());
+    println!("cargo:rerun-if-changed=build_rules.rs");
 
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(&rules_dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-            .collect(),
-        Err(_) => Vec::new(),
-    };
-    files.sort();
+    let files = build_rules::rule_files(&rules_dir).unwrap_or_else(|e| panic!("{e}"));
 
     let mut out = String::from("/// Every rule file of `rules/secrets/`: (file name, contents).\n");
     out.push_str("pub static EMBEDDED_RULE_FILES: &[(&str, &str)] = &[\n");

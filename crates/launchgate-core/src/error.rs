@@ -7,7 +7,10 @@ use std::fmt;
 use std::io::IsTerminal;
 use std::path::Path;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 
 /// A problem that stops a gate from doing its job. Boxed, so `Result<T, Error>` stays small.
 #[derive(Debug)]
@@ -17,7 +20,7 @@ pub struct Error(Box<Inner>);
 struct Inner {
     message: String,
     help: Option<String>,
-    source_code: Option<NamedSource<String>>,
+    source_code: Option<Excerpt>,
     label: Option<(SourceSpan, String)>,
     /// 1-based line and column of the label, kept for plain-text renderings and tests.
     position: Option<(usize, usize)>,
@@ -45,7 +48,9 @@ impl Error {
         Error::input(format!("cannot read {}: {}", path.display(), err)).with_help(help)
     }
 
-    /// An error at a byte offset of a source text, labelled with `label`.
+    /// An error at a byte offset of a source text, labelled with `label`. What it shows of
+    /// the source and the message is masked and cut ([`crate::snippet`]): a file the user
+    /// wrote may hold credentials.
     pub fn at_source(
         message: impl Into<String>,
         file_name: impl AsRef<str>,
@@ -57,11 +62,17 @@ impl Error {
         let offset = offset.min(source.len());
         let len = len.min(source.len() - offset);
         let (line, column) = line_column(source, offset);
+        let (shown, shown_offset, shown_len) = crate::snippet::excerpt(source, offset, len);
         Error(Box::new(Inner {
-            message: message.into(),
+            message: crate::snippet::mask_credentials(&message.into()),
             help: None,
-            source_code: Some(NamedSource::new(file_name.as_ref(), source.to_string())),
-            label: Some((SourceSpan::new(offset.into(), len), label.into())),
+            source_code: Some(Excerpt {
+                name: file_name.as_ref().to_string(),
+                text: shown,
+                label: SourceSpan::new(shown_offset.into(), shown_len),
+                position: (line, column),
+            }),
+            label: Some((SourceSpan::new(shown_offset.into(), shown_len), label.into())),
             position: Some((line, column)),
         }))
     }
@@ -88,7 +99,7 @@ impl Error {
     pub fn one_line(&self) -> String {
         let mut text = self.0.message.clone();
         if let (Some(src), Some((line, col))) = (&self.0.source_code, self.0.position) {
-            text.push_str(&format!(" ({}:{line}:{col})", src.name()));
+            text.push_str(&format!(" ({}:{line}:{col})", src.name));
         }
         if let Some(help) = &self.0.help {
             text.push_str(&format!("; {help}"));
@@ -117,6 +128,44 @@ impl Error {
     pub fn eprint(&self) {
         let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         eprint!("{}", self.render(color));
+    }
+}
+
+/// The part of a source an error shows ([`crate::snippet::excerpt`]), which still names the
+/// problem's real line and column when its line was cut.
+#[derive(Debug)]
+struct Excerpt {
+    name: String,
+    text: String,
+    label: SourceSpan,
+    /// 1-based line and column of the label in the whole source.
+    position: (usize, usize),
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        // The `file:line:column` header reads the label's own span.
+        let (line, column) = if *span == self.label && context_lines_before == 0 && context_lines_after == 0 {
+            (self.position.0 - 1, self.position.1 - 1)
+        } else {
+            (inner.line(), inner.column())
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            line,
+            column,
+            inner.line_count(),
+        )))
     }
 }
 

@@ -207,7 +207,7 @@ impl Finding {
         }
         let path = self.location.as_ref().map(|l| l.path.as_str()).unwrap_or("");
         let what = match (&self.secret, &self.subject) {
-            (Some(s), _) => s.sha256.clone(),
+            (Some(s), _) => s.fingerprint.clone(),
             (None, Some(subject)) => format!("{subject}\u{0}{}", self.message),
             (None, None) => self.message.clone(),
         };

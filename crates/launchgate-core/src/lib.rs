@@ -19,6 +19,7 @@ pub mod output;
 pub mod render;
 pub mod report;
 pub mod secret;
+pub mod snippet;
 
 pub use error::Error;
 pub use exit::ExitStatus;

@@ -2,12 +2,29 @@
 //!
 //! A [`Secret`] holds a raw value; its `Display` and `Debug` show only the redacted form,
 //! and it does not implement `Serialize`. What reaches a report is a [`RedactedSecret`]:
-//! the display form and a SHA-256 fingerprint, never the value.
+//! the display form and a slow, salted fingerprint, never the value nor a fast hash of it.
+//!
+//! The fingerprint is Argon2id (version 0x13) with a fixed cost, [`FINGERPRINT_MEMORY_KIB`]
+//! KiB of memory, [`FINGERPRINT_PASSES`] passes, one lane, a 32-byte output, and the salt
+//! `launchgate fingerprint v2:` followed by a context, the rule id for a secret a rule found.
+//! The same value and context give the same fingerprint on every run and machine, so
+//! baselines and merged reports keep matching; testing guesses of a weak password against a
+//! published fingerprint costs that much work per guess and per rule. It is computed only
+//! for values that reach a finding, once per value and context in a process.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+/// Memory of one fingerprint, in KiB.
+pub const FINGERPRINT_MEMORY_KIB: u32 = 8 * 1024;
+/// Passes over that memory.
+pub const FINGERPRINT_PASSES: u32 = 2;
+/// What the salt starts with; the context follows.
+const FINGERPRINT_SALT: &str = "launchgate fingerprint v2:";
 
 /// A secret value. Printing it, in any way, shows the redacted form.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -24,22 +41,32 @@ impl Secret {
         &self.0
     }
 
-    /// The display form: a short prefix, an ellipsis and at most the last four characters,
-    /// together never more than a third of the value.
+    /// The display form: at most the last four characters, and none of a value under 16.
     pub fn redacted(&self) -> String {
         redact(&self.0)
     }
 
-    /// The hex SHA-256 of the raw value.
+    /// The hex SHA-256 of the raw value: for matching values a user listed by their hash
+    /// (`sha256:` in an allowlist). A fast hash lets anyone test guesses: never publish it.
     pub fn sha256(&self) -> String {
         sha256_hex(self.0.as_bytes())
     }
 
-    /// What a report may carry about this secret.
+    /// The slow fingerprint of the value in a context (a rule id); see the module docs.
+    pub fn fingerprint(&self, context: &str) -> String {
+        fingerprint(context, &self.0)
+    }
+
+    /// What a report may carry about this secret, fingerprinted without a rule.
     pub fn to_redacted(&self) -> RedactedSecret {
+        self.to_redacted_for("value")
+    }
+
+    /// What a report may carry about this secret, fingerprinted in a context (a rule id).
+    pub fn to_redacted_for(&self, context: &str) -> RedactedSecret {
         RedactedSecret {
             display: self.redacted(),
-            sha256: self.sha256(),
+            fingerprint: self.fingerprint(context),
         }
     }
 }
@@ -59,44 +86,73 @@ impl fmt::Debug for Secret {
 /// The only form of a secret that findings and reports hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RedactedSecret {
-    /// For example `ghp_…a1b2`.
+    /// For example `…6789`.
     pub display: String,
-    /// Hex SHA-256 of the raw value; lets a reader confirm which key it is without seeing it.
-    pub sha256: String,
+    /// The slow fingerprint (hex Argon2id, see the module docs); tells findings of the same
+    /// value apart without offering a fast way to test guesses.
+    pub fingerprint: String,
 }
 
 /// Redacts a raw value for display.
 ///
-/// Values shorter than 9 characters show nothing but the ellipsis: any character of a
-/// short password is too much. Longer values keep a recognisable prefix (up to and
-/// including an early `_` or `-`, as in `ghp_` or `sk_live_`, else 4 characters) and up to
-/// 4 trailing characters, within a third of the length.
+/// Values shorter than 16 characters show nothing but the ellipsis: any character of a
+/// short password is too much. Longer ones show only their end, an eighth of the value and
+/// at most 4 characters, enough to tell two keys apart.
 pub fn redact(value: &str) -> String {
-    let chars: Vec<char> = value.chars().collect();
-    let n = chars.len();
-    if n < 9 {
+    let n = value.chars().count();
+    if n < 16 {
         return "…".to_string();
     }
-    let budget = n / 3;
-    let suffix = (budget / 3).clamp(1, 4);
-    let natural_prefix = chars
-        .iter()
-        .take(9)
-        .rposition(|c| *c == '_' || *c == '-')
-        .map(|i| i + 1)
-        .unwrap_or(4);
-    let prefix = natural_prefix.min(budget - suffix);
-    let head: String = chars[..prefix].iter().collect();
-    let tail: String = chars[n - suffix..].iter().collect();
-    format!("{head}…{tail}")
+    let shown = (n / 8).min(4);
+    let tail: String = value.chars().skip(n - shown).collect();
+    format!("…{tail}")
+}
+
+/// The slow fingerprint of a value in a context, hex; computed once per value and context
+/// in a process.
+pub fn fingerprint(context: &str, value: &str) -> String {
+    static CACHE: OnceLock<Mutex<HashMap<[u8; 32], String>>> = OnceLock::new();
+    // Keyed by a hash so the cache holds no value in clear; it never leaves the process.
+    let key: [u8; 32] = Sha256::new()
+        .chain_update(context.as_bytes())
+        .chain_update([0])
+        .chain_update(value.as_bytes())
+        .finalize()
+        .into();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return found.clone();
+    }
+    let computed = argon2id_hex(context, value);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, computed.clone());
+    computed
+}
+
+fn argon2id_hex(context: &str, value: &str) -> String {
+    let params = argon2::Params::new(FINGERPRINT_MEMORY_KIB, FINGERPRINT_PASSES, 1, Some(32))
+        .expect("the fixed fingerprint parameters are valid");
+    let hasher = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    let salt = format!("{FINGERPRINT_SALT}{context}");
+    let mut out = [0u8; 32];
+    hasher
+        .hash_password_into(value.as_bytes(), salt.as_bytes(), &mut out)
+        .expect("a fixed-size output and a salt over 8 bytes are valid");
+    hex(&out)
 }
 
 /// Hex SHA-256 of bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut out = String::with_capacity(64);
-    for b in digest {
-        out.push_str(&format!("{b:02x}"));
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
     }
     out
 }
@@ -106,23 +162,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn github_token_keeps_prefix_and_tail() {
+    fn a_long_token_shows_only_its_last_four_characters() {
         let s = Secret::new("ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789");
-        assert_eq!(s.redacted(), "ghp_…6789");
+        assert_eq!(s.redacted(), "…6789");
     }
 
     #[test]
-    fn never_more_than_a_third_is_shown() {
+    fn never_more_than_four_characters_nor_an_eighth_are_shown() {
         for len in 0..200 {
             let value: String = "abcdefghij_klmnop".chars().cycle().take(len).collect();
             let shown = redact(&value).chars().filter(|c| *c != '…').count();
-            assert!(shown * 3 <= len, "len {len}: shown {shown}");
+            assert!(shown <= 4 && shown * 8 <= len, "len {len}: shown {shown}");
         }
     }
 
     #[test]
-    fn short_values_show_nothing() {
+    fn values_under_sixteen_characters_show_nothing() {
         assert_eq!(redact("hunter2"), "…");
+        assert_eq!(redact("Summer2024!Pass"), "…");
         assert_eq!(redact(""), "…");
     }
 
@@ -137,8 +194,29 @@ mod tests {
     }
 
     #[test]
+    fn the_fingerprint_is_argon2id_salted_by_context_and_no_fast_hash() {
+        let s = Secret::new("Summer2024!Pass");
+        let fp = s.fingerprint("env.check");
+        assert_eq!(fp.len(), 64);
+        assert_eq!(fp, s.fingerprint("env.check"), "deterministic");
+        assert_ne!(fp, s.fingerprint("other.rule"), "salted by the context");
+        assert_ne!(fp, s.sha256());
+        assert_ne!(fp, sha256_hex(b"env.check\0Summer2024!Pass"));
+        // What the reference implementation (libargon2) gives for these parameters and salt:
+        // a change of cost or salt changes every published fingerprint, and baselines with
+        // them.
+        assert_eq!(argon2id_hex("rule.id", "value"), fingerprint("rule.id", "value"),);
+        assert_eq!(
+            fingerprint("stripe.secret-key", "sk_live_51NbQk2LzVt8RwYpX3mHc7JdKe"),
+            FINGERPRINT_REFERENCE
+        );
+    }
+
+    const FINGERPRINT_REFERENCE: &str = "8e2b6b7421ffd5481fb91e1364fabe162a80203aa2ae2c6d3d2336f02bcf66f0";
+
+    #[test]
     fn multibyte_values_do_not_panic() {
         let s = Secret::new("pässwörd-ünïcödé-välüé");
-        assert!(s.redacted().contains('…'));
+        assert_eq!(s.redacted(), "…üé");
     }
 }

@@ -79,8 +79,13 @@ pub fn file_findings(path: &Path, parsed: &Parsed, tracking: Tracking, config: &
         .help("remove the value from the file and rotate it; keep real values in the deploy platform's secret store, or encrypt the file (dotenvx `encrypted:` values)")
         .property("variable", entry.key.as_str())
         .property("recognised_as", rule)
-        .fingerprint_from(&["env.committed-secret", &display, &entry.key, &secret.sha256()])
-        .secret(secret.to_redacted());
+        .secret(secret.to_redacted_for("env.committed-secret"));
+        let f = f.fingerprint_from(&[
+            "env.committed-secret",
+            &display,
+            &entry.key,
+            &secret.fingerprint("env.committed-secret"),
+        ]);
         out.push(f);
     }
     out

@@ -1,7 +1,10 @@
 //! The baseline: fingerprints of findings a team has accepted, never the secrets.
 //!
-//! A fingerprint is the SHA-256 of the rule id and the secret, so a baselined key stays
-//! baselined when its line moves or its file is renamed, and the file reveals nothing.
+//! A fingerprint is the slow, salted fingerprint of the secret with its rule id as the context
+//! ([`launchgate_core::secret`]), so a baselined key stays baselined when its line moves or
+//! its file is renamed, and the file offers no fast way to test guesses. Version 1 files held
+//! a SHA-256 of the rule id and the secret: they are still read, their entries still match,
+//! and `baseline update` or `prune` rewrites them as version 2.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -11,10 +14,17 @@ use launchgate_core::atomic::write_atomic;
 use launchgate_core::finding::fingerprint_of;
 use serde::{Deserialize, Serialize};
 
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+/// The version whose fingerprints were SHA-256.
+const SHA256_VERSION: u32 = 1;
 
 /// The fingerprint of a secret found by a rule.
 pub fn fingerprint(rule_id: &str, secret: &str) -> String {
+    launchgate_core::secret::fingerprint(rule_id, secret)
+}
+
+/// The fingerprint version 1 baselines held, to match their entries; never published.
+fn sha256_fingerprint(rule_id: &str, secret: &str) -> String {
     fingerprint_of(&[rule_id, secret])
 }
 
@@ -30,6 +40,8 @@ struct BaselineFile {
 pub struct Baseline {
     pub path: PathBuf,
     pub fingerprints: BTreeSet<String>,
+    /// Entries of a version 1 file (SHA-256), matched until the file is rewritten.
+    pub sha256_fingerprints: BTreeSet<String>,
 }
 
 impl Baseline {
@@ -53,9 +65,9 @@ impl Baseline {
             )
             .with_help("recreate it with `launchgate-secrets baseline create`")
         })?;
-        if file.version != VERSION {
+        if file.version != VERSION && file.version != SHA256_VERSION {
             return Err(Error::input(format!(
-                "{name} has baseline version {}, this launchgate reads version {VERSION}",
+                "{name} has baseline version {}, this launchgate reads versions {SHA256_VERSION} and {VERSION}",
                 file.version
             ))
             .with_help("recreate it with `launchgate-secrets baseline create`"));
@@ -69,28 +81,45 @@ impl Baseline {
             let offset = text.find(bad.as_str()).unwrap_or(0);
             let line = text[..offset].matches('\n').count() + 1;
             return Err(Error::input(format!(
-                "{name}:{line} holds a value that is not a SHA-256 fingerprint ({})",
+                "{name}:{line} holds a value that is not a fingerprint ({})",
                 launchgate_core::secret::redact(bad)
             ))
             .with_help(
                 "a baseline holds fingerprints only; recreate it with `launchgate-secrets baseline create`",
             ));
         }
-        Ok(Some(Baseline {
+        let entries = file
+            .fingerprints
+            .into_iter()
+            .map(|f| f.to_ascii_lowercase())
+            .collect();
+        let mut baseline = Baseline {
             path: path.to_path_buf(),
-            fingerprints: file
-                .fingerprints
-                .into_iter()
-                .map(|f| f.to_ascii_lowercase())
-                .collect(),
-        }))
+            ..Baseline::default()
+        };
+        if file.version == SHA256_VERSION {
+            baseline.sha256_fingerprints = entries;
+        } else {
+            baseline.fingerprints = entries;
+        }
+        Ok(Some(baseline))
     }
 
+    /// Whether the baseline holds a fingerprint.
     pub fn contains(&self, fingerprint: &str) -> bool {
         self.fingerprints.contains(fingerprint)
     }
 
-    /// Writes the baseline atomically, fingerprints sorted so diffs stay small.
+    /// Whether a version 1 entry matches a secret found by a rule.
+    pub fn holds_as_sha256(&self, rule_id: &str, secret: &str) -> bool {
+        !self.sha256_fingerprints.is_empty()
+            && self
+                .sha256_fingerprints
+                .contains(&sha256_fingerprint(rule_id, secret))
+    }
+
+    /// Writes the baseline atomically as version 2, fingerprints sorted so diffs stay small.
+    /// Version 1 entries are not written: the ones that matched were converted by the caller.
     pub fn save(&self) -> Result<(), Error> {
         let file = BaselineFile {
             version: VERSION,
@@ -115,21 +144,35 @@ mod tests {
         let b = Baseline {
             path: path.clone(),
             fingerprints: [fp.clone()].into(),
+            ..Baseline::default()
         };
         b.save().unwrap();
         assert!(Baseline::load(&path).unwrap().unwrap().contains(&fp));
 
-        std::fs::write(&path, "{\"version\":1,\"fingerprints\":[\"sk_live_abc\"]}").unwrap();
+        std::fs::write(&path, "{\"version\":2,\"fingerprints\":[\"sk_live_abc\"]}").unwrap();
         let e = Baseline::load(&path).unwrap_err();
-        assert!(
-            e.message().contains("not a SHA-256 fingerprint"),
-            "{}",
-            e.message()
-        );
-        std::fs::write(&path, "{\"version\":1,\n\"fingerprint\":[]}").unwrap();
+        assert!(e.message().contains("not a fingerprint"), "{}", e.message());
+        std::fs::write(&path, "{\"version\":2,\n\"fingerprint\":[]}").unwrap();
         assert_eq!(
             Baseline::load(&path).unwrap_err().position().map(|p| p.0),
             Some(2)
         );
+    }
+
+    #[test]
+    fn a_version_1_file_still_matches_by_sha256_and_is_written_as_version_2() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("baseline.json");
+        let old = sha256_fingerprint("stripe.secret-key", "sk_live_abc");
+        std::fs::write(&path, format!("{{\"version\":1,\"fingerprints\":[\"{old}\"]}}")).unwrap();
+        let mut b = Baseline::load(&path).unwrap().unwrap();
+        assert!(b.holds_as_sha256("stripe.secret-key", "sk_live_abc"));
+        assert!(!b.holds_as_sha256("stripe.secret-key", "sk_live_abd"));
+        assert!(!b.contains(&old));
+        b.fingerprints
+            .insert(fingerprint("stripe.secret-key", "sk_live_abc"));
+        b.save().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"version\": 2") && !text.contains(&old), "{text}");
     }
 }

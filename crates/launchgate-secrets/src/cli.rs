@@ -165,19 +165,31 @@ pub struct BaselineTarget {
     pub baseline: Option<PathBuf>,
 }
 
+/// A size of at least one byte: bytes, or a whole number with K, M or G (binary units).
 fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let (digits, factor) = match t.char_indices().last() {
-        Some((i, c)) if c.eq_ignore_ascii_case(&'k') => (&t[..i], 1024),
-        Some((i, c)) if c.eq_ignore_ascii_case(&'m') => (&t[..i], 1024 * 1024),
-        Some((i, c)) if c.eq_ignore_ascii_case(&'g') => (&t[..i], 1024 * 1024 * 1024),
+        Some((i, c)) if c.eq_ignore_ascii_case(&'k') => (&t[..i], 1u64 << 10),
+        Some((i, c)) if c.eq_ignore_ascii_case(&'m') => (&t[..i], 1 << 20),
+        Some((i, c)) if c.eq_ignore_ascii_case(&'g') => (&t[..i], 1 << 30),
         _ => (t, 1),
     };
-    digits
-        .trim()
-        .parse::<u64>()
-        .map(|n| n * factor)
-        .map_err(|_| format!("`{s}` is not a size: write bytes, or a number with K, M or G"))
+    let digits = digits.trim();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "`{s}` is not a size: write bytes, or a whole number with K, M or G, such as 10M"
+        ));
+    }
+    match digits.parse::<u64>().ok().and_then(|n| n.checked_mul(factor)) {
+        Some(0) => Err(format!(
+            "`{s}` would skip every file: give a size of at least one byte, such as 10M"
+        )),
+        Some(n) => Ok(n),
+        None => Err(format!(
+            "`{s}` is larger than this system can count ({} bytes at most)",
+            u64::MAX
+        )),
+    }
 }
 
 /// Runs a parsed command and renders its report; errors are printed and give exit 2.
@@ -395,16 +407,23 @@ fn baseline(
         }
     };
     let path = path.clone().unwrap_or_else(|| config.baseline_path());
+    let existing = Baseline::load(&path)?;
     let mut options = scan_options(&target.target, cwd)?;
-    options.baseline = BaselineChoice::Ignore;
+    // A version 1 baseline is applied during the scan, so its entries that still match are
+    // known by their new fingerprints and carried over when the file is rewritten.
+    options.baseline = match &existing {
+        Some(b) if !b.sha256_fingerprints.is_empty() => BaselineChoice::File(path.clone()),
+        _ => BaselineChoice::Ignore,
+    };
     let result = scan(config, &options)?;
+    let old_entries = existing.as_ref().map_or(0, |b| b.sha256_fingerprints.len());
     let current: Vec<String> = result
         .report
         .findings
         .iter()
         .map(|f| f.fingerprint.clone())
+        .chain(result.sha256_matched.iter().cloned())
         .collect();
-    let existing = Baseline::load(&path)?;
     let (baseline, verb) = match command {
         BaselineCommand::Create(_) => {
             if existing.is_some() {
@@ -418,6 +437,7 @@ fn baseline(
                 Baseline {
                     path: path.clone(),
                     fingerprints: current.into_iter().collect(),
+                    ..Baseline::default()
                 },
                 "created",
             )
@@ -436,12 +456,19 @@ fn baseline(
                     .with_help("create it with `launchgate-secrets baseline create`")
             })?;
             b.fingerprints.retain(|f| result.fingerprints.contains(f));
+            b.fingerprints.extend(result.sha256_matched.iter().cloned());
             (b, "pruned")
         }
     };
     baseline.save()?;
     let mut report = Report::new("secrets");
     report.inputs = result.report.inputs;
+    if old_entries > 0 {
+        report.notes.push(format!(
+            "rewrote a version 1 baseline: {} of its {old_entries} SHA-256 entries matched a current secret and were converted; the rest were dropped",
+            result.sha256_matched.len(),
+        ));
+    }
     report.notes.push(format!(
         "baseline {} {verb}: {} fingerprint(s)",
         path.display(),
@@ -460,5 +487,18 @@ mod tests {
         assert_eq!(parse_size("512"), Ok(512));
         assert_eq!(parse_size("2k"), Ok(2048));
         assert!(parse_size("lots").unwrap_err().contains("lots"));
+        // An overflow used to wrap to a tiny size that skipped every file.
+        assert!(parse_size("17179869184G").unwrap_err().contains("larger than"));
+        assert!(
+            parse_size("18446744073709551616")
+                .unwrap_err()
+                .contains("larger than")
+        );
+        for skips_everything in ["0", "0K", "00M"] {
+            assert!(parse_size(skips_everything).unwrap_err().contains("every file"));
+        }
+        for nonsense in ["10MB", "-1", "1.5M", "M", "", "10 K B", "+5"] {
+            assert!(parse_size(nonsense).is_err(), "{nonsense}");
+        }
     }
 }

@@ -89,6 +89,19 @@ impl LoadedConfig {
 
     pub fn from_file(file: &ConfigFile) -> Result<LoadedConfig, Error> {
         let secrets = file.section::<SecretsConfig>("secrets")?.unwrap_or_default();
+        if secrets.max_file_size == Some(0) {
+            let name = file.display_name();
+            let offset = file.source.find("max_file_size").unwrap_or(0);
+            return Err(Error::at_source(
+                format!("{name}: secrets.max_file_size is 0, which would skip every file"),
+                &name,
+                &file.source,
+                offset,
+                "max_file_size".len(),
+                "skips every file",
+            )
+            .with_help("give a size of at least one byte, or remove the key for the default (10 MiB)"));
+        }
         let base_dir = file
             .path
             .parent()
@@ -117,10 +130,32 @@ impl LoadedConfig {
             set.add_log_rules();
         }
         for extra in &self.secrets.extra_rules {
-            set.add_file(&self.base_dir.join(extra)).map_err(|e| {
-                Error::input(format!("secrets.extra_rules: {}", e.message()))
+            let path = self.base_dir.join(extra);
+            let source = std::fs::read_to_string(&path).map_err(|e| {
+                Error::input(format!("secrets.extra_rules: {}", Error::io(&path, &e).message()))
                     .with_help("paths in secrets.extra_rules are relative to launchgate.yml")
             })?;
+            let name = path.display().to_string();
+            let problems_before = set.problems.len();
+            set.add_source(&name, &source);
+            // The team's own rules must work: a rule that cannot run is an error, never a
+            // note beside a passing scan.
+            if let Some(problem) = set.problems.get(problems_before) {
+                return Err(extra_rule_error(&name, &source, problem.line, &problem.message));
+            }
+            for rule in set.rules.iter().filter(|r| r.file == name) {
+                let problem = if rule.spec.keywords.iter().all(String::is_empty) {
+                    Some("has no keywords: every rule needs a literal its matches contain".to_string())
+                } else {
+                    crate::engine::build_rule_regex(&rule.spec.regex)
+                        .err()
+                        .map(|e| format!("has a regex that does not compile: {e}"))
+                };
+                if let Some(problem) = problem {
+                    let message = format!("rule `{}` {problem}", rule.spec.id);
+                    return Err(extra_rule_error(&name, &source, Some(rule.line), &message));
+                }
+            }
         }
         set.disable(&self.secrets.disable)?;
         Ok(set)
@@ -138,6 +173,24 @@ impl LoadedConfig {
     pub fn max_file_size(&self) -> u64 {
         self.secrets.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE)
     }
+}
+
+/// An error in a file of `secrets.extra_rules`, at the rule's line (its `id`), else the
+/// file's first line.
+fn extra_rule_error(file: &str, source: &str, line: Option<u32>, message: &str) -> Error {
+    let line = line.filter(|l| *l > 0).unwrap_or(1) as usize;
+    let line_start = launchgate_core::error::offset_of(source, line, 1);
+    let text = &source[line_start..];
+    let column = text.len() - text.trim_start_matches([' ', '-']).len();
+    Error::at_source(
+        format!("secrets.extra_rules: {file}: {message}"),
+        file,
+        source,
+        line_start + column,
+        1,
+        "this rule",
+    )
+    .with_help("fix the rule, then check it with `launchgate-secrets rules check FILE`")
 }
 
 #[cfg(test)]
@@ -168,5 +221,16 @@ mod tests {
         let c = LoadedConfig::from_file(&file).unwrap();
         assert_eq!(c.baseline_path(), PathBuf::from("app/b.json"));
         assert_eq!(c.max_file_size(), 100);
+    }
+
+    #[test]
+    fn a_max_file_size_of_zero_is_an_error_at_the_key() {
+        let file = ConfigFile {
+            path: PathBuf::from("launchgate.yml"),
+            source: "secrets:\n  max_file_size: 0\n".to_string(),
+        };
+        let e = LoadedConfig::from_file(&file).unwrap_err();
+        assert_eq!(e.position(), Some((2, 3)));
+        assert!(e.message().contains("skip every file"), "{}", e.message());
     }
 }

@@ -16,6 +16,8 @@ use launchgate_core::{Error, Secret, Severity};
 use regex::bytes::{CaptureLocations, Regex};
 
 use crate::filter;
+use crate::position;
+use crate::printable::{self, PrintableRuns};
 use crate::rules::{Confidence, Rule, RuleSet};
 
 /// Bytes either side of a keyword hit that a single-line rule's regex may see.
@@ -50,6 +52,12 @@ pub struct Match {
     /// 1-based line and column just past the secret's end.
     pub end_line: u32,
     pub end_column: u32,
+    /// Whether the line(s) of the whole match carry an inline allow comment
+    /// (`launchgate:allow`, or `gitleaks:allow` for teams moving over).
+    pub inline_allowed: bool,
+    /// Whether the input was binary (a NUL in its first 8 KiB), so the match was found in
+    /// its printable runs; `secret_range` then says where in the input.
+    pub in_binary: bool,
     pub secret: Secret,
     pub severity: Severity,
     pub confidence: Confidence,
@@ -68,15 +76,7 @@ impl CompiledRule {
     fn regex(&self) -> Result<&(Regex, usize), &str> {
         self.regex
             .get_or_init(|| {
-                // ASCII classes first: `\b`, `\w` and `(?i)` without Unicode let the lazy DFA
-                // run over any byte; a regex that needs Unicode classes gets them.
-                let build = |unicode: bool| {
-                    regex::bytes::RegexBuilder::new(&self.rule.spec.regex)
-                        .unicode(unicode)
-                        .size_limit(32 * 1024 * 1024)
-                        .build()
-                };
-                let re = build(false).or_else(|_| build(true)).map_err(|e| e.to_string())?;
+                let re = build_rule_regex(&self.rule.spec.regex)?;
                 let group = re
                     .capture_names()
                     .position(|n| n == Some("secret"))
@@ -86,6 +86,19 @@ impl CompiledRule {
             .as_ref()
             .map_err(String::as_str)
     }
+}
+
+/// A rule's regex as the engine compiles it, or why it does not compile.
+pub fn build_rule_regex(source: &str) -> Result<Regex, String> {
+    // ASCII classes first: `\b`, `\w` and `(?i)` without Unicode let the lazy DFA run over
+    // any byte; a regex that needs Unicode classes gets them.
+    let build = |unicode: bool| {
+        regex::bytes::RegexBuilder::new(source)
+            .unicode(unicode)
+            .size_limit(32 * 1024 * 1024)
+            .build()
+    };
+    build(false).or_else(|_| build(true)).map_err(|e| e.to_string())
 }
 
 /// The engine: rules, their keyword automaton and the user's allowlists. `Sync`, so one
@@ -210,20 +223,66 @@ impl Engine {
         self.rules[index].regex().map(|_| ()).map_err(str::to_string)
     }
 
+    /// The most bytes one keyword hit lets a match span: the hit's window either side plus
+    /// the longest keyword. A streamed input keeps this much of each cut for the next step.
+    pub fn longest_match_span(&self) -> usize {
+        let keyword = self
+            .rules
+            .iter()
+            .flat_map(|r| r.rule.spec.keywords.iter().map(String::len))
+            .max()
+            .unwrap_or(0);
+        let window = self.rules.iter().map(|r| r.window).max().unwrap_or(0);
+        2 * window + keyword
+    }
+
     /// Whether `secrets.allow.paths` excludes a path.
     pub fn path_allowed(&self, path: &str) -> bool {
         self.allow_paths.as_ref().is_some_and(|g| g.is_match(path))
     }
 
     /// Every secret in `bytes`, sorted by position. `path` is matched against the allowed
-    /// paths; an allowed path yields nothing.
+    /// paths; an allowed path yields nothing. Binary input (a NUL in the first 8 KiB) is
+    /// scanned through its printable runs, as `strings` reads it.
     pub fn scan_bytes(&self, path: &str, bytes: &[u8]) -> Vec<Match> {
+        self.scan_bytes_counting(path, bytes, &mut 0)
+    }
+
+    /// [`Engine::scan_bytes`], adding to `examined` the bytes read to place the matches
+    /// (lines, columns, allow comments): the proof that placing them stays linear.
+    pub(crate) fn scan_bytes_counting(&self, path: &str, bytes: &[u8], examined: &mut u64) -> Vec<Match> {
         if self.path_allowed(path) {
             return Vec::new();
         }
+        if printable::is_binary(bytes) {
+            return self.scan_binary(bytes, examined);
+        }
         let mut raw = self.raw_matches(bytes);
         resolve_overlaps(&mut raw, &self.rules);
-        self.locate(bytes, raw)
+        self.locate(bytes, raw, examined)
+    }
+
+    /// Scans the printable runs of binary input; matches are placed in the input itself,
+    /// while allow comments count on the match's run.
+    fn scan_binary(&self, bytes: &[u8], examined: &mut u64) -> Vec<Match> {
+        let runs = PrintableRuns::extract(bytes);
+        let mut raw = self.raw_matches(&runs.text);
+        resolve_overlaps(&mut raw, &self.rules);
+        let mut found = self.locate(&runs.text, raw, examined);
+        for m in &mut found {
+            m.range = runs.input_range(&m.range);
+            m.secret_range = runs.input_range(&m.secret_range);
+            m.in_binary = true;
+        }
+        let spans: Vec<_> = found
+            .iter()
+            .map(|m| (m.secret_range.clone(), m.secret_range.clone()))
+            .collect();
+        for (m, at) in found.iter_mut().zip(position::resolve(bytes, &spans, examined)) {
+            (m.line, m.column) = (at.start.line, at.start.column);
+            (m.end_line, m.end_column) = (at.end.line, at.end.column);
+        }
+        found
     }
 
     /// Whether a value, on its own, is a secret a rule recognises: the rule id and its
@@ -361,24 +420,29 @@ impl Engine {
             .any(|re| re.is_match(secret.as_bytes()) || re.is_match(whole))
     }
 
-    /// Adds lines and columns, counting newlines once for all matches.
-    fn locate(&self, bytes: &[u8], raw: Vec<RawMatch>) -> Vec<Match> {
-        let mut counter = LineCounter::new(bytes);
+    /// Adds lines, columns and allow comments, reading the input once for all matches.
+    fn locate(&self, bytes: &[u8], raw: Vec<RawMatch>, examined: &mut u64) -> Vec<Match> {
+        let spans: Vec<_> = raw
+            .iter()
+            .map(|m| (m.secret_range.clone(), m.range.clone()))
+            .collect();
+        let positions = position::resolve(bytes, &spans, examined);
         raw.into_iter()
-            .map(|m| {
+            .zip(positions)
+            .map(|(m, at)| {
                 let rule = &self.rules[m.rule_index as usize].rule;
-                let (line, column) = counter.position(m.secret_range.start);
-                let (end_line, end_column) = counter.position_after(m.secret_range.end);
                 Match {
                     rule_id: rule.spec.id.clone(),
                     rule_index: m.rule_index as usize,
                     range: m.range,
                     secret: Secret::new(String::from_utf8_lossy(&bytes[m.secret_range.clone()])),
                     secret_range: m.secret_range,
-                    line,
-                    column,
-                    end_line,
-                    end_column,
+                    line: at.start.line,
+                    column: at.start.column,
+                    end_line: at.end.line,
+                    end_column: at.end.column,
+                    inline_allowed: at.allowed,
+                    in_binary: false,
                     severity: rule.spec.severity,
                     confidence: rule.spec.confidence,
                 }
@@ -493,16 +557,28 @@ fn window_around(bytes: &[u8], start: usize, end: usize, rule: &CompiledRule) ->
 /// Keeps one match per secret span: a specific rule beats a `generic.*` one wherever they
 /// overlap, and of two matches on the same span the more confident (then earlier) rule wins.
 fn resolve_overlaps(raw: &mut Vec<RawMatch>, rules: &[CompiledRule]) {
-    let specific: Vec<Range<usize>> = raw
+    // Specific spans by start, with the furthest end of any span up to each: a generic
+    // secret overlaps one iff a span starting before its end reaches past its start. A
+    // binary search each keeps a line of thousands of matches from pairing every two.
+    let mut specific: Vec<Range<usize>> = raw
         .iter()
         .filter(|m| !rules[m.rule_index as usize].rule.is_generic())
         .map(|m| m.range.clone())
         .collect();
+    specific.sort_unstable_by_key(|r| r.start);
+    let furthest_end: Vec<usize> = specific
+        .iter()
+        .scan(0, |end, r| {
+            *end = r.end.max(*end);
+            Some(*end)
+        })
+        .collect();
     raw.retain(|m| {
-        !rules[m.rule_index as usize].rule.is_generic()
-            || !specific
-                .iter()
-                .any(|r| r.start < m.secret_range.end && m.secret_range.start < r.end)
+        if !rules[m.rule_index as usize].rule.is_generic() {
+            return true;
+        }
+        let before_end = specific.partition_point(|r| r.start < m.secret_range.end);
+        before_end == 0 || furthest_end[before_end - 1] <= m.secret_range.start
     });
     raw.sort_by(|a, b| {
         let key = |m: &RawMatch| {
@@ -519,65 +595,4 @@ fn resolve_overlaps(raw: &mut Vec<RawMatch>, rules: &[CompiledRule]) {
     raw.dedup_by(|later, earlier| later.secret_range == earlier.secret_range);
 }
 
-/// Line and column lookups for increasing offsets, counting newlines once.
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    offset: usize,
-    line: u32,
-    line_start: usize,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        LineCounter {
-            bytes,
-            offset: 0,
-            line: 1,
-            line_start: 0,
-        }
-    }
-
-    fn position(&mut self, offset: usize) -> (u32, u32) {
-        if offset < self.offset {
-            *self = LineCounter::new(self.bytes);
-        }
-        for nl in memchr::memchr_iter(b'\n', &self.bytes[self.offset..offset]) {
-            self.line += 1;
-            self.line_start = self.offset + nl + 1;
-        }
-        self.offset = offset;
-        (self.line, column_of(&self.bytes[self.line_start..offset]))
-    }
-
-    /// The position of the end of a span; does not move the counter, since the next
-    /// match may start before this one ends.
-    fn position_after(&self, offset: usize) -> (u32, u32) {
-        let mut line = self.line;
-        let mut line_start = self.line_start;
-        for nl in memchr::memchr_iter(b'\n', &self.bytes[self.offset..offset]) {
-            line += 1;
-            line_start = self.offset + nl + 1;
-        }
-        (line, column_of(&self.bytes[line_start..offset]))
-    }
-}
-
-/// 1-based column in characters: bytes that do not continue a UTF-8 sequence.
-fn column_of(line_prefix: &[u8]) -> u32 {
-    line_prefix.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u32 + 1
-}
-
-/// Whether the line(s) of a match carry an inline allow comment (`launchgate:allow`, or
-/// `gitleaks:allow` for teams moving over).
-pub fn inline_allowed(bytes: &[u8], range: &Range<usize>) -> bool {
-    let start = memchr::memrchr(b'\n', &bytes[..range.start]).map_or(0, |i| i + 1);
-    let end = memchr::memchr(b'\n', &bytes[range.end..]).map_or(bytes.len(), |i| range.end + i);
-    let lines = &bytes[start..end];
-    memchr::memmem::find(lines, b"launchgate:allow").is_some()
-        || memchr::memmem::find(lines, b"gitleaks:allow").is_some()
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_column(bytes: &[u8], offset: usize) -> (u32, u32) {
-    LineCounter::new(bytes).position(offset.min(bytes.len()))
-}
+pub use position::line_column;

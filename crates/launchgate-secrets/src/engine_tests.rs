@@ -1,6 +1,6 @@
 //! The engine's unit tests, on the fixture rules of tests/fixtures/rules.
 
-use crate::engine::{Engine, EngineConfig, inline_allowed};
+use crate::engine::{Engine, EngineConfig};
 use crate::rules::RuleSet;
 
 const ENGINE_RULES: &str = include_str!("../tests/fixtures/rules/engine.yaml");
@@ -77,7 +77,7 @@ fn a_specific_rule_wins_over_a_generic_one_on_the_same_span() {
     assert_eq!(
         found,
         vec![(
-            "generic.secret-assignment".into(),
+            "generic.fixture-secret-assignment".into(),
             "P9oI8uY7tR6eW5qA".into(),
             1,
             17
@@ -178,11 +178,7 @@ fn allowlists_drop_values_regexes_and_paths() {
 fn inline_allow_comments() {
     let text = b"a = 1\nx = tok_Q7wE9rT2yU4iO6pA8sD1 # launchgate:allow\ny = tok_Z1xC2vB3nM4aS5dF6gH7 // gitleaks:allow\nz = tok_P0oL9iK8uJ7yH6tG5rF4\n";
     let e = engine();
-    let allowed: Vec<bool> = e
-        .scan_bytes("f", text)
-        .iter()
-        .map(|m| inline_allowed(text, &m.range))
-        .collect();
+    let allowed: Vec<bool> = e.scan_bytes("f", text).iter().map(|m| m.inline_allowed).collect();
     assert_eq!(allowed, vec![true, true, false]);
 }
 
@@ -192,4 +188,64 @@ fn recognise_a_value_on_its_own() {
     let (id, confidence) = e.recognise("tok_Q7wE9rT2yU4iO6pA8sD1").unwrap();
     assert_eq!((id.as_str(), confidence), ("test.token", crate::Confidence::High));
     assert!(e.recognise("hello world").is_none());
+}
+
+/// A single line of `count` distinct key-shaped tokens, after `prefix`, each followed by
+/// `gap` bytes of filler.
+pub(crate) fn token_line(prefix: &str, count: usize, gap: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut line = String::from(prefix);
+    for _ in 0..count {
+        line.push_str("tok_");
+        for _ in 0..20 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            line.push(ALPHABET[(state % ALPHABET.len() as u64) as usize] as char);
+        }
+        line.push(' ');
+        line.extend(std::iter::repeat_n('-', gap));
+    }
+    line
+}
+
+#[test]
+fn placing_the_matches_of_one_long_line_reads_it_a_bounded_number_of_times() {
+    let e = engine();
+    // 1.2 MB, one line, 15,000 matches, and an allow comment at its start that every match
+    // has to find.
+    let line = token_line("é launchgate:allow ", 15_000, 55);
+    let mut examined = 0;
+    let found = e.scan_bytes_counting("bundle.min.js", line.as_bytes(), &mut examined);
+    assert!(found.len() > 14_950, "{}", found.len());
+    assert!(found.iter().all(|m| m.inline_allowed && m.line == 1));
+    let last = found.last().unwrap();
+    let expected_column = line[..last.secret_range.start].chars().count() as u32 + 1;
+    assert_eq!(last.column, expected_column);
+    assert!(
+        examined <= 4 * line.len() as u64,
+        "{examined} bytes examined for a {}-byte line",
+        line.len()
+    );
+}
+
+#[test]
+fn a_generic_match_beside_many_specific_ones_is_dropped_without_pairing_them() {
+    let e = engine();
+    let mut line = token_line("", 10_000, 0);
+    line.push_str("token = \"P9oI8uY7tR6eW5qAzx\" secret = tok_Q7wE9rT2yU4iO6pA8sD1\n");
+    let found = e.scan_bytes("a.js", line.as_bytes());
+    assert!(
+        found
+            .iter()
+            .any(|m| m.rule_id == "generic.fixture-secret-assignment")
+    );
+    assert_eq!(found.iter().filter(|m| m.rule_id == "test.token").count(), 10_001);
+    assert!(
+        !found.iter().any(
+            |m| m.rule_id == "generic.fixture-secret-assignment" && m.secret.expose().starts_with("tok_")
+        ),
+        "the generic rule loses to the specific one on the same span"
+    );
 }

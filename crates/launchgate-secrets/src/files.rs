@@ -1,5 +1,5 @@
-//! Scanning files and folders: walking with `.gitignore` respected, skipping binaries and
-//! huge files (and saying so), in parallel over files.
+//! Scanning files and folders: walking with `.gitignore` respected, skipping huge files (and
+//! saying so), in parallel over files.
 
 use std::path::{Path, PathBuf};
 
@@ -7,10 +7,8 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use launchgate_core::Error;
 use rayon::prelude::*;
 
-use crate::engine::{Engine, Match, inline_allowed};
-
-/// How many leading bytes decide whether a file is binary.
-const BINARY_PROBE: usize = 8 * 1024;
+use crate::engine::{Engine, Match};
+pub use crate::printable::is_binary;
 
 /// What to walk and what to leave out.
 #[derive(Debug, Clone)]
@@ -37,7 +35,8 @@ pub struct WalkOutcome {
     pub files: Vec<ScannedFile>,
     pub scanned: usize,
     pub bytes: u64,
-    pub skipped_binary: usize,
+    /// Binary files, scanned through their printable runs.
+    pub binary: usize,
     pub skipped_large: usize,
     pub skipped_excluded: usize,
     /// Symbolic links leading outside the repository, never read.
@@ -53,10 +52,10 @@ impl WalkOutcome {
     /// Plain sentences for the report's notes.
     pub fn notes(&self, max_file_size: u64) -> Vec<String> {
         let mut notes = vec![format!("scanned {} file(s), {} bytes", self.scanned, self.bytes)];
-        if self.skipped_binary > 0 {
+        if self.binary > 0 {
             notes.push(format!(
-                "skipped {} binary file(s) (a NUL byte in the first 8 KiB)",
-                self.skipped_binary
+                "scanned {} binary file(s) (a NUL byte in the first 8 KiB) through their printable runs",
+                self.binary
             ));
         }
         if self.skipped_large > 0 {
@@ -168,14 +167,14 @@ pub fn scan_paths(engine: &Engine, options: &WalkOptions) -> Result<WalkOutcome,
         .collect();
     for result in results {
         match result {
-            FileResult::Scanned(file, bytes) => {
+            FileResult::Scanned(file, bytes, binary) => {
                 outcome.scanned += 1;
+                outcome.binary += usize::from(binary);
                 outcome.bytes += bytes;
                 if !file.matches.is_empty() {
                     outcome.files.push(file);
                 }
             }
-            FileResult::Binary => outcome.skipped_binary += 1,
             FileResult::Large => outcome.skipped_large += 1,
             FileResult::Unreadable(w) => outcome.warnings.push(w),
         }
@@ -185,8 +184,8 @@ pub fn scan_paths(engine: &Engine, options: &WalkOptions) -> Result<WalkOutcome,
 }
 
 enum FileResult {
-    Scanned(ScannedFile, u64),
-    Binary,
+    /// The file, its size, and whether it was binary.
+    Scanned(ScannedFile, u64, bool),
     Large,
     Unreadable(String),
 }
@@ -199,15 +198,13 @@ fn scan_file(engine: &Engine, path: &Path, display: &str, max: u64) -> FileResul
     if bytes.len() as u64 > max {
         return FileResult::Large;
     }
-    if is_binary(&bytes) {
-        return FileResult::Binary;
-    }
     FileResult::Scanned(
         ScannedFile {
             path: display.to_string(),
             matches: scan_with_allow(engine, display, &bytes),
         },
         bytes.len() as u64,
+        is_binary(&bytes),
     )
 }
 
@@ -217,15 +214,10 @@ pub fn scan_with_allow(engine: &Engine, path: &str, bytes: &[u8]) -> Vec<(Match,
         .scan_bytes(path, bytes)
         .into_iter()
         .map(|m| {
-            let allowed = inline_allowed(bytes, &m.range);
+            let allowed = m.inline_allowed;
             (m, allowed)
         })
         .collect()
-}
-
-/// Whether bytes look binary: a NUL in the first 8 KiB.
-pub fn is_binary(bytes: &[u8]) -> bool {
-    memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some()
 }
 
 /// The path as findings show it: `/` separators, no leading `./`.

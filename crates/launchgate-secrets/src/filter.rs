@@ -1,25 +1,35 @@
 //! False-positive control that applies to every rule: entropy, placeholders, documentation
 //! values, and checksums.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
 /// Shannon entropy of `value` in bits per character.
 pub fn shannon_entropy(value: &str) -> f64 {
-    let mut counts: std::collections::HashMap<char, u32> = std::collections::HashMap::new();
-    let mut total = 0u32;
-    for c in value.chars() {
-        *counts.entry(c).or_default() += 1;
-        total += 1;
-    }
+    // Every match of every rule passes here: count ASCII in an array, and only reach for a
+    // map when the value holds other characters.
+    let total = value.chars().count();
     if total == 0 {
         return 0.0;
     }
-    let n = f64::from(total);
-    counts
-        .values()
-        .map(|&c| {
-            let p = f64::from(c) / n;
-            -p * p.log2()
-        })
-        .sum()
+    let n = total as f64;
+    let term = |count: u32| {
+        let p = f64::from(count) / n;
+        -p * p.log2()
+    };
+    if value.is_ascii() {
+        let mut counts = [0u32; 128];
+        for b in value.bytes() {
+            counts[usize::from(b)] += 1;
+        }
+        return counts.iter().filter(|c| **c > 0).map(|c| term(*c)).sum();
+    }
+    let mut counts: std::collections::HashMap<char, u32> = std::collections::HashMap::new();
+    for c in value.chars() {
+        *counts.entry(c).or_default() += 1;
+    }
+    counts.values().map(|c| term(*c)).sum()
 }
 
 /// Well-known values from providers' documentation and tutorials: they are everywhere in
@@ -123,13 +133,21 @@ const PLACEHOLDER_VALUES: &[&str] = &[
 /// obviously non-random value (one repeated character, a short repeated pattern, a run of
 /// sequential characters).
 pub fn is_placeholder(secret: &str) -> bool {
-    if DOCUMENTATION_VALUES.iter().any(|d| secret.contains(d)) {
+    // Every match passes here: one automaton pass each instead of a search per word.
+    static DOCUMENTATION: OnceLock<AhoCorasick> = OnceLock::new();
+    static MARKERS: OnceLock<AhoCorasick> = OnceLock::new();
+    let documentation = DOCUMENTATION
+        .get_or_init(|| AhoCorasick::new(DOCUMENTATION_VALUES).expect("the documentation values build"));
+    let markers = MARKERS.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(PLACEHOLDER_MARKERS)
+            .expect("the placeholder markers build")
+    });
+    if documentation.is_match(secret) || markers.is_match(secret) {
         return true;
     }
     let lower = secret.to_ascii_lowercase();
-    if PLACEHOLDER_MARKERS.iter().any(|m| lower.contains(m)) {
-        return true;
-    }
     if lower.starts_with('<') && lower.ends_with('>') {
         return true;
     }

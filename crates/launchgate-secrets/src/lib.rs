@@ -24,6 +24,8 @@ pub mod files;
 pub mod filter;
 pub mod history;
 pub mod logs;
+pub mod position;
+pub mod printable;
 pub mod report;
 pub mod rules;
 pub mod scan;
@@ -123,7 +125,7 @@ mod tests {
         let text = format!("Expected \";\" but found \"{key}\" near {token}\n");
         let out = super::redact_secrets(&text);
         assert!(!out.contains(key) && !out.contains(token), "{out}");
-        assert!(out.starts_with("Expected \";\" but found \"sk_live_"), "{out}");
+        assert!(out.starts_with("Expected \";\" but found \"…JdKe\""), "{out}");
         assert_eq!(super::redact_secrets("nothing here"), "nothing here");
     }
 

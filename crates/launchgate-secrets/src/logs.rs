@@ -2,12 +2,13 @@
 //! looks for known secret values in the forms CI log masking misses.
 
 use std::io::Read;
+use std::ops::Range;
 
 use aho_corasick::AhoCorasick;
 use launchgate_core::{Error, Finding, Location, Secret, Severity};
 
-use crate::baseline::fingerprint;
-use crate::engine::{Engine, inline_allowed, line_column};
+use crate::engine::Engine;
+use crate::position;
 use crate::report::FindingCollector;
 
 /// Bytes read per step.
@@ -96,38 +97,43 @@ impl KnownValues {
         })
     }
 
-    fn findings(&self, path: &str, bytes: &[u8], keep_after: usize, line_base: u32) -> Vec<(Finding, bool)> {
+    /// The longest encoded form searched for.
+    fn longest_form(&self) -> usize {
+        self.automaton.as_ref().map_or(0, |a| a.max_pattern_len())
+    }
+
+    /// Every known-value hit in `bytes`: its span and the form found.
+    fn hits(&self, bytes: &[u8]) -> Vec<(Range<usize>, usize)> {
         let Some(automaton) = &self.automaton else {
             return Vec::new();
         };
-        let mut out = Vec::new();
-        for hit in automaton.find_iter(bytes) {
-            if hit.end() <= keep_after {
-                continue;
-            }
-            let form = &self.forms[hit.pattern().as_usize()];
-            let name = &self.names[form.variable];
-            let value = &self.values[form.variable];
-            let (line, column) = line_column(bytes, hit.start());
-            let (end_line, end_column) = line_column(bytes, hit.end());
-            let mut finding = Finding::new(
-                KNOWN_VALUE_RULE,
-                Severity::Error,
-                format!("the value of ${name} appears in the log ({})", form.label),
-            )
-            .at(Location::at(path, line + line_base, column).to(end_line + line_base, end_column))
-            .secret(value.to_redacted())
-            .help(format!(
-                "Rotate the credential held in ${name}, then find the step that printed it; CI log \
-                 masking only hides the exact value, not its {} form.",
-                form.label
-            ))
-            .property("variable", name.as_str())
-            .property("form", form.label);
-            finding.fingerprint = fingerprint(KNOWN_VALUE_RULE, value.expose());
-            out.push((finding, inline_allowed(bytes, &(hit.start()..hit.end()))));
-        }
-        out
+        automaton
+            .find_iter(bytes)
+            .map(|hit| (hit.start()..hit.end(), hit.pattern().as_usize()))
+            .collect()
+    }
+
+    /// The finding for a hit of a form at a location, and the value found.
+    fn finding(&self, form: usize, location: Location) -> (Finding, &Secret) {
+        let form = &self.forms[form];
+        let name = &self.names[form.variable];
+        let value = &self.values[form.variable];
+        let mut finding = Finding::new(
+            KNOWN_VALUE_RULE,
+            Severity::Error,
+            format!("the value of ${name} appears in the log ({})", form.label),
+        )
+        .at(location)
+        .secret(value.to_redacted_for(KNOWN_VALUE_RULE))
+        .help(format!(
+            "Rotate the credential held in ${name}, then find the step that printed it; CI log \
+             masking only hides the exact value, not its {} form.",
+            form.label
+        ))
+        .property("variable", name.as_str())
+        .property("form", form.label);
+        finding.fingerprint = value.fingerprint(KNOWN_VALUE_RULE);
+        (finding, value)
     }
 }
 
@@ -197,8 +203,8 @@ fn percent_encode(bytes: &[u8], lower: bool, plus_for_space: bool) -> Vec<u8> {
 }
 
 /// Streams one log through the engine and the known values, adding findings to `collector`.
-/// Returns the number of bytes read. Memory stays within about `CHUNK + OVERLAP` plus the
-/// longest line (cut at `CHUNK` bytes).
+/// Returns the number of bytes read. Memory stays within about `CHUNK` plus twice the
+/// overlap plus the longest line (cut at `CHUNK` bytes).
 pub fn scan_log(
     engine: &Engine,
     known: &KnownValues,
@@ -206,9 +212,24 @@ pub fn scan_log(
     reader: &mut dyn Read,
     collector: &mut FindingCollector<'_>,
 ) -> Result<u64, Error> {
-    let mut buf: Vec<u8> = Vec::with_capacity(OVERLAP + 2 * CHUNK);
-    let mut overlap_len = 0usize;
-    let mut line_base = 0u32;
+    scan_log_counting(engine, known, path, reader, collector, &mut 0)
+}
+
+/// [`scan_log`], adding to `examined` the bytes read to place findings.
+pub(crate) fn scan_log_counting(
+    engine: &Engine,
+    known: &KnownValues,
+    path: &str,
+    reader: &mut dyn Read,
+    collector: &mut FindingCollector<'_>,
+    examined: &mut u64,
+) -> Result<u64, Error> {
+    // A secret that crosses a cut must be whole in the next window: keep at least the longest
+    // span a rule can match, and the longest known form.
+    let overlap = OVERLAP.max(engine.longest_match_span()).max(known.longest_form());
+    let mut buf: Vec<u8> = Vec::with_capacity(2 * overlap + 2 * CHUNK);
+    let mut stream = StreamPosition::default();
+    let mut tail_len = 0usize;
     let mut total = 0u64;
     let mut eof = false;
     while !eof {
@@ -231,40 +252,111 @@ pub fn scan_log(
         let cut = if eof {
             buf.len()
         } else {
-            match memchr::memrchr(b'\n', &buf[overlap_len..]) {
-                Some(i) => overlap_len + i + 1,
+            match memchr::memrchr(b'\n', &buf[tail_len..]) {
+                Some(i) => tail_len + i + 1,
                 // One line longer than a chunk: cut it, so memory stays bounded.
-                None if buf.len() - overlap_len >= CHUNK => buf.len(),
+                None if buf.len() - tail_len >= CHUNK => buf.len(),
                 None => continue,
             }
         };
         let window = &buf[..cut];
-        for m in engine.scan_bytes(path, window) {
-            if m.range.end <= overlap_len {
+        // What the next window sees again; matches starting there wait for it.
+        let keep_from = if eof { cut } else { tail_start(window, overlap) };
+        for m in engine.scan_bytes_counting(path, window, examined) {
+            if !stream.takes(m.range.start, &m.secret_range, keep_from) {
                 continue;
             }
-            let allowed = inline_allowed(window, &m.range);
             let mut m = m;
-            m.line += line_base;
-            m.end_line += line_base;
-            collector.add(path, &m, allowed);
+            (m.line, m.column) = stream.place(m.line, m.column);
+            (m.end_line, m.end_column) = stream.place(m.end_line, m.end_column);
+            collector.add(path, &m, m.inline_allowed);
         }
-        for (finding, allowed) in known.findings(path, window, overlap_len, line_base) {
-            collector.add_finding(finding, allowed);
+        let hits = known.hits(window);
+        let spans: Vec<_> = hits.iter().map(|(r, _)| (r.clone(), r.clone())).collect();
+        for ((range, form), at) in hits.into_iter().zip(position::resolve(window, &spans, examined)) {
+            if !stream.takes(range.start, &range, keep_from) {
+                continue;
+            }
+            let (line, column) = stream.place(at.start.line, at.start.column);
+            let (end_line, end_column) = stream.place(at.end.line, at.end.column);
+            let location = Location::at(path, line, column).to(end_line, end_column);
+            if at.allowed {
+                collector.count_inline_allowed();
+                continue;
+            }
+            let (finding, value) = known.finding(form, location);
+            collector.add_finding(finding, value, false);
         }
-
-        // Keep the last lines (up to OVERLAP bytes, starting on a line) and the unread rest.
-        let floor = cut.saturating_sub(OVERLAP);
-        let keep_from = if floor == 0 {
-            0
-        } else {
-            memchr::memchr(b'\n', &buf[floor..cut]).map_or(cut, |i| floor + i + 1)
-        };
-        line_base += memchr::memchr_iter(b'\n', &buf[..keep_from]).count() as u32;
-        overlap_len = cut - keep_from;
+        stream.advance(&buf[..keep_from], examined);
+        tail_len = cut - keep_from;
         buf.drain(..keep_from);
     }
     Ok(total)
+}
+
+/// Where the tail kept for the next window starts: `overlap` bytes before the cut, moved back
+/// to a line start or a separator within another `overlap` bytes, so the next window does not
+/// start inside a token.
+fn tail_start(window: &[u8], overlap: usize) -> usize {
+    let floor = window.len().saturating_sub(overlap);
+    let back = &window[floor.saturating_sub(overlap)..floor];
+    let base = floor - back.len();
+    memchr::memrchr(b'\n', back)
+        .or_else(|| {
+            back.iter()
+                .rposition(|b| b.is_ascii_whitespace() || b"\"',;<>()[]{}".contains(b))
+        })
+        .map_or(floor, |i| base + i + 1)
+}
+
+/// Where the current window stands in the stream, and which secrets earlier windows took.
+#[derive(Debug, Default)]
+struct StreamPosition {
+    /// Lines before the window.
+    lines_before: u32,
+    /// Characters of the window's first line before the window (it may start mid-line).
+    columns_before: u32,
+    /// In window bytes: earlier windows reported secrets up to here; a match starting before
+    /// is the tail of one of them.
+    reported_until: usize,
+    /// Secrets reported by this window, up to here.
+    reporting_until: usize,
+}
+
+impl StreamPosition {
+    /// Whether this window reports a match: it starts before the kept tail and is not the
+    /// tail of a secret an earlier window reported.
+    fn takes(&mut self, start: usize, secret: &Range<usize>, keep_from: usize) -> bool {
+        if start >= keep_from || secret.start < self.reported_until {
+            return false;
+        }
+        self.reporting_until = self.reporting_until.max(secret.end);
+        true
+    }
+
+    /// A window's line and column as lines and columns of the stream.
+    fn place(&self, line: u32, column: u32) -> (u32, u32) {
+        let column = if line == 1 {
+            column + self.columns_before
+        } else {
+            column
+        };
+        (line + self.lines_before, column)
+    }
+
+    /// Moves past `dropped`, the bytes before the kept tail.
+    fn advance(&mut self, dropped: &[u8], examined: &mut u64) {
+        *examined += dropped.len() as u64;
+        match memchr::memrchr(b'\n', dropped) {
+            Some(last) => {
+                self.lines_before += memchr::memchr_iter(b'\n', dropped).count() as u32;
+                self.columns_before = position::characters(&dropped[last + 1..]);
+            }
+            None => self.columns_before += position::characters(dropped),
+        }
+        self.reported_until = self.reporting_until.saturating_sub(dropped.len());
+        self.reporting_until = self.reported_until;
+    }
 }
 
 #[cfg(test)]
@@ -330,6 +422,104 @@ mod tests {
                 ("test.pem", Some(lines_before + 2), Some(1)),
                 ("test.token", Some(token_line), Some(3)),
             ]
+        );
+    }
+
+    fn fixture_engine() -> Engine {
+        let mut set = crate::rules::RuleSet::default();
+        set.add_source("engine.yaml", include_str!("../tests/fixtures/rules/engine.yaml"));
+        Engine::new(set, &crate::engine::EngineConfig::default()).unwrap()
+    }
+
+    /// (rule, line, column, end column) of every finding of a log.
+    fn scan_text(
+        engine: &Engine,
+        known: &KnownValues,
+        log: &[u8],
+        examined: &mut u64,
+    ) -> Vec<(String, u32, u32, u32)> {
+        let mut collector = FindingCollector::new(engine, None, crate::report::Origin::Log);
+        let read =
+            scan_log_counting(engine, known, "ci.log", &mut &log[..], &mut collector, examined).unwrap();
+        assert_eq!(read, log.len() as u64);
+        let (report, _) = collector.finish();
+        report
+            .findings
+            .iter()
+            .map(|f| {
+                let l = f.location.as_ref().unwrap();
+                (
+                    f.rule_id.clone(),
+                    l.line.unwrap(),
+                    l.column.unwrap(),
+                    l.end_column.unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_secret_across_the_cut_of_a_long_line_is_found_whole_once() {
+        let engine = fixture_engine();
+        let value = "Vq3ZtR8mWx2LpN7bKc";
+        let known = KnownValues::new(vec![("DEPLOY_TOKEN".into(), Secret::new(value))]).unwrap();
+        let token = "tok_Q7wE9rT2yU4iO6pA8sD1";
+        // One line longer than a chunk: the token straddles the first cut, the known value
+        // the second; the filler before each has no separator to cut at.
+        let mut log = String::from("first line\n");
+        let line_start = log.len();
+        log.push_str(&"x".repeat(CHUNK - log.len() - 10));
+        log.push(' ');
+        let token_column = (log.len() - line_start + 1) as u32;
+        log.push_str(token);
+        log.push(' ');
+        log.push_str(&"y".repeat(2 * CHUNK - log.len() - 5));
+        log.push(':');
+        let value_column = (log.len() - line_start + 1) as u32;
+        log.push_str(value);
+        log.push_str(" end\n");
+        let found = scan_text(&engine, &known, log.as_bytes(), &mut 0);
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "test.token".into(),
+                    2,
+                    token_column,
+                    token_column + token.len() as u32
+                ),
+                (
+                    KNOWN_VALUE_RULE.into(),
+                    2,
+                    value_column,
+                    value_column + value.len() as u32
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn placing_findings_in_a_long_log_line_reads_it_a_bounded_number_of_times() {
+        let engine = fixture_engine();
+        let value = "Vq3ZtR8mWx2LpN7bKc";
+        let known = KnownValues::new(vec![("DEPLOY_TOKEN".into(), Secret::new(value))]).unwrap();
+        // 1.2 MB, one line, 10,000 findings of two values (each fingerprinted once).
+        let mut line = String::new();
+        for _ in 0..5_000 {
+            line.push_str("tok_Q7wE9rT2yU4iO6pA8sD1 ");
+            line.push_str(&"-".repeat(100));
+            line.push_str(value);
+            line.push(' ');
+            line.push_str(&"-".repeat(100));
+        }
+        line.push('\n');
+        let mut examined = 0;
+        let found = scan_text(&engine, &known, line.as_bytes(), &mut examined);
+        assert!(found.len() > 9_990, "{}", found.len());
+        assert!(
+            examined <= 8 * line.len() as u64,
+            "{examined} bytes examined for a {}-byte line",
+            line.len()
         );
     }
 

@@ -3,9 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use launchgate_core::{Finding, Location, Report, RuleInfo};
+use launchgate_core::{Finding, Location, RedactedSecret, Report, RuleInfo, Secret};
+use rayon::prelude::*;
 
-use crate::baseline::{Baseline, fingerprint};
+use crate::baseline::Baseline;
 use crate::engine::{Engine, Match};
 use crate::rules::Rule;
 
@@ -49,8 +50,14 @@ pub struct FindingCollector<'a> {
     report: Report,
     suppressed_inline: usize,
     suppressed_baseline: usize,
-    /// Every fingerprint met, suppressed or not: what `baseline update` records.
+    /// Every fingerprint met, suppressed by the baseline or not: what `baseline update`
+    /// records. Inline-allowed matches are not fingerprinted.
     pub seen_fingerprints: BTreeSet<String>,
+    /// Fingerprints of secrets a version 1 (SHA-256) baseline entry matched: what rewriting
+    /// that baseline converts its entries to.
+    sha256_matched: BTreeSet<String>,
+    /// Findings added by [`FindingCollector::add`], waiting for their fingerprints.
+    unfingerprinted: Vec<(Finding, Secret, usize)>,
 }
 
 impl<'a> FindingCollector<'a> {
@@ -63,51 +70,101 @@ impl<'a> FindingCollector<'a> {
             suppressed_inline: 0,
             suppressed_baseline: 0,
             seen_fingerprints: BTreeSet::new(),
+            sha256_matched: BTreeSet::new(),
+            unfingerprinted: Vec::new(),
         }
     }
 
     /// Adds a match found in `path`; `inline_allowed` says whether its line carries an allow
     /// comment. `line_offset` shifts lines (chunks of a streamed log).
     pub fn add(&mut self, path: &str, m: &Match, inline_allowed: bool) {
-        let rule = self.engine.rule(m.rule_index);
-        let fp = fingerprint(&m.rule_id, m.secret.expose());
-        self.seen_fingerprints.insert(fp.clone());
+        // The slow fingerprint is only paid for matches that are not allowed inline.
         if inline_allowed {
-            self.suppressed_inline += 1;
+            self.count_inline_allowed();
             return;
         }
-        if self.baseline.is_some_and(|b| b.contains(&fp)) {
-            self.suppressed_baseline += 1;
-            return;
-        }
+        let rule = self.engine.rule(m.rule_index);
+        let binary = if m.in_binary {
+            format!(" in binary content at byte offset {}", m.secret_range.start)
+        } else {
+            String::new()
+        };
         let finding = Finding::new(
             m.rule_id.clone(),
             m.severity,
-            format!("{} found ({} confidence)", rule.spec.name, m.confidence.as_str()),
+            format!(
+                "{} found{binary} ({} confidence)",
+                rule.spec.name,
+                m.confidence.as_str()
+            ),
         )
         .at(Location::at(path, m.line, m.column).to(m.end_line, m.end_column))
-        .secret(m.secret.to_redacted())
         .help(help_for(rule, self.origin))
         .property("confidence", m.confidence.as_str());
-        let mut finding = finding;
-        finding.fingerprint = fp;
-        self.report
-            .rules
-            .entry(m.rule_id.clone())
-            .or_insert_with(|| RuleInfo {
-                name: rule.spec.name.clone(),
-                description: rule.spec.description.clone(),
-                help_uri: rule.spec.references.first().cloned(),
-            });
-        self.report.push(finding);
+        // Fingerprinted when the scan is done, all findings at once on every core.
+        self.unfingerprinted
+            .push((finding, m.secret.clone(), m.rule_index));
     }
 
-    /// Adds a finding built elsewhere (known values in logs), with the same suppression.
-    pub fn add_finding(&mut self, finding: Finding, inline_allowed: bool) {
-        self.seen_fingerprints.insert(finding.fingerprint.clone());
+    /// Fingerprints the findings added by [`FindingCollector::add`], in parallel, and adds
+    /// those the baseline does not hold.
+    fn fingerprint_pending(&mut self) {
+        let pending = std::mem::take(&mut self.unfingerprinted);
+        let fingerprints: Vec<String> = pending
+            .par_iter()
+            .map(|(finding, secret, _)| secret.fingerprint(&finding.rule_id))
+            .collect();
+        for ((mut finding, secret, rule_index), fp) in pending.into_iter().zip(fingerprints) {
+            if self.baselined(&fp, &finding.rule_id, &secret) {
+                self.suppressed_baseline += 1;
+                continue;
+            }
+            let rule = self.engine.rule(rule_index);
+            self.report
+                .rules
+                .entry(finding.rule_id.clone())
+                .or_insert_with(|| RuleInfo {
+                    name: rule.spec.name.clone(),
+                    description: rule.spec.description.clone(),
+                    help_uri: rule.spec.references.first().cloned(),
+                });
+            finding.secret = Some(RedactedSecret {
+                display: secret.redacted(),
+                fingerprint: fp.clone(),
+            });
+            finding.fingerprint = fp;
+            self.report.push(finding);
+        }
+    }
+
+    /// Counts a match that a `launchgate:allow` comment suppresses.
+    pub fn count_inline_allowed(&mut self) {
+        self.suppressed_inline += 1;
+    }
+
+    /// Records a fingerprint met and says whether the baseline holds it, as a fingerprint
+    /// or as a version 1 entry (the SHA-256 of the rule id and the secret).
+    fn baselined(&mut self, fingerprint: &str, rule_id: &str, secret: &Secret) -> bool {
+        self.seen_fingerprints.insert(fingerprint.to_string());
+        let Some(baseline) = self.baseline else {
+            return false;
+        };
+        if baseline.contains(fingerprint) {
+            return true;
+        }
+        let old_entry = baseline.holds_as_sha256(rule_id, secret.expose());
+        if old_entry {
+            self.sha256_matched.insert(fingerprint.to_string());
+        }
+        old_entry
+    }
+
+    /// Adds a finding built elsewhere (history, known values in logs) about `secret`, with
+    /// the same suppression; its fingerprint is already set.
+    pub fn add_finding(&mut self, finding: Finding, secret: &Secret, inline_allowed: bool) {
         if inline_allowed {
-            self.suppressed_inline += 1;
-        } else if self.baseline.is_some_and(|b| b.contains(&finding.fingerprint)) {
+            self.count_inline_allowed();
+        } else if self.baselined(&finding.fingerprint, &finding.rule_id, secret) {
             self.suppressed_baseline += 1;
         } else {
             self.report.push(finding);
@@ -118,8 +175,17 @@ impl<'a> FindingCollector<'a> {
         &mut self.report
     }
 
-    /// The finished report: sorted, with notes on what was suppressed.
-    pub fn finish(mut self) -> (Report, BTreeSet<String>) {
+    /// The finished report: sorted, with notes on what was suppressed; and every fingerprint
+    /// met.
+    pub fn finish(self) -> (Report, BTreeSet<String>) {
+        let finished = self.finish_all();
+        (finished.report, finished.seen_fingerprints)
+    }
+
+    /// The finished report, every fingerprint met, and the secrets a version 1 baseline
+    /// entry matched.
+    pub fn finish_all(mut self) -> Finished {
+        self.fingerprint_pending();
         self.report.sort();
         self.report.suppressed = self.suppressed_inline + self.suppressed_baseline;
         if self.suppressed_baseline > 0 {
@@ -143,6 +209,18 @@ impl<'a> FindingCollector<'a> {
                 "rule {id} was skipped: its regex does not compile ({error}); run `launchgate-secrets rules check`"
             ));
         }
-        (self.report, self.seen_fingerprints)
+        Finished {
+            report: self.report,
+            seen_fingerprints: self.seen_fingerprints,
+            sha256_matched: self.sha256_matched,
+        }
     }
+}
+
+/// What a collector found.
+#[derive(Debug)]
+pub struct Finished {
+    pub report: Report,
+    pub seen_fingerprints: BTreeSet<String>,
+    pub sha256_matched: BTreeSet<String>,
 }

@@ -262,6 +262,10 @@ fn line_of_id(source: &str, id: &str, from: &mut usize) -> Option<u32> {
 }
 
 #[cfg(test)]
+#[path = "../build_rules.rs"]
+mod build_rules;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -317,5 +321,22 @@ mod tests {
         assert!(e.hint().unwrap().contains("demo.token"));
         set.disable(&["demo.token".to_string()]).unwrap();
         assert!(set.rules.is_empty());
+    }
+
+    #[test]
+    fn a_build_without_readable_rules_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = super::build_rules::rule_files(&dir.path().join("nowhere")).unwrap_err();
+        assert!(
+            missing.contains("cannot read the secret rules folder"),
+            "{missing}"
+        );
+        std::fs::write(dir.path().join("README.md"), "no rules here").unwrap();
+        let empty = super::build_rules::rule_files(dir.path()).unwrap_err();
+        assert!(empty.contains("holds no .yaml file"), "{empty}");
+        std::fs::write(dir.path().join("b.yaml"), "rules: []").unwrap();
+        std::fs::write(dir.path().join("a.yml"), "rules: []").unwrap();
+        let found = super::build_rules::rule_files(dir.path()).unwrap();
+        assert_eq!(found, vec![dir.path().join("a.yml"), dir.path().join("b.yaml")]);
     }
 }

@@ -69,6 +69,8 @@ impl ScanOptions {
 pub struct ScanResult {
     pub report: Report,
     pub fingerprints: BTreeSet<String>,
+    /// Fingerprints of secrets that a version 1 baseline entry matched.
+    pub sha256_matched: BTreeSet<String>,
 }
 
 fn load_baseline(config: &LoadedConfig, choice: &BaselineChoice) -> Result<Option<Baseline>, Error> {
@@ -131,7 +133,7 @@ pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, 
             let change = read_staged(dir, pathspecs)?;
             let include = crate::files::glob_set(&include, "the include globs")?;
             let exclude = crate::files::glob_set(&exclude, "the exclude globs")?;
-            let mut skipped_binary = 0;
+            let mut binary = 0;
             let mut skipped = 0;
             let wanted: Vec<_> = change
                 .files
@@ -144,9 +146,10 @@ pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, 
                     keep
                 })
                 .filter(|f| {
-                    let binary = is_binary(&f.contents);
-                    skipped_binary += usize::from(binary);
-                    !binary && !f.added_lines.is_empty()
+                    // git shows no lines for a binary file: all of its secrets count.
+                    let is_binary = is_binary(&f.contents);
+                    binary += usize::from(is_binary);
+                    is_binary || !f.added_lines.is_empty()
                 })
                 .collect();
             let results: Vec<_> = wanted
@@ -154,7 +157,7 @@ pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, 
                 .map(|f| {
                     let matches: Vec<_> = scan_with_allow(&engine, &f.path, &f.contents)
                         .into_iter()
-                        .filter(|(m, _)| f.adds_any(m.line, m.end_line))
+                        .filter(|(m, _)| m.in_binary || f.adds_any(m.line, m.end_line))
                         .collect();
                     (f.path.as_str(), matches)
                 })
@@ -168,8 +171,10 @@ pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, 
                 "scanned the added lines of {} staged file(s)",
                 wanted.len()
             ));
-            if skipped_binary > 0 {
-                notes.push(format!("skipped {skipped_binary} staged binary file(s)"));
+            if binary > 0 {
+                notes.push(format!(
+                    "scanned {binary} staged binary file(s) whole, through their printable runs"
+                ));
             }
             if skipped > 0 {
                 notes.push(format!(
@@ -198,12 +203,17 @@ pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, 
             inputs.push("staged changes".to_string());
         }
     }
-    let (mut report, fingerprints) = collector.finish();
+    let finished = collector.finish_all();
+    let mut report = finished.report;
     report.notes.splice(0..0, notes);
     report.notes.extend(rule_notes);
     report.inputs = inputs;
     report.duration_ms = started.elapsed().as_millis() as u64;
-    Ok(ScanResult { report, fingerprints })
+    Ok(ScanResult {
+        report,
+        fingerprints: finished.seen_fingerprints,
+        sha256_matched: finished.sha256_matched,
+    })
 }
 
 /// Rules that could not be loaded are skipped; the report says so instead of failing.
@@ -250,12 +260,17 @@ pub fn scan_logs(
             scan_log(&engine, &known, &display, &mut file, &mut collector)?
         };
     }
-    let (mut report, fingerprints) = collector.finish();
+    let finished = collector.finish_all();
+    let mut report = finished.report;
     let mut notes = vec![format!("scanned {} log file(s), {total} bytes", paths.len())];
     notes.extend(known.notes.iter().cloned());
     report.notes.splice(0..0, notes);
     report.notes.extend(rule_notes);
     report.inputs = paths.iter().map(|p| files::display_path(p)).collect();
     report.duration_ms = started.elapsed().as_millis() as u64;
-    Ok(ScanResult { report, fingerprints })
+    Ok(ScanResult {
+        report,
+        fingerprints: finished.seen_fingerprints,
+        sha256_matched: finished.sha256_matched,
+    })
 }

@@ -87,8 +87,8 @@ fn finding_block(out: &mut String, f: &Finding, paint: &Paint) {
         let _ = writeln!(out, "  {arrow} {subject}");
     }
     if let Some(secret) = &f.secret {
-        let short: String = secret.sha256.chars().take(12).collect();
-        let _ = writeln!(out, "   = secret: {} (sha256 {short}…)", secret.display);
+        let short: String = secret.fingerprint.chars().take(12).collect();
+        let _ = writeln!(out, "   = secret: {} (fingerprint {short}…)", secret.display);
     }
     if let Some(help) = &f.help {
         let label = paint.paint(

@@ -1,7 +1,7 @@
-//! The JSON report, schema version 1.
+//! The JSON report, schema version 2 (version 1 published a SHA-256 of each secret).
 //!
 //! ```text
-//! { "version": 1, "tool": { "name": "launchgate", "version": "…" },
+//! { "version": 2, "tool": { "name": "launchgate", "version": "…" },
 //!   "status": "passed" | "failed" | "error", "fail_on": "error",
 //!   "summary": { "error": n, "warning": n, "note": n, "suppressed": n },
 //!   "reports": [ Report… ] }
@@ -16,7 +16,7 @@ use crate::finding::Severity;
 use crate::report::{Counts, Report};
 
 /// The schema version written in `version`.
-pub const JSON_SCHEMA_VERSION: u32 = 1;
+pub const JSON_SCHEMA_VERSION: u32 = 2;
 
 /// The whole JSON document, also read back for baselines and report merging.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -122,7 +122,7 @@ fn result(f: &Finding, rule_index: usize) -> Value {
             "artifactLocation": { "uri": uri, "uriBaseId": "%SRCROOT%" },
             "region": region
         }}],
-        "partialFingerprints": { "launchgateFingerprint/v1": f.fingerprint }
+        "partialFingerprints": { "launchgateFingerprint/v2": f.fingerprint }
     });
     if !f.properties.is_empty() {
         value["properties"] = json!(f.properties);

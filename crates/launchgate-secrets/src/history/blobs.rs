@@ -20,8 +20,8 @@ use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIter
 
 use super::git::{Repo, lines};
 use super::shard::Shard;
-use crate::engine::{Engine, Match, inline_allowed};
-use crate::files::is_binary;
+use crate::engine::{Engine, Match};
+use crate::printable::is_binary;
 
 /// Which blobs to scan.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,7 +48,8 @@ pub struct BlobScan {
     pub scanned: usize,
     pub bytes: u64,
     pub skipped_large: usize,
-    pub skipped_binary: usize,
+    /// Binary blobs, scanned through their printable runs.
+    pub binary: usize,
     pub skipped_lfs: usize,
     /// Blobs left to other shards.
     pub other_shards: usize,
@@ -400,7 +401,7 @@ struct Counts {
     scanned: AtomicUsize,
     bytes: AtomicU64,
     skipped_large: AtomicUsize,
-    skipped_binary: AtomicUsize,
+    binary: AtomicUsize,
     skipped_lfs: AtomicUsize,
     other_shards: AtomicUsize,
 }
@@ -441,7 +442,7 @@ impl Sink<'_> {
         true
     }
 
-    /// Scans a wanted blob, unless it is a Git LFS pointer or binary.
+    /// Scans a wanted blob, unless it is a Git LFS pointer; binary blobs through their printable runs.
     fn scan(&self, id: &oid, data: &[u8]) {
         let counts = &self.counts;
         if data.starts_with(LFS_POINTER) && data.len() < 1024 {
@@ -449,8 +450,7 @@ impl Sink<'_> {
             return;
         }
         if is_binary(data) {
-            counts.skipped_binary.fetch_add(1, Ordering::Relaxed);
-            return;
+            counts.binary.fetch_add(1, Ordering::Relaxed);
         }
         counts.scanned.fetch_add(1, Ordering::Relaxed);
         counts.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
@@ -460,7 +460,7 @@ impl Sink<'_> {
             .scan_bytes("", data)
             .into_iter()
             .map(|m| {
-                let allowed = inline_allowed(data, &m.range);
+                let allowed = m.inline_allowed;
                 (m, allowed)
             })
             .collect();
@@ -482,7 +482,7 @@ impl Sink<'_> {
             scanned: c.scanned.into_inner(),
             bytes: c.bytes.into_inner(),
             skipped_large: c.skipped_large.into_inner(),
-            skipped_binary: c.skipped_binary.into_inner(),
+            binary: c.binary.into_inner(),
             skipped_lfs: c.skipped_lfs.into_inner(),
             other_shards: c.other_shards.into_inner(),
         }
@@ -554,7 +554,7 @@ mod tests {
         let by_object = scan(200_000);
         let summary = |s: &BlobScan| {
             let hits: Vec<(String, usize)> = s.hits.iter().map(|h| (h.id.clone(), h.matches.len())).collect();
-            (hits, s.scanned, s.bytes, s.skipped_large, s.skipped_binary)
+            (hits, s.scanned, s.bytes, s.skipped_large, s.binary)
         };
         assert_eq!(walked.hits.len(), 5);
         assert_eq!(walked.skipped_large, 1);

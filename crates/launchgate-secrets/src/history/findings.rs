@@ -128,7 +128,7 @@ pub fn build_finding(engine: &Engine, report: &mut Report, c: &Candidate, exposu
     location.date = Some(c.intro.date.clone());
     let mut finding = Finding::new(m.rule_id.clone(), m.severity, message)
         .at(location)
-        .secret(m.secret.to_redacted())
+        .secret(m.secret.to_redacted_for(&m.rule_id))
         .help(help)
         .property("confidence", m.confidence.as_str())
         .property("exposure", exposure.as_str())

@@ -26,6 +26,15 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, Error> {
     for path in paths {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
         let file = ReportFile::parse(&path.display().to_string(), &text)?;
+        if file.reports.is_empty() {
+            return Err(Error::input(format!(
+                "{} holds no report, so it cannot stand for a shard",
+                path.display()
+            ))
+            .with_help(
+                "pass the JSON reports of `launchgate-secrets scan --history --shard K/N --format json`",
+            ));
+        }
         for report in file.reports {
             if report.gate != "secrets" {
                 return Err(Error::input(format!(

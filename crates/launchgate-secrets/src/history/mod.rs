@@ -232,7 +232,7 @@ pub fn scan_history(loaded: &LoadedConfig, repo: &Path, opts: &HistoryOptions) -
             Exposure::History
         };
         let finding = build_finding(&engine, collector.report_mut(), candidate, exposure);
-        collector.add_finding(finding, candidate.allowed);
+        collector.add_finding(finding, &candidate.matched.secret, candidate.allowed);
     }
 
     let what = match &opts.refs {
@@ -278,8 +278,11 @@ pub fn scan_history(loaded: &LoadedConfig, repo: &Path, opts: &HistoryOptions) -
             blobs.skipped_large
         ));
     }
-    if blobs.skipped_binary > 0 {
-        notes.push(format!("skipped {} binary blob(s)", blobs.skipped_binary));
+    if blobs.binary > 0 {
+        notes.push(format!(
+            "scanned {} binary blob(s) through their printable runs",
+            blobs.binary
+        ));
     }
     if blobs.skipped_lfs > 0 {
         notes.push(format!(

@@ -20,8 +20,7 @@ use super::git::Repo;
 use super::provenance::Introduced;
 use super::{PathFilter, load_baseline};
 use crate::config::LoadedConfig;
-use crate::engine::{Engine, inline_allowed};
-use crate::files::is_binary;
+use crate::engine::Engine;
 use crate::report::{FindingCollector, Origin};
 use crate::scan::BaselineChoice;
 
@@ -102,7 +101,6 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
 
     let (files, commits, merges) = read_added_lines(&repo, base.as_deref(), &head)?;
     let skipped_large = std::sync::atomic::AtomicUsize::new(0);
-    let skipped_binary = std::sync::atomic::AtomicUsize::new(0);
     let candidates: Vec<(Candidate, Vec<String>)> = files
         .par_iter()
         .filter(|f| filter.keeps(&engine, &f.intro.path))
@@ -117,13 +115,9 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
                 skipped_large.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return found.into_iter();
             }
-            if is_binary(&buffer) {
-                skipped_binary.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                return found.into_iter();
-            }
             let mut head_matches = None;
             for mut m in engine.scan_bytes(&f.intro.path, &buffer) {
-                let allowed = inline_allowed(&buffer, &m.range);
+                let allowed = m.inline_allowed;
                 let hiding = change.as_ref().map_or_else(Vec::new, |c| {
                     c.hiding(&f.intro.path, &buffer, &m.rule_id, &m.range, &mut head_matches)
                 });
@@ -149,7 +143,7 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
         let mut finding = build_finding(&engine, collector.report_mut(), candidate, Exposure::Range);
         if candidate.allowed {
             let warning = allow_comment_warning(&engine, collector.report_mut(), candidate);
-            collector.add_finding(finding, true);
+            collector.add_finding(finding, &candidate.matched.secret, true);
             collector.report_mut().push(warning);
             continue;
         }
@@ -163,7 +157,7 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
         if let Some(t) = trusted.as_ref().filter(|_| !hiding.is_empty()) {
             mark_self_suppressed(&mut finding, &hiding, &t.described);
         }
-        collector.add_finding(finding, false);
+        collector.add_finding(finding, &candidate.matched.secret, false);
     }
     let (mut report, _) = collector.finish();
     let mut notes = vec![format!(
@@ -187,10 +181,6 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
         notes.push(format!(
             "skipped {skipped_large} file change(s) adding more than {max_size} bytes (secrets.max_file_size)"
         ));
-    }
-    let skipped_binary = skipped_binary.into_inner();
-    if skipped_binary > 0 {
-        notes.push(format!("skipped {skipped_binary} binary file change(s)"));
     }
     report.notes.splice(0..0, notes);
     report.inputs = vec![format!("commits {} of {}", opts.range, repo.dir.display())];

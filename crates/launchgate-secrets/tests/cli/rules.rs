@@ -65,3 +65,44 @@ fn rules_list_prints_every_rule() {
         "disabled rules are not listed"
     );
 }
+
+#[test]
+fn an_invalid_extra_rule_fails_the_scan_with_its_file_line_and_column() {
+    let cases = [
+        // A regex that does not compile.
+        (
+            "rules:\n  - id: team.token\n    name: Team token\n    description: d\n    keywords: [tm_]\n    regex: 'tm_([a-z'\n    severity: error\n    confidence: high\n",
+            "does not compile",
+        ),
+        // A field of the wrong type.
+        (
+            "rules:\n  - id: team.ok\n    name: Ok\n    description: d\n    keywords: [ok_]\n    regex: 'ok_[a-z]{8}'\n    severity: error\n    confidence: high\n  - id: team.token\n    name: Team token\n    keywords: tm_\n    severity: loud\n",
+            "is invalid",
+        ),
+        // No keywords: the engine would leave it out.
+        (
+            "rules:\n  - id: team.token\n    name: Team token\n    description: d\n    keywords: []\n    regex: 'tm_[a-z]{8}'\n    severity: error\n    confidence: high\n",
+            "no keywords",
+        ),
+    ];
+    for (rules, problem) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::write(d.join("team-rules.yaml"), rules).unwrap();
+        fs::write(
+            d.join("launchgate.yml"),
+            "secrets:\n  extra_rules: [team-rules.yaml]\n",
+        )
+        .unwrap();
+        fs::write(d.join("app.txt"), "nothing here\n").unwrap();
+        let out = bin(d).args(["scan", "app.txt"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        let id_line = rules.lines().position(|l| l.contains("id: team.token")).unwrap() + 1;
+        assert!(
+            stderr.contains(&format!("team-rules.yaml:{id_line}:5]")),
+            "{problem}: {stderr}"
+        );
+        assert!(stderr.contains(problem), "{stderr}");
+    }
+}

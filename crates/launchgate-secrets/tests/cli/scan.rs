@@ -46,14 +46,9 @@ fn a_clean_folder_passes() {
 }
 
 #[test]
-fn binary_large_and_ignored_files_are_skipped_and_counted() {
+fn large_and_ignored_files_are_skipped_and_counted() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    fs::write(
-        d.join("image.bin"),
-        [b"\x00\x01".as_slice(), STRIPE_KEY.as_bytes()].concat(),
-    )
-    .unwrap();
     fs::write(d.join("big.txt"), format!("{}\n{STRIPE_KEY}\n", "a".repeat(4096))).unwrap();
     fs::write(d.join(".gitignore"), "ignored.env\n").unwrap();
     fs::write(d.join("ignored.env"), format!("STRIPE_KEY={STRIPE_KEY}\n")).unwrap();
@@ -64,7 +59,6 @@ fn binary_large_and_ignored_files_are_skipped_and_counted() {
     });
     assert_eq!(code, 0, "{report}");
     let n = notes(&report);
-    assert!(n.contains("skipped 1 binary file(s)"), "{n}");
     assert!(n.contains("skipped 1 file(s) larger than 1024 bytes"), "{n}");
 
     let (code, report) = json_report({
@@ -205,5 +199,77 @@ fn standard_input_is_scanned() {
     assert_eq!(
         findings(&report),
         vec![("stripe.secret-key".into(), "<stdin>".into(), 2, 12)]
+    );
+}
+
+/// Bytes of a binary file: a header with NUL bytes, then the key as plain ASCII on the
+/// second "line", then the token in UTF-16LE.
+fn binary_with_keys() -> Vec<u8> {
+    let mut bytes = b"\x7fELF\x02\x01\x00\x00\x00\x00\nid\x00".to_vec();
+    bytes.extend_from_slice(format!("key:{STRIPE_KEY}\x00\x00").as_bytes());
+    for b in format!("Stripe={STRIPE_KEY_2}").bytes() {
+        bytes.extend_from_slice(&[b, 0]);
+    }
+    bytes.extend_from_slice(b"\x00\x00\xff\xfe");
+    bytes
+}
+
+/// A second live-looking Stripe key, made up.
+const STRIPE_KEY_2: &str = "sk_live_51Pm4Tq9Xv2Rw7Lk3Jh8Nc6Bd";
+
+#[test]
+fn keys_in_a_binary_file_are_found_in_its_printable_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bytes = binary_with_keys();
+    fs::write(d.join("app.bin"), &bytes).unwrap();
+    let (code, report) = json_report({
+        let mut c = bin(d);
+        c.args(["scan", "."]);
+        c
+    });
+    assert_eq!(code, 1, "{report}");
+    // Line and column in the file itself: the ASCII key after `\nid\0key:`, the UTF-16 key
+    // further on the same line, each with its byte offset.
+    let ascii_at = bytes.windows(8).position(|w| w == b"sk_live_").unwrap();
+    assert_eq!(
+        findings(&report),
+        vec![
+            ("stripe.secret-key".into(), "app.bin".into(), 2, 8),
+            ("stripe.secret-key".into(), "app.bin".into(), 2, 58),
+        ]
+    );
+    let message = report["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("in binary content at byte offset {ascii_at}")),
+        "{message}"
+    );
+    assert!(
+        notes(&report).contains("scanned 1 binary file(s)"),
+        "{}",
+        notes(&report)
+    );
+    let text = report.to_string();
+    assert!(
+        !text.contains(STRIPE_KEY) && !text.contains(STRIPE_KEY_2),
+        "{text}"
+    );
+}
+
+#[test]
+fn keys_in_binary_standard_input_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, report) = json_report({
+        let mut c = bin(dir.path());
+        c.args(["scan", "-"]).write_stdin(binary_with_keys());
+        c
+    });
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        findings(&report),
+        vec![
+            ("stripe.secret-key".into(), "<stdin>".into(), 2, 8),
+            ("stripe.secret-key".into(), "<stdin>".into(), 2, 58),
+        ]
     );
 }

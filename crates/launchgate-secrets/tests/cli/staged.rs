@@ -124,19 +124,23 @@ fn staged_contents_are_read_from_the_index_not_the_working_tree() {
 }
 
 #[test]
-fn staged_binary_files_are_skipped_and_counted() {
+fn keys_in_staged_binary_files_are_found_and_counted() {
     let dir = repo();
     let d = dir.path();
     fs::write(
         d.join("blob.bin"),
-        [b"\x00\x00binary".as_slice(), STRIPE_KEY.as_bytes()].concat(),
+        [b"\x00\x00binary ".as_slice(), STRIPE_KEY.as_bytes()].concat(),
     )
     .unwrap();
     git(d, &["add", "."]);
     let (code, report) = staged(d);
-    assert_eq!(code, 0);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        findings(&report),
+        vec![("stripe.secret-key".into(), "blob.bin".into(), 1, 10)]
+    );
     assert!(
-        notes(&report).contains("skipped 1 staged binary file(s)"),
+        notes(&report).contains("scanned 1 staged binary file(s) whole"),
         "{}",
         notes(&report)
     );

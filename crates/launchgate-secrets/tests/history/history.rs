@@ -235,7 +235,7 @@ fn history_finds_every_secret_a_file_scan_finds_in_the_same_blobs() {
     options.baseline = BaselineChoice::Ignore;
     let in_files = scan(&config(&dir), &options).unwrap().report;
     let in_history = history(&dir);
-    let key = |f: &Finding| (f.rule_id.clone(), f.secret.as_ref().unwrap().sha256.clone());
+    let key = |f: &Finding| (f.rule_id.clone(), f.secret.as_ref().unwrap().fingerprint.clone());
     let files_keys: BTreeSet<_> = in_files.findings.iter().map(key).collect();
     let history_keys: BTreeSet<_> = in_history.findings.iter().map(key).collect();
     assert!(files_keys.len() >= 300, "{}", files_keys.len());
@@ -257,4 +257,45 @@ fn history_finds_every_secret_a_file_scan_finds_in_the_same_blobs() {
             at.line
         );
     }
+}
+
+#[test]
+fn a_key_in_a_binary_blob_is_found_in_its_printable_runs() {
+    let (_tmp, dir) = repo();
+    let utf16: String = format!("token={KEY_B}").chars().flat_map(|c| [c, '\0']).collect();
+    let added = commit(
+        &dir,
+        &[(
+            "assets/app.db",
+            &format!("SQLite format 3\0\0\u{1}\u{2}\nrow\0{KEY_A}\0\0{utf16}\0\0"),
+        )],
+        "add a database",
+    );
+    commit(&dir, &[("assets/app.db", "SQLite format 3\0\0")], "empty it");
+    let report = history(&dir);
+    assert_eq!(
+        located(&report),
+        vec![
+            (
+                "stripe.secret-key".to_string(),
+                "assets/app.db".to_string(),
+                2,
+                added.clone()
+            ),
+            (
+                "stripe.secret-key".to_string(),
+                "assets/app.db".to_string(),
+                2,
+                added
+            ),
+        ]
+    );
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("binary blob(s) through their printable runs")),
+        "{:?}",
+        report.notes
+    );
 }

@@ -136,3 +136,16 @@ fn merging_something_that_is_not_a_report_names_the_file() {
     assert!(e.message().contains("notes.json"), "{}", e.message());
     assert!(merge_reports(&[]).is_err());
 }
+
+#[test]
+fn a_merge_of_a_file_without_reports_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.json");
+    std::fs::write(
+        &empty,
+        "{\"version\": 2, \"tool\": {\"name\": \"launchgate\", \"version\": \"0.1.0\"}, \"status\": \"passed\", \"fail_on\": \"error\", \"summary\": {\"error\": 0, \"warning\": 0, \"note\": 0, \"suppressed\": 0}, \"reports\": []}",
+    )
+    .unwrap();
+    let e = merge_reports(&[empty]).unwrap_err();
+    assert!(e.message().contains("holds no report"), "{}", e.message());
+}

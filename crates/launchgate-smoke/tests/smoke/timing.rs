@@ -91,7 +91,7 @@ checks: [{ name: homepage, get: / }]
     let f = findings(&report);
     assert_eq!(f[0].0, "smoke.live-version");
     assert!(
-        f[0].2.contains("did not show `4b82…4904` within 200 ms"),
+        f[0].2.contains("did not show `…4904` within 200 ms"),
         "{}",
         f[0].2
     );
