@@ -2,9 +2,16 @@
 # Puts a launchgate binary on PATH for the action and prints its path as the `bin` output.
 #
 # In order: LAUNCHGATE_BIN; a `launchgate` already on PATH at the wanted version; the tool
-# cache; the release archive for this runner (curl, then sha256 checked against the release's
-# .sha256 file); else, when no release matches (a branch, a fork, `uses: ./`), a build of the
-# action's own source with `cargo install --locked`.
+# cache; the release archive for this runner; else, when no release matches (a branch, a fork,
+# `uses: ./`), a build of the action's own source with `cargo install --locked`.
+#
+# A downloaded archive is checked twice. Its .sha256 from the same release only catches a
+# damaged download: whoever can replace the archive can replace that file too. The check that
+# vouches for its origin comes from elsewhere: the sha256 the workflow pins in the `checksums`
+# input, else the archive's build provenance attestation, verified with `gh attestation
+# verify` (signed through Sigstore by this repository's release workflow, from the release
+# tag, on a GitHub-hosted runner). Without either, the step warns that the origin is
+# unverified, or fails when the `attestation` input is `required`.
 set -euo pipefail
 
 action_dir=${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is not set: run this through action.yml}
@@ -13,6 +20,12 @@ download_url=${LAUNCHGATE_DOWNLOAD_URL:-https://github.com/$repository/releases/
 # HTTPS only, redirects included; a mirror named in LAUNCHGATE_DOWNLOAD_URL may be plain HTTP.
 protocols='=https'
 if [ -n "${LAUNCHGATE_DOWNLOAD_URL:-}" ]; then protocols='=https,http'; fi
+release_workflow=$repository/.github/workflows/release.yml
+attestation=${INPUT_ATTESTATION:-auto}
+case "$attestation" in
+  auto | required) ;;
+  *) echo "::error title=launchgate install::attestation '$attestation' is not auto or required"; exit 2 ;;
+esac
 
 fail() {
   echo "::error title=launchgate install::$*"
@@ -103,6 +116,38 @@ extract() {
   esac
 }
 
+# verify_origin ARCHIVE SHA256: the check that does not trust the download's source.
+verify_origin() {
+  local file=$1 sum=$2 name pinned
+  name=$(basename "$file")
+  if [ -n "${INPUT_CHECKSUMS:-}" ]; then
+    pinned=$(printf '%s\n' "$INPUT_CHECKSUMS" | awk -v n="$name" '{f=$2; sub(/^\*/, "", f)} f == n {print $1; exit}')
+    [ -n "$pinned" ] || fail "the checksums input lists no $name: add the line of the release's $name.sha256 for this runner"
+    [ "$pinned" = "$sum" ] \
+      || fail "$name does not match the sha256 pinned in the checksums input ($sum, pinned $pinned): not installing it"
+    echo "pinned sha256 ok: $name matches the checksums input"
+    return
+  fi
+  if command -v gh >/dev/null 2>&1 && [ -n "${GH_TOKEN:-${GITHUB_TOKEN:-}}" ]; then
+    local args=(attestation verify "$file" --repo "$repository" --signer-workflow "$release_workflow"
+      --source-ref "refs/tags/v$want" --deny-self-hosted-runners)
+    # An action pinned to a commit: the binary must be built from that very commit.
+    if [[ ${LAUNCHGATE_ACTION_REF:-} =~ ^[0-9a-f]{40}$ ]]; then
+      args+=(--source-digest "$LAUNCHGATE_ACTION_REF")
+    fi
+    if ! gh "${args[@]}" >"$work/attestation.log" 2>&1; then
+      sed 's/^/  /' "$work/attestation.log"
+      fail "$name has no valid build provenance attestation from $release_workflow at v$want: not installing it"
+    fi
+    echo "attestation ok: $name was built by $release_workflow from refs/tags/v$want"
+    return
+  fi
+  if [ "$attestation" = required ]; then
+    fail "cannot verify where $name was built: gh is not installed or has no token (GH_TOKEN); install gh, or pin the archive's sha256 in the checksums input"
+  fi
+  echo "::warning title=launchgate install::$name matches its published sha256, but where it was built is unverified: gh is not installed or has no token. Pin its sha256 in the checksums input, or set attestation: required"
+}
+
 if [ -n "$want" ]; then
   bin_dir=$cache_root/$want/$target
   if [ -x "$bin_dir/launchgate$exe" ]; then
@@ -125,6 +170,7 @@ if [ -n "$want" ]; then
     fail "$archive does not match its published sha256 ($actual_sum, expected $expected_sum): not installing it"
   fi
   echo "sha256 ok: $actual_sum"
+  verify_origin "$work/$archive" "$actual_sum"
   mkdir -p "$work/x"
   extract "$work/$archive" "$work/x"
   found=$(find "$work/x" -type f -name "launchgate$exe" | head -n 1)

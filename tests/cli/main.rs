@@ -298,3 +298,33 @@ fn check_passes_with_exit_0_on_a_clean_repository() {
         .code(0)
         .stdout(predicate::str::contains("launchgate secrets: passed"));
 }
+
+#[test]
+fn a_file_name_cannot_inject_a_workflow_command_in_any_format() {
+    let dir = repo_with_config("secrets: {}\n");
+    let name = "a\n::error file=x::pwned\u{1b}[2J\u{202e}.ts";
+    std::fs::write(dir.path().join(name), format!("const k = \"{PLANTED}\";\n")).unwrap();
+    for format in ["human", "github", "markdown", "junit", "json", "sarif"] {
+        let out = launchgate()
+            .current_dir(dir.path())
+            .args(["secrets", "scan", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            stdout.contains("pwned"),
+            "{format}: the finding is missing:\n{stdout}"
+        );
+        assert!(
+            !stdout.chars().any(|c| c == '\u{1b}' || c == '\u{202e}'),
+            "{format}: a raw escape or override:\n{stdout}"
+        );
+        for line in stdout.lines().filter(|l| l.trim_start().starts_with("::")) {
+            assert!(
+                format == "github" && line.starts_with("::error file=a%0A%3A%3Aerror file=x%3A%3Apwned"),
+                "{format}: an injected command: {line}"
+            );
+        }
+    }
+}

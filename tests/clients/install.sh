@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The action's install step (action/install.sh) against a real release layout served on
-# 127.0.0.1: download, sha256 check, tool cache, PATH; a tampered archive is refused; a
-# launchgate already on PATH at the wanted version is used; bad versions are refused.
+# 127.0.0.1: download, sha256 check, tool cache, PATH; a tampered archive is refused; the
+# origin checks (a sha256 pinned in the checksums input, a build provenance attestation
+# verified by gh, here a stand-in `gh` that records how it was called); a launchgate already
+# on PATH at the wanted version is used; bad versions are refused.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=${CLIENT_TESTS_TMP:-$root/target/tmp/clients}/install
@@ -63,6 +65,7 @@ expect() {
 cached=$work/toolcache/launchgate/$version/$target/launchgate
 run_install download INPUT_VERSION="$version"
 expect download 0 "sha256 ok"
+expect download 0 "where it was built is unverified"
 expect download 0 "bin=$cached"
 grep -qxF "$(dirname "$cached")" "$work/download/path" || fail "download: $(dirname "$cached") was not added to GITHUB_PATH"
 "$cached" --version | grep -qF "$version" || fail "download: the installed binary does not run"
@@ -82,6 +85,60 @@ for _ in $(seq 1 50); do
   curl --silent --output /dev/null "http://127.0.0.1:$port/" && break
   sleep 0.1
 done
+real_sum=$(awk '{print $1}' "$work/releases/v$version/$stem.tar.gz.sha256")
+
+# A sha256 pinned in the workflow vouches for the archive, whatever the release serves.
+rm -rf "$work/toolcache"
+run_install pinned INPUT_VERSION="$version" INPUT_CHECKSUMS="$real_sum  $stem.tar.gz
+1111111111111111111111111111111111111111111111111111111111111111  launchgate-v$version-aarch64-apple-darwin.tar.gz"
+expect pinned 0 "pinned sha256 ok: $stem.tar.gz matches the checksums input"
+rm -rf "$work/toolcache"
+run_install pinned-unlisted INPUT_VERSION="$version" INPUT_CHECKSUMS="$real_sum  other.tar.gz"
+expect pinned-unlisted 2 "the checksums input lists no $stem.tar.gz"
+
+# Someone who can replace release assets replaces the archive and its .sha256 together: the
+# published checksum agrees, the pinned one does not.
+cp "$work/releases/v$version/$stem.tar.gz" "$work/original.tar.gz"
+cp "$work/releases/v$version/$stem.tar.gz.sha256" "$work/original.sha256"
+echo "not launchgate" >"$work/pkg/$stem/extra"
+tar -czf "$work/releases/v$version/$stem.tar.gz" -C "$work/pkg" "$stem"
+(cd "$work/releases/v$version" && sha256sum "$stem.tar.gz" >"$stem.tar.gz.sha256")
+rm -rf "$work/toolcache"
+run_install replaced INPUT_VERSION="$version" INPUT_CHECKSUMS="$real_sum  $stem.tar.gz"
+expect replaced 2 "does not match the sha256 pinned in the checksums input"
+[ ! -e "$cached" ] || fail "replaced: the archive was installed anyway"
+cp "$work/original.tar.gz" "$work/releases/v$version/$stem.tar.gz"
+cp "$work/original.sha256" "$work/releases/v$version/$stem.tar.gz.sha256"
+
+# The attestation check: a stand-in gh records its arguments and answers as told.
+mkdir -p "$work/gh-bin"
+cat >"$work/gh-bin/gh" <<'GH'
+#!/usr/bin/env bash
+printf '%s\n' "$*" >>"$GH_ARGS_LOG"
+[ "$GH_ANSWER" = valid ] || { echo "verification failed: no attestations found"; exit 1; }
+GH
+chmod +x "$work/gh-bin/gh"
+commit=0123456789abcdef0123456789abcdef01234567
+rm -rf "$work/toolcache"
+run_install attested PATH="$work/gh-bin:/usr/bin:/bin" GH_TOKEN=token GH_ANSWER=valid \
+  GH_ARGS_LOG="$work/gh-args" INPUT_VERSION="$version" LAUNCHGATE_ACTION_REF="$commit"
+expect attested 0 "attestation ok: $stem.tar.gz was built by launchgate/launchgate/.github/workflows/release.yml"
+grep -qF -- "attestation verify " "$work/gh-args" || fail "attested: gh was not asked to verify"
+for flag in "--repo launchgate/launchgate" "--signer-workflow launchgate/launchgate/.github/workflows/release.yml" \
+  "--source-ref refs/tags/v$version" "--deny-self-hosted-runners" "--source-digest $commit"; do
+  grep -qF -- "$flag" "$work/gh-args" || fail "attested: gh was called without $flag: $(cat "$work/gh-args")"
+done
+rm -rf "$work/toolcache"
+run_install not-attested PATH="$work/gh-bin:/usr/bin:/bin" GH_TOKEN=token GH_ANSWER=invalid \
+  GH_ARGS_LOG="$work/gh-args" INPUT_VERSION="$version"
+expect not-attested 2 "has no valid build provenance attestation"
+expect not-attested 2 "no attestations found"
+[ ! -e "$cached" ] || fail "not-attested: the archive was installed anyway"
+run_install attestation-required INPUT_VERSION="$version" INPUT_ATTESTATION=required
+expect attestation-required 2 "cannot verify where $stem.tar.gz was built"
+run_install attestation-typo INPUT_VERSION="$version" INPUT_ATTESTATION=off
+expect attestation-typo 2 "attestation 'off' is not auto or required"
+
 rm -rf "$work/toolcache"
 echo "0000000000000000000000000000000000000000000000000000000000000000  $stem.tar.gz" \
   >"$work/releases/v$version/$stem.tar.gz.sha256"

@@ -1,32 +1,66 @@
 //! Atomic file writes: a temporary file in the same folder, then a rename, so an interrupted
 //! run leaves the old file whole.
+//!
+//! The file ends up as a plain write would leave it: a new file gets `0666` less the umask
+//! (a report others in the job can read, not the temporary file's private `0600`), an
+//! existing file keeps its permissions, and a symbolic link stays a link: the file it points
+//! to is replaced. A link to nothing is an error, never silently replaced by a file.
+//! Callers that must not write outside a folder check the path before calling.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
 /// Writes `contents` to `path` atomically, creating the parent folder if needed.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
     let fail = |what: &str, e: std::io::Error| {
         Error::input(format!("cannot write {}: {what}: {e}", path.display()))
             .with_help("check that the folder exists and is writable")
     };
+    let target = resolve_link(path)?;
+    let existing = std::fs::metadata(&target).ok().map(|m| m.permissions());
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
     std::fs::create_dir_all(&parent).map_err(|e| fail("creating its folder", e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".launchgate-")
-        .suffix(".tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".launchgate-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // The umask applies to this mode at creation, as it does for any new file.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
         .tempfile_in(&parent)
         .map_err(|e| fail("creating a temporary file", e))?;
     tmp.write_all(contents).map_err(|e| fail("writing", e))?;
+    if let Some(permissions) = existing {
+        tmp.as_file()
+            .set_permissions(permissions)
+            .map_err(|e| fail("keeping its permissions", e))?;
+    }
     tmp.as_file().sync_all().map_err(|e| fail("syncing", e))?;
-    tmp.persist(path)
+    tmp.persist(&target)
         .map_err(|e| fail("renaming into place", e.error))?;
     Ok(())
+}
+
+/// The file a write to `path` should replace: `path` itself, or the final target of the
+/// symbolic link at `path`.
+fn resolve_link(path: &Path) -> Result<PathBuf, Error> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path).map_err(|e| {
+            Error::input(format!(
+                "cannot write {}: it is a symbolic link whose target cannot be reached: {e}",
+                path.display()
+            ))
+            .with_help("create the file the link points to, or remove the link to write a plain file")
+        }),
+        _ => Ok(path.to_path_buf()),
+    }
 }
 
 #[cfg(test)]
@@ -51,5 +85,43 @@ mod tests {
         std::fs::write(&file, "x").unwrap();
         let err = write_atomic(&file.join("child.json"), b"x").unwrap_err();
         assert!(err.message().contains("child.json"), "{}", err.message());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "A=1\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&path, b"A=2\n").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode, 0o640);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_stays_a_link_and_its_target_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("reports/real.json");
+        std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+        std::fs::write(&real, "old").unwrap();
+        let link = dir.path().join("report.json");
+        std::os::unix::fs::symlink("reports/real.json", &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(&real).unwrap(), b"new");
+
+        let dangling = dir.path().join("dangling.json");
+        std::os::unix::fs::symlink("missing/nowhere.json", &dangling).unwrap();
+        let err = write_atomic(&dangling, b"x").unwrap_err();
+        assert!(err.message().contains("symbolic link"), "{}", err.message());
+        assert!(
+            std::fs::symlink_metadata(&dangling)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
     }
 }

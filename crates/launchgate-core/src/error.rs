@@ -127,7 +127,7 @@ impl Error {
     /// Prints the error on stderr, in colour only on a terminal without `NO_COLOR`.
     pub fn eprint(&self) {
         let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        eprint!("{}", self.render(color));
+        eprint!("{}", printable(&self.render(color), color));
     }
 }
 
@@ -167,6 +167,28 @@ impl SourceCode for Excerpt {
             inner.line_count(),
         )))
     }
+}
+
+/// What reaches stderr, which a CI job logs: a message may quote a file name or a line of the
+/// user's file, so it must not carry a workflow command or, without colour (where every
+/// escape sequence would be the input's), a control character other than line breaks and tabs.
+fn printable(text: &str, color: bool) -> String {
+    use crate::render::{inert_commands, is_unsafe, visible};
+    let text = if color {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        let mut out = String::with_capacity(text.len());
+        let mut buf = [0u8; 4];
+        for c in text.chars() {
+            if is_unsafe(c) && c != '\n' && c != '\t' {
+                out.push_str(&visible(c.encode_utf8(&mut buf)));
+            } else {
+                out.push(c);
+            }
+        }
+        std::borrow::Cow::Owned(out)
+    };
+    inert_commands(&text).into_owned()
 }
 
 impl fmt::Display for Error {
@@ -235,6 +257,19 @@ mod tests {
         for (line, col) in [(1, 1), (2, 1), (2, 3), (3, 3)] {
             assert_eq!(line_column(src, offset_of(src, line, col)), (line, col));
         }
+    }
+
+    #[test]
+    fn printed_errors_carry_no_command_or_escape() {
+        let e = Error::input("cannot read x\n::error::pwned \x1b[2J ##[warning]y\u{202e}");
+        let text = printable(&e.render(false), false);
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.trim_start().starts_with("::") || l.contains("##[")),
+            "{text}"
+        );
+        assert!(text.contains("\\x1b[2J") && text.contains("\\u{202e}"), "{text}");
     }
 
     #[test]

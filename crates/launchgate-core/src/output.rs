@@ -122,11 +122,14 @@ fn pair(events: impl Iterator<Item = (Option<Format>, Option<PathBuf>)>) -> Resu
 }
 
 /// Renders the reports to every target and returns the exit status. A file that cannot be
-/// written makes the status 2; a closed stdout (`| head`) ends quietly.
+/// written makes the status 2. A closed stdout (`| head`) is not an error: nothing more goes
+/// to stdout, every file and the job summary are still written, and the status is still the
+/// verdict of the findings.
 pub fn emit(reports: &[Report], targets: &[OutputTarget], fail_on: Severity) -> ExitStatus {
     let stdout_color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let workspace = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
     let mut status = ExitStatus::of(reports, fail_on);
+    let mut stdout_closed = false;
     for target in targets {
         let options = RenderOptions {
             fail_on,
@@ -141,14 +144,16 @@ pub fn emit(reports: &[Report], targets: &[OutputTarget], fail_on: Severity) -> 
                     status = ExitStatus::Error;
                 }
             }
+            None if stdout_closed => {}
             None => {
                 let mut out = std::io::stdout().lock();
                 if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
                     if e.kind() == std::io::ErrorKind::BrokenPipe {
-                        return status;
+                        stdout_closed = true;
+                    } else {
+                        Error::input(format!("cannot write to stdout: {e}")).eprint();
+                        status = ExitStatus::Error;
                     }
-                    Error::input(format!("cannot write to stdout: {e}")).eprint();
-                    status = ExitStatus::Error;
                 }
             }
         }

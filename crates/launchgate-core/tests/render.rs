@@ -118,14 +118,7 @@ fn sarif_snapshot_and_file_for_the_validator() {
 
 #[test]
 fn no_format_prints_the_planted_secret() {
-    for format in [
-        Format::Human,
-        Format::Json,
-        Format::Sarif,
-        Format::Github,
-        Format::Markdown,
-        Format::Junit,
-    ] {
+    for format in Format::ALL {
         let text = render(format, &reports(), &options());
         assert!(!text.contains(PLANTED), "{format:?} printed the secret");
         assert!(
@@ -195,4 +188,104 @@ fn human_colour_only_when_asked() {
         },
     );
     assert!(colored.contains('\u{1b}'));
+}
+
+/// A report whose every user-derived field tries to break out of its format.
+fn hostile() -> Vec<Report> {
+    const EVIL: &str = "a\n::error file=x::pwned\r\n##[error]legacy \x1b[2J\x7f\u{9b}31m \u{202e}txt.exe\u{2066}\u{2028}|<img src=x>`";
+    let mut r = Report::new("secrets");
+    r.push(
+        Finding::new(format!("rule{EVIL}"), Severity::Error, format!("message{EVIL}"))
+            .at(Location::at(format!("src/{EVIL}.ts"), 1, 1))
+            .subject(format!("subject{EVIL}"))
+            .help(format!("help{EVIL}")),
+    );
+    r.checks.push(Check {
+        name: format!("check{EVIL}"),
+        status: CheckStatus::Failed,
+        duration_ms: Some(1),
+        detail: Some(format!("detail{EVIL}")),
+    });
+    r.tables.push(Table {
+        title: format!("table{EVIL}"),
+        columns: vec![format!("col{EVIL}"), "n".into()],
+        rows: vec![vec![String::new(), format!("::error::cell{EVIL}")]],
+    });
+    r.notes.push(format!("note{EVIL}"));
+    let mut failed = Report::failed_to_run("env", format!("could not read {EVIL}"));
+    failed.notes.push("::warning::from a note".into());
+    vec![r, failed]
+}
+
+/// Every line the GitHub runner would take as a workflow command: `::name` after leading
+/// blanks, or a legacy `##[name]` anywhere.
+fn commands(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|l| l.trim_start().starts_with("::") || l.contains("##["))
+        .collect()
+}
+
+#[test]
+fn user_text_cannot_inject_commands_or_control_characters() {
+    let forbidden = |c: char| launchgate_core::render::is_unsafe(c) && c != '\n';
+    for format in Format::ALL {
+        let text = render(format, &hostile(), &options());
+        assert!(
+            !text.chars().any(forbidden),
+            "{format:?} wrote a raw control or bidi character:\n{text}"
+        );
+        let found = commands(&text);
+        if format == Format::Github {
+            // One annotation per finding and one for the gate that could not run; nothing else.
+            assert_eq!(found.len(), 2, "{found:#?}");
+            assert!(
+                found[0].starts_with(
+                    "::error file=src/a%0A%3A%3Aerror file=x%3A%3Apwned%0D%0A##[error]legacy \\x1b[2J"
+                ),
+                "{}",
+                found[0]
+            );
+            assert!(
+                found[1].starts_with("::error title=launchgate env::the gate could not run"),
+                "{}",
+                found[1]
+            );
+            // The injected text stays inside the properties and the message, escaped: the
+            // runner reads only the properties launchgate wrote.
+            for line in &found {
+                let head = &line[2..2 + line[2..].find("::").unwrap()];
+                let props = head.split_once(' ').map(|(_, p)| p).unwrap_or("");
+                for prop in props.split(',') {
+                    let key = prop.split('=').next().unwrap();
+                    assert!(["file", "line", "col", "title"].contains(&key), "{key} in {line}");
+                }
+            }
+        } else {
+            assert!(
+                found.is_empty(),
+                "{format:?} wrote a command line: {found:#?}\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn escaped_text_stays_readable_and_json_keeps_the_value() {
+    let human = render(Format::Human, &hostile(), &options());
+    assert!(human.contains("--> src/a\\n::error file=x::pwned\\r\\n#\\x23[error]legacy \\x1b[2J\\x7f\\x9b31m \\u{202e}txt.exe\\u{2066}\\u{2028}|<img src=x>`.ts:1:1"), "{human}");
+    let markdown = render(Format::Markdown, &hostile(), &options());
+    // Outside code spans HTML is escaped; inside them it is literal text anyway.
+    assert!(markdown.contains("\\|&lt;img src=x&gt;`"), "{markdown}");
+    assert!(
+        markdown.contains("| messagea<br>::error file=x::pwned<br>#\\x23[error]legacy \\x1b[2J"),
+        "{markdown}"
+    );
+    let junit = render(Format::Junit, &hostile(), &options());
+    assert!(
+        junit.contains("detaila&#10;::error file=x::pwned&#13;&#10;#\\x23[error]legacy \\x1b[2J"),
+        "{junit}"
+    );
+    let json = render(Format::Json, &hostile(), &options());
+    let parsed = ReportFile::parse("report.json", &json).unwrap();
+    assert_eq!(parsed.reports, hostile());
 }

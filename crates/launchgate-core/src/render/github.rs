@@ -4,18 +4,38 @@
 use std::fmt::Write;
 use std::path::Path;
 
+use super::escape::{is_unsafe, push_escaped};
 use super::{RenderOptions, SUMMARY_LIMIT_BYTES, counts_in_words, markdown, verdict};
 use crate::finding::{Finding, Severity};
 use crate::report::Report;
 
-/// Escapes a message: `%`, CR and LF.
+/// Escapes a message as the runner unescapes it: `%`, CR and LF. Other unsafe characters
+/// (a terminal escape, a bidi override) are written as visible escapes, since the runner
+/// would pass them through to the log and the annotation.
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    escape(text, false)
 }
 
-/// Escapes a property value (file, title): as data, plus `:` and `,`.
+/// Escapes a property value (file, title): as data, plus `:` and `,`, which would end the
+/// property.
 pub fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+    escape(text, true)
+}
+
+fn escape(text: &str, property: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            ':' if property => out.push_str("%3A"),
+            ',' if property => out.push_str("%2C"),
+            c if is_unsafe(c) => push_escaped(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub(super) fn render(reports: &[Report], options: &RenderOptions) -> String {
@@ -32,10 +52,11 @@ pub(super) fn render(reports: &[Report], options: &RenderOptions) -> String {
                 escape_data(&format!("the gate could not run: {error}"))
             );
         }
+        // A line of plain text among the commands: it must not read as one either.
         let _ = writeln!(
             out,
             "launchgate {}: {}: {}",
-            report.gate,
+            super::escape::inert_commands(&super::escape::visible(&report.gate)),
             verdict(report, options.fail_on).as_str(),
             counts_in_words(report)
         );
@@ -108,6 +129,7 @@ mod tests {
     fn escapes_like_the_runner() {
         assert_eq!(escape_data("100% done\r\nnext"), "100%25 done%0D%0Anext");
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(escape_data("a\x1b[2J\u{202e}b"), "a\\x1b[2J\\u{202e}b");
     }
 
     #[test]

@@ -99,7 +99,7 @@ impl ReportFile {
 
 pub(super) fn render(reports: &[Report], options: &RenderOptions) -> String {
     let file = ReportFile::new(reports, options.fail_on);
-    let mut text = serde_json::to_string_pretty(&file).unwrap_or_else(|_| "{}".into());
+    let mut text = super::escape::to_json_pretty(&file);
     text.push('\n');
     text
 }

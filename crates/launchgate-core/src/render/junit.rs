@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::RenderOptions;
+use super::escape::{inert_commands, is_unsafe, push_escaped};
 use crate::report::{CheckStatus, Report};
 
 pub(super) fn render(reports: &[Report], options: &RenderOptions) -> String {
@@ -113,12 +114,15 @@ pub(super) fn render(reports: &[Report], options: &RenderOptions) -> String {
         suites.push_str(&cases);
         suites.push_str("  </testsuite>\n");
     }
-    format!(
+    let text = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"launchgate\" tests=\"{all_tests}\" failures=\"{all_failures}\" errors=\"{all_errors}\">\n{suites}</testsuites>\n"
-    )
+    );
+    inert_commands(&text).into_owned()
 }
 
-/// Escapes text for XML attributes and content, dropping characters XML 1.0 cannot hold.
+/// Escapes text for XML attributes and content. Line breaks and tabs become character
+/// references; other unsafe characters (which XML 1.0 cannot hold, or which would reorder or
+/// colour the text where a CI server shows it) become visible escapes.
 fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -131,7 +135,7 @@ fn xml(text: &str) -> String {
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
-            c if (c as u32) < 0x20 => {}
+            c if is_unsafe(c) || c == '\u{fffe}' || c == '\u{ffff}' => push_escaped(&mut out, c),
             c => out.push(c),
         }
     }

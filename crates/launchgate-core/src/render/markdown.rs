@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use super::escape::{inert_commands, is_unsafe, push_escaped, visible};
 use super::{RenderOptions, counts_in_words, verdict};
 use crate::exit::ExitStatus;
 use crate::report::{CheckStatus, Report, Table};
@@ -25,7 +26,7 @@ pub(crate) fn render(reports: &[Report], options: &RenderOptions, limit: Option<
         let _ = write!(
             out,
             "### {icon} {} — {}: {}",
-            report.gate,
+            cell(&report.gate),
             status.as_str(),
             counts_in_words(report)
         );
@@ -47,24 +48,25 @@ pub(crate) fn render(reports: &[Report], options: &RenderOptions, limit: Option<
                     .map(|l| l.display())
                     .or_else(|| f.subject.clone())
                     .unwrap_or_default();
-                let mut message = f.message.clone();
+                let mut message = cell(&f.message);
                 if let Some(secret) = &f.secret {
-                    let _ = write!(message, " (`{}`)", secret.display);
+                    let _ = write!(message, " ({})", code(&secret.display));
                 }
                 if let Some(help) = &f.help {
-                    let _ = write!(message, "<br>{help}");
+                    let _ = write!(message, "<br>{}", cell(help));
                 }
                 let row = format!(
-                    "| {} | `{}` | {} | {} |\n",
+                    "| {} | {} | {} | {message} |\n",
                     f.severity,
-                    f.rule_id,
+                    code(&f.rule_id),
                     if place.is_empty() {
                         String::new()
                     } else {
-                        format!("`{}`", cell(&place))
+                        code(&place)
                     },
-                    cell(&message)
                 );
+                // Counted as it will be written, so the cap holds for any text.
+                let row = inert_commands(&row).into_owned();
                 if limit.is_some_and(|max| out.len() + row.len() > max) {
                     omitted += sorted.len() - i;
                     break;
@@ -106,7 +108,7 @@ pub(crate) fn render(reports: &[Report], options: &RenderOptions, limit: Option<
             if omitted == 1 { "" } else { "s" }
         );
     }
-    out
+    inert_commands(&out).into_owned()
 }
 
 fn table_md(out: &mut String, table: &Table) {
@@ -124,13 +126,81 @@ fn table_md(out: &mut String, table: &Table) {
     out.push('\n');
 }
 
-/// Makes text safe inside a table cell: no pipes, no line breaks, no stray HTML.
+/// Makes text safe inside a table cell or a quote: it stays literal text. A `|` and the
+/// backslash that could escape its escape are backslash-escaped, so the row keeps its
+/// columns; a `]` before `(`, `[` or `:` is escaped, so no link or image appears that the
+/// text did not hold; HTML and entities are escaped (no tags, no `&#x202e;` bringing back an
+/// override); a line break becomes `<br>`; other unsafe characters become visible escapes.
+/// Emphasis and backticks are left to mean what they mean.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace("&lt;br&gt;", "<br>")
-        .replace("\r\n", "<br>")
-        .replace('\n', "<br>")
-        .replace('\r', "")
+    let mut out = String::with_capacity(text.len());
+    let text = text.replace("\r\n", "\n");
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => out.push_str("<br>"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            ']' if matches!(chars.peek(), Some('(' | '[' | ':')) => out.push_str("\\]"),
+            c if is_unsafe(c) => push_escaped(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A code span holding `text` literally: fenced with more backticks than any run inside it,
+/// unsafe characters visible. Text with a `|` is written as a plain cell instead: inside a
+/// code span a backslash before the `|` would be literal yet still end the column.
+fn code(text: &str) -> String {
+    if text.contains('|') {
+        return cell(text);
+    }
+    let inner = visible(text);
+    let mut longest = 0;
+    let mut run = 0;
+    for c in inner.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if inner.starts_with('`') || inner.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{inner}{pad}{fence}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_stay_text() {
+        assert_eq!(cell("a|b\n<img src=x>"), "a\\|b<br>&lt;img src=x&gt;");
+        assert_eq!(cell("a\\|b"), "a\\\\\\|b");
+        assert_eq!(
+            cell("![x](javascript:y) &#x202e;"),
+            "![x\\](javascript:y) &amp;#x202e;"
+        );
+        assert_eq!(
+            cell("[r]: http://x [a][r] index-[hash].js"),
+            "[r\\]: http://x [a\\][r] index-[hash].js"
+        );
+        assert_eq!(cell("\u{202e}\x1b"), "\\u{202e}\\x1b");
+    }
+
+    #[test]
+    fn code_spans_cannot_be_closed_by_their_text() {
+        assert_eq!(code("src/a.ts"), "`src/a.ts`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`x`"), "`` `x` ``");
+        assert_eq!(code("a\\|b"), "a\\\\\\|b");
+    }
 }

@@ -3,6 +3,7 @@
 //!
 //! No renderer sees a raw secret: findings only hold [`crate::RedactedSecret`]s.
 
+mod escape;
 mod github;
 mod human;
 mod json;
@@ -16,6 +17,7 @@ use crate::exit::ExitStatus;
 use crate::finding::Severity;
 use crate::report::Report;
 
+pub use escape::{inert_commands, is_unsafe, to_json_pretty, visible};
 pub use github::{escape_data, escape_property, step_summary};
 pub use json::{JSON_SCHEMA_VERSION, ReportFile};
 pub use markdown::SUMMARY_LIMIT_BYTES;
@@ -38,6 +40,16 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 6] = [
+        Format::Human,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Markdown,
+        Format::Junit,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Human => "human",

@@ -81,7 +81,7 @@ pub(super) fn render(reports: &[Report], _options: &RenderOptions) -> String {
             "results": results
         }]
     });
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut text = super::escape::to_json_pretty(&doc);
     text.push('\n');
     text
 }

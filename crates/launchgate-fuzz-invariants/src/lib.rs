@@ -1,0 +1,229 @@
+//! What every launchgate parser keeps on any input, written once for the fuzz targets under
+//! `fuzz/`, the replay of their corpora (`tests/corpus.rs`) and the property tests
+//! (`tests/properties.rs`).
+//!
+//! Each function takes raw bytes, runs one parser the way the gate runs it, and panics when
+//! an invariant breaks: the parser must not panic, every position it reports must lie inside
+//! the input, and what it returns is bounded by the input's size (no finding, entry or term
+//! without bytes behind it).
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use launchgate_core::Error;
+
+/// A fuzz target: its name (the folder of its corpus under `fuzz/corpus/`) and its check.
+pub type Target = (&'static str, fn(&[u8]));
+
+/// Every target, as `fuzz/fuzz_targets/` and `fuzz/corpus/` name them.
+pub const TARGETS: &[Target] = &[
+    ("dotenv", dotenv),
+    ("config_yaml", config_yaml),
+    ("lhr_json", lhr_json),
+    ("webpack_stats", webpack_stats),
+    ("smoke_spec", smoke_spec),
+    ("spf", spf),
+    ("dmarc", dmarc),
+    ("dkim", dkim),
+    ("mta_sts", mta_sts),
+    ("secrets_scan", secrets_scan),
+];
+
+/// The lines of a text, as the parsers count them: a last line without a newline counts.
+fn line_count(text: &[u8]) -> usize {
+    text.split(|&b| b == b'\n').count()
+}
+
+/// An error's position, when it has one, names a line of the input.
+fn error_inside(error: &Error, text: &str) {
+    if let Some((line, column)) = error.position() {
+        assert!(
+            line >= 1 && line <= line_count(text.as_bytes()) && column >= 1,
+            "error at {line}:{column} outside a {}-line input: {}",
+            line_count(text.as_bytes()),
+            error.message()
+        );
+    }
+}
+
+/// The dotenv parser: entries and problems on lines of the input, at most one entry a line.
+pub fn dotenv(bytes: &[u8]) {
+    let parsed = launchgate_env::dotenv::parse(bytes);
+    let lines = line_count(bytes) as u32;
+    assert!(
+        parsed.line_count <= lines,
+        "{} lines counted in {lines}",
+        parsed.line_count
+    );
+    assert!(parsed.entries.len() <= lines as usize);
+    for e in &parsed.entries {
+        assert!(e.line >= 1 && e.column >= 1, "{e:?}");
+        assert!(e.line <= e.value_line && e.value_line <= e.end_line, "{e:?}");
+        assert!(
+            e.end_line <= lines,
+            "entry ends on line {} of {lines}",
+            e.end_line
+        );
+        // Characters, not bytes: an invalid byte is read as one U+FFFD.
+        assert!(
+            e.key.chars().count() + e.raw_value.chars().count() <= bytes.len(),
+            "{e:?}"
+        );
+    }
+    for p in &parsed.problems {
+        assert!(
+            p.line >= 1 && p.line <= lines.max(1) && p.column >= 1,
+            "{p:?} in {lines} lines"
+        );
+    }
+}
+
+/// launchgate.yml: its sections, each read as YAML; errors point into the file.
+pub fn config_yaml(bytes: &[u8]) {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return;
+    };
+    let file = launchgate_core::config::ConfigFile {
+        path: "launchgate.yml".into(),
+        source: text.to_string(),
+    };
+    match file.sections() {
+        Ok(sections) => assert!(sections.len() <= bytes.len()),
+        Err(e) => error_inside(&e, text),
+    }
+    for name in ["secrets", "env", "budget", "smoke", "dns"] {
+        if let Err(e) = file.section::<serde_yaml::Value>(name) {
+            error_inside(&e, text);
+        }
+    }
+}
+
+/// A Lighthouse report (LHR) as `--lighthouse` reads it.
+pub fn lhr_json(bytes: &[u8]) {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return;
+    };
+    match launchgate_budget::lhr::LighthouseRun::parse("lhr.json", Path::new("lhr.json"), text) {
+        Ok(run) => assert!(run.audits.len() <= bytes.len()),
+        Err(e) => error_inside(&e, text),
+    }
+}
+
+/// A webpack stats file as `--stats` reads it, from a file in an empty folder.
+///
+/// Inputs naming an `outputPath` are skipped: the reader measures the files the stats list
+/// under that folder, and a fuzzer must not read the machine's files.
+pub fn webpack_stats(bytes: &[u8]) {
+    if bytes.windows(b"outputPath".len()).any(|w| w == b"outputPath") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("stats.json");
+    std::fs::write(&path, bytes).expect("writing the input");
+    if let Ok(stats) = launchgate_budget::stats::webpack(&path) {
+        assert!(stats.files.len() <= bytes.len());
+    }
+}
+
+/// A smoke spec file: deserialised, then validated as `smoke run --spec` does before any
+/// request.
+pub fn smoke_spec(bytes: &[u8]) {
+    use launchgate_smoke::run::{RunOptions, SpecSource, Suite};
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return;
+    };
+    match launchgate_core::config::from_yaml_str::<launchgate_smoke::SmokeSpec>("smoke.yml", text) {
+        Ok(spec) => {
+            let source = SpecSource {
+                file_name: "smoke.yml",
+                text,
+            };
+            if let Err(e) = Suite::prepare(spec, &RunOptions::default(), Some(source)) {
+                error_inside(&e, text);
+            }
+        }
+        Err(e) => error_inside(&e, text),
+    }
+}
+
+/// An SPF record, parsed as the gate parses the TXT records it recognises.
+pub fn spf(bytes: &[u8]) {
+    use launchgate_dns::spf::parse;
+    let text = String::from_utf8_lossy(bytes);
+    if parse::is_spf(&text) {
+        let record = parse::parse(&text);
+        assert!(record.terms.len() + record.errors.len() <= bytes.len());
+        let _ = (record.all(), record.redirect(), record.after_all());
+    }
+}
+
+/// A DMARC record.
+pub fn dmarc(bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let record = launchgate_dns::dmarc::parse(&text);
+    assert!(record.tags.len() <= bytes.len() && record.errors.len() <= bytes.len() + 1);
+}
+
+/// A DKIM key record and its public key.
+pub fn dkim(bytes: &[u8]) {
+    use launchgate_dns::dkim::{self, key};
+    let text = String::from_utf8_lossy(bytes);
+    let record = dkim::parse(&text);
+    assert!(record.tags.len() <= bytes.len());
+    if let Some(der) = record.get("p").and_then(key::base64_decode) {
+        assert!(der.len() <= bytes.len());
+        if let Some(bits) = key::rsa_modulus_bits(&der) {
+            assert!(bits <= der.len() * 8, "{bits} bits in {} bytes", der.len());
+        }
+    }
+}
+
+/// An MTA-STS policy body.
+pub fn mta_sts(bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let policy = launchgate_dns::mta_sts::parse_policy(&text);
+    assert!(policy.mx.len() <= line_count(bytes));
+    for mx in &policy.mx {
+        let _ = launchgate_dns::mta_sts::mx_matches(mx, "mail.example.com");
+    }
+}
+
+/// The secrets engine with the built-in rules, built once.
+fn engine() -> &'static launchgate_secrets::Engine {
+    static ENGINE: OnceLock<launchgate_secrets::Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        launchgate_secrets::Engine::new(
+            launchgate_secrets::RuleSet::embedded(),
+            &launchgate_secrets::EngineConfig::default(),
+        )
+        .expect("the built-in rules compile")
+    })
+}
+
+/// The engine's scan of a file's bytes: every match and its secret lie inside the input, at
+/// the line and column their offsets give.
+pub fn secrets_scan(bytes: &[u8]) {
+    let matches = engine().scan_bytes("fuzz/input.txt", bytes);
+    assert!(matches.len() <= bytes.len());
+    for m in &matches {
+        assert!(
+            m.range.start <= m.range.end && m.range.end <= bytes.len(),
+            "{}: {:?}",
+            m.rule_id,
+            m.range
+        );
+        assert!(
+            m.secret_range.start <= m.secret_range.end && m.secret_range.end <= bytes.len(),
+            "{}: secret {:?}",
+            m.rule_id,
+            m.secret_range
+        );
+        let (line, column) = launchgate_secrets::engine::line_column(bytes, m.secret_range.start);
+        assert_eq!((m.line, m.column), (line, column), "{}", m.rule_id);
+        assert!(
+            (m.end_line, m.end_column) >= (m.line, m.column),
+            "{}: ends before it starts",
+            m.rule_id
+        );
+    }
+}
