@@ -1,6 +1,6 @@
 //! `check`: do the values a deploy will have satisfy the schema for its environment?
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -69,6 +69,8 @@ impl Values {
     /// `.env` files in order; later files override earlier ones, as dotenv loaders do.
     pub fn from_files(root: &Path, paths: &[PathBuf]) -> Result<Values, Error> {
         let mut out = Values::default();
+        // How deeply each value's references nest: `C=${B}` after `B=${A}` is 2.
+        let mut depths: HashMap<String, usize> = HashMap::new();
         for path in paths {
             let full = if path.is_absolute() {
                 path.clone()
@@ -89,9 +91,10 @@ impl Values {
                 };
                 // Values may refer to earlier ones (`${HOST}`), as dotenv-expand resolves them.
                 let value = if e.quote == Quote::Single {
+                    depths.remove(&e.key);
                     e.value
                 } else {
-                    dotenv::expand(&e.value, |name| out.vars.get(name).map(|v| v.value.clone()))
+                    expand_bounded(&e, &display, &out.vars, &mut depths)?
                 };
                 out.vars.insert(e.key, Value { value, source });
             }
@@ -99,6 +102,57 @@ impl Values {
         }
         Ok(out)
     }
+}
+
+/// The most bytes one expanded value may hold (unless its own text is longer).
+pub const MAX_EXPANDED_LEN: usize = 64 * 1024;
+
+/// How deeply `${VAR}` references may nest: `B=${A}`, `C=${B}` … is one level per line.
+pub const MAX_EXPANSION_DEPTH: usize = 16;
+
+/// `entry`'s value with its references to earlier values expanded, within
+/// [`MAX_EXPANDED_LEN`] and [`MAX_EXPANSION_DEPTH`]. References read values already
+/// expanded, never text still to be expanded, so they cannot form a cycle: `A=${B}` before
+/// any `B=` reads `B` as unset.
+fn expand_bounded(
+    entry: &dotenv::Entry,
+    display: &str,
+    vars: &BTreeMap<String, Value>,
+    depths: &mut HashMap<String, usize>,
+) -> Result<String, Error> {
+    let mut depth = 0;
+    let mut deepest = String::new();
+    let expanded = dotenv::expand(&entry.value, MAX_EXPANDED_LEN, |name| {
+        let value = vars.get(name).map(|v| v.value.as_str());
+        let nested = depths.get(name).copied().unwrap_or(0) + 1;
+        if value.is_some_and(|v| !v.is_empty()) && nested > depth {
+            depth = nested;
+            deepest = name.to_string();
+        }
+        value
+    });
+    let at = format!("{display}:{}:{}", entry.value_line, entry.value_column);
+    let key = dotenv::key_for_display(&entry.key);
+    let value = expanded.map_err(|too_long| {
+        Error::input(format!(
+            "{at}: {key} expands to more than {} KiB (at ${{{}}}); references nested like this grow without bound",
+            MAX_EXPANDED_LEN / 1024,
+            dotenv::key_for_display(&too_long.reference)
+        ))
+        .with_help(format!(
+            "a value may expand to at most {} KiB; write the value out instead of repeating references to long values",
+            MAX_EXPANDED_LEN / 1024
+        ))
+    })?;
+    if depth > MAX_EXPANSION_DEPTH {
+        return Err(Error::input(format!(
+            "{at}: {key} refers to ${{{}}}, whose references nest {depth} levels deep (at most {MAX_EXPANSION_DEPTH})",
+            dotenv::key_for_display(&deepest)
+        ))
+        .with_help("write a value out instead of building it from a long chain of references"));
+    }
+    depths.insert(entry.key.clone(), depth);
+    Ok(value)
 }
 
 /// Whether an environment name means production.

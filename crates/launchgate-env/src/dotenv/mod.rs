@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-pub use text::{expand, key_for_display};
+pub use text::{TooLong, expand, key_for_display};
 use text::{split_comment, unescape};
 
 mod text;

@@ -98,12 +98,28 @@ pub(super) fn substitution_errors(value: &str) -> Vec<(usize, &'static str)> {
     out
 }
 
+/// A `${NAME}` whose value would make the expanded text longer than the limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooLong {
+    /// The name whose value (or default) crossed the limit.
+    pub reference: String,
+}
+
 /// Expands `${NAME}`, `${NAME:-default}`, `${NAME-default}` and `$NAME` with `lookup`, as
 /// dotenv-expand does; an unknown name becomes the default or the empty string.
-pub fn expand(value: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+///
+/// The result may grow to `max_len` bytes, or to the length of `value` when that is
+/// longer: a file of `B=${A}${A}`, `C=${B}${B}` … doubles at every line, so an unbounded
+/// expansion of a few hundred bytes would fill memory.
+pub fn expand<'v>(
+    value: &str,
+    max_len: usize,
+    mut lookup: impl FnMut(&str) -> Option<&'v str>,
+) -> Result<String, TooLong> {
     if !value.contains('$') {
-        return value.to_string();
+        return Ok(value.to_string());
     }
+    let limit = max_len.max(value.len());
     let bytes = value.as_bytes();
     let is_name = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
     let mut out = String::with_capacity(value.len());
@@ -125,18 +141,24 @@ pub fn expand(value: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
         if braced {
             let Some(close) = memchr::memchr(b'}', &bytes[end..]).map(|k| end + k) else {
                 out.push_str(&value[at..]);
-                return out;
+                return Ok(out);
             };
             let modifier = &value[end..close];
             default = modifier.strip_prefix(":-").or_else(|| modifier.strip_prefix('-'));
             end = close + 1;
         }
-        match lookup(name).filter(|v| !v.is_empty()) {
-            Some(v) => out.push_str(&v),
-            None => out.push_str(default.unwrap_or("")),
+        let piece = match lookup(name).filter(|v| !v.is_empty()) {
+            Some(v) => v,
+            None => default.unwrap_or(""),
+        };
+        if out.len() + piece.len() + (value.len() - end) > limit {
+            return Err(TooLong {
+                reference: name.to_string(),
+            });
         }
+        out.push_str(piece);
         i = end;
     }
     out.push_str(&value[i..]);
-    out
+    Ok(out)
 }
