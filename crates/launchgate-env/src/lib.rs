@@ -26,6 +26,7 @@ use rayon::prelude::*;
 
 pub mod check;
 pub mod cli;
+pub mod columns;
 pub mod committed;
 pub mod dotenv;
 pub mod drift;

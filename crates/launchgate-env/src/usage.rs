@@ -6,6 +6,8 @@ use std::sync::{LazyLock, Mutex};
 
 use regex::Regex;
 
+use crate::columns::Columns;
+
 /// A language's ways of reading a variable; each pattern's first group is the name.
 struct Language {
     name: &'static str,
@@ -174,6 +176,8 @@ fn scan_text(text: &str, lang: &Language, display: &str) -> Vec<(String, Use)> {
     let mut line = 1u32;
     let mut line_start = 0usize;
     let mut counted_to = 0usize;
+    // Many reads on one line (a minified bundle) share one count of its characters.
+    let mut columns = Columns::new(text);
     for caps in lang.regex.captures_iter(text) {
         let Some(name) = caps.iter().skip(1).flatten().next() else {
             continue;
@@ -182,9 +186,10 @@ fn scan_text(text: &str, lang: &Language, display: &str) -> Vec<(String, Use)> {
         for nl in memchr::memchr_iter(b'\n', &text.as_bytes()[counted_to..whole]) {
             line += 1;
             line_start = counted_to + nl + 1;
+            columns = Columns::new(&text[line_start..]);
         }
         counted_to = whole;
-        let column = text[line_start..whole].chars().count() as u32 + 1;
+        let column = columns.at(whole - line_start);
         out.push((
             name.as_str().to_string(),
             Use {
@@ -255,5 +260,24 @@ mod tests {
         assert_eq!(names("ruby", "ENV['A']\nENV.fetch(\"B\")\n").len(), 2);
         assert_eq!(names("php", "getenv('A'); $_ENV['B']; env('C')\n").len(), 3);
         assert!(names("javascript", "process.env[name]\n").is_empty());
+    }
+
+    /// A minified bundle: every read on one long line. Columns are counted once per line.
+    #[test]
+    fn columns_of_many_reads_on_one_line_are_counted_once() {
+        let js = LANGUAGES.iter().find(|l| l.name == "javascript").expect("js");
+        let line = "é;process.env.API_URL;".repeat(20_000);
+        let text = format!("// bundle\n{line}\nprocess.env.LAST\n");
+        let before = crate::columns::work::counted();
+        let uses = scan_text(&text, js, "b.js");
+        let counted = crate::columns::work::counted() - before;
+        assert_eq!(uses.len(), 20_001);
+        assert_eq!((uses[1].1.line, uses[1].1.column), (2, 25));
+        assert_eq!((uses[20_000].1.line, uses[20_000].1.column), (3, 1));
+        assert!(
+            counted <= 2 * text.len(),
+            "counted {counted} bytes for {} bytes",
+            text.len()
+        );
     }
 }
