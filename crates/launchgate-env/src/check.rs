@@ -239,7 +239,7 @@ fn check_var(name: &str, spec: &VarSpec, env: &str, value: Option<&Value>, repor
         return;
     };
     if let Err(why) = types::validate(spec.var_type, &value.value, &effective.constraints) {
-        let shown = showable(name, spec, &value.value);
+        let shown = showable(name, spec, &effective.constraints, &value.value);
         let message = match &shown {
             Some(v) => format!("{name} {why} (value \"{v}\")"),
             // Some reasons quote part of the value (a URL's scheme or host); a secret's never.
@@ -321,14 +321,33 @@ fn finding(rule: &str, severity: Severity, message: String, name: &str, env: &st
     }
 }
 
-/// The value, if it may be printed: not secret, not secret-looking, short and printable.
-fn showable(name: &str, spec: &VarSpec, value: &str) -> Option<String> {
-    let hidden = spec.secret
+/// The value, if it may be printed: the schema says it is not secret (`secret: false`, or a
+/// type whose valid values cannot be a credential), and it neither looks like a credential
+/// nor is long or unprintable. A variable without `secret:` whose name lacks the secret
+/// words (`SMTP_PASS`) may still hold a password, so its value is not printed.
+fn showable(name: &str, spec: &VarSpec, constraints: &types::Constraints, value: &str) -> Option<String> {
+    let public =
+        !spec.secret && (spec.declared_public || cannot_be_a_credential(spec.var_type, constraints, value));
+    let hidden = !public
         || leaks::secret_word(name).is_some()
         || secret_values::recognise(value).is_some()
         || value.chars().count() > 80
         || value.chars().any(char::is_control);
     (!hidden).then(|| value.to_string())
+}
+
+/// A boolean, a port number or one of an enum's listed values: nothing a credential can be.
+fn cannot_be_a_credential(ty: types::VarType, constraints: &types::Constraints, value: &str) -> bool {
+    use types::VarType;
+    match ty {
+        VarType::Bool => types::parse_bool(value).is_some(),
+        VarType::Port => value.trim().parse::<u16>().is_ok_and(|p| p > 0),
+        VarType::Enum => constraints
+            .values
+            .as_ref()
+            .is_some_and(|values| values.iter().any(|v| v == value)),
+        _ => false,
+    }
 }
 
 /// `("test" | "live", provider)` for Stripe-style keys.
@@ -392,12 +411,16 @@ pub fn placeholder(value: &str) -> Option<&'static str> {
     None
 }
 
-/// Whether `text` holds four or more consecutive characters of `value`. Long values are
-/// assumed to, since checking them costs more than a generic message.
+/// Whether `text` holds four or more consecutive characters of `value` (all of it, when it
+/// is shorter). Long values are assumed to, since checking them costs more than a generic
+/// message.
 fn quotes_part_of(text: &str, value: &str) -> bool {
     let chars: Vec<char> = value.chars().collect();
     if chars.len() > 4096 {
         return true;
+    }
+    if chars.len() < 4 {
+        return !value.trim().is_empty() && text.contains(value.trim());
     }
     chars
         .windows(4)

@@ -40,20 +40,29 @@ pub(super) fn unescape(inner: &str) -> String {
     out
 }
 
-/// A key as messages show it: in full when it is a short identifier that no secrets rule
-/// recognises, else redacted (so a 10 MB line does not become a 10 MB message either).
+/// A key as messages show it: in full when it is shaped like a variable name and no secrets
+/// rule recognises it, else redacted (so a 10 MB line does not become a 10 MB message either).
 pub fn key_for_display(s: &str) -> String {
-    // Text before `=` is only a key when it looks like one; a pasted token or URL lands here
-    // too, so anything else is shown redacted, like any value that may be a secret.
+    // Text before `=`, or a line without one, is only a key when it looks like one; a pasted
+    // token or password (`hunter2hunter2`, `Tr0ub4dor`) lands here too, so anything else is
+    // shown redacted, like any value that may be a secret.
     let is_identifier = !s.is_empty()
         && s.chars().count() <= 60
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-');
-    if is_identifier && crate::secret_values::recognise(s).is_none() {
+    if is_identifier && s.split(['_', '.', '-']).all(is_word) && crate::secret_values::recognise(s).is_none()
+    {
         s.to_string()
     } else {
         launchgate_core::secret::redact(s)
     }
+}
+
+/// A part of a variable name: letters then digits (`API`, `V2`, `S3`, `2`), never letters and
+/// digits mixed the way passwords are (`hunter2hunter2`, `p4ss`).
+fn is_word(part: &str) -> bool {
+    let letters = part.bytes().take_while(u8::is_ascii_alphabetic).count();
+    part[letters..].bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `${NAME}`, `${NAME:-default}` and `$NAME` are fine; `${NAME`, `$NAME}` and `${NAME!}`

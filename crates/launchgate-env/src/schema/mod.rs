@@ -150,6 +150,8 @@ pub struct VarSpec {
     pub description: Option<String>,
     pub required: Required,
     pub secret: bool,
+    /// Whether the schema says `secret: false` in so many words.
+    pub declared_public: bool,
     pub default: Option<String>,
     pub https: Required,
     pub constraints: RawConstraints,
