@@ -9,7 +9,7 @@ use launchgate_core::{Error, Finding, Location, Report, Secret, Severity};
 use crate::dotenv::{self, Quote};
 use crate::lint::{self, LintOptions};
 use crate::schema::{Schema, VarSpec};
-use crate::{files, leaks, secret_values, types};
+use crate::{files, leaks, reading, secret_values, types};
 
 /// Where a value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,8 +77,14 @@ impl Values {
             } else {
                 root.join(path)
             };
-            let bytes = lint::read(&full)?;
             let display = files::display(path);
+            let bytes = match reading::read_env_file(&full, root, &display)? {
+                reading::EnvFile::Read { bytes, .. } => bytes,
+                reading::EnvFile::Skipped(note) => {
+                    out.notes.push(note);
+                    continue;
+                }
+            };
             let (findings, parsed, _) = lint::lint_bytes(&display, &bytes, &LintOptions::default());
             // Only what changes the values read matters here; style is `lint`'s business.
             out.findings

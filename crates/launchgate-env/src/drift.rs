@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use launchgate_core::{Finding, Location, Report, Severity, Table};
 
 use crate::dotenv::{self, Parsed};
-use crate::files;
 use crate::schema::Schema;
+use crate::{files, reading};
 
 /// The example file: `env.example` from the schema, or `.env.example` if it exists.
 pub fn example_path(root: &Path, schema: Option<&Schema>) -> Option<PathBuf> {
@@ -25,19 +25,27 @@ pub fn diff(root: &Path, schema: Option<&Schema>, env_files: &[PathBuf], report:
     let example = example_path(root, schema);
     let mut parsed: BTreeMap<PathBuf, Parsed> = BTreeMap::new();
     for path in env_files.iter().chain(example.iter()) {
-        match std::fs::read(root.join(path)) {
-            Ok(bytes) => {
+        let full = root.join(path);
+        if full
+            .symlink_metadata()
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        {
+            continue;
+        }
+        let display = files::display(path);
+        match reading::read_env_file(&full, root, &display) {
+            Ok(reading::EnvFile::Read { bytes, .. }) => {
                 parsed.insert(path.clone(), dotenv::parse(&bytes));
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Ok(reading::EnvFile::Skipped(note)) => report.notes.push(note),
             // A file that exists but cannot be read must not look like a missing one.
             Err(e) => report.push(
                 launchgate_core::Finding::new(
                     "env.unreadable-file",
                     launchgate_core::Severity::Error,
-                    format!("cannot read {}: {e}", files::display(path)),
+                    e.one_line(),
                 )
-                .at(launchgate_core::Location::file(files::display(path)))
+                .at(launchgate_core::Location::file(display.as_str()))
                 .help("make the file readable, so drift can be checked"),
             ),
         }

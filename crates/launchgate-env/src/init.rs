@@ -74,7 +74,13 @@ pub fn guess(name: &str, value: &str) -> Guess {
 pub fn schema_text(root: &Path, example: Option<&Path>) -> Result<(String, usize), Error> {
     let mut vars: BTreeMap<String, Guess> = BTreeMap::new();
     if let Some(example) = example {
-        let bytes = std::fs::read(root.join(example)).map_err(|e| Error::io(&root.join(example), &e))?;
+        let display = crate::files::display(example);
+        let bytes = match crate::reading::read_env_file(&root.join(example), root, &display)? {
+            crate::reading::EnvFile::Read { bytes, .. } => bytes,
+            crate::reading::EnvFile::Skipped(note) => {
+                return Err(Error::input(note).with_help("point `example:` at a file in the repository"));
+            }
+        };
         for e in dotenv::parse(&bytes).entries {
             vars.insert(e.key.clone(), guess(&e.key, &e.value));
         }

@@ -34,6 +34,7 @@ pub mod files;
 pub mod init;
 pub mod leaks;
 pub mod lint;
+pub mod reading;
 pub mod rules;
 pub mod schema;
 pub mod secret_values;
@@ -120,7 +121,7 @@ pub fn lint_files(
     if tracked.is_none() {
         report.notes.push(committed::no_git_note(root));
     }
-    let one = |path: &PathBuf| -> Result<(Vec<Finding>, usize, bool), Error> {
+    let one = |path: &PathBuf| -> Result<(Vec<Finding>, usize, bool, Option<String>), Error> {
         let full = if path.is_absolute() {
             path.clone()
         } else {
@@ -128,10 +129,14 @@ pub fn lint_files(
         };
         let rel = path.strip_prefix(root).unwrap_or(path);
         let display = files::display(path);
-        let mut bytes = lint::read(&full)?;
+        let (mut bytes, real) = match reading::read_env_file(&full, root, &display)? {
+            reading::EnvFile::Read { bytes, real } => (bytes, real),
+            reading::EnvFile::Skipped(note) => return Ok((Vec::new(), 0, false, Some(note))),
+        };
         let mut fixed = false;
         if fix && let Some(new) = lint::fix_bytes(&display, &bytes, options)? {
-            launchgate_core::atomic::write_atomic(&full, &new)?;
+            // Through a link that stays inside: the file it names is fixed, the link kept.
+            reading::write_env_file(&real, &new)?;
             bytes = new;
             fixed = true;
         }
@@ -142,12 +147,13 @@ pub fn lint_files(
             Some(_) => committed::Tracking::Untracked,
         };
         findings.extend(committed::file_findings(path, &parsed, tracking, &config));
-        Ok((findings, suppressed, fixed))
+        Ok((findings, suppressed, fixed, None))
     };
     let results: Vec<_> = paths.par_iter().map(one).collect();
     let mut fixed = 0;
     for result in results {
-        let (findings, suppressed, was_fixed) = result?;
+        let (findings, suppressed, was_fixed, skipped) = result?;
+        report.notes.extend(skipped);
         for f in findings {
             report.push(f);
         }
@@ -313,7 +319,11 @@ fn merge(into: &mut Report, from: Report) {
             into.inputs.push(i);
         }
     }
-    into.notes.extend(from.notes);
+    for n in from.notes {
+        if !into.notes.contains(&n) {
+            into.notes.push(n);
+        }
+    }
     into.tables.extend(from.tables);
     into.suppressed += from.suppressed;
 }

@@ -5,7 +5,6 @@
 //! `# launchgate:on ID`, or for one line when the comment ends that line).
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use launchgate_core::{Error, Finding, Location, Severity};
 
@@ -293,11 +292,6 @@ fn rebuild(e: &Entry, quote_whitespace: bool) -> String {
         line.push_str(c);
     }
     line
-}
-
-/// Reads a file to lint; a missing file is an error naming it.
-pub fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| Error::io(path, &e))
 }
 
 #[cfg(test)]

@@ -1,12 +1,16 @@
 //! `usage`: which variables the code reads, found in the source with the `ignore` walker.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::Path;
 use std::sync::{LazyLock, Mutex};
 
 use regex::Regex;
 
 use crate::columns::Columns;
+
+/// Source files larger than this are generated bundles, not code to read.
+pub const MAX_SOURCE_FILE_SIZE: u64 = 4 << 20;
 
 /// A language's ways of reading a variable; each pattern's first group is the name.
 struct Language {
@@ -135,12 +139,20 @@ pub fn scan(root: &Path) -> (BTreeMap<String, Vec<Use>>, usize) {
             else {
                 return ignore::WalkState::Continue;
             };
-            if entry.metadata().map(|m| m.len() > 4 << 20).unwrap_or(true) {
+            if entry
+                .metadata()
+                .map(|m| m.len() > MAX_SOURCE_FILE_SIZE)
+                .unwrap_or(true)
+            {
                 return ignore::WalkState::Continue;
             }
-            let Ok(bytes) = std::fs::read(path) else {
+            // Bounded again while reading: the file may have grown since its size was read.
+            let mut bytes = Vec::new();
+            let read = std::fs::File::open(path)
+                .and_then(|f| f.take(MAX_SOURCE_FILE_SIZE + 1).read_to_end(&mut bytes));
+            if read.is_err() || bytes.len() as u64 > MAX_SOURCE_FILE_SIZE {
                 return ignore::WalkState::Continue;
-            };
+            }
             files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let rel = path.strip_prefix(root).unwrap_or(path);
             let uses = scan_text(

@@ -5,6 +5,7 @@ mod bad_input;
 mod check;
 mod committed;
 mod drift_init;
+mod links;
 mod lint;
 mod redaction;
 mod usage;
