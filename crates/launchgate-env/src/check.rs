@@ -9,7 +9,7 @@ use launchgate_core::{Error, Finding, Location, Report, Secret, Severity};
 use crate::dotenv::{self, Quote};
 use crate::lint::{self, LintOptions};
 use crate::schema::{Schema, VarSpec};
-use crate::{files, leaks, reading, secret_values, types};
+use crate::{dotenvx, files, leaks, reading, secret_values, types};
 
 /// Where a value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,11 +18,23 @@ pub enum Source {
     File { path: String, line: u32, column: u32 },
 }
 
+/// Whether a value came encrypted (dotenvx `encrypted:`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Encryption {
+    #[default]
+    Plain,
+    /// Decrypted with the deploy's private key: checked, never shown, not even redacted.
+    Decrypted,
+    /// Still ciphertext (no key, or a value that cannot be decrypted): not checked.
+    Sealed,
+}
+
 /// A variable's value and its source.
 #[derive(Debug, Clone)]
 pub struct Value {
     pub value: String,
     pub source: Source,
+    pub encryption: Encryption,
 }
 
 /// The values a deploy will have.
@@ -50,6 +62,11 @@ impl Values {
                     out.vars.insert(
                         k,
                         Value {
+                            encryption: if dotenvx::is_encrypted(&v) {
+                                Encryption::Sealed
+                            } else {
+                                Encryption::Plain
+                            },
                             value: v,
                             source: Source::Process,
                         },
@@ -67,7 +84,18 @@ impl Values {
     }
 
     /// `.env` files in order; later files override earlier ones, as dotenv loaders do.
+    /// Encrypted values are decrypted with the process environment's
+    /// `DOTENV_PRIVATE_KEY[_ENVIRONMENT]`.
     pub fn from_files(root: &Path, paths: &[PathBuf]) -> Result<Values, Error> {
+        Values::from_files_with_keys(root, paths, |name| std::env::var(name).ok())
+    }
+
+    /// [`Values::from_files`] with the private keys looked up by `key(name)`.
+    pub fn from_files_with_keys(
+        root: &Path,
+        paths: &[PathBuf],
+        key: impl Fn(&str) -> Option<String>,
+    ) -> Result<Values, Error> {
         let mut out = Values::default();
         // How deeply each value's references nest: `C=${B}` after `B=${A}` is 2.
         let mut depths: HashMap<String, usize> = HashMap::new();
@@ -89,12 +117,45 @@ impl Values {
             // Only what changes the values read matters here; style is `lint`'s business.
             out.findings
                 .extend(findings.into_iter().filter(|f| f.severity == Severity::Error));
+            let key_name = dotenvx::private_key_name(path);
+            let private_key = key(&key_name)
+                .filter(|k| !k.trim().is_empty())
+                .map(|k| (key_name.clone(), k))
+                .or_else(|| key(dotenvx::PRIVATE_KEY).map(|k| (dotenvx::PRIVATE_KEY.to_string(), k)));
+            let mut sealed = 0;
             for e in parsed.entries {
                 let source = Source::File {
                     path: display.clone(),
                     line: e.value_line,
                     column: e.value_column,
                 };
+                if dotenvx::is_encrypted(&e.value) {
+                    let (value, encryption) = match (&private_key, dotenvx::malformed(&e.value)) {
+                        // `lint` reports the malformed value.
+                        (_, Some(_)) => (e.value, Encryption::Sealed),
+                        (None, None) => {
+                            sealed += 1;
+                            (e.value, Encryption::Sealed)
+                        }
+                        (Some((name, k)), None) => match dotenvx::decrypt(k, &e.value) {
+                            Ok(plain) => (plain, Encryption::Decrypted),
+                            Err(why) => {
+                                out.findings.push(undecryptable(&e, &display, name, why));
+                                (e.value, Encryption::Sealed)
+                            }
+                        },
+                    };
+                    depths.remove(&e.key);
+                    out.vars.insert(
+                        e.key,
+                        Value {
+                            value,
+                            source,
+                            encryption,
+                        },
+                    );
+                    continue;
+                }
                 // Values may refer to earlier ones (`${HOST}`), as dotenv-expand resolves them.
                 let value = if e.quote == Quote::Single {
                     depths.remove(&e.key);
@@ -102,12 +163,41 @@ impl Values {
                 } else {
                     expand_bounded(&e, &display, &out.vars, &mut depths)?
                 };
-                out.vars.insert(e.key, Value { value, source });
+                out.vars.insert(
+                    e.key,
+                    Value {
+                        value,
+                        source,
+                        encryption: Encryption::Plain,
+                    },
+                );
+            }
+            if sealed > 0 {
+                out.notes.push(format!(
+                    "{display}: {sealed} encrypted values were not checked against the schema; set {key_name} (from .env.keys) where this check runs to check them"
+                ));
             }
             out.inputs.push(display);
         }
         Ok(out)
     }
+}
+
+fn undecryptable(e: &dotenv::Entry, display: &str, key_name: &str, why: dotenvx::DecryptError) -> Finding {
+    Finding::new(
+        "env.undecryptable-value",
+        Severity::Error,
+        format!(
+            "{} in {display} cannot be decrypted with {key_name}: {}",
+            dotenv::key_for_display(&e.key),
+            why.describe()
+        ),
+    )
+    .at(Location::at(display, e.value_line, e.value_column))
+    .help(format!(
+        "set {key_name} to the key in .env.keys for this file, or encrypt the value again with `dotenvx set`"
+    ))
+    .property("variable", e.key.as_str())
 }
 
 /// The most bytes one expanded value may hold (unless its own text is longer).
@@ -187,11 +277,17 @@ pub fn check(schema: &Schema, env: &str, values: &Values, report: &mut Report) -
         config.vars.len()
     ));
     for (name, spec) in &config.vars {
-        check_var(name, spec, env, values.vars.get(name), report);
+        let value = values.vars.get(name);
+        let before = report.findings.len();
+        check_var(name, spec, env, value, report);
+        if let Some(v) = value {
+            hide_decrypted(v, &mut report.findings[before..]);
+        }
     }
     // Variables outside the schema: leaks anywhere, placeholders and keys in files.
     for (name, value) in &values.vars {
         let in_schema = config.vars.get(name);
+        let before = report.findings.len();
         for leak in leaks::check(name, Some(&value.value), &config.public_prefixes) {
             let f = finding(
                 leak.rule_id(),
@@ -209,10 +305,25 @@ pub fn check(schema: &Schema, env: &str, values: &Values, report: &mut Report) -
             // The process environment holds much that is not the app's (HOME, CI service
             // URLs on localhost), so only API keys are judged there.
             let placeholders = matches!(value.source, Source::File { .. });
-            environment_checks(name, None, env, value, placeholders, report);
+            if value.encryption != Encryption::Sealed {
+                environment_checks(name, None, env, value, placeholders, report);
+            }
         }
+        hide_decrypted(value, &mut report.findings[before..]);
     }
     Ok(())
+}
+
+/// Not even a redacted part of a decrypted value is shown.
+fn hide_decrypted(value: &Value, findings: &mut [Finding]) {
+    if value.encryption == Encryption::Decrypted {
+        for f in findings {
+            f.secret = None;
+            // The fingerprint was derived from the value; derive it from the finding instead.
+            f.fingerprint.clear();
+            f.ensure_fingerprint();
+        }
+    }
 }
 
 fn check_var(name: &str, spec: &VarSpec, env: &str, value: Option<&Value>, report: &mut Report) {
@@ -244,8 +355,12 @@ fn check_var(name: &str, spec: &VarSpec, env: &str, value: Option<&Value>, repor
         }
         return;
     };
+    if value.encryption == Encryption::Sealed {
+        return;
+    }
     if let Err(why) = types::validate(spec.var_type, &value.value, &effective.constraints) {
-        let shown = showable(name, spec, &effective.constraints, &value.value);
+        let shown = showable(name, spec, &effective.constraints, &value.value)
+            .filter(|_| value.encryption == Encryption::Plain);
         let message = match &shown {
             Some(v) => format!("{name} {why} (value \"{v}\")"),
             // Some reasons quote part of the value (a URL's scheme or host); a secret's never.

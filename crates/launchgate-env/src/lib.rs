@@ -29,6 +29,7 @@ pub mod cli;
 pub mod columns;
 pub mod committed;
 pub mod dotenv;
+pub mod dotenvx;
 pub mod drift;
 pub mod files;
 pub mod init;
@@ -283,7 +284,13 @@ pub fn check_configured_with(
                     let values = if schema.config.check.files.is_empty() {
                         Values::from_env(process_env)
                     } else {
-                        Values::from_files(root, &schema.config.check.files)?
+                        let env: Vec<_> = process_env.into_iter().collect();
+                        let key = |name: &str| {
+                            env.iter()
+                                .find(|(k, _)| k.to_str() == Some(name))
+                                .and_then(|(_, v)| v.to_str().map(str::to_string))
+                        };
+                        Values::from_files_with_keys(root, &schema.config.check.files, key)?
                     };
                     let checked = check_values(schema, &env, &values)?;
                     merge(&mut report, checked);

@@ -53,7 +53,7 @@ fn secrets_never_appear_in_any_format() {
 
 /// What `args` writes in each format: the format, the exit code, and the texts (standard
 /// output, standard error, the `--output` file, the job summary).
-fn outputs_in_every_format(
+pub fn outputs_in_every_format(
     dir: &std::path::Path,
     args: &[&str],
     env: &[(&str, &str)],
