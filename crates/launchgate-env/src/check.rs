@@ -62,7 +62,7 @@ impl Values {
                     out.vars.insert(
                         k,
                         Value {
-                            encryption: if dotenvx::is_encrypted(&v) {
+                            encryption: if dotenvx::is_well_formed(&v) {
                                 Encryption::Sealed
                             } else {
                                 Encryption::Plain
@@ -78,6 +78,16 @@ impl Values {
         if skipped > 0 {
             out.notes.push(format!(
                 "skipped {skipped} environment variables whose name or value is not UTF-8"
+            ));
+        }
+        let sealed = out
+            .vars
+            .values()
+            .filter(|v| v.encryption == Encryption::Sealed)
+            .count();
+        if sealed > 0 {
+            out.notes.push(format!(
+                "{sealed} encrypted values in the process environment were not checked against the schema; run the check under `dotenvx run` to check them decrypted"
             ));
         }
         out

@@ -7,7 +7,7 @@ use launchgate_core::{Finding, Location, Report, Severity, Table};
 
 use crate::dotenv::{self, Parsed};
 use crate::schema::Schema;
-use crate::{files, reading};
+use crate::{dotenvx, files, reading};
 
 /// The example file: `env.example` from the schema, or `.env.example` if it exists.
 pub fn example_path(root: &Path, schema: Option<&Schema>) -> Option<PathBuf> {
@@ -101,7 +101,9 @@ pub fn diff(root: &Path, schema: Option<&Schema>, env_files: &[PathBuf], report:
     if let (Some(ex_path), Some(ex)) = (&example, example_parsed) {
         let ex_display = files::display(ex_path);
         for (path, file) in &parsed {
-            if path == ex_path || files::is_template(path) {
+            // `.env.keys` holds dotenvx's private keys, not the app's variables.
+            let keys_file = path.file_name().is_some_and(|n| n == dotenvx::KEYS_FILE);
+            if path == ex_path || files::is_template(path) || keys_file {
                 continue;
             }
             let display = files::display(path);
@@ -127,6 +129,10 @@ pub fn diff(root: &Path, schema: Option<&Schema>, env_files: &[PathBuf], report:
                 rows.push(vec![key.to_string(), ex_display.clone(), display.clone()]);
             }
             for e in &file.entries {
+                // dotenvx's header public key belongs to the file, not to the app.
+                if dotenvx::is_public_key_name(&e.key) {
+                    continue;
+                }
                 if ex.get(&e.key).is_none() && schema.is_none_or(|s| !s.config.vars.contains_key(&e.key)) {
                     report.push(
                         Finding::new(

@@ -163,3 +163,12 @@ fn text_after_encrypted_that_is_no_payload_fails_lint() {
         ]
     );
 }
+
+#[test]
+fn drift_ignores_the_keys_file_and_the_header_key() {
+    let dir = project();
+    write(dir.path(), ".env.example", "SMTP_PASS=\nPORT=\nLOG_LEVEL=\n");
+    write(dir.path(), ".env.keys", &fixture("production.keys"));
+    let (code, findings) = run_json(bin(dir.path()).args(["diff"]));
+    assert_eq!((code, findings.len()), (0, 0), "{findings:?}");
+}
