@@ -48,7 +48,7 @@ pub fn read_env_file(path: &Path, scan_root: &Path, display: &str) -> Result<Env
     }
     let too_big = || {
         Error::input(format!(
-            "{display} is larger than {} MiB, the most a .env file may hold",
+            "{display} is larger than {} MiB, the most this gate reads from one file",
             MAX_ENV_FILE_SIZE >> 20
         ))
         .with_help(
@@ -70,7 +70,7 @@ pub fn read_env_file(path: &Path, scan_root: &Path, display: &str) -> Result<Env
 }
 
 /// Writes `contents` to `real` (a file [`read_env_file`] resolved) atomically, keeping the
-/// file's permissions.
+/// file's permissions. (A new file gets the atomic writer's owner-only permissions.)
 pub fn write_env_file(real: &Path, contents: &[u8]) -> Result<(), Error> {
     let permissions = std::fs::metadata(real)
         .map_err(|e| Error::io(real, &e))?

@@ -160,3 +160,47 @@ fn a_pipe_is_an_error_not_a_read_that_never_ends() {
     assert_eq!(code, 2);
     assert!(stderr[0].contains(".env is not a regular file"), "{stderr:?}");
 }
+
+#[test]
+fn init_appends_through_a_link_inside_and_refuses_one_leaving() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".env.example", "PORT=3000\n");
+    write(dir.path(), "config/launchgate.yml", "secrets: {}\n");
+    let real = dir.path().join("config/launchgate.yml");
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o664)).unwrap();
+    symlink("config/launchgate.yml", dir.path().join("launchgate.yml")).unwrap();
+    bin(dir.path()).arg("init").assert().code(0);
+    assert!(
+        std::fs::symlink_metadata(dir.path().join("launchgate.yml"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&real)
+            .unwrap()
+            .contains("PORT: { type: port")
+    );
+    assert_eq!(
+        std::fs::metadata(&real).unwrap().permissions().mode() & 0o777,
+        0o664
+    );
+
+    let outside = tempfile::tempdir().unwrap();
+    let elsewhere = outside.path().join("config.yml");
+    std::fs::write(&elsewhere, "secrets: {}\n").unwrap();
+    let repo = tempfile::tempdir().unwrap();
+    write(repo.path(), ".env.example", "PORT=3000\n");
+    symlink(&elsewhere, repo.path().join("launchgate.yml")).unwrap();
+    let out = bin(repo.path())
+        .args(["--config", "/dev/null", "init"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("not written: skipped launchgate.yml: it is a symbolic link"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "secrets: {}\n");
+}
