@@ -109,6 +109,7 @@ impl Values {
         let mut out = Values::default();
         // How deeply each value's references nest: `C=${B}` after `B=${A}` is 2.
         let mut depths: HashMap<String, usize> = HashMap::new();
+        let confinement = reading::Confinement::new(root)?;
         for path in paths {
             let full = if path.is_absolute() {
                 path.clone()
@@ -116,7 +117,7 @@ impl Values {
                 root.join(path)
             };
             let display = files::display(path);
-            let bytes = match reading::read_env_file(&full, root, &display)? {
+            let bytes = match confinement.read(&full, &display)? {
                 reading::EnvFile::Read { bytes, .. } => bytes,
                 reading::EnvFile::Skipped(note) => {
                     out.notes.push(note);

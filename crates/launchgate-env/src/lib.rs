@@ -122,6 +122,7 @@ pub fn lint_files(
     if tracked.is_none() {
         report.notes.push(committed::no_git_note(root));
     }
+    let confinement = reading::Confinement::new(root)?;
     let one = |path: &PathBuf| -> Result<(Vec<Finding>, usize, bool, Option<String>), Error> {
         let full = if path.is_absolute() {
             path.clone()
@@ -130,7 +131,7 @@ pub fn lint_files(
         };
         let rel = path.strip_prefix(root).unwrap_or(path);
         let display = files::display(path);
-        let (mut bytes, real) = match reading::read_env_file(&full, root, &display)? {
+        let (mut bytes, real) = match confinement.read(&full, &display)? {
             reading::EnvFile::Read { bytes, real } => (bytes, real),
             reading::EnvFile::Skipped(note) => return Ok((Vec::new(), 0, false, Some(note))),
         };

@@ -30,17 +30,57 @@ pub enum EnvFile {
 /// Reads `path` (absolute, or relative to the current folder) as a `.env` file found under
 /// `scan_root`; `display` names it in messages.
 pub fn read_env_file(path: &Path, scan_root: &Path, display: &str) -> Result<EnvFile, Error> {
-    let lexical = lexical_absolute(path)?;
-    let boundary = boundary_of(&lexical, &lexical_absolute(scan_root)?);
-    let real = std::fs::canonicalize(path).map_err(|e| Error::io(path, &e))?;
-    let real_boundary = std::fs::canonicalize(&boundary).unwrap_or(boundary);
-    if !real.starts_with(&real_boundary) {
-        return Ok(EnvFile::Skipped(format!(
-            "skipped {display}: it is a symbolic link to {}, outside {}; link a file inside it, or name the file itself",
-            real.display(),
-            real_boundary.display()
-        )));
+    Confinement::new(scan_root)?.read(path, display)
+}
+
+/// The boundary of one scanned root, worked out once for all the files read under it.
+#[derive(Debug, Clone)]
+pub struct Confinement {
+    cwd: PathBuf,
+    /// The scanned root, absolute, links not followed.
+    root: PathBuf,
+    /// The boundary of files under the root, links resolved.
+    root_boundary: PathBuf,
+}
+
+impl Confinement {
+    pub fn new(scan_root: &Path) -> Result<Confinement, Error> {
+        let cwd = std::env::current_dir()
+            .map_err(|e| Error::input(format!("cannot read the current folder: {e}")))?;
+        let root = lexical_absolute(&cwd, scan_root);
+        let boundary = boundary_of(&root.join(".env"), &root);
+        let root_boundary = std::fs::canonicalize(&boundary).unwrap_or(boundary);
+        Ok(Confinement {
+            cwd,
+            root,
+            root_boundary,
+        })
     }
+
+    /// Reads `path` (absolute, or relative to the current folder) unless it leads outside
+    /// its boundary; `display` names it in messages.
+    pub fn read(&self, path: &Path, display: &str) -> Result<EnvFile, Error> {
+        let lexical = lexical_absolute(&self.cwd, path);
+        let real_boundary = if lexical.starts_with(&self.root) {
+            self.root_boundary.clone()
+        } else {
+            let boundary = boundary_of(&lexical, &self.root);
+            std::fs::canonicalize(&boundary).unwrap_or(boundary)
+        };
+        let real = std::fs::canonicalize(path).map_err(|e| Error::io(path, &e))?;
+        if !real.starts_with(&real_boundary) {
+            return Ok(EnvFile::Skipped(format!(
+                "skipped {display}: it is a symbolic link to {}, outside {}; link a file inside it, or name the file itself",
+                real.display(),
+                real_boundary.display()
+            )));
+        }
+        read_regular_file(path, real, display)
+    }
+}
+
+/// Reads the regular file `real` (which `path` names), within [`MAX_ENV_FILE_SIZE`].
+fn read_regular_file(path: &Path, real: PathBuf, display: &str) -> Result<EnvFile, Error> {
     let meta = std::fs::metadata(&real).map_err(|e| Error::io(path, &e))?;
     if !meta.is_file() {
         return Err(Error::input(format!("{display} is not a regular file"))
@@ -85,16 +125,10 @@ pub fn write_env_file(real: &Path, contents: &[u8]) -> Result<(), Error> {
     })
 }
 
-/// `path` made absolute against the current folder, with `.` and `..` removed by text,
-/// without following any link.
-fn lexical_absolute(path: &Path) -> Result<PathBuf, Error> {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        let cwd = std::env::current_dir()
-            .map_err(|e| Error::input(format!("cannot read the current folder: {e}")))?;
-        cwd.join(path)
-    };
+/// `path` made absolute against `cwd`, with `.` and `..` removed by text, without following
+/// any link.
+fn lexical_absolute(cwd: &Path, path: &Path) -> PathBuf {
+    let joined = cwd.join(path);
     let mut out = PathBuf::new();
     for c in joined.components() {
         match c {
@@ -105,7 +139,7 @@ fn lexical_absolute(path: &Path) -> Result<PathBuf, Error> {
             other => out.push(other),
         }
     }
-    Ok(out)
+    out
 }
 
 /// The repository holding `file` (the nearest folder above it with `.git`), else `root`
@@ -128,7 +162,7 @@ mod tests {
 
     #[test]
     fn dot_and_dot_dot_are_removed_by_text() {
-        let p = lexical_absolute(Path::new("/a/./b/../c/.env")).unwrap();
+        let p = lexical_absolute(Path::new("/x"), Path::new("/a/./b/../c/.env"));
         assert_eq!(p, PathBuf::from("/a/c/.env"));
     }
 }
