@@ -170,16 +170,20 @@ impl Values {
                 // Values may refer to earlier ones (`${HOST}`), as dotenv-expand resolves them.
                 let value = if e.quote == Quote::Single {
                     depths.remove(&e.key);
-                    e.value
+                    Expanded::Single(e.value)
                 } else {
                     expand_bounded(&e, &display, &out.vars, &mut depths)?
+                };
+                let (value, encryption) = match value {
+                    Expanded::Single(value) => (value, Encryption::Plain),
+                    Expanded::From(value, encryption) => (value, encryption),
                 };
                 out.vars.insert(
                     e.key,
                     Value {
                         value,
                         source,
-                        encryption: Encryption::Plain,
+                        encryption,
                     },
                 );
             }
@@ -221,16 +225,31 @@ pub const MAX_EXPANSION_DEPTH: usize = 16;
 /// [`MAX_EXPANDED_LEN`] and [`MAX_EXPANSION_DEPTH`]. References read values already
 /// expanded, never text still to be expanded, so they cannot form a cycle: `A=${B}` before
 /// any `B=` reads `B` as unset.
+/// A value as read: written out, or expanded and as encrypted as what it refers to (a URL
+/// built from a decrypted password is as secret as the password, and one built from a value
+/// still encrypted cannot be judged).
+enum Expanded {
+    Single(String),
+    From(String, Encryption),
+}
+
 fn expand_bounded(
     entry: &dotenv::Entry,
     display: &str,
     vars: &BTreeMap<String, Value>,
     depths: &mut HashMap<String, usize>,
-) -> Result<String, Error> {
+) -> Result<Expanded, Error> {
     let mut depth = 0;
     let mut deepest = String::new();
+    let mut encryption = Encryption::Plain;
     let expanded = dotenv::expand(&entry.value, MAX_EXPANDED_LEN, |name| {
-        let value = vars.get(name).map(|v| v.value.as_str());
+        let found = vars.get(name);
+        encryption = match (encryption, found.map(|v| v.encryption)) {
+            (Encryption::Sealed, _) | (_, Some(Encryption::Sealed)) => Encryption::Sealed,
+            (Encryption::Decrypted, _) | (_, Some(Encryption::Decrypted)) => Encryption::Decrypted,
+            _ => Encryption::Plain,
+        };
+        let value = found.map(|v| v.value.as_str());
         let nested = depths.get(name).copied().unwrap_or(0) + 1;
         if value.is_some_and(|v| !v.is_empty()) && nested > depth {
             depth = nested;
@@ -259,7 +278,7 @@ fn expand_bounded(
         .with_help("write a value out instead of building it from a long chain of references"));
     }
     depths.insert(entry.key.clone(), depth);
-    Ok(value)
+    Ok(Expanded::From(value, encryption))
 }
 
 /// Whether an environment name means production.

@@ -172,3 +172,32 @@ fn drift_ignores_the_keys_file_and_the_header_key() {
     let (code, findings) = run_json(bin(dir.path()).args(["diff"]));
     assert_eq!((code, findings.len()), (0, 0), "{findings:?}");
 }
+
+/// A plain value built from an encrypted one is as secret as it (with the key), and not
+/// judged without the key.
+#[test]
+fn values_built_from_encrypted_ones_inherit_their_encryption() {
+    let dir = project();
+    write(
+        dir.path(),
+        "launchgate.yml",
+        "env:\n  vars:\n    SMTP_URL: { type: url, schemes: [smtps], secret: false }\n",
+    );
+    let file = fixture("production.env") + "SMTP_URL=\"smtp://mailer:${SMTP_PASS}@mail.acme.io\"\n";
+    write(dir.path(), ".env.production", &file);
+    let (code, findings) = run_json(
+        bin(dir.path())
+            .args(CHECK)
+            .env("DOTENV_PRIVATE_KEY_PRODUCTION", private_key()),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        positions(&findings),
+        vec![("env.invalid-value".into(), ".env.production".into(), 11, 10)]
+    );
+    let text = serde_json::to_string(&findings).unwrap();
+    assert!(!text.contains("Pl4nted") && !text.contains("mailer"), "{text}");
+
+    let (code, findings) = run_json(bin(dir.path()).args(CHECK));
+    assert_eq!((code, findings.len()), (0, 0), "{findings:?}");
+}
