@@ -203,12 +203,18 @@ pub fn diff(root: &Path, schema: Option<&Schema>) -> Result<Report, Error> {
 pub fn usage(root: &Path, schema: &Schema) -> Result<Report, Error> {
     let started = Instant::now();
     let mut report = Report::new(GATE);
-    let (used, scanned) = usage::scan(root);
+    let (used, scanned, too_large) = usage::scan_counting_skipped(root);
     report.inputs.push(root.display().to_string());
     report.notes.push(format!(
         "scanned {scanned} source files; the code reads {} variables",
         used.len()
     ));
+    if too_large > 0 {
+        report.notes.push(format!(
+            "left out {too_large} source files over {} MiB (generated bundles); variables only they read are not listed",
+            usage::MAX_SOURCE_FILE_SIZE >> 20
+        ));
+    }
     let mut rows = Vec::new();
     for (name, uses) in &used {
         let declared = schema.config.vars.contains_key(name);

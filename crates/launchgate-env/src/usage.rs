@@ -115,8 +115,15 @@ pub struct Use {
 /// Every variable read under `root`, by name, with each place it is read. Honours
 /// `.gitignore` and `.ignore`; skips files over 4 MiB (generated bundles).
 pub fn scan(root: &Path) -> (BTreeMap<String, Vec<Use>>, usize) {
+    let (used, files, _) = scan_counting_skipped(root);
+    (used, files)
+}
+
+/// [`scan`], and how many source files were left out for their size, so a report can say so.
+pub fn scan_counting_skipped(root: &Path) -> (BTreeMap<String, Vec<Use>>, usize, usize) {
     let found: Mutex<BTreeMap<String, Vec<Use>>> = Mutex::new(BTreeMap::new());
     let files = std::sync::atomic::AtomicUsize::new(0);
+    let too_large = std::sync::atomic::AtomicUsize::new(0);
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .filter_entry(|e| e.file_name() != ".git" && e.file_name() != "node_modules")
@@ -124,6 +131,7 @@ pub fn scan(root: &Path) -> (BTreeMap<String, Vec<Use>>, usize) {
     walker.run(|| {
         let found = &found;
         let files = &files;
+        let too_large = &too_large;
         Box::new(move |entry| {
             let Ok(entry) = entry else {
                 return ignore::WalkState::Continue;
@@ -139,19 +147,24 @@ pub fn scan(root: &Path) -> (BTreeMap<String, Vec<Use>>, usize) {
             else {
                 return ignore::WalkState::Continue;
             };
-            if entry
-                .metadata()
-                .map(|m| m.len() > MAX_SOURCE_FILE_SIZE)
-                .unwrap_or(true)
-            {
-                return ignore::WalkState::Continue;
+            let skip_large = || {
+                too_large.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                ignore::WalkState::Continue
+            };
+            match entry.metadata() {
+                Ok(m) if m.len() > MAX_SOURCE_FILE_SIZE => return skip_large(),
+                Ok(_) => {}
+                Err(_) => return ignore::WalkState::Continue,
             }
             // Bounded again while reading: the file may have grown since its size was read.
             let mut bytes = Vec::new();
             let read = std::fs::File::open(path)
                 .and_then(|f| f.take(MAX_SOURCE_FILE_SIZE + 1).read_to_end(&mut bytes));
-            if read.is_err() || bytes.len() as u64 > MAX_SOURCE_FILE_SIZE {
+            if read.is_err() {
                 return ignore::WalkState::Continue;
+            }
+            if bytes.len() as u64 > MAX_SOURCE_FILE_SIZE {
+                return skip_large();
             }
             files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let rel = path.strip_prefix(root).unwrap_or(path);
@@ -173,7 +186,7 @@ pub fn scan(root: &Path) -> (BTreeMap<String, Vec<Use>>, usize) {
     for uses in map.values_mut() {
         uses.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     }
-    (map, files.into_inner())
+    (map, files.into_inner(), too_large.into_inner())
 }
 
 fn scan_text(text: &str, lang: &Language, display: &str) -> Vec<(String, Use)> {
