@@ -1,5 +1,6 @@
 //! Speed of the two bulk jobs: linting 10,000 `.env` files, and the usage scan of a 50 MB
-//! source tree. Both inputs are generated in a temporary folder.
+//! source tree; and of the long lines that used to be quadratic: one value with 250,000 bad
+//! substitutions, one 4 MB minified bundle (the usage scan skips files over 4 MiB). Every input is generated.
 //!
 //! Run with `cargo bench -p launchgate-env --bench env`.
 
@@ -10,6 +11,8 @@ use launchgate_env::LintOptions;
 
 const ENV_FILES: usize = 10_000;
 const SOURCE_BYTES: usize = 50 << 20;
+const BAD_SUBSTITUTIONS: usize = 250_000;
+const BUNDLE_BYTES: usize = 4_000_000;
 
 fn env_file(i: usize) -> String {
     let mut s = String::from("# generated\n");
@@ -80,6 +83,23 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let (used, files) = launchgate_env::usage::scan(src_dir.path());
             assert!(used.contains_key("API_URL") && files > 1000);
+        })
+    });
+    let bad_line = format!("A={}\n", "é${!".repeat(BAD_SUBSTITUTIONS));
+    group.bench_function("lint one value with 250,000 bad substitutions", |b| {
+        b.iter(|| {
+            let (findings, _, _) =
+                launchgate_env::lint::lint_bytes(".env", bad_line.as_bytes(), &LintOptions::default());
+            assert_eq!(findings.len(), BAD_SUBSTITUTIONS);
+        })
+    });
+    let bundle_dir = tempfile::tempdir().expect("tempdir");
+    let bundle = "x;process.env.API_URL;".repeat(BUNDLE_BYTES / 22);
+    std::fs::write(bundle_dir.path().join("bundle.js"), &bundle).expect("write");
+    group.bench_function("usage scan of a 4 MB one-line bundle", |b| {
+        b.iter(|| {
+            let (used, _) = launchgate_env::usage::scan(bundle_dir.path());
+            assert_eq!(used["API_URL"].len(), BUNDLE_BYTES / 22);
         })
     });
     group.finish();

@@ -1,6 +1,6 @@
 //! `check`: do the values a deploy will have satisfy the schema for its environment?
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -9,7 +9,7 @@ use launchgate_core::{Error, Finding, Location, Report, Secret, Severity};
 use crate::dotenv::{self, Quote};
 use crate::lint::{self, LintOptions};
 use crate::schema::{Schema, VarSpec};
-use crate::{files, leaks, secret_values, types};
+use crate::{dotenvx, files, leaks, reading, secret_values, types};
 
 /// Where a value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,11 +18,23 @@ pub enum Source {
     File { path: String, line: u32, column: u32 },
 }
 
+/// Whether a value came encrypted (dotenvx `encrypted:`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Encryption {
+    #[default]
+    Plain,
+    /// Decrypted with the deploy's private key: checked, never shown, not even redacted.
+    Decrypted,
+    /// Still ciphertext (no key, or a value that cannot be decrypted): not checked.
+    Sealed,
+}
+
 /// A variable's value and its source.
 #[derive(Debug, Clone)]
 pub struct Value {
     pub value: String,
     pub source: Source,
+    pub encryption: Encryption,
 }
 
 /// The values a deploy will have.
@@ -50,6 +62,11 @@ impl Values {
                     out.vars.insert(
                         k,
                         Value {
+                            encryption: if dotenvx::is_well_formed(&v) {
+                                Encryption::Sealed
+                            } else {
+                                Encryption::Plain
+                            },
                             value: v,
                             source: Source::Process,
                         },
@@ -63,42 +80,205 @@ impl Values {
                 "skipped {skipped} environment variables whose name or value is not UTF-8"
             ));
         }
+        let sealed = out
+            .vars
+            .values()
+            .filter(|v| v.encryption == Encryption::Sealed)
+            .count();
+        if sealed > 0 {
+            out.notes.push(format!(
+                "{sealed} encrypted values in the process environment were not checked against the schema; run the check under `dotenvx run` to check them decrypted"
+            ));
+        }
         out
     }
 
     /// `.env` files in order; later files override earlier ones, as dotenv loaders do.
+    /// Encrypted values are decrypted with the process environment's
+    /// `DOTENV_PRIVATE_KEY[_ENVIRONMENT]`.
     pub fn from_files(root: &Path, paths: &[PathBuf]) -> Result<Values, Error> {
+        Values::from_files_with_keys(root, paths, |name| std::env::var(name).ok())
+    }
+
+    /// [`Values::from_files`] with the private keys looked up by `key(name)`.
+    pub fn from_files_with_keys(
+        root: &Path,
+        paths: &[PathBuf],
+        key: impl Fn(&str) -> Option<String>,
+    ) -> Result<Values, Error> {
         let mut out = Values::default();
+        // How deeply each value's references nest: `C=${B}` after `B=${A}` is 2.
+        let mut depths: HashMap<String, usize> = HashMap::new();
+        let confinement = reading::Confinement::new(root)?;
         for path in paths {
             let full = if path.is_absolute() {
                 path.clone()
             } else {
                 root.join(path)
             };
-            let bytes = lint::read(&full)?;
             let display = files::display(path);
+            let bytes = match confinement.read(&full, &display)? {
+                reading::EnvFile::Read { bytes, .. } => bytes,
+                reading::EnvFile::Skipped(note) => {
+                    out.notes.push(note);
+                    continue;
+                }
+            };
             let (findings, parsed, _) = lint::lint_bytes(&display, &bytes, &LintOptions::default());
             // Only what changes the values read matters here; style is `lint`'s business.
             out.findings
                 .extend(findings.into_iter().filter(|f| f.severity == Severity::Error));
+            let key_name = dotenvx::private_key_name(path);
+            let private_key = key(&key_name)
+                .filter(|k| !k.trim().is_empty())
+                .map(|k| (key_name.clone(), k))
+                .or_else(|| key(dotenvx::PRIVATE_KEY).map(|k| (dotenvx::PRIVATE_KEY.to_string(), k)));
+            let mut sealed = 0;
             for e in parsed.entries {
                 let source = Source::File {
                     path: display.clone(),
                     line: e.value_line,
                     column: e.value_column,
                 };
+                if dotenvx::is_encrypted(&e.value) {
+                    let (value, encryption) = match (&private_key, dotenvx::malformed(&e.value)) {
+                        // `lint` reports the malformed value.
+                        (_, Some(_)) => (e.value, Encryption::Sealed),
+                        (None, None) => {
+                            sealed += 1;
+                            (e.value, Encryption::Sealed)
+                        }
+                        (Some((name, k)), None) => match dotenvx::decrypt(k, &e.value) {
+                            Ok(plain) => (plain, Encryption::Decrypted),
+                            Err(why) => {
+                                out.findings.push(undecryptable(&e, &display, name, why));
+                                (e.value, Encryption::Sealed)
+                            }
+                        },
+                    };
+                    depths.remove(&e.key);
+                    out.vars.insert(
+                        e.key,
+                        Value {
+                            value,
+                            source,
+                            encryption,
+                        },
+                    );
+                    continue;
+                }
                 // Values may refer to earlier ones (`${HOST}`), as dotenv-expand resolves them.
                 let value = if e.quote == Quote::Single {
-                    e.value
+                    depths.remove(&e.key);
+                    Expanded::Single(e.value)
                 } else {
-                    dotenv::expand(&e.value, |name| out.vars.get(name).map(|v| v.value.clone()))
+                    expand_bounded(&e, &display, &out.vars, &mut depths)?
                 };
-                out.vars.insert(e.key, Value { value, source });
+                let (value, encryption) = match value {
+                    Expanded::Single(value) => (value, Encryption::Plain),
+                    Expanded::From(value, encryption) => (value, encryption),
+                };
+                out.vars.insert(
+                    e.key,
+                    Value {
+                        value,
+                        source,
+                        encryption,
+                    },
+                );
+            }
+            if sealed > 0 {
+                out.notes.push(format!(
+                    "{display}: {sealed} encrypted values were not checked against the schema; set {key_name} (from .env.keys) where this check runs to check them"
+                ));
             }
             out.inputs.push(display);
         }
         Ok(out)
     }
+}
+
+fn undecryptable(e: &dotenv::Entry, display: &str, key_name: &str, why: dotenvx::DecryptError) -> Finding {
+    Finding::new(
+        "env.undecryptable-value",
+        Severity::Error,
+        format!(
+            "{} in {display} cannot be decrypted with {key_name}: {}",
+            dotenv::key_for_display(&e.key),
+            why.describe()
+        ),
+    )
+    .at(Location::at(display, e.value_line, e.value_column))
+    .help(format!(
+        "set {key_name} to the key in .env.keys for this file, or encrypt the value again with `dotenvx set`"
+    ))
+    .property("variable", e.key.as_str())
+}
+
+/// The most bytes one expanded value may hold (unless its own text is longer).
+pub const MAX_EXPANDED_LEN: usize = 64 * 1024;
+
+/// How deeply `${VAR}` references may nest: `B=${A}`, `C=${B}` … is one level per line.
+pub const MAX_EXPANSION_DEPTH: usize = 16;
+
+/// `entry`'s value with its references to earlier values expanded, within
+/// [`MAX_EXPANDED_LEN`] and [`MAX_EXPANSION_DEPTH`]. References read values already
+/// expanded, never text still to be expanded, so they cannot form a cycle: `A=${B}` before
+/// any `B=` reads `B` as unset.
+/// A value as read: written out, or expanded and as encrypted as what it refers to (a URL
+/// built from a decrypted password is as secret as the password, and one built from a value
+/// still encrypted cannot be judged).
+enum Expanded {
+    Single(String),
+    From(String, Encryption),
+}
+
+fn expand_bounded(
+    entry: &dotenv::Entry,
+    display: &str,
+    vars: &BTreeMap<String, Value>,
+    depths: &mut HashMap<String, usize>,
+) -> Result<Expanded, Error> {
+    let mut depth = 0;
+    let mut deepest = String::new();
+    let mut encryption = Encryption::Plain;
+    let expanded = dotenv::expand(&entry.value, MAX_EXPANDED_LEN, |name| {
+        let found = vars.get(name);
+        encryption = match (encryption, found.map(|v| v.encryption)) {
+            (Encryption::Sealed, _) | (_, Some(Encryption::Sealed)) => Encryption::Sealed,
+            (Encryption::Decrypted, _) | (_, Some(Encryption::Decrypted)) => Encryption::Decrypted,
+            _ => Encryption::Plain,
+        };
+        let value = found.map(|v| v.value.as_str());
+        let nested = depths.get(name).copied().unwrap_or(0) + 1;
+        if value.is_some_and(|v| !v.is_empty()) && nested > depth {
+            depth = nested;
+            deepest = name.to_string();
+        }
+        value
+    });
+    let at = format!("{display}:{}:{}", entry.value_line, entry.value_column);
+    let key = dotenv::key_for_display(&entry.key);
+    let value = expanded.map_err(|too_long| {
+        Error::input(format!(
+            "{at}: {key} expands to more than {} KiB (at ${{{}}}); references nested like this grow without bound",
+            MAX_EXPANDED_LEN / 1024,
+            dotenv::key_for_display(&too_long.reference)
+        ))
+        .with_help(format!(
+            "a value may expand to at most {} KiB; write the value out instead of repeating references to long values",
+            MAX_EXPANDED_LEN / 1024
+        ))
+    })?;
+    if depth > MAX_EXPANSION_DEPTH {
+        return Err(Error::input(format!(
+            "{at}: {key} refers to ${{{}}}, whose references nest {depth} levels deep (at most {MAX_EXPANSION_DEPTH})",
+            dotenv::key_for_display(&deepest)
+        ))
+        .with_help("write a value out instead of building it from a long chain of references"));
+    }
+    depths.insert(entry.key.clone(), depth);
+    Ok(Expanded::From(value, encryption))
 }
 
 /// Whether an environment name means production.
@@ -127,11 +307,17 @@ pub fn check(schema: &Schema, env: &str, values: &Values, report: &mut Report) -
         config.vars.len()
     ));
     for (name, spec) in &config.vars {
-        check_var(name, spec, env, values.vars.get(name), report);
+        let value = values.vars.get(name);
+        let before = report.findings.len();
+        check_var(name, spec, env, value, report);
+        if let Some(v) = value {
+            hide_decrypted(v, &mut report.findings[before..]);
+        }
     }
     // Variables outside the schema: leaks anywhere, placeholders and keys in files.
     for (name, value) in &values.vars {
         let in_schema = config.vars.get(name);
+        let before = report.findings.len();
         for leak in leaks::check(name, Some(&value.value), &config.public_prefixes) {
             let f = finding(
                 leak.rule_id(),
@@ -149,10 +335,25 @@ pub fn check(schema: &Schema, env: &str, values: &Values, report: &mut Report) -
             // The process environment holds much that is not the app's (HOME, CI service
             // URLs on localhost), so only API keys are judged there.
             let placeholders = matches!(value.source, Source::File { .. });
-            environment_checks(name, None, env, value, placeholders, report);
+            if value.encryption != Encryption::Sealed {
+                environment_checks(name, None, env, value, placeholders, report);
+            }
         }
+        hide_decrypted(value, &mut report.findings[before..]);
     }
     Ok(())
+}
+
+/// Not even a redacted part of a decrypted value is shown.
+fn hide_decrypted(value: &Value, findings: &mut [Finding]) {
+    if value.encryption == Encryption::Decrypted {
+        for f in findings {
+            f.secret = None;
+            // The fingerprint was derived from the value; derive it from the finding instead.
+            f.fingerprint.clear();
+            f.ensure_fingerprint();
+        }
+    }
 }
 
 fn check_var(name: &str, spec: &VarSpec, env: &str, value: Option<&Value>, report: &mut Report) {
@@ -184,8 +385,12 @@ fn check_var(name: &str, spec: &VarSpec, env: &str, value: Option<&Value>, repor
         }
         return;
     };
+    if value.encryption == Encryption::Sealed {
+        return;
+    }
     if let Err(why) = types::validate(spec.var_type, &value.value, &effective.constraints) {
-        let shown = showable(name, spec, &value.value);
+        let shown = showable(name, spec, &effective.constraints, &value.value)
+            .filter(|_| value.encryption == Encryption::Plain);
         let message = match &shown {
             Some(v) => format!("{name} {why} (value \"{v}\")"),
             // Some reasons quote part of the value (a URL's scheme or host); a secret's never.
@@ -267,14 +472,33 @@ fn finding(rule: &str, severity: Severity, message: String, name: &str, env: &st
     }
 }
 
-/// The value, if it may be printed: not secret, not secret-looking, short and printable.
-fn showable(name: &str, spec: &VarSpec, value: &str) -> Option<String> {
-    let hidden = spec.secret
+/// The value, if it may be printed: the schema says it is not secret (`secret: false`, or a
+/// type whose valid values cannot be a credential), and it neither looks like a credential
+/// nor is long or unprintable. A variable without `secret:` whose name lacks the secret
+/// words (`SMTP_PASS`) may still hold a password, so its value is not printed.
+fn showable(name: &str, spec: &VarSpec, constraints: &types::Constraints, value: &str) -> Option<String> {
+    let public =
+        !spec.secret && (spec.declared_public || cannot_be_a_credential(spec.var_type, constraints, value));
+    let hidden = !public
         || leaks::secret_word(name).is_some()
         || secret_values::recognise(value).is_some()
         || value.chars().count() > 80
         || value.chars().any(char::is_control);
     (!hidden).then(|| value.to_string())
+}
+
+/// A boolean, a port number or one of an enum's listed values: nothing a credential can be.
+fn cannot_be_a_credential(ty: types::VarType, constraints: &types::Constraints, value: &str) -> bool {
+    use types::VarType;
+    match ty {
+        VarType::Bool => types::parse_bool(value).is_some(),
+        VarType::Port => value.trim().parse::<u16>().is_ok_and(|p| p > 0),
+        VarType::Enum => constraints
+            .values
+            .as_ref()
+            .is_some_and(|values| values.iter().any(|v| v == value)),
+        _ => false,
+    }
 }
 
 /// `("test" | "live", provider)` for Stripe-style keys.
@@ -338,12 +562,16 @@ pub fn placeholder(value: &str) -> Option<&'static str> {
     None
 }
 
-/// Whether `text` holds four or more consecutive characters of `value`. Long values are
-/// assumed to, since checking them costs more than a generic message.
+/// Whether `text` holds four or more consecutive characters of `value` (all of it, when it
+/// is shorter). Long values are assumed to, since checking them costs more than a generic
+/// message.
 fn quotes_part_of(text: &str, value: &str) -> bool {
     let chars: Vec<char> = value.chars().collect();
     if chars.len() > 4096 {
         return true;
+    }
+    if chars.len() < 4 {
+        return !value.trim().is_empty() && text.contains(value.trim());
     }
     chars
         .windows(4)

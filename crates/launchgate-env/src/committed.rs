@@ -7,7 +7,7 @@ use launchgate_core::{Finding, Location, Secret, Severity};
 use crate::dotenv::{Entry, Parsed};
 use crate::files;
 use crate::schema::EnvConfig;
-use crate::{leaks, secret_values};
+use crate::{dotenvx, leaks, secret_values};
 
 /// Whether a file's values count as committed: tracked by git, or (outside git) present.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,7 @@ pub fn no_git_note(root: &Path) -> String {
 /// A tracked file (or, outside git, any file in the working tree) holding a value for a
 /// `secret` variable or a value [`secret_values::recognise`] knows is a finding. Templates
 /// (`.env.example` …) may name secret variables with empty or placeholder values, but not
-/// hold a recognisable real secret. `encrypted:` values (dotenvx) are not plaintext.
+/// hold a recognisable real secret. `encrypted:` values (dotenvx) are not plaintext, but a `DOTENV_PRIVATE_KEY…` (`.env.keys`) is the key to them.
 pub fn file_findings(path: &Path, parsed: &Parsed, tracking: Tracking, config: &EnvConfig) -> Vec<Finding> {
     let display = files::display(path);
     let template = files::is_template(path);
@@ -50,10 +50,14 @@ pub fn file_findings(path: &Path, parsed: &Parsed, tracking: Tracking, config: &
             continue;
         }
         let value = entry.value.trim();
-        if value.is_empty() || value.starts_with("encrypted:") {
+        if value.is_empty() || dotenvx::is_well_formed(value) {
             continue;
         }
-        let recognised = secret_values::recognise(value);
+        let private_key = dotenvx::is_private_key_name(&entry.key).then(|| secret_values::Recognised {
+            rule_id: "dotenvx.private-key".into(),
+            what: "a dotenvx private key, which decrypts every encrypted value of its file".into(),
+        });
+        let recognised = private_key.or_else(|| secret_values::recognise(value));
         let declared_secret = config.vars.get(&entry.key).is_some_and(|s| s.secret);
         let what = match (&recognised, declared_secret && !template) {
             (Some(r), _) => r.what.clone(),

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use launchgate_core::{Finding, Location, Report, Severity, Table};
 
 use crate::dotenv::{self, Parsed};
-use crate::files;
 use crate::schema::Schema;
+use crate::{dotenvx, files, reading};
 
 /// The example file: `env.example` from the schema, or `.env.example` if it exists.
 pub fn example_path(root: &Path, schema: Option<&Schema>) -> Option<PathBuf> {
@@ -25,19 +25,27 @@ pub fn diff(root: &Path, schema: Option<&Schema>, env_files: &[PathBuf], report:
     let example = example_path(root, schema);
     let mut parsed: BTreeMap<PathBuf, Parsed> = BTreeMap::new();
     for path in env_files.iter().chain(example.iter()) {
-        match std::fs::read(root.join(path)) {
-            Ok(bytes) => {
+        let full = root.join(path);
+        if full
+            .symlink_metadata()
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        {
+            continue;
+        }
+        let display = files::display(path);
+        match reading::read_env_file(&full, root, &display) {
+            Ok(reading::EnvFile::Read { bytes, .. }) => {
                 parsed.insert(path.clone(), dotenv::parse(&bytes));
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Ok(reading::EnvFile::Skipped(note)) => report.notes.push(note),
             // A file that exists but cannot be read must not look like a missing one.
             Err(e) => report.push(
                 launchgate_core::Finding::new(
                     "env.unreadable-file",
                     launchgate_core::Severity::Error,
-                    format!("cannot read {}: {e}", files::display(path)),
+                    e.one_line(),
                 )
-                .at(launchgate_core::Location::file(files::display(path)))
+                .at(launchgate_core::Location::file(display.as_str()))
                 .help("make the file readable, so drift can be checked"),
             ),
         }
@@ -93,7 +101,9 @@ pub fn diff(root: &Path, schema: Option<&Schema>, env_files: &[PathBuf], report:
     if let (Some(ex_path), Some(ex)) = (&example, example_parsed) {
         let ex_display = files::display(ex_path);
         for (path, file) in &parsed {
-            if path == ex_path || files::is_template(path) {
+            // `.env.keys` holds dotenvx's private keys, not the app's variables.
+            let keys_file = path.file_name().is_some_and(|n| n == dotenvx::KEYS_FILE);
+            if path == ex_path || files::is_template(path) || keys_file {
                 continue;
             }
             let display = files::display(path);
@@ -119,6 +129,10 @@ pub fn diff(root: &Path, schema: Option<&Schema>, env_files: &[PathBuf], report:
                 rows.push(vec![key.to_string(), ex_display.clone(), display.clone()]);
             }
             for e in &file.entries {
+                // dotenvx's header public key belongs to the file, not to the app.
+                if dotenvx::is_public_key_name(&e.key) {
+                    continue;
+                }
                 if ex.get(&e.key).is_none() && schema.is_none_or(|s| !s.config.vars.contains_key(&e.key)) {
                     report.push(
                         Finding::new(

@@ -74,7 +74,13 @@ pub fn guess(name: &str, value: &str) -> Guess {
 pub fn schema_text(root: &Path, example: Option<&Path>) -> Result<(String, usize), Error> {
     let mut vars: BTreeMap<String, Guess> = BTreeMap::new();
     if let Some(example) = example {
-        let bytes = std::fs::read(root.join(example)).map_err(|e| Error::io(&root.join(example), &e))?;
+        let display = crate::files::display(example);
+        let bytes = match crate::reading::read_env_file(&root.join(example), root, &display)? {
+            crate::reading::EnvFile::Read { bytes, .. } => bytes,
+            crate::reading::EnvFile::Skipped(note) => {
+                return Err(Error::input(note).with_help("point `example:` at a file in the repository"));
+            }
+        };
         for e in dotenv::parse(&bytes).entries {
             vars.insert(e.key.clone(), guess(&e.key, &e.value));
         }
@@ -120,31 +126,43 @@ pub fn schema_text(root: &Path, example: Option<&Path>) -> Result<(String, usize
 /// section, to which it is appended). Never overwrites an existing `env:` section.
 pub fn write(root: &Path, target: &Path, example: Option<&Path>) -> Result<usize, Error> {
     let (section, count) = schema_text(root, example)?;
-    let existing = match std::fs::read_to_string(target) {
-        Ok(s) => Some(s),
+    // An existing file is read and written where it really is, so a link to it stays a
+    // link and its permissions stay; a link leading out of the repository is refused.
+    let existing = match target.symlink_metadata() {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io(target, &e)),
+        _ => match crate::reading::read_env_file(target, root, &crate::relative_display(root, target))? {
+            crate::reading::EnvFile::Read { bytes, real } => {
+                Some((String::from_utf8_lossy(&bytes).into_owned(), real))
+            }
+            crate::reading::EnvFile::Skipped(note) => {
+                return Err(Error::input(format!("not written: {note}"))
+                    .with_help("write the schema elsewhere with `--to FILE`"));
+            }
+        },
     };
-    let contents = match existing {
-        Some(old) => {
+    let (contents, real) = match existing {
+        Some((old, real)) => {
             let value: serde_yaml::Value = serde_yaml::from_str(&old).unwrap_or(serde_yaml::Value::Null);
             if value.as_mapping().is_some_and(|m| m.contains_key("env")) {
                 return Err(Error::input(format!(
                     "{} already has an env: section; init does not overwrite it",
                     target.display()
                 ))
-                .with_help("edit the section by hand, or write elsewhere with `--output FILE`"));
+                .with_help("edit the section by hand, or write elsewhere with `--to FILE`"));
             }
             let sep = if old.is_empty() || old.ends_with('\n') {
                 ""
             } else {
                 "\n"
             };
-            format!("{old}{sep}{section}")
+            (format!("{old}{sep}{section}"), Some(real))
         }
-        None => section,
+        None => (section, None),
     };
-    launchgate_core::atomic::write_atomic(target, contents.as_bytes())?;
+    match real {
+        Some(real) => crate::reading::write_env_file(&real, contents.as_bytes())?,
+        None => launchgate_core::atomic::write_atomic(target, contents.as_bytes())?,
+    }
     Ok(count)
 }
 

@@ -26,13 +26,16 @@ use rayon::prelude::*;
 
 pub mod check;
 pub mod cli;
+pub mod columns;
 pub mod committed;
 pub mod dotenv;
+pub mod dotenvx;
 pub mod drift;
 pub mod files;
 pub mod init;
 pub mod leaks;
 pub mod lint;
+pub mod reading;
 pub mod rules;
 pub mod schema;
 pub mod secret_values;
@@ -119,7 +122,8 @@ pub fn lint_files(
     if tracked.is_none() {
         report.notes.push(committed::no_git_note(root));
     }
-    let one = |path: &PathBuf| -> Result<(Vec<Finding>, usize, bool), Error> {
+    let confinement = reading::Confinement::new(root)?;
+    let one = |path: &PathBuf| -> Result<(Vec<Finding>, usize, bool, Option<String>), Error> {
         let full = if path.is_absolute() {
             path.clone()
         } else {
@@ -127,10 +131,14 @@ pub fn lint_files(
         };
         let rel = path.strip_prefix(root).unwrap_or(path);
         let display = files::display(path);
-        let mut bytes = lint::read(&full)?;
+        let (mut bytes, real) = match confinement.read(&full, &display)? {
+            reading::EnvFile::Read { bytes, real } => (bytes, real),
+            reading::EnvFile::Skipped(note) => return Ok((Vec::new(), 0, false, Some(note))),
+        };
         let mut fixed = false;
         if fix && let Some(new) = lint::fix_bytes(&display, &bytes, options)? {
-            launchgate_core::atomic::write_atomic(&full, &new)?;
+            // Through a link that stays inside: the file it names is fixed, the link kept.
+            reading::write_env_file(&real, &new)?;
             bytes = new;
             fixed = true;
         }
@@ -141,12 +149,13 @@ pub fn lint_files(
             Some(_) => committed::Tracking::Untracked,
         };
         findings.extend(committed::file_findings(path, &parsed, tracking, &config));
-        Ok((findings, suppressed, fixed))
+        Ok((findings, suppressed, fixed, None))
     };
     let results: Vec<_> = paths.par_iter().map(one).collect();
     let mut fixed = 0;
     for result in results {
-        let (findings, suppressed, was_fixed) = result?;
+        let (findings, suppressed, was_fixed, skipped) = result?;
+        report.notes.extend(skipped);
         for f in findings {
             report.push(f);
         }
@@ -194,12 +203,18 @@ pub fn diff(root: &Path, schema: Option<&Schema>) -> Result<Report, Error> {
 pub fn usage(root: &Path, schema: &Schema) -> Result<Report, Error> {
     let started = Instant::now();
     let mut report = Report::new(GATE);
-    let (used, scanned) = usage::scan(root);
+    let (used, scanned, too_large) = usage::scan_counting_skipped(root);
     report.inputs.push(root.display().to_string());
     report.notes.push(format!(
         "scanned {scanned} source files; the code reads {} variables",
         used.len()
     ));
+    if too_large > 0 {
+        report.notes.push(format!(
+            "left out {too_large} source files over {} MiB (generated bundles); variables only they read are not listed",
+            usage::MAX_SOURCE_FILE_SIZE >> 20
+        ));
+    }
     let mut rows = Vec::new();
     for (name, uses) in &used {
         let declared = schema.config.vars.contains_key(name);
@@ -276,7 +291,13 @@ pub fn check_configured_with(
                     let values = if schema.config.check.files.is_empty() {
                         Values::from_env(process_env)
                     } else {
-                        Values::from_files(root, &schema.config.check.files)?
+                        let env: Vec<_> = process_env.into_iter().collect();
+                        let key = |name: &str| {
+                            env.iter()
+                                .find(|(k, _)| k.to_str() == Some(name))
+                                .and_then(|(_, v)| v.to_str().map(str::to_string))
+                        };
+                        Values::from_files_with_keys(root, &schema.config.check.files, key)?
                     };
                     let checked = check_values(schema, &env, &values)?;
                     merge(&mut report, checked);
@@ -312,7 +333,11 @@ fn merge(into: &mut Report, from: Report) {
             into.inputs.push(i);
         }
     }
-    into.notes.extend(from.notes);
+    for n in from.notes {
+        if !into.notes.contains(&n) {
+            into.notes.push(n);
+        }
+    }
     into.tables.extend(from.tables);
     into.suppressed += from.suppressed;
 }

@@ -5,7 +5,6 @@
 //! `# launchgate:on ID`, or for one line when the comment ends that line).
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use launchgate_core::{Error, Finding, Location, Severity};
 
@@ -24,7 +23,7 @@ pub const FIXABLE: [&str; 8] = [
 ];
 
 /// Every lint id (without the `env.` prefix), its severity and what it means.
-pub const LINTS: [(&str, Severity, &str); 18] = [
+pub const LINTS: [(&str, Severity, &str); 19] = [
     (
         "duplicate-key",
         Severity::Error,
@@ -95,6 +94,11 @@ pub const LINTS: [(&str, Severity, &str); 18] = [
     ),
     ("nul-byte", Severity::Error, "A NUL byte in the file."),
     ("invalid-utf8", Severity::Error, "Bytes that are not UTF-8."),
+    (
+        "malformed-encrypted",
+        Severity::Error,
+        "An `encrypted:` value that is not a dotenvx payload, or a `DOTENV_PUBLIC_KEY` that is not a key.",
+    ),
 ];
 
 /// The severity of a lint id.
@@ -144,7 +148,8 @@ pub fn lint_bytes(display: &str, bytes: &[u8], options: &LintOptions) -> (Vec<Fi
     let parsed = dotenv::parse(bytes);
     let mut findings = Vec::new();
     let mut suppressed = 0;
-    for p in &parsed.problems {
+    let encryption = encryption_problems(&parsed);
+    for p in parsed.problems.iter().chain(&encryption) {
         if options.is_disabled(p.id) {
             continue;
         }
@@ -160,6 +165,34 @@ pub fn lint_bytes(display: &str, bytes: &[u8], options: &LintOptions) -> (Vec<Fi
         findings.push(f);
     }
     (findings, parsed, suppressed)
+}
+
+/// dotenvx values that cannot be decrypted by anyone: text after `encrypted:` that is not a
+/// payload (so a plaintext secret cannot hide behind the prefix), a header public key that
+/// is not a key.
+fn encryption_problems(parsed: &Parsed) -> Vec<dotenv::Problem> {
+    let mut out = Vec::new();
+    for e in &parsed.entries {
+        let why = if crate::dotenvx::is_public_key_name(&e.key) {
+            crate::dotenvx::malformed_public_key(&e.value).map(|why| format!("`{}` {why}", e.key))
+        } else {
+            crate::dotenvx::malformed(&e.value).map(|why| {
+                format!(
+                    "the `encrypted:` value of `{}` {why}; encrypt it again with `dotenvx set`",
+                    dotenv::key_for_display(&e.key)
+                )
+            })
+        };
+        if let Some(message) = why {
+            out.push(dotenv::Problem {
+                id: "malformed-encrypted",
+                line: e.value_line,
+                column: e.value_column,
+                message,
+            });
+        }
+    }
+    out
 }
 
 /// The fixed text of a file, or `None` when nothing fixable is wrong. Fails, leaving the
@@ -293,11 +326,6 @@ fn rebuild(e: &Entry, quote_whitespace: bool) -> String {
         line.push_str(c);
     }
     line
-}
-
-/// Reads a file to lint; a missing file is an error naming it.
-pub fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| Error::io(path, &e))
 }
 
 #[cfg(test)]

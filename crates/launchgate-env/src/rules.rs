@@ -4,7 +4,7 @@ use launchgate_core::{Report, RuleInfo};
 
 use crate::lint::LINTS;
 
-const RULES: [(&str, &str, &str); 14] = [
+const RULES: [(&str, &str, &str); 15] = [
     (
         "missing-required",
         "Missing required variable",
@@ -69,6 +69,11 @@ const RULES: [(&str, &str, &str); 14] = [
         "drift-staging",
         "Required in production, not in staging",
         "A variable required in production is not required in, or absent from, staging.",
+    ),
+    (
+        "undecryptable-value",
+        "Encrypted value the key does not open",
+        "A dotenvx `encrypted:` value cannot be decrypted with the DOTENV_PRIVATE_KEY the check was given.",
     ),
     (
         "usage-not-in-schema",

@@ -31,11 +31,12 @@ static DB_URL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The kind of secret `value` holds, if it looks like one.
 ///
-/// Placeholders (`sk_live_xxxxxxxxxxxxxxxx`, `<your key>`) and dotenvx `encrypted:` values
-/// are not secrets.
+/// Placeholders (`sk_live_xxxxxxxxxxxxxxxx`, `<your key>`) and well-formed dotenvx
+/// `encrypted:` values are not secrets.
 pub fn recognise(value: &str) -> Option<Recognised> {
     let value = value.trim();
-    if value.len() < 8 || value.starts_with("encrypted:") {
+    // A well-formed dotenvx value is ciphertext; text after a bare `encrypted:` is not.
+    if value.len() < 8 || crate::dotenvx::is_well_formed(value) {
         return None;
     }
     if let Some(c) = JWT.captures(value) {

@@ -1,10 +1,16 @@
 //! `usage`: which variables the code reads, found in the source with the `ignore` walker.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::Path;
 use std::sync::{LazyLock, Mutex};
 
 use regex::Regex;
+
+use crate::columns::Columns;
+
+/// Source files larger than this are generated bundles, not code to read.
+pub const MAX_SOURCE_FILE_SIZE: u64 = 4 << 20;
 
 /// A language's ways of reading a variable; each pattern's first group is the name.
 struct Language {
@@ -109,8 +115,15 @@ pub struct Use {
 /// Every variable read under `root`, by name, with each place it is read. Honours
 /// `.gitignore` and `.ignore`; skips files over 4 MiB (generated bundles).
 pub fn scan(root: &Path) -> (BTreeMap<String, Vec<Use>>, usize) {
+    let (used, files, _) = scan_counting_skipped(root);
+    (used, files)
+}
+
+/// [`scan`], and how many source files were left out for their size, so a report can say so.
+pub fn scan_counting_skipped(root: &Path) -> (BTreeMap<String, Vec<Use>>, usize, usize) {
     let found: Mutex<BTreeMap<String, Vec<Use>>> = Mutex::new(BTreeMap::new());
     let files = std::sync::atomic::AtomicUsize::new(0);
+    let too_large = std::sync::atomic::AtomicUsize::new(0);
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .filter_entry(|e| e.file_name() != ".git" && e.file_name() != "node_modules")
@@ -118,6 +131,7 @@ pub fn scan(root: &Path) -> (BTreeMap<String, Vec<Use>>, usize) {
     walker.run(|| {
         let found = &found;
         let files = &files;
+        let too_large = &too_large;
         Box::new(move |entry| {
             let Ok(entry) = entry else {
                 return ignore::WalkState::Continue;
@@ -133,12 +147,25 @@ pub fn scan(root: &Path) -> (BTreeMap<String, Vec<Use>>, usize) {
             else {
                 return ignore::WalkState::Continue;
             };
-            if entry.metadata().map(|m| m.len() > 4 << 20).unwrap_or(true) {
+            let skip_large = || {
+                too_large.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                ignore::WalkState::Continue
+            };
+            match entry.metadata() {
+                Ok(m) if m.len() > MAX_SOURCE_FILE_SIZE => return skip_large(),
+                Ok(_) => {}
+                Err(_) => return ignore::WalkState::Continue,
+            }
+            // Bounded again while reading: the file may have grown since its size was read.
+            let mut bytes = Vec::new();
+            let read = std::fs::File::open(path)
+                .and_then(|f| f.take(MAX_SOURCE_FILE_SIZE + 1).read_to_end(&mut bytes));
+            if read.is_err() {
                 return ignore::WalkState::Continue;
             }
-            let Ok(bytes) = std::fs::read(path) else {
-                return ignore::WalkState::Continue;
-            };
+            if bytes.len() as u64 > MAX_SOURCE_FILE_SIZE {
+                return skip_large();
+            }
             files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let rel = path.strip_prefix(root).unwrap_or(path);
             let uses = scan_text(
@@ -159,7 +186,7 @@ pub fn scan(root: &Path) -> (BTreeMap<String, Vec<Use>>, usize) {
     for uses in map.values_mut() {
         uses.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     }
-    (map, files.into_inner())
+    (map, files.into_inner(), too_large.into_inner())
 }
 
 fn scan_text(text: &str, lang: &Language, display: &str) -> Vec<(String, Use)> {
@@ -174,6 +201,8 @@ fn scan_text(text: &str, lang: &Language, display: &str) -> Vec<(String, Use)> {
     let mut line = 1u32;
     let mut line_start = 0usize;
     let mut counted_to = 0usize;
+    // Many reads on one line (a minified bundle) share one count of its characters.
+    let mut columns = Columns::new(text);
     for caps in lang.regex.captures_iter(text) {
         let Some(name) = caps.iter().skip(1).flatten().next() else {
             continue;
@@ -182,9 +211,10 @@ fn scan_text(text: &str, lang: &Language, display: &str) -> Vec<(String, Use)> {
         for nl in memchr::memchr_iter(b'\n', &text.as_bytes()[counted_to..whole]) {
             line += 1;
             line_start = counted_to + nl + 1;
+            columns = Columns::new(&text[line_start..]);
         }
         counted_to = whole;
-        let column = text[line_start..whole].chars().count() as u32 + 1;
+        let column = columns.at(whole - line_start);
         out.push((
             name.as_str().to_string(),
             Use {
@@ -255,5 +285,24 @@ mod tests {
         assert_eq!(names("ruby", "ENV['A']\nENV.fetch(\"B\")\n").len(), 2);
         assert_eq!(names("php", "getenv('A'); $_ENV['B']; env('C')\n").len(), 3);
         assert!(names("javascript", "process.env[name]\n").is_empty());
+    }
+
+    /// A minified bundle: every read on one long line. Columns are counted once per line.
+    #[test]
+    fn columns_of_many_reads_on_one_line_are_counted_once() {
+        let js = LANGUAGES.iter().find(|l| l.name == "javascript").expect("js");
+        let line = "é;process.env.API_URL;".repeat(20_000);
+        let text = format!("// bundle\n{line}\nprocess.env.LAST\n");
+        let before = crate::columns::work::counted();
+        let uses = scan_text(&text, js, "b.js");
+        let counted = crate::columns::work::counted() - before;
+        assert_eq!(uses.len(), 20_001);
+        assert_eq!((uses[1].1.line, uses[1].1.column), (2, 25));
+        assert_eq!((uses[20_000].1.line, uses[20_000].1.column), (3, 1));
+        assert!(
+            counted <= 2 * text.len(),
+            "counted {counted} bytes for {} bytes",
+            text.len()
+        );
     }
 }

@@ -8,7 +8,9 @@
 
 use std::collections::HashMap;
 
-pub use text::{expand, key_for_display};
+use crate::columns::{Columns, column};
+
+pub use text::{TooLong, expand, key_for_display};
 use text::{split_comment, unescape};
 
 mod text;
@@ -140,10 +142,6 @@ fn position_of(text: &str, offset: usize) -> (u32, u32) {
     let line = memchr::memchr_iter(b'\n', before.as_bytes()).count() + 1;
     let start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
     (line as u32, before[start..].chars().count() as u32 + 1)
-}
-
-fn column(line: &str, byte: usize) -> u32 {
-    line[..byte].chars().count() as u32 + 1
 }
 
 struct Parser<'a, 'o> {
@@ -589,13 +587,12 @@ impl<'a, 'o> Parser<'a, 'o> {
     }
 
     fn check_substitutions(&mut self, line_no: u32, line: &str, start: usize, value: &str) {
+        // When `value` is the line's own text (not a multi-line value), offsets in it map to
+        // columns; otherwise every problem is reported where the value starts.
+        let in_line = line.get(start..start + value.len()) == Some(value);
+        let mut columns = Columns::new(line);
         for (at, why) in text::substitution_errors(value) {
-            // For double-quoted values `value` is the raw text, so offsets map to columns.
-            let col = if line.len() >= start + value.len() && line[start..].starts_with(value) {
-                column(line, start + at)
-            } else {
-                column(line, start.min(line.len()))
-            };
+            let col = columns.at(if in_line { start + at } else { start });
             self.push(
                 "bad-substitution",
                 line_no,

@@ -72,3 +72,29 @@ fn many_unterminated_quotes_stay_linear() {
         20_000
     );
 }
+
+/// Thousands of bad substitutions in one value: each problem's column is counted from the
+/// previous one, so the characters counted stay proportional to the line.
+#[test]
+fn columns_of_many_problems_in_one_line_are_counted_once() {
+    for quoted in [false, true] {
+        let bad = "é${!".repeat(20_000);
+        let src = if quoted {
+            format!("A=\"{bad}\"\n")
+        } else {
+            format!("A={bad}\n")
+        };
+        let before = crate::columns::work::counted();
+        let p = parse(src.as_bytes());
+        let counted = crate::columns::work::counted() - before;
+        let subs: Vec<_> = p.problems.iter().filter(|p| p.id == "bad-substitution").collect();
+        assert_eq!(subs.len(), 20_000);
+        let first = 3 + u32::from(quoted) + 1;
+        assert_eq!((subs[0].column, subs[19_999].column), (first, first + 4 * 19_999));
+        assert!(
+            counted <= 2 * src.len(),
+            "counted {counted} bytes for a {}-byte line",
+            src.len()
+        );
+    }
+}

@@ -40,20 +40,29 @@ pub(super) fn unescape(inner: &str) -> String {
     out
 }
 
-/// A key as messages show it: in full when it is a short identifier that no secrets rule
-/// recognises, else redacted (so a 10 MB line does not become a 10 MB message either).
+/// A key as messages show it: in full when it is shaped like a variable name and no secrets
+/// rule recognises it, else redacted (so a 10 MB line does not become a 10 MB message either).
 pub fn key_for_display(s: &str) -> String {
-    // Text before `=` is only a key when it looks like one; a pasted token or URL lands here
-    // too, so anything else is shown redacted, like any value that may be a secret.
+    // Text before `=`, or a line without one, is only a key when it looks like one; a pasted
+    // token or password (`hunter2hunter2`, `Tr0ub4dor`) lands here too, so anything else is
+    // shown redacted, like any value that may be a secret.
     let is_identifier = !s.is_empty()
         && s.chars().count() <= 60
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-');
-    if is_identifier && crate::secret_values::recognise(s).is_none() {
+    if is_identifier && s.split(['_', '.', '-']).all(is_word) && crate::secret_values::recognise(s).is_none()
+    {
         s.to_string()
     } else {
         launchgate_core::secret::redact(s)
     }
+}
+
+/// A part of a variable name: letters then digits (`API`, `V2`, `S3`, `2`), never letters and
+/// digits mixed the way passwords are (`hunter2hunter2`, `p4ss`).
+fn is_word(part: &str) -> bool {
+    let letters = part.bytes().take_while(u8::is_ascii_alphabetic).count();
+    part[letters..].bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `${NAME}`, `${NAME:-default}` and `$NAME` are fine; `${NAME`, `$NAME}` and `${NAME!}`
@@ -98,12 +107,28 @@ pub(super) fn substitution_errors(value: &str) -> Vec<(usize, &'static str)> {
     out
 }
 
+/// A `${NAME}` whose value would make the expanded text longer than the limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooLong {
+    /// The name whose value (or default) crossed the limit.
+    pub reference: String,
+}
+
 /// Expands `${NAME}`, `${NAME:-default}`, `${NAME-default}` and `$NAME` with `lookup`, as
 /// dotenv-expand does; an unknown name becomes the default or the empty string.
-pub fn expand(value: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+///
+/// The result may grow to `max_len` bytes, or to the length of `value` when that is
+/// longer: a file of `B=${A}${A}`, `C=${B}${B}` … doubles at every line, so an unbounded
+/// expansion of a few hundred bytes would fill memory.
+pub fn expand<'v>(
+    value: &str,
+    max_len: usize,
+    mut lookup: impl FnMut(&str) -> Option<&'v str>,
+) -> Result<String, TooLong> {
     if !value.contains('$') {
-        return value.to_string();
+        return Ok(value.to_string());
     }
+    let limit = max_len.max(value.len());
     let bytes = value.as_bytes();
     let is_name = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
     let mut out = String::with_capacity(value.len());
@@ -125,18 +150,24 @@ pub fn expand(value: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
         if braced {
             let Some(close) = memchr::memchr(b'}', &bytes[end..]).map(|k| end + k) else {
                 out.push_str(&value[at..]);
-                return out;
+                return Ok(out);
             };
             let modifier = &value[end..close];
             default = modifier.strip_prefix(":-").or_else(|| modifier.strip_prefix('-'));
             end = close + 1;
         }
-        match lookup(name).filter(|v| !v.is_empty()) {
-            Some(v) => out.push_str(&v),
-            None => out.push_str(default.unwrap_or("")),
+        let piece = match lookup(name).filter(|v| !v.is_empty()) {
+            Some(v) => v,
+            None => default.unwrap_or(""),
+        };
+        if out.len() + piece.len() + (value.len() - end) > limit {
+            return Err(TooLong {
+                reference: name.to_string(),
+            });
         }
+        out.push_str(piece);
         i = end;
     }
     out.push_str(&value[i..]);
-    out
+    Ok(out)
 }

@@ -78,7 +78,10 @@ impl<'de> Visitor<'de> for SpecVisitor {
             match key.as_str() {
                 "type" if self.top => spec.var_type = map.next_value()?,
                 "description" if self.top => spec.description = Some(map.next_value()?),
-                "secret" if self.top => spec.secret = map.next_value()?,
+                "secret" if self.top => {
+                    spec.secret = map.next_value()?;
+                    spec.declared_public = !spec.secret;
+                }
                 "required" => o.required = Some(map.next_value()?),
                 "https" => o.https = Some(map.next_value()?),
                 "default" => o.default = Some(map.next_value::<Scalar>()?.0),

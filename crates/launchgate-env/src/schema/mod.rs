@@ -6,8 +6,9 @@
 //! section's `environments`, that list is read first and consulted while the variables are
 //! deserialized, so an unknown key or environment is reported where it stands.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use launchgate_core::Error;
 use launchgate_core::config::{ConfigFile, from_yaml_str};
@@ -16,6 +17,7 @@ use serde::Deserialize;
 use crate::types::{Constraints, VarType};
 
 mod de;
+mod positions;
 use de::with_environments;
 
 /// The environments assumed when a schema names none.
@@ -150,6 +152,8 @@ pub struct VarSpec {
     pub description: Option<String>,
     pub required: Required,
     pub secret: bool,
+    /// Whether the schema says `secret: false` in so many words.
+    pub declared_public: bool,
     pub default: Option<String>,
     pub https: Required,
     pub constraints: RawConstraints,
@@ -220,6 +224,8 @@ pub struct Schema {
     /// The file's display name, when the schema came from a file.
     pub file: Option<String>,
     pub source: String,
+    /// Where each key is in `source`, indexed on first use.
+    positions: OnceLock<HashMap<String, (u32, u32)>>,
 }
 
 impl Schema {
@@ -238,6 +244,7 @@ impl Schema {
             config: section,
             file: Some(config.display_name()),
             source: config.source.clone(),
+            positions: OnceLock::new(),
         }))
     }
 
@@ -259,30 +266,16 @@ impl Schema {
             config,
             file: Some(name),
             source: file.source,
+            positions: OnceLock::new(),
         })
     }
 
     /// 1-based line and column of a variable's key in the schema file, found by text.
     pub fn position_of(&self, var: &str) -> Option<(u32, u32)> {
-        let bytes = self.source.as_bytes();
-        let mut from = 0;
-        while let Some(i) = self.source[from..].find(var) {
-            let at = from + i;
-            from = at + var.len();
-            let line_start = self.source[..at].rfind('\n').map(|i| i + 1).unwrap_or(0);
-            let before_ok = self.source[line_start..at].trim().is_empty()
-                || self.source[line_start..at].trim_end().ends_with(['{', ',']);
-            let after = &self.source[from..];
-            let after_ok = after.trim_start_matches([' ', '"', '\'']).starts_with(':')
-                && bytes
-                    .get(from)
-                    .is_some_and(|b| !b.is_ascii_alphanumeric() && *b != b'_');
-            if before_ok && after_ok {
-                let (l, c) = launchgate_core::error::line_column(&self.source, at);
-                return Some((l as u32, c as u32));
-            }
-        }
-        None
+        self.positions
+            .get_or_init(|| positions::key_positions(&self.source))
+            .get(var)
+            .copied()
     }
 }
 
@@ -300,6 +293,7 @@ fn check_schema(config: &EnvConfig, file: &str, source: &str) -> Result<(), Erro
         config: EnvConfig::default(),
         file: None,
         source: source.to_string(),
+        positions: OnceLock::new(),
     };
     let at = |var: &str, msg: String, help: &str| {
         let offset = schema

@@ -327,3 +327,87 @@ fn schema_file_with_or_without_env_section() {
         assert_eq!(missing, vec!["DATABASE_URL", "NEXT_PUBLIC_SITE_URL"], "{file}");
     }
 }
+
+/// `check --file .env` in `dir`, which must exit 2; its standard error.
+fn check_input_error(dir: &std::path::Path) -> String {
+    let out = bin(dir)
+        .args(["check", "--env", "development", "--file", ".env"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    stderr
+}
+
+/// `A=x`, `B=${A}${A}`, `C=${B}${B}` … doubles at every line: 60 lines would be 2^60 bytes.
+#[test]
+fn doubling_references_stop_at_the_expansion_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "launchgate.yml",
+        "env:\n  vars:\n    V0: { type: string }\n",
+    );
+    let mut env = String::from("V0=x\n");
+    for i in 1..60 {
+        env.push_str(&format!("V{i}=\"${{V{}}}${{V{}}}\"\n", i - 1, i - 1));
+    }
+    write(dir.path(), ".env", &env);
+    let stderr = check_input_error(dir.path());
+    // V17 would be 2^17 = 128 KiB; V16 is exactly 64 KiB, the limit.
+    assert!(
+        stderr.contains(".env:18:5: V17 expands to more than 64 KiB"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("${V16}"), "{stderr}");
+}
+
+#[test]
+fn deeply_nested_references_are_an_error_naming_the_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "launchgate.yml",
+        "env:\n  vars:\n    V0: { type: string }\n",
+    );
+    let chain = |n: usize| {
+        let mut env = String::from("V0=x\n");
+        for i in 1..=n {
+            env.push_str(&format!("V{i}=${{V{}}}/\n", i - 1));
+        }
+        env
+    };
+    write(dir.path(), ".env", &chain(16));
+    let (code, findings) =
+        run_json(bin(dir.path()).args(["check", "--env", "development", "--file", ".env"]));
+    assert_eq!((code, findings.len()), (0, 0), "{findings:?}");
+
+    write(dir.path(), ".env", &chain(20));
+    let stderr = check_input_error(dir.path());
+    assert!(
+        stderr.contains(".env:18:5: V17 refers to ${V16}, whose references nest 17 levels deep (at most 16)"),
+        "{stderr}"
+    );
+}
+
+/// References read values already read, so a cycle reads an unset variable and stops.
+#[test]
+fn reference_cycles_end() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "launchgate.yml",
+        "env:\n  vars:\n    A: { type: string, required: all }\n    B: { type: string, required: all }\n",
+    );
+    write(dir.path(), ".env", "A=${B}\nB=${A}\nC=${C}${C}\n");
+    let (code, findings) =
+        run_json(bin(dir.path()).args(["check", "--env", "development", "--file", ".env"]));
+    assert_eq!(code, 1);
+    assert_eq!(
+        positions(&findings),
+        vec![
+            ("env.missing-required".into(), ".env".into(), 1, 3),
+            ("env.missing-required".into(), ".env".into(), 2, 3),
+        ]
+    );
+}

@@ -20,7 +20,8 @@ fn tracked_files_with_plaintext_secrets_fail() {
     write(
         dir.path(),
         ".env.ci",
-        "STRIPE_SECRET_KEY=encrypted:BDqDBibm4wsYqMpCjTQ6BsDHmMadg9K3dAt8Z9HBpBvgHhvq\n",
+        // A value encrypted by dotenvx (tests/fixtures/dotenvx).
+        "STRIPE_SECRET_KEY=encrypted:BHQ4619h9dAo1hH5Lbxt7vkOxfUPGf0Hkzyh12tKurommO5yYzftrCOf54ESgCIcq4xCE3V62w//iaTTkgnzCPhYRvtaEDr/TKKULtnrhZsgsc8gOi7fVMZMC+oZOW0mbTqLHjY=\n",
     );
     // Not tracked: a local file may hold real values.
     write(dir.path(), ".env.local", &format!("GH_TOKEN={GITHUB_TOKEN}\n"));

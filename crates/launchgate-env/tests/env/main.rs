@@ -4,7 +4,9 @@
 mod bad_input;
 mod check;
 mod committed;
+mod dotenvx;
 mod drift_init;
+mod links;
 mod lint;
 mod redaction;
 mod usage;

@@ -66,3 +66,26 @@ fn gitignored_files_are_skipped() {
     let (_, findings) = run_json(bin(dir.path()).args(["--schema", "schema.yml", "usage"]));
     assert_eq!(positions(&findings), vec![at("src/a.js", 1, 1)]);
 }
+
+/// A bundle over the size limit is left out, and the report says so.
+#[test]
+fn files_left_out_for_their_size_are_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::write(dir.path(), "launchgate.yml", "env:\n  vars:\n    A: {}\n");
+    let bundle = "x;process.env.ONLY_IN_BUNDLE;".repeat((5 << 20) / 29);
+    crate::write(dir.path(), "dist/app.js", &bundle);
+    crate::write(dir.path(), "src/a.js", "process.env.A\n");
+    let out = bin(dir.path())
+        .args(["usage", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = doc["reports"][0]["notes"].to_string();
+    assert!(
+        notes.contains(
+            "left out 1 source files over 4 MiB (generated bundles); variables only they read are not listed"
+        ),
+        "{notes}"
+    );
+}

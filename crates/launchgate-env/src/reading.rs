@@ -1,0 +1,168 @@
+//! Reading `.env` files safely: never through a symbolic link that leaves the repository,
+//! never a device or pipe, never more than [`MAX_ENV_FILE_SIZE`] bytes.
+//!
+//! A repository can hold `.env -> ~/.aws/credentials`; following it would read (and
+//! `--fix` would copy) a file the repository does not own. The boundary is the repository
+//! holding the path (the nearest folder above it with `.git`), or, outside a repository, the
+//! scanned root; a path named outside both is bounded by its own folder, so naming a real
+//! file anywhere works, and only links lead astray.
+
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+use launchgate_core::Error;
+
+/// The largest `.env` file read: far above any real one, small enough to hold in memory.
+pub const MAX_ENV_FILE_SIZE: u64 = 16 << 20;
+
+/// A `.env` file's contents, or why it was not read.
+#[derive(Debug)]
+pub enum EnvFile {
+    Read {
+        bytes: Vec<u8>,
+        /// The file itself, links resolved: where `--fix` writes.
+        real: PathBuf,
+    },
+    /// A link that leads outside the boundary; the note says so.
+    Skipped(String),
+}
+
+/// Reads `path` (absolute, or relative to the current folder) as a `.env` file found under
+/// `scan_root`; `display` names it in messages.
+pub fn read_env_file(path: &Path, scan_root: &Path, display: &str) -> Result<EnvFile, Error> {
+    Confinement::new(scan_root)?.read(path, display)
+}
+
+/// The boundary of one scanned root, worked out once for all the files read under it.
+#[derive(Debug, Clone)]
+pub struct Confinement {
+    cwd: PathBuf,
+    /// The scanned root, absolute, links not followed.
+    root: PathBuf,
+    /// The boundary of files under the root, links resolved.
+    root_boundary: PathBuf,
+}
+
+impl Confinement {
+    pub fn new(scan_root: &Path) -> Result<Confinement, Error> {
+        let cwd = std::env::current_dir()
+            .map_err(|e| Error::input(format!("cannot read the current folder: {e}")))?;
+        let root = lexical_absolute(&cwd, scan_root);
+        let boundary = boundary_of(&root.join(".env"), &root);
+        let root_boundary = std::fs::canonicalize(&boundary).unwrap_or(boundary);
+        Ok(Confinement {
+            cwd,
+            root,
+            root_boundary,
+        })
+    }
+
+    /// Reads `path` (absolute, or relative to the current folder) unless it leads outside
+    /// its boundary; `display` names it in messages.
+    pub fn read(&self, path: &Path, display: &str) -> Result<EnvFile, Error> {
+        let lexical = lexical_absolute(&self.cwd, path);
+        let real_boundary = if lexical.starts_with(&self.root) {
+            self.root_boundary.clone()
+        } else {
+            let boundary = boundary_of(&lexical, &self.root);
+            std::fs::canonicalize(&boundary).unwrap_or(boundary)
+        };
+        let real = std::fs::canonicalize(path).map_err(|e| Error::io(path, &e))?;
+        if !real.starts_with(&real_boundary) {
+            return Ok(EnvFile::Skipped(format!(
+                "skipped {display}: it is a symbolic link to {}, outside {}; link a file inside it, or name the file itself",
+                real.display(),
+                real_boundary.display()
+            )));
+        }
+        read_regular_file(path, real, display)
+    }
+}
+
+/// Reads the regular file `real` (which `path` names), within [`MAX_ENV_FILE_SIZE`].
+fn read_regular_file(path: &Path, real: PathBuf, display: &str) -> Result<EnvFile, Error> {
+    let meta = std::fs::metadata(&real).map_err(|e| Error::io(path, &e))?;
+    if !meta.is_file() {
+        return Err(Error::input(format!("{display} is not a regular file"))
+            .with_help("name a .env file; pipes, devices and folders are not read"));
+    }
+    let too_big = || {
+        Error::input(format!(
+            "{display} is larger than {} MiB, the most this gate reads from one file",
+            MAX_ENV_FILE_SIZE >> 20
+        ))
+        .with_help(
+            "a .env file holds variables; remove what else it holds, or leave it out of the files named",
+        )
+    };
+    if meta.len() > MAX_ENV_FILE_SIZE {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(&real)
+        .and_then(|f| f.take(MAX_ENV_FILE_SIZE + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::io(path, &e))?;
+    // The file may have grown since its size was read.
+    if bytes.len() as u64 > MAX_ENV_FILE_SIZE {
+        return Err(too_big());
+    }
+    Ok(EnvFile::Read { bytes, real })
+}
+
+/// Writes `contents` to `real` (a file [`read_env_file`] resolved) atomically, keeping the
+/// file's permissions. (A new file gets the atomic writer's owner-only permissions.)
+pub fn write_env_file(real: &Path, contents: &[u8]) -> Result<(), Error> {
+    let permissions = std::fs::metadata(real)
+        .map_err(|e| Error::io(real, &e))?
+        .permissions();
+    launchgate_core::atomic::write_atomic(real, contents)?;
+    std::fs::set_permissions(real, permissions).map_err(|e| {
+        Error::input(format!(
+            "cannot restore the permissions of {}: {e}",
+            real.display()
+        ))
+        .with_help("check the file's owner; it was rewritten with owner-only permissions")
+    })
+}
+
+/// `path` made absolute against `cwd`, with `.` and `..` removed by text, without following
+/// any link.
+fn lexical_absolute(cwd: &Path, path: &Path) -> PathBuf {
+    let joined = cwd.join(path);
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The repository holding `file` (the nearest folder above it with `.git`), else `root`
+/// when `file` is under it, else `file`'s own folder.
+fn boundary_of(file: &Path, root: &Path) -> PathBuf {
+    let parent = file.parent().unwrap_or(file);
+    if let Some(repo) = parent.ancestors().find(|d| d.join(".git").exists()) {
+        return repo.to_path_buf();
+    }
+    if file.starts_with(root) {
+        root.to_path_buf()
+    } else {
+        parent.to_path_buf()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_and_dot_dot_are_removed_by_text() {
+        let p = lexical_absolute(Path::new("/x"), Path::new("/a/./b/../c/.env"));
+        assert_eq!(p, PathBuf::from("/a/c/.env"));
+    }
+}
