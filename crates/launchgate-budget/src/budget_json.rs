@@ -74,7 +74,7 @@ pub struct TimingBudget {
 
 /// Reads and validates a budget.json file.
 pub fn read(path: &Path) -> Result<Vec<Budget>, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+    let text = crate::read::text(path, crate::read::CONFIG)?;
     parse(&path.display().to_string(), &text)
 }
 

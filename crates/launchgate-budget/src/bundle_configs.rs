@@ -68,7 +68,7 @@ fn config_dir(path: &Path) -> &Path {
 }
 
 fn read_json(path: &Path) -> Result<(String, Value), Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+    let text = crate::read::text(path, crate::read::CONFIG)?;
     let name = path.display().to_string();
     let value = serde_json::from_str(&text).map_err(|e| crate::lhr::json_error(&name, &text, &e))?;
     Ok((text, value))

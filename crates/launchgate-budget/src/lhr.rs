@@ -2,11 +2,12 @@
 //! `.lighthouseci/`, and grouping the runs of one URL.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use launchgate_core::Error;
 use serde_json::Value;
+
+use crate::read;
 
 /// The Lighthouse major versions whose audit IDs this gate knows.
 pub const KNOWN_MAJORS: std::ops::RangeInclusive<u64> = 10..=13;
@@ -82,16 +83,9 @@ impl LighthouseRun {
 
     /// Reads one LHR file; `.json.gz` files are decompressed.
     pub fn read(path: &Path) -> Result<Self, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+        let bytes = read::bytes(path, read::LIGHTHOUSE_RESULT)?;
         let bytes = if path.extension().is_some_and(|e| e == "gz") {
-            let mut out = Vec::new();
-            flate2::read::GzDecoder::new(&bytes[..])
-                .read_to_end(&mut out)
-                .map_err(|e| {
-                    Error::input(format!("{} is not a readable gzip file: {e}", path.display()))
-                        .with_help("pass the Lighthouse JSON itself, or a complete .json.gz")
-                })?;
-            out
+            read::gunzip(path, &bytes, read::LIGHTHOUSE_RESULT)?
         } else {
             bytes
         };
@@ -300,7 +294,7 @@ fn is_lhci_name(name: &str) -> bool {
 /// The reports a filesystem-upload manifest lists; its paths are absolute on the machine
 /// that wrote it, so each is looked up by file name next to the manifest.
 fn from_manifest(manifest: &Path) -> Result<Vec<PathBuf>, Error> {
-    let text = std::fs::read_to_string(manifest).map_err(|e| Error::io(manifest, &e))?;
+    let text = read::text(manifest, read::CONFIG)?;
     let name = manifest.display().to_string();
     let value: Value = serde_json::from_str(&text).map_err(|e| json_error(&name, &text, &e))?;
     let entries = value.as_array().ok_or_else(|| {

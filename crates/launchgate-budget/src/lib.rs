@@ -21,6 +21,7 @@ pub mod lhci;
 pub mod lhr;
 pub mod native;
 pub mod outcome;
+pub mod read;
 pub mod rebundle;
 pub mod report;
 pub mod stats;

@@ -132,7 +132,7 @@ pub fn build(esbuild: &Path, dir: &Path, request: &BundleRequest, check: &str) -
     })?;
     let has_require_shim = !request.externals.is_empty()
         && outputs.iter().any(|path| {
-            std::fs::read(path)
+            crate::read::bytes(path, crate::read::BUILD_FILE)
                 .is_ok_and(|bytes| memchr::memmem::find(&bytes, b"Dynamic require of ").is_some())
         });
     Ok(Bundle {
@@ -178,7 +178,7 @@ fn resolve_module(dir: &Path, module: &str) -> String {
 
 /// The output files the metafile lists, limited to `entries` by file stem when given.
 fn read_outputs(dir: &Path, meta: &Path, entries: &[String]) -> Result<Vec<PathBuf>, Error> {
-    let text = std::fs::read_to_string(meta).map_err(|e| Error::io(meta, &e))?;
+    let text = crate::read::text(meta, crate::read::BUILD_DESCRIPTION)?;
     let value: Value = serde_json::from_str(&text).map_err(|e| {
         Error::input(format!(
             "esbuild wrote an unreadable metafile {}: {e}",

@@ -108,7 +108,7 @@ pub fn read(path: &Path) -> Result<LhciConfig, Error> {
             path.file_name().and_then(|n| n.to_str()).unwrap_or("lighthouserc.js")
         )));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+    let text = crate::read::text(path, crate::read::CONFIG)?;
     let value: Value = if matches!(ext, "yml" | "yaml") {
         launchgate_core::config::from_yaml_str(&name, &text)?
     } else {
