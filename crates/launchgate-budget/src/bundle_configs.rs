@@ -172,7 +172,7 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
                     Some(best) => format!("did you mean `{best}`?"),
                     None => format!("size-limit accepts: {}", SIZE_LIMIT_KEYS.join(", ")),
                 };
-                return Err(Error::at_source(
+                return Err(crate::snippet::at(
                     format!("{name}: unknown option `{key}`"),
                     &name,
                     &text,

@@ -18,8 +18,11 @@ pub struct LighthouseRun {
     /// The file it was read from.
     pub source: PathBuf,
     /// `finalUrl`, which LHCI groups and matches on (falls back to `mainDocumentUrl`,
-    /// `finalDisplayedUrl`, `requestedUrl`).
+    /// `finalDisplayedUrl`, `requestedUrl`), with its credentials redacted: what reports show.
     pub url: String,
+    /// The same URL as Lighthouse recorded it, credentials included: only matched against
+    /// the URL patterns of budgets, never printed.
+    pub match_url: String,
     pub lighthouse_version: String,
     /// `configSettings.formFactor`: `mobile` or `desktop`.
     pub form_factor: String,
@@ -46,11 +49,11 @@ impl LighthouseRun {
             Some(Value::Object(map)) => map.clone(),
             _ => return Err(not_an_lhr(name, "it has no `audits` object")),
         };
-        let url = ["finalUrl", "mainDocumentUrl", "finalDisplayedUrl", "requestedUrl"]
+        let match_url = ["finalUrl", "mainDocumentUrl", "finalDisplayedUrl", "requestedUrl"]
             .iter()
             .find_map(|k| object.get(*k).and_then(Value::as_str))
-            .map(safe_url)
-            .ok_or_else(|| not_an_lhr(name, "it names no URL (`finalUrl`)"))?;
+            .ok_or_else(|| not_an_lhr(name, "it names no URL (`finalUrl`)"))?
+            .to_string();
         let categories = object
             .get("categories")
             .and_then(Value::as_object)
@@ -68,11 +71,12 @@ impl LighthouseRun {
         let runtime_error = object.get("runtimeError").and_then(|e| {
             let code = e.get("code").and_then(Value::as_str)?;
             let message = e.get("message").and_then(Value::as_str).unwrap_or("");
-            Some((code.to_string(), message.to_string()))
+            Some((code.to_string(), crate::url::redact_in(message)))
         });
         Ok(LighthouseRun {
             source: source.to_path_buf(),
-            url,
+            url: crate::url::redact(&match_url),
+            match_url,
             lighthouse_version: version,
             form_factor,
             runtime_error,
@@ -129,64 +133,6 @@ impl LighthouseRun {
     }
 }
 
-/// Query parameters whose values are credentials more often than not.
-const SECRET_PARAMS: [&str; 12] = [
-    "token",
-    "access_token",
-    "auth",
-    "key",
-    "api_key",
-    "apikey",
-    "secret",
-    "password",
-    "sig",
-    "signature",
-    "session",
-    "code",
-];
-
-/// The URL with credentials taken out: user info dropped, and the values of query
-/// parameters such as `token` or `key` redacted, so no report repeats them.
-pub fn safe_url(url: &str) -> String {
-    let (scheme, rest) = match url.split_once("://") {
-        Some((s, r)) => (format!("{s}://"), r),
-        None => (String::new(), url),
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let host = match authority.rsplit_once('@') {
-        Some((_, host)) => host,
-        None => authority,
-    };
-    let (path, query) = match tail.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (tail, None),
-    };
-    let mut out = format!("{scheme}{host}{path}");
-    if let Some(query) = query {
-        let (query, fragment) = match query.split_once('#') {
-            Some((q, f)) => (q, Some(f)),
-            None => (query, None),
-        };
-        let params: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((k, v)) if SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str()) && !v.is_empty() => {
-                    format!("{k}={}", launchgate_core::secret::redact(v))
-                }
-                _ => pair.to_string(),
-            })
-            .collect();
-        out.push('?');
-        out.push_str(&params.join("&"));
-        if let Some(f) = fragment {
-            out.push('#');
-            out.push_str(f);
-        }
-    }
-    out
-}
-
 fn not_an_lhr(name: &str, why: &str) -> Error {
     Error::input(format!("{name} is not a Lighthouse result: {why}")).with_help(
         "pass the JSON that `lighthouse --output=json` or `lhci collect` writes (Lighthouse 10 to 13)",
@@ -202,7 +148,7 @@ pub fn json_error(name: &str, text: &str, e: &serde_json::Error) -> Error {
         e.to_string()
     };
     let offset = launchgate_core::error::offset_of(text, e.line().max(1), e.column().max(1));
-    Error::at_source(
+    crate::snippet::at(
         format!("{name} is not valid JSON: {what}"),
         name,
         text,
@@ -333,7 +279,11 @@ fn read_dir(dir: &Path) -> Result<Vec<PathBuf>, Error> {
 /// The runs of one URL on one form factor, aggregated together.
 #[derive(Debug, Clone)]
 pub struct Page {
+    /// The redacted URL, as reports show it; runs whose URLs differ only in redacted parts
+    /// are one page.
     pub url: String,
+    /// The first run's URL as recorded, for URL patterns only: never printed.
+    pub match_url: String,
     pub form_factor: String,
     pub runs: Vec<LighthouseRun>,
 }
@@ -399,6 +349,7 @@ pub fn group(runs: Vec<LighthouseRun>) -> Vec<Page> {
             Some(page) => page.runs.push(run),
             None => pages.push(Page {
                 url: run.url.clone(),
+                match_url: run.match_url.clone(),
                 form_factor: run.form_factor.clone(),
                 runs: vec![run],
             }),
@@ -410,19 +361,6 @@ pub fn group(runs: Vec<LighthouseRun>) -> Vec<Page> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn credentials_leave_urls() {
-        assert_eq!(
-            safe_url("https://ci:hunter2hunter2@shop.dev/cart?token=sk_live_51Habcdefghijkl&page=2"),
-            format!(
-                "https://shop.dev/cart?token={}&page=2",
-                launchgate_core::secret::redact("sk_live_51Habcdefghijkl")
-            )
-        );
-        assert_eq!(safe_url("http://127.0.0.1:4174/"), "http://127.0.0.1:4174/");
-        assert!(!safe_url("https://a.dev/?key=abcdefghijklmnop").contains("abcdefghijklmnop"));
-    }
 
     #[test]
     fn lhci_names() {

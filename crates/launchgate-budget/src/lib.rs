@@ -24,8 +24,10 @@ pub mod outcome;
 pub mod read;
 pub mod rebundle;
 pub mod report;
+pub mod snippet;
 pub mod stats;
 pub mod units;
+pub mod url;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -30,7 +30,11 @@ pub struct AssertionResult {
 pub fn assert_page(config: &LhciConfig, page: &Page) -> Vec<AssertionResult> {
     let mut out = Vec::new();
     for set in &config.sets {
-        if set.url_pattern.as_ref().is_some_and(|p| !p.is_match(&page.url)) {
+        if set
+            .url_pattern
+            .as_ref()
+            .is_some_and(|p| !p.is_match(&page.match_url))
+        {
             continue;
         }
         for assertion in &set.assertions {

@@ -133,7 +133,7 @@ impl Ctx<'_> {
             .or_else(|| self.text.find(&format!("{key}:")))
             .or_else(|| self.text.find(key));
         let error = match offset {
-            Some(o) => Error::at_source(
+            Some(o) => crate::snippet::at(
                 message,
                 self.name,
                 self.text,
