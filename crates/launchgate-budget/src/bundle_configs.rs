@@ -141,11 +141,20 @@ fn bundle_request(
     }
 }
 
-/// Evaluates `.size-limit.json`: each check sums its files' sizes (brotli by default,
+/// Evaluates a size-limit config (`.size-limit.json`, `.size-limit`, or the `size-limit`
+/// key of `package.json`): each check sums its files' sizes (brotli by default,
 /// `gzip: true` for gzip, `brotli: false` for raw) against `limit` (`kB` = 1000 B).
 pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
     let (text, value) = read_json(path)?;
     let name = path.display().to_string();
+    let value = if path.file_name().is_some_and(|n| n == "package.json") {
+        value.get("size-limit").cloned().ok_or_else(|| {
+            Error::input(format!("{name} has no `size-limit` key"))
+                .with_help("add \"size-limit\": [{\"path\": \"dist/*.js\", \"limit\": \"10 kB\"}] to it, or name the size-limit config itself")
+        })?
+    } else {
+        value
+    };
     let source = path
         .file_name()
         .and_then(|n| n.to_str())

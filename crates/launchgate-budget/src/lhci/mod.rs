@@ -14,18 +14,18 @@ use serde_json::{Map, Value};
 
 use crate::budget_json;
 
-/// The names LHCI looks for, in its order.
+/// The names LHCI (0.15) looks for in the current folder, in its order.
 pub const FILE_NAMES: [&str; 10] = [
-    "lighthouserc.js",
+    ".lighthouserc.cjs",
     "lighthouserc.cjs",
     ".lighthouserc.js",
-    ".lighthouserc.cjs",
-    "lighthouserc.json",
+    "lighthouserc.js",
     ".lighthouserc.json",
-    "lighthouserc.yml",
+    "lighthouserc.json",
     ".lighthouserc.yml",
-    "lighthouserc.yaml",
+    "lighthouserc.yml",
     ".lighthouserc.yaml",
+    "lighthouserc.yaml",
 ];
 
 /// How the values of several runs become one.

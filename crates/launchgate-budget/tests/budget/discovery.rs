@@ -1,0 +1,172 @@
+//! The project's configs are applied whenever they are not named, as LHCI and size-limit
+//! find them, and the report says which were.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::{bin, fixture};
+
+/// A project with one Lighthouse run (performance 100, best practices 93) and a 6.7 kB
+/// `dist/app.js`.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".lighthouseci")).unwrap();
+    std::fs::create_dir_all(dir.path().join("dist")).unwrap();
+    std::fs::copy(
+        fixture("lighthouse/lhr-good.json"),
+        dir.path().join(".lighthouseci/lhr-1.json"),
+    )
+    .unwrap();
+    let text: String = (0..600)
+        .map(|i| format!("v{i}=\"{}\";", i * 7919 % 1000))
+        .collect();
+    std::fs::write(dir.path().join("dist/app.js"), text).unwrap();
+    dir
+}
+
+const STRICT_RC: &str =
+    r#"{"ci": {"assert": {"assertions": {"categories:best-practices": ["error", {"minScore": 1}]}}}}"#;
+const TINY_LIMIT: &str = r#"[{"path": "dist/app.js", "limit": "10 B"}]"#;
+
+/// Runs the gate in `dir` with `args` and the JSON format; returns the exit code and report.
+fn run(dir: &Path, args: &[&str]) -> (i32, Value) {
+    let out = bin()
+        .current_dir(dir)
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), report["reports"][0].clone())
+}
+
+/// `(rule id, source)` of every finding.
+fn failures(report: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for f in report["findings"].as_array().unwrap() {
+        let source = f["properties"]["source"].as_str().unwrap_or("");
+        out.push((f["rule_id"].as_str().unwrap().to_string(), source.to_string()));
+    }
+    out
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_readme_command_applies_the_configs_beside_it() {
+    let dir = project();
+    std::fs::write(dir.path().join("lighthouserc.json"), STRICT_RC).unwrap();
+    std::fs::write(dir.path().join(".size-limit.json"), TINY_LIMIT).unwrap();
+    let (code, report) = run(
+        dir.path(),
+        &["--lighthouse", ".lighthouseci/", "--build", "dist/"],
+    );
+    assert_eq!(code, 1, "{report:#}");
+    let failed = failures(&report);
+    assert!(
+        failed.contains(&("budget.category".into(), "lighthouserc.json".into())),
+        "{failed:?}"
+    );
+    assert!(
+        failed.contains(&("budget.bundle".into(), ".size-limit.json".into())),
+        "{failed:?}"
+    );
+    let notes = strings(&report["notes"]).join("\n");
+    assert!(
+        notes.contains("found in the project and applied: lighthouserc.json, .size-limit.json"),
+        "{notes}"
+    );
+    let inputs = strings(&report["inputs"]);
+    for name in ["lighthouserc.json", ".size-limit.json"] {
+        assert!(inputs.iter().any(|i| i == name), "{inputs:?}");
+    }
+}
+
+#[test]
+fn a_named_config_is_used_instead_of_the_one_found() {
+    let dir = project();
+    std::fs::write(dir.path().join("lighthouserc.json"), STRICT_RC).unwrap();
+    std::fs::write(
+        dir.path().join("lenient.json"),
+        r#"{"ci": {"assert": {"assertions": {"categories:best-practices": ["error", {"minScore": 0.5}]}}}}"#,
+    )
+    .unwrap();
+    let (code, report) = run(
+        dir.path(),
+        &["--lighthouse", ".lighthouseci/", "--lighthouserc", "lenient.json"],
+    );
+    assert_eq!(code, 0, "{report:#}");
+    assert!(!strings(&report["inputs"]).contains(&"lighthouserc.json".to_string()));
+}
+
+#[test]
+fn package_json_size_limit_is_read_found_or_named() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("package.json"),
+        format!(r#"{{"name": "app", "size-limit": {TINY_LIMIT}}}"#),
+    )
+    .unwrap();
+    for args in [&["--build", "dist/"][..], &["--size-limit", "package.json"]] {
+        let (code, report) = run(dir.path(), args);
+        assert_eq!(code, 1, "{args:?}: {report:#}");
+        assert!(
+            failures(&report).contains(&("budget.bundle".into(), "package.json".into())),
+            "{args:?}: {report:#}"
+        );
+    }
+    // size-limit's order: package.json before .size-limit.json.
+    std::fs::write(
+        dir.path().join(".size-limit.json"),
+        r#"[{"path": "dist/app.js", "limit": "1 MB"}]"#,
+    )
+    .unwrap();
+    let (code, _) = run(dir.path(), &["--build", "dist/"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_package_json_without_the_key_is_not_a_size_limit_config() {
+    let dir = project();
+    std::fs::write(dir.path().join("package.json"), r#"{"name": "app"}"#).unwrap();
+    let (code, report) = run(dir.path(), &["--build", "dist/"]);
+    assert_eq!(code, 0, "{report:#}");
+    bin()
+        .current_dir(dir.path())
+        .args(["--size-limit", "package.json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("package.json has no `size-limit` key"));
+}
+
+#[test]
+fn budget_json_is_found_when_there_is_no_lighthouserc() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("budget.json"),
+        r#"[{"path": "/*", "resourceSizes": [{"resourceType": "total", "budget": 1}]}]"#,
+    )
+    .unwrap();
+    let (code, report) = run(dir.path(), &["--lighthouse", ".lighthouseci/"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(
+        failures(&report)
+            .iter()
+            .any(|(_, source)| source == "budget.json"),
+        "{report:#}"
+    );
+    assert!(
+        strings(&report["notes"])
+            .join("\n")
+            .contains("applied: budget.json")
+    );
+}
