@@ -156,7 +156,11 @@ pub fn json_error(name: &str, text: &str, e: &serde_json::Error) -> Error {
         1,
         "here",
     )
-    .with_help("regenerate the file; a report cut short by a failed upload or a full disk cannot be read")
+    .with_help(if e.is_eof() {
+        "regenerate the file; a file cut short by a failed upload or a full disk cannot be read"
+    } else {
+        "fix the JSON at that line and column"
+    })
 }
 
 /// Reads every LHR named: files (`.json`, `.json.gz`), folders holding `lhr-<n>.json`

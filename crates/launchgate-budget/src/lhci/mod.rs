@@ -94,22 +94,15 @@ pub fn discover(dir: &Path) -> Option<PathBuf> {
     FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
 }
 
-/// Reads a lighthouserc file. JS configs cannot be read without Node: the error says how
-/// to turn one into JSON.
+/// Reads a lighthouserc file; a JavaScript one is evaluated with Node, as LHCI does.
 pub fn read(path: &Path) -> Result<LhciConfig, Error> {
     let name = path.display().to_string();
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if matches!(ext, "js" | "cjs" | "mjs" | "ts") {
-        return Err(Error::input(format!(
-            "{name} is JavaScript, which launchgate cannot read without running Node"
-        ))
-        .with_help(format!(
-            "convert it once to JSON and commit that instead: node -e \"console.log(JSON.stringify(require('./{0}'), null, 2))\" > lighthouserc.json",
-            path.file_name().and_then(|n| n.to_str()).unwrap_or("lighthouserc.js")
-        )));
-    }
     let text = crate::read::text(path, crate::read::CONFIG)?;
-    let value: Value = if matches!(ext, "yml" | "yaml") {
+    let value: Value = if crate::js_config::is_javascript(path) {
+        // Errors still point into the source: a key is found there as `key:`.
+        crate::js_config::evaluate(path, "LHCI")?
+    } else if matches!(ext, "yml" | "yaml") {
         launchgate_core::config::from_yaml_str(&name, &text)?
     } else {
         serde_json::from_str(&text).map_err(|e| crate::lhr::json_error(&name, &text, &e))?

@@ -52,28 +52,6 @@ fn lighthouserc_with_unknown_key_points_at_it() {
 }
 
 #[test]
-fn javascript_lighthouserc_says_how_to_convert() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("lighthouserc.js"),
-        "module.exports = {ci: {assert: {}}};\n",
-    )
-    .unwrap();
-    std::fs::create_dir(dir.path().join(".lighthouseci")).unwrap();
-    std::fs::copy(
-        fixture("lighthouse/lhr-good.json"),
-        dir.path().join(".lighthouseci/lhr-1.json"),
-    )
-    .unwrap();
-    bin()
-        .current_dir(dir.path())
-        .assert()
-        .code(2)
-        .stderr(contains("lighthouserc.js is JavaScript"))
-        .stderr(contains("JSON.stringify(require('./lighthouserc.js')"));
-}
-
-#[test]
 fn empty_build_folder_is_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     bin()

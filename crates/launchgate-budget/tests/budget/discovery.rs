@@ -61,25 +61,26 @@ fn strings(value: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Runs the README's command in `dir` and checks that both configs failed it; returns the report.
+fn assert_both_applied(dir: &Path, lighthouserc: &str, size_limit: &str) -> Value {
+    let (code, report) = run(dir, &["--lighthouse", ".lighthouseci/", "--build", "dist/"]);
+    assert_eq!(code, 1, "{report:#}");
+    let failed = failures(&report);
+    for expected in [("budget.category", lighthouserc), ("budget.bundle", size_limit)] {
+        assert!(
+            failed.contains(&(expected.0.into(), expected.1.into())),
+            "{expected:?} in {failed:?}"
+        );
+    }
+    report
+}
+
 #[test]
 fn the_readme_command_applies_the_configs_beside_it() {
     let dir = project();
     std::fs::write(dir.path().join("lighthouserc.json"), STRICT_RC).unwrap();
     std::fs::write(dir.path().join(".size-limit.json"), TINY_LIMIT).unwrap();
-    let (code, report) = run(
-        dir.path(),
-        &["--lighthouse", ".lighthouseci/", "--build", "dist/"],
-    );
-    assert_eq!(code, 1, "{report:#}");
-    let failed = failures(&report);
-    assert!(
-        failed.contains(&("budget.category".into(), "lighthouserc.json".into())),
-        "{failed:?}"
-    );
-    assert!(
-        failed.contains(&("budget.bundle".into(), ".size-limit.json".into())),
-        "{failed:?}"
-    );
+    let report = assert_both_applied(dir.path(), "lighthouserc.json", ".size-limit.json");
     let notes = strings(&report["notes"]).join("\n");
     assert!(
         notes.contains("found in the project and applied: lighthouserc.json, .size-limit.json"),
@@ -169,4 +170,86 @@ fn budget_json_is_found_when_there_is_no_lighthouserc() {
             .join("\n")
             .contains("applied: budget.json")
     );
+}
+
+/// JavaScript configs are evaluated with Node, as LHCI and size-limit load them.
+#[test]
+fn javascript_configs_are_evaluated_with_node() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("lighthouserc.js"),
+        format!("const strict = {STRICT_RC};\nmodule.exports = strict;\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(".size-limit.js"),
+        format!("console.log('loading');\nmodule.exports = {TINY_LIMIT};\n"),
+    )
+    .unwrap();
+    assert_both_applied(dir.path(), "lighthouserc.js", ".size-limit.js");
+    // ES modules and CommonJS, named.
+    for (file, source) in [
+        ("limits.mjs", format!("export default {TINY_LIMIT};\n")),
+        ("limits.cjs", format!("module.exports = {TINY_LIMIT};\n")),
+    ] {
+        std::fs::write(dir.path().join(file), source).unwrap();
+        let (code, report) = run(dir.path(), &["--size-limit", file]);
+        assert_eq!(code, 1, "{file}: {report:#}");
+        assert!(
+            failures(&report).contains(&("budget.bundle".into(), file.into())),
+            "{report:#}"
+        );
+    }
+}
+
+#[test]
+fn a_javascript_config_without_node_or_that_throws_is_exit_2() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join(".size-limit.cjs"),
+        format!("module.exports = {TINY_LIMIT};\n"),
+    )
+    .unwrap();
+    bin()
+        .current_dir(dir.path())
+        .env("LAUNCHGATE_NODE", dir.path().join("no-such-node"))
+        .args(["--build", "dist/"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            ".size-limit.cjs is JavaScript, and reading it needs Node, which could not be run",
+        ))
+        .stderr(predicates::str::contains(
+            "install Node as size-limit itself needs it",
+        ));
+    std::fs::write(
+        dir.path().join(".size-limit.cjs"),
+        "throw new Error('no limits today');\n",
+    )
+    .unwrap();
+    bin()
+        .current_dir(dir.path())
+        .args(["--build", "dist/"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            ".size-limit.cjs could not be evaluated with Node",
+        ))
+        .stderr(predicates::str::contains("no limits today"));
+}
+
+#[test]
+fn a_javascript_lighthouserc_error_points_into_its_source() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("lighthouserc.js"),
+        "module.exports = {\n  ci: {\n    assert: {\n      assertion: {},\n    },\n  },\n};\n",
+    )
+    .unwrap();
+    bin()
+        .current_dir(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown key `assertion`"))
+        .stderr(predicates::str::contains("lighthouserc.js:4:7"));
 }
