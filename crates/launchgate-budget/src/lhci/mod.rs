@@ -3,6 +3,7 @@
 //! `budgetsFile`. The assertion engine is in [`assert`].
 
 mod assert;
+pub mod presets;
 
 pub use assert::{AssertionResult, aggregate, assert_page, outcomes};
 
@@ -201,19 +202,16 @@ pub fn parse(name: &str, text: &str, value: &Value, dir: &Path) -> Result<LhciCo
             return Err(ctx.unknown_key(key, "`ci.assert`", &ASSERT_KEYS));
         }
     }
-    if assert.contains_key("preset") {
-        return Err(unsupported_preset(&ctx));
-    }
     let top_aggregation = aggregation(&ctx, assert.get("aggregationMethod"))?;
     let mut sets = Vec::new();
     if let Some(matrix) = assert.get("assertMatrix") {
-        if ["assertions", "budgetsFile", "aggregationMethod"]
+        if ["assertions", "preset", "budgetsFile", "aggregationMethod"]
             .iter()
             .any(|k| assert.contains_key(*k))
         {
             return Err(ctx.at(
                 "assertMatrix",
-                format!("{name}: `assertMatrix` cannot be combined with `assertions`, `budgetsFile` or `aggregationMethod` (LHCI refuses it too)"),
+                format!("{name}: `assertMatrix` cannot be combined with `assertions`, `preset`, `budgetsFile` or `aggregationMethod` (LHCI refuses it too)"),
                 "move those into the matrix entries",
             ));
         }
@@ -230,9 +228,6 @@ pub fn parse(name: &str, text: &str, value: &Value, dir: &Path) -> Result<LhciCo
                 if !MATRIX_KEYS.contains(&key.as_str()) {
                     return Err(ctx.unknown_key(key, "an assertMatrix entry", &MATRIX_KEYS));
                 }
-            }
-            if entry.contains_key("preset") {
-                return Err(unsupported_preset(&ctx));
             }
             let pattern = match entry.get("matchingUrlPattern") {
                 Some(Value::String(p)) => Some(Regex::new(p).map_err(|e| {
@@ -253,15 +248,15 @@ pub fn parse(name: &str, text: &str, value: &Value, dir: &Path) -> Result<LhciCo
             };
             sets.push(AssertionSet {
                 url_pattern: pattern,
-                assertions: assertions(&ctx, entry.get("assertions"))?,
+                assertions: assertions(&ctx, with_preset(&ctx, entry)?.as_ref())?,
                 aggregation: aggregation(&ctx, entry.get("aggregationMethod"))?,
             });
         }
     } else if let Some(file) = assert.get("budgetsFile") {
-        if assert.contains_key("assertions") {
+        if assert.contains_key("assertions") || assert.contains_key("preset") {
             return Err(ctx.at(
                 "budgetsFile",
-                format!("{name}: `budgetsFile` cannot be combined with `assertions` (LHCI refuses it too)"),
+                format!("{name}: `budgetsFile` cannot be combined with `assertions` or `preset` (LHCI refuses it too)"),
                 "keep one of them",
             ));
         }
@@ -277,7 +272,7 @@ pub fn parse(name: &str, text: &str, value: &Value, dir: &Path) -> Result<LhciCo
     } else {
         sets.push(AssertionSet {
             url_pattern: None,
-            assertions: assertions(&ctx, assert.get("assertions"))?,
+            assertions: assertions(&ctx, with_preset(&ctx, assert)?.as_ref())?,
             aggregation: top_aggregation,
         });
     }
@@ -291,12 +286,24 @@ pub fn parse(name: &str, text: &str, value: &Value, dir: &Path) -> Result<LhciCo
     })
 }
 
-fn unsupported_preset(ctx: &Ctx<'_>) -> Error {
-    ctx.at(
-        "preset",
-        format!("{}: LHCI presets (`lighthouse:recommended`, …) are not supported", ctx.name),
-        "list the assertions you rely on explicitly under `assertions`; presets change with every Lighthouse release",
-    )
+/// The `assertions` of `section` (`ci.assert` or an `assertMatrix` entry), merged over its
+/// `preset` when it names one, as LHCI does.
+fn with_preset(ctx: &Ctx<'_>, section: &Map<String, Value>) -> Result<Option<Value>, Error> {
+    let own = section.get("assertions");
+    let Some(preset) = section.get("preset") else {
+        return Ok(own.cloned());
+    };
+    let known = preset.as_str().and_then(presets::assertions).ok_or_else(|| {
+        ctx.at(
+            "preset",
+            format!("{}: preset {preset} is not an LHCI preset", ctx.name),
+            format!("use one of {}", presets::NAMES.join(", ")),
+        )
+    })?;
+    if let Some(own) = own {
+        object(ctx, Some(own), "assertions")?;
+    }
+    Ok(Some(presets::with_overrides(known, own)))
 }
 
 fn object<'v>(ctx: &Ctx<'_>, value: Option<&'v Value>, place: &str) -> Result<&'v Map<String, Value>, Error> {

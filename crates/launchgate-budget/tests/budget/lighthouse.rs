@@ -32,7 +32,8 @@ fn recorded(rel: &str) -> Vec<Verdict> {
                 r["name"].as_str().unwrap().to_string(),
                 r["level"].as_str().unwrap().to_string(),
                 round(r["expected"].as_f64().unwrap()),
-                round(r["actual"].as_f64().unwrap()),
+                // LHCI writes NaN (no value) as null.
+                round(r["actual"].as_f64().unwrap_or(f64::NAN)),
                 r["passed"].as_bool().unwrap(),
             )
         })
@@ -88,6 +89,27 @@ fn lhci_assert_matches_every_recorded_result_passed_ones_included() {
         ours(&results, false),
         recorded("lhci/assertion-results.config-include-passed.json")
     );
+}
+
+/// Every result of the real `lhci assert --preset=… --includePassedAssertions` (LHCI 0.15.1)
+/// on the three runs of each URL, passed ones included.
+#[test]
+fn lhci_presets_match_every_recorded_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = pages(&["lhci/.lighthouseci"]);
+    for preset in ["all", "recommended", "no-pwa"] {
+        let rc = dir.path().join(format!("{preset}.json"));
+        std::fs::write(
+            &rc,
+            format!(r#"{{"ci": {{"assert": {{"preset": "lighthouse:{preset}"}}}}}}"#),
+        )
+        .unwrap();
+        let cfg = lhci::read(&rc).unwrap();
+        let results: Vec<_> = pages.iter().flat_map(|p| lhci::assert_page(&cfg, p)).collect();
+        let recorded = recorded(&format!("lhci/presets/assertion-results.{preset}.json"));
+        assert_eq!(recorded.len(), results.len(), "{preset}");
+        assert_eq!(ours(&results, false), recorded, "{preset}");
+    }
 }
 
 #[test]
