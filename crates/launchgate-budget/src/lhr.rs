@@ -87,17 +87,7 @@ impl LighthouseRun {
 
     /// Reads one LHR file; `.json.gz` files are decompressed.
     pub fn read(path: &Path) -> Result<Self, Error> {
-        let bytes = read::bytes(path, read::LIGHTHOUSE_RESULT)?;
-        let bytes = if path.extension().is_some_and(|e| e == "gz") {
-            read::gunzip(path, &bytes, read::LIGHTHOUSE_RESULT)?
-        } else {
-            bytes
-        };
-        let text = String::from_utf8(bytes).map_err(|_| {
-            Error::input(format!("{} is not UTF-8 text", path.display()))
-                .with_help("pass a Lighthouse JSON report (lighthouse --output=json)")
-        })?;
-        LighthouseRun::parse(&path.display().to_string(), path, &text)
+        LighthouseRun::parse(&path.display().to_string(), path, &read_text(path)?)
     }
 
     /// The Lighthouse major version, if the version string has one.
@@ -191,7 +181,62 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<LighthouseRun>, Error> {
         ))
         .with_help("pass Lighthouse JSON files or the .lighthouseci/ folder `lhci collect` writes"));
     }
-    files.iter().map(|f| LighthouseRun::read(f)).collect()
+    read_all(&files, RESULTS)
+}
+
+/// How many Lighthouse results one run reads at most, and how many bytes of them in all
+/// (each is kept parsed in memory): LHCI's usual 3 to 5 runs of a few URLs are far below.
+const RESULTS: Totals = Totals {
+    files: 1000,
+    bytes: 1024 << 20,
+};
+
+#[derive(Debug, Clone, Copy)]
+struct Totals {
+    files: usize,
+    bytes: usize,
+}
+
+/// The text of one LHR file; `.json.gz` files are inflated, both within the cap.
+fn read_text(path: &Path) -> Result<String, Error> {
+    let bytes = read::bytes(path, read::LIGHTHOUSE_RESULT)?;
+    let bytes = if path.extension().is_some_and(|e| e == "gz") {
+        read::gunzip(path, &bytes, read::LIGHTHOUSE_RESULT)?
+    } else {
+        bytes
+    };
+    String::from_utf8(bytes).map_err(|_| {
+        Error::input(format!("{} is not UTF-8 text", path.display()))
+            .with_help("pass a Lighthouse JSON report (lighthouse --output=json)")
+    })
+}
+
+/// Reads and parses `files`, stopping with an error past `totals`.
+fn read_all(files: &[PathBuf], totals: Totals) -> Result<Vec<LighthouseRun>, Error> {
+    if files.len() > totals.files {
+        return Err(Error::input(format!(
+            "{} Lighthouse results were given, more than the {} launchgate reads in one run",
+            files.len(),
+            totals.files
+        ))
+        .with_help("pass the folder of one `lhci collect` run, not an archive of many"));
+    }
+    let mut read_so_far = 0;
+    let mut runs = Vec::with_capacity(files.len());
+    for file in files {
+        let text = read_text(file)?;
+        read_so_far += text.len();
+        if read_so_far > totals.bytes {
+            return Err(Error::input(format!(
+                "the Lighthouse results hold more than {} MiB in all (reached at {}), the most launchgate reads in one run",
+                totals.bytes >> 20,
+                file.display()
+            ))
+            .with_help("pass the folder of one `lhci collect` run; real results are under 20 MB each"));
+        }
+        runs.push(LighthouseRun::parse(&file.display().to_string(), file, &text)?);
+    }
+    Ok(runs)
 }
 
 fn files_in_folder(dir: &Path) -> Result<Vec<PathBuf>, Error> {
@@ -365,6 +410,44 @@ pub fn group(runs: Vec<LighthouseRun>) -> Vec<Page> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn results_past_the_totals_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let lhr = r#"{"lighthouseVersion": "12.8.2", "finalUrl": "http://a.dev/", "audits": {}}"#;
+        let files: Vec<PathBuf> = (0..3)
+            .map(|i| {
+                let path = dir.path().join(format!("lhr-{i}.json"));
+                std::fs::write(&path, lhr).unwrap();
+                path
+            })
+            .collect();
+        let roomy = Totals {
+            files: 3,
+            bytes: 3 * lhr.len(),
+        };
+        assert_eq!(read_all(&files, roomy).unwrap().len(), 3);
+        let e = read_all(&files, Totals { files: 2, ..roomy }).unwrap_err();
+        assert!(
+            e.message()
+                .contains("3 Lighthouse results were given, more than the 2"),
+            "{}",
+            e.message()
+        );
+        let e = read_all(
+            &files,
+            Totals {
+                bytes: 2 * lhr.len() + 1,
+                ..roomy
+            },
+        )
+        .unwrap_err();
+        assert!(
+            e.message().contains("(reached at ") && e.message().contains("lhr-2.json"),
+            "{}",
+            e.message()
+        );
+    }
 
     #[test]
     fn lhci_names() {

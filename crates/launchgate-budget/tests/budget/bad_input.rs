@@ -263,3 +263,20 @@ fn oversized_size_limit_config_is_exit_2() {
             ".size-limit.json holds more than 16 MiB, the most launchgate reads for a config file",
         ));
 }
+
+/// More result files than one run reads: refused before any is read.
+#[test]
+fn too_many_lighthouse_results_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..1001 {
+        std::fs::write(dir.path().join(format!("lhr-{i}.json")), "").unwrap();
+    }
+    bin()
+        .arg("--lighthouse")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "1001 Lighthouse results were given, more than the 1000 launchgate reads in one run",
+        ));
+}
