@@ -57,7 +57,7 @@ pub struct InputArgs {
     /// A Vite/Rollup manifest (dist/.vite/manifest.json).
     #[arg(long, value_name = "FILE", global = true)]
     pub vite_manifest: Option<PathBuf>,
-    /// An LHCI config whose `ci.assert` to enforce (lighthouserc.json / .yml).
+    /// An LHCI config whose `ci.assert` to enforce (lighthouserc.json / .yml / .js).
     #[arg(long, value_name = "FILE", global = true)]
     pub lighthouserc: Option<PathBuf>,
     /// A Lighthouse budget.json to enforce (sizes in KiB, last matching path wins).

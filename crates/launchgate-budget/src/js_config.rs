@@ -28,6 +28,28 @@ const json = JSON.stringify(value, (_, v) => (typeof v === "function" ? "[functi
 process.stdout.write("\0" + (json === undefined ? "null" : json));
 "#;
 
+/// Node's error lines (`SyntaxError: …`) and their `file:line`, without the line of source
+/// and the caret it prints under them: a line of a config can hold a credential.
+fn error_lines(stderr: &str) -> Vec<&str> {
+    let is_error = |l: &str| {
+        l.split_once(':').is_some_and(|(head, _)| {
+            let name = head.split_whitespace().next().unwrap_or("");
+            name.ends_with("Error") && name.bytes().all(|b| b.is_ascii_alphabetic())
+        })
+    };
+    let is_location = |l: &str| {
+        !l.contains(' ')
+            && l.rsplit_once(':')
+                .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| is_error(l) || is_location(l))
+        .take(4)
+        .collect()
+}
+
 /// Whether `path` is a config Node has to evaluate.
 pub fn is_javascript(path: &Path) -> bool {
     path.extension()
@@ -85,13 +107,7 @@ pub fn evaluate(path: &Path, tool: &str) -> Result<Value, Error> {
         .with_help(format!("check that {name} exports the config itself")),
     })?;
     if !finished.status.success() {
-        let why: Vec<&str> = finished
-            .stderr
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with("at "))
-            .take(4)
-            .collect();
+        let why = error_lines(&finished.stderr);
         return Err(Error::input(format!(
             "{name} could not be evaluated with Node ({}):\n{}",
             finished.status,

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::{bin, fixture};
@@ -235,7 +236,23 @@ fn a_javascript_config_without_node_or_that_throws_is_exit_2() {
         .stderr(predicates::str::contains(
             ".size-limit.cjs could not be evaluated with Node",
         ))
-        .stderr(predicates::str::contains("no limits today"));
+        .stderr(predicates::str::contains("Error: no limits today"));
+    // Node quotes the line of source under a syntax error; it is not repeated.
+    std::fs::write(
+        dir.path().join(".size-limit.cjs"),
+        "module.exports = [\n  { path: 'dist/app.js', note: 'pw=Tr0ub4dor3xyz' oops }\n];\n",
+    )
+    .unwrap();
+    bin()
+        .current_dir(dir.path())
+        .args(["--build", "dist/"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "SyntaxError: Unexpected identifier 'oops'",
+        ))
+        .stderr(predicates::str::contains(".size-limit.cjs:2"))
+        .stderr(predicates::str::contains("Tr0ub4dor3xyz").not());
 }
 
 #[test]
