@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use predicates::prelude::*;
 use serde_json::Value;
 
 use crate::{bin, fixture};
@@ -206,53 +205,45 @@ fn javascript_configs_are_evaluated_with_node() {
 #[test]
 fn a_javascript_config_without_node_or_that_throws_is_exit_2() {
     let dir = project();
-    std::fs::write(
-        dir.path().join(".size-limit.cjs"),
-        format!("module.exports = {TINY_LIMIT};\n"),
-    )
-    .unwrap();
-    bin()
-        .current_dir(dir.path())
-        .env("LAUNCHGATE_NODE", dir.path().join("no-such-node"))
-        .args(["--build", "dist/"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains(
-            ".size-limit.cjs is JavaScript, and reading it needs Node, which could not be run",
-        ))
-        .stderr(predicates::str::contains(
-            "install Node as size-limit itself needs it",
-        ));
-    std::fs::write(
-        dir.path().join(".size-limit.cjs"),
-        "throw new Error('no limits today');\n",
-    )
-    .unwrap();
-    bin()
-        .current_dir(dir.path())
-        .args(["--build", "dist/"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains(
-            ".size-limit.cjs could not be evaluated with Node",
-        ))
-        .stderr(predicates::str::contains("Error: no limits today"));
+    // Writes `.size-limit.cjs`, runs the gate with `node` and returns its standard error.
+    let stderr_with = |source: &str, node: &str| {
+        std::fs::write(dir.path().join(".size-limit.cjs"), source).unwrap();
+        let out = bin()
+            .current_dir(dir.path())
+            .env("LAUNCHGATE_NODE", node)
+            .args(["--build", "dist/"])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let missing = dir.path().join("no-such-node");
+    let stderr = stderr_with(
+        &format!("module.exports = {TINY_LIMIT};\n"),
+        missing.to_str().unwrap(),
+    );
+    assert!(
+        stderr.contains(".size-limit.cjs is JavaScript, and reading it needs Node, which could not be run")
+            && stderr.contains("install Node as size-limit itself needs it"),
+        "{stderr}"
+    );
+    let stderr = stderr_with("throw new Error('no limits today');\n", "node");
+    assert!(
+        stderr.contains(".size-limit.cjs could not be evaluated with Node")
+            && stderr.contains("Error: no limits today"),
+        "{stderr}"
+    );
     // Node quotes the line of source under a syntax error; it is not repeated.
-    std::fs::write(
-        dir.path().join(".size-limit.cjs"),
+    let stderr = stderr_with(
         "module.exports = [\n  { path: 'dist/app.js', note: 'pw=Tr0ub4dor3xyz' oops }\n];\n",
-    )
-    .unwrap();
-    bin()
-        .current_dir(dir.path())
-        .args(["--build", "dist/"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains(
-            "SyntaxError: Unexpected identifier 'oops'",
-        ))
-        .stderr(predicates::str::contains(".size-limit.cjs:2"))
-        .stderr(predicates::str::contains("Tr0ub4dor3xyz").not());
+        "node",
+    );
+    assert!(
+        stderr.contains("SyntaxError: Unexpected identifier 'oops'") && stderr.contains(".size-limit.cjs:2"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Tr0ub4dor3xyz"), "{stderr}");
 }
 
 #[test]
