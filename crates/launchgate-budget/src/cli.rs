@@ -75,6 +75,9 @@ pub struct InputArgs {
     /// Compressed sizes to compute for --build besides raw (default: gzip,brotli).
     #[arg(long, value_name = "LIST", value_delimiter = ',', global = true)]
     pub compressions: Vec<crate::bundles::Compression>,
+    /// Apply only the inputs named by flags and launchgate.yml, none found in the project.
+    #[arg(long, global = true)]
+    pub no_discover: bool,
     /// launchgate.yml to read the `budget:` section from (default: ./launchgate.yml).
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
@@ -98,6 +101,7 @@ impl InputArgs {
             compressions: self.compressions.clone(),
             config: None,
             discovered: Vec::new(),
+            no_discover: self.no_discover,
         };
         if let Some(baseline) = inputs.baseline.as_ref().filter(|b| !b.is_file()) {
             return Err(Error::input(format!("baseline {} does not exist", baseline.display()))

@@ -58,6 +58,9 @@ fn first(dir: &Path, names: &[&str], key: &str) -> Result<Option<PathBuf>, Error
 /// a size-limit config and a bundlewatch config always. What was found is recorded in
 /// `inputs.discovered`, so the report can say what it applied.
 pub fn fill(inputs: &mut Inputs, dir: &Path) -> Result<(), Error> {
+    if inputs.no_discover {
+        return Ok(());
+    }
     let ci = dir.join(".lighthouseci");
     if inputs.names_nothing() && ci.is_dir() {
         inputs.lighthouse.push(ci.clone());

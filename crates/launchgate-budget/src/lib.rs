@@ -63,6 +63,8 @@ pub struct Inputs {
     pub config: Option<BudgetConfig>,
     /// The inputs found in the project rather than named ([`discover::fill`]).
     pub discovered: Vec<PathBuf>,
+    /// Look for nothing unnamed (`--no-discover`, `budget.discover: false`).
+    pub no_discover: bool,
 }
 
 impl Inputs {
@@ -88,6 +90,7 @@ impl Inputs {
             .baseline
             .take()
             .or_else(|| at(&config.baseline).filter(|p| p.is_file()));
+        self.no_discover |= config.discover == Some(false);
         self.config = Some(config);
     }
 
@@ -128,7 +131,7 @@ pub fn evaluate(inputs: &Inputs) -> Result<Report, Error> {
     if !inputs.discovered.is_empty() {
         let names: Vec<String> = inputs.discovered.iter().map(|p| display(p)).collect();
         report.notes.push(format!(
-            "found in the project and applied: {} (name an input to use another file)",
+            "found in the project and applied: {} (name an input to use another file, or pass --no-discover)",
             names.join(", ")
         ));
     }

@@ -52,11 +52,12 @@ fn failures(report: &Value) -> Vec<(String, String)> {
     out
 }
 
+/// A list of strings of the report; an empty list is left out of it.
 fn strings(value: &Value) -> Vec<String> {
     value
         .as_array()
-        .unwrap()
-        .iter()
+        .into_iter()
+        .flatten()
         .map(|v| v.as_str().unwrap().to_string())
         .collect()
 }
@@ -90,6 +91,20 @@ fn the_readme_command_applies_the_configs_beside_it() {
     for name in ["lighthouserc.json", ".size-limit.json"] {
         assert!(inputs.iter().any(|i| i == name), "{inputs:?}");
     }
+}
+
+#[test]
+fn no_discover_applies_only_what_is_named() {
+    let dir = project();
+    std::fs::write(dir.path().join("lighthouserc.json"), STRICT_RC).unwrap();
+    std::fs::write(dir.path().join(".size-limit.json"), TINY_LIMIT).unwrap();
+    let args = ["--lighthouse", ".lighthouseci/", "--build", "dist/"];
+    let (code, report) = run(dir.path(), &[&args[..], &["--no-discover"]].concat());
+    assert_eq!(code, 0, "{report:#}");
+    assert!(strings(&report["notes"]).iter().all(|n| !n.contains("applied")));
+    std::fs::write(dir.path().join("launchgate.yml"), "budget:\n  discover: false\n").unwrap();
+    let (code, _) = run(dir.path(), &args);
+    assert_eq!(code, 0);
 }
 
 #[test]
