@@ -72,7 +72,7 @@ pub fn to_table(measurements: &[Measurement]) -> Table {
 
 /// Reads the measurements of a JSON report (`--format json` or `snapshot`).
 pub fn read(path: &Path) -> Result<Vec<Measurement>, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+    let text = crate::read::text(path, crate::read::BASELINE)?;
     let name = path.display().to_string();
     let file = ReportFile::parse(&name, &text)?;
     let table = file

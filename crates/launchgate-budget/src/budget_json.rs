@@ -74,7 +74,7 @@ pub struct TimingBudget {
 
 /// Reads and validates a budget.json file.
 pub fn read(path: &Path) -> Result<Vec<Budget>, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+    let text = crate::read::text(path, crate::read::CONFIG)?;
     parse(&path.display().to_string(), &text)
 }
 
@@ -86,7 +86,7 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<Budget>, Error> {
             crate::lhr::json_error(name, text, &e)
         } else {
             let offset = launchgate_core::error::offset_of(text, e.line().max(1), e.column().max(1));
-            Error::at_source(format!("{name} is not a valid budget.json: {e}"), name, text, offset, 1, "here")
+            crate::snippet::at(format!("{name} is not a valid budget.json: {e}"), name, text, offset, 1, "here")
                 .with_help("budget.json is an array of {path, resourceSizes, resourceCounts, timings}; see https://github.com/GoogleChrome/budget.json")
         }
     })?;
@@ -183,7 +183,7 @@ pub fn budget_for<'a>(budgets: &'a [Budget], url: &str) -> Option<&'a Budget> {
 /// Evaluates budget.json on a page with Lighthouse's own semantics (last matching budget;
 /// the median over runs, since Lighthouse itself judged one run at a time).
 pub fn evaluate(budgets: &[Budget], page: &Page, group: &str, source: &str) -> Vec<Outcome> {
-    let Some(budget) = budget_for(budgets, &page.url) else {
+    let Some(budget) = budget_for(budgets, &page.match_url) else {
         return Vec::new();
     };
     let mut out = Vec::new();

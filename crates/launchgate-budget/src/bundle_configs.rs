@@ -68,7 +68,7 @@ fn config_dir(path: &Path) -> &Path {
 }
 
 fn read_json(path: &Path) -> Result<(String, Value), Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+    let text = crate::read::text(path, crate::read::CONFIG)?;
     let name = path.display().to_string();
     let value = serde_json::from_str(&text).map_err(|e| crate::lhr::json_error(&name, &text, &e))?;
     Ok((text, value))
@@ -101,6 +101,15 @@ fn installed_bundlers(dir: &Path) -> Vec<String> {
         }
     }
     found
+}
+
+/// The package's `main` file, or `index.js` when it names none.
+fn package_main(dir: &Path) -> String {
+    read_json(&dir.join("package.json"))
+        .ok()
+        .and_then(|(_, pkg)| pkg.get("main").and_then(Value::as_str).map(str::to_string))
+        .map(|main| main.trim_start_matches("./").to_string())
+        .unwrap_or_else(|| "index.js".to_string())
 }
 
 /// The package's peer dependencies: size-limit leaves them out of every bundle.
@@ -141,11 +150,36 @@ fn bundle_request(
     }
 }
 
-/// Evaluates `.size-limit.json`: each check sums its files' sizes (brotli by default,
+/// Evaluates a size-limit config (`.size-limit.json`, `.size-limit`, or the `size-limit`
+/// key of `package.json`): each check sums its files' sizes (brotli by default,
 /// `gzip: true` for gzip, `brotli: false` for raw) against `limit` (`kB` = 1000 B).
 pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
-    let (text, value) = read_json(path)?;
+    let (text, value) = if crate::js_config::is_javascript(path) {
+        let source = crate::read::text(path, crate::read::CONFIG)?;
+        (source, crate::js_config::evaluate(path, "size-limit")?)
+    } else if path
+        .extension()
+        .is_some_and(|e| e == "ts" || e == "mts" || e == "cts")
+    {
+        return Err(Error::input(format!(
+            "{} is TypeScript, which size-limit loads through jiti and launchgate does not read",
+            path.display()
+        ))
+        .with_help(
+            "write the config as .size-limit.js, .size-limit.json or the `size-limit` key of package.json",
+        ));
+    } else {
+        read_json(path)?
+    };
     let name = path.display().to_string();
+    let value = if path.file_name().is_some_and(|n| n == "package.json") {
+        value.get("size-limit").cloned().ok_or_else(|| {
+            Error::input(format!("{name} has no `size-limit` key"))
+                .with_help("add \"size-limit\": [{\"path\": \"dist/*.js\", \"limit\": \"10 kB\"}] to it, or name the size-limit config itself")
+        })?
+    } else {
+        value
+    };
     let source = path
         .file_name()
         .and_then(|n| n.to_str())
@@ -172,7 +206,7 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
                     Some(best) => format!("did you mean `{best}`?"),
                     None => format!("size-limit accepts: {}", SIZE_LIMIT_KEYS.join(", ")),
                 };
-                return Err(Error::at_source(
+                return Err(crate::snippet::at(
                     format!("{name}: unknown option `{key}`"),
                     &name,
                     &text,
@@ -183,7 +217,11 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
                 .with_help(hint));
             }
         }
-        let patterns = strings(object.get("path"));
+        let mut patterns = strings(object.get("path"));
+        if patterns.is_empty() && !object.contains_key("path") && !object.contains_key("entry") {
+            // size-limit's default: the package's `main`, else index.js.
+            patterns.push(package_main(dir));
+        }
         let label = object
             .get("name")
             .and_then(Value::as_str)

@@ -139,7 +139,7 @@ pub fn measure(
             } else {
                 root.join(path)
             };
-            let bytes = std::fs::read(&full).map_err(|e| Error::io(&full, &e))?;
+            let bytes = crate::read::bytes(&full, crate::read::BUILD_FILE)?;
             let rel = full.strip_prefix(root).unwrap_or(&full);
             let rel = rel.to_string_lossy().replace('\\', "/");
             let (gzip, brotli) = rayon::join(

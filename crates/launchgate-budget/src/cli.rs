@@ -57,13 +57,13 @@ pub struct InputArgs {
     /// A Vite/Rollup manifest (dist/.vite/manifest.json).
     #[arg(long, value_name = "FILE", global = true)]
     pub vite_manifest: Option<PathBuf>,
-    /// An LHCI config whose `ci.assert` to enforce (lighthouserc.json / .yml).
+    /// An LHCI config whose `ci.assert` to enforce (lighthouserc.json / .yml / .js).
     #[arg(long, value_name = "FILE", global = true)]
     pub lighthouserc: Option<PathBuf>,
     /// A Lighthouse budget.json to enforce (sizes in KiB, last matching path wins).
     #[arg(long, value_name = "FILE", global = true)]
     pub budget_json: Option<PathBuf>,
-    /// A size-limit config (.size-limit.json) to enforce.
+    /// A size-limit config to enforce: .size-limit.json, package.json (its "size-limit"), .size-limit.js.
     #[arg(long, value_name = "FILE", global = true)]
     pub size_limit: Option<PathBuf>,
     /// A bundlewatch config (bundlewatch.config.json, or package.json) to enforce.
@@ -75,6 +75,9 @@ pub struct InputArgs {
     /// Compressed sizes to compute for --build besides raw (default: gzip,brotli).
     #[arg(long, value_name = "LIST", value_delimiter = ',', global = true)]
     pub compressions: Vec<crate::bundles::Compression>,
+    /// Apply only the inputs named by flags and launchgate.yml, none found in the project.
+    #[arg(long, global = true)]
+    pub no_discover: bool,
     /// launchgate.yml to read the `budget:` section from (default: ./launchgate.yml).
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
@@ -97,18 +100,13 @@ impl InputArgs {
             baseline: self.baseline.clone(),
             compressions: self.compressions.clone(),
             config: None,
+            discovered: Vec::new(),
+            no_discover: self.no_discover,
         };
         if let Some(baseline) = inputs.baseline.as_ref().filter(|b| !b.is_file()) {
             return Err(Error::input(format!("baseline {} does not exist", baseline.display()))
                 .with_help("write it on the base branch with `launchgate-budget snapshot FILE` and restore it from the CI cache or artifact"));
         }
-        let given_any = !(self.lighthouse.is_empty()
-            && self.build.is_none()
-            && self.esbuild_metafile.is_none()
-            && self.webpack_stats.is_none()
-            && self.vite_manifest.is_none()
-            && self.size_limit.is_none()
-            && self.bundlewatch.is_none());
         // Inputs not given are found next to the config file, as `launchgate check` does.
         let mut discover_in = cwd.to_path_buf();
         if let Some(file) = ConfigFile::discover(self.config.as_deref(), cwd)? {
@@ -127,9 +125,11 @@ impl InputArgs {
             }
             discover_in = root;
         }
-        if !given_any {
-            inputs.discover(&discover_in);
+        // Found files are named relative to the current folder when they lie in it.
+        if discover_in == cwd {
+            discover_in = PathBuf::new();
         }
+        inputs.discover(&discover_in)?;
         Ok(inputs)
     }
 }

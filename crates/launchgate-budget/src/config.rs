@@ -34,6 +34,9 @@ pub struct BudgetConfig {
     /// The JSON report of a base-branch run to compare against.
     #[serde(default)]
     pub baseline: Option<PathBuf>,
+    /// `false` applies only the inputs named here and by flags, none found in the project.
+    #[serde(default)]
+    pub discover: Option<bool>,
     /// Compressed sizes to compute for the build folder (default `[gzip, brotli]`);
     /// brotli-11 is slow on large folders, so `[gzip]` is the fast choice.
     #[serde(default)]

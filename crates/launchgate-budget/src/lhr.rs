@@ -2,11 +2,12 @@
 //! `.lighthouseci/`, and grouping the runs of one URL.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use launchgate_core::Error;
 use serde_json::Value;
+
+use crate::read;
 
 /// The Lighthouse major versions whose audit IDs this gate knows.
 pub const KNOWN_MAJORS: std::ops::RangeInclusive<u64> = 10..=13;
@@ -17,8 +18,11 @@ pub struct LighthouseRun {
     /// The file it was read from.
     pub source: PathBuf,
     /// `finalUrl`, which LHCI groups and matches on (falls back to `mainDocumentUrl`,
-    /// `finalDisplayedUrl`, `requestedUrl`).
+    /// `finalDisplayedUrl`, `requestedUrl`), with its credentials redacted: what reports show.
     pub url: String,
+    /// The same URL as Lighthouse recorded it, credentials included: only matched against
+    /// the URL patterns of budgets, never printed.
+    pub match_url: String,
     pub lighthouse_version: String,
     /// `configSettings.formFactor`: `mobile` or `desktop`.
     pub form_factor: String,
@@ -45,11 +49,11 @@ impl LighthouseRun {
             Some(Value::Object(map)) => map.clone(),
             _ => return Err(not_an_lhr(name, "it has no `audits` object")),
         };
-        let url = ["finalUrl", "mainDocumentUrl", "finalDisplayedUrl", "requestedUrl"]
+        let match_url = ["finalUrl", "mainDocumentUrl", "finalDisplayedUrl", "requestedUrl"]
             .iter()
             .find_map(|k| object.get(*k).and_then(Value::as_str))
-            .map(safe_url)
-            .ok_or_else(|| not_an_lhr(name, "it names no URL (`finalUrl`)"))?;
+            .ok_or_else(|| not_an_lhr(name, "it names no URL (`finalUrl`)"))?
+            .to_string();
         let categories = object
             .get("categories")
             .and_then(Value::as_object)
@@ -67,11 +71,12 @@ impl LighthouseRun {
         let runtime_error = object.get("runtimeError").and_then(|e| {
             let code = e.get("code").and_then(Value::as_str)?;
             let message = e.get("message").and_then(Value::as_str).unwrap_or("");
-            Some((code.to_string(), message.to_string()))
+            Some((code.to_string(), crate::url::redact_in(message)))
         });
         Ok(LighthouseRun {
             source: source.to_path_buf(),
-            url,
+            url: crate::url::redact(&match_url),
+            match_url,
             lighthouse_version: version,
             form_factor,
             runtime_error,
@@ -82,24 +87,7 @@ impl LighthouseRun {
 
     /// Reads one LHR file; `.json.gz` files are decompressed.
     pub fn read(path: &Path) -> Result<Self, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
-        let bytes = if path.extension().is_some_and(|e| e == "gz") {
-            let mut out = Vec::new();
-            flate2::read::GzDecoder::new(&bytes[..])
-                .read_to_end(&mut out)
-                .map_err(|e| {
-                    Error::input(format!("{} is not a readable gzip file: {e}", path.display()))
-                        .with_help("pass the Lighthouse JSON itself, or a complete .json.gz")
-                })?;
-            out
-        } else {
-            bytes
-        };
-        let text = String::from_utf8(bytes).map_err(|_| {
-            Error::input(format!("{} is not UTF-8 text", path.display()))
-                .with_help("pass a Lighthouse JSON report (lighthouse --output=json)")
-        })?;
-        LighthouseRun::parse(&path.display().to_string(), path, &text)
+        LighthouseRun::parse(&path.display().to_string(), path, &read_text(path)?)
     }
 
     /// The Lighthouse major version, if the version string has one.
@@ -135,64 +123,6 @@ impl LighthouseRun {
     }
 }
 
-/// Query parameters whose values are credentials more often than not.
-const SECRET_PARAMS: [&str; 12] = [
-    "token",
-    "access_token",
-    "auth",
-    "key",
-    "api_key",
-    "apikey",
-    "secret",
-    "password",
-    "sig",
-    "signature",
-    "session",
-    "code",
-];
-
-/// The URL with credentials taken out: user info dropped, and the values of query
-/// parameters such as `token` or `key` redacted, so no report repeats them.
-pub fn safe_url(url: &str) -> String {
-    let (scheme, rest) = match url.split_once("://") {
-        Some((s, r)) => (format!("{s}://"), r),
-        None => (String::new(), url),
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let host = match authority.rsplit_once('@') {
-        Some((_, host)) => host,
-        None => authority,
-    };
-    let (path, query) = match tail.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (tail, None),
-    };
-    let mut out = format!("{scheme}{host}{path}");
-    if let Some(query) = query {
-        let (query, fragment) = match query.split_once('#') {
-            Some((q, f)) => (q, Some(f)),
-            None => (query, None),
-        };
-        let params: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((k, v)) if SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str()) && !v.is_empty() => {
-                    format!("{k}={}", launchgate_core::secret::redact(v))
-                }
-                _ => pair.to_string(),
-            })
-            .collect();
-        out.push('?');
-        out.push_str(&params.join("&"));
-        if let Some(f) = fragment {
-            out.push('#');
-            out.push_str(f);
-        }
-    }
-    out
-}
-
 fn not_an_lhr(name: &str, why: &str) -> Error {
     Error::input(format!("{name} is not a Lighthouse result: {why}")).with_help(
         "pass the JSON that `lighthouse --output=json` or `lhci collect` writes (Lighthouse 10 to 13)",
@@ -208,7 +138,7 @@ pub fn json_error(name: &str, text: &str, e: &serde_json::Error) -> Error {
         e.to_string()
     };
     let offset = launchgate_core::error::offset_of(text, e.line().max(1), e.column().max(1));
-    Error::at_source(
+    crate::snippet::at(
         format!("{name} is not valid JSON: {what}"),
         name,
         text,
@@ -216,7 +146,11 @@ pub fn json_error(name: &str, text: &str, e: &serde_json::Error) -> Error {
         1,
         "here",
     )
-    .with_help("regenerate the file; a report cut short by a failed upload or a full disk cannot be read")
+    .with_help(if e.is_eof() {
+        "regenerate the file; a file cut short by a failed upload or a full disk cannot be read"
+    } else {
+        "fix the JSON at that line and column"
+    })
 }
 
 /// Reads every LHR named: files (`.json`, `.json.gz`), folders holding `lhr-<n>.json`
@@ -247,7 +181,62 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<LighthouseRun>, Error> {
         ))
         .with_help("pass Lighthouse JSON files or the .lighthouseci/ folder `lhci collect` writes"));
     }
-    files.iter().map(|f| LighthouseRun::read(f)).collect()
+    read_all(&files, RESULTS)
+}
+
+/// How many Lighthouse results one run reads at most, and how many bytes of them in all
+/// (each is kept parsed in memory): LHCI's usual 3 to 5 runs of a few URLs are far below.
+const RESULTS: Totals = Totals {
+    files: 1000,
+    bytes: 1024 << 20,
+};
+
+#[derive(Debug, Clone, Copy)]
+struct Totals {
+    files: usize,
+    bytes: usize,
+}
+
+/// The text of one LHR file; `.json.gz` files are inflated, both within the cap.
+fn read_text(path: &Path) -> Result<String, Error> {
+    let bytes = read::bytes(path, read::LIGHTHOUSE_RESULT)?;
+    let bytes = if path.extension().is_some_and(|e| e == "gz") {
+        read::gunzip(path, &bytes, read::LIGHTHOUSE_RESULT)?
+    } else {
+        bytes
+    };
+    String::from_utf8(bytes).map_err(|_| {
+        Error::input(format!("{} is not UTF-8 text", path.display()))
+            .with_help("pass a Lighthouse JSON report (lighthouse --output=json)")
+    })
+}
+
+/// Reads and parses `files`, stopping with an error past `totals`.
+fn read_all(files: &[PathBuf], totals: Totals) -> Result<Vec<LighthouseRun>, Error> {
+    if files.len() > totals.files {
+        return Err(Error::input(format!(
+            "{} Lighthouse results were given, more than the {} launchgate reads in one run",
+            files.len(),
+            totals.files
+        ))
+        .with_help("pass the folder of one `lhci collect` run, not an archive of many"));
+    }
+    let mut read_so_far = 0;
+    let mut runs = Vec::with_capacity(files.len());
+    for file in files {
+        let text = read_text(file)?;
+        read_so_far += text.len();
+        if read_so_far > totals.bytes {
+            return Err(Error::input(format!(
+                "the Lighthouse results hold more than {} MiB in all (reached at {}), the most launchgate reads in one run",
+                totals.bytes >> 20,
+                file.display()
+            ))
+            .with_help("pass the folder of one `lhci collect` run; real results are under 20 MB each"));
+        }
+        runs.push(LighthouseRun::parse(&file.display().to_string(), file, &text)?);
+    }
+    Ok(runs)
 }
 
 fn files_in_folder(dir: &Path) -> Result<Vec<PathBuf>, Error> {
@@ -300,7 +289,7 @@ fn is_lhci_name(name: &str) -> bool {
 /// The reports a filesystem-upload manifest lists; its paths are absolute on the machine
 /// that wrote it, so each is looked up by file name next to the manifest.
 fn from_manifest(manifest: &Path) -> Result<Vec<PathBuf>, Error> {
-    let text = std::fs::read_to_string(manifest).map_err(|e| Error::io(manifest, &e))?;
+    let text = read::text(manifest, read::CONFIG)?;
     let name = manifest.display().to_string();
     let value: Value = serde_json::from_str(&text).map_err(|e| json_error(&name, &text, &e))?;
     let entries = value.as_array().ok_or_else(|| {
@@ -339,7 +328,11 @@ fn read_dir(dir: &Path) -> Result<Vec<PathBuf>, Error> {
 /// The runs of one URL on one form factor, aggregated together.
 #[derive(Debug, Clone)]
 pub struct Page {
+    /// The redacted URL, as reports show it; runs whose URLs differ only in redacted parts
+    /// are one page.
     pub url: String,
+    /// The first run's URL as recorded, for URL patterns only: never printed.
+    pub match_url: String,
     pub form_factor: String,
     pub runs: Vec<LighthouseRun>,
 }
@@ -405,6 +398,7 @@ pub fn group(runs: Vec<LighthouseRun>) -> Vec<Page> {
             Some(page) => page.runs.push(run),
             None => pages.push(Page {
                 url: run.url.clone(),
+                match_url: run.match_url.clone(),
                 form_factor: run.form_factor.clone(),
                 runs: vec![run],
             }),
@@ -418,16 +412,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn credentials_leave_urls() {
-        assert_eq!(
-            safe_url("https://ci:hunter2hunter2@shop.dev/cart?token=sk_live_51Habcdefghijkl&page=2"),
-            format!(
-                "https://shop.dev/cart?token={}&page=2",
-                launchgate_core::secret::redact("sk_live_51Habcdefghijkl")
-            )
+    fn results_past_the_totals_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let lhr = r#"{"lighthouseVersion": "12.8.2", "finalUrl": "http://a.dev/", "audits": {}}"#;
+        let files: Vec<PathBuf> = (0..3)
+            .map(|i| {
+                let path = dir.path().join(format!("lhr-{i}.json"));
+                std::fs::write(&path, lhr).unwrap();
+                path
+            })
+            .collect();
+        let roomy = Totals {
+            files: 3,
+            bytes: 3 * lhr.len(),
+        };
+        assert_eq!(read_all(&files, roomy).unwrap().len(), 3);
+        let e = read_all(&files, Totals { files: 2, ..roomy }).unwrap_err();
+        assert!(
+            e.message()
+                .contains("3 Lighthouse results were given, more than the 2"),
+            "{}",
+            e.message()
         );
-        assert_eq!(safe_url("http://127.0.0.1:4174/"), "http://127.0.0.1:4174/");
-        assert!(!safe_url("https://a.dev/?key=abcdefghijklmnop").contains("abcdefghijklmnop"));
+        let e = read_all(
+            &files,
+            Totals {
+                bytes: 2 * lhr.len() + 1,
+                ..roomy
+            },
+        )
+        .unwrap_err();
+        assert!(
+            e.message().contains("(reached at ") && e.message().contains("lhr-2.json"),
+            "{}",
+            e.message()
+        );
     }
 
     #[test]

@@ -17,14 +17,20 @@ pub mod bundle_configs;
 pub mod bundles;
 pub mod cli;
 pub mod config;
+pub mod discover;
+pub mod js_config;
 pub mod lhci;
 pub mod lhr;
 pub mod native;
 pub mod outcome;
+pub mod process;
+pub mod read;
 pub mod rebundle;
 pub mod report;
+pub mod snippet;
 pub mod stats;
 pub mod units;
+pub mod url;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -55,6 +61,10 @@ pub struct Inputs {
     pub compressions: Vec<Compression>,
     /// The launchgate.yml `budget:` section, if any.
     pub config: Option<BudgetConfig>,
+    /// The inputs found in the project rather than named ([`discover::fill`]).
+    pub discovered: Vec<PathBuf>,
+    /// Look for nothing unnamed (`--no-discover`, `budget.discover: false`).
+    pub no_discover: bool,
 }
 
 impl Inputs {
@@ -80,29 +90,18 @@ impl Inputs {
             .baseline
             .take()
             .or_else(|| at(&config.baseline).filter(|p| p.is_file()));
+        self.no_discover |= config.discover == Some(false);
         self.config = Some(config);
     }
 
-    /// Fills in what lies in the usual places under `dir`: `.lighthouseci/`, a
-    /// lighthouserc, `.size-limit.json`, `bundlewatch.config.json`.
-    pub fn discover(&mut self, dir: &Path) {
-        let ci = dir.join(".lighthouseci");
-        if self.lighthouse.is_empty() && ci.is_dir() {
-            self.lighthouse.push(ci);
-        }
-        if self.lighthouserc.is_none() && self.budget_json.is_none() {
-            self.lighthouserc = lhci::discover(dir);
-        }
-        let found = |name: &str| Some(dir.join(name)).filter(|p| p.is_file());
-        if self.size_limit.is_none() {
-            self.size_limit = found(".size-limit.json");
-        }
-        if self.bundlewatch.is_none() {
-            self.bundlewatch = found("bundlewatch.config.json");
-        }
+    /// Fills in what is not named from the usual places under `dir`, as the tools
+    /// themselves look: see [`discover::fill`].
+    pub fn discover(&mut self, dir: &Path) -> Result<(), Error> {
+        discover::fill(self, dir)
     }
 
-    fn is_empty(&self) -> bool {
+    /// No Lighthouse result, build or bundle config is named.
+    pub fn names_nothing(&self) -> bool {
         self.lighthouse.is_empty()
             && self.build.is_none()
             && self.esbuild_metafile.is_none()
@@ -120,7 +119,7 @@ fn display(path: &Path) -> String {
 /// Runs the gate on `inputs` and returns its report (bad input is an `Error`, exit 2).
 pub fn evaluate(inputs: &Inputs) -> Result<Report, Error> {
     let started = Instant::now();
-    if inputs.is_empty() {
+    if inputs.names_nothing() {
         return Err(Error::input("nothing to check: no Lighthouse results, build folder, bundle stats or size config was given or found")
             .with_help("pass --lighthouse .lighthouseci/ or --build dist/, or name them under `budget:` in launchgate.yml"));
     }
@@ -129,6 +128,13 @@ pub fn evaluate(inputs: &Inputs) -> Result<Report, Error> {
     let mut outcomes: Vec<Outcome> = Vec::new();
     let mut measurements: Vec<Measurement> = Vec::new();
     let mut titles: Vec<(String, String)> = Vec::new();
+    if !inputs.discovered.is_empty() {
+        let names: Vec<String> = inputs.discovered.iter().map(|p| display(p)).collect();
+        report.notes.push(format!(
+            "found in the project and applied: {} (name an input to use another file, or pass --no-discover)",
+            names.join(", ")
+        ));
+    }
 
     // Lighthouse results.
     let lhci_config = inputs.lighthouserc.as_deref().map(lhci::read).transpose()?;
@@ -139,6 +145,12 @@ pub fn evaluate(inputs: &Inputs) -> Result<Report, Error> {
     if !inputs.lighthouse.is_empty() {
         let runs = lhr::load(&inputs.lighthouse)?;
         report.inputs.extend(inputs.lighthouse.iter().map(|p| display(p)));
+        report.inputs.extend(
+            [&inputs.lighthouserc, &inputs.budget_json]
+                .into_iter()
+                .flatten()
+                .map(|p| display(p)),
+        );
         let mut warned_versions = Vec::new();
         let mut valid = Vec::new();
         for run in runs {
@@ -368,8 +380,8 @@ pub fn check_configured(config: &ConfigFile, root: &Path) -> Result<Report, Erro
     if let Some(section) = section {
         inputs.merge_config(section, root);
     }
-    inputs.discover(root);
-    if inputs.is_empty() {
+    inputs.discover(root)?;
+    if inputs.names_nothing() {
         return Err(Error::input(format!("the budget gate found nothing to check in {}", root.display())).with_help(
             "name the inputs in launchgate.yml, e.g. `budget: { lighthouse: [.lighthouseci/], build: dist/ }`, or remove the budget gate from the run",
         ));

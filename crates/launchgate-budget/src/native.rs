@@ -117,7 +117,7 @@ pub fn evaluate_page(config: &BudgetConfig, page: &Page, group: &str) -> Result<
         })?,
         None => Aggregation::Median,
     };
-    let limits = limits_for(config, &page.url)?;
+    let limits = limits_for(config, &page.match_url)?;
     let category_source =
         if config.categories.is_none() && !config.pages.iter().any(|p| !p.categories.is_empty()) {
             "launchgate default budget"

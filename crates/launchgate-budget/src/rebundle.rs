@@ -13,6 +13,9 @@ use serde_json::Value;
 
 use crate::bundles::Compression;
 
+/// How long esbuild may take to bundle one check.
+const BUNDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// What one check asks esbuild for.
 #[derive(Debug, Clone, Default)]
 pub struct BundleRequest {
@@ -99,13 +102,29 @@ pub fn build(esbuild: &Path, dir: &Path, request: &BundleRequest, check: &str) -
         "NODE_PATH",
         std::path::absolute(dir.join("node_modules")).unwrap_or_default(),
     );
-    let output = cmd.output().map_err(|e| {
-        Error::input(format!("cannot run {}: {e}", esbuild.display()))
-            .with_help("reinstall the project's dependencies (npm ci) so node_modules/.bin/esbuild works")
+    let bounds = crate::process::Bounds {
+        timeout: BUNDLE_TIMEOUT,
+        max_stdout: 1024 * 1024,
+        max_stderr: 1024 * 1024,
+    };
+    let output = crate::process::run(&mut cmd, bounds).map_err(|failure| match failure {
+        crate::process::Failure::Start(e) => Error::input(format!("cannot run {}: {e}", esbuild.display()))
+            .with_help("reinstall the project's dependencies (npm ci) so node_modules/.bin/esbuild works"),
+        crate::process::Failure::TimedOut => Error::input(format!(
+            "{check}: esbuild took more than {} s to bundle and was stopped",
+            BUNDLE_TIMEOUT.as_secs()
+        ))
+        .with_help(
+            "check the entry for an import cycle or a huge generated file; size-limit would wait as long",
+        ),
+        crate::process::Failure::TooMuchOutput => Error::input(format!(
+            "{check}: esbuild printed more than 1 MiB and was stopped"
+        ))
+        .with_help("run esbuild on the entry by hand to see what it reports"),
     })?;
     if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let mut first = error_lines(&stderr);
+        let stderr = &output.stderr;
+        let mut first = error_lines(stderr);
         if first.is_empty() {
             // Not a build error (a broken install, a crash): its first lines and the status.
             first = stderr.lines().filter(|l| !l.trim().is_empty()).take(4).collect();
@@ -132,7 +151,7 @@ pub fn build(esbuild: &Path, dir: &Path, request: &BundleRequest, check: &str) -
     })?;
     let has_require_shim = !request.externals.is_empty()
         && outputs.iter().any(|path| {
-            std::fs::read(path)
+            crate::read::bytes(path, crate::read::BUILD_FILE)
                 .is_ok_and(|bytes| memchr::memmem::find(&bytes, b"Dynamic require of ").is_some())
         });
     Ok(Bundle {
@@ -178,7 +197,7 @@ fn resolve_module(dir: &Path, module: &str) -> String {
 
 /// The output files the metafile lists, limited to `entries` by file stem when given.
 fn read_outputs(dir: &Path, meta: &Path, entries: &[String]) -> Result<Vec<PathBuf>, Error> {
-    let text = std::fs::read_to_string(meta).map_err(|e| Error::io(meta, &e))?;
+    let text = crate::read::text(meta, crate::read::BUILD_DESCRIPTION)?;
     let value: Value = serde_json::from_str(&text).map_err(|e| {
         Error::input(format!(
             "esbuild wrote an unreadable metafile {}: {e}",

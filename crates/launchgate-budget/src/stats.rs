@@ -24,7 +24,7 @@ pub struct BuildStats {
 }
 
 fn read(path: &Path, what: &str, hint: &str) -> Result<Value, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+    let text = crate::read::text(path, crate::read::BUILD_DESCRIPTION)?;
     let name = path.display().to_string();
     let value: Value = serde_json::from_str(&text).map_err(|e| crate::lhr::json_error(&name, &text, &e))?;
     if !value.is_object() {

@@ -30,7 +30,11 @@ pub struct AssertionResult {
 pub fn assert_page(config: &LhciConfig, page: &Page) -> Vec<AssertionResult> {
     let mut out = Vec::new();
     for set in &config.sets {
-        if set.url_pattern.as_ref().is_some_and(|p| !p.is_match(&page.url)) {
+        if set
+            .url_pattern
+            .as_ref()
+            .is_some_and(|p| !p.is_match(&page.match_url))
+        {
             continue;
         }
         for assertion in &set.assertions {
@@ -72,7 +76,13 @@ fn evaluate(
             (id, _) => run.audit(id).is_some(),
         }
     };
-    if !(0..page.runs.len()).any(present) {
+    // LHCI: an audit missing from any run fails as not run; a category or resource type
+    // missing from every run.
+    let ran = match audit_id.as_str() {
+        "categories" | "resource-summary" => (0..page.runs.len()).any(present),
+        _ => (0..page.runs.len()).all(present),
+    };
+    if !ran {
         return vec![result(
             "auditRan",
             1.0,
@@ -119,16 +129,22 @@ fn value_of(run: &crate::lhr::LighthouseRun, name: &str, parts: &[&str]) -> Opti
     }
     let audit = run.audit(parts[0])?;
     match name {
-        "minScore" => match audit.get("scoreDisplayMode").and_then(Value::as_str) {
-            Some("notApplicable") => Some(1.0),
-            Some("informative") => Some(0.0),
-            _ => audit.get("score").and_then(Value::as_f64),
-        },
+        // A numeric score first, as LHCI reads it; then the display mode.
+        "minScore" => audit.get("score").and_then(Value::as_f64).or_else(|| {
+            match audit.get("scoreDisplayMode").and_then(Value::as_str) {
+                Some("notApplicable") => Some(1.0),
+                Some("informative") => Some(0.0),
+                _ => None,
+            }
+        }),
         "maxNumericValue" => audit.get("numericValue").and_then(Value::as_f64),
-        "maxLength" => audit
-            .pointer("/details/items")
-            .and_then(Value::as_array)
-            .map(|a| a.len() as f64),
+        // An audit without items has none, as LHCI counts.
+        "maxLength" => Some(
+            audit
+                .pointer("/details/items")
+                .and_then(Value::as_array)
+                .map_or(0.0, |a| a.len() as f64),
+        ),
         _ => None,
     }
 }

@@ -3,6 +3,7 @@
 //! `budgetsFile`. The assertion engine is in [`assert`].
 
 mod assert;
+pub mod presets;
 
 pub use assert::{AssertionResult, aggregate, assert_page, outcomes};
 
@@ -14,18 +15,18 @@ use serde_json::{Map, Value};
 
 use crate::budget_json;
 
-/// The names LHCI looks for, in its order.
+/// The names LHCI (0.15) looks for in the current folder, in its order.
 pub const FILE_NAMES: [&str; 10] = [
-    "lighthouserc.js",
+    ".lighthouserc.cjs",
     "lighthouserc.cjs",
     ".lighthouserc.js",
-    ".lighthouserc.cjs",
-    "lighthouserc.json",
+    "lighthouserc.js",
     ".lighthouserc.json",
-    "lighthouserc.yml",
+    "lighthouserc.json",
     ".lighthouserc.yml",
-    "lighthouserc.yaml",
+    "lighthouserc.yml",
     ".lighthouserc.yaml",
+    "lighthouserc.yaml",
 ];
 
 /// How the values of several runs become one.
@@ -94,22 +95,15 @@ pub fn discover(dir: &Path) -> Option<PathBuf> {
     FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
 }
 
-/// Reads a lighthouserc file. JS configs cannot be read without Node: the error says how
-/// to turn one into JSON.
+/// Reads a lighthouserc file; a JavaScript one is evaluated with Node, as LHCI does.
 pub fn read(path: &Path) -> Result<LhciConfig, Error> {
     let name = path.display().to_string();
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if matches!(ext, "js" | "cjs" | "mjs" | "ts") {
-        return Err(Error::input(format!(
-            "{name} is JavaScript, which launchgate cannot read without running Node"
-        ))
-        .with_help(format!(
-            "convert it once to JSON and commit that instead: node -e \"console.log(JSON.stringify(require('./{0}'), null, 2))\" > lighthouserc.json",
-            path.file_name().and_then(|n| n.to_str()).unwrap_or("lighthouserc.js")
-        )));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
-    let value: Value = if matches!(ext, "yml" | "yaml") {
+    let text = crate::read::text(path, crate::read::CONFIG)?;
+    let value: Value = if crate::js_config::is_javascript(path) {
+        // Errors still point into the source: a key is found there as `key:`.
+        crate::js_config::evaluate(path, "LHCI")?
+    } else if matches!(ext, "yml" | "yaml") {
         launchgate_core::config::from_yaml_str(&name, &text)?
     } else {
         serde_json::from_str(&text).map_err(|e| crate::lhr::json_error(&name, &text, &e))?
@@ -133,7 +127,7 @@ impl Ctx<'_> {
             .or_else(|| self.text.find(&format!("{key}:")))
             .or_else(|| self.text.find(key));
         let error = match offset {
-            Some(o) => Error::at_source(
+            Some(o) => crate::snippet::at(
                 message,
                 self.name,
                 self.text,
@@ -208,19 +202,16 @@ pub fn parse(name: &str, text: &str, value: &Value, dir: &Path) -> Result<LhciCo
             return Err(ctx.unknown_key(key, "`ci.assert`", &ASSERT_KEYS));
         }
     }
-    if assert.contains_key("preset") {
-        return Err(unsupported_preset(&ctx));
-    }
     let top_aggregation = aggregation(&ctx, assert.get("aggregationMethod"))?;
     let mut sets = Vec::new();
     if let Some(matrix) = assert.get("assertMatrix") {
-        if ["assertions", "budgetsFile", "aggregationMethod"]
+        if ["assertions", "preset", "budgetsFile", "aggregationMethod"]
             .iter()
             .any(|k| assert.contains_key(*k))
         {
             return Err(ctx.at(
                 "assertMatrix",
-                format!("{name}: `assertMatrix` cannot be combined with `assertions`, `budgetsFile` or `aggregationMethod` (LHCI refuses it too)"),
+                format!("{name}: `assertMatrix` cannot be combined with `assertions`, `preset`, `budgetsFile` or `aggregationMethod` (LHCI refuses it too)"),
                 "move those into the matrix entries",
             ));
         }
@@ -237,9 +228,6 @@ pub fn parse(name: &str, text: &str, value: &Value, dir: &Path) -> Result<LhciCo
                 if !MATRIX_KEYS.contains(&key.as_str()) {
                     return Err(ctx.unknown_key(key, "an assertMatrix entry", &MATRIX_KEYS));
                 }
-            }
-            if entry.contains_key("preset") {
-                return Err(unsupported_preset(&ctx));
             }
             let pattern = match entry.get("matchingUrlPattern") {
                 Some(Value::String(p)) => Some(Regex::new(p).map_err(|e| {
@@ -260,15 +248,15 @@ pub fn parse(name: &str, text: &str, value: &Value, dir: &Path) -> Result<LhciCo
             };
             sets.push(AssertionSet {
                 url_pattern: pattern,
-                assertions: assertions(&ctx, entry.get("assertions"))?,
+                assertions: assertions(&ctx, with_preset(&ctx, entry)?.as_ref())?,
                 aggregation: aggregation(&ctx, entry.get("aggregationMethod"))?,
             });
         }
     } else if let Some(file) = assert.get("budgetsFile") {
-        if assert.contains_key("assertions") {
+        if assert.contains_key("assertions") || assert.contains_key("preset") {
             return Err(ctx.at(
                 "budgetsFile",
-                format!("{name}: `budgetsFile` cannot be combined with `assertions` (LHCI refuses it too)"),
+                format!("{name}: `budgetsFile` cannot be combined with `assertions` or `preset` (LHCI refuses it too)"),
                 "keep one of them",
             ));
         }
@@ -284,7 +272,7 @@ pub fn parse(name: &str, text: &str, value: &Value, dir: &Path) -> Result<LhciCo
     } else {
         sets.push(AssertionSet {
             url_pattern: None,
-            assertions: assertions(&ctx, assert.get("assertions"))?,
+            assertions: assertions(&ctx, with_preset(&ctx, assert)?.as_ref())?,
             aggregation: top_aggregation,
         });
     }
@@ -298,12 +286,24 @@ pub fn parse(name: &str, text: &str, value: &Value, dir: &Path) -> Result<LhciCo
     })
 }
 
-fn unsupported_preset(ctx: &Ctx<'_>) -> Error {
-    ctx.at(
-        "preset",
-        format!("{}: LHCI presets (`lighthouse:recommended`, …) are not supported", ctx.name),
-        "list the assertions you rely on explicitly under `assertions`; presets change with every Lighthouse release",
-    )
+/// The `assertions` of `section` (`ci.assert` or an `assertMatrix` entry), merged over its
+/// `preset` when it names one, as LHCI does.
+fn with_preset(ctx: &Ctx<'_>, section: &Map<String, Value>) -> Result<Option<Value>, Error> {
+    let own = section.get("assertions");
+    let Some(preset) = section.get("preset") else {
+        return Ok(own.cloned());
+    };
+    let known = preset.as_str().and_then(presets::assertions).ok_or_else(|| {
+        ctx.at(
+            "preset",
+            format!("{}: preset {preset} is not an LHCI preset", ctx.name),
+            format!("use one of {}", presets::NAMES.join(", ")),
+        )
+    })?;
+    if let Some(own) = own {
+        object(ctx, Some(own), "assertions")?;
+    }
+    Ok(Some(presets::with_overrides(known, own)))
 }
 
 fn object<'v>(ctx: &Ctx<'_>, value: Option<&'v Value>, place: &str) -> Result<&'v Map<String, Value>, Error> {

@@ -52,28 +52,6 @@ fn lighthouserc_with_unknown_key_points_at_it() {
 }
 
 #[test]
-fn javascript_lighthouserc_says_how_to_convert() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("lighthouserc.js"),
-        "module.exports = {ci: {assert: {}}};\n",
-    )
-    .unwrap();
-    std::fs::create_dir(dir.path().join(".lighthouseci")).unwrap();
-    std::fs::copy(
-        fixture("lighthouse/lhr-good.json"),
-        dir.path().join(".lighthouseci/lhr-1.json"),
-    )
-    .unwrap();
-    bin()
-        .current_dir(dir.path())
-        .assert()
-        .code(2)
-        .stderr(contains("lighthouserc.js is JavaScript"))
-        .stderr(contains("JSON.stringify(require('./lighthouserc.js')"));
-}
-
-#[test]
 fn empty_build_folder_is_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     bin()
@@ -215,4 +193,90 @@ fn config_in_a_subfolder_discovers_inputs_next_to_it() {
         .assert()
         .code(1)
         .stdout(contains("categories:performance is below budget: 51"));
+}
+
+/// A gzip of a few hundred kB that inflates past the 256 MiB cap: refused once the cap is
+/// passed, exit 2, never inflated whole.
+#[test]
+fn gzip_bomb_lighthouse_result_is_exit_2() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = dir.path().join("lhr-1.json.gz");
+    let mut gz =
+        flate2::write::GzEncoder::new(std::fs::File::create(&bomb).unwrap(), flate2::Compression::best());
+    gz.write_all(b"{\"lighthouseVersion\": \"12.8.2\", \"pad\": \"")
+        .unwrap();
+    let spaces = vec![b' '; 1 << 20];
+    for _ in 0..257 {
+        gz.write_all(&spaces).unwrap();
+    }
+    gz.write_all(b"\"}").unwrap();
+    gz.finish().unwrap();
+    let compressed = std::fs::metadata(&bomb).unwrap().len();
+    assert!(
+        compressed < 1 << 20,
+        "the bomb is small on disk: {compressed} bytes"
+    );
+    bin()
+        .arg("--lighthouse")
+        .arg(&bomb)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "lhr-1.json.gz inflates to more than 256 MiB, the most launchgate reads for a Lighthouse result",
+        ))
+        .stderr(contains("it may be damaged, endless or not a Lighthouse result"));
+}
+
+/// Standard input that never ends, named as a config file: read up to the 16 MiB cap.
+#[cfg(unix)]
+#[test]
+fn endless_standard_input_is_exit_2() {
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("launchgate-budget"))
+        .args(["--budget-json", "/dev/stdin", "--lighthouse"])
+        .arg(fixture("lighthouse/lhr-good.json"))
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("/dev/stdin holds more than 16 MiB, the most launchgate reads for a config file"),
+        "{stderr}"
+    );
+}
+
+/// A file over the cap on disk is refused from its size, before it is read.
+#[test]
+fn oversized_size_limit_config_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join(".size-limit.json");
+    let file = std::fs::File::create(&config).unwrap();
+    file.set_len(17 << 20).unwrap();
+    bin()
+        .arg("--size-limit")
+        .arg(&config)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            ".size-limit.json holds more than 16 MiB, the most launchgate reads for a config file",
+        ));
+}
+
+/// More result files than one run reads: refused before any is read.
+#[test]
+fn too_many_lighthouse_results_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..1001 {
+        std::fs::write(dir.path().join(format!("lhr-{i}.json")), "").unwrap();
+    }
+    bin()
+        .arg("--lighthouse")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "1001 Lighthouse results were given, more than the 1000 launchgate reads in one run",
+        ));
 }

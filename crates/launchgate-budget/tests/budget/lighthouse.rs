@@ -32,7 +32,8 @@ fn recorded(rel: &str) -> Vec<Verdict> {
                 r["name"].as_str().unwrap().to_string(),
                 r["level"].as_str().unwrap().to_string(),
                 round(r["expected"].as_f64().unwrap()),
-                round(r["actual"].as_f64().unwrap()),
+                // LHCI writes NaN (no value) as null.
+                round(r["actual"].as_f64().unwrap_or(f64::NAN)),
                 r["passed"].as_bool().unwrap(),
             )
         })
@@ -88,6 +89,27 @@ fn lhci_assert_matches_every_recorded_result_passed_ones_included() {
         ours(&results, false),
         recorded("lhci/assertion-results.config-include-passed.json")
     );
+}
+
+/// Every result of the real `lhci assert --preset=… --includePassedAssertions` (LHCI 0.15.1)
+/// on the three runs of each URL, passed ones included.
+#[test]
+fn lhci_presets_match_every_recorded_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = pages(&["lhci/.lighthouseci"]);
+    for preset in ["all", "recommended", "no-pwa"] {
+        let rc = dir.path().join(format!("{preset}.json"));
+        std::fs::write(
+            &rc,
+            format!(r#"{{"ci": {{"assert": {{"preset": "lighthouse:{preset}"}}}}}}"#),
+        )
+        .unwrap();
+        let cfg = lhci::read(&rc).unwrap();
+        let results: Vec<_> = pages.iter().flat_map(|p| lhci::assert_page(&cfg, p)).collect();
+        let recorded = recorded(&format!("lhci/presets/assertion-results.{preset}.json"));
+        assert_eq!(recorded.len(), results.len(), "{preset}");
+        assert_eq!(ours(&results, false), recorded, "{preset}");
+    }
 }
 
 #[test]
@@ -388,14 +410,42 @@ fn representative_runs_match_lhci_manifest() {
 
 #[test]
 fn credentials_in_urls_never_reach_any_output() {
+    const URL: &str = "https://ci:Hunter2Hunter2@staging.example/cart?token=sk_live_51Hxyzxyzxyzxyz&sid=opaque0pa9ue&utm_source=ci#access_token=fragm3ntSecr3t";
+    let secrets = [
+        "Hunter2Hunter2",
+        "sk_live_51Hxyzxyzxyzxyz",
+        "opaque0pa9ue",
+        "fragm3ntSecr3t",
+    ];
     let dir = tempfile::tempdir().unwrap();
     let lhr = variant(dir.path(), "lhr.json", "lighthouse/lhr-bad.json", |l| {
-        l["finalUrl"] = "https://ci:Hunter2Hunter2@staging.example/?token=sk_live_51Hxyzxyzxyzxyz".into();
+        l["finalUrl"] = URL.into();
     });
+    let failed = variant(
+        dir.path(),
+        "lhr-error.json",
+        "lighthouse/lhr-runtime-error.json",
+        |l| {
+            l["finalUrl"] = URL.into();
+            l["runtimeError"]["message"] =
+                format!("Lighthouse was unable to load {URL} (Status code: 404)").into();
+        },
+    );
+    // A pattern on the part that is redacted still matches: patterns see the recorded URL.
+    let rc = dir.path().join("lighthouserc.json");
+    std::fs::write(
+        &rc,
+        r#"{"ci": {"assert": {"assertMatrix": [{"matchingUrlPattern": "sid=opaque", "assertions": {"categories:performance": ["error", {"minScore": 0.99}]}}]}}}"#,
+    )
+    .unwrap();
     for format in ["human", "json", "sarif", "github", "markdown", "junit"] {
         let out = bin()
             .arg("--lighthouse")
             .arg(&lhr)
+            .arg("--lighthouse")
+            .arg(&failed)
+            .arg("--lighthouserc")
+            .arg(&rc)
             .args(["--format", format])
             .assert()
             .code(1)
@@ -406,11 +456,15 @@ fn credentials_in_urls_never_reach_any_output() {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(text.contains("staging.example"), "{format}");
         assert!(
-            !text.contains("Hunter2Hunter2") && !text.contains("sk_live_51Hxyzxyzxyzxyz"),
+            text.replace("&amp;", "&")
+                .contains("staging.example/cart?token=…&sid=…&utm_source=ci#…"),
             "{format}: {text}"
         );
+        assert!(text.contains("categories:performance"), "{format}: {text}");
+        for secret in secrets {
+            assert!(!text.contains(secret), "{format} shows {secret}: {text}");
+        }
     }
 }
 

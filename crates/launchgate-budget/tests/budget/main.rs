@@ -3,6 +3,7 @@
 mod bad_input;
 mod baseline;
 mod bundles;
+mod discovery;
 mod lighthouse;
 
 use std::path::PathBuf;
