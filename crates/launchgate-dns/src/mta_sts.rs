@@ -359,6 +359,8 @@ async fn policy_addresses(dns: &Dns, host: &str, https: &HttpsSettings) -> Resul
     Ok(addrs)
 }
 
+/// Fetches the policy: its content type and text. The timeout bounds the whole fetch,
+/// body included, so a host that sends one byte a second cannot hold the gate.
 async fn fetch(
     url: &str,
     host: &str,
@@ -370,6 +372,38 @@ async fn fetch(
     } else {
         https.timeout
     };
+    let timed_out = || {
+        format!(
+            "no complete answer within {} ms (the limit covers the headers and the body)",
+            timeout.as_millis()
+        )
+    };
+    match tokio::time::timeout(timeout, fetch_within(url, host, addrs, https, timeout)).await {
+        Err(_) => Err(timed_out()),
+        Ok(Err(FetchError::TimedOut)) => Err(timed_out()),
+        Ok(Err(FetchError::Other(why))) => Err(why),
+        Ok(Ok(found)) => Ok(found),
+    }
+}
+
+enum FetchError {
+    TimedOut,
+    Other(String),
+}
+
+impl From<String> for FetchError {
+    fn from(why: String) -> Self {
+        FetchError::Other(why)
+    }
+}
+
+async fn fetch_within(
+    url: &str,
+    host: &str,
+    addrs: &[SocketAddr],
+    https: &HttpsSettings,
+    timeout: Duration,
+) -> Result<(String, String), FetchError> {
     // RFC 8461 §3.3: the policy fetch must not follow redirects.
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -380,19 +414,18 @@ async fn fetch(
     let client = builder
         .build()
         .map_err(|e| format!("cannot start the HTTPS client: {e}"))?;
-    let response = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| describe_http_error(&e, host))?;
+    let response = client.get(url).send().await.map_err(|e| match e.is_timeout() {
+        true => FetchError::TimedOut,
+        false => FetchError::Other(describe_http_error(&e, host)),
+    })?;
     let status = response.status();
     if status.is_redirection() {
-        return Err(format!(
+        return Err(FetchError::Other(format!(
             "it answers {status} (a redirect); senders do not follow redirects"
-        ));
+        )));
     }
     if !status.is_success() {
-        return Err(format!("it answers {status}"));
+        return Err(FetchError::Other(format!("it answers {status}")));
     }
     let content_type = response
         .headers()
@@ -400,17 +433,36 @@ async fn fetch(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("(none)")
         .to_string();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| format!("reading the body failed: {e}"))?;
-    if bytes.len() > MAX_POLICY_BYTES {
-        return Err(format!(
-            "the policy is {} bytes, over the {MAX_POLICY_BYTES}-byte limit",
-            bytes.len()
-        ));
-    }
+    let bytes = read_policy_body(response).await?;
     Ok((content_type, String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+/// The body, chunk by chunk, up to [`MAX_POLICY_BYTES`]; past it the response is dropped
+/// (closing the connection), so a policy host that never stops sending costs 64 KiB.
+async fn read_policy_body(mut response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+    let too_large = || {
+        format!(
+            "the policy is larger than {} KiB, the limit senders apply (RFC 8461 §3.3); reading stopped there",
+            MAX_POLICY_BYTES / 1024
+        )
+    };
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_POLICY_BYTES as u64)
+    {
+        return Err(FetchError::Other(too_large()));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| match e.is_timeout() {
+        true => FetchError::TimedOut,
+        false => FetchError::Other(format!("reading the body failed: {e}")),
+    })? {
+        if body.len() + chunk.len() > MAX_POLICY_BYTES {
+            return Err(FetchError::Other(too_large()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// TLS with ring and, unless replaced, the Mozilla roots (the same trust on every machine).

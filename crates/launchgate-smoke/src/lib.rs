@@ -18,6 +18,7 @@ pub mod cookies;
 pub mod expect;
 pub mod http;
 pub mod latency;
+pub mod limits;
 pub mod measure;
 pub mod outcome;
 pub mod rules;

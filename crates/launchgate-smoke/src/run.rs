@@ -13,6 +13,7 @@ use tokio::sync::Semaphore;
 use crate::cookies::CookieJar;
 use crate::expect::{evaluate, expand_json};
 use crate::http::{ClientOptions, HttpClient, Prepared, PreparedBody};
+use crate::limits::MAX_SAMPLES;
 use crate::outcome::Outcome;
 use crate::spec::{BURST_MAX_CONCURRENCY, BURST_MAX_REQUESTS, Body, RequestSpec, SmokeSpec};
 use crate::vars::{Redactor, Vars, read_env, references};
@@ -100,13 +101,25 @@ impl Suite {
                 ), "out of bounds").with_help("a burst is bounded on purpose; it is a smoke test, not a load test"));
         }
         if let Some(l) = &spec.latency
-            && (l.samples == 0 || l.samples > 1000 || l.routes.is_empty())
+            && (l.samples == 0 || l.samples > MAX_SAMPLES || l.warmup > MAX_SAMPLES || l.routes.is_empty())
         {
             return Err(locate(
                 "latency",
-                "smoke.latency: give at least one route and 1..=1000 samples".into(),
+                format!(
+                    "smoke.latency: give at least one route, 1..={MAX_SAMPLES} samples and at most {MAX_SAMPLES} warm-up requests"
+                ),
                 "here",
             ));
+        }
+        if let Some(rate) = spec.burst.as_ref().and_then(|b| b.max_error_rate)
+            && !(0.0..=1.0).contains(&rate)
+        {
+            return Err(locate(
+                "max_error_rate",
+                format!("smoke.burst.max_error_rate must be a fraction from 0 to 1 (got {rate})"),
+                "not a fraction",
+            )
+            .with_help("for example `max_error_rate: 0.01` for 1%"));
         }
         if spec.checks.is_empty()
             && spec.site.is_none()
@@ -177,6 +190,9 @@ impl Suite {
         client_options.redactor = redactor.clone();
         if client_options.timeout.is_none() {
             client_options.timeout = spec.defaults.timeout.map(|d| d.0);
+        }
+        if client_options.max_body.is_none() {
+            client_options.max_body = spec.defaults.max_body;
         }
         let client = HttpClient::new(&client_options)?;
         let concurrency = options

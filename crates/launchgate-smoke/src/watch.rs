@@ -36,10 +36,12 @@ pub enum Event {
 impl WatchState {
     /// Records one run and says whether to alert.
     pub fn record(&mut self, failed: bool, fail_after: u32, now: i64) -> Event {
-        self.runs += 1;
+        // A state file kept for years (or edited by hand) may hold counts at the top of
+        // their range: they stay there rather than wrap to zero and end an alert.
+        self.runs = self.runs.saturating_add(1);
         self.last_run = Some(now);
         if failed {
-            self.consecutive_failures += 1;
+            self.consecutive_failures = self.consecutive_failures.saturating_add(1);
             if self.consecutive_failures >= fail_after.max(1) && !self.alerting {
                 self.alerting = true;
                 return Event::Alert;
@@ -62,9 +64,14 @@ impl WatchState {
 
     /// Reads a state file; a missing file is a fresh state.
     pub fn load(path: &Path) -> Result<WatchState, Error> {
-        match std::fs::read(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(WatchState::default()),
-            Err(e) => Err(Error::io(path, &e)),
+        let file = match std::fs::File::open(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(WatchState::default()),
+            Err(e) => return Err(Error::io(path, &e)),
+            Ok(file) => file,
+        };
+        let what = format!("--state {}", path.display());
+        match crate::limits::read_capped(file, crate::limits::MAX_STATE_BYTES, &what) {
+            Err(e) => Err(e.with_help("delete the file to start counting afresh")),
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
                 Error::input(format!(
                     "--state {}: not a launchgate-smoke state file ({e})",
@@ -130,19 +137,19 @@ pub fn watch<C: Clock>(
     mut run_once: impl FnMut(&WatchState) -> bool,
     mut on_event: impl FnMut(Event, &WatchState),
 ) -> u32 {
-    let mut runs = 0;
+    let mut runs: u32 = 0;
     loop {
         let started = clock.elapsed();
         let failed = run_once(state);
         let event = state.record(failed, fail_after, clock.unix_now());
-        runs += 1;
+        runs = runs.saturating_add(1);
         if event != Event::Quiet {
             on_event(event, state);
         }
         if plan.count.is_some_and(|c| runs >= c) {
             return runs;
         }
-        let next = started + plan.interval;
+        let next = started.saturating_add(plan.interval);
         if plan.duration.is_some_and(|d| next > d) {
             return runs;
         }
@@ -259,6 +266,21 @@ mod tests {
         // Runs at 0, 60, 120, 180, 240 and 300 s; the next would start after the window.
         assert_eq!(runs, 6);
         assert_eq!(clock.elapsed(), Duration::from_secs(300));
+    }
+
+    #[test]
+    fn counters_at_the_top_of_their_range_stay_failing() {
+        let mut s = WatchState {
+            consecutive_failures: u32::MAX,
+            alerting: true,
+            runs: u64::MAX,
+            last_run: Some(i64::MAX),
+        };
+        assert_eq!(s.record(true, 2, 1), Event::Quiet);
+        assert_eq!((s.consecutive_failures, s.runs), (u32::MAX, u64::MAX));
+        assert!(s.failing(u32::MAX));
+        assert_eq!(s.record(false, 2, 2), Event::Recovered);
+        assert_eq!(s.consecutive_failures, 0);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod app;
 mod checks;
 mod example;
+mod hostile;
 mod review;
 mod secrets;
 mod server;

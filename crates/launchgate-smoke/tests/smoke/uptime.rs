@@ -116,3 +116,60 @@ fn a_webhook_url_never_shows_in_output_or_errors() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_state_file_with_counters_at_their_maximum_still_fails_and_keeps_them() {
+    let site = Site::start();
+    let state = site.dir.path().join("old-state.json");
+    std::fs::write(
+        &state,
+        format!(
+            "{{\"consecutive_failures\": {}, \"alerting\": true, \"runs\": {}}}",
+            u32::MAX,
+            u64::MAX
+        ),
+    )
+    .unwrap();
+    site.state.health_down.store(true, Ordering::SeqCst);
+    let mut cmd = site.cmd(SPEC);
+    cmd.arg("--state").arg(&state).args(["--fail-after", "2"]);
+    let (code, report) = json_report(&mut cmd);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(findings(&report)[0].1, "error");
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+    assert_eq!(saved["consecutive_failures"], u32::MAX);
+    assert_eq!(saved["runs"], u64::MAX);
+}
+
+#[test]
+fn a_corrupt_or_huge_state_file_is_a_clear_error() {
+    let site = Site::start();
+    let state = site.dir.path().join("bad-state.json");
+    for (content, expected) in [
+        (
+            "{\"consecutive_failures\": 4294967296, \"alerting\": false, \"runs\": 1}".to_string(),
+            "not a launchgate-smoke state file (invalid value: integer `4294967296`, expected u32",
+        ),
+        (
+            "{\"consecutive_failures\": -1, \"alerting\": false, \"runs\": 1}".to_string(),
+            "not a launchgate-smoke state file",
+        ),
+        (
+            "\u{0}\u{1}binary".to_string(),
+            "not a launchgate-smoke state file",
+        ),
+        (" ".repeat(100 * 1024), "is larger than the limit of 64 KiB"),
+    ] {
+        std::fs::write(&state, &content).unwrap();
+        let mut cmd = site.cmd(SPEC);
+        cmd.arg("--state").arg(&state);
+        let (code, stdout, stderr) = run(&mut cmd);
+        assert_eq!(code, 2, "{stdout}{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(
+            stderr.contains("delete the file to start counting afresh"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
