@@ -12,8 +12,14 @@ use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 
 mod expect;
+mod json_expect;
 
-pub use expect::{CaptureSource, CookieExpect, Expect, HeaderExpect, OneOrMany, Pattern, StatusExpect};
+pub use expect::{
+    CaptureSource, CookieExpect, Expect, HeaderExpect, OneOrMany, Pattern, Quantifier, StatusExpect,
+};
+pub use json_expect::{
+    Bounds, CountCheck, JsonCheck, JsonExpectation, JsonExpectations, JsonQuery, JsonType,
+};
 
 /// The whole `smoke:` section.
 #[derive(Debug, Clone, Deserialize)]

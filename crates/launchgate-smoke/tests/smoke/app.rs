@@ -145,6 +145,20 @@ fn route(state: &AppState, req: &Request) -> Response {
             }
         }
         ("GET", "/api/health") => json(200, serde_json::json!({ "ok": true })),
+        ("GET", "/api/items") => json(
+            200,
+            serde_json::json!({
+                "items": [{ "id": 1, "name": "alpha", "price": 9.5 }, { "id": 2, "name": "beta", "price": 0 }],
+                "user": { "email": USER },
+                "plan": "pro",
+                "empty": []
+            }),
+        )
+        .header("Vary", "Accept-Encoding")
+        .header("Vary", "Origin")
+        .header("Set-Cookie", "a=1; Path=/; Secure; HttpOnly")
+        .header("Set-Cookie", "b=2; Path=/")
+        .header("Link", "</style.css>; rel=preload; as=style"),
         ("GET", "/slow") => Response::new(200, "slow").delayed(Duration::from_millis(200)),
         ("GET", "/version") => {
             let left = state.old_version_polls.load(Ordering::SeqCst);

@@ -4,6 +4,7 @@ mod app;
 mod checks;
 mod example;
 mod hostile;
+mod queries;
 mod review;
 mod secrets;
 mod server;
