@@ -37,6 +37,21 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "A host name of the smoke gate's site section does not resolve.",
     ),
     (
+        "mail.mx-host-unresolved",
+        "MxHostUnresolved",
+        "An MX host has no A or AAAA record, so mail to the domain cannot be delivered.",
+    ),
+    (
+        "mail.null-mx-mixed",
+        "NullMxMixed",
+        "A null MX (RFC 7505) stands beside other MX records.",
+    ),
+    (
+        "mail.no-mail-domain",
+        "NoMailDomain",
+        "The domain neither sends nor receives mail; DKIM, MTA-STS and TLS-RPT do not apply.",
+    ),
+    (
         "dns.timeout",
         "Timeout",
         "No name server answered a query in time.",
