@@ -14,6 +14,7 @@ use crate::http::{ClientOptions, parse_resolve};
 use crate::limits::{ByteSize, MAX_SPEC_BYTES, parse_byte_size, read_capped};
 use crate::run::{RunOptions, Suite};
 use crate::spec::parse_duration;
+use crate::vars::parse_variable;
 use crate::watch::{Event, SystemClock, WatchPlan, WatchState, message, watch};
 
 /// Post-deploy smoke tests and uptime checks: status, redirects, TLS, security headers,
@@ -66,6 +67,16 @@ pub struct RunArgs {
     /// replaces `defaults.max_body`.
     #[arg(long, value_name = "SIZE", global = true, value_parser = parse_byte_size)]
     pub max_body: Option<ByteSize>,
+
+    /// Set `${NAME}` in the spec (before the environment is asked); repeatable. Values are
+    /// redacted from all output, except where only a URL or host uses them.
+    #[arg(long = "variable", value_name = "NAME=VALUE", global = true, value_parser = parse_variable)]
+    pub variables: Vec<(String, String)>,
+
+    /// Run only the check with this name (or `METHOD /path` for a check without one);
+    /// repeatable. Site, latency and burst are skipped.
+    #[arg(long = "check", value_name = "NAME", global = true)]
+    pub checks: Vec<String>,
 
     /// Requests run concurrently across checks (default 8).
     #[arg(long, value_name = "N", global = true)]
@@ -293,6 +304,10 @@ fn run_options(args: &RunArgs) -> Result<RunOptions, Error> {
     Ok(RunOptions {
         client,
         concurrency: args.jobs,
+        sources: crate::vars::Sources {
+            variables: args.variables.iter().cloned().collect(),
+        },
+        only_checks: args.checks.clone(),
     })
 }
 

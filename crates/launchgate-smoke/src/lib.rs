@@ -27,6 +27,7 @@ pub mod rules;
 pub mod run;
 pub mod site;
 pub mod spec;
+pub mod templates;
 pub mod tls;
 pub mod vars;
 pub mod watch;

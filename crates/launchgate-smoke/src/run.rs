@@ -2,7 +2,7 @@
 //! latency samples and the burst, and turns it all into a [`Report`] with every secret
 //! redacted.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,7 +16,7 @@ use crate::http::{ClientOptions, HttpClient, Prepared, PreparedBody};
 use crate::limits::MAX_SAMPLES;
 use crate::outcome::Outcome;
 use crate::spec::{BURST_MAX_CONCURRENCY, BURST_MAX_REQUESTS, Body, RequestSpec, SmokeSpec};
-use crate::vars::{Redactor, Vars, read_env, references};
+use crate::vars::{Redactor, Sources, Vars, read_values};
 
 /// Checks run at once unless the spec or `--jobs` says otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -27,6 +27,10 @@ pub struct RunOptions {
     pub client: ClientOptions,
     /// Overrides the spec's `concurrency`.
     pub concurrency: Option<usize>,
+    /// `--variable` values, then the environment.
+    pub sources: Sources,
+    /// `--check NAME`: run only these checks (and no site, latency or burst).
+    pub only_checks: Vec<String>,
 }
 
 /// A validated spec with its client and the environment values it needs.
@@ -38,6 +42,7 @@ pub struct Suite {
     env: Arc<BTreeMap<String, String>>,
     redactor: Redactor,
     concurrency: usize,
+    only_checks: Vec<String>,
 }
 
 /// Where a spec came from, so semantic errors can point at a line and column.
@@ -60,7 +65,7 @@ impl SpecSource<'_> {
 impl Suite {
     /// Checks what serde cannot (URLs, bounds, environment variables) and builds the client.
     pub fn prepare(
-        spec: SmokeSpec,
+        mut spec: SmokeSpec,
         options: &RunOptions,
         source: Option<SpecSource<'_>>,
     ) -> Result<Suite, Error> {
@@ -68,6 +73,34 @@ impl Suite {
             Some(s) => s.error_at(needle, message, label),
             None => Error::input(message),
         };
+        let redactor = Redactor::default();
+        let secret = crate::templates::secret_names(&spec);
+        let mut names = crate::templates::url_names(&spec);
+        names.extend(secret.iter().cloned());
+        let (env, missing) = read_values(&names, &secret, &options.sources, &redactor);
+        if !missing.is_empty() {
+            let list = missing.join(", ");
+            return Err(locate(
+                &format!("${{{}}}", missing[0]),
+                format!(
+                    "smoke: environment variable{} {list} not set",
+                    if missing.len() > 1 { "s" } else { "" }
+                ),
+                "not set",
+            )
+            .with_help(
+                "export them before running (in GitHub Actions, map them from secrets under `env:`), or pass --variable NAME=VALUE",
+            ));
+        }
+        crate::templates::expand_url_fields(&mut spec, &env)
+            .map_err(|(text, why)| locate(&text, format!("smoke: {why}"), "here"))?;
+        if !options.only_checks.is_empty() {
+            let known: Vec<String> = spec.checks.iter().map(check_label).collect();
+            if let Some(unknown) = options.only_checks.iter().find(|n| !known.contains(n)) {
+                return Err(Error::input(format!("--check {unknown}: no check has that name"))
+                    .with_help(format!("the checks are: {}", known.join(", "))));
+            }
+        }
         let base = Url::parse(&spec.base_url)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
@@ -136,7 +169,6 @@ impl Suite {
                 "add `checks:` (for example `- { get: /, expect: { status: 200 } }`), `site:`, `latency:` or `burst:`",
             ));
         }
-        let redactor = Redactor::default();
         // A password in a URL is a secret like any other.
         let mut urls = vec![base.clone()];
         if let Some(site) = &spec.site {
@@ -147,44 +179,11 @@ impl Suite {
             );
         }
         for u in &urls {
-            if let Some(p) = u.password() {
-                redactor.add(p);
-                redactor.add(&crate::vars::percent_decode(p));
+            // Credentials in a URL are secrets, even where the URL itself is not.
+            for part in [u.username(), u.password().unwrap_or("")] {
+                redactor.add(part);
+                redactor.add(&crate::vars::percent_decode(part));
             }
-        }
-        let mut env_names: BTreeSet<String> = BTreeSet::new();
-        for check in &spec.checks {
-            let mut captured: BTreeSet<&str> = BTreeSet::new();
-            for step in check.requests() {
-                for text in step.templates() {
-                    env_names.extend(
-                        references(text)
-                            .into_iter()
-                            .filter(|n| !captured.contains(n.as_str())),
-                    );
-                }
-                captured.extend(step.capture.keys().map(String::as_str));
-            }
-        }
-        if let Some(lv) = &spec.live_version {
-            env_names.extend(references(&lv.body_contains));
-            env_names.extend(references(&lv.get));
-        }
-        let names: Vec<String> = env_names.into_iter().collect();
-        let (env, missing) = read_env(&names, &redactor);
-        if !missing.is_empty() {
-            let list = missing.join(", ");
-            return Err(locate(
-                &format!("${{{}}}", missing[0]),
-                format!(
-                    "smoke: environment variable{} {list} not set",
-                    if missing.len() > 1 { "s" } else { "" }
-                ),
-                "not set",
-            )
-            .with_help(
-                "export them before running (in GitHub Actions, map them from secrets under `env:`)",
-            ));
         }
         let mut client_options = options.client.clone();
         client_options.redactor = redactor.clone();
@@ -207,6 +206,7 @@ impl Suite {
             env: Arc::new(env),
             redactor,
             concurrency,
+            only_checks: options.only_checks.clone(),
         })
     }
 
@@ -258,16 +258,37 @@ impl Suite {
             }
             None => true,
         };
+        if !self.only_checks.is_empty() {
+            let chosen = self
+                .spec
+                .checks
+                .iter()
+                .filter(|c| self.only_checks.contains(&check_label(c)))
+                .count();
+            report.notes.push(format!(
+                "--check: ran {chosen} of {} checks; site, latency and burst were skipped",
+                self.spec.checks.len()
+            ));
+        }
+        let whole = self.only_checks.is_empty();
         if live {
             outcomes.extend(self.run_concurrent().await);
-            let (latency, table) =
-                crate::measure::latency(&self.client, &self.base, self.spec.latency.as_ref()).await;
+            let (latency, table) = crate::measure::latency(
+                &self.client,
+                &self.base,
+                self.spec.latency.as_ref().filter(|_| whole),
+            )
+            .await;
             outcomes.extend(latency);
             if let Some(t) = table {
                 report.tables.push(t);
             }
-            if let Some((o, t)) =
-                crate::measure::burst(&self.client, &self.base, self.spec.burst.as_ref()).await
+            if let Some((o, t)) = crate::measure::burst(
+                &self.client,
+                &self.base,
+                self.spec.burst.as_ref().filter(|_| whole),
+            )
+            .await
             {
                 outcomes.push(o);
                 report.tables.push(t);
@@ -314,10 +335,14 @@ impl Suite {
             });
             labels.insert(handle.id(), (i, label));
         };
-        for i in 0..self.spec.checks.len() {
-            spawn(Job::Check(i));
+        let selected =
+            |c: &RequestSpec| self.only_checks.is_empty() || self.only_checks.contains(&check_label(c));
+        for (i, check) in self.spec.checks.iter().enumerate() {
+            if selected(check) {
+                spawn(Job::Check(i));
+            }
         }
-        if let Some(site) = &self.spec.site {
+        if let Some(site) = self.spec.site.as_ref().filter(|_| self.only_checks.is_empty()) {
             for a in &site.aliases {
                 spawn(Job::Alias(a.clone()));
             }
@@ -349,12 +374,7 @@ impl Suite {
     /// The name a job's outcome carries.
     fn job_label(&self, job: &Job) -> String {
         match job {
-            Job::Check(i) => {
-                let c = &self.spec.checks[*i];
-                c.name
-                    .clone()
-                    .unwrap_or_else(|| format!("{} {}", c.method, c.url))
-            }
+            Job::Check(i) => check_label(&self.spec.checks[*i]),
             Job::Alias(a) => format!("alias {a}"),
             Job::Mapped(from, to) => format!("redirect {from} -> {to}"),
             Job::Tls(url) => format!("TLS {}", url.host_str().unwrap_or("")),
@@ -390,10 +410,7 @@ impl Suite {
 
     /// Runs a check, retrying the whole flow on failure up to its attempts.
     pub async fn run_check(&self, check: &RequestSpec) -> Outcome {
-        let name = check
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("{} {}", check.method, check.url));
+        let name = check_label(check);
         let retries = check.retries.or(self.spec.defaults.retries);
         let attempts = retries.map(|r| r.attempts).unwrap_or(1).max(1);
         let delay = retries
@@ -612,6 +629,14 @@ impl Suite {
             url.as_str(),
         )
     }
+}
+
+/// The name a check goes by: its `name`, else its method and URL.
+pub fn check_label(check: &RequestSpec) -> String {
+    check
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("{} {}", check.method, check.url))
 }
 
 /// Every task's outcome in spawn order. A task that panicked (or was cancelled) becomes a

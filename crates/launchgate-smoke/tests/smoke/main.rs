@@ -12,3 +12,4 @@ mod site;
 mod spec_errors;
 mod timing;
 mod uptime;
+mod variables;
