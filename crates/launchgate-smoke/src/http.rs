@@ -235,7 +235,13 @@ impl HttpClient {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let url = response.url().clone();
-        let body = self.read_body(response, &request.url, timeout).await?;
+        let body = self
+            .read_body(response, &request.url, timeout)
+            .await
+            .map_err(|e| match e {
+                Failure::BodyTooLarge { limit, .. } => Failure::BodyTooLarge { limit, status },
+                other => other,
+            })?;
         let set_cookies: Vec<SetCookie> = headers
             .get_all(reqwest::header::SET_COOKIE)
             .iter()
@@ -267,7 +273,7 @@ impl HttpClient {
     ) -> Result<Vec<u8>, Failure> {
         let limit = self.max_body;
         if response.content_length().is_some_and(|n| n > limit.bytes()) {
-            return Err(Failure::BodyTooLarge(limit));
+            return Err(Failure::BodyTooLarge { limit, status: 0 });
         }
         let mut body = Vec::new();
         while let Some(chunk) = response
@@ -276,7 +282,7 @@ impl HttpClient {
             .map_err(|e| self.classify(&e, url, timeout))?
         {
             if body.len().saturating_add(chunk.len()) > limit.as_usize() {
-                return Err(Failure::BodyTooLarge(limit));
+                return Err(Failure::BodyTooLarge { limit, status: 0 });
             }
             body.extend_from_slice(&chunk);
         }
@@ -468,11 +474,24 @@ pub enum Failure {
     Tls(String),
     RedirectLoop(Vec<String>),
     TooManyRedirects(Vec<String>),
-    /// The body went past the limit; reading stopped there.
-    BodyTooLarge(ByteSize),
+    /// The body went past the limit; reading stopped there. The status had arrived.
+    BodyTooLarge {
+        limit: ByteSize,
+        status: u16,
+    },
     /// The status line and headers went past hyper's buffer or the header count.
     HeadTooLarge,
     Other(String),
+}
+
+impl Failure {
+    /// The status of a response that came but was refused (its body was too large).
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Failure::BodyTooLarge { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Failure {
@@ -486,7 +505,7 @@ impl fmt::Display for Failure {
             Failure::TooManyRedirects(chain) => {
                 write!(f, "more than {MAX_REDIRECTS} redirects: {}", chain.join(" -> "))
             }
-            Failure::BodyTooLarge(limit) => write!(
+            Failure::BodyTooLarge { limit, .. } => write!(
                 f,
                 "the response body is larger than the {limit} limit; reading stopped there \
                  (raise `defaults.max_body` or --max-body if the body is meant to be this large)"

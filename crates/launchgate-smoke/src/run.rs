@@ -497,7 +497,7 @@ impl Suite {
             {
                 Ok(r) => r,
                 Err(e) => {
-                    result.status = None;
+                    result.status = e.status();
                     result.failure = Some(format!("{label}{e}"));
                     break;
                 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::app::{findings, json_report, run};
+use crate::app::{checks, findings, json_report, run};
 
 /// The most any one response of this server writes, and the longest it keeps writing,
 /// so a client that never stops reading still ends the test.
@@ -153,9 +153,18 @@ fn only_finding(cmd: &mut assert_cmd::Command) -> String {
 #[test]
 fn an_endless_body_fails_at_the_cap_and_reading_stops() {
     let server = Hostile::start();
-    let message = only_finding(&mut server.cmd(
+    let mut cmd = server.cmd(
         "base_url: http://127.0.0.1:{port}\ndefaults: { timeout: 20s, max_body: 1MiB }\nchecks:\n  - { name: endless, get: /endless }\n",
-    ));
+    );
+    let (code, report) = json_report(&mut cmd);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(
+        checks(&report)[0]
+            .2
+            .starts_with("HTTP 200: the response body is larger than the 1 MiB limit"),
+        "{report:#}"
+    );
+    let message = findings(&report)[0].2.clone();
     assert_eq!(
         message,
         "endless: the response body is larger than the 1 MiB limit; reading stopped there \
