@@ -107,6 +107,21 @@ fn describe(role: MailRole, hosts: &[Option<String>]) -> String {
 /// host without an address makes them queue and then bounce the mail.
 pub async fn mx_host_resolves(dns: &Dns, domain: &str, host: &str, out: &mut Outcome) {
     let subject = format!("{domain} MX");
+    let cname = dns.query(host, RecordType::CNAME).await;
+    if let Some(RData::CNAME(target)) = cname.records().first() {
+        out.add(
+            "mail.mx-host-cname",
+            Severity::Warning,
+            &subject,
+            format!(
+                "MX host {host} is a CNAME (to {}): RFC 2181 §10.3 says an MX must name a host with its own address, and some senders refuse to deliver",
+                target.0.to_string().trim_end_matches('.')
+            ),
+            "point the MX record at the host name the CNAME leads to",
+        )
+        .properties
+        .insert("mx".into(), json!(host));
+    }
     let Some((a, aaaa)) = addresses(dns, host, &subject, out).await else {
         return;
     };

@@ -42,6 +42,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "An MX host has no A or AAAA record, so mail to the domain cannot be delivered.",
     ),
     (
+        "mail.mx-host-cname",
+        "MxHostCname",
+        "An MX host is a CNAME, which RFC 2181 forbids.",
+    ),
+    (
         "mail.null-mx-mixed",
         "NullMxMixed",
         "A null MX (RFC 7505) stands beside other MX records.",

@@ -86,3 +86,23 @@ fn a_null_mx_beside_a_real_one_is_an_error() {
     let report = run_yaml(&dns, &email_yaml("mixednull.test", ""));
     assert_eq!(only(&report, "mail.null-mx-mixed").severity, Severity::Error);
 }
+
+#[test]
+fn an_mx_host_that_is_a_cname_is_a_warning() {
+    let dns = world_server();
+    let report = run_yaml(&dns, &email_yaml("aliasmx.test", ""));
+    let f = only(&report, "mail.mx-host-cname");
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(
+        f.message
+            .starts_with("MX host mail.aliasmx.test is a CNAME (to mx1.provider.test)"),
+        "{}",
+        f.message
+    );
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.rule_id != "mail.mx-host-unresolved")
+    );
+}

@@ -32,6 +32,9 @@ fn mail_cases(z: &mut Zone) {
         .mx("parked.test", 0, ".")
         .txt("parked.test", "v=spf1 -all")
         .txt("_dmarc.parked.test", "v=DMARC1; p=quarantine");
+    z.mx("aliasmx.test", 10, "mail.aliasmx.test")
+        .cname("mail.aliasmx.test", "mx1.provider.test")
+        .txt("aliasmx.test", "v=spf1 include:_spf.resend.test -all");
     z.mx("mixednull.test", 0, ".")
         .mx("mixednull.test", 10, "mx1.provider.test")
         .txt("mixednull.test", "v=spf1 include:_spf.resend.test -all");
