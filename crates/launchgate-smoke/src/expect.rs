@@ -174,7 +174,10 @@ fn header_failures(
         .iter()
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
         .collect();
-    let shown: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+    let shown: Vec<String> = values
+        .iter()
+        .map(|v| format!("`{}`", crate::quantify::cut(v)))
+        .collect();
     let mut failures = Vec::new();
     if h.absent {
         if !values.is_empty() {
