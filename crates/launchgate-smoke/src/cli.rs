@@ -15,7 +15,7 @@ use crate::limits::{ByteSize, MAX_SPEC_BYTES, parse_byte_size, read_capped};
 use crate::run::{RunOptions, Suite};
 use crate::spec::parse_duration;
 use crate::vars::parse_variable;
-use crate::watch::{Event, SystemClock, WatchPlan, WatchState, message, watch};
+use crate::watch::{Event, SystemClock, Thresholds, WatchPlan, WatchState, message, watch};
 
 /// Post-deploy smoke tests and uptime checks: status, redirects, TLS, security headers,
 /// login flows and p95 latency.
@@ -94,6 +94,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", global = true, default_value_t = 1)]
     pub fail_after: u32,
 
+    /// After an alert, declare recovery only after this many passing runs in a row
+    /// (default 1).
+    #[arg(long, value_name = "N", global = true, default_value_t = 1)]
+    pub success_after: u32,
+
     /// POST a Slack-compatible JSON message here when the gate starts failing, and on recovery.
     #[arg(long, value_name = "URL", global = true)]
     pub notify: Option<String>,
@@ -145,8 +150,10 @@ fn run_inner(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
             duration: None,
         },
     };
-    if args.fail_after == 0 {
-        return Err(Error::input("--fail-after must be at least 1"));
+    if args.fail_after == 0 || args.success_after == 0 {
+        return Err(Error::input(
+            "--fail-after and --success-after must be at least 1",
+        ));
     }
     let notify = match &args.notify {
         Some(raw) => Some(
@@ -184,11 +191,15 @@ fn run_inner(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
     let mut clock = SystemClock::default();
     let mut io_error: Option<Error> = None;
     let fail_after = args.fail_after;
+    let thresholds = Thresholds {
+        fail_after,
+        success_after: args.success_after,
+    };
     watch(
         plan,
         &mut clock,
         &mut state,
-        fail_after,
+        thresholds,
         |state| {
             let mut report = runtime.block_on(run_until_ready(&suite, args.wait_until_ready));
             let failed = report.error.is_some() || report.fails(Severity::Error);
@@ -204,6 +215,15 @@ fn run_inner(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
                 state.consecutive_failures.saturating_add(u32::from(failed)),
                 fail_after,
             );
+            if !failed && state.alerting {
+                let passes = state.consecutive_successes.saturating_add(1);
+                if passes < thresholds.success_after {
+                    report.notes.push(format!(
+                        "passing run {passes} of {} in a row after the alert; recovery is declared at {}",
+                        thresholds.success_after, thresholds.success_after
+                    ));
+                }
+            }
             worst_status = worst_status.max(emit(&[report], &targets, fail_on));
             failed
         },

@@ -173,3 +173,44 @@ fn a_corrupt_or_huge_state_file_is_a_clear_error() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+#[test]
+fn recovery_is_declared_after_the_passing_runs_asked_for() {
+    let site = Site::start();
+    let state = site.dir.path().join("recovery-state.json");
+    let hook = format!("https://example.test:{}/hooks/chat", site.https.port());
+    let scheduled = |site: &Site| {
+        let mut cmd = site.cmd(SPEC);
+        cmd.arg("--state")
+            .arg(&state)
+            .args(["--success-after", "2", "--notify", &hook]);
+        json_report(&mut cmd)
+    };
+    site.state.health_down.store(true, Ordering::SeqCst);
+    let (code, _) = scheduled(&site);
+    assert_eq!(code, 1);
+    assert_eq!(site.state.notifications.lock().unwrap().len(), 1);
+
+    site.state.health_down.store(false, Ordering::SeqCst);
+    let (code, report) = scheduled(&site);
+    assert_eq!(code, 0, "a passing run passes");
+    assert_eq!(
+        report["reports"][0]["notes"][0],
+        "passing run 1 of 2 in a row after the alert; recovery is declared at 2"
+    );
+    assert_eq!(
+        site.state.notifications.lock().unwrap().len(),
+        1,
+        "no recovery yet"
+    );
+
+    let (code, _) = scheduled(&site);
+    assert_eq!(code, 0);
+    let sent = site.state.notifications.lock().unwrap().clone();
+    assert_eq!(sent.len(), 2);
+    assert!(sent[1].contains("recovered"), "{}", sent[1]);
+
+    let (code, _, stderr) = run(site.cmd(SPEC).args(["--success-after", "0"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--success-after must be at least 1"), "{stderr}");
+}
