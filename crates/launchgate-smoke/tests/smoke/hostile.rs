@@ -106,6 +106,10 @@ fn serve(stream: TcpStream, port: u16, written: &AtomicU64) {
             let block = vec![b'x'; 64 * 1024];
             while send(&block) {}
         }
+        "/big-head" => {
+            // The answer to a HEAD: the length of a body that is not sent.
+            let _ = send(b"HTTP/1.1 200 OK\r\ncontent-length: 10737418240\r\nconnection: close\r\n\r\n");
+        }
         "/drip" => {
             let _ = send(b"HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\n");
             while send(b"x") {
@@ -188,6 +192,15 @@ fn the_default_cap_is_ten_mib_and_the_flag_replaces_the_spec() {
     );
     let message = only_finding(cmd.args(["--max-body", "2MiB"]));
     assert!(message.contains("larger than the 2 MiB limit"), "{message}");
+}
+
+#[test]
+fn a_head_answer_announcing_a_huge_body_is_fine() {
+    let server = Hostile::start();
+    let (code, report) = json_report(&mut server.cmd(
+        "base_url: http://127.0.0.1:{port}\nchecks:\n  - { name: head, head: /big-head, expect: { status: 200 } }\n",
+    ));
+    assert_eq!(code, 0, "{report:#}");
 }
 
 #[test]
