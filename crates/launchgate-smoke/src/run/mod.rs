@@ -392,11 +392,20 @@ impl Suite {
         }
         let method = Method::from_bytes(step.method.as_bytes())
             .map_err(|_| format!("`{}` is not an HTTP method", step.method))?;
-        let headers = step
+        let mut headers = step
             .headers
             .iter()
             .map(|(k, v)| Ok((k.clone(), vars.expand(v)?)))
             .collect::<Result<Vec<_>, String>>()?;
+        if let Some(auth) = &step.basic_auth {
+            use base64::Engine;
+            let (user, password) = (vars.expand(&auth.user)?, vars.expand(&auth.password)?);
+            let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+            // The password is a secret even when written in the spec, and so is its encoding.
+            self.redactor.add(&password);
+            self.redactor.add(&token);
+            headers.push(("authorization".to_string(), format!("Basic {token}")));
+        }
         let body = match &step.body {
             None => None,
             Some(Body::Json(v)) => Some(PreparedBody::Json(expand_json(v, vars)?)),

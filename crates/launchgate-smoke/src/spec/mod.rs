@@ -222,12 +222,23 @@ pub struct RequestSpec {
     pub headers: BTreeMap<String, String>,
     pub query: BTreeMap<String, String>,
     pub body: Option<Body>,
+    /// Sent as `Authorization: Basic …`; dropped with the other headers on a redirect to
+    /// another origin.
+    pub basic_auth: Option<BasicAuth>,
     pub expect: Expect,
     pub capture: BTreeMap<String, CaptureSource>,
     pub follow_redirects: bool,
     pub timeout: Option<DurationSpec>,
     pub retries: Option<Retries>,
     pub steps: Vec<RequestSpec>,
+}
+
+/// `basic_auth: { user, password }` (both may use `${NAME}`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuth {
+    pub user: String,
+    pub password: String,
 }
 
 /// A request body.
@@ -258,6 +269,7 @@ struct RawRequest {
     json: Option<serde_json::Value>,
     form: Option<BTreeMap<String, ScalarText>>,
     body: Option<String>,
+    basic_auth: Option<BasicAuth>,
     #[serde(default)]
     expect: Expect,
     #[serde(default)]
@@ -306,6 +318,9 @@ impl TryFrom<RawRequest> for RequestSpec {
             if raw.steps.iter().any(|s| !s.steps.is_empty()) {
                 return Err(format!("{label}: steps cannot hold steps"));
             }
+            if raw.basic_auth.is_some() {
+                return Err(format!("{label}: put `basic_auth` in the steps that need it"));
+            }
             return Ok(RequestSpec {
                 name,
                 retries: raw.retries,
@@ -339,6 +354,16 @@ impl TryFrom<RawRequest> for RequestSpec {
                 "{label} has {bodies} bodies: use one of `json`, `form` or `body`"
             ));
         }
+        if raw.basic_auth.is_some()
+            && raw
+                .headers
+                .keys()
+                .any(|k| k.eq_ignore_ascii_case("authorization"))
+        {
+            return Err(format!(
+                "{label} has both `basic_auth` and an Authorization header: keep one"
+            ));
+        }
         let body = match (raw.json, raw.form, raw.body) {
             (Some(j), _, _) => Some(Body::Json(j)),
             (_, Some(f), _) => Some(Body::Form(f.into_iter().map(|(k, v)| (k, v.0)).collect())),
@@ -352,6 +377,7 @@ impl TryFrom<RawRequest> for RequestSpec {
             headers: raw.headers,
             query: raw.query.into_iter().map(|(k, v)| (k, v.0)).collect(),
             body,
+            basic_auth: raw.basic_auth,
             follow_redirects: raw.follow_redirects.unwrap_or(raw.expect.final_url.is_some()),
             expect: raw.expect,
             capture: raw.capture,
@@ -377,6 +403,9 @@ impl RequestSpec {
         let mut out = vec![self.url.as_str()];
         out.extend(self.headers.values().map(String::as_str));
         out.extend(self.query.values().map(String::as_str));
+        if let Some(auth) = &self.basic_auth {
+            out.extend([auth.user.as_str(), auth.password.as_str()]);
+        }
         match &self.body {
             Some(Body::Raw(s)) => out.push(s),
             Some(Body::Form(f)) => out.extend(f.values().map(String::as_str)),

@@ -145,6 +145,14 @@ fn route(state: &AppState, req: &Request) -> Response {
             }
         }
         ("GET", "/api/health") => json(200, serde_json::json!({ "ok": true })),
+        // "smoke@example.test:correct-horse-battery-staple-42", base64-encoded.
+        ("GET", "/basic") => match req.header("authorization") {
+            Some("Basic c21va2VAZXhhbXBsZS50ZXN0OmNvcnJlY3QtaG9yc2UtYmF0dGVyeS1zdGFwbGUtNDI=") => {
+                Response::new(200, "welcome")
+            }
+            other => Response::new(401, format!("wrong credentials: {}", other.unwrap_or("none")))
+                .header("WWW-Authenticate", "Basic realm=\"smoke\""),
+        },
         ("GET", "/api/items") => json(
             200,
             serde_json::json!({

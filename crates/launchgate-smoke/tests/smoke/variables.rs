@@ -102,3 +102,34 @@ fn check_runs_only_the_named_checks() {
         "{stderr}"
     );
 }
+
+#[test]
+fn basic_auth_is_sent_and_its_password_never_shown() {
+    let site = Site::start();
+    let spec = "base_url: https://example.test:{https}\nchecks:\n  - { name: right, get: /basic, basic_auth: { user: \"${SMOKE_USER}\", password: \"${SMOKE_PASSWORD}\" } }\n  - { name: wrong, get: /basic, basic_auth: { user: \"${SMOKE_USER}\", password: \"${SMOKE_PASSWORD}-x\" } }\n";
+    let (code, stdout, stderr) = run(site.cmd(spec).args(["--format", "json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let c = checks(&report);
+    assert_eq!((c[0].0.as_str(), c[0].1.as_str()), ("right", "passed"));
+    let f = findings(&report);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(
+        f[0].2
+            .starts_with("wrong: expected status 2xx, got 401; body: wrong credentials: Basic "),
+        "{}",
+        f[0].2
+    );
+    // The server echoed the encoded credentials; neither they nor the password show.
+    assert!(!stdout.contains(crate::app::PASSWORD), "{stdout}");
+    assert!(!stdout.contains("c21va2VAZXhhbXBsZS50ZXN0"), "{stdout}");
+
+    let (code, _, stderr) = run(&mut site.cmd(
+        "base_url: https://example.test:{https}\nchecks:\n  - { get: /basic, headers: { Authorization: x }, basic_auth: { user: a, password: b } }\n",
+    ));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("both `basic_auth` and an Authorization header"),
+        "{stderr}"
+    );
+}
