@@ -14,6 +14,7 @@
 //! `dns.server-error`), never mistaken for a missing record; a name server that answers
 //! nothing at all makes the report an error (exit 2).
 
+pub mod bimi;
 pub mod caa;
 pub mod cli;
 pub mod config;
@@ -145,14 +146,21 @@ pub async fn check_async(config: &DnsConfig, options: &CheckOptions) -> Result<R
                     true => mta_sts::check_tls_rpt(&dns, &domain, email.tls_rpt).await,
                 }
             };
-            let (spf, dmarc, dkim, sts, rpt) = tokio::join!(
+            let bimi_part = async {
+                match role.sends {
+                    false => not_applicable("BIMI", "the domain sends no mail (`v=spf1 -all`)"),
+                    true => bimi::check(&dns, &domain).await,
+                }
+            };
+            let (spf, dmarc, dkim, sts, rpt, bimi) = tokio::join!(
                 spf::check(&dns, &domain, &email.spf),
                 dmarc::check(&dns, &domain, &dmarc_config),
                 dkim_part,
                 sts_part,
                 rpt_part,
+                bimi_part,
             );
-            for part in [spf, dmarc, dkim, sts, rpt] {
+            for part in [spf, dmarc, dkim, sts, rpt, bimi] {
                 out.merge(part);
             }
         } else {

@@ -251,6 +251,16 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "DkimLookupFailed",
         "A DKIM lookup timed out or failed.",
     ),
+    (
+        "bimi.syntax",
+        "BimiSyntax",
+        "The BIMI record is invalid: its logo is not an SVG over HTTPS, or a tag is wrong.",
+    ),
+    (
+        "bimi.dmarc-not-enforced",
+        "BimiDmarcNotEnforced",
+        "A BIMI record under a DMARC policy that is not enforced: no logo shows.",
+    ),
     ("mta-sts.missing", "MtaStsMissing", "No MTA-STS record."),
     (
         "mta-sts.record-syntax",

@@ -349,7 +349,7 @@ async fn policy_addresses(dns: &Dns, host: &str, https: &HttpsSettings) -> Resul
 
 /// The TXT records at `name` that start with `version` (lowercase, as `v=stsv1`). A failed
 /// lookup is reported against `check` and gives `None`: the caller stops there.
-async fn versioned_txt(
+pub(crate) async fn versioned_txt(
     dns: &Dns,
     out: &mut Outcome,
     name: &str,

@@ -106,3 +106,31 @@ fn an_mx_host_that_is_a_cname_is_a_warning() {
             .all(|f| f.rule_id != "mail.mx-host-unresolved")
     );
 }
+
+#[test]
+fn a_bimi_record_must_point_at_an_https_logo_under_an_enforced_dmarc_policy() {
+    let dns = world_server();
+    let report = run_yaml(&dns, &email_yaml("brand.test", ""));
+    let syntax = only(&report, "bimi.syntax");
+    assert_eq!(syntax.severity, Severity::Error);
+    assert_eq!(
+        syntax.message,
+        "the BIMI logo `http://brand.test/logo.png` is not an https:// URL; mail clients fetch it only over HTTPS"
+    );
+    assert_eq!(
+        syntax.subject.as_deref(),
+        Some("default._bimi.brand.test TXT (BIMI)")
+    );
+    let dmarc = only(&report, "bimi.dmarc-not-enforced");
+    assert!(
+        dmarc.message.contains("its DMARC policy is `p=none`"),
+        "{}",
+        dmarc.message
+    );
+
+    // No record: nothing to say beyond the check's detail.
+    let report = run_yaml(&dns, &email_yaml("deadmx.test", ""));
+    assert!(report.findings.iter().all(|f| !f.rule_id.starts_with("bimi.")));
+    let check = report.checks.iter().find(|c| c.name == "BIMI").unwrap();
+    assert_eq!(check.detail.as_deref(), Some("no BIMI record (optional)"));
+}

@@ -35,6 +35,13 @@ fn mail_cases(z: &mut Zone) {
     z.mx("aliasmx.test", 10, "mail.aliasmx.test")
         .cname("mail.aliasmx.test", "mx1.provider.test")
         .txt("aliasmx.test", "v=spf1 include:_spf.resend.test -all");
+    z.mx("brand.test", 10, "mx1.provider.test")
+        .txt("brand.test", "v=spf1 include:_spf.resend.test -all")
+        .txt("_dmarc.brand.test", "v=DMARC1; p=none")
+        .txt(
+            "default._bimi.brand.test",
+            "v=BIMI1; l=http://brand.test/logo.png; a=;",
+        );
     z.mx("mixednull.test", 0, ".")
         .mx("mixednull.test", 10, "mx1.provider.test")
         .txt("mixednull.test", "v=spf1 include:_spf.resend.test -all");
