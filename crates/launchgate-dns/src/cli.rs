@@ -63,10 +63,10 @@ fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
         return Ok(ExitStatus::Passed);
     }
     let targets = cmd.output.targets(matches)?;
-    if cmd.timeout_ms == Some(0) || cmd.attempts == Some(0) {
-        return Err(Error::input("--timeout-ms and --attempts must be at least 1")
-            .with_help("for example `--timeout-ms 2000 --attempts 2`"));
-    }
+    config::check_query_bounds(cmd.timeout_ms, cmd.attempts).map_err(|why| {
+        Error::input(format!("--{}", why.replacen('_', "-", 1)))
+            .with_help("for example `--timeout-ms 2000 --attempts 2`")
+    })?;
     let cwd = std::env::current_dir()
         .map_err(|e| Error::input(format!("cannot read the current directory: {e}")))?;
     let file = ConfigFile::discover(cmd.config.as_deref(), &cwd)?;

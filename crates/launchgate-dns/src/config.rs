@@ -416,11 +416,30 @@ pub fn validate(dns: &DnsConfig, file_name: &str) -> Result<(), Error> {
             _ => {}
         }
     }
-    if dns.timeout_ms == 0 || dns.attempts == 0 {
-        return Err(Error::input(format!(
-            "{file_name}: dns.timeout_ms and dns.attempts must be at least 1"
-        ))
-        .with_help("for example `timeout_ms: 3000` and `attempts: 2`"));
+    check_query_bounds(Some(dns.timeout_ms), Some(dns.attempts)).map_err(|why| {
+        Error::input(format!("{file_name}: dns.{why}"))
+            .with_help("for example `timeout_ms: 3000` and `attempts: 2`")
+    })?;
+    Ok(())
+}
+
+/// The longest wait for one DNS answer, in milliseconds.
+pub const MAX_TIMEOUT_MS: u64 = 60_000;
+/// The most sends of one query.
+pub const MAX_ATTEMPTS: usize = 10;
+
+/// `timeout_ms` and `attempts` within 1..=[`MAX_TIMEOUT_MS`] and 1..=[`MAX_ATTEMPTS`], so a
+/// dead name server costs a bounded time; the error names the setting without its prefix.
+pub fn check_query_bounds(timeout_ms: Option<u64>, attempts: Option<usize>) -> Result<(), String> {
+    if let Some(t) = timeout_ms
+        && !(1..=MAX_TIMEOUT_MS).contains(&t)
+    {
+        return Err(format!("timeout_ms must be 1 to {MAX_TIMEOUT_MS} (got {t})"));
+    }
+    if let Some(a) = attempts
+        && !(1..=MAX_ATTEMPTS).contains(&a)
+    {
+        return Err(format!("attempts must be 1 to {MAX_ATTEMPTS} (got {a})"));
     }
     Ok(())
 }

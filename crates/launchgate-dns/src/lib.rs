@@ -14,11 +14,13 @@
 //! `dns.server-error`), never mistaken for a missing record; a name server that answers
 //! nothing at all makes the report an error (exit 2).
 
+pub mod bimi;
 pub mod caa;
 pub mod cli;
 pub mod config;
 pub mod dkim;
 pub mod dmarc;
+pub mod mail;
 pub mod mta_sts;
 pub mod outcome;
 pub mod records;
@@ -116,14 +118,49 @@ pub async fn check_async(config: &DnsConfig, options: &CheckOptions) -> Result<R
     let email_part = async {
         let mut out = Outcome::default();
         if let Some(email) = &email {
-            let (spf, dmarc, dkim, sts, rpt) = tokio::join!(
+            let (role, mail_out) = mail::check(&dns, &domain).await;
+            out.merge(mail_out);
+            // A domain that sends no mail needs no DKIM key (unless selectors are named);
+            // one that receives none needs no MTA-STS or TLS-RPT; one that does neither
+            // needs DMARC p=reject, so nobody can send in its name.
+            let mut dmarc_config = email.dmarc.clone();
+            if !role.sends && !role.receives {
+                dmarc_config.min_policy = config::DmarcPolicy::Reject;
+            }
+            let not_sending = !role.sends && email.dkim.selectors.is_empty();
+            let dkim_part = async {
+                match not_sending {
+                    true => not_applicable("DKIM", "the domain sends no mail (`v=spf1 -all`)"),
+                    false => dkim::check(&dns, &domain, &email.dkim).await,
+                }
+            };
+            let sts_part = async {
+                match role.receives {
+                    false => not_applicable("MTA-STS", "the domain accepts no mail (null MX)"),
+                    true => mta_sts::check(&dns, &domain, email.mta_sts, &options.https).await,
+                }
+            };
+            let rpt_part = async {
+                match role.receives {
+                    false => not_applicable("TLS-RPT", "the domain accepts no mail (null MX)"),
+                    true => mta_sts::check_tls_rpt(&dns, &domain, email.tls_rpt).await,
+                }
+            };
+            let bimi_part = async {
+                match role.sends {
+                    false => not_applicable("BIMI", "the domain sends no mail (`v=spf1 -all`)"),
+                    true => bimi::check(&dns, &domain).await,
+                }
+            };
+            let (spf, dmarc, dkim, sts, rpt, bimi) = tokio::join!(
                 spf::check(&dns, &domain, &email.spf),
-                dmarc::check(&dns, &domain, &email.dmarc),
-                dkim::check(&dns, &domain, &email.dkim),
-                mta_sts::check(&dns, &domain, email.mta_sts, &options.https),
-                mta_sts::check_tls_rpt(&dns, &domain, email.tls_rpt),
+                dmarc::check(&dns, &domain, &dmarc_config),
+                dkim_part,
+                sts_part,
+                rpt_part,
+                bimi_part,
             );
-            for part in [spf, dmarc, dkim, sts, rpt] {
+            for part in [spf, dmarc, dkim, sts, rpt, bimi] {
                 out.merge(part);
             }
         } else {
@@ -144,8 +181,16 @@ pub async fn check_async(config: &DnsConfig, options: &CheckOptions) -> Result<R
     all.merge(email_out);
     all.merge(caa_out);
 
+    // Two parts may judge the same MX host (an MX in `records:` and the email check).
+    let mut seen = std::collections::HashSet::new();
     for finding in all.findings {
-        report.push(finding);
+        if seen.insert((
+            finding.rule_id.clone(),
+            finding.subject.clone(),
+            finding.message.clone(),
+        )) {
+            report.push(finding);
+        }
     }
     report.sort();
     report.checks = all.checks;
@@ -163,6 +208,13 @@ pub async fn check_async(config: &DnsConfig, options: &CheckOptions) -> Result<R
     report.rules = rules::infos(report.findings.iter().map(|f| f.rule_id.as_str()));
     report.duration_ms = started.elapsed().as_millis() as u64;
     Ok(report)
+}
+
+/// A check that does not apply to this domain, with the reason.
+fn not_applicable(name: &str, why: &str) -> Outcome {
+    let mut out = Outcome::default();
+    out.skipped(name, format!("not needed: {why}"));
+    out
 }
 
 /// What `launchgate check` runs: the `dns:` section of `config`, with the smoke gate's

@@ -211,6 +211,17 @@ pub async fn check(dns: &Dns, domain: &str, specs: &[RecordSpec], site_hosts: &[
                 }
             }
         }
+        // An MX host without an address takes no mail, whatever the record says.
+        if spec.record_type == RecordKind::Mx {
+            for data in answer.records() {
+                if let RData::MX(mx) = data
+                    && !mx.exchange.is_root()
+                {
+                    let exchange = mx.exchange.to_string().trim_end_matches('.').to_ascii_lowercase();
+                    crate::mail::mx_host_resolves(dns, &name, &exchange, &mut out).await;
+                }
+            }
+        }
         let status = if out.findings.len() > start { "✗" } else { "✓" };
         rows.push(vec![
             host.clone(),
@@ -287,12 +298,9 @@ async fn apex_cname(dns: &Dns, domain: &str, out: &mut Outcome) {
 
 async fn dangling(dns: &Dns, domain: &str, name: &str, target: &str, out: &mut Outcome) {
     let subject = format!("{name} CNAME");
-    let a = dns.query(target, RecordType::A).await;
-    let aaaa = dns.query(target, RecordType::AAAA).await;
-    if let Some(bad) = [&a, &aaaa].into_iter().find(|x| x.is_failure()) {
-        failed(out, &subject, target, bad);
+    let Some((a, aaaa)) = addresses(dns, target, &subject, out).await else {
         return;
-    }
+    };
     if a == Answer::NxDomain && aaaa == Answer::NxDomain {
         out.add(
             "dns.dangling-cname",
@@ -312,6 +320,18 @@ async fn dangling(dns: &Dns, domain: &str, name: &str, target: &str, out: &mut O
             format!("check the target in your platform's domain settings and update the CNAME at host/name `{}`", host_field(name, domain)),
         );
     }
+}
+
+/// The A and AAAA answers for `host`; a failed lookup is reported against `subject` and
+/// gives `None`.
+pub async fn addresses(dns: &Dns, host: &str, subject: &str, out: &mut Outcome) -> Option<(Answer, Answer)> {
+    let a = dns.query(host, RecordType::A).await;
+    let aaaa = dns.query(host, RecordType::AAAA).await;
+    if let Some(bad) = [&a, &aaaa].into_iter().find(|x| x.is_failure()) {
+        failed(out, subject, host, bad);
+        return None;
+    }
+    Some((a, aaaa))
 }
 
 /// A lookup that neither answered nor said the name is absent.

@@ -37,6 +37,26 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "A host name of the smoke gate's site section does not resolve.",
     ),
     (
+        "mail.mx-host-unresolved",
+        "MxHostUnresolved",
+        "An MX host has no A or AAAA record, so mail to the domain cannot be delivered.",
+    ),
+    (
+        "mail.mx-host-cname",
+        "MxHostCname",
+        "An MX host is a CNAME, which RFC 2181 forbids.",
+    ),
+    (
+        "mail.null-mx-mixed",
+        "NullMxMixed",
+        "A null MX (RFC 7505) stands beside other MX records.",
+    ),
+    (
+        "mail.no-mail-domain",
+        "NoMailDomain",
+        "The domain neither sends nor receives mail; DKIM, MTA-STS and TLS-RPT do not apply.",
+    ),
+    (
         "dns.timeout",
         "Timeout",
         "No name server answered a query in time.",
@@ -230,6 +250,16 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "dkim.lookup-failed",
         "DkimLookupFailed",
         "A DKIM lookup timed out or failed.",
+    ),
+    (
+        "bimi.syntax",
+        "BimiSyntax",
+        "The BIMI record is invalid: its logo is not an SVG over HTTPS, or a tag is wrong.",
+    ),
+    (
+        "bimi.dmarc-not-enforced",
+        "BimiDmarcNotEnforced",
+        "A BIMI record under a DMARC policy that is not enforced: no logo shows.",
     ),
     ("mta-sts.missing", "MtaStsMissing", "No MTA-STS record."),
     (

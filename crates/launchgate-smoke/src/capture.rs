@@ -6,16 +6,23 @@ use crate::spec::CaptureSource;
 
 /// Reads one captured value from a response (or the jar, for cookies).
 pub fn capture(source: &CaptureSource, response: &Exchange, jar: &CookieJar) -> Result<String, String> {
+    let json = |query: &str| {
+        serde_json::from_slice::<serde_json::Value>(&response.body)
+            .map_err(|e| format!("cannot capture json:{query}: the body is not JSON ({e})"))
+    };
     match source {
         CaptureSource::Json(pointer) => {
-            let doc: serde_json::Value = serde_json::from_slice(&response.body)
-                .map_err(|e| format!("cannot capture json:{pointer}: the body is not JSON ({e})"))?;
-            match doc.pointer(pointer) {
-                Some(serde_json::Value::String(s)) => Ok(s.clone()),
-                Some(serde_json::Value::Null) | None => {
-                    Err(format!("cannot capture json:{pointer}: not in the body"))
-                }
-                Some(v) => Ok(v.to_string()),
+            let doc = json(pointer)?;
+            json_text(doc.pointer(pointer), pointer)
+        }
+        CaptureSource::JsonPath(path, query) => {
+            let doc = json(query)?;
+            let nodes = path.query(&doc).all();
+            match nodes.len() {
+                0 | 1 => json_text(nodes.first().copied(), query),
+                n => Err(format!(
+                    "cannot capture json:{query}: it selects {n} values; a capture takes one"
+                )),
             }
         }
         CaptureSource::Header(name) => response
@@ -40,5 +47,14 @@ pub fn capture(source: &CaptureSource, response: &Exchange, jar: &CookieJar) -> 
                 .map(|m| m.as_str().to_string())
                 .unwrap_or_default())
         }
+    }
+}
+
+/// A captured JSON value as text: a string as it is, anything else as JSON.
+fn json_text(found: Option<&serde_json::Value>, query: &str) -> Result<String, String> {
+    match found {
+        Some(serde_json::Value::String(s)) => Ok(s.clone()),
+        Some(serde_json::Value::Null) | None => Err(format!("cannot capture json:{query}: not in the body")),
+        Some(v) => Ok(v.to_string()),
     }
 }

@@ -11,9 +11,11 @@ use launchgate_core::output::{OutputArgs, emit};
 use launchgate_core::{Error, ExitStatus, Report, Severity};
 
 use crate::http::{ClientOptions, parse_resolve};
+use crate::limits::{ByteSize, MAX_SPEC_BYTES, parse_byte_size, read_capped};
 use crate::run::{RunOptions, Suite};
 use crate::spec::parse_duration;
-use crate::watch::{Event, SystemClock, WatchPlan, WatchState, message, watch};
+use crate::vars::parse_variable;
+use crate::watch::{Event, SystemClock, Thresholds, WatchPlan, WatchState, message, watch};
 
 /// Post-deploy smoke tests and uptime checks: status, redirects, TLS, security headers,
 /// login flows and p95 latency.
@@ -44,7 +46,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", global = true, conflicts_with = "spec")]
     pub config: Option<PathBuf>,
 
-    /// A spec file: a bare smoke spec, or a file with a `smoke:` section.
+    /// A spec file: a bare smoke spec, or a file with a `smoke:` section; `-` reads
+    /// standard input.
     #[arg(long, value_name = "FILE", global = true)]
     pub spec: Option<PathBuf>,
 
@@ -59,6 +62,21 @@ pub struct RunArgs {
     /// Also trust the CA certificates in this PEM file (a private CA).
     #[arg(long, value_name = "FILE", global = true)]
     pub ca_cert: Vec<PathBuf>,
+
+    /// Fail a check whose response body is larger than this (default 10MiB, at most 1GiB);
+    /// replaces `defaults.max_body`.
+    #[arg(long, value_name = "SIZE", global = true, value_parser = parse_byte_size)]
+    pub max_body: Option<ByteSize>,
+
+    /// Set `${NAME}` in the spec (before the environment is asked); repeatable. Values are
+    /// redacted from all output, except where only a URL or host uses them.
+    #[arg(long = "variable", value_name = "NAME=VALUE", global = true, value_parser = parse_variable)]
+    pub variables: Vec<(String, String)>,
+
+    /// Run only the check with this name (or `METHOD /path` for a check without one);
+    /// repeatable. Site, latency and burst are skipped.
+    #[arg(long = "check", value_name = "NAME", global = true)]
+    pub checks: Vec<String>,
 
     /// Requests run concurrently across checks (default 8).
     #[arg(long, value_name = "N", global = true)]
@@ -75,6 +93,11 @@ pub struct RunArgs {
     /// Fail only after this many consecutive failed runs (default 1).
     #[arg(long, value_name = "N", global = true, default_value_t = 1)]
     pub fail_after: u32,
+
+    /// After an alert, declare recovery only after this many passing runs in a row
+    /// (default 1).
+    #[arg(long, value_name = "N", global = true, default_value_t = 1)]
+    pub success_after: u32,
 
     /// POST a Slack-compatible JSON message here when the gate starts failing, and on recovery.
     #[arg(long, value_name = "URL", global = true)]
@@ -127,8 +150,10 @@ fn run_inner(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
             duration: None,
         },
     };
-    if args.fail_after == 0 {
-        return Err(Error::input("--fail-after must be at least 1"));
+    if args.fail_after == 0 || args.success_after == 0 {
+        return Err(Error::input(
+            "--fail-after and --success-after must be at least 1",
+        ));
     }
     let notify = match &args.notify {
         Some(raw) => Some(
@@ -166,11 +191,15 @@ fn run_inner(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
     let mut clock = SystemClock::default();
     let mut io_error: Option<Error> = None;
     let fail_after = args.fail_after;
+    let thresholds = Thresholds {
+        fail_after,
+        success_after: args.success_after,
+    };
     watch(
         plan,
         &mut clock,
         &mut state,
-        fail_after,
+        thresholds,
         |state| {
             let mut report = runtime.block_on(run_until_ready(&suite, args.wait_until_ready));
             let failed = report.error.is_some() || report.fails(Severity::Error);
@@ -183,9 +212,18 @@ fn run_inner(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
             apply_threshold(
                 &mut report,
                 failed,
-                state.consecutive_failures + u32::from(failed),
+                state.consecutive_failures.saturating_add(u32::from(failed)),
                 fail_after,
             );
+            if !failed && state.alerting {
+                let passes = state.consecutive_successes.saturating_add(1);
+                if passes < thresholds.success_after {
+                    report.notes.push(format!(
+                        "passing run {passes} of {} in a row after the alert; recovery is declared at {}",
+                        thresholds.success_after, thresholds.success_after
+                    ));
+                }
+            }
             worst_status = worst_status.max(emit(&[report], &targets, fail_on));
             failed
         },
@@ -273,6 +311,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 fn run_options(args: &RunArgs) -> Result<RunOptions, Error> {
     let mut client = ClientOptions {
         ca_certs: args.ca_cert.clone(),
+        max_body: args.max_body,
         ..ClientOptions::default()
     };
     for entry in &args.resolve {
@@ -285,15 +324,19 @@ fn run_options(args: &RunArgs) -> Result<RunOptions, Error> {
     Ok(RunOptions {
         client,
         concurrency: args.jobs,
+        sources: crate::vars::Sources {
+            variables: args.variables.iter().cloned().collect(),
+        },
+        only_checks: args.checks.clone(),
     })
 }
 
-/// Reads the spec from `--spec`, `--config` or ./launchgate.yml; returns it with the file
-/// name and text for error positions.
+/// Reads the spec from `--spec` (a file or `-` for standard input), `--config` or
+/// ./launchgate.yml; returns it with the file name and text for error positions.
 fn load_spec(args: &RunArgs) -> Result<(crate::spec::SmokeSpec, String, String), Error> {
-    use launchgate_core::config::{ConfigFile, from_yaml_str};
+    use launchgate_core::config::from_yaml_str;
     if let Some(path) = &args.spec {
-        let file = ConfigFile::read(path)?;
+        let file = read_spec_file(path)?;
         let name = file.display_name();
         let has_section = serde_yaml::from_str::<serde_yaml::Value>(&file.source)
             .ok()
@@ -307,7 +350,14 @@ fn load_spec(args: &RunArgs) -> Result<(crate::spec::SmokeSpec, String, String),
         };
         return Ok((spec, name, file.source));
     }
-    let file = ConfigFile::discover(args.config.as_deref(), std::path::Path::new("."))?.ok_or_else(|| {
+    let found = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => launchgate_core::config::FILE_NAMES
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file()),
+    };
+    let file = found.map(|p| read_spec_file(&p)).transpose()?.ok_or_else(|| {
         Error::input("no launchgate.yml here and no --spec given")
             .with_help("add a `smoke:` section to launchgate.yml, or pass --spec FILE")
     })?;
@@ -316,6 +366,30 @@ fn load_spec(args: &RunArgs) -> Result<(crate::spec::SmokeSpec, String, String),
         Error::input(format!("{name} has no `smoke:` section")).with_help("add one with at least `base_url:`")
     })?;
     Ok((spec, name, file.source))
+}
+
+/// A spec or configuration file, or standard input for `-`, read whole up to
+/// [`MAX_SPEC_BYTES`] and required to be UTF-8.
+fn read_spec_file(path: &std::path::Path) -> Result<launchgate_core::config::ConfigFile, Error> {
+    let (bytes, path) = if path == std::path::Path::new("-") {
+        let stdin = std::io::stdin().lock();
+        let bytes = read_capped(stdin, MAX_SPEC_BYTES, "the spec on standard input")?;
+        (bytes, PathBuf::from("<stdin>"))
+    } else {
+        (
+            crate::limits::read_file_capped(path, MAX_SPEC_BYTES)?,
+            path.to_path_buf(),
+        )
+    };
+    let source = String::from_utf8(bytes).map_err(|e| {
+        Error::input(format!(
+            "{} is not valid UTF-8 (from byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+        .with_help("save the spec as UTF-8")
+    })?;
+    Ok(launchgate_core::config::ConfigFile { path, source })
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 use serde_json::Value;
 
 use crate::http::Exchange;
-use crate::spec::{Expect, StatusExpect};
+use crate::quantify::judge;
+use crate::spec::{Expect, HeaderExpect, StatusExpect};
 use crate::vars::Vars;
 
 /// Checks `expect` against a response; returns one sentence per unmet expectation.
@@ -39,39 +40,7 @@ pub fn evaluate(expect: &Expect, response: &Exchange, vars: &Vars) -> Result<Vec
         }
     }
     for (name, h) in &expect.headers {
-        let value = response.header(name);
-        if h.absent {
-            if let Some(v) = &value {
-                failures.push(format!("expected no `{name}` header, got `{v}`"));
-            }
-            continue;
-        }
-        let Some(value) = value else {
-            failures.push(format!("expected a `{name}` header, got none"));
-            continue;
-        };
-        if let Some(eq) = &h.equals {
-            let eq = vars.expand(eq)?;
-            if value != eq {
-                failures.push(format!("expected header `{name}: {eq}`, got `{value}`"));
-            }
-        }
-        if let Some(part) = &h.contains {
-            let part = vars.expand(part)?;
-            if !value.contains(&part) {
-                failures.push(format!(
-                    "expected header `{name}` to contain `{part}`, got `{value}`"
-                ));
-            }
-        }
-        if let Some(re) = &h.matches
-            && !re.0.is_match(&value)
-        {
-            failures.push(format!(
-                "expected header `{name}` to match /{}/, got `{value}`",
-                re.0
-            ));
-        }
+        failures.extend(header_failures(name, h, response, vars)?);
     }
     if let Some(ct) = &expect.content_type {
         let got = response.header("content-type").unwrap_or_default();
@@ -104,17 +73,15 @@ pub fn evaluate(expect: &Expect, response: &Exchange, vars: &Vars) -> Result<Vec
             response.body_excerpt()
         ));
     }
-    if !expect.json.is_empty() {
+    if !expect.json.0.is_empty() {
         match serde_json::from_slice::<Value>(&response.body) {
             Err(e) => failures.push(format!(
                 "expected a JSON body, but it does not parse ({e}); {}",
                 response.body_excerpt()
             )),
             Ok(doc) => {
-                for (pointer, want) in &expect.json {
-                    if let Some(f) = json_expectation(&doc, pointer, want, vars)? {
-                        failures.push(f);
-                    }
+                for e in &expect.json.0 {
+                    failures.extend(crate::expect_json::check(e, &doc, vars)?);
                 }
             }
         }
@@ -187,56 +154,71 @@ fn path_and_query(url: &reqwest::Url) -> String {
     }
 }
 
-fn json_expectation(doc: &Value, pointer: &str, want: &Value, vars: &Vars) -> Result<Option<String>, String> {
-    let found = doc.pointer(pointer);
-    let ops = want.as_object().filter(|o| {
-        !o.is_empty()
-            && o.keys()
-                .all(|k| matches!(k.as_str(), "exists" | "equals" | "matches"))
-    });
-    let Some(ops) = ops else {
-        return Ok(compare(pointer, found, &expand_json(want, vars)?));
-    };
-    if let Some(exists) = ops.get("exists").and_then(Value::as_bool)
-        && found.is_some() != exists
-    {
-        let verb = if exists { "to exist" } else { "to be absent" };
-        return Ok(Some(format!("expected JSON {pointer} {verb}")));
-    }
-    if let Some(eq) = ops.get("equals")
-        && let Some(f) = compare(pointer, found, &expand_json(eq, vars)?)
-    {
-        return Ok(Some(f));
-    }
-    if let Some(pattern) = ops.get("matches").and_then(Value::as_str) {
-        let re = regex::Regex::new(pattern)
-            .map_err(|e| format!("invalid regex `{pattern}` for {pointer}: {e}"))?;
-        let text = match found {
-            Some(Value::String(s)) => s.clone(),
-            Some(v) => v.to_string(),
-            None => {
-                return Ok(Some(format!(
-                    "expected JSON {pointer} to match /{pattern}/, but it is absent"
-                )));
-            }
-        };
-        if !re.is_match(&text) {
-            return Ok(Some(format!(
-                "expected JSON {pointer} to match /{pattern}/, got {text}"
-            )));
-        }
-    }
-    Ok(None)
+/// Equal as JSON, or as text when one side is a number or boolean written as a string
+/// (a YAML `42` and a JSON `"42"`).
+pub fn values_equal(found: &Value, want: &Value) -> bool {
+    found == want || scalar_text(found).is_some_and(|t| Some(t) == scalar_text(want))
 }
 
-fn compare(pointer: &str, found: Option<&Value>, want: &Value) -> Option<String> {
-    match found {
-        None => Some(format!("expected JSON {pointer} = {want}, but it is absent")),
-        Some(v) if v == want => None,
-        // A number written in YAML as text, or the reverse, still matches by its text.
-        Some(v) if scalar_text(v).is_some() && scalar_text(v) == scalar_text(want) => None,
-        Some(v) => Some(format!("expected JSON {pointer} = {want}, got {v}")),
+/// Every value of a header (it may be sent more than once), each predicate judged over
+/// them: one passing value is enough, or every one with `values: all`.
+fn header_failures(
+    name: &str,
+    h: &HeaderExpect,
+    response: &Exchange,
+    vars: &Vars,
+) -> Result<Vec<String>, String> {
+    let values: Vec<String> = response
+        .headers
+        .get_all(name)
+        .iter()
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .collect();
+    let shown: Vec<String> = values
+        .iter()
+        .map(|v| format!("`{}`", crate::quantify::cut(v)))
+        .collect();
+    let mut failures = Vec::new();
+    if h.absent {
+        if !values.is_empty() {
+            failures.push(format!("expected no `{name}` header, got {}", shown.join(", ")));
+        }
+        return Ok(failures);
     }
+    if let Some(count) = &h.count
+        && !count.admit(values.len())
+    {
+        let sent = match values.len() {
+            0 => "not at all".to_string(),
+            1 => "once".to_string(),
+            n => format!("{n} times"),
+        };
+        failures.push(format!(
+            "expected the `{name}` header to be sent {count} times, it was sent {sent}"
+        ));
+    }
+    if values.is_empty() {
+        if h.count.is_none() {
+            failures.push(format!("expected a `{name}` header, got none"));
+        }
+        return Ok(failures);
+    }
+    if let Some(eq) = &h.equals {
+        let eq = vars.expand(eq)?;
+        failures.extend(judge(&shown, h.values, &format!("header `{name}: {eq}`"), |i| {
+            values[i] == eq
+        }));
+    }
+    if let Some(part) = &h.contains {
+        let part = vars.expand(part)?;
+        let what = format!("header `{name}` to contain `{part}`");
+        failures.extend(judge(&shown, h.values, &what, |i| values[i].contains(&part)));
+    }
+    if let Some(re) = &h.matches {
+        let what = format!("header `{name}` to match /{}/", re.0);
+        failures.extend(judge(&shown, h.values, &what, |i| re.0.is_match(&values[i])));
+    }
+    Ok(failures)
 }
 
 fn scalar_text(v: &Value) -> Option<String> {

@@ -12,6 +12,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 
 use crate::cookies::{CookieJar, SetCookie};
+use crate::limits::{ByteSize, DEFAULT_MAX_BODY, MAX_RESPONSE_HEADERS};
 use crate::tls::{CertFacts, CertLog, RecordingVerifier};
 
 /// Redirects followed before giving up.
@@ -24,6 +25,8 @@ pub struct ClientOptions {
     pub resolve: HashMap<String, IpAddr>,
     pub ca_certs: Vec<std::path::PathBuf>,
     pub timeout: Option<Duration>,
+    /// The longest response body read; [`crate::limits::DEFAULT_MAX_BODY`] when unset.
+    pub max_body: Option<ByteSize>,
     /// The run's secrets: body excerpts are redacted with them before they are cut.
     pub redactor: crate::vars::Redactor,
 }
@@ -51,6 +54,7 @@ pub fn parse_resolve(entry: &str) -> Result<(String, u16, IpAddr), Error> {
 pub struct HttpClient {
     client: reqwest::Client,
     pub timeout: Duration,
+    pub max_body: ByteSize,
     pub verifier: Arc<RecordingVerifier>,
     pub certs: Arc<CertLog>,
     resolve: Arc<HashMap<String, IpAddr>>,
@@ -69,6 +73,7 @@ impl HttpClient {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(timeout)
             .pool_max_idle_per_host(64)
+            .http1_max_headers(MAX_RESPONSE_HEADERS)
             .user_agent(concat!("launchgate-smoke/", env!("CARGO_PKG_VERSION")));
         for (host, ip) in &options.resolve {
             builder = builder.resolve(host, SocketAddr::new(*ip, 0));
@@ -79,6 +84,7 @@ impl HttpClient {
         Ok(HttpClient {
             client,
             timeout,
+            max_body: options.max_body.unwrap_or(DEFAULT_MAX_BODY),
             verifier,
             certs,
             resolve: Arc::new(options.resolve.clone()),
@@ -91,13 +97,15 @@ impl HttpClient {
         if let Some(ip) = self.resolve.get(&host.to_ascii_lowercase()) {
             return Ok(SocketAddr::new(*ip, port));
         }
-        match tokio::net::lookup_host((host, port)).await {
-            Ok(mut addrs) => addrs.next().ok_or_else(|| Failure::Dns(host.to_string())),
-            Err(_) => Err(Failure::Dns(host.to_string())),
+        match tokio::time::timeout(self.timeout, tokio::net::lookup_host((host, port))).await {
+            Err(_) => Err(Failure::Timeout(self.timeout)),
+            Ok(Ok(mut addrs)) => addrs.next().ok_or_else(|| Failure::Dns(host.to_string())),
+            Ok(Err(_)) => Err(Failure::Dns(host.to_string())),
         }
     }
 
-    /// Sends a request, following redirects when asked, with the jar's cookies.
+    /// Sends a request, following redirects when asked, with the jar's cookies. The
+    /// timeout bounds the whole exchange: every hop, every header and every body byte.
     pub async fn send(
         &self,
         request: &Prepared,
@@ -106,6 +114,18 @@ impl HttpClient {
         timeout: Option<Duration>,
     ) -> Result<Exchange, Failure> {
         let timeout = timeout.unwrap_or(self.timeout);
+        tokio::time::timeout(timeout, self.send_within(request, jar, follow, timeout))
+            .await
+            .unwrap_or(Err(Failure::Timeout(timeout)))
+    }
+
+    async fn send_within(
+        &self,
+        request: &Prepared,
+        jar: &mut CookieJar,
+        follow: bool,
+        timeout: Duration,
+    ) -> Result<Exchange, Failure> {
         let start = Instant::now();
         let mut hops: Vec<Hop> = Vec::new();
         let mut set_cookies = Vec::new();
@@ -215,11 +235,13 @@ impl HttpClient {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let url = response.url().clone();
-        let body = response
-            .bytes()
+        let body = self
+            .read_body(response, &request.url, timeout)
             .await
-            .map_err(|e| self.classify(&e, &request.url, timeout))?
-            .to_vec();
+            .map_err(|e| match e {
+                Failure::BodyTooLarge { limit, .. } => Failure::BodyTooLarge { limit, status },
+                other => other,
+            })?;
         let set_cookies: Vec<SetCookie> = headers
             .get_all(reqwest::header::SET_COOKIE)
             .iter()
@@ -239,6 +261,32 @@ impl HttpClient {
             set_cookies,
             redactor: self.redactor.clone(),
         })
+    }
+
+    /// The body, chunk by chunk, up to `max_body`: past it the response is dropped, which
+    /// closes the connection, so an endless body costs at most the limit in memory.
+    async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        url: &Url,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, Failure> {
+        let limit = self.max_body;
+        if response.content_length().is_some_and(|n| n > limit.bytes()) {
+            return Err(Failure::BodyTooLarge { limit, status: 0 });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.classify(&e, url, timeout))?
+        {
+            if body.len().saturating_add(chunk.len()) > limit.as_usize() {
+                return Err(Failure::BodyTooLarge { limit, status: 0 });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     /// Turns a client error into words: DNS, refused, timeout, TLS and why.
@@ -275,6 +323,9 @@ impl HttpClient {
         }
         if is_dns_failure(&text) {
             return Failure::Dns(host);
+        }
+        if text.contains("message head is too large") {
+            return Failure::HeadTooLarge;
         }
         Failure::Other(describe_chain(err))
     }
@@ -423,7 +474,24 @@ pub enum Failure {
     Tls(String),
     RedirectLoop(Vec<String>),
     TooManyRedirects(Vec<String>),
+    /// The body went past the limit; reading stopped there. The status had arrived.
+    BodyTooLarge {
+        limit: ByteSize,
+        status: u16,
+    },
+    /// The status line and headers went past hyper's buffer or the header count.
+    HeadTooLarge,
     Other(String),
+}
+
+impl Failure {
+    /// The status of a response that came but was refused (its body was too large).
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Failure::BodyTooLarge { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Failure {
@@ -437,6 +505,16 @@ impl fmt::Display for Failure {
             Failure::TooManyRedirects(chain) => {
                 write!(f, "more than {MAX_REDIRECTS} redirects: {}", chain.join(" -> "))
             }
+            Failure::BodyTooLarge { limit, .. } => write!(
+                f,
+                "the response body is larger than the {limit} limit; reading stopped there \
+                 (raise `defaults.max_body` or --max-body if the body is meant to be this large)"
+            ),
+            Failure::HeadTooLarge => write!(
+                f,
+                "the response head is too large: more than {MAX_RESPONSE_HEADERS} header fields \
+                 or about 400 KiB of status line and headers; nothing more was read"
+            ),
             Failure::Other(why) => f.write_str(why),
         }
     }

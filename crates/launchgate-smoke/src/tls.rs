@@ -43,7 +43,7 @@ pub fn root_store(ca_certs: &[std::path::PathBuf]) -> Result<RootCertStore, Erro
 }
 
 fn read_pem_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+    let bytes = crate::limits::read_file_capped(path, crate::limits::MAX_CA_FILE_BYTES)?;
     let certs: Vec<_> = CertificateDer::pem_slice_iter(&bytes)
         .collect::<Result<_, _>>()
         .map_err(|e| {

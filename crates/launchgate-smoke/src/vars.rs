@@ -157,21 +157,64 @@ impl Vars {
     }
 }
 
-/// Reads the environment variables that the templates name, registering each value as a
-/// secret. Names that no step captures and the environment lacks are returned as missing.
-pub fn read_env(names: &[String], redactor: &Redactor) -> (BTreeMap<String, String>, Vec<String>) {
+/// Where `${NAME}` values come from before any capture: `--variable NAME=VALUE` first,
+/// then the environment.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    pub variables: BTreeMap<String, String>,
+}
+
+impl Sources {
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.variables
+            .get(name)
+            .cloned()
+            .or_else(|| std::env::var(name).ok())
+    }
+}
+
+/// Reads the values that the templates name. Names in `secret` are registered with the
+/// redactor; the others (used only where a URL or host goes) are not, unless the URL
+/// carries credentials, which are registered when the URL is read. Names no source has
+/// are returned as missing.
+pub fn read_values(
+    names: &std::collections::BTreeSet<String>,
+    secret: &std::collections::BTreeSet<String>,
+    sources: &Sources,
+    redactor: &Redactor,
+) -> (BTreeMap<String, String>, Vec<String>) {
     let mut found = BTreeMap::new();
     let mut missing = Vec::new();
     for name in names {
-        match std::env::var(name) {
-            Ok(v) => {
-                redactor.add(&v);
+        match sources.get(name) {
+            Some(v) => {
+                if secret.contains(name) {
+                    redactor.add(&v);
+                }
                 found.insert(name.clone(), v);
             }
-            Err(_) => missing.push(name.clone()),
+            None => missing.push(name.clone()),
         }
     }
     (found, missing)
+}
+
+/// Parses `NAME=VALUE` for `--variable`.
+pub fn parse_variable(raw: &str) -> Result<(String, String), String> {
+    let (name, value) = raw.split_once('=').ok_or_else(|| {
+        "expected NAME=VALUE, e.g. --variable PREVIEW_URL=https://pr-42.example.com".to_string()
+    })?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(format!(
+            "`{name}` is not a variable name: use letters, digits and `_`"
+        ));
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
+/// Substitutes every `${NAME}` from a fixed map (the spec's URL fields, before the run).
+pub fn expand_from(text: &str, values: &BTreeMap<String, String>) -> Result<String, String> {
+    expand_with(text, |name| values.get(name).cloned())
 }
 
 /// The `${NAME}` references in a text.

@@ -1,7 +1,8 @@
 //! Uptime mode: run the suite on an interval for a bounded time, and keep a count of
 //! consecutive failed runs (in memory, or in a state file between CI runs) so an alert goes
-//! out only after N failed runs in a row, and once more on recovery. A check that passes
-//! on a retry inside a run is a flake, not a failed run.
+//! out only after N failed runs in a row, and once more on recovery, declared after M
+//! passing runs in a row. A check that passes on a retry inside a run is a flake, not a
+//! failed run.
 
 use std::path::Path;
 use std::time::Duration;
@@ -20,6 +21,25 @@ pub struct WatchState {
     /// Unix seconds of the last run.
     #[serde(default)]
     pub last_run: Option<i64>,
+    /// Passing runs in a row, up to and including the last one.
+    #[serde(default)]
+    pub consecutive_successes: u32,
+}
+
+/// How many runs in a row make an alert (`--fail-after`) and a recovery (`--success-after`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thresholds {
+    pub fail_after: u32,
+    pub success_after: u32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            fail_after: 1,
+            success_after: 1,
+        }
+    }
 }
 
 /// What a run's result means for alerting.
@@ -29,25 +49,30 @@ pub enum Event {
     Quiet,
     /// The failure threshold was reached: alert once.
     Alert,
-    /// A passing run after an alert.
+    /// Enough passing runs in a row after an alert.
     Recovered,
 }
 
 impl WatchState {
     /// Records one run and says whether to alert.
-    pub fn record(&mut self, failed: bool, fail_after: u32, now: i64) -> Event {
-        self.runs += 1;
+    pub fn record(&mut self, failed: bool, thresholds: Thresholds, now: i64) -> Event {
+        // A state file kept for years (or edited by hand) may hold counts at the top of
+        // their range: they stay there rather than wrap to zero and end an alert.
+        self.runs = self.runs.saturating_add(1);
         self.last_run = Some(now);
         if failed {
-            self.consecutive_failures += 1;
-            if self.consecutive_failures >= fail_after.max(1) && !self.alerting {
+            self.consecutive_successes = 0;
+            self.consecutive_failures = self.consecutive_failures.saturating_add(1);
+            if self.consecutive_failures >= thresholds.fail_after.max(1) && !self.alerting {
                 self.alerting = true;
                 return Event::Alert;
             }
             Event::Quiet
         } else {
             self.consecutive_failures = 0;
-            if std::mem::take(&mut self.alerting) {
+            self.consecutive_successes = self.consecutive_successes.saturating_add(1);
+            if self.alerting && self.consecutive_successes >= thresholds.success_after.max(1) {
+                self.alerting = false;
                 Event::Recovered
             } else {
                 Event::Quiet
@@ -62,9 +87,14 @@ impl WatchState {
 
     /// Reads a state file; a missing file is a fresh state.
     pub fn load(path: &Path) -> Result<WatchState, Error> {
-        match std::fs::read(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(WatchState::default()),
-            Err(e) => Err(Error::io(path, &e)),
+        let file = match std::fs::File::open(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(WatchState::default()),
+            Err(e) => return Err(Error::io(path, &e)),
+            Ok(file) => file,
+        };
+        let what = format!("--state {}", path.display());
+        match crate::limits::read_capped(file, crate::limits::MAX_STATE_BYTES, &what) {
+            Err(e) => Err(e.with_help("delete the file to start counting afresh")),
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
                 Error::input(format!(
                     "--state {}: not a launchgate-smoke state file ({e})",
@@ -126,23 +156,23 @@ pub fn watch<C: Clock>(
     plan: WatchPlan,
     clock: &mut C,
     state: &mut WatchState,
-    fail_after: u32,
+    thresholds: Thresholds,
     mut run_once: impl FnMut(&WatchState) -> bool,
     mut on_event: impl FnMut(Event, &WatchState),
 ) -> u32 {
-    let mut runs = 0;
+    let mut runs: u32 = 0;
     loop {
         let started = clock.elapsed();
         let failed = run_once(state);
-        let event = state.record(failed, fail_after, clock.unix_now());
-        runs += 1;
+        let event = state.record(failed, thresholds, clock.unix_now());
+        runs = runs.saturating_add(1);
         if event != Event::Quiet {
             on_event(event, state);
         }
         if plan.count.is_some_and(|c| runs >= c) {
             return runs;
         }
-        let next = started + plan.interval;
+        let next = started.saturating_add(plan.interval);
         if plan.duration.is_some_and(|d| next > d) {
             return runs;
         }
@@ -201,6 +231,16 @@ mod tests {
     }
 
     fn run_script(script: &[bool], fail_after: u32) -> (Vec<(u32, Event)>, WatchState) {
+        run_script_with(
+            script,
+            Thresholds {
+                fail_after,
+                success_after: 1,
+            },
+        )
+    }
+
+    fn run_script_with(script: &[bool], thresholds: Thresholds) -> (Vec<(u32, Event)>, WatchState) {
         let mut clock = FakeClock {
             now: Duration::ZERO,
             sleeps: Vec::new(),
@@ -217,7 +257,7 @@ mod tests {
             plan,
             &mut clock,
             &mut state,
-            fail_after,
+            thresholds,
             |_| {
                 i += 1;
                 script[i - 1]
@@ -255,10 +295,53 @@ mod tests {
             count: None,
             duration: Some(Duration::from_secs(300)),
         };
-        let runs = watch(plan, &mut clock, &mut state, 2, |_| false, |_, _| {});
+        let thresholds = Thresholds {
+            fail_after: 2,
+            success_after: 1,
+        };
+        let runs = watch(plan, &mut clock, &mut state, thresholds, |_| false, |_, _| {});
         // Runs at 0, 60, 120, 180, 240 and 300 s; the next would start after the window.
         assert_eq!(runs, 6);
         assert_eq!(clock.elapsed(), Duration::from_secs(300));
+    }
+
+    #[test]
+    fn recovery_waits_for_enough_passing_runs_in_a_row() {
+        let thresholds = Thresholds {
+            fail_after: 2,
+            success_after: 3,
+        };
+        let script = [true, true, false, false, true, false, false, false, false];
+        let (events, state) = run_script_with(&script, thresholds);
+        // The alert at run 2; two passes, a failure, then three passes recover at run 8.
+        assert_eq!(events, vec![(2, Event::Alert), (8, Event::Recovered)]);
+        assert_eq!(state.consecutive_successes, 4);
+        assert!(!state.alerting);
+    }
+
+    #[test]
+    fn counters_at_the_top_of_their_range_stay_failing() {
+        let mut s = WatchState {
+            consecutive_failures: u32::MAX,
+            alerting: true,
+            runs: u64::MAX,
+            last_run: Some(i64::MAX),
+            consecutive_successes: 0,
+        };
+        let two = Thresholds {
+            fail_after: 2,
+            success_after: 1,
+        };
+        assert_eq!(s.record(true, two, 1), Event::Quiet);
+        assert_eq!((s.consecutive_failures, s.runs), (u32::MAX, u64::MAX));
+        assert!(s.failing(u32::MAX));
+        s.consecutive_successes = u32::MAX;
+        assert_eq!(s.record(false, two, 2), Event::Recovered);
+        assert_eq!(s.consecutive_successes, u32::MAX);
+        s.consecutive_successes = u32::MAX;
+        assert_eq!(s.record(false, two, 3), Event::Quiet);
+        assert_eq!(s.consecutive_successes, u32::MAX);
+        assert_eq!(s.consecutive_failures, 0);
     }
 
     #[test]
@@ -267,10 +350,14 @@ mod tests {
         let path = dir.path().join("state.json");
         assert_eq!(WatchState::load(&path).unwrap(), WatchState::default());
         let mut s = WatchState::default();
-        assert_eq!(s.record(true, 2, 1), Event::Quiet);
+        let two = Thresholds {
+            fail_after: 2,
+            success_after: 1,
+        };
+        assert_eq!(s.record(true, two, 1), Event::Quiet);
         s.save(&path).unwrap();
         let mut again = WatchState::load(&path).unwrap();
-        assert_eq!(again.record(true, 2, 2), Event::Alert);
+        assert_eq!(again.record(true, two, 2), Event::Alert);
         std::fs::write(&path, "{not json").unwrap();
         assert!(
             WatchState::load(&path)

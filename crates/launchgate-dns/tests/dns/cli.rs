@@ -217,6 +217,36 @@ fn configuration_errors_exit_two_with_position_and_hint() {
 }
 
 #[test]
+fn unbounded_query_settings_are_refused() {
+    let server = world_server();
+    let dir = project("dns:\n  domain: good.test\n  attempts: 1000000000\n");
+    Command::cargo_bin("launchgate-dns")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["--nameserver", &server.url()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "launchgate.yml: dns.attempts must be 1 to 10 (got 1000000000)",
+        ));
+    let dir = project(GOOD);
+    Command::cargo_bin("launchgate-dns")
+        .unwrap()
+        .current_dir(dir.path())
+        .args([
+            "--nameserver",
+            &server.url(),
+            "--timeout-ms",
+            "18446744073709551615",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--timeout-ms must be 1 to 60000 (got 18446744073709551615)",
+        ));
+}
+
+#[test]
 fn silent_name_server_exits_two() {
     let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let dir = project(GOOD);

@@ -5,7 +5,7 @@ use std::time::Duration;
 use launchgate_core::Severity;
 use launchgate_dns::HttpsSettings;
 
-use crate::https::HttpsServer;
+use crate::https::{HttpsServer, Reply};
 use crate::server::DnsServer;
 use crate::{only, options, rules_at, run_with, run_yaml, world_server};
 
@@ -108,6 +108,38 @@ fn untrusted_certificate_and_http_errors_make_the_policy_unreachable() {
         only(&report, "mta-sts.policy-unreachable")
             .message
             .contains("senders do not follow redirects")
+    );
+}
+
+#[test]
+fn an_endless_policy_stops_at_64_kib_and_a_dripping_one_at_the_timeout() {
+    let dns = world_server();
+    let endless = HttpsServer::with_reply("mta-sts.good.test", Reply::Endless);
+    let report = run_policy(&dns, &endless, "good.test", true);
+    let f = only(&report, "mta-sts.policy-unreachable");
+    assert_eq!(f.severity, Severity::Error);
+    assert_eq!(
+        f.message,
+        "the MTA-STS policy cannot be fetched: the policy is larger than 64 KiB, the limit \
+         senders apply (RFC 8461 §3.3); reading stopped there"
+    );
+    // Reading stopped at the limit: the server wrote what fits in the sockets' buffers
+    // on top of it, not the 256 MiB it would have sent to a client that reads on.
+    let written = endless.written.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(written < 32 * 1024 * 1024, "{written} bytes were written");
+
+    let drip = HttpsServer::with_reply("mta-sts.good.test", Reply::Drip);
+    let mut opts = options(&dns);
+    opts.https = HttpsSettings {
+        resolve: vec![("mta-sts.good.test".to_string(), drip.addr)],
+        root_certificates_pem: vec![drip.ca_pem.clone().into_bytes()],
+        timeout: Duration::from_millis(700),
+    };
+    let report = run_with(&mta_sts_yaml("good.test", "required"), opts);
+    assert_eq!(
+        only(&report, "mta-sts.policy-unreachable").message,
+        "the MTA-STS policy cannot be fetched: no complete answer within 700 ms \
+         (the limit covers the headers and the body)"
     );
 }
 

@@ -6,6 +6,7 @@ mod dkim;
 mod dmarc;
 mod email_tls;
 mod https;
+mod mail;
 mod records;
 mod server;
 mod spf;

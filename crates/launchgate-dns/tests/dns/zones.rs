@@ -13,7 +13,38 @@ pub fn world() -> Zone {
     good(&mut z);
     broken(&mut z);
     spf_cases(&mut z);
+    mail_cases(&mut z);
     z
+}
+
+/// Domains whose MX records say something on their own: a host without an address, a null
+/// MX (RFC 7505) on a domain that sends no mail, a null MX mixed with a real one.
+fn mail_cases(z: &mut Zone) {
+    z.mx("deadmx.test", 10, "mail.deadmx.test")
+        .mx("deadmx.test", 20, "mx1.provider.test")
+        .txt("mail.deadmx.test", "a name without an address")
+        .txt("deadmx.test", "v=spf1 include:_spf.resend.test -all")
+        .txt("_dmarc.deadmx.test", "v=DMARC1; p=reject");
+    z.a("nomail.test", "76.76.21.21")
+        .mx("nomail.test", 0, ".")
+        .txt("nomail.test", "v=spf1 -all");
+    z.a("parked.test", "76.76.21.21")
+        .mx("parked.test", 0, ".")
+        .txt("parked.test", "v=spf1 -all")
+        .txt("_dmarc.parked.test", "v=DMARC1; p=quarantine");
+    z.mx("aliasmx.test", 10, "mail.aliasmx.test")
+        .cname("mail.aliasmx.test", "mx1.provider.test")
+        .txt("aliasmx.test", "v=spf1 include:_spf.resend.test -all");
+    z.mx("brand.test", 10, "mx1.provider.test")
+        .txt("brand.test", "v=spf1 include:_spf.resend.test -all")
+        .txt("_dmarc.brand.test", "v=DMARC1; p=none")
+        .txt(
+            "default._bimi.brand.test",
+            "v=BIMI1; l=http://brand.test/logo.png; a=;",
+        );
+    z.mx("mixednull.test", 0, ".")
+        .mx("mixednull.test", 10, "mx1.provider.test")
+        .txt("mixednull.test", "v=spf1 include:_spf.resend.test -all");
 }
 
 /// What mail and hosting providers publish.

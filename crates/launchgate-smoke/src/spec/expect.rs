@@ -7,6 +7,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 
+use super::json_expect::{CountCheck, JsonExpectations};
 use super::{ScalarText, json_strings};
 
 /// What a response must satisfy.
@@ -29,9 +30,10 @@ pub struct Expect {
     pub body_not_contains: OneOrMany,
     #[serde(default)]
     pub body_regex: Option<Pattern>,
-    /// JSON pointer to an expected value, or to `{exists, equals, matches}`.
+    /// A JSON pointer (`/a/0`) or JSONPath query (`$.a[0]`) to an expected value, or to
+    /// `{exists, equals, matches, type, count, gt, gte, lt, lte, values}`.
     #[serde(default)]
-    pub json: BTreeMap<String, serde_json::Value>,
+    pub json: JsonExpectations,
     #[serde(default)]
     pub content_type: Option<String>,
     #[serde(default)]
@@ -51,8 +53,10 @@ impl Expect {
             out.extend(h.equals.as_deref());
             out.extend(h.contains.as_deref());
         }
-        for v in self.json.values() {
-            json_strings(v, &mut out);
+        for e in &self.json.0 {
+            if let Some(v) = &e.check.equals {
+                json_strings(v, &mut out);
+            }
         }
         out
     }
@@ -91,13 +95,26 @@ impl<'de> Deserialize<'de> for Pattern {
     }
 }
 
-/// A header expectation: a plain string means `equals`.
+/// With several values (a header sent more than once, a JSONPath query naming several
+/// nodes): whether one passing value is enough, or every value must pass.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Quantifier {
+    #[default]
+    Any,
+    All,
+}
+
+/// A header expectation: a plain string means `equals`. A header sent more than once is
+/// judged by each of its values: any one passing is enough, or every one with
+/// `values: all`; `count` is the number of times it was sent.
 #[derive(Debug, Clone, Default)]
 pub struct HeaderExpect {
     pub equals: Option<String>,
     pub contains: Option<String>,
     pub matches: Option<Pattern>,
     pub absent: bool,
+    pub values: Quantifier,
+    pub count: Option<CountCheck>,
 }
 
 impl<'de> Deserialize<'de> for HeaderExpect {
@@ -110,6 +127,10 @@ impl<'de> Deserialize<'de> for HeaderExpect {
             matches: Option<Pattern>,
             #[serde(default)]
             absent: bool,
+            #[serde(default)]
+            values: Option<String>,
+            #[serde(default)]
+            count: Option<serde_json::Value>,
         }
         #[derive(Deserialize)]
         #[serde(untagged)]
@@ -117,18 +138,47 @@ impl<'de> Deserialize<'de> for HeaderExpect {
             Text(String),
             Full(Full),
         }
-        let err = || de::Error::custom("expected a string, or a map of equals / contains / matches / absent");
+        let err = || {
+            de::Error::custom(
+                "expected a string, or a map of equals / contains / matches / absent / values / count",
+            )
+        };
         match Raw::deserialize(d).map_err(|_| err())? {
             Raw::Text(s) => Ok(HeaderExpect {
                 equals: Some(s),
                 ..HeaderExpect::default()
             }),
-            Raw::Full(f) => Ok(HeaderExpect {
-                equals: f.equals,
-                contains: f.contains,
-                matches: f.matches,
-                absent: f.absent,
-            }),
+            Raw::Full(f) => {
+                let values = match f.values.as_deref() {
+                    None | Some("any") => Quantifier::Any,
+                    Some("all") => Quantifier::All,
+                    Some(other) => {
+                        return Err(de::Error::custom(format!(
+                            "`values: {other}`: write `values: any` (one value passing is enough) or `values: all`"
+                        )));
+                    }
+                };
+                let count = f
+                    .count
+                    .map(|c| super::json_expect::parse_count(&c))
+                    .transpose()
+                    .map_err(de::Error::custom)?;
+                if f.absent
+                    && (f.equals.is_some() || f.contains.is_some() || f.matches.is_some() || count.is_some())
+                {
+                    return Err(de::Error::custom(
+                        "`absent: true` cannot go with other expectations on the header",
+                    ));
+                }
+                Ok(HeaderExpect {
+                    equals: f.equals,
+                    contains: f.contains,
+                    matches: f.matches,
+                    absent: f.absent,
+                    values,
+                    count,
+                })
+            }
         }
     }
 }
@@ -220,11 +270,12 @@ impl<'de> Deserialize<'de> for StatusExpect {
     }
 }
 
-/// Where a captured value comes from: `json:/pointer`, `header:Name`, `cookie:name` or
-/// `regex:pattern` (the first group, or the whole match).
+/// Where a captured value comes from: `json:/pointer`, `json:$.path` (one value),
+/// `header:Name`, `cookie:name` or `regex:pattern` (the first group, or the whole match).
 #[derive(Debug, Clone)]
 pub enum CaptureSource {
     Json(String),
+    JsonPath(serde_json_path::JsonPath, String),
     Header(String),
     Cookie(String),
     Regex(Pattern),
@@ -235,12 +286,19 @@ impl<'de> Deserialize<'de> for CaptureSource {
         let raw = String::deserialize(d)?;
         let bad = || {
             de::Error::custom(format!(
-                "invalid capture `{raw}`: write json:/pointer, header:Name, cookie:name or regex:pattern"
+                "invalid capture `{raw}`: write json:/pointer, json:$.path, header:Name, cookie:name or regex:pattern"
             ))
         };
         let (kind, rest) = raw.split_once(':').ok_or_else(bad)?;
         match kind.trim() {
             "json" if rest.is_empty() || rest.starts_with('/') => Ok(CaptureSource::Json(rest.to_string())),
+            "json" if rest.starts_with('$') => match super::json_expect::parse_query(rest) {
+                Ok(super::json_expect::JsonQuery::Path { path, .. }) => {
+                    Ok(CaptureSource::JsonPath(path, rest.to_string()))
+                }
+                Ok(_) => Err(bad()),
+                Err(why) => Err(de::Error::custom(format!("invalid capture `{raw}`: {why}"))),
+            },
             "header" if !rest.trim().is_empty() => Ok(CaptureSource::Header(rest.trim().to_string())),
             "cookie" if !rest.trim().is_empty() => Ok(CaptureSource::Cookie(rest.trim().to_string())),
             "regex" => regex::Regex::new(rest)

@@ -12,8 +12,14 @@ use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 
 mod expect;
+mod json_expect;
 
-pub use expect::{CaptureSource, CookieExpect, Expect, HeaderExpect, OneOrMany, Pattern, StatusExpect};
+pub use expect::{
+    CaptureSource, CookieExpect, Expect, HeaderExpect, OneOrMany, Pattern, Quantifier, StatusExpect,
+};
+pub use json_expect::{
+    Bounds, CountCheck, JsonCheck, JsonExpectation, JsonExpectations, JsonQuery, JsonType,
+};
 
 /// The whole `smoke:` section.
 #[derive(Debug, Clone, Deserialize)]
@@ -46,16 +52,44 @@ pub struct Defaults {
     pub timeout: Option<DurationSpec>,
     #[serde(default)]
     pub retries: Option<Retries>,
+    /// The longest response body read (default 10 MiB); a longer one fails the check.
+    #[serde(default)]
+    pub max_body: Option<crate::limits::ByteSize>,
 }
 
 /// Retries within one run: a check that fails is run again, from its first step.
 #[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "RawRetries")]
 pub struct Retries {
-    /// Attempts in all, the first included.
+    /// Attempts in all, the first included (1 to [`crate::limits::MAX_ATTEMPTS`]).
     pub attempts: u32,
-    #[serde(default)]
     pub delay: Option<DurationSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRetries {
+    attempts: u32,
+    #[serde(default)]
+    delay: Option<DurationSpec>,
+}
+
+impl TryFrom<RawRetries> for Retries {
+    type Error = String;
+
+    fn try_from(raw: RawRetries) -> Result<Self, String> {
+        let max = crate::limits::MAX_ATTEMPTS;
+        if !(1..=max).contains(&raw.attempts) {
+            return Err(format!(
+                "retries.attempts must be 1 to {max} (got {}): it counts every attempt, the first included",
+                raw.attempts
+            ));
+        }
+        Ok(Retries {
+            attempts: raw.attempts,
+            delay: raw.delay,
+        })
+    }
 }
 
 /// The site-wide checks: canonical host, aliases, redirect map, TLS and security headers.
@@ -188,12 +222,23 @@ pub struct RequestSpec {
     pub headers: BTreeMap<String, String>,
     pub query: BTreeMap<String, String>,
     pub body: Option<Body>,
+    /// Sent as `Authorization: Basic …`; dropped with the other headers on a redirect to
+    /// another origin.
+    pub basic_auth: Option<BasicAuth>,
     pub expect: Expect,
     pub capture: BTreeMap<String, CaptureSource>,
     pub follow_redirects: bool,
     pub timeout: Option<DurationSpec>,
     pub retries: Option<Retries>,
     pub steps: Vec<RequestSpec>,
+}
+
+/// `basic_auth: { user, password }` (both may use `${NAME}`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuth {
+    pub user: String,
+    pub password: String,
 }
 
 /// A request body.
@@ -224,6 +269,7 @@ struct RawRequest {
     json: Option<serde_json::Value>,
     form: Option<BTreeMap<String, ScalarText>>,
     body: Option<String>,
+    basic_auth: Option<BasicAuth>,
     #[serde(default)]
     expect: Expect,
     #[serde(default)]
@@ -272,6 +318,9 @@ impl TryFrom<RawRequest> for RequestSpec {
             if raw.steps.iter().any(|s| !s.steps.is_empty()) {
                 return Err(format!("{label}: steps cannot hold steps"));
             }
+            if raw.basic_auth.is_some() {
+                return Err(format!("{label}: put `basic_auth` in the steps that need it"));
+            }
             return Ok(RequestSpec {
                 name,
                 retries: raw.retries,
@@ -305,6 +354,16 @@ impl TryFrom<RawRequest> for RequestSpec {
                 "{label} has {bodies} bodies: use one of `json`, `form` or `body`"
             ));
         }
+        if raw.basic_auth.is_some()
+            && raw
+                .headers
+                .keys()
+                .any(|k| k.eq_ignore_ascii_case("authorization"))
+        {
+            return Err(format!(
+                "{label} has both `basic_auth` and an Authorization header: keep one"
+            ));
+        }
         let body = match (raw.json, raw.form, raw.body) {
             (Some(j), _, _) => Some(Body::Json(j)),
             (_, Some(f), _) => Some(Body::Form(f.into_iter().map(|(k, v)| (k, v.0)).collect())),
@@ -318,6 +377,7 @@ impl TryFrom<RawRequest> for RequestSpec {
             headers: raw.headers,
             query: raw.query.into_iter().map(|(k, v)| (k, v.0)).collect(),
             body,
+            basic_auth: raw.basic_auth,
             follow_redirects: raw.follow_redirects.unwrap_or(raw.expect.final_url.is_some()),
             expect: raw.expect,
             capture: raw.capture,
@@ -343,6 +403,9 @@ impl RequestSpec {
         let mut out = vec![self.url.as_str()];
         out.extend(self.headers.values().map(String::as_str));
         out.extend(self.query.values().map(String::as_str));
+        if let Some(auth) = &self.basic_auth {
+            out.extend([auth.user.as_str(), auth.password.as_str()]);
+        }
         match &self.body {
             Some(Body::Raw(s)) => out.push(s),
             Some(Body::Form(f)) => out.extend(f.values().map(String::as_str)),
@@ -374,10 +437,16 @@ impl<'de> Deserialize<'de> for DurationSpec {
     }
 }
 
-/// Parses `250ms`, `10s`, `5m`, `1h` or `1m30s`.
+/// Parses `250ms`, `10s`, `5m`, `1h` or `1m30s`, up to [`crate::limits::MAX_DURATION`].
 pub fn parse_duration(raw: &str) -> Result<Duration, String> {
     let s = raw.trim();
     let bad = || format!("invalid duration `{s}`: write 250ms, 10s, 5m or 1h");
+    let too_long = || {
+        format!(
+            "duration `{s}` is too long: the limit is {} hours",
+            crate::limits::MAX_DURATION.as_secs() / 3600
+        )
+    };
     if s.is_empty() {
         return Err(bad());
     }
@@ -388,18 +457,22 @@ pub fn parse_duration(raw: &str) -> Result<Duration, String> {
         if digits == 0 {
             return Err(bad());
         }
-        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        let n: u64 = rest[..digits].parse().map_err(|_| too_long())?;
         rest = &rest[digits..];
         let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
         let unit = &rest[..unit_len];
         rest = &rest[unit_len..];
-        total += match unit {
-            "ms" => Duration::from_millis(n),
-            "s" => Duration::from_secs(n),
-            "m" => Duration::from_secs(n * 60),
-            "h" => Duration::from_secs(n * 3600),
+        let part = match unit {
+            "ms" => Some(Duration::from_millis(n)),
+            "s" => Some(Duration::from_secs(n)),
+            "m" => n.checked_mul(60).map(Duration::from_secs),
+            "h" => n.checked_mul(3600).map(Duration::from_secs),
             _ => return Err(bad()),
         };
+        total = part
+            .and_then(|p| total.checked_add(p))
+            .filter(|t| *t <= crate::limits::MAX_DURATION)
+            .ok_or_else(too_long)?;
     }
     Ok(total)
 }
@@ -439,5 +512,15 @@ mod tests {
         assert_eq!(parse_duration("1m30s").unwrap(), Duration::from_secs(90));
         assert!(parse_duration("10").is_err());
         assert!(parse_duration("fast").is_err());
+        // Multiplying or adding past the range is an error, not a panic or a wrap.
+        for huge in [
+            "18446744073709551615h",
+            "5124095576030432h",
+            "99999999999999999999s",
+            "8784h1ms",
+        ] {
+            assert!(parse_duration(huge).unwrap_err().contains("too long"), "{huge}");
+        }
+        assert_eq!(parse_duration("8784h").unwrap(), crate::limits::MAX_DURATION);
     }
 }

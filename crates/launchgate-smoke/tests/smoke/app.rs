@@ -145,6 +145,28 @@ fn route(state: &AppState, req: &Request) -> Response {
             }
         }
         ("GET", "/api/health") => json(200, serde_json::json!({ "ok": true })),
+        // "smoke@example.test:correct-horse-battery-staple-42", base64-encoded.
+        ("GET", "/basic") => match req.header("authorization") {
+            Some("Basic c21va2VAZXhhbXBsZS50ZXN0OmNvcnJlY3QtaG9yc2UtYmF0dGVyeS1zdGFwbGUtNDI=") => {
+                Response::new(200, "welcome")
+            }
+            other => Response::new(401, format!("wrong credentials: {}", other.unwrap_or("none")))
+                .header("WWW-Authenticate", "Basic realm=\"smoke\""),
+        },
+        ("GET", "/api/items") => json(
+            200,
+            serde_json::json!({
+                "items": [{ "id": 1, "name": "alpha", "price": 9.5 }, { "id": 2, "name": "beta", "price": 0 }],
+                "user": { "email": USER },
+                "plan": "pro",
+                "empty": []
+            }),
+        )
+        .header("Vary", "Accept-Encoding")
+        .header("Vary", "Origin")
+        .header("Set-Cookie", "a=1; Path=/; Secure; HttpOnly")
+        .header("Set-Cookie", "b=2; Path=/")
+        .header("Link", "</style.css>; rel=preload; as=style"),
         ("GET", "/slow") => Response::new(200, "slow").delayed(Duration::from_millis(200)),
         ("GET", "/version") => {
             let left = state.old_version_polls.load(Ordering::SeqCst);

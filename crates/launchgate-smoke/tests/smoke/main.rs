@@ -3,6 +3,8 @@
 mod app;
 mod checks;
 mod example;
+mod hostile;
+mod queries;
 mod review;
 mod secrets;
 mod server;
@@ -10,3 +12,4 @@ mod site;
 mod spec_errors;
 mod timing;
 mod uptime;
+mod variables;

@@ -88,3 +88,50 @@ fn unbounded_bursts_and_bad_flags_are_refused() {
     let err = error_of(&site, "base_url: example.test\n", &[]);
     assert!(err.contains("`example.test` is not an http(s) URL"), "{err}");
 }
+
+#[test]
+fn numbers_past_their_range_are_errors_not_wraps() {
+    let site = Site::start();
+    let err = error_of(
+        &site,
+        "base_url: https://example.test\ndefaults:\n  timeout: 5124095576030432h\n",
+        &[],
+    );
+    assert!(
+        err.contains("duration `5124095576030432h` is too long: the limit is 8784 hours"),
+        "{err}"
+    );
+    assert!(err.contains("smoke.yml:3:"), "{err}");
+
+    let err = error_of(
+        &site,
+        "base_url: https://example.test\nchecks:\n  - { get: /, retries: { attempts: 4000000000 } }\n",
+        &[],
+    );
+    assert!(err.contains("retries.attempts must be 1 to 100"), "{err}");
+    assert!(err.contains("smoke.yml:3:"), "{err}");
+
+    let err = error_of(
+        &site,
+        "base_url: https://example.test\nburst: { get: /, concurrency: 5, requests: 10, max_error_rate: .nan }\n",
+        &[],
+    );
+    assert!(
+        err.contains("smoke.burst.max_error_rate must be a fraction from 0 to 1 (got NaN)"),
+        "{err}"
+    );
+
+    let err = error_of(
+        &site,
+        "base_url: https://example.test\nlatency: { routes: [/], warmup: 1000000000, p95_ms: 100 }\n",
+        &[],
+    );
+    assert!(err.contains("at most 1000 warm-up requests"), "{err}");
+
+    let err = error_of(
+        &site,
+        "base_url: https://example.test\nchecks:\n  - { get: / }\n",
+        &["watch", "--count", "1", "--interval", "99999999999999999999h"],
+    );
+    assert!(err.contains("is too long"), "{err}");
+}

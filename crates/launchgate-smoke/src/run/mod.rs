@@ -2,11 +2,11 @@
 //! latency samples and the burst, and turns it all into a [`Report`] with every secret
 //! redacted.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use launchgate_core::{CheckStatus, Error, Finding, Report, Severity};
+use launchgate_core::{CheckStatus, Finding, Report, Severity};
 use reqwest::{Method, Url};
 use tokio::sync::Semaphore;
 
@@ -14,8 +14,12 @@ use crate::cookies::CookieJar;
 use crate::expect::{evaluate, expand_json};
 use crate::http::{ClientOptions, HttpClient, Prepared, PreparedBody};
 use crate::outcome::Outcome;
-use crate::spec::{BURST_MAX_CONCURRENCY, BURST_MAX_REQUESTS, Body, RequestSpec, SmokeSpec};
-use crate::vars::{Redactor, Vars, read_env, references};
+use crate::spec::{Body, RequestSpec, SmokeSpec};
+use crate::vars::{Redactor, Sources, Vars};
+
+mod prepare;
+
+pub use prepare::SpecSource;
 
 /// Checks run at once unless the spec or `--jobs` says otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -26,6 +30,10 @@ pub struct RunOptions {
     pub client: ClientOptions,
     /// Overrides the spec's `concurrency`.
     pub concurrency: Option<usize>,
+    /// `--variable` values, then the environment.
+    pub sources: Sources,
+    /// `--check NAME`: run only these checks (and no site, latency or burst).
+    pub only_checks: Vec<String>,
 }
 
 /// A validated spec with its client and the environment values it needs.
@@ -37,163 +45,10 @@ pub struct Suite {
     env: Arc<BTreeMap<String, String>>,
     redactor: Redactor,
     concurrency: usize,
-}
-
-/// Where a spec came from, so semantic errors can point at a line and column.
-#[derive(Debug, Clone, Copy)]
-pub struct SpecSource<'a> {
-    pub file_name: &'a str,
-    pub text: &'a str,
-}
-
-impl SpecSource<'_> {
-    /// An error at the first occurrence of `needle` in the file (or without a position).
-    pub fn error_at(&self, needle: &str, message: String, label: &str) -> Error {
-        match self.text.find(needle) {
-            Some(offset) => Error::at_source(message, self.file_name, self.text, offset, needle.len(), label),
-            None => Error::input(message),
-        }
-    }
+    only_checks: Vec<String>,
 }
 
 impl Suite {
-    /// Checks what serde cannot (URLs, bounds, environment variables) and builds the client.
-    pub fn prepare(
-        spec: SmokeSpec,
-        options: &RunOptions,
-        source: Option<SpecSource<'_>>,
-    ) -> Result<Suite, Error> {
-        let locate = |needle: &str, message: String, label: &str| match source {
-            Some(s) => s.error_at(needle, message, label),
-            None => Error::input(message),
-        };
-        let base = Url::parse(&spec.base_url)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
-            .ok_or_else(|| {
-                locate(
-                    &spec.base_url,
-                    format!("smoke.base_url `{}` is not an http(s) URL", spec.base_url),
-                    "not a URL",
-                )
-                .with_help("write the full URL, for example https://example.com")
-            })?;
-        if let Some(site) = &spec.site {
-            for u in std::iter::once(&site.canonical).chain(&site.aliases) {
-                if Url::parse(u).map(|u| u.host_str().is_none()).unwrap_or(true) {
-                    return Err(
-                        locate(u, format!("smoke.site: `{u}` is not a full URL"), "not a URL")
-                            .with_help("aliases and canonical are full URLs such as http://www.example.com"),
-                    );
-                }
-            }
-        }
-        if let Some(b) = &spec.burst
-            && (b.requests == 0
-                || b.requests > BURST_MAX_REQUESTS
-                || b.concurrency == 0
-                || b.concurrency > BURST_MAX_CONCURRENCY)
-        {
-            return Err(locate("burst", format!(
-                    "smoke.burst: requests must be 1..={BURST_MAX_REQUESTS} and concurrency 1..={BURST_MAX_CONCURRENCY} (got {} and {})",
-                    b.requests, b.concurrency
-                ), "out of bounds").with_help("a burst is bounded on purpose; it is a smoke test, not a load test"));
-        }
-        if let Some(l) = &spec.latency
-            && (l.samples == 0 || l.samples > 1000 || l.routes.is_empty())
-        {
-            return Err(locate(
-                "latency",
-                "smoke.latency: give at least one route and 1..=1000 samples".into(),
-                "here",
-            ));
-        }
-        if spec.checks.is_empty()
-            && spec.site.is_none()
-            && spec.latency.is_none()
-            && spec.burst.is_none()
-            && spec.live_version.is_none()
-        {
-            return Err(locate(
-                "base_url",
-                "smoke: nothing to check".into(),
-                "only a base URL",
-            )
-            .with_help(
-                "add `checks:` (for example `- { get: /, expect: { status: 200 } }`), `site:`, `latency:` or `burst:`",
-            ));
-        }
-        let redactor = Redactor::default();
-        // A password in a URL is a secret like any other.
-        let mut urls = vec![base.clone()];
-        if let Some(site) = &spec.site {
-            urls.extend(
-                std::iter::once(&site.canonical)
-                    .chain(&site.aliases)
-                    .filter_map(|u| Url::parse(u).ok()),
-            );
-        }
-        for u in &urls {
-            if let Some(p) = u.password() {
-                redactor.add(p);
-                redactor.add(&crate::vars::percent_decode(p));
-            }
-        }
-        let mut env_names: BTreeSet<String> = BTreeSet::new();
-        for check in &spec.checks {
-            let mut captured: BTreeSet<&str> = BTreeSet::new();
-            for step in check.requests() {
-                for text in step.templates() {
-                    env_names.extend(
-                        references(text)
-                            .into_iter()
-                            .filter(|n| !captured.contains(n.as_str())),
-                    );
-                }
-                captured.extend(step.capture.keys().map(String::as_str));
-            }
-        }
-        if let Some(lv) = &spec.live_version {
-            env_names.extend(references(&lv.body_contains));
-            env_names.extend(references(&lv.get));
-        }
-        let names: Vec<String> = env_names.into_iter().collect();
-        let (env, missing) = read_env(&names, &redactor);
-        if !missing.is_empty() {
-            let list = missing.join(", ");
-            return Err(locate(
-                &format!("${{{}}}", missing[0]),
-                format!(
-                    "smoke: environment variable{} {list} not set",
-                    if missing.len() > 1 { "s" } else { "" }
-                ),
-                "not set",
-            )
-            .with_help(
-                "export them before running (in GitHub Actions, map them from secrets under `env:`)",
-            ));
-        }
-        let mut client_options = options.client.clone();
-        client_options.redactor = redactor.clone();
-        if client_options.timeout.is_none() {
-            client_options.timeout = spec.defaults.timeout.map(|d| d.0);
-        }
-        let client = HttpClient::new(&client_options)?;
-        let concurrency = options
-            .concurrency
-            .or(spec.concurrency)
-            .unwrap_or(DEFAULT_CONCURRENCY)
-            .clamp(1, 256);
-        Ok(Suite {
-            spec,
-            base,
-            client,
-            env: Arc::new(env),
-            redactor,
-            concurrency,
-        })
-    }
-
     pub fn redactor(&self) -> &Redactor {
         &self.redactor
     }
@@ -242,16 +97,37 @@ impl Suite {
             }
             None => true,
         };
+        if !self.only_checks.is_empty() {
+            let chosen = self
+                .spec
+                .checks
+                .iter()
+                .filter(|c| self.only_checks.contains(&check_label(c)))
+                .count();
+            report.notes.push(format!(
+                "--check: ran {chosen} of {} checks; site, latency and burst were skipped",
+                self.spec.checks.len()
+            ));
+        }
+        let whole = self.only_checks.is_empty();
         if live {
             outcomes.extend(self.run_concurrent().await);
-            let (latency, table) =
-                crate::measure::latency(&self.client, &self.base, self.spec.latency.as_ref()).await;
+            let (latency, table) = crate::measure::latency(
+                &self.client,
+                &self.base,
+                self.spec.latency.as_ref().filter(|_| whole),
+            )
+            .await;
             outcomes.extend(latency);
             if let Some(t) = table {
                 report.tables.push(t);
             }
-            if let Some((o, t)) =
-                crate::measure::burst(&self.client, &self.base, self.spec.burst.as_ref()).await
+            if let Some((o, t)) = crate::measure::burst(
+                &self.client,
+                &self.base,
+                self.spec.burst.as_ref().filter(|_| whole),
+            )
+            .await
             {
                 outcomes.push(o);
                 report.tables.push(t);
@@ -298,10 +174,14 @@ impl Suite {
             });
             labels.insert(handle.id(), (i, label));
         };
-        for i in 0..self.spec.checks.len() {
-            spawn(Job::Check(i));
+        let selected =
+            |c: &RequestSpec| self.only_checks.is_empty() || self.only_checks.contains(&check_label(c));
+        for (i, check) in self.spec.checks.iter().enumerate() {
+            if selected(check) {
+                spawn(Job::Check(i));
+            }
         }
-        if let Some(site) = &self.spec.site {
+        if let Some(site) = self.spec.site.as_ref().filter(|_| self.only_checks.is_empty()) {
             for a in &site.aliases {
                 spawn(Job::Alias(a.clone()));
             }
@@ -333,12 +213,7 @@ impl Suite {
     /// The name a job's outcome carries.
     fn job_label(&self, job: &Job) -> String {
         match job {
-            Job::Check(i) => {
-                let c = &self.spec.checks[*i];
-                c.name
-                    .clone()
-                    .unwrap_or_else(|| format!("{} {}", c.method, c.url))
-            }
+            Job::Check(i) => check_label(&self.spec.checks[*i]),
             Job::Alias(a) => format!("alias {a}"),
             Job::Mapped(from, to) => format!("redirect {from} -> {to}"),
             Job::Tls(url) => format!("TLS {}", url.host_str().unwrap_or("")),
@@ -374,10 +249,7 @@ impl Suite {
 
     /// Runs a check, retrying the whole flow on failure up to its attempts.
     pub async fn run_check(&self, check: &RequestSpec) -> Outcome {
-        let name = check
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("{} {}", check.method, check.url));
+        let name = check_label(check);
         let retries = check.retries.or(self.spec.defaults.retries);
         let attempts = retries.map(|r| r.attempts).unwrap_or(1).max(1);
         let delay = retries
@@ -464,7 +336,7 @@ impl Suite {
             {
                 Ok(r) => r,
                 Err(e) => {
-                    result.status = None;
+                    result.status = e.status();
                     result.failure = Some(format!("{label}{e}"));
                     break;
                 }
@@ -520,11 +392,20 @@ impl Suite {
         }
         let method = Method::from_bytes(step.method.as_bytes())
             .map_err(|_| format!("`{}` is not an HTTP method", step.method))?;
-        let headers = step
+        let mut headers = step
             .headers
             .iter()
             .map(|(k, v)| Ok((k.clone(), vars.expand(v)?)))
             .collect::<Result<Vec<_>, String>>()?;
+        if let Some(auth) = &step.basic_auth {
+            use base64::Engine;
+            let (user, password) = (vars.expand(&auth.user)?, vars.expand(&auth.password)?);
+            let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+            // The password is a secret even when written in the spec, and so is its encoding.
+            self.redactor.add(&password);
+            self.redactor.add(&token);
+            headers.push(("authorization".to_string(), format!("Basic {token}")));
+        }
         let body = match &step.body {
             None => None,
             Some(Body::Json(v)) => Some(PreparedBody::Json(expand_json(v, vars)?)),
@@ -596,6 +477,14 @@ impl Suite {
             url.as_str(),
         )
     }
+}
+
+/// The name a check goes by: its `name`, else its method and URL.
+pub fn check_label(check: &RequestSpec) -> String {
+    check
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("{} {}", check.method, check.url))
 }
 
 /// Every task's outcome in spawn order. A task that panicked (or was cancelled) becomes a

@@ -3,7 +3,6 @@
 //! `_smtp._tls` TXT record that asks for TLS failure reports.
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use hickory_resolver::proto::rr::{RData, RecordType};
 use launchgate_core::Severity;
@@ -13,26 +12,15 @@ use crate::config::Requirement;
 use crate::outcome::{Outcome, add_record, change_record};
 use crate::resolve::Dns;
 
+mod fetch;
+
+pub use fetch::HttpsSettings;
+use fetch::fetch;
+
 /// RFC 8461 §3.2: the longest `max_age` allowed, about one year.
 pub const MAX_AGE_LIMIT: u64 = 31_557_600;
 /// Below a day, a policy protects little between fetches.
 pub const MAX_AGE_SHORT: u64 = 86_400;
-/// RFC 8461 §3.3: the policy file must be small.
-const MAX_POLICY_BYTES: usize = 64 * 1024;
-
-/// How the policy file is fetched. The defaults fetch from the public internet with the
-/// system's trusted roots; `resolve` and `root_certificates_pem` point the fetch at a
-/// server of your own (a staging host, or a test server on 127.0.0.1).
-#[derive(Debug, Clone, Default)]
-pub struct HttpsSettings {
-    /// Host name to address overrides, like curl's `--resolve`.
-    pub resolve: Vec<(String, SocketAddr)>,
-    /// PEM certificates trusted instead of the system roots, when not empty.
-    pub root_certificates_pem: Vec<Vec<u8>>,
-    /// Timeout for the whole fetch; zero means 10 seconds.
-    pub timeout: Duration,
-}
-
 /// A parsed policy file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Policy {
@@ -359,105 +347,9 @@ async fn policy_addresses(dns: &Dns, host: &str, https: &HttpsSettings) -> Resul
     Ok(addrs)
 }
 
-async fn fetch(
-    url: &str,
-    host: &str,
-    addrs: &[SocketAddr],
-    https: &HttpsSettings,
-) -> Result<(String, String), String> {
-    let timeout = if https.timeout.is_zero() {
-        Duration::from_secs(10)
-    } else {
-        https.timeout
-    };
-    // RFC 8461 §3.3: the policy fetch must not follow redirects.
-    let mut builder = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(timeout)
-        .no_proxy();
-    builder = builder.resolve_to_addrs(host, addrs);
-    builder = builder.tls_backend_preconfigured(tls_config(&https.root_certificates_pem)?);
-    let client = builder
-        .build()
-        .map_err(|e| format!("cannot start the HTTPS client: {e}"))?;
-    let response = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| describe_http_error(&e, host))?;
-    let status = response.status();
-    if status.is_redirection() {
-        return Err(format!(
-            "it answers {status} (a redirect); senders do not follow redirects"
-        ));
-    }
-    if !status.is_success() {
-        return Err(format!("it answers {status}"));
-    }
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("(none)")
-        .to_string();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| format!("reading the body failed: {e}"))?;
-    if bytes.len() > MAX_POLICY_BYTES {
-        return Err(format!(
-            "the policy is {} bytes, over the {MAX_POLICY_BYTES}-byte limit",
-            bytes.len()
-        ));
-    }
-    Ok((content_type, String::from_utf8_lossy(&bytes).into_owned()))
-}
-
-/// TLS with ring and, unless replaced, the Mozilla roots (the same trust on every machine).
-fn tls_config(pems: &[Vec<u8>]) -> Result<rustls::ClientConfig, String> {
-    use rustls::pki_types::CertificateDer;
-    use rustls::pki_types::pem::PemObject;
-
-    let mut roots = rustls::RootCertStore::empty();
-    if pems.is_empty() {
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    }
-    for pem in pems {
-        for cert in CertificateDer::pem_slice_iter(pem) {
-            let cert = cert.map_err(|e| format!("a trusted certificate is not valid PEM: {e}"))?;
-            roots
-                .add(cert)
-                .map_err(|e| format!("a trusted certificate cannot be used: {e}"))?;
-        }
-    }
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("cannot set up TLS: {e}"))?
-        .with_root_certificates(roots)
-        .with_no_client_auth())
-}
-
-fn describe_http_error(error: &reqwest::Error, host: &str) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    if error.is_timeout() {
-        format!("the request timed out ({text})")
-    } else if error.is_connect() {
-        format!("cannot connect to {host} ({text})")
-    } else {
-        text
-    }
-}
-
 /// The TXT records at `name` that start with `version` (lowercase, as `v=stsv1`). A failed
 /// lookup is reported against `check` and gives `None`: the caller stops there.
-async fn versioned_txt(
+pub(crate) async fn versioned_txt(
     dns: &Dns,
     out: &mut Outcome,
     name: &str,

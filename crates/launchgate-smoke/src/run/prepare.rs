@@ -1,0 +1,179 @@
+//! Turning a spec into a [`Suite`]: what serde cannot check (URLs, bounds, `--check`
+//! names), the variables it names, and the HTTP client.
+
+use std::sync::Arc;
+
+use launchgate_core::Error;
+use reqwest::Url;
+
+use super::{DEFAULT_CONCURRENCY, RunOptions, Suite, check_label};
+use crate::http::HttpClient;
+use crate::limits::MAX_SAMPLES;
+use crate::spec::{BURST_MAX_CONCURRENCY, BURST_MAX_REQUESTS, SmokeSpec};
+use crate::vars::{Redactor, read_values};
+
+/// Where a spec came from, so semantic errors can point at a line and column.
+#[derive(Debug, Clone, Copy)]
+pub struct SpecSource<'a> {
+    pub file_name: &'a str,
+    pub text: &'a str,
+}
+
+impl SpecSource<'_> {
+    /// An error at the first occurrence of `needle` in the file (or without a position).
+    pub fn error_at(&self, needle: &str, message: String, label: &str) -> Error {
+        match self.text.find(needle) {
+            Some(offset) => Error::at_source(message, self.file_name, self.text, offset, needle.len(), label),
+            None => Error::input(message),
+        }
+    }
+}
+
+impl Suite {
+    /// Checks what serde cannot (URLs, bounds, environment variables) and builds the client.
+    pub fn prepare(
+        mut spec: SmokeSpec,
+        options: &RunOptions,
+        source: Option<SpecSource<'_>>,
+    ) -> Result<Suite, Error> {
+        let locate = |needle: &str, message: String, label: &str| match source {
+            Some(s) => s.error_at(needle, message, label),
+            None => Error::input(message),
+        };
+        let redactor = Redactor::default();
+        let secret = crate::templates::secret_names(&spec);
+        let mut names = crate::templates::url_names(&spec);
+        names.extend(secret.iter().cloned());
+        let (env, missing) = read_values(&names, &secret, &options.sources, &redactor);
+        if !missing.is_empty() {
+            let list = missing.join(", ");
+            return Err(locate(
+                &format!("${{{}}}", missing[0]),
+                format!(
+                    "smoke: environment variable{} {list} not set",
+                    if missing.len() > 1 { "s" } else { "" }
+                ),
+                "not set",
+            )
+            .with_help(
+                "export them before running (in GitHub Actions, map them from secrets under `env:`), or pass --variable NAME=VALUE",
+            ));
+        }
+        crate::templates::expand_url_fields(&mut spec, &env)
+            .map_err(|(text, why)| locate(&text, format!("smoke: {why}"), "here"))?;
+        if !options.only_checks.is_empty() {
+            let known: Vec<String> = spec.checks.iter().map(check_label).collect();
+            if let Some(unknown) = options.only_checks.iter().find(|n| !known.contains(n)) {
+                return Err(Error::input(format!("--check {unknown}: no check has that name"))
+                    .with_help(format!("the checks are: {}", known.join(", "))));
+            }
+        }
+        let base = Url::parse(&spec.base_url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .ok_or_else(|| {
+                locate(
+                    &spec.base_url,
+                    format!("smoke.base_url `{}` is not an http(s) URL", spec.base_url),
+                    "not a URL",
+                )
+                .with_help("write the full URL, for example https://example.com")
+            })?;
+        if let Some(site) = &spec.site {
+            for u in std::iter::once(&site.canonical).chain(&site.aliases) {
+                if Url::parse(u).map(|u| u.host_str().is_none()).unwrap_or(true) {
+                    return Err(
+                        locate(u, format!("smoke.site: `{u}` is not a full URL"), "not a URL")
+                            .with_help("aliases and canonical are full URLs such as http://www.example.com"),
+                    );
+                }
+            }
+        }
+        if let Some(b) = &spec.burst
+            && (b.requests == 0
+                || b.requests > BURST_MAX_REQUESTS
+                || b.concurrency == 0
+                || b.concurrency > BURST_MAX_CONCURRENCY)
+        {
+            return Err(locate("burst", format!(
+                    "smoke.burst: requests must be 1..={BURST_MAX_REQUESTS} and concurrency 1..={BURST_MAX_CONCURRENCY} (got {} and {})",
+                    b.requests, b.concurrency
+                ), "out of bounds").with_help("a burst is bounded on purpose; it is a smoke test, not a load test"));
+        }
+        if let Some(l) = &spec.latency
+            && (l.samples == 0 || l.samples > MAX_SAMPLES || l.warmup > MAX_SAMPLES || l.routes.is_empty())
+        {
+            return Err(locate(
+                "latency",
+                format!(
+                    "smoke.latency: give at least one route, 1..={MAX_SAMPLES} samples and at most {MAX_SAMPLES} warm-up requests"
+                ),
+                "here",
+            ));
+        }
+        if let Some(rate) = spec.burst.as_ref().and_then(|b| b.max_error_rate)
+            && !(0.0..=1.0).contains(&rate)
+        {
+            return Err(locate(
+                "max_error_rate",
+                format!("smoke.burst.max_error_rate must be a fraction from 0 to 1 (got {rate})"),
+                "not a fraction",
+            )
+            .with_help("for example `max_error_rate: 0.01` for 1%"));
+        }
+        if spec.checks.is_empty()
+            && spec.site.is_none()
+            && spec.latency.is_none()
+            && spec.burst.is_none()
+            && spec.live_version.is_none()
+        {
+            return Err(locate(
+                "base_url",
+                "smoke: nothing to check".into(),
+                "only a base URL",
+            )
+            .with_help(
+                "add `checks:` (for example `- { get: /, expect: { status: 200 } }`), `site:`, `latency:` or `burst:`",
+            ));
+        }
+        // A password in a URL is a secret like any other.
+        let mut urls = vec![base.clone()];
+        if let Some(site) = &spec.site {
+            urls.extend(
+                std::iter::once(&site.canonical)
+                    .chain(&site.aliases)
+                    .filter_map(|u| Url::parse(u).ok()),
+            );
+        }
+        for u in &urls {
+            // Credentials in a URL are secrets, even where the URL itself is not.
+            for part in [u.username(), u.password().unwrap_or("")] {
+                redactor.add(part);
+                redactor.add(&crate::vars::percent_decode(part));
+            }
+        }
+        let mut client_options = options.client.clone();
+        client_options.redactor = redactor.clone();
+        if client_options.timeout.is_none() {
+            client_options.timeout = spec.defaults.timeout.map(|d| d.0);
+        }
+        if client_options.max_body.is_none() {
+            client_options.max_body = spec.defaults.max_body;
+        }
+        let client = HttpClient::new(&client_options)?;
+        let concurrency = options
+            .concurrency
+            .or(spec.concurrency)
+            .unwrap_or(DEFAULT_CONCURRENCY)
+            .clamp(1, 256);
+        Ok(Suite {
+            spec,
+            base,
+            client,
+            env: Arc::new(env),
+            redactor,
+            concurrency,
+            only_checks: options.only_checks.clone(),
+        })
+    }
+}
