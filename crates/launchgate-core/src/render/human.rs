@@ -100,7 +100,11 @@ fn finding_block(out: &mut String, f: &Finding, paint: &Paint) {
     }
     if let Some(secret) = &f.secret {
         let short: String = secret.fingerprint.chars().take(12).collect();
-        let _ = writeln!(out, "   = secret: {} (fingerprint {short}…)", visible(&secret.display));
+        let _ = writeln!(
+            out,
+            "   = secret: {} (fingerprint {short}…)",
+            visible(&secret.display)
+        );
     }
     if let Some(help) = &f.help {
         let label = paint.paint(
