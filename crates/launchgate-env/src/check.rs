@@ -309,7 +309,7 @@ pub fn check(schema: &Schema, env: &str, values: &Values, report: &mut Report) -
     for (name, spec) in &config.vars {
         let value = values.vars.get(name);
         let before = report.findings.len();
-        check_var(name, spec, env, value, report);
+        check_var(name, spec, env, value, &config.public_prefixes, report);
         if let Some(v) = value {
             hide_decrypted(v, &mut report.findings[before..]);
         }
@@ -356,7 +356,14 @@ fn hide_decrypted(value: &Value, findings: &mut [Finding]) {
     }
 }
 
-fn check_var(name: &str, spec: &VarSpec, env: &str, value: Option<&Value>, report: &mut Report) {
+fn check_var(
+    name: &str,
+    spec: &VarSpec,
+    env: &str,
+    value: Option<&Value>,
+    public_prefixes: &[String],
+    report: &mut Report,
+) {
     let effective = spec.for_env(env);
     let help = |extra: &str| match &spec.description {
         Some(d) => format!("{name}: {d}. {extra}"),
@@ -389,7 +396,9 @@ fn check_var(name: &str, spec: &VarSpec, env: &str, value: Option<&Value>, repor
         return;
     }
     if let Err(why) = types::validate(spec.var_type, &value.value, &effective.constraints) {
-        let shown = showable(name, spec, &effective.constraints, &value.value)
+        // A name the build ships to browsers (`NEXT_PUBLIC_…`) is public by definition.
+        let browser_public = leaks::public_prefix(name, public_prefixes).is_some();
+        let shown = showable(name, spec, browser_public, &effective.constraints, &value.value)
             .filter(|_| value.encryption == Encryption::Plain);
         let message = match &shown {
             Some(v) => format!("{name} {why} (value \"{v}\")"),
@@ -476,9 +485,17 @@ fn finding(rule: &str, severity: Severity, message: String, name: &str, env: &st
 /// type whose valid values cannot be a credential), and it neither looks like a credential
 /// nor is long or unprintable. A variable without `secret:` whose name lacks the secret
 /// words (`SMTP_PASS`) may still hold a password, so its value is not printed.
-fn showable(name: &str, spec: &VarSpec, constraints: &types::Constraints, value: &str) -> Option<String> {
-    let public =
-        !spec.secret && (spec.declared_public || cannot_be_a_credential(spec.var_type, constraints, value));
+fn showable(
+    name: &str,
+    spec: &VarSpec,
+    browser_public: bool,
+    constraints: &types::Constraints,
+    value: &str,
+) -> Option<String> {
+    let public = !spec.secret
+        && (spec.declared_public
+            || browser_public
+            || cannot_be_a_credential(spec.var_type, constraints, value));
     let hidden = !public
         || leaks::secret_word(name).is_some()
         || secret_values::recognise(value).is_some()
@@ -566,6 +583,18 @@ pub fn placeholder(value: &str) -> Option<&'static str> {
 /// is shorter). Long values are assumed to, since checking them costs more than a generic
 /// message.
 fn quotes_part_of(text: &str, value: &str) -> bool {
+    // A URL's scheme (`uses http, but https is required`) tells nothing of a secret.
+    let value = match value.split_once("://") {
+        Some((scheme, rest))
+            if !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+        {
+            rest
+        }
+        _ => value,
+    };
     let chars: Vec<char> = value.chars().collect();
     if chars.len() > 4096 {
         return true;
@@ -599,6 +628,16 @@ mod tests {
         assert_eq!(v.vars["URL"].value, "postgres://db.acme.io:5432/app");
         assert_eq!(v.vars["LIT"].value, "${HOST}");
         assert_eq!(v.vars["AGAIN"].value, "other.acme.io/x");
+    }
+
+    #[test]
+    fn a_url_scheme_is_not_part_of_a_secret_but_its_host_is() {
+        let why = "uses http, but https is required here";
+        assert!(!quotes_part_of(why, "http://hooks.acme.io/T0/B0/s3cr3tvalue"));
+        assert!(quotes_part_of(
+            "host s3cr3tvalue.io is not allowed",
+            "http://s3cr3tvalue.io"
+        ));
     }
 
     #[test]
