@@ -17,6 +17,7 @@ fail() {
     echo "findings=0"
     echo "report="
     echo "sarif-file="
+    echo "comment-body="
   } >>"${GITHUB_OUTPUT:?}"
   exit 2
 }
@@ -46,6 +47,91 @@ case "${INPUT_SUMMARY:-true}" in
   true | false) ;;
   *) fail "the summary input is '$INPUT_SUMMARY'; use true or false" ;;
 esac
+
+case "${INPUT_COMMENT:-false}" in
+  true | false) ;;
+  *) fail "the comment input is '$INPUT_COMMENT'; use true or false" ;;
+esac
+
+# Splits an extra-arguments input into words as a shell splits a command line, and runs
+# nothing: blanks separate words; '…' keeps every character; "…" keeps every character but
+# the backslash before " \ $ or `; a backslash outside quotes keeps the next character.
+# $VAR, $(…), backticks, globs, ; | & and ~ stay plain characters of the words. Sets `words`.
+# Bytewise (LC_ALL=C): every special character is ASCII, and indexing stays O(1).
+split_words() {
+  local LC_ALL=C
+  local name=$1 text=$2 word="" in_word=false quote="" opened=0 c i n=${#2}
+  words=()
+  [ "$n" -le "$extra_args_limit" ] || fail "$name is $n bytes long; the limit is $extra_args_limit bytes"
+  for ((i = 0; i < n; i++)); do
+    c=${text:i:1}
+    if [ "$quote" = "'" ]; then
+      if [ "$c" = "'" ]; then quote=""; else word+=$c; fi
+    elif [ "$quote" = '"' ]; then
+      if [ "$c" = '"' ]; then
+        quote=""
+      elif [ "$c" = "\\" ] && [[ "${text:i+1:1}" == [\"\\\$\`] ]]; then
+        i=$((i + 1))
+        word+=${text:i:1}
+      else
+        word+=$c
+      fi
+    else
+      case "$c" in
+        ' ' | $'\t' | $'\n' | $'\r')
+          if [ "$in_word" = true ]; then words+=("$word"); fi
+          word=""
+          in_word=false
+          ;;
+        "'" | '"')
+          quote=$c
+          opened=$((i + 1))
+          in_word=true
+          ;;
+        "\\")
+          [ $((i + 1)) -lt "$n" ] || fail "$name ends with a backslash that escapes nothing; remove it, or write '\\\\' for a backslash"
+          i=$((i + 1))
+          # A backslash before a line break joins the lines, as in a shell.
+          if [ "${text:i:1}" != $'\n' ]; then
+            word+=${text:i:1}
+            in_word=true
+          fi
+          ;;
+        *)
+          word+=$c
+          in_word=true
+          ;;
+      esac
+    fi
+  done
+  [ -z "$quote" ] || fail "$name: the $quote at byte $opened is never closed; close it, or write \\$quote for the character itself"
+  if [ "$in_word" = true ]; then words+=("$word"); fi
+}
+extra_args_limit=65536
+
+# The extra-arguments input of a gate, by name and value.
+extra_args_input() {
+  extra_name=$1-args
+  case "$1" in
+    secrets) extra_value=${INPUT_SECRETS_ARGS:-} ;;
+    env) extra_value=${INPUT_ENV_ARGS:-} ;;
+    budget) extra_value=${INPUT_BUDGET_ARGS:-} ;;
+    smoke) extra_value=${INPUT_SMOKE_ARGS:-} ;;
+    dns) extra_value=${INPUT_DNS_ARGS:-} ;;
+  esac
+}
+
+# Every extra-arguments input is checked before any gate runs, so a typo in one cannot leave
+# the others half run; one given for a gate that does not run is pointed out.
+for gate in secrets env budget smoke dns; do
+  extra_args_input "$gate"
+  [ -n "$extra_value" ] || continue
+  split_words "$extra_name" "$extra_value"
+  case " ${gates[*]} " in
+    *" $gate "*) ;;
+    *) echo "::warning title=launchgate::the $extra_name input is set, but the $gate gate is not in the gates input ('${gates[*]}'), so it is not used" ;;
+  esac
+done
 
 common=()
 config=${INPUT_CONFIG:-launchgate.yml}
@@ -149,14 +235,24 @@ for gate in "${gates[@]}"; do
       ;;
     dns) args=(dns) ;;
   esac
+  # The user's words come right after the gate's command, before the action's own flags.
+  extra_args_input "$gate"
+  split_words "$extra_name" "$extra_value"
   # ${a[@]+"${a[@]}"}: an empty array under `set -u` in the bash 3 of macOS.
+  args+=(${words[@]+"${words[@]}"})
   args+=(${common[@]+"${common[@]}"} --format github --format json --output "$out/$gate.json")
+  if [ "${INPUT_COMMENT:-false}" = true ]; then
+    args+=(--format markdown --output "$out/$gate.md")
+  fi
   if [ -n "${INPUT_SARIF:-}" ]; then
     sarif=$(sarif_of "$gate")
     mkdir -p "$(dirname "$sarif")"
     args+=(--format sarif --output "$sarif")
   fi
-  echo "launchgate ${args[*]}"
+  # Quoted as a shell would need them, so the log shows each word as the gate received it.
+  printf 'launchgate'
+  printf ' %q' "${args[@]}"
+  printf '\n'
   if [ "${INPUT_SUMMARY:-true}" = true ]; then
     "$bin" "${args[@]}"
   else
@@ -189,6 +285,23 @@ native_path() {
   if [ -n "$1" ] && command -v cygpath >/dev/null 2>&1; then cygpath -w "$1"; else printf '%s' "$1"; fi
 }
 
+# The pull-request comment's text: each gate's Markdown under one heading (comment.sh adds
+# the marker it finds the comment by, and cuts the text to GitHub's limit).
+comment_body=
+if [ "${INPUT_COMMENT:-false}" = true ]; then
+  comment_body=$out/comment.md
+  {
+    printf '## launchgate\n\n'
+    for gate in "${gates[@]}"; do
+      if [ -f "$out/$gate.md" ]; then
+        awk 'NR == 1 && $0 == "## launchgate" { heading = 1; next } heading && NR == 2 && $0 == "" { next } { print }' "$out/$gate.md"
+      else
+        printf '### ⚠️ %s — error: the gate wrote no report; see the job log\n\n' "$gate"
+      fi
+    done
+  } >"$comment_body"
+fi
+
 if [ ${#gates[@]} -eq 1 ]; then report=$out/${gates[0]}.json; else report=$out; fi
 case "$worst" in
   0) result=passed ;;
@@ -200,6 +313,7 @@ esac
   echo "findings=$findings"
   echo "report=$(native_path "$report")"
   echo "sarif-file=$(native_path "${INPUT_SARIF:-}")"
+  echo "comment-body=$comment_body"
 } >>"${GITHUB_OUTPUT:?}"
 echo "launchgate: $result, $findings finding(s); report: $report"
 exit "$worst"
