@@ -29,6 +29,11 @@ warn() {
   exit 0
 }
 
+# jq's text output without the carriage returns jq for Windows ends lines with.
+jq_text() {
+  jq -r "$@" | tr -d '\r'
+}
+
 body_file=${LAUNCHGATE_COMMENT_BODY:-}
 if [ -z "$body_file" ] || [ ! -f "$body_file" ]; then
   notice "no comment written: the gates did not run (see the step before)"
@@ -41,7 +46,7 @@ for tool in curl jq; do
   command -v "$tool" >/dev/null 2>&1 || notice "no comment written: $tool is not installed on this runner"
 done
 event=${GITHUB_EVENT_PATH:-}
-number=$(jq -r '.pull_request.number // empty' "$event" 2>/dev/null)
+number=$(jq_text '.pull_request.number // empty' "$event" 2>/dev/null)
 [[ "$number" =~ ^[0-9]+$ ]] || notice "no comment written: the event at '$event' names no pull request"
 [ -n "${GITHUB_TOKEN:-}" ] || notice "no comment written: the job has no token"
 repo=${GITHUB_REPOSITORY:-}
@@ -75,7 +80,7 @@ expect_success() {
     2??) return 0 ;;
     000) warn "no comment written: $api did not answer when asked to $what: $(head -c 300 "$work/curl.err")" ;;
   esac
-  message=$(jq -r '.message // empty' "$work/response" 2>/dev/null | head -c 300)
+  message=$(jq_text '.message // empty' "$work/response" 2>/dev/null | head -c 300)
   case "$status" in
     401 | 403 | 404)
       notice "no comment written: the API refused to $what (HTTP $status${message:+: $message}). A pull request from a fork gets a read-only token; otherwise give the job the permission pull-requests: write"
@@ -88,18 +93,19 @@ existing=
 for ((page = 1; page <= max_pages; page++)); do
   status=$(request GET "$api/repos/$repo/issues/$number/comments?per_page=100&page=$page")
   expect_success "$status" "list the comments of pull request #$number"
-  existing=$(jq -r --arg marker "$marker" --arg author "$author" \
+  # shellcheck disable=SC2016 # jq's variables, not the shell's
+  existing=$(jq_text --arg marker "$marker" --arg author "$author" \
     'first(.[] | select(.user.login == $author and ((.body // "") | startswith($marker))) | .id) // empty' \
     "$work/response" 2>/dev/null) || warn "no comment written: the list of comments is not the JSON array GitHub sends"
   if [ -n "$existing" ]; then break; fi
-  [ "$(jq 'length' "$work/response")" -ge 100 ] || break
+  [ "$(jq_text 'length' "$work/response")" -ge 100 ] || break
 done
 if [ -n "$existing" ] && ! [[ "$existing" =~ ^[0-9]+$ ]]; then
   warn "no comment written: the earlier comment's id is '$existing', not a number"
 fi
 
 # The body: the marker, the gates' Markdown cut at a line to fit the limit, a footer.
-sha=$(jq -r '.pull_request.head.sha // empty' "$event")
+sha=$(jq_text '.pull_request.head.sha // empty' "$event")
 footer="<sub>launchgate${sha:+ on ${sha:0:12}}${GITHUB_RUN_ID:+ · [the run](${GITHUB_SERVER_URL:-https://github.com}/$repo/actions/runs/$GITHUB_RUN_ID)}</sub>"
 # Reading more than four times the limit could not change what is kept; the lines left out
 # are counted in the whole file.
@@ -120,15 +126,19 @@ head -c $((4 * limit)) "$body_file" | jq -Rs --arg marker "$marker" --arg footer
   {body: ($marker + "\n" + cut($limit - ($marker | utf8bytelength) - ($footer | utf8bytelength) - 512) + "\n" + $footer + "\n")}
 ' >"$work/body.json" || warn "no comment written: the report could not be turned into a comment"
 
+status=
 if [ -n "$existing" ]; then
   status=$(request PATCH "$api/repos/$repo/issues/comments/$existing" "$work/body.json")
-  expect_success "$status" "update comment $existing on pull request #$number"
   done=updated
+fi
+# A comment deleted since it was listed: write a new one.
+if [ -n "$status" ] && [ "$status" != 404 ]; then
+  expect_success "$status" "update comment $existing on pull request #$number"
 else
   status=$(request POST "$api/repos/$repo/issues/$number/comments" "$work/body.json")
   expect_success "$status" "comment on pull request #$number"
   done=created
 fi
-url=$(jq -r '.html_url // empty' "$work/response" 2>/dev/null)
+url=$(jq_text '.html_url // empty' "$work/response" 2>/dev/null)
 echo "url=$url" >>"${GITHUB_OUTPUT:?}"
 echo "launchgate: $done the comment on pull request #$number${url:+: $url}"
