@@ -53,80 +53,29 @@ case "${INPUT_COMMENT:-false}" in
   *) fail "the comment input is '$INPUT_COMMENT'; use true or false" ;;
 esac
 
-# Splits an extra-arguments input into words as a shell splits a command line, and runs
-# nothing: blanks separate words; '…' keeps every character; "…" keeps every character but
-# the backslash before " \ $ or `; a backslash outside quotes keeps the next character.
-# $VAR, $(…), backticks, globs, ; | & and ~ stay plain characters of the words. Sets `words`.
-# Bytewise (LC_ALL=C): every special character is ASCII, and indexing stays O(1).
-split_words() {
-  local LC_ALL=C
-  local name=$1 text=$2 word="" in_word=false quote="" opened=0 c i n=${#2}
-  words=()
-  [ "$n" -le "$extra_args_limit" ] || fail "$name is $n bytes long; the limit is $extra_args_limit bytes"
-  for ((i = 0; i < n; i++)); do
-    c=${text:i:1}
-    if [ "$quote" = "'" ]; then
-      if [ "$c" = "'" ]; then quote=""; else word+=$c; fi
-    elif [ "$quote" = '"' ]; then
-      if [ "$c" = '"' ]; then
-        quote=""
-      elif [ "$c" = "\\" ] && [[ "${text:i+1:1}" == [\"\\\$\`] ]]; then
-        i=$((i + 1))
-        word+=${text:i:1}
-      else
-        word+=$c
-      fi
-    else
-      case "$c" in
-        ' ' | $'\t' | $'\n' | $'\r')
-          if [ "$in_word" = true ]; then words+=("$word"); fi
-          word=""
-          in_word=false
-          ;;
-        "'" | '"')
-          quote=$c
-          opened=$((i + 1))
-          in_word=true
-          ;;
-        "\\")
-          [ $((i + 1)) -lt "$n" ] || fail "$name ends with a backslash that escapes nothing; remove it, or write '\\\\' for a backslash"
-          i=$((i + 1))
-          # A backslash before a line break joins the lines, as in a shell.
-          if [ "${text:i:1}" != $'\n' ]; then
-            word+=${text:i:1}
-            in_word=true
-          fi
-          ;;
-        *)
-          word+=$c
-          in_word=true
-          ;;
-      esac
-    fi
-  done
-  [ -z "$quote" ] || fail "$name: the $quote at byte $opened is never closed; close it, or write \\$quote for the character itself"
-  if [ "$in_word" = true ]; then words+=("$word"); fi
-}
-extra_args_limit=65536
+# split_words: the extra-arguments inputs as words, never run by a shell.
+# shellcheck source=action/words.sh
+. "$(dirname "${BASH_SOURCE[0]}")/words.sh"
 
-# The extra-arguments input of a gate, by name and value.
-extra_args_input() {
+# The words of a gate's extra-arguments input (its name in `extra_name`), in `words`.
+extra_args_of() {
+  local value
   extra_name=$1-args
   case "$1" in
-    secrets) extra_value=${INPUT_SECRETS_ARGS:-} ;;
-    env) extra_value=${INPUT_ENV_ARGS:-} ;;
-    budget) extra_value=${INPUT_BUDGET_ARGS:-} ;;
-    smoke) extra_value=${INPUT_SMOKE_ARGS:-} ;;
-    dns) extra_value=${INPUT_DNS_ARGS:-} ;;
+    secrets) value=${INPUT_SECRETS_ARGS:-} ;;
+    env) value=${INPUT_ENV_ARGS:-} ;;
+    budget) value=${INPUT_BUDGET_ARGS:-} ;;
+    smoke) value=${INPUT_SMOKE_ARGS:-} ;;
+    dns) value=${INPUT_DNS_ARGS:-} ;;
   esac
+  split_words "$value" || fail "the $extra_name input: $words_error"
 }
 
 # Every extra-arguments input is checked before any gate runs, so a typo in one cannot leave
 # the others half run; one given for a gate that does not run is pointed out.
 for gate in secrets env budget smoke dns; do
-  extra_args_input "$gate"
-  [ -n "$extra_value" ] || continue
-  split_words "$extra_name" "$extra_value"
+  extra_args_of "$gate"
+  [ ${#words[@]} -gt 0 ] || continue
   case " ${gates[*]} " in
     *" $gate "*) ;;
     *) echo "::warning title=launchgate::the $extra_name input is set, but the $gate gate is not in the gates input ('${gates[*]}'), so it is not used" ;;
@@ -236,8 +185,7 @@ for gate in "${gates[@]}"; do
     dns) args=(dns) ;;
   esac
   # The user's words come right after the gate's command, before the action's own flags.
-  extra_args_input "$gate"
-  split_words "$extra_name" "$extra_value"
+  extra_args_of "$gate"
   # ${a[@]+"${a[@]}"}: an empty array under `set -u` in the bash 3 of macOS.
   args+=(${words[@]+"${words[@]}"})
   args+=(${common[@]+"${common[@]}"} --format github --format json --output "$out/$gate.json")
