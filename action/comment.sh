@@ -82,7 +82,8 @@ expect_success() {
   esac
   message=$(jq_text '.message // empty' "$work/response" 2>/dev/null | head -c 300)
   case "$status" in
-    401 | 403 | 404)
+    401) notice "no comment written: the API did not accept the job's token when asked to $what (HTTP 401${message:+: $message})" ;;
+    403 | 404)
       notice "no comment written: the API refused to $what (HTTP $status${message:+: $message}). A pull request from a fork gets a read-only token; otherwise give the job the permission pull-requests: write"
       ;;
     *) warn "no comment written: the API answered HTTP $status when asked to $what${message:+: $message}" ;;

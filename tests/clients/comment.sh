@@ -88,6 +88,28 @@ jq -r '.[0].body' <<<"$long" | grep -qE '^\*\*[0-9]+ more lines not shown\*\*: t
   fail "the cut comment does not say so"
 jq -r '.[0].body' <<<"$long" | tail -n 2 | grep -qF '<sub>launchgate on 000000000000' || fail "the cut comment lost its footer"
 
+# The script alone, where the run goes wrong: never a failed step, always a line that says why.
+direct() {
+  printf '## launchgate\n' >"$work/direct.md"
+  printf '{"pull_request":{"number":7}}\n' >"$work/direct.json"
+  : >"$work/direct.out"
+  env GITHUB_EVENT_NAME=pull_request GITHUB_EVENT_PATH="$work/direct.json" GITHUB_TOKEN="$token" \
+    GITHUB_REPOSITORY=acme/shop GITHUB_API_URL="$api" GITHUB_OUTPUT="$work/direct.out" \
+    LAUNCHGATE_COMMENT_BODY="$work/direct.md" RUNNER_TEMP="$work" "$@" bash action/comment.sh
+}
+echo "comment.sh: no answer is a warning, another event a notice, neither a failure"
+closed=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+out=$(direct GITHUB_API_URL="http://127.0.0.1:$closed") || fail "comment.sh failed when the API did not answer: $out"
+grep -qF "::warning title=launchgate comment::no comment written: http://127.0.0.1:$closed did not answer" <<<"$out" ||
+  fail "no warning when the API did not answer: $out"
+out=$(direct GITHUB_EVENT_NAME=push) || fail "comment.sh failed on a push: $out"
+grep -qF "::notice title=launchgate comment::no comment written: comments go on pull requests, and this run is a 'push' event" <<<"$out" ||
+  fail "no notice on a push: $out"
+out=$(direct GITHUB_TOKEN=wrong) || fail "comment.sh failed with a token the API refuses: $out"
+grep -qF "::notice title=launchgate comment::no comment written: the API did not accept the job's token when asked to list the comments of pull request #7 (HTTP 401: Bad credentials)" <<<"$out" ||
+  fail "no notice for a refused token: $out"
+[ ! -s "$work/direct.out" ] || fail "a comment-url was set although no comment was written: $(cat "$work/direct.out")"
+
 # Every body sent, and every log: no planted token in clear.
 if requests '.[].body' | grep -qE 'ghp_[A-Za-z0-9]{36}'; then fail "a planted token was sent in clear in a comment body"; fi
 for log in first second fork long; do
