@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Writes the gates' Markdown as the pull request's launchgate comment, with the job's token:
-# the comment an earlier run wrote (its body starts with the marker, its author is the
-# token's bot) is updated, else one is created. The gates' result is the step before's; this
-# step never fails the job: a token that may not write (a pull request from a fork) or an API
-# that refuses is a notice, no answer a warning.
+# the comment an earlier run for the same gates wrote (its body starts with the marker, its
+# author is the token's bot) is updated, else one is created. The gates' result is the step
+# before's; this step never fails the job: a token that may not write (a pull request from a
+# fork) or an API that refuses is a notice, no answer a warning.
 set -uo pipefail
 
-marker='<!-- launchgate-comment -->'
+# One comment per set of gates and folder (LAUNCHGATE_COMMENT_KEY), so steps that run
+# different gates keep a comment each. The key is reduced to characters that cannot end the
+# HTML comment.
+key=$(printf '%s' "${LAUNCHGATE_COMMENT_KEY:-}" | LC_ALL=C tr -c 'A-Za-z0-9._/,= -' '_')
+marker="<!-- launchgate-comment${key:+ $key} -->"
 author='github-actions[bot]'
 # GitHub refuses a body over 65,536 characters; counting UTF-8 bytes keeps under it.
 limit=65536

@@ -18,6 +18,7 @@ fail() {
     echo "report="
     echo "sarif-file="
     echo "comment-body="
+    echo "comment-key="
   } >>"${GITHUB_OUTPUT:?}"
   exit 2
 }
@@ -236,8 +237,17 @@ native_path() {
 # The pull-request comment's text: each gate's Markdown under one heading (comment.sh adds
 # the marker it finds the comment by, and cuts the text to GitHub's limit).
 comment_body=
+comment_key=
 if [ "${INPUT_COMMENT:-false}" = true ]; then
   comment_body=$out/comment.md
+  # Which comment is this step's: its gates and, when not the root, its folder.
+  comment_key=$(IFS=,; printf '%s' "${gates[*]}")
+  case "${INPUT_WORKING_DIRECTORY:-.}" in
+    . | ./) ;;
+    *) comment_key="$comment_key in=$INPUT_WORKING_DIRECTORY" ;;
+  esac
+  # Only characters that cannot end the marker's HTML comment (no ">") or this output's line.
+  comment_key=$(printf '%s' "$comment_key" | LC_ALL=C tr -c 'A-Za-z0-9._/,= -' '_')
   {
     printf '## launchgate\n\n'
     for gate in "${gates[@]}"; do
@@ -262,6 +272,7 @@ esac
   echo "report=$(native_path "$report")"
   echo "sarif-file=$(native_path "${INPUT_SARIF:-}")"
   echo "comment-body=$comment_body"
+  echo "comment-key=$comment_key"
 } >>"${GITHUB_OUTPUT:?}"
 echo "launchgate: $result, $findings finding(s); report: $report"
 exit "$worst"

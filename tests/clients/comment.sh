@@ -54,7 +54,7 @@ expect_in_log first "comment: outcome=failure result=failed comment-url=https://
 body=$(ours 7 | jq -r '.[0].body')
 first_id=$(ours 7 | jq -r '.[0].id')
 # shellcheck disable=SC2016 # backticks of Markdown code spans, not commands
-for text in '<!-- launchgate-comment -->' '### ❌ secrets — failed' '`github.pat-classic`' '`deploy.js:2:' \
+for text in '<!-- launchgate-comment secrets,env,budget in=pr-site -->' '### ❌ secrets — failed' '`github.pat-classic`' '`deploy.js:2:' \
   '### ✅ env — passed' '### ❌ budget — failed' '`budget.regression`' '**Changes against baseline' \
   '| app.js | gzip | 894 B | 2.3 kB | +1.4 kB (+158.2%) | regression |' 'on 000000000000'; do
   grep -qF -- "$text" <<<"$body" || fail "the comment does not show: $text"$'\n'"$body"
@@ -109,6 +109,14 @@ out=$(direct GITHUB_TOKEN=wrong) || fail "comment.sh failed with a token the API
 grep -qF "::notice title=launchgate comment::no comment written: the API did not accept the job's token when asked to list the comments of pull request #7 (HTTP 401: Bad credentials)" <<<"$out" ||
   fail "no notice for a refused token: $out"
 [ ! -s "$work/direct.out" ] || fail "a comment-url was set although no comment was written: $(cat "$work/direct.out")"
+
+echo "comment.sh: a step with other gates keeps a comment of its own, its key made inert"
+before=$(curl --silent --fail "$api/_state" | jq -c '[.[] | select(.user == "github-actions[bot]" and .issue == 7)][0]')
+out=$(direct LAUNCHGATE_COMMENT_KEY='dns --><img src=x>') || fail "comment.sh failed: $out"
+[ "$(ours 7 | jq length)" -eq 2 ] || fail "the dns step did not get a comment of its own: $(ours 7)"
+[ "$(ours 7 | jq -c '.[0]')" = "$before" ] || fail "the dns step changed the other step's comment"
+ours 7 | jq -r '.[1].body' | head -n 1 | grep -qxF '<!-- launchgate-comment dns --__img src=x_ -->' ||
+  fail "the key was not made inert: $(ours 7 | jq -r '.[1].body' | head -n 1)"
 
 # Every body sent, and every log: no planted token in clear.
 if requests '.[].body' | grep -qE 'ghp_[A-Za-z0-9]{36}'; then fail "a planted token was sent in clear in a comment body"; fi

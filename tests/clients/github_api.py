@@ -8,7 +8,8 @@
 Every request must carry `Authorization: Bearer TOKEN` (else 401). Writes to a pull request
 named by --read-only answer 403 as GitHub does for a fork's read-only token; a body over
 65,536 characters answers 422. --seed N:COUNT starts pull request N with COUNT comments by
-other users, the first of them a look-alike holding the action's marker. For the test:
+other users, the first of them a look-alike holding the marker of the action's comment on
+the gates secrets, env and budget in pr-site. For the test:
 GET /_state returns every comment, GET /_log every request (method, path, authorization
 seen, body). Standard library only; writes its port to --port-file; stops on SIGTERM.
 """
@@ -20,7 +21,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-MARKER = "<!-- launchgate-comment -->"
+MARKER = "<!-- launchgate-comment secrets,env,budget in=pr-site -->"
 BOT = "github-actions[bot]"
 MAX_REQUEST = 1024 * 1024
 
