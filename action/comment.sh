@@ -58,7 +58,8 @@ repo=${GITHUB_REPOSITORY:-}
 api=${GITHUB_API_URL:-https://api.github.com}
 api=${api%/}
 
-work=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/launchgate-comment-XXXXXX")
+work=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/launchgate-comment-XXXXXX") ||
+  warn "no comment written: cannot make a temporary folder under ${RUNNER_TEMP:-${TMPDIR:-/tmp}}"
 trap 'rm -rf "$work"' EXIT
 # The token goes to curl in a file of this user's only, never on a command line.
 (
