@@ -118,6 +118,20 @@ out=$(direct LAUNCHGATE_COMMENT_KEY='dns --><img src=x>') || fail "comment.sh fa
 ours 7 | jq -r '.[1].body' | head -n 1 | grep -qxF '<!-- launchgate-comment dns --__img src=x_ -->' ||
   fail "the key was not made inert: $(ours 7 | jq -r '.[1].body' | head -n 1)"
 
+echo "comment.sh: a gate that could not run is named in the comment's text"
+mkdir -p "$work/broken"
+printf 'budget:\n  bogus: 1\n' >"$work/broken/launchgate.yml"
+: >"$work/broken.out"
+status=0
+(cd "$work/broken" && env LAUNCHGATE="$(command -v launchgate)" INPUT_GATES="secrets budget" INPUT_SCAN=path INPUT_SECRETS_ARGS=--no-ignore \
+  INPUT_COMMENT=true GITHUB_OUTPUT="$work/broken.out" RUNNER_TEMP="$work" bash "$root/action/run.sh") \
+  >"$work/broken.log" 2>&1 || status=$?
+[ "$status" -eq 2 ] || fail "the run with a broken budget section ended $status, expected 2 (see $work/broken.log)"
+text=$(sed -n 's/^comment-body=//p' "$work/broken.out")
+grep -qF '### ✅ secrets — passed' "$text" || fail "the comment's text lacks the secrets gate: $(cat "$text")"
+grep -qF '### ⚠️ budget — error: the gate wrote no report; see the job log' "$text" ||
+  fail "the comment's text does not name the budget gate that could not run: $(cat "$text")"
+
 # Every body sent, and every log: no planted token in clear.
 if requests '.[].body' | grep -qE 'ghp_[A-Za-z0-9]{36}'; then fail "a planted token was sent in clear in a comment body"; fi
 for log in first second fork long; do
