@@ -118,6 +118,12 @@ out=$(direct LAUNCHGATE_COMMENT_KEY='dns --><img src=x>') || fail "comment.sh fa
 ours 7 | jq -r '.[1].body' | head -n 1 | grep -qxF '<!-- launchgate-comment dns --__img src=x_ -->' ||
   fail "the key was not made inert: $(ours 7 | jq -r '.[1].body' | head -n 1)"
 
+echo "comment.sh: a comment deleted between listing and updating is written anew"
+curl --silent --fail "$api/_stale/$(ours 7 | jq -r '.[1].id')" >/dev/null
+out=$(direct LAUNCHGATE_COMMENT_KEY='dns --><img src=x>') || fail "comment.sh failed: $out"
+grep -qF "launchgate: created the comment on pull request #7" <<<"$out" || fail "no new comment: $out"
+[ "$(ours 7 | jq length)" -eq 3 ] || fail "expected a third comment on pull request 7: $(ours 7)"
+
 echo "comment.sh: a gate that could not run is named in the comment's text"
 mkdir -p "$work/broken"
 printf 'budget:\n  bogus: 1\n' >"$work/broken/launchgate.yml"

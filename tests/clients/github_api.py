@@ -11,7 +11,8 @@ named by --read-only answer 403 as GitHub does for a fork's read-only token; a b
 other users, the first of them a look-alike holding the marker of the action's comment on
 the gates secrets, env and budget in pr-site. For the test:
 GET /_state returns every comment, GET /_log every request (method, path, authorization
-seen, body). Standard library only; writes its port to --port-file; stops on SIGTERM.
+seen, body); GET /_stale/ID keeps comment ID in the list but answers 404 to its update, as
+for a comment deleted between the two. Standard library only; writes its port to --port-file; stops on SIGTERM.
 """
 
 import argparse
@@ -37,6 +38,7 @@ class State:
         self.comments = []  # dicts with id, issue, user, body
         self.log = []
         self.next_id = 1000
+        self.stale = set()
 
     def add(self, issue, user, body):
         self.next_id += 1
@@ -85,6 +87,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, state.comments)
             if url.path == "/_log":
                 return self.reply(200, state.log)
+            if url.path.startswith("/_stale/"):
+                # Listed still, but gone by the time it is updated: deleted in between.
+                state.stale.add(int(url.path.rsplit("/", 1)[1]))
+                return self.reply(200, {})
             state.log.append(
                 {
                     "method": method,
@@ -112,7 +118,7 @@ class Handler(BaseHTTPRequestHandler):
                 base = f"https://github.com/{repo}"
                 if update:
                     found = [c for c in state.comments if c["id"] == int(update.group(2))]
-                    if not found:
+                    if not found or found[0]["id"] in state.stale:
                         return self.reply(404, {"message": "Not Found"})
                     comment = found[0]
                     issue = comment["issue"]
