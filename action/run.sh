@@ -17,6 +17,8 @@ fail() {
     echo "findings=0"
     echo "report="
     echo "sarif-file="
+    echo "comment-body="
+    echo "comment-key="
   } >>"${GITHUB_OUTPUT:?}"
   exit 2
 }
@@ -46,6 +48,40 @@ case "${INPUT_SUMMARY:-true}" in
   true | false) ;;
   *) fail "the summary input is '$INPUT_SUMMARY'; use true or false" ;;
 esac
+
+case "${INPUT_COMMENT:-false}" in
+  true | false) ;;
+  *) fail "the comment input is '$INPUT_COMMENT'; use true or false" ;;
+esac
+
+# split_words: the extra-arguments inputs as words, never run by a shell.
+# shellcheck source=action/words.sh
+. "$(dirname "${BASH_SOURCE[0]}")/words.sh"
+
+# The words of a gate's extra-arguments input (its name in `extra_name`), in `words`.
+extra_args_of() {
+  local value
+  extra_name=$1-args
+  case "$1" in
+    secrets) value=${INPUT_SECRETS_ARGS:-} ;;
+    env) value=${INPUT_ENV_ARGS:-} ;;
+    budget) value=${INPUT_BUDGET_ARGS:-} ;;
+    smoke) value=${INPUT_SMOKE_ARGS:-} ;;
+    dns) value=${INPUT_DNS_ARGS:-} ;;
+  esac
+  split_words "$value" || fail "the $extra_name input: $words_error"
+}
+
+# Every extra-arguments input is checked before any gate runs, so a typo in one cannot leave
+# the others half run; one given for a gate that does not run is pointed out.
+for gate in secrets env budget smoke dns; do
+  extra_args_of "$gate"
+  [ ${#words[@]} -gt 0 ] || continue
+  case " ${gates[*]} " in
+    *" $gate "*) ;;
+    *) echo "::warning title=launchgate::the $extra_name input is set, but the $gate gate is not in the gates input ('${gates[*]}'), so it is not used" ;;
+  esac
+done
 
 common=()
 config=${INPUT_CONFIG:-launchgate.yml}
@@ -149,14 +185,23 @@ for gate in "${gates[@]}"; do
       ;;
     dns) args=(dns) ;;
   esac
+  # The user's words come right after the gate's command, before the action's own flags.
+  extra_args_of "$gate"
   # ${a[@]+"${a[@]}"}: an empty array under `set -u` in the bash 3 of macOS.
+  args+=(${words[@]+"${words[@]}"})
   args+=(${common[@]+"${common[@]}"} --format github --format json --output "$out/$gate.json")
+  if [ "${INPUT_COMMENT:-false}" = true ]; then
+    args+=(--format markdown --output "$out/$gate.md")
+  fi
   if [ -n "${INPUT_SARIF:-}" ]; then
     sarif=$(sarif_of "$gate")
     mkdir -p "$(dirname "$sarif")"
     args+=(--format sarif --output "$sarif")
   fi
-  echo "launchgate ${args[*]}"
+  # Quoted as a shell would need them, so the log shows each word as the gate received it.
+  printf 'launchgate'
+  printf ' %q' "${args[@]}"
+  printf '\n'
   if [ "${INPUT_SUMMARY:-true}" = true ]; then
     "$bin" "${args[@]}"
   else
@@ -189,6 +234,32 @@ native_path() {
   if [ -n "$1" ] && command -v cygpath >/dev/null 2>&1; then cygpath -w "$1"; else printf '%s' "$1"; fi
 }
 
+# The pull-request comment's text: each gate's Markdown under one heading (comment.sh adds
+# the marker it finds the comment by, and cuts the text to GitHub's limit).
+comment_body=
+comment_key=
+if [ "${INPUT_COMMENT:-false}" = true ]; then
+  comment_body=$out/comment.md
+  # Which comment is this step's: its gates and, when not the root, its folder.
+  comment_key=$(IFS=,; printf '%s' "${gates[*]}")
+  case "${INPUT_WORKING_DIRECTORY:-.}" in
+    . | ./) ;;
+    *) comment_key="$comment_key in=$INPUT_WORKING_DIRECTORY" ;;
+  esac
+  # Only characters that cannot end the marker's HTML comment (no ">") or this output's line.
+  comment_key=$(printf '%s' "$comment_key" | LC_ALL=C tr -c 'A-Za-z0-9._/,= -' '_')
+  {
+    printf '## launchgate\n\n'
+    for gate in "${gates[@]}"; do
+      if [ -f "$out/$gate.md" ]; then
+        awk 'NR == 1 && $0 == "## launchgate" { heading = 1; next } heading && NR == 2 && $0 == "" { next } { print }' "$out/$gate.md"
+      else
+        printf '### ⚠️ %s — error: the gate wrote no report; see the job log\n\n' "$gate"
+      fi
+    done
+  } >"$comment_body"
+fi
+
 if [ ${#gates[@]} -eq 1 ]; then report=$out/${gates[0]}.json; else report=$out; fi
 case "$worst" in
   0) result=passed ;;
@@ -200,6 +271,8 @@ esac
   echo "findings=$findings"
   echo "report=$(native_path "$report")"
   echo "sarif-file=$(native_path "${INPUT_SARIF:-}")"
+  echo "comment-body=$comment_body"
+  echo "comment-key=$comment_key"
 } >>"${GITHUB_OUTPUT:?}"
 echo "launchgate: $result, $findings finding(s); report: $report"
 exit "$worst"

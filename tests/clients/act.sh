@@ -50,6 +50,12 @@ expect_in_log "$log" "Success - Main Assert: the merged shards failed with the d
 expect_in_log "$log" "launchgate secrets merge "
 expect_in_log "$log" "planted-merged: outcome=failure result=failed findings=1"
 expect_in_log "$log" "Failure - Main Planted failure: sharded history, merged"
+# Extra arguments: split as a shell would, never run by one.
+expect_in_log "$log" "extra-args: outcome=success result=passed findings=0"
+expect_in_log "$log" "Success - Main Assert: both named checks ran, and nothing was run by a shell"
+expect_in_log "$log" "::warning title=launchgate::the env-args input is set, but the env gate is not in the gates input ('smoke'), so it is not used"
+expect_in_log "$log" "::error title=launchgate::the smoke-args input: the ' at byte 9 is never closed"
+expect_in_log "$log" "unclosed-quote: outcome=failure result=error as expected"
 expect_in_log "$log" "clean: outcome=success result=passed findings=0"
 expect_in_log "$log" "Success - Main Clean run: every gate"
 # Annotations, as act shows workflow commands.

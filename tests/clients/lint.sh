@@ -17,12 +17,12 @@ check() {
   fi
 }
 
-workflows=(.github/workflows/*.yml examples/workflows/*.yml)
+workflows=(.github/workflows/*.yml examples/workflows/*.yml tests/clients/workflows/*.yml)
 scripts=(action/*.sh tests/clients/*.sh)
 
 check "jactionlint: action.yml and .github/workflows" jactionlint --shellcheck="$(command -v shellcheck)" --oneline
-check "jactionlint: examples/workflows" jactionlint --shellcheck="$(command -v shellcheck)" --oneline examples/workflows/*.yml
-check "zizmor --offline" zizmor --offline --quiet --config .github/zizmor.yml --collect=all . examples/workflows/*.yml
+check "jactionlint: examples/workflows, tests/clients/workflows" jactionlint --shellcheck="$(command -v shellcheck)" --oneline examples/workflows/*.yml tests/clients/workflows/*.yml
+check "zizmor --offline" zizmor --offline --quiet --config .github/zizmor.yml --collect=all . examples/workflows/*.yml tests/clients/workflows/*.yml
 check "check-jsonschema: action.yml" check-jsonschema --builtin-schema vendor.github-actions action.yml
 check "check-jsonschema: workflows" check-jsonschema --builtin-schema vendor.github-workflows "${workflows[@]}"
 check "pre-commit validate-manifest" pre-commit validate-manifest .pre-commit-hooks.yaml

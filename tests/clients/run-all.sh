@@ -44,7 +44,7 @@ for flag in --range --ci; do
 done
 
 failed=()
-for test in lint install act precommit git-hooks size-limit lhci; do
+for test in lint words install act comment precommit git-hooks size-limit lhci; do
   step "tests/clients/$test.sh"
   if ! bash "tests/clients/$test.sh"; then
     failed+=("$test.sh")
