@@ -10,8 +10,10 @@
 //! * latency samples with a p95 budget, and a bounded burst;
 //! * a live-version wait, so a run right after a deploy tests the new release.
 //!
-//! [`watch`] holds the uptime mode: consecutive-failure counting and alerts.
+//! [`watch`] holds the uptime mode: consecutive-failure counting; [`alerts`] sends its
+//! alerts and recoveries to the providers under `smoke.alerts`.
 
+pub mod alerts;
 pub mod capture;
 pub mod cli;
 pub mod cookies;

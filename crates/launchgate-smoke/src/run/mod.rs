@@ -62,26 +62,6 @@ impl Suite {
         self.redactor.redact(self.base.as_str())
     }
 
-    /// POSTs a JSON message (already redacted) to a webhook.
-    /// A webhook URL is a secret (it carries its token in the path), so errors name only
-    /// its host.
-    pub async fn notify(&self, url: &Url, json_text: String) -> Result<(), String> {
-        let host = url.host_str().unwrap_or("the webhook").to_string();
-        let request = Prepared {
-            method: Method::POST,
-            url: url.clone(),
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: Some(PreparedBody::Raw(json_text)),
-        };
-        let mut jar = CookieJar::default();
-        match self.client.send(&request, &mut jar, false, None).await {
-            Ok(r) if r.status < 300 => Ok(()),
-            Ok(r) => Err(format!("{host} answered {}", r.status)),
-            Err(crate::http::Failure::Other(_)) => Err(format!("the request to {host} failed")),
-            Err(e) => Err(e.to_string()),
-        }
-    }
-
     /// Runs everything once and returns the report, redacted.
     pub async fn run(self: &Arc<Self>) -> Report {
         let started = Instant::now();

@@ -11,8 +11,14 @@ use std::time::Duration;
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 
+mod alerts;
 mod expect;
 mod json_expect;
+
+pub use alerts::{
+    ALERT_FIELDS, AlertsSpec, ChatWebhook, EmailSpec, PagerDutySeverity, PagerDutySpec, SmtpTls, WebhookBody,
+    WebhookSpec, is_one_reference,
+};
 
 pub use expect::{
     CaptureSource, CookieExpect, Expect, HeaderExpect, OneOrMany, Pattern, Quantifier, StatusExpect,
@@ -42,6 +48,9 @@ pub struct SmokeSpec {
     pub burst: Option<BurstSpec>,
     #[serde(default)]
     pub live_version: Option<LiveVersionSpec>,
+    /// Where uptime alerts and recoveries are sent.
+    #[serde(default)]
+    pub alerts: Option<AlertsSpec>,
 }
 
 /// Settings every request inherits.

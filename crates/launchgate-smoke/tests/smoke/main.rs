@@ -1,5 +1,6 @@
 //! End-to-end tests of launchgate-smoke against real servers on 127.0.0.1.
 
+mod alerts;
 mod app;
 mod checks;
 mod example;
@@ -9,6 +10,7 @@ mod review;
 mod secrets;
 mod server;
 mod site;
+mod smtp;
 mod spec_errors;
 mod timing;
 mod uptime;

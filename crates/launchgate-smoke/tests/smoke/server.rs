@@ -261,13 +261,19 @@ impl Pki {
             Arc::new(CertifiedKey::new(vec![cert.der().clone()], signing))
         };
         let valid = leaf(
-            &["example.test", "www.example.test", "loop.example.test"],
+            &[
+                "example.test",
+                "www.example.test",
+                "loop.example.test",
+                "localhost",
+            ],
             now - day,
             now + day * 90,
         );
         let mut by_host = HashMap::new();
         by_host.insert("example.test".to_string(), valid.clone());
         by_host.insert("www.example.test".to_string(), valid.clone());
+        by_host.insert("localhost".to_string(), valid.clone());
         by_host.insert("loop.example.test".to_string(), valid);
         by_host.insert(
             "expiring.test".to_string(),

@@ -98,7 +98,8 @@ fn numbers_past_their_range_are_errors_not_wraps() {
         &[],
     );
     assert!(
-        err.contains("duration `5124095576030432h` is too long: the limit is 8784 hours"),
+        // The long digit run is masked in the message, as any token-like quote is.
+        err.contains("is too long: the limit is 8784 hours"),
         "{err}"
     );
     assert!(err.contains("smoke.yml:3:"), "{err}");
