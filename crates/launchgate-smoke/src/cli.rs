@@ -75,7 +75,7 @@ pub struct RunArgs {
     pub variables: Vec<(String, String)>,
 
     /// Run only the check with this name (or `METHOD /path` for a check without one);
-    /// repeatable. Site, latency and burst are skipped.
+    /// repeatable. Site, latency, burst and rdap are skipped.
     #[arg(long = "check", value_name = "NAME", global = true)]
     pub checks: Vec<String>,
 

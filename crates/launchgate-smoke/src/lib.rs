@@ -8,7 +8,8 @@
 //! * checks: requests with expectations, multi-step flows with a cookie jar and captures;
 //! * site checks: aliases and redirects, TLS on every host, security headers, mixed content;
 //! * latency samples with a p95 budget, and a bounded burst;
-//! * a live-version wait, so a run right after a deploy tests the new release.
+//! * a live-version wait, so a run right after a deploy tests the new release;
+//! * domain registration expiry, read from RDAP.
 //!
 //! [`watch`] holds the uptime mode: consecutive-failure counting; [`alerts`] sends its
 //! alerts and recoveries to the providers under `smoke.alerts`.
@@ -25,6 +26,7 @@ pub mod limits;
 pub mod measure;
 pub mod outcome;
 pub mod quantify;
+pub mod rdap;
 pub mod rules;
 pub mod run;
 pub mod site;

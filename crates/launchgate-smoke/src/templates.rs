@@ -1,5 +1,5 @@
 //! `${NAME}` across the spec. Values come from `--variable` or the environment. Where a
-//! URL or host goes (`base_url`, `site`, latency routes, the burst's path) they are
+//! URL or host goes (`base_url`, `site`, latency routes, the burst's path, `rdap`) they are
 //! substituted once, before the run, and are not secrets: a preview deploy's URL is shown
 //! as it is, except for credentials it carries. Everywhere else (requests, expectations,
 //! `live_version`) they are substituted per request and redacted from all output.
@@ -24,6 +24,10 @@ pub fn url_names(spec: &SmokeSpec) -> BTreeSet<String> {
     }
     if let Some(b) = &spec.burst {
         texts.push(&b.get);
+    }
+    if let Some(r) = &spec.rdap {
+        texts.push(&r.server);
+        texts.extend(r.domains.iter().map(String::as_str));
     }
     texts.into_iter().flat_map(references).collect()
 }
@@ -83,6 +87,12 @@ pub fn expand_url_fields(
     }
     if let Some(b) = &mut spec.burst {
         expand(&mut b.get)?;
+    }
+    if let Some(r) = &mut spec.rdap {
+        expand(&mut r.server)?;
+        for d in &mut r.domains {
+            expand(d)?;
+        }
     }
     Ok(())
 }

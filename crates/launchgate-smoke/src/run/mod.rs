@@ -85,7 +85,7 @@ impl Suite {
                 .filter(|c| self.only_checks.contains(&check_label(c)))
                 .count();
             report.notes.push(format!(
-                "--check: ran {chosen} of {} checks; site, latency and burst were skipped",
+                "--check: ran {chosen} of {} checks; site, latency, burst and rdap were skipped",
                 self.spec.checks.len()
             ));
         }
@@ -102,6 +102,15 @@ impl Suite {
             if let Some(t) = table {
                 report.tables.push(t);
             }
+            outcomes.extend(
+                crate::rdap::domain_expiry(
+                    &self.client,
+                    self.spec.rdap.as_ref().filter(|_| whole),
+                    &self.base,
+                    crate::tls::unix_now(),
+                )
+                .await,
+            );
             if let Some((o, t)) = crate::measure::burst(
                 &self.client,
                 &self.base,

@@ -121,8 +121,38 @@ impl Suite {
             )
             .with_help("for example `max_error_rate: 0.01` for 1%"));
         }
+        if let Some(r) = &spec.rdap {
+            if Url::parse(&r.server)
+                .map(|u| !matches!(u.scheme(), "http" | "https"))
+                .unwrap_or(true)
+            {
+                return Err(locate(
+                    &r.server,
+                    format!("smoke.rdap.server `{}` is not an http(s) URL", r.server),
+                    "not a URL",
+                )
+                .with_help(format!(
+                    "give the RDAP base URL, for example {}",
+                    crate::spec::DEFAULT_RDAP_SERVER
+                )));
+            }
+            if r.fail_days > r.warn_days {
+                return Err(locate(
+                    "fail_days",
+                    format!(
+                        "smoke.rdap.fail_days ({}) is more than warn_days ({}): the warning would never show",
+                        r.fail_days, r.warn_days
+                    ),
+                    "here",
+                ));
+            }
+            for d in &r.domains {
+                crate::spec::check_domain(d).map_err(|why| locate(d, why, "not a domain"))?;
+            }
+        }
         if spec.checks.is_empty()
             && spec.site.is_none()
+            && spec.rdap.is_none()
             && spec.latency.is_none()
             && spec.burst.is_none()
             && spec.live_version.is_none()
@@ -133,7 +163,7 @@ impl Suite {
                 "only a base URL",
             )
             .with_help(
-                "add `checks:` (for example `- { get: /, expect: { status: 200 } }`), `site:`, `latency:` or `burst:`",
+                "add `checks:` (for example `- { get: /, expect: { status: 200 } }`), `site:`, `latency:`, `burst:` or `rdap:`",
             ));
         }
         // A password in a URL is a secret like any other.

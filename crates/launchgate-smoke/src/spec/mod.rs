@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 mod alerts;
 mod expect;
 mod json_expect;
+mod rdap;
 
 pub use alerts::{
     ALERT_FIELDS, AlertsSpec, ChatWebhook, EmailSpec, PagerDutySeverity, PagerDutySpec, SmtpTls, WebhookBody,
@@ -26,6 +27,7 @@ pub use expect::{
 pub use json_expect::{
     Bounds, CountCheck, JsonCheck, JsonExpectation, JsonExpectations, JsonQuery, JsonType,
 };
+pub use rdap::{DEFAULT_RDAP_SERVER, RdapSpec, check_domain};
 
 /// The whole `smoke:` section.
 #[derive(Debug, Clone, Deserialize)]
@@ -48,6 +50,9 @@ pub struct SmokeSpec {
     pub burst: Option<BurstSpec>,
     #[serde(default)]
     pub live_version: Option<LiveVersionSpec>,
+    /// Domain registration expiry, through RDAP.
+    #[serde(default)]
+    pub rdap: Option<RdapSpec>,
     /// Where uptime alerts and recoveries are sent.
     #[serde(default)]
     pub alerts: Option<AlertsSpec>,

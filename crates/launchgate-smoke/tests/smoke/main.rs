@@ -6,6 +6,7 @@ mod checks;
 mod example;
 mod hostile;
 mod queries;
+mod rdap;
 mod review;
 mod secrets;
 mod server;
