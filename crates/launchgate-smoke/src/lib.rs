@@ -17,6 +17,7 @@
 pub mod alerts;
 pub mod capture;
 pub mod cli;
+pub mod client_cert;
 pub mod cookies;
 pub mod expect;
 pub mod expect_json;

@@ -216,6 +216,7 @@ async fn lookup(client: &HttpClient, server: &Url, name: &str) -> Result<Option<
         url,
         headers: vec![("accept".into(), "application/rdap+json".into())],
         body: None,
+        identity: None,
     };
     let mut jar = CookieJar::default();
     // rdap.org and bootstrap services answer with a redirect to the registry's server.

@@ -1,7 +1,7 @@
 //! `${NAME}` across the spec. Values come from `--variable` or the environment. Where a
-//! URL or host goes (`base_url`, `site`, latency routes, the burst's path, `rdap`) they are
-//! substituted once, before the run, and are not secrets: a preview deploy's URL is shown
-//! as it is, except for credentials it carries. Everywhere else (requests, expectations,
+//! URL, host or file name goes (`base_url`, `site`, latency routes, the burst's path,
+//! `rdap`, `client_cert` paths) they are substituted once, before the run, and are not
+//! secrets: a preview deploy's URL is shown as it is, except for credentials it carries. Everywhere else (requests, expectations,
 //! `live_version`) they are substituted per request and redacted from all output.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,6 +24,13 @@ pub fn url_names(spec: &SmokeSpec) -> BTreeSet<String> {
     }
     if let Some(b) = &spec.burst {
         texts.push(&b.get);
+    }
+    for check in &spec.checks {
+        for step in check.requests() {
+            if let Some(c) = &step.client_cert {
+                texts.extend([c.cert.as_str(), c.key.as_str()]);
+            }
+        }
     }
     if let Some(r) = &spec.rdap {
         texts.push(&r.server);
@@ -87,6 +94,19 @@ pub fn expand_url_fields(
     }
     if let Some(b) = &mut spec.burst {
         expand(&mut b.get)?;
+    }
+    for check in &mut spec.checks {
+        let steps = if check.steps.is_empty() {
+            std::slice::from_mut(check)
+        } else {
+            &mut check.steps[..]
+        };
+        for step in steps {
+            if let Some(c) = &mut step.client_cert {
+                expand(&mut c.cert)?;
+                expand(&mut c.key)?;
+            }
+        }
     }
     if let Some(r) = &mut spec.rdap {
         expand(&mut r.server)?;

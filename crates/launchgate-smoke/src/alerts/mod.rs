@@ -159,6 +159,7 @@ async fn post(
         url: url.clone(),
         headers,
         body: Some(PreparedBody::Raw(body)),
+        identity: None,
     };
     let mut jar = CookieJar::default();
     match client.send(&request, &mut jar, false, Some(SEND_TIMEOUT)).await {

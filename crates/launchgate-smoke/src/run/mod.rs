@@ -46,6 +46,8 @@ pub struct Suite {
     redactor: Redactor,
     concurrency: usize,
     only_checks: Vec<String>,
+    /// Each `client_cert`'s index among the client's identities.
+    identity_slots: BTreeMap<crate::spec::ClientCertSpec, usize>,
 }
 
 impl Suite {
@@ -410,6 +412,10 @@ impl Suite {
             url,
             headers,
             body,
+            identity: step
+                .client_cert
+                .as_ref()
+                .and_then(|c| self.identity_slots.get(c).copied()),
         })
     }
 

@@ -1,15 +1,18 @@
 //! Turning a spec into a [`Suite`]: what serde cannot check (URLs, bounds, `--check`
 //! names), the variables it names, and the HTTP client.
 
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 
 use launchgate_core::Error;
 use reqwest::Url;
 
 use super::{DEFAULT_CONCURRENCY, RunOptions, Suite, check_label};
+use crate::client_cert::{ClientIdentity, Part};
 use crate::http::HttpClient;
 use crate::limits::MAX_SAMPLES;
-use crate::spec::{BURST_MAX_CONCURRENCY, BURST_MAX_REQUESTS, SmokeSpec};
+use crate::spec::{BURST_MAX_CONCURRENCY, BURST_MAX_REQUESTS, ClientCertSpec, SmokeSpec};
 use crate::vars::{Redactor, read_values};
 
 /// Where a spec came from, so semantic errors can point at a line and column.
@@ -182,7 +185,9 @@ impl Suite {
                 redactor.add(&crate::vars::percent_decode(part));
             }
         }
+        let (identity_slots, identities) = load_client_certs(&spec, &locate)?;
         let mut client_options = options.client.clone();
+        client_options.identities = identities;
         client_options.redactor = redactor.clone();
         if client_options.timeout.is_none() {
             client_options.timeout = spec.defaults.timeout.map(|d| d.0);
@@ -204,6 +209,33 @@ impl Suite {
             redactor,
             concurrency,
             only_checks: options.only_checks.clone(),
+            identity_slots,
         })
     }
+}
+
+/// Reads every distinct `client_cert` of the checks once; a request finds its own by the
+/// returned index.
+fn load_client_certs(
+    spec: &SmokeSpec,
+    locate: &dyn Fn(&str, String, &str) -> Error,
+) -> Result<(BTreeMap<ClientCertSpec, usize>, Vec<ClientIdentity>), Error> {
+    let mut slots = BTreeMap::new();
+    let mut identities = Vec::new();
+    for step in spec.checks.iter().flat_map(|c| c.requests()) {
+        let Some(c) = &step.client_cert else { continue };
+        if slots.contains_key(c) {
+            continue;
+        }
+        let identity =
+            ClientIdentity::load(Path::new(&c.cert), Path::new(&c.key)).map_err(|(part, why)| {
+                let needle = if part == Part::Key { &c.key } else { &c.cert };
+                locate(needle, format!("smoke: client_cert: {why}"), "here").with_help(
+                    "give PEM files: the client certificate (its chain may follow) and its private key",
+                )
+            })?;
+        slots.insert(c.clone(), identities.len());
+        identities.push(identity);
+    }
+    Ok((slots, identities))
 }

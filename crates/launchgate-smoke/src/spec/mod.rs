@@ -239,6 +239,8 @@ pub struct RequestSpec {
     /// Sent as `Authorization: Basic …`; dropped with the other headers on a redirect to
     /// another origin.
     pub basic_auth: Option<BasicAuth>,
+    /// A client certificate to present to a server that asks for one (mutual TLS).
+    pub client_cert: Option<ClientCertSpec>,
     pub expect: Expect,
     pub capture: BTreeMap<String, CaptureSource>,
     pub follow_redirects: bool,
@@ -253,6 +255,15 @@ pub struct RequestSpec {
 pub struct BasicAuth {
     pub user: String,
     pub password: String,
+}
+
+/// `client_cert: { cert: client.pem, key: client-key.pem }`: PEM files, relative to the
+/// working directory.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientCertSpec {
+    pub cert: String,
+    pub key: String,
 }
 
 /// A request body.
@@ -284,6 +295,7 @@ struct RawRequest {
     form: Option<BTreeMap<String, ScalarText>>,
     body: Option<String>,
     basic_auth: Option<BasicAuth>,
+    client_cert: Option<ClientCertSpec>,
     #[serde(default)]
     expect: Expect,
     #[serde(default)]
@@ -334,6 +346,9 @@ impl TryFrom<RawRequest> for RequestSpec {
             }
             if raw.basic_auth.is_some() {
                 return Err(format!("{label}: put `basic_auth` in the steps that need it"));
+            }
+            if raw.client_cert.is_some() {
+                return Err(format!("{label}: put `client_cert` in the steps that need it"));
             }
             return Ok(RequestSpec {
                 name,
@@ -392,6 +407,7 @@ impl TryFrom<RawRequest> for RequestSpec {
             query: raw.query.into_iter().map(|(k, v)| (k, v.0)).collect(),
             body,
             basic_auth: raw.basic_auth,
+            client_cert: raw.client_cert,
             follow_redirects: raw.follow_redirects.unwrap_or(raw.expect.final_url.is_some()),
             expect: raw.expect,
             capture: raw.capture,

@@ -45,6 +45,8 @@ pub struct Site {
     pub state: Arc<AppState>,
     /// The TLS settings of the HTTPS listener, for other test servers (SMTP) to share.
     pub server_tls: Arc<rustls::ServerConfig>,
+    /// The certificates behind them, for servers with other TLS settings.
+    pub pki: Pki,
 }
 
 const SECURE_HEADERS: [(&str, &str); 4] = [
@@ -221,6 +223,7 @@ impl Site {
             ca,
             state,
             server_tls,
+            pki,
         }
     }
 

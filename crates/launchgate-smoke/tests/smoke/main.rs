@@ -5,6 +5,7 @@ mod app;
 mod checks;
 mod example;
 mod hostile;
+mod mtls;
 mod queries;
 mod rdap;
 mod review;

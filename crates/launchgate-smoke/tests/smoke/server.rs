@@ -302,11 +302,34 @@ impl Pki {
     }
 
     pub fn server_config(&self) -> Arc<rustls::ServerConfig> {
+        self.config_with(rustls::server::WebPkiClientVerifier::no_client_auth())
+    }
+
+    /// A server that completes the handshake only with a client certificate issued by the
+    /// CA in `client_ca_pem`.
+    pub fn server_config_requiring_client_cert(&self, client_ca_pem: &str) -> Arc<rustls::ServerConfig> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(CertificateDer::from_pem_slice(client_ca_pem.as_bytes()).expect("client CA"))
+            .expect("add client CA");
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+            .build()
+            .expect("client verifier");
+        self.config_with(verifier)
+    }
+
+    fn config_with(
+        &self,
+        client_verifier: Arc<dyn rustls::server::danger::ClientCertVerifier>,
+    ) -> Arc<rustls::ServerConfig> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .expect("versions")
-            .with_no_client_auth()
+            .with_client_cert_verifier(client_verifier)
             .with_cert_resolver(Arc::new(BySni(self.by_host.clone())));
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Arc::new(config)
