@@ -245,6 +245,9 @@ impl HttpClient {
             Some(PreparedBody::Json(v)) => builder.json(v),
             Some(PreparedBody::Form(f)) => builder.form(f),
             Some(PreparedBody::Raw(s)) => builder.body(s.clone()),
+            Some(PreparedBody::Multipart(parts)) => {
+                builder.multipart(crate::multipart::form(parts).map_err(Failure::Other)?)
+            }
             None => builder,
         };
         let response = builder
@@ -427,6 +430,7 @@ pub enum PreparedBody {
     Json(serde_json::Value),
     Form(Vec<(String, String)>),
     Raw(String),
+    Multipart(Vec<crate::multipart::PreparedPart>),
 }
 
 /// One redirect seen on the way.

@@ -25,6 +25,7 @@ pub mod http;
 pub mod latency;
 pub mod limits;
 pub mod measure;
+pub mod multipart;
 pub mod outcome;
 pub mod quantify;
 pub mod rdap;

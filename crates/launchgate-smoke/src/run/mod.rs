@@ -406,6 +406,7 @@ impl Suite {
                     .collect::<Result<_, String>>()?,
             )),
             Some(Body::Raw(s)) => Some(PreparedBody::Raw(vars.expand(s)?)),
+            Some(Body::Multipart(m)) => Some(PreparedBody::Multipart(crate::multipart::prepare(m, vars)?)),
         };
         Ok(Prepared {
             method,

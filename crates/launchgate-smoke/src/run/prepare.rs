@@ -12,7 +12,7 @@ use super::{DEFAULT_CONCURRENCY, RunOptions, Suite, check_label};
 use crate::client_cert::{ClientIdentity, Part};
 use crate::http::HttpClient;
 use crate::limits::MAX_SAMPLES;
-use crate::spec::{BURST_MAX_CONCURRENCY, BURST_MAX_REQUESTS, ClientCertSpec, SmokeSpec};
+use crate::spec::{BURST_MAX_CONCURRENCY, BURST_MAX_REQUESTS, Body, ClientCertSpec, SmokeSpec};
 use crate::vars::{Redactor, read_values};
 
 /// Where a spec came from, so semantic errors can point at a line and column.
@@ -183,6 +183,14 @@ impl Suite {
             for part in [u.username(), u.password().unwrap_or("")] {
                 redactor.add(part);
                 redactor.add(&crate::vars::percent_decode(part));
+            }
+        }
+        for step in spec.checks.iter().flat_map(|c| c.requests()) {
+            if let Some(Body::Multipart(m)) = &step.body {
+                for file in m.files() {
+                    crate::multipart::check_file(file)
+                        .map_err(|why| locate(&file.path, format!("smoke: {why}"), "here"))?;
+                }
             }
         }
         let (identity_slots, identities) = load_client_certs(&spec, &locate)?;

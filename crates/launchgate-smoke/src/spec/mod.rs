@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 mod alerts;
 mod expect;
 mod json_expect;
+mod multipart;
 mod rdap;
 
 pub use alerts::{
@@ -27,6 +28,7 @@ pub use expect::{
 pub use json_expect::{
     Bounds, CountCheck, JsonCheck, JsonExpectation, JsonExpectations, JsonQuery, JsonType,
 };
+pub use multipart::{FilePart, MultipartField, MultipartSpec};
 pub use rdap::{DEFAULT_RDAP_SERVER, RdapSpec, check_domain};
 
 /// The whole `smoke:` section.
@@ -272,6 +274,7 @@ pub enum Body {
     Json(serde_json::Value),
     Form(BTreeMap<String, String>),
     Raw(String),
+    Multipart(MultipartSpec),
 }
 
 #[derive(Debug, Deserialize)]
@@ -294,6 +297,7 @@ struct RawRequest {
     json: Option<serde_json::Value>,
     form: Option<BTreeMap<String, ScalarText>>,
     body: Option<String>,
+    multipart: Option<MultipartSpec>,
     basic_auth: Option<BasicAuth>,
     client_cert: Option<ClientCertSpec>,
     #[serde(default)]
@@ -377,10 +381,11 @@ impl TryFrom<RawRequest> for RequestSpec {
         }
         let bodies = usize::from(raw.json.is_some())
             + usize::from(raw.form.is_some())
-            + usize::from(raw.body.is_some());
+            + usize::from(raw.body.is_some())
+            + usize::from(raw.multipart.is_some());
         if bodies > 1 {
             return Err(format!(
-                "{label} has {bodies} bodies: use one of `json`, `form` or `body`"
+                "{label} has {bodies} bodies: use one of `json`, `form`, `body` or `multipart`"
             ));
         }
         if raw.basic_auth.is_some()
@@ -393,10 +398,11 @@ impl TryFrom<RawRequest> for RequestSpec {
                 "{label} has both `basic_auth` and an Authorization header: keep one"
             ));
         }
-        let body = match (raw.json, raw.form, raw.body) {
-            (Some(j), _, _) => Some(Body::Json(j)),
-            (_, Some(f), _) => Some(Body::Form(f.into_iter().map(|(k, v)| (k, v.0)).collect())),
-            (_, _, Some(b)) => Some(Body::Raw(b)),
+        let body = match (raw.json, raw.form, raw.body, raw.multipart) {
+            (Some(j), ..) => Some(Body::Json(j)),
+            (_, Some(f), ..) => Some(Body::Form(f.into_iter().map(|(k, v)| (k, v.0)).collect())),
+            (_, _, Some(b), _) => Some(Body::Raw(b)),
+            (.., Some(m)) => Some(Body::Multipart(m)),
             _ => None,
         };
         Ok(RequestSpec {
@@ -440,6 +446,7 @@ impl RequestSpec {
             Some(Body::Raw(s)) => out.push(s),
             Some(Body::Form(f)) => out.extend(f.values().map(String::as_str)),
             Some(Body::Json(v)) => json_strings(v, &mut out),
+            Some(Body::Multipart(m)) => out.extend(m.texts()),
             None => {}
         }
         out.extend(self.expect.templates());

@@ -6,6 +6,7 @@ mod checks;
 mod example;
 mod hostile;
 mod mtls;
+mod multipart;
 mod queries;
 mod rdap;
 mod review;
