@@ -60,6 +60,10 @@ pub fn check_configured(config: &ConfigFile, _root: &Path) -> Result<Report, Err
         return Ok(report);
     };
     let name = config.display_name();
+    // Alerts belong to the uptime mode, which counts runs; say so rather than drop them.
+    let alerts_note = spec.alerts.as_ref().filter(|a| !a.is_empty()).map(|_| {
+        "smoke.alerts is configured: alerts are sent by `launchgate smoke` (with --state or watch), not by `launchgate check`".to_string()
+    });
     let source = SpecSource {
         file_name: &name,
         text: &config.source,
@@ -69,5 +73,7 @@ pub fn check_configured(config: &ConfigFile, _root: &Path) -> Result<Report, Err
         .enable_all()
         .build()
         .map_err(|e| Error::input(format!("cannot start the async runtime: {e}")))?;
-    Ok(runtime.block_on(suite.run()))
+    let mut report = runtime.block_on(suite.run());
+    report.notes.extend(alerts_note);
+    Ok(report)
 }

@@ -2,6 +2,10 @@
 //! object, judged against `warn_days` and `fail_days`. A domain the lookup cannot date is a
 //! finding, never a pass.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use launchgate_core::{Finding, Severity};
 use reqwest::{Method, Url};
 use serde_json::Value;
@@ -12,6 +16,32 @@ use crate::outcome::Outcome;
 use crate::spec::RdapSpec;
 
 const SECONDS_PER_DAY: i64 = 86_400;
+
+/// Registration dates change rarely: within one process (a `watch`), an answer is reused
+/// for this long, so a one-minute interval does not query the registry every minute.
+pub const LOOKUP_REUSE: Duration = Duration::from_secs(3600);
+
+/// Answers already had, by server and domain name (`None`: the server does not know the
+/// name). Failed lookups are not kept, so the next run asks again.
+#[derive(Debug, Default)]
+pub struct LookupCache(Mutex<HashMap<String, (Instant, Option<Expiry>)>>);
+
+impl LookupCache {
+    async fn lookup(&self, client: &HttpClient, server: &Url, name: &str) -> Result<Option<Expiry>, String> {
+        let key = format!("{server} {name}");
+        if let Some((at, answer)) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key)
+            && at.elapsed() < LOOKUP_REUSE
+        {
+            return Ok(answer.clone());
+        }
+        let answer = lookup(client, server, name).await?;
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, (Instant::now(), answer.clone()));
+        Ok(answer)
+    }
+}
 
 /// What an RDAP answer says about a domain's expiry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +90,7 @@ pub fn candidates(host: &str) -> Vec<String> {
 /// host.
 pub async fn domain_expiry(
     client: &HttpClient,
+    cache: &LookupCache,
     spec: Option<&RdapSpec>,
     base: &Url,
     now: i64,
@@ -88,13 +119,13 @@ pub async fn domain_expiry(
                 host,
             ));
         } else {
-            check_domain(client, &server, &names, spec, now, &mut o).await;
+            check_domain(client, cache, &server, &names, spec, now, &mut o).await;
             outcomes.push(o);
         }
     } else {
         for d in &spec.domains {
             let mut o = Outcome::new(&format!("domain expiry {d}"));
-            check_domain(client, &server, std::slice::from_ref(d), spec, now, &mut o).await;
+            check_domain(client, cache, &server, std::slice::from_ref(d), spec, now, &mut o).await;
             outcomes.push(o);
         }
     }
@@ -116,6 +147,7 @@ fn server_base(raw: &str) -> Result<Url, ()> {
 /// Asks the server about each name in turn until one is found, and judges its expiry.
 async fn check_domain(
     client: &HttpClient,
+    cache: &LookupCache,
     server: &Url,
     names: &[String],
     spec: &RdapSpec,
@@ -126,7 +158,7 @@ async fn check_domain(
     let subject = names[0].clone();
     let mut found = None;
     for name in names {
-        match lookup(client, server, name).await {
+        match cache.lookup(client, server, name).await {
             Ok(Some(expiry)) => {
                 found = Some((name.clone(), expiry));
                 break;
@@ -200,9 +232,9 @@ async fn check_domain(
         }
     };
     if let Some(f) = finding {
-        outcome.check.detail = Some(f.message.clone());
         outcome.push(f.subject(&subject));
     }
+    outcome.check.detail = outcome.findings.first().map(|f| f.message.clone());
     outcome.settle();
 }
 

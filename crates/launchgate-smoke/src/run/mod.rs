@@ -46,6 +46,8 @@ pub struct Suite {
     redactor: Redactor,
     concurrency: usize,
     only_checks: Vec<String>,
+    /// RDAP answers, reused across the runs of a watch.
+    rdap_cache: crate::rdap::LookupCache,
     /// Each `client_cert`'s index among the client's identities.
     identity_slots: BTreeMap<crate::spec::ClientCertSpec, usize>,
 }
@@ -107,6 +109,7 @@ impl Suite {
             outcomes.extend(
                 crate::rdap::domain_expiry(
                     &self.client,
+                    &self.rdap_cache,
                     self.spec.rdap.as_ref().filter(|_| whole),
                     &self.base,
                     crate::tls::unix_now(),

@@ -218,6 +218,7 @@ impl Suite {
             concurrency,
             only_checks: options.only_checks.clone(),
             identity_slots,
+            rdap_cache: Default::default(),
         })
     }
 }

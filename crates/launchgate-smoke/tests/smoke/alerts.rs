@@ -334,3 +334,31 @@ fn alert_settings_are_checked_with_their_position() {
         "{err}"
     );
 }
+
+#[test]
+fn launchgate_check_says_it_sends_no_alert() {
+    let (hooks, seen) = recorder();
+    let port = hooks.port();
+    let source = format!(
+        "smoke:\n  base_url: http://127.0.0.1:{port}\n  checks:\n    - {{ get: /status }}\n  alerts:\n    discord: {{ webhook_url: \"http://127.0.0.1:{port}/discord/123/secretpart\" }}\n"
+    );
+    let config = launchgate_core::config::ConfigFile {
+        path: "launchgate.yml".into(),
+        source,
+    };
+    let report = launchgate_smoke::check_configured(&config, std::path::Path::new(".")).unwrap();
+    assert!(
+        report.notes.iter().any(|n| n.contains(
+            "alerts are sent by `launchgate smoke` (with --state or watch), not by `launchgate check`"
+        )),
+        "{:?}",
+        report.notes
+    );
+    let paths: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    assert_eq!(paths, ["/status"]);
+}

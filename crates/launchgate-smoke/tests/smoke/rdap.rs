@@ -191,3 +191,47 @@ fn rdap_settings_are_checked_with_their_position() {
         "{err}"
     );
 }
+
+#[test]
+fn a_watch_asks_the_registry_once_and_judges_every_run() {
+    let site = Site::start();
+    let (rdap, seen) = rdap_server();
+    let yaml = format!(
+        "base_url: https://www.example.test:{{https}}\nrdap:\n  server: http://127.0.0.1:{}/registry\n  domains: [soon.test, broken.test]\n",
+        rdap.port()
+    );
+    let mut cmd = site.cmd(&yaml);
+    let (code, stdout, stderr) = run(cmd.args(["watch", "--interval", "10ms", "--count", "3"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(
+        stdout.matches("warn domain expiry soon.test").count(),
+        3,
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.matches("FAIL domain expiry broken.test").count(),
+        3,
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("broken.test failed: 127.0.0.1 answered 503"),
+        "{stdout}"
+    );
+    let paths: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    // The answer is reused; the failed lookup is asked again each run.
+    assert_eq!(
+        paths.iter().filter(|p| p.ends_with("/soon.test")).count(),
+        1,
+        "{paths:?}"
+    );
+    assert_eq!(
+        paths.iter().filter(|p| p.ends_with("/broken.test")).count(),
+        3,
+        "{paths:?}"
+    );
+}
