@@ -2,10 +2,9 @@
 //! real server on 127.0.0.1 on alert and on recovery, with no secret in any payload.
 
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
 
 use crate::app::{PASSWORD, Site, run};
-use crate::server::{Handler, Request, Response, Server};
+use crate::server::{Request, Response, Seen, Server, paths, recording};
 use crate::smtp::{Mode, SmtpServer};
 
 const ROUTING_KEY: &str = "R0UT1NGKEY0123456789abcdefABCDEF";
@@ -13,18 +12,12 @@ const HOOK_TOKEN: &str = "hooktoken-5f1e9c2d7a";
 const SMTP_PASSWORD: &str = "smtp-pass-8d3b61f0";
 
 /// A server that records every request and answers as the providers do.
-fn recorder() -> (Server, Arc<Mutex<Vec<Request>>>) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let s = seen.clone();
-    let handler: Handler = Arc::new(move |req: &Request| {
-        s.lock().unwrap().push(req.clone());
-        match req.path() {
-            "/v2/enqueue" => Response::new(202, r#"{"status":"success"}"#),
-            "/discord/123/secretpart" => Response::new(204, ""),
-            _ => Response::new(200, "1"),
-        }
-    });
-    (Server::start(handler, None), seen)
+fn recorder() -> (Server, Seen) {
+    recording(|req: &Request| match req.path() {
+        "/v2/enqueue" => Response::new(202, r#"{"status":"success"}"#),
+        "/discord/123/secretpart" => Response::new(204, ""),
+        _ => Response::new(200, "1"),
+    })
 }
 
 fn spec(hooks: u16, smtp: u16, tls: &str) -> String {
@@ -354,11 +347,6 @@ fn launchgate_check_says_it_sends_no_alert() {
         "{:?}",
         report.notes
     );
-    let paths: Vec<String> = seen
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|r| r.path().to_string())
-        .collect();
+    let paths = paths(&seen);
     assert_eq!(paths, ["/status"]);
 }

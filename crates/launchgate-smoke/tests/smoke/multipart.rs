@@ -1,10 +1,8 @@
 //! `multipart:` uploads to a server on 127.0.0.1 that takes the body apart and checks
 //! every part: names, file names, content types, bytes and order.
 
-use std::sync::{Arc, Mutex};
-
 use crate::app::{PASSWORD, Site, checks, findings, json_report, run};
-use crate::server::{Handler, Request, Response, Server};
+use crate::server::{Request, Response, Seen, Server, recording};
 
 /// A received part: its headers (lowercased names) and content.
 #[derive(Debug, Clone)]
@@ -61,11 +59,8 @@ fn parse_multipart(req: &Request) -> Result<Vec<Part>, String> {
     }
 }
 
-fn upload_server() -> (Server, Arc<Mutex<Vec<Request>>>) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let s = seen.clone();
-    let handler: Handler = Arc::new(move |req: &Request| {
-        s.lock().unwrap().push(req.clone());
+fn upload_server() -> (Server, Seen) {
+    recording(|req: &Request| {
         match parse_multipart(req) {
             Ok(parts) => {
                 let names: Vec<String> = parts
@@ -81,8 +76,7 @@ fn upload_server() -> (Server, Arc<Mutex<Vec<Request>>>) {
             // A careless server echoing what it could not parse.
             Err(why) => Response::new(400, format!("{why}: {}", String::from_utf8_lossy(&req.body))),
         }
-    });
-    (Server::start(handler, None), seen)
+    })
 }
 
 #[test]

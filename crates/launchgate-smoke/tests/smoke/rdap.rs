@@ -1,10 +1,8 @@
 //! `smoke.rdap`: domain expiry from a real-shaped RDAP server on 127.0.0.1, with parents of
 //! the host tried in turn, redirects followed, thresholds, and failures that never pass.
 
-use std::sync::{Arc, Mutex};
-
 use crate::app::{Site, checks, findings, json_report, run};
-use crate::server::{Handler, Request, Response, Server};
+use crate::server::{Request, Response, Seen, Server, paths, recording};
 
 const DAY: i64 = 86_400;
 
@@ -40,11 +38,8 @@ fn domain_object(name: &str, days: Option<i64>) -> String {
     .to_string()
 }
 
-fn rdap_server() -> (Server, Arc<Mutex<Vec<Request>>>) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let s = seen.clone();
-    let handler: Handler = Arc::new(move |req: &Request| {
-        s.lock().unwrap().push(req.clone());
+fn rdap_server() -> (Server, Seen) {
+    recording(|req: &Request| {
         let rdap = |body: String| Response::new(200, body).header("Content-Type", "application/rdap+json");
         let path = req.path();
         // A bootstrap service answers with a redirect to the registry's server.
@@ -64,8 +59,7 @@ fn rdap_server() -> (Server, Arc<Mutex<Vec<Request>>>) {
             "broken.test" => Response::new(503, "maintenance"),
             _ => Response::new(404, r#"{"errorCode":404,"title":"Not Found"}"#),
         }
-    });
-    (Server::start(handler, None), seen)
+    })
 }
 
 #[test]
@@ -84,12 +78,7 @@ fn the_base_urls_registration_is_found_through_its_parents() {
     assert_eq!(f[0].1, "error");
     assert!(f[0].2.starts_with("example.test expires in 5 days ("), "{f:?}");
     assert!(f[0].2.ends_with("under the 7-day minimum"), "{f:?}");
-    let paths: Vec<String> = seen
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|r| r.path().to_string())
-        .collect();
+    let paths = paths(&seen);
     assert_eq!(
         paths,
         [
@@ -217,12 +206,7 @@ fn a_watch_asks_the_registry_once_and_judges_every_run() {
         stdout.contains("broken.test failed: 127.0.0.1 answered 503"),
         "{stdout}"
     );
-    let paths: Vec<String> = seen
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|r| r.path().to_string())
-        .collect();
+    let paths = paths(&seen);
     // The answer is reused; the failed lookup is asked again each run.
     assert_eq!(
         paths.iter().filter(|p| p.ends_with("/soon.test")).count(),

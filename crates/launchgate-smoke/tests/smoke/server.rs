@@ -152,6 +152,29 @@ impl Server {
     }
 }
 
+/// The requests a recording server received, in order.
+pub type Seen = Arc<std::sync::Mutex<Vec<Request>>>;
+
+/// Starts a plain-HTTP server that records every request before `handler` answers it.
+pub fn recording(handler: impl Fn(&Request) -> Response + Send + Sync + 'static) -> (Server, Seen) {
+    let seen: Seen = Arc::default();
+    let s = seen.clone();
+    let recorded: Handler = Arc::new(move |req: &Request| {
+        s.lock().unwrap().push(req.clone());
+        handler(req)
+    });
+    (Server::start(recorded, None), seen)
+}
+
+/// The paths of the requests seen so far.
+pub fn paths(seen: &Seen) -> Vec<String> {
+    seen.lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect()
+}
+
 async fn serve<S: AsyncRead + AsyncWrite + Unpin>(stream: S, handler: Handler) {
     let mut reader = BufReader::new(stream);
     loop {
