@@ -219,6 +219,20 @@ fn email_over_implicit_tls_and_no_credentials_without_starttls() {
     let commands = plain.commands.lock().unwrap().join("\n");
     assert!(!commands.to_ascii_uppercase().contains("AUTH"), "{commands}");
     assert!(!stderr.contains(SMTP_PASSWORD) && !stdout.contains(SMTP_PASSWORD));
+
+    // `tls: none` is for a relay on this machine, which gets the message in clear.
+    let state = site.dir.path().join("local.json");
+    let yaml = spec(hooks.port(), plain.port, "none");
+    let (code, _, stderr) = run(&mut alert_cmd(&site, &yaml, hooks.port(), &state));
+    assert_eq!(code, 1);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let mails = plain.mails.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1);
+    assert!(!mails[0].encrypted);
+    assert_eq!(
+        mails[0].credentials.as_ref().map(|c| c.0.as_str()),
+        Some("mailer")
+    );
 }
 
 #[test]
