@@ -34,6 +34,13 @@ impl Alerts {
             Some(s) => s.error_at(needle, message, "here"),
             None => Error::input(message),
         };
+        if spec.is_empty() {
+            return Err(locate(
+                "alerts",
+                "smoke.alerts names no provider: nothing would be sent".into(),
+            )
+            .with_help("add slack, discord, teams, pagerduty, email or webhook, or remove `alerts:`"));
+        }
         let (secret, plain) = names(spec);
         let all: BTreeSet<String> = secret.union(&plain).cloned().collect();
         let (values, missing) = read_values(&all, &secret, cx.sources, cx.redactor);

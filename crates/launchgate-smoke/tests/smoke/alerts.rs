@@ -268,6 +268,12 @@ fn config_error(yaml: &str, env: &[(&str, &str)]) -> String {
 #[test]
 fn alert_settings_are_checked_with_their_position() {
     let head = "base_url: https://example.test\nchecks:\n  - { get: / }\nalerts:\n";
+    let err = config_error(&format!("{head}  {{}}\n"), &[]);
+    assert!(
+        err.contains("smoke.alerts names no provider") && err.contains("smoke.yml:4:"),
+        "{err}"
+    );
+
     let err = config_error(&format!("{head}  opsgenie: {{ api_key: x }}\n"), &[]);
     assert!(
         err.contains("smoke.yml:5:") && err.contains("`opsgenie`"),
