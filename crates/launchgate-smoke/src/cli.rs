@@ -10,12 +10,13 @@ use clap::{ArgMatches, Args, Parser, Subcommand};
 use launchgate_core::output::{OutputArgs, emit};
 use launchgate_core::{Error, ExitStatus, Report, Severity};
 
+use crate::alerts::{AlertContext, AlertEvent, Alerts};
 use crate::http::{ClientOptions, parse_resolve};
 use crate::limits::{ByteSize, MAX_SPEC_BYTES, parse_byte_size, read_capped};
 use crate::run::{RunOptions, Suite};
 use crate::spec::parse_duration;
 use crate::vars::parse_variable;
-use crate::watch::{Event, SystemClock, Thresholds, WatchPlan, WatchState, message, watch};
+use crate::watch::{SystemClock, Thresholds, WatchPlan, WatchState, watch};
 
 /// Post-deploy smoke tests and uptime checks: status, redirects, TLS, security headers,
 /// login flows and p95 latency.
@@ -74,7 +75,7 @@ pub struct RunArgs {
     pub variables: Vec<(String, String)>,
 
     /// Run only the check with this name (or `METHOD /path` for a check without one);
-    /// repeatable. Site, latency and burst are skipped.
+    /// repeatable. Site, latency, burst and rdap are skipped.
     #[arg(long = "check", value_name = "NAME", global = true)]
     pub checks: Vec<String>,
 
@@ -177,7 +178,24 @@ fn run_inner(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
         file_name: &file_name,
         text: &text,
     };
+    let alerts_spec = spec.alerts.clone();
     let suite = Arc::new(Suite::prepare(spec, &options, Some(source))?);
+    let mut alerts = match &alerts_spec {
+        Some(a) => Alerts::prepare(
+            a,
+            AlertContext {
+                sources: &options.sources,
+                redactor: suite.redactor(),
+                ca_certs: &args.ca_cert,
+                base_url: &suite.base_url_text(),
+                source: Some(source),
+            },
+        )?,
+        None => Alerts::default(),
+    };
+    if let Some(url) = notify {
+        alerts.add_slack(url);
+    }
     let runtime = runtime()?;
     let mut state = match &args.state {
         Some(p) => WatchState::load(p)?,
@@ -188,6 +206,7 @@ fn run_inner(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
     // by a later pass (below --fail-after a failed run is reported as warnings, not failed).
     let mut worst_status = ExitStatus::Passed;
     let last_failures: RefCell<Vec<String>> = RefCell::new(Vec::new());
+    let last_failed_checks: RefCell<Vec<String>> = RefCell::new(Vec::new());
     let mut clock = SystemClock::default();
     let mut io_error: Option<Error> = None;
     let fail_after = args.fail_after;
@@ -209,6 +228,12 @@ fn run_inner(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
                 .filter(|f| f.severity == Severity::Error)
                 .map(|f| f.message.clone())
                 .collect();
+            *last_failed_checks.borrow_mut() = report
+                .checks
+                .iter()
+                .filter(|c| c.status == launchgate_core::CheckStatus::Failed)
+                .map(|c| c.name.clone())
+                .collect();
             apply_threshold(
                 &mut report,
                 failed,
@@ -228,20 +253,17 @@ fn run_inner(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
             failed
         },
         |event, state| {
-            if let Some(url) = &notify {
-                let body = message(event, &base, state, &last_failures.borrow());
-                if let Some(body) = body {
-                    let text = suite.redactor().redact(&body.to_string());
-                    if let Err(e) = runtime.block_on(suite.notify(url, text)) {
-                        eprintln!(
-                            "warning: could not send the {} notification: {e}",
-                            if event == Event::Alert {
-                                "alert"
-                            } else {
-                                "recovery"
-                            }
-                        );
-                    }
+            let alert = AlertEvent::new(
+                event,
+                &base,
+                state,
+                &last_failed_checks.borrow(),
+                &last_failures.borrow(),
+                suite.redactor(),
+            );
+            if let Some(alert) = alert {
+                for warning in runtime.block_on(alerts.send(&alert, suite.client())) {
+                    eprintln!("warning: {}", suite.redactor().redact(&warning));
                 }
             }
             if let Some(p) = &args.state

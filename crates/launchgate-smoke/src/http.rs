@@ -29,6 +29,8 @@ pub struct ClientOptions {
     pub max_body: Option<ByteSize>,
     /// The run's secrets: body excerpts are redacted with them before they are cut.
     pub redactor: crate::vars::Redactor,
+    /// Client certificates; a request names one by its index ([`Prepared::identity`]).
+    pub identities: Vec<crate::client_cert::ClientIdentity>,
 }
 
 /// Parses `host:port:addr` (curl's form). The port names which URLs the entry is for; the
@@ -53,6 +55,8 @@ pub fn parse_resolve(entry: &str) -> Result<(String, u16, IpAddr), Error> {
 #[derive(Debug, Clone)]
 pub struct HttpClient {
     client: reqwest::Client,
+    /// One client per client certificate, as TLS settings are per client.
+    identity_clients: Arc<Vec<reqwest::Client>>,
     pub timeout: Duration,
     pub max_body: ByteSize,
     pub verifier: Arc<RecordingVerifier>,
@@ -66,23 +70,33 @@ impl HttpClient {
         let certs = Arc::new(CertLog::default());
         let roots = crate::tls::root_store(&options.ca_certs)?;
         let verifier = Arc::new(RecordingVerifier::new(roots, certs.clone())?);
-        let config = crate::tls::client_config(verifier.clone())?;
         let timeout = options.timeout.unwrap_or(Duration::from_secs(10));
-        let mut builder = reqwest::Client::builder()
-            .tls_backend_preconfigured(config)
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(timeout)
-            .pool_max_idle_per_host(64)
-            .http1_max_headers(MAX_RESPONSE_HEADERS)
-            .user_agent(concat!("launchgate-smoke/", env!("CARGO_PKG_VERSION")));
-        for (host, ip) in &options.resolve {
-            builder = builder.resolve(host, SocketAddr::new(*ip, 0));
-        }
-        let client = builder
-            .build()
-            .map_err(|e| Error::input(format!("cannot build the HTTP client: {e}")))?;
+        let build =
+            |identity: Option<&crate::client_cert::ClientIdentity>| -> Result<reqwest::Client, Error> {
+                let config = crate::tls::client_config(verifier.clone(), identity)?;
+                let mut builder = reqwest::Client::builder()
+                    .tls_backend_preconfigured(config)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .connect_timeout(timeout)
+                    .pool_max_idle_per_host(64)
+                    .http1_max_headers(MAX_RESPONSE_HEADERS)
+                    .user_agent(concat!("launchgate-smoke/", env!("CARGO_PKG_VERSION")));
+                for (host, ip) in &options.resolve {
+                    builder = builder.resolve(host, SocketAddr::new(*ip, 0));
+                }
+                builder
+                    .build()
+                    .map_err(|e| Error::input(format!("cannot build the HTTP client: {e}")))
+            };
+        let client = build(None)?;
+        let identity_clients = options
+            .identities
+            .iter()
+            .map(|id| build(Some(id)))
+            .collect::<Result<Vec<_>, Error>>()?;
         Ok(HttpClient {
             client,
+            identity_clients: Arc::new(identity_clients),
             timeout,
             max_body: options.max_body.unwrap_or(DEFAULT_MAX_BODY),
             verifier,
@@ -192,6 +206,8 @@ impl HttpClient {
                 } else {
                     None
                 },
+                // Nor is the client certificate shown to another origin.
+                identity: current.identity.filter(|_| same_origin),
             };
         }
     }
@@ -203,8 +219,11 @@ impl HttpClient {
         timeout: Duration,
     ) -> Result<Exchange, Failure> {
         let start = Instant::now();
-        let mut builder = self
-            .client
+        let client = request
+            .identity
+            .and_then(|i| self.identity_clients.get(i))
+            .unwrap_or(&self.client);
+        let mut builder = client
             .request(request.method.clone(), request.url.clone())
             .timeout(timeout);
         let mut headers = HeaderMap::new();
@@ -226,6 +245,9 @@ impl HttpClient {
             Some(PreparedBody::Json(v)) => builder.json(v),
             Some(PreparedBody::Form(f)) => builder.form(f),
             Some(PreparedBody::Raw(s)) => builder.body(s.clone()),
+            Some(PreparedBody::Multipart(parts)) => {
+                builder.multipart(crate::multipart::form(parts).map_err(Failure::Other)?)
+            }
             None => builder,
         };
         let response = builder
@@ -387,6 +409,8 @@ pub struct Prepared {
     pub url: Url,
     pub headers: Vec<(String, String)>,
     pub body: Option<PreparedBody>,
+    /// The client certificate to present, by its index in [`ClientOptions::identities`].
+    pub identity: Option<usize>,
 }
 
 impl Prepared {
@@ -396,6 +420,7 @@ impl Prepared {
             url,
             headers: Vec::new(),
             body: None,
+            identity: None,
         }
     }
 }
@@ -405,6 +430,7 @@ pub enum PreparedBody {
     Json(serde_json::Value),
     Form(Vec<(String, String)>),
     Raw(String),
+    Multipart(Vec<crate::multipart::PreparedPart>),
 }
 
 /// One redirect seen on the way.

@@ -8,12 +8,16 @@
 //! * checks: requests with expectations, multi-step flows with a cookie jar and captures;
 //! * site checks: aliases and redirects, TLS on every host, security headers, mixed content;
 //! * latency samples with a p95 budget, and a bounded burst;
-//! * a live-version wait, so a run right after a deploy tests the new release.
+//! * a live-version wait, so a run right after a deploy tests the new release;
+//! * domain registration expiry, read from RDAP.
 //!
-//! [`watch`] holds the uptime mode: consecutive-failure counting and alerts.
+//! [`watch`] holds the uptime mode: consecutive-failure counting; [`alerts`] sends its
+//! alerts and recoveries to the providers under `smoke.alerts`.
 
+pub mod alerts;
 pub mod capture;
 pub mod cli;
+pub mod client_cert;
 pub mod cookies;
 pub mod expect;
 pub mod expect_json;
@@ -21,8 +25,10 @@ pub mod http;
 pub mod latency;
 pub mod limits;
 pub mod measure;
+pub mod multipart;
 pub mod outcome;
 pub mod quantify;
+pub mod rdap;
 pub mod rules;
 pub mod run;
 pub mod site;
@@ -54,6 +60,10 @@ pub fn check_configured(config: &ConfigFile, _root: &Path) -> Result<Report, Err
         return Ok(report);
     };
     let name = config.display_name();
+    // Alerts belong to the uptime mode, which counts runs; say so rather than drop them.
+    let alerts_note = spec.alerts.as_ref().filter(|a| !a.is_empty()).map(|_| {
+        "smoke.alerts is configured: alerts are sent by `launchgate smoke` (with --state or watch), not by `launchgate check`".to_string()
+    });
     let source = SpecSource {
         file_name: &name,
         text: &config.source,
@@ -63,5 +73,7 @@ pub fn check_configured(config: &ConfigFile, _root: &Path) -> Result<Report, Err
         .enable_all()
         .build()
         .map_err(|e| Error::input(format!("cannot start the async runtime: {e}")))?;
-    Ok(runtime.block_on(suite.run()))
+    let mut report = runtime.block_on(suite.run());
+    report.notes.extend(alerts_note);
+    Ok(report)
 }

@@ -60,6 +60,16 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "The negotiated TLS version is below the minimum.",
     ),
     (
+        "smoke.domain.expiry",
+        "domain expires soon",
+        "The domain's registration, as RDAP reports it, has fewer days left than the minimum.",
+    ),
+    (
+        "smoke.domain.rdap",
+        "domain expiry unknown",
+        "The RDAP lookup of the domain failed or found no record, so its expiry could not be checked.",
+    ),
+    (
         "smoke.headers",
         "page unreachable",
         "The canonical page could not be fetched for the header checks.",

@@ -1,12 +1,13 @@
 //! `${NAME}` across the spec. Values come from `--variable` or the environment. Where a
-//! URL or host goes (`base_url`, `site`, latency routes, the burst's path) they are
-//! substituted once, before the run, and are not secrets: a preview deploy's URL is shown
-//! as it is, except for credentials it carries. Everywhere else (requests, expectations,
-//! `live_version`) they are substituted per request and redacted from all output.
+//! URL, host or file name goes (`base_url`, `site`, latency routes, the burst's path,
+//! `rdap`, `client_cert` and multipart file paths) they are substituted once, before the
+//! run, and are not secrets: a preview deploy's URL is shown as it is, except for
+//! credentials it carries. Everywhere else (requests, expectations, `live_version`) they
+//! are substituted per request and redacted from all output.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::spec::SmokeSpec;
+use crate::spec::{Body, SmokeSpec};
 use crate::vars::{expand_from, references};
 
 /// Names used in URL fields.
@@ -24,6 +25,20 @@ pub fn url_names(spec: &SmokeSpec) -> BTreeSet<String> {
     }
     if let Some(b) = &spec.burst {
         texts.push(&b.get);
+    }
+    for check in &spec.checks {
+        for step in check.requests() {
+            if let Some(c) = &step.client_cert {
+                texts.extend([c.cert.as_str(), c.key.as_str()]);
+            }
+            if let Some(Body::Multipart(m)) = &step.body {
+                texts.extend(m.files().map(|f| f.path.as_str()));
+            }
+        }
+    }
+    if let Some(r) = &spec.rdap {
+        texts.push(&r.server);
+        texts.extend(r.domains.iter().map(String::as_str));
     }
     texts.into_iter().flat_map(references).collect()
 }
@@ -83,6 +98,30 @@ pub fn expand_url_fields(
     }
     if let Some(b) = &mut spec.burst {
         expand(&mut b.get)?;
+    }
+    for check in &mut spec.checks {
+        let steps = if check.steps.is_empty() {
+            std::slice::from_mut(check)
+        } else {
+            &mut check.steps[..]
+        };
+        for step in steps {
+            if let Some(c) = &mut step.client_cert {
+                expand(&mut c.cert)?;
+                expand(&mut c.key)?;
+            }
+            if let Some(Body::Multipart(m)) = &mut step.body {
+                for f in m.files_mut() {
+                    expand(&mut f.path)?;
+                }
+            }
+        }
+    }
+    if let Some(r) = &mut spec.rdap {
+        expand(&mut r.server)?;
+        for d in &mut r.domains {
+            expand(d)?;
+        }
     }
     Ok(())
 }

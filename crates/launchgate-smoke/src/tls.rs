@@ -127,13 +127,21 @@ impl ServerCertVerifier for RecordingVerifier {
 }
 
 /// A client config that verifies with `verifier` and speaks HTTP/1.1.
-pub fn client_config(verifier: Arc<RecordingVerifier>) -> Result<ClientConfig, Error> {
-    let mut config = ClientConfig::builder_with_provider(provider())
+pub fn client_config(
+    verifier: Arc<RecordingVerifier>,
+    identity: Option<&crate::client_cert::ClientIdentity>,
+) -> Result<ClientConfig, Error> {
+    let builder = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::input(format!("cannot configure TLS: {e}")))?
         .dangerous()
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth();
+        .with_custom_certificate_verifier(verifier);
+    let mut config = match identity {
+        None => builder.with_no_client_auth(),
+        Some(id) => builder
+            .with_client_auth_cert(id.chain.clone(), id.key.clone_key())
+            .map_err(|e| Error::input(format!("cannot use the client certificate: {e}")))?,
+    };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
 }
@@ -287,7 +295,7 @@ pub async fn probe(
     log: &CertLog,
     timeout: Duration,
 ) -> Probe {
-    let config = match client_config(verifier) {
+    let config = match client_config(verifier, None) {
         Ok(c) => c,
         Err(e) => {
             return Probe {

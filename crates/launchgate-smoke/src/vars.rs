@@ -227,7 +227,35 @@ pub fn references(text: &str) -> Vec<String> {
     names
 }
 
-fn expand_with(text: &str, mut lookup: impl FnMut(&str) -> Option<String>) -> Result<String, String> {
+fn expand_with(text: &str, lookup: impl FnMut(&str) -> Option<String>) -> Result<String, String> {
+    expand_names(text, is_variable_name, lookup)
+}
+
+fn is_variable_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Substitutes `${NAME}` and dotted `${group.field}` placeholders in one pass, so a value
+/// brought in by one placeholder is never read as another.
+pub fn expand_placeholders(text: &str, lookup: impl FnMut(&str) -> Option<String>) -> Result<String, String> {
+    expand_names(text, |name| name.split('.').all(is_variable_name), lookup)
+}
+
+/// The `${NAME}` and `${group.field}` references in a text.
+pub fn placeholder_references(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let _ = expand_placeholders(text, |name| {
+        names.push(name.to_string());
+        Some(String::new())
+    });
+    names
+}
+
+fn expand_names(
+    text: &str,
+    is_name: impl Fn(&str) -> bool,
+    mut lookup: impl FnMut(&str) -> Option<String>,
+) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find('$') {
@@ -241,7 +269,7 @@ fn expand_with(text: &str, mut lookup: impl FnMut(&str) -> Option<String>) -> Re
                 .find('}')
                 .ok_or_else(|| format!("unclosed `${{` in `{text}`"))?;
             let name = &tail[..end];
-            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            if !is_name(name) {
                 return Err(format!("`${{{name}}}` is not a variable name"));
             }
             let value = lookup(name).ok_or_else(|| format!("variable `{name}` is not set"))?;

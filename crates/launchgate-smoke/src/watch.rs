@@ -183,30 +183,6 @@ pub fn watch<C: Clock>(
     }
 }
 
-/// The Slack-compatible message body (`{"text": …}`) for an event.
-pub fn message(
-    event: Event,
-    base_url: &str,
-    state: &WatchState,
-    failures: &[String],
-) -> Option<serde_json::Value> {
-    let text = match event {
-        Event::Quiet => return None,
-        Event::Alert => {
-            let mut t = format!(
-                ":red_circle: launchgate smoke: {base_url} failed {} runs in a row",
-                state.consecutive_failures
-            );
-            for f in failures.iter().take(5) {
-                t.push_str(&format!("\n• {f}"));
-            }
-            t
-        }
-        Event::Recovered => format!(":large_green_circle: launchgate smoke: {base_url} recovered"),
-    };
-    Some(serde_json::json!({ "text": text }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,6 +46,10 @@ pub struct Suite {
     redactor: Redactor,
     concurrency: usize,
     only_checks: Vec<String>,
+    /// RDAP answers, reused across the runs of a watch.
+    rdap_cache: crate::rdap::LookupCache,
+    /// Each `client_cert`'s index among the client's identities.
+    identity_slots: BTreeMap<crate::spec::ClientCertSpec, usize>,
 }
 
 impl Suite {
@@ -60,26 +64,6 @@ impl Suite {
     /// The base URL as reports show it.
     pub fn base_url_text(&self) -> String {
         self.redactor.redact(self.base.as_str())
-    }
-
-    /// POSTs a JSON message (already redacted) to a webhook.
-    /// A webhook URL is a secret (it carries its token in the path), so errors name only
-    /// its host.
-    pub async fn notify(&self, url: &Url, json_text: String) -> Result<(), String> {
-        let host = url.host_str().unwrap_or("the webhook").to_string();
-        let request = Prepared {
-            method: Method::POST,
-            url: url.clone(),
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: Some(PreparedBody::Raw(json_text)),
-        };
-        let mut jar = CookieJar::default();
-        match self.client.send(&request, &mut jar, false, None).await {
-            Ok(r) if r.status < 300 => Ok(()),
-            Ok(r) => Err(format!("{host} answered {}", r.status)),
-            Err(crate::http::Failure::Other(_)) => Err(format!("the request to {host} failed")),
-            Err(e) => Err(e.to_string()),
-        }
     }
 
     /// Runs everything once and returns the report, redacted.
@@ -105,7 +89,7 @@ impl Suite {
                 .filter(|c| self.only_checks.contains(&check_label(c)))
                 .count();
             report.notes.push(format!(
-                "--check: ran {chosen} of {} checks; site, latency and burst were skipped",
+                "--check: ran {chosen} of {} checks; site, latency, burst and rdap were skipped",
                 self.spec.checks.len()
             ));
         }
@@ -122,6 +106,16 @@ impl Suite {
             if let Some(t) = table {
                 report.tables.push(t);
             }
+            outcomes.extend(
+                crate::rdap::domain_expiry(
+                    &self.client,
+                    &self.rdap_cache,
+                    self.spec.rdap.as_ref().filter(|_| whole),
+                    &self.base,
+                    crate::tls::unix_now(),
+                )
+                .await,
+            );
             if let Some((o, t)) = crate::measure::burst(
                 &self.client,
                 &self.base,
@@ -415,12 +409,17 @@ impl Suite {
                     .collect::<Result<_, String>>()?,
             )),
             Some(Body::Raw(s)) => Some(PreparedBody::Raw(vars.expand(s)?)),
+            Some(Body::Multipart(m)) => Some(PreparedBody::Multipart(crate::multipart::prepare(m, vars)?)),
         };
         Ok(Prepared {
             method,
             url,
             headers,
             body,
+            identity: step
+                .client_cert
+                .as_ref()
+                .and_then(|c| self.identity_slots.get(c).copied()),
         })
     }
 

@@ -1,15 +1,18 @@
 //! Turning a spec into a [`Suite`]: what serde cannot check (URLs, bounds, `--check`
 //! names), the variables it names, and the HTTP client.
 
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 
 use launchgate_core::Error;
 use reqwest::Url;
 
 use super::{DEFAULT_CONCURRENCY, RunOptions, Suite, check_label};
+use crate::client_cert::{ClientIdentity, Part};
 use crate::http::HttpClient;
 use crate::limits::MAX_SAMPLES;
-use crate::spec::{BURST_MAX_CONCURRENCY, BURST_MAX_REQUESTS, SmokeSpec};
+use crate::spec::{BURST_MAX_CONCURRENCY, BURST_MAX_REQUESTS, Body, ClientCertSpec, SmokeSpec};
 use crate::vars::{Redactor, read_values};
 
 /// Where a spec came from, so semantic errors can point at a line and column.
@@ -121,8 +124,38 @@ impl Suite {
             )
             .with_help("for example `max_error_rate: 0.01` for 1%"));
         }
+        if let Some(r) = &spec.rdap {
+            if Url::parse(&r.server)
+                .map(|u| !matches!(u.scheme(), "http" | "https"))
+                .unwrap_or(true)
+            {
+                return Err(locate(
+                    &r.server,
+                    format!("smoke.rdap.server `{}` is not an http(s) URL", r.server),
+                    "not a URL",
+                )
+                .with_help(format!(
+                    "give the RDAP base URL, for example {}",
+                    crate::spec::DEFAULT_RDAP_SERVER
+                )));
+            }
+            if r.fail_days > r.warn_days {
+                return Err(locate(
+                    "fail_days",
+                    format!(
+                        "smoke.rdap.fail_days ({}) is more than warn_days ({}): the warning would never show",
+                        r.fail_days, r.warn_days
+                    ),
+                    "here",
+                ));
+            }
+            for d in &r.domains {
+                crate::spec::check_domain(d).map_err(|why| locate(d, why, "not a domain"))?;
+            }
+        }
         if spec.checks.is_empty()
             && spec.site.is_none()
+            && spec.rdap.is_none()
             && spec.latency.is_none()
             && spec.burst.is_none()
             && spec.live_version.is_none()
@@ -133,7 +166,7 @@ impl Suite {
                 "only a base URL",
             )
             .with_help(
-                "add `checks:` (for example `- { get: /, expect: { status: 200 } }`), `site:`, `latency:` or `burst:`",
+                "add `checks:` (for example `- { get: /, expect: { status: 200 } }`), `site:`, `latency:`, `burst:` or `rdap:`",
             ));
         }
         // A password in a URL is a secret like any other.
@@ -152,7 +185,17 @@ impl Suite {
                 redactor.add(&crate::vars::percent_decode(part));
             }
         }
+        for step in spec.checks.iter().flat_map(|c| c.requests()) {
+            if let Some(Body::Multipart(m)) = &step.body {
+                for file in m.files() {
+                    crate::multipart::check_file(file)
+                        .map_err(|why| locate(&file.path, format!("smoke: {why}"), "here"))?;
+                }
+            }
+        }
+        let (identity_slots, identities) = load_client_certs(&spec, &locate)?;
         let mut client_options = options.client.clone();
+        client_options.identities = identities;
         client_options.redactor = redactor.clone();
         if client_options.timeout.is_none() {
             client_options.timeout = spec.defaults.timeout.map(|d| d.0);
@@ -174,6 +217,34 @@ impl Suite {
             redactor,
             concurrency,
             only_checks: options.only_checks.clone(),
+            identity_slots,
+            rdap_cache: Default::default(),
         })
     }
+}
+
+/// Reads every distinct `client_cert` of the checks once; a request finds its own by the
+/// returned index.
+fn load_client_certs(
+    spec: &SmokeSpec,
+    locate: &dyn Fn(&str, String, &str) -> Error,
+) -> Result<(BTreeMap<ClientCertSpec, usize>, Vec<ClientIdentity>), Error> {
+    let mut slots = BTreeMap::new();
+    let mut identities = Vec::new();
+    for step in spec.checks.iter().flat_map(|c| c.requests()) {
+        let Some(c) = &step.client_cert else { continue };
+        if slots.contains_key(c) {
+            continue;
+        }
+        let identity =
+            ClientIdentity::load(Path::new(&c.cert), Path::new(&c.key)).map_err(|(part, why)| {
+                let needle = if part == Part::Key { &c.key } else { &c.cert };
+                locate(needle, format!("smoke: client_cert: {why}"), "here").with_help(
+                    "give PEM files: the client certificate (its chain may follow) and its private key",
+                )
+            })?;
+        slots.insert(c.clone(), identities.len());
+        identities.push(identity);
+    }
+    Ok((slots, identities))
 }

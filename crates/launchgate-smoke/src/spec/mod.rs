@@ -11,8 +11,16 @@ use std::time::Duration;
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 
+mod alerts;
 mod expect;
 mod json_expect;
+mod multipart;
+mod rdap;
+
+pub use alerts::{
+    ALERT_FIELDS, AlertsSpec, ChatWebhook, EmailSpec, PagerDutySeverity, PagerDutySpec, SmtpTls, WebhookBody,
+    WebhookSpec, is_one_reference,
+};
 
 pub use expect::{
     CaptureSource, CookieExpect, Expect, HeaderExpect, OneOrMany, Pattern, Quantifier, StatusExpect,
@@ -20,6 +28,8 @@ pub use expect::{
 pub use json_expect::{
     Bounds, CountCheck, JsonCheck, JsonExpectation, JsonExpectations, JsonQuery, JsonType,
 };
+pub use multipart::{FilePart, MultipartField, MultipartSpec};
+pub use rdap::{DEFAULT_RDAP_SERVER, RdapSpec, check_domain};
 
 /// The whole `smoke:` section.
 #[derive(Debug, Clone, Deserialize)]
@@ -42,6 +52,12 @@ pub struct SmokeSpec {
     pub burst: Option<BurstSpec>,
     #[serde(default)]
     pub live_version: Option<LiveVersionSpec>,
+    /// Domain registration expiry, through RDAP.
+    #[serde(default)]
+    pub rdap: Option<RdapSpec>,
+    /// Where uptime alerts and recoveries are sent.
+    #[serde(default)]
+    pub alerts: Option<AlertsSpec>,
 }
 
 /// Settings every request inherits.
@@ -225,6 +241,8 @@ pub struct RequestSpec {
     /// Sent as `Authorization: Basic …`; dropped with the other headers on a redirect to
     /// another origin.
     pub basic_auth: Option<BasicAuth>,
+    /// A client certificate to present to a server that asks for one (mutual TLS).
+    pub client_cert: Option<ClientCertSpec>,
     pub expect: Expect,
     pub capture: BTreeMap<String, CaptureSource>,
     pub follow_redirects: bool,
@@ -241,12 +259,22 @@ pub struct BasicAuth {
     pub password: String,
 }
 
+/// `client_cert: { cert: client.pem, key: client-key.pem }`: PEM files, relative to the
+/// working directory.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientCertSpec {
+    pub cert: String,
+    pub key: String,
+}
+
 /// A request body.
 #[derive(Debug, Clone)]
 pub enum Body {
     Json(serde_json::Value),
     Form(BTreeMap<String, String>),
     Raw(String),
+    Multipart(MultipartSpec),
 }
 
 #[derive(Debug, Deserialize)]
@@ -269,7 +297,9 @@ struct RawRequest {
     json: Option<serde_json::Value>,
     form: Option<BTreeMap<String, ScalarText>>,
     body: Option<String>,
+    multipart: Option<MultipartSpec>,
     basic_auth: Option<BasicAuth>,
+    client_cert: Option<ClientCertSpec>,
     #[serde(default)]
     expect: Expect,
     #[serde(default)]
@@ -321,6 +351,9 @@ impl TryFrom<RawRequest> for RequestSpec {
             if raw.basic_auth.is_some() {
                 return Err(format!("{label}: put `basic_auth` in the steps that need it"));
             }
+            if raw.client_cert.is_some() {
+                return Err(format!("{label}: put `client_cert` in the steps that need it"));
+            }
             return Ok(RequestSpec {
                 name,
                 retries: raw.retries,
@@ -348,10 +381,11 @@ impl TryFrom<RawRequest> for RequestSpec {
         }
         let bodies = usize::from(raw.json.is_some())
             + usize::from(raw.form.is_some())
-            + usize::from(raw.body.is_some());
+            + usize::from(raw.body.is_some())
+            + usize::from(raw.multipart.is_some());
         if bodies > 1 {
             return Err(format!(
-                "{label} has {bodies} bodies: use one of `json`, `form` or `body`"
+                "{label} has {bodies} bodies: use one of `json`, `form`, `body` or `multipart`"
             ));
         }
         if raw.basic_auth.is_some()
@@ -364,10 +398,11 @@ impl TryFrom<RawRequest> for RequestSpec {
                 "{label} has both `basic_auth` and an Authorization header: keep one"
             ));
         }
-        let body = match (raw.json, raw.form, raw.body) {
-            (Some(j), _, _) => Some(Body::Json(j)),
-            (_, Some(f), _) => Some(Body::Form(f.into_iter().map(|(k, v)| (k, v.0)).collect())),
-            (_, _, Some(b)) => Some(Body::Raw(b)),
+        let body = match (raw.json, raw.form, raw.body, raw.multipart) {
+            (Some(j), ..) => Some(Body::Json(j)),
+            (_, Some(f), ..) => Some(Body::Form(f.into_iter().map(|(k, v)| (k, v.0)).collect())),
+            (_, _, Some(b), _) => Some(Body::Raw(b)),
+            (.., Some(m)) => Some(Body::Multipart(m)),
             _ => None,
         };
         Ok(RequestSpec {
@@ -378,6 +413,7 @@ impl TryFrom<RawRequest> for RequestSpec {
             query: raw.query.into_iter().map(|(k, v)| (k, v.0)).collect(),
             body,
             basic_auth: raw.basic_auth,
+            client_cert: raw.client_cert,
             follow_redirects: raw.follow_redirects.unwrap_or(raw.expect.final_url.is_some()),
             expect: raw.expect,
             capture: raw.capture,
@@ -410,6 +446,7 @@ impl RequestSpec {
             Some(Body::Raw(s)) => out.push(s),
             Some(Body::Form(f)) => out.extend(f.values().map(String::as_str)),
             Some(Body::Json(v)) => json_strings(v, &mut out),
+            Some(Body::Multipart(m)) => out.extend(m.texts()),
             None => {}
         }
         out.extend(self.expect.templates());

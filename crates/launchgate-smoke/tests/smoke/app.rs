@@ -43,6 +43,10 @@ pub struct Site {
     pub dir: tempfile::TempDir,
     pub ca: PathBuf,
     pub state: Arc<AppState>,
+    /// The TLS settings of the HTTPS listener, for other test servers (SMTP) to share.
+    pub server_tls: Arc<rustls::ServerConfig>,
+    /// The certificates behind them, for servers with other TLS settings.
+    pub pki: Pki,
 }
 
 const SECURE_HEADERS: [(&str, &str); 4] = [
@@ -195,7 +199,8 @@ impl Site {
         let state = Arc::new(AppState::default());
         let s = state.clone();
         let handler: Handler = Arc::new(move |req| route(&s, req));
-        let https = Server::start(handler, Some(pki.server_config()));
+        let server_tls = pki.server_config();
+        let https = Server::start(handler, Some(server_tls.clone()));
         state.https_port.store(https.port(), Ordering::SeqCst);
         let s = state.clone();
         let upgrade: Handler = Arc::new(move |req: &Request| {
@@ -217,6 +222,8 @@ impl Site {
             dir,
             ca,
             state,
+            server_tls,
+            pki,
         }
     }
 
@@ -254,6 +261,15 @@ impl Site {
         }
         cmd
     }
+}
+
+/// A port on 127.0.0.1 with nothing listening: bound, then freed.
+pub fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 /// Runs a command and returns (exit code, stdout, stderr).

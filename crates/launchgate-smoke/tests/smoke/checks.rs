@@ -125,11 +125,7 @@ fn connection_failures_are_named() {
     let site = Site::start();
     // A port with nothing listening: bind one, then free it. (DNS failures are unit-tested:
     // provoking one here would query a resolver beyond loopback.)
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = crate::app::closed_port();
     let yaml = format!(
         r#"
 base_url: https://example.test:{{https}}

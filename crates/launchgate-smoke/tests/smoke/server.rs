@@ -152,6 +152,29 @@ impl Server {
     }
 }
 
+/// The requests a recording server received, in order.
+pub type Seen = Arc<std::sync::Mutex<Vec<Request>>>;
+
+/// Starts a plain-HTTP server that records every request before `handler` answers it.
+pub fn recording(handler: impl Fn(&Request) -> Response + Send + Sync + 'static) -> (Server, Seen) {
+    let seen: Seen = Arc::default();
+    let s = seen.clone();
+    let recorded: Handler = Arc::new(move |req: &Request| {
+        s.lock().unwrap().push(req.clone());
+        handler(req)
+    });
+    (Server::start(recorded, None), seen)
+}
+
+/// The paths of the requests seen so far.
+pub fn paths(seen: &Seen) -> Vec<String> {
+    seen.lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect()
+}
+
 async fn serve<S: AsyncRead + AsyncWrite + Unpin>(stream: S, handler: Handler) {
     let mut reader = BufReader::new(stream);
     loop {
@@ -261,13 +284,19 @@ impl Pki {
             Arc::new(CertifiedKey::new(vec![cert.der().clone()], signing))
         };
         let valid = leaf(
-            &["example.test", "www.example.test", "loop.example.test"],
+            &[
+                "example.test",
+                "www.example.test",
+                "loop.example.test",
+                "localhost",
+            ],
             now - day,
             now + day * 90,
         );
         let mut by_host = HashMap::new();
         by_host.insert("example.test".to_string(), valid.clone());
         by_host.insert("www.example.test".to_string(), valid.clone());
+        by_host.insert("localhost".to_string(), valid.clone());
         by_host.insert("loop.example.test".to_string(), valid);
         by_host.insert(
             "expiring.test".to_string(),
@@ -296,11 +325,34 @@ impl Pki {
     }
 
     pub fn server_config(&self) -> Arc<rustls::ServerConfig> {
+        self.config_with(rustls::server::WebPkiClientVerifier::no_client_auth())
+    }
+
+    /// A server that completes the handshake only with a client certificate issued by the
+    /// CA in `client_ca_pem`.
+    pub fn server_config_requiring_client_cert(&self, client_ca_pem: &str) -> Arc<rustls::ServerConfig> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(CertificateDer::from_pem_slice(client_ca_pem.as_bytes()).expect("client CA"))
+            .expect("add client CA");
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+            .build()
+            .expect("client verifier");
+        self.config_with(verifier)
+    }
+
+    fn config_with(
+        &self,
+        client_verifier: Arc<dyn rustls::server::danger::ClientCertVerifier>,
+    ) -> Arc<rustls::ServerConfig> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .expect("versions")
-            .with_no_client_auth()
+            .with_client_cert_verifier(client_verifier)
             .with_cert_resolver(Arc::new(BySni(self.by_host.clone())));
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Arc::new(config)

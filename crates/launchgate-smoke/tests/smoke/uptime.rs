@@ -91,18 +91,14 @@ fn watch_without_a_bound_is_a_usage_error() {
 fn a_webhook_url_never_shows_in_output_or_errors() {
     let site = Site::start();
     site.state.health_down.store(true, Ordering::SeqCst);
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = crate::app::closed_port();
     let hook = format!("https://example.test:{closed}/services/T0001/B0002/hooksecretpath42");
     let mut cmd = site.cmd(SPEC);
     let (code, stdout, stderr) = run(cmd.args(["--notify", &hook]));
     assert_eq!(code, 1);
     assert!(
         stderr.contains(&format!(
-            "warning: could not send the alert notification: connection refused by example.test:{closed}"
+            "warning: could not send the alert to slack: connection refused by example.test:{closed}"
         )),
         "{stderr}"
     );
