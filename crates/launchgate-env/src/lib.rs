@@ -32,6 +32,7 @@ pub mod dotenv;
 pub mod dotenvx;
 pub mod drift;
 pub mod files;
+pub mod help;
 pub mod init;
 pub mod leaks;
 pub mod lint;
@@ -69,6 +70,7 @@ pub fn check_values(schema: &Schema, environment: &str, values: &Values) -> Resu
     }
     check::check(schema, environment, values, &mut report)?;
     schema_leaks(schema, &mut report);
+    help::annotate(schema, &mut report.findings);
     Ok(finish(report, started))
 }
 
@@ -77,9 +79,12 @@ pub fn check_values(schema: &Schema, environment: &str, values: &Values) -> Resu
 pub fn schema_leaks(schema: &Schema, report: &mut Report) {
     let prefixes = &schema.config.public_prefixes;
     for (name, spec) in &schema.config.vars {
-        let at = |f: Finding| match (&schema.file, schema.position_of(name)) {
-            (Some(file), Some((l, c))) => f.at(Location::at(file.as_str(), l, c)),
-            _ => f.subject(name.clone()),
+        let at = |f: Finding| {
+            let f = f.property("variable", name.as_str());
+            match (&schema.file, schema.position_of(name)) {
+                (Some(file), Some((l, c))) => f.at(Location::at(file.as_str(), l, c)),
+                _ => f.subject(name.clone()),
+            }
         };
         if let Some(prefix) = leaks::public_prefix(name, prefixes)
             && spec.secret
@@ -163,6 +168,9 @@ pub fn lint_files(
         fixed += usize::from(was_fixed);
     }
     report.inputs.extend(paths.iter().map(|p| files::display(p)));
+    if let Some(schema) = schema {
+        help::annotate(schema, &mut report.findings);
+    }
     if fix {
         report
             .notes
@@ -196,6 +204,9 @@ pub fn diff(root: &Path, schema: Option<&Schema>) -> Result<Report, Error> {
             .push("no schema: compared the .env files with the example file only".into());
     }
     drift::diff(root, schema, &env_files, &mut report);
+    if let Some(schema) = schema {
+        help::annotate(schema, &mut report.findings);
+    }
     Ok(finish(report, started))
 }
 
@@ -303,7 +314,9 @@ pub fn check_configured_with(
                     merge(&mut report, checked);
                 }
                 None => {
+                    let before = report.findings.len();
                     schema_leaks(schema, &mut report);
+                    help::annotate(schema, &mut report.findings[before..]);
                     report.notes.push(format!(
                         "no environment named (set {ENVIRONMENT_VARIABLE} or env.check.environment): values were not checked against the schema"
                     ));

@@ -16,8 +16,10 @@ use serde::Deserialize;
 
 use crate::types::{Constraints, VarType};
 
+pub mod conditions;
 mod de;
 mod positions;
+use conditions::RequiredWhen;
 use de::with_environments;
 
 /// The environments assumed when a schema names none.
@@ -150,7 +152,13 @@ impl RawConstraints {
 pub struct VarSpec {
     pub var_type: VarType,
     pub description: Option<String>,
+    /// A value of the right shape, shown in the help of findings about the variable.
+    pub example: Option<String>,
+    /// Links or text about where the value comes from.
+    pub docs: Vec<String>,
     pub required: Required,
+    /// Also required wherever these conditions on other variables hold.
+    pub required_when: Option<RequiredWhen>,
     pub secret: bool,
     /// Whether the schema says `secret: false` in so many words.
     pub declared_public: bool,
@@ -231,13 +239,13 @@ pub struct Schema {
 impl Schema {
     /// The `env:` section of a configuration file; `Ok(None)` when it has none.
     pub fn from_config(config: &ConfigFile) -> Result<Option<Schema>, Error> {
-        let environments = config
-            .section::<serde_yaml::Value>("env")
-            .ok()
-            .flatten()
-            .map(|v| environments_of(&v))
+        let value = config.section::<serde_yaml::Value>("env").ok().flatten();
+        let environments = value
+            .as_ref()
+            .map(environments_of)
             .unwrap_or_else(default_environments);
-        let section = with_environments(environments, || config.section::<EnvConfig>("env"))?;
+        let vars = value.as_ref().map(variables_of).unwrap_or_default();
+        let section = with_environments(environments, vars, || config.section::<EnvConfig>("env"))?;
         let Some(section) = section else { return Ok(None) };
         check_schema(&section, &config.display_name(), &config.source)?;
         Ok(Some(Schema {
@@ -260,7 +268,8 @@ impl Schema {
         }
         let name = file.display_name();
         let environments = environments_of(&value);
-        let config: EnvConfig = with_environments(environments, || from_yaml_str(&name, &file.source))?;
+        let vars = variables_of(&value);
+        let config: EnvConfig = with_environments(environments, vars, || from_yaml_str(&name, &file.source))?;
         check_schema(&config, &name, &file.source)?;
         Ok(Schema {
             config,
@@ -287,6 +296,14 @@ fn environments_of(value: &serde_yaml::Value) -> Vec<String> {
         .unwrap_or_else(default_environments)
 }
 
+fn variables_of(value: &serde_yaml::Value) -> Vec<String> {
+    value
+        .get("vars")
+        .and_then(|v| v.as_mapping())
+        .map(|m| m.keys().filter_map(|k| k.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
 /// Checks no type can express: an enum needs `values`, a default must fit its type.
 fn check_schema(config: &EnvConfig, file: &str, source: &str) -> Result<(), Error> {
     let schema = Schema {
@@ -303,6 +320,15 @@ fn check_schema(config: &EnvConfig, file: &str, source: &str) -> Result<(), Erro
         Error::at_source(msg, file, source, offset, var.len(), "this variable").with_help(help.to_string())
     };
     for (name, spec) in &config.vars {
+        if let Some(rw) = &spec.required_when
+            && rw.variables().any(|v| v == name)
+        {
+            return Err(at(
+                name,
+                format!("{name} has a `required_when` condition on itself"),
+                "name another variable, or use `required:` to require it outright",
+            ));
+        }
         if spec.var_type == VarType::Enum && spec.constraints.values.as_ref().is_none_or(|v| v.is_empty()) {
             return Err(at(
                 name,
@@ -411,6 +437,53 @@ mod tests {
         assert!(e.message().contains("no `values`"));
         let e = load("env:\n  vars:\n    A: { regex: '(' }\n").unwrap_err();
         assert!(e.message().contains("invalid regex"));
+    }
+
+    #[test]
+    fn required_when_shapes_and_positions() {
+        let s = load("env:\n  vars:\n    ON: { type: bool }\n    REGION: {}\n    KEY:\n      required_when: [ { ON: true, REGION: [eu, uk] }, REGION, { ON: { set: false } } ]\n").unwrap();
+        let rw = s.config.vars["KEY"].required_when.clone().unwrap();
+        use conditions::{Condition, Test};
+        let c = |v: &str, t: Test| Condition {
+            var: v.into(),
+            test: t,
+        };
+        assert_eq!(
+            rw.any_of,
+            vec![
+                vec![
+                    c("ON", Test::OneOf(vec!["true".into()])),
+                    c("REGION", Test::OneOf(vec!["eu".into(), "uk".into()]))
+                ],
+                vec![c("REGION", Test::Set)],
+                vec![c("ON", Test::Unset)],
+            ]
+        );
+        let e = load("env:\n  vars:\n    PAYMENTS_ENABLED: {}\n    KEY: { required_when: { PAYMENTS_ENABLD: \"true\" } }\n").unwrap_err();
+        assert_eq!(e.position(), Some((4, 29)), "{}", e.render(false));
+        assert!(
+            e.message().contains(
+                "`PAYMENTS_ENABLD`, which the schema does not declare (did you mean `PAYMENTS_ENABLED`?)"
+            ),
+            "{}",
+            e.message()
+        );
+        let e =
+            load("env:\n  vars:\n    A: {}\n    KEY:\n      required_when:\n        - NOPE\n").unwrap_err();
+        assert_eq!(e.position(), Some((6, 11)), "{}", e.render(false));
+        let e =
+            load("env:\n  vars:\n    A: {}\n    KEY: { required_when: { A: { equals: x } } }\n").unwrap_err();
+        assert_eq!(e.position().map(|p| p.0), Some(4), "{}", e.render(false));
+        assert!(
+            e.message().contains("unknown condition `equals`"),
+            "{}",
+            e.message()
+        );
+        let e = load("env:\n  vars:\n    A: {}\n    KEY: { required_when: 3 }\n").unwrap_err();
+        assert_eq!(e.position(), Some((4, 27)), "{}", e.render(false));
+        let e = load("env:\n  vars:\n    KEY: { required_when: KEY }\n").unwrap_err();
+        assert_eq!(e.position(), Some((3, 5)), "{}", e.render(false));
+        assert!(e.message().contains("on itself"));
     }
 
     #[test]

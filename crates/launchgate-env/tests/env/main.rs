@@ -4,6 +4,7 @@
 mod bad_input;
 mod check;
 mod committed;
+mod conditions;
 mod dotenvx;
 mod drift_init;
 mod links;
