@@ -299,6 +299,7 @@ pub fn check(schema: &Schema, env: &str, values: &Values, report: &mut Report) -
         );
     }
     report.inputs.extend(values.inputs.iter().cloned());
+    report.notes.extend(schema.notes.iter().cloned());
     report.notes.extend(values.notes.iter().cloned());
     for f in &values.findings {
         report.push(f.clone());

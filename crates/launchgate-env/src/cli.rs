@@ -161,20 +161,26 @@ fn load_schema(
     config: Option<&ConfigFile>,
     root: &Path,
 ) -> Result<Option<Schema>, Error> {
-    let mut schema = match (explicit, config) {
-        (Some(path), _) => Some(Schema::from_file(path)?),
-        (None, Some(config)) => Schema::from_config(config)?,
-        (None, None) => None,
-    };
-    if let (Some(s), Some(path)) = (schema.as_mut(), explicit.or(config.map(|c| c.path.as_path()))) {
-        s.file = Some(crate::relative_display(root, path));
+    if let Some(path) = explicit {
+        let mut schema = Schema::from_file(path)?;
+        schema.file = Some(crate::relative_display(root, path));
+        return Ok(Some(schema));
     }
-    Ok(schema)
+    if let Some(config) = config
+        && let Some(mut schema) = Schema::from_config(config)?
+    {
+        schema.file = Some(crate::relative_display(root, &config.path));
+        return Ok(Some(schema));
+    }
+    // Without an `env:` section, a varlock `.env.schema` in the root is the schema.
+    Schema::discover_env_spec(root)
 }
 
 fn no_schema() -> Error {
-    Error::input("no schema: launchgate.yml has no env: section and no --schema was given")
-        .with_help("run `launchgate-env init` to write one from .env.example and the code")
+    Error::input(
+        "no schema: launchgate.yml has no env: section, there is no .env.schema and no --schema was given",
+    )
+    .with_help("run `launchgate-env init` to write one from .env.example and the code")
 }
 
 #[cfg(test)]

@@ -128,6 +128,12 @@ pub fn lint_files(
         report.notes.push(committed::no_git_note(root));
     }
     let confinement = reading::Confinement::new(root)?;
+    // @env-spec values may be function calls (`op(op://vault/x, "y")`): unquoted text with
+    // spaces and quotes that varlock reads as a call. Quoting them would make them strings.
+    let mut env_spec_options = options.clone();
+    env_spec_options
+        .disable
+        .extend(schema::ENV_SPEC_CALL_LINTS.iter().map(|l| l.to_string()));
     let one = |path: &PathBuf| -> Result<(Vec<Finding>, usize, bool, Option<String>), Error> {
         let full = if path.is_absolute() {
             path.clone()
@@ -139,6 +145,11 @@ pub fn lint_files(
         let (mut bytes, real) = match confinement.read(&full, &display)? {
             reading::EnvFile::Read { bytes, real } => (bytes, real),
             reading::EnvFile::Skipped(note) => return Ok((Vec::new(), 0, false, Some(note))),
+        };
+        let options = if schema::is_env_spec(path) {
+            &env_spec_options
+        } else {
+            options
         };
         let mut fixed = false;
         if fix && let Some(new) = lint::fix_bytes(&display, &bytes, options)? {
@@ -278,6 +289,10 @@ pub fn check_configured_with(
     if let Some(s) = schema.as_mut() {
         s.file = Some(relative_display(root, &config.path));
     }
+    // Without an `env:` section, a varlock `.env.schema` in the root is the schema.
+    if schema.is_none() {
+        schema = Schema::discover_env_spec(root)?;
+    }
     let options = LintOptions {
         disable: schema
             .as_ref()
@@ -290,7 +305,7 @@ pub fn check_configured_with(
     merge(&mut report, drift);
     match &schema {
         None => report.notes.push(format!(
-            "{} has no env: section: checked .env files only; run `launchgate-env init` to write a schema",
+            "{} has no env: section and there is no .env.schema: checked .env files only; run `launchgate-env init` to write a schema",
             relative_display(root, &config.path)
         )),
         Some(schema) => {
@@ -314,6 +329,7 @@ pub fn check_configured_with(
                     merge(&mut report, checked);
                 }
                 None => {
+                    report.notes.extend(schema.notes.iter().cloned());
                     let before = report.findings.len();
                     schema_leaks(schema, &mut report);
                     help::annotate(schema, &mut report.findings[before..]);

@@ -18,6 +18,7 @@ use crate::types::{Constraints, VarType};
 
 pub mod conditions;
 mod de;
+mod envspec;
 mod positions;
 use conditions::RequiredWhen;
 use de::with_environments;
@@ -232,8 +233,23 @@ pub struct Schema {
     /// The file's display name, when the schema came from a file.
     pub file: Option<String>,
     pub source: String,
+    /// What reading it left out (decorators a plugin may define), for the report's notes.
+    pub notes: Vec<String>,
     /// Where each key is in `source`, indexed on first use.
     positions: OnceLock<HashMap<String, (u32, u32)>>,
+}
+
+/// The name of the @env-spec schema file varlock reads.
+pub const ENV_SPEC_FILE: &str = ".env.schema";
+
+/// Lints a `.env.schema` is spared: its unquoted function-call values hold spaces and quotes.
+pub const ENV_SPEC_CALL_LINTS: [&str; 2] = ["unquoted-whitespace", "stray-quote"];
+
+/// Whether a path names an @env-spec schema (`.env.schema`, or `<name>.env.schema`).
+pub fn is_env_spec(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(ENV_SPEC_FILE))
 }
 
 impl Schema {
@@ -247,18 +263,69 @@ impl Schema {
         let vars = value.as_ref().map(variables_of).unwrap_or_default();
         let section = with_environments(environments, vars, || config.section::<EnvConfig>("env"))?;
         let Some(section) = section else { return Ok(None) };
-        check_schema(&section, &config.display_name(), &config.source)?;
-        Ok(Some(Schema {
+        let schema = Schema {
             config: section,
             file: Some(config.display_name()),
             source: config.source.clone(),
+            notes: Vec::new(),
             positions: OnceLock::new(),
-        }))
+        };
+        check_schema(&schema)?;
+        Ok(Some(schema))
+    }
+
+    /// An @env-spec file (`.env.schema`), read like a `.env` file: bounded, and never
+    /// through a link that leaves the folder it is in.
+    pub fn from_env_spec(path: &Path) -> Result<Schema, Error> {
+        let display = crate::files::display(path);
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let bytes = match crate::reading::read_env_file(path, folder, &display)? {
+            crate::reading::EnvFile::Read { bytes, .. } => bytes,
+            crate::reading::EnvFile::Skipped(note) => {
+                return Err(Error::input(note).with_help("name a schema file inside the repository"));
+            }
+        };
+        let source = String::from_utf8(bytes).map_err(|e| {
+            Error::input(format!(
+                "{display} is not valid UTF-8 (byte {})",
+                e.utf8_error().valid_up_to()
+            ))
+            .with_help("save the file as UTF-8")
+        })?;
+        let spec = envspec::parse(&display, &source)?;
+        let positions = OnceLock::new();
+        let _ = positions.set(spec.positions);
+        let schema = Schema {
+            config: spec.config,
+            file: Some(display),
+            source,
+            notes: spec.notes,
+            positions,
+        };
+        check_schema(&schema)?;
+        Ok(schema)
+    }
+
+    /// `.env.schema` in `root`, when there is one.
+    pub fn discover_env_spec(root: &Path) -> Result<Option<Schema>, Error> {
+        let path = root.join(ENV_SPEC_FILE);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let mut schema = Schema::from_env_spec(&path)?;
+        schema.file = Some(ENV_SPEC_FILE.to_string());
+        Ok(Some(schema))
     }
 
     /// A file named with `--schema`: a `launchgate.yml`-style file with an `env:` section,
     /// or a bare schema (`environments:`, `vars:` … at the top level).
     pub fn from_file(path: &Path) -> Result<Schema, Error> {
+        if is_env_spec(path) {
+            return Schema::from_env_spec(path);
+        }
         let file = ConfigFile::read(path)?;
         let value: serde_yaml::Value = serde_yaml::from_str(&file.source).unwrap_or(serde_yaml::Value::Null);
         let has_env_section = value.as_mapping().is_some_and(|m| m.contains_key("env"));
@@ -270,13 +337,15 @@ impl Schema {
         let environments = environments_of(&value);
         let vars = variables_of(&value);
         let config: EnvConfig = with_environments(environments, vars, || from_yaml_str(&name, &file.source))?;
-        check_schema(&config, &name, &file.source)?;
-        Ok(Schema {
+        let schema = Schema {
             config,
             file: Some(name),
             source: file.source,
+            notes: Vec::new(),
             positions: OnceLock::new(),
-        })
+        };
+        check_schema(&schema)?;
+        Ok(schema)
     }
 
     /// 1-based line and column of a variable's key in the schema file, found by text.
@@ -305,13 +374,9 @@ fn variables_of(value: &serde_yaml::Value) -> Vec<String> {
 }
 
 /// Checks no type can express: an enum needs `values`, a default must fit its type.
-fn check_schema(config: &EnvConfig, file: &str, source: &str) -> Result<(), Error> {
-    let schema = Schema {
-        config: EnvConfig::default(),
-        file: None,
-        source: source.to_string(),
-        positions: OnceLock::new(),
-    };
+pub(super) fn check_schema(schema: &Schema) -> Result<(), Error> {
+    let (config, source) = (&schema.config, schema.source.as_str());
+    let file = schema.file.as_deref().unwrap_or("the schema");
     let at = |var: &str, msg: String, help: &str| {
         let offset = schema
             .position_of(var)

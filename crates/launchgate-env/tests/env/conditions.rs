@@ -2,7 +2,7 @@
 //! will have, and the schema's words shown in the help of every finding.
 
 use crate::redaction::outputs_in_every_format;
-use crate::{bin, positions, run_json, write};
+use crate::{assert_schema_errors, bin, positions, run_json, write};
 
 const SCHEMA: &str = "env:
   vars:
@@ -122,17 +122,7 @@ fn a_bad_condition_is_a_configuration_error_with_its_position() {
             "an empty list of values can never match",
         ),
     ];
-    for (schema, at, words) in cases {
-        write(dir.path(), "launchgate.yml", schema);
-        let out = bin(dir.path())
-            .args(["check", "--env", "production"])
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{schema}\n{stderr}");
-        assert!(stderr.contains(at), "{schema}\nwanted {at} in:\n{stderr}");
-        assert!(stderr.contains(words), "{schema}\nwanted {words} in:\n{stderr}");
-    }
+    assert_schema_errors(dir.path(), "launchgate.yml", &cases);
 }
 
 /// `description`, `example` and `docs` are in the help of every finding about the variable,
