@@ -295,6 +295,11 @@ impl Schema {
             ))
             .with_help("save the file as UTF-8")
         })?;
+        Schema::from_env_spec_text(display, source)
+    }
+
+    /// The text of an @env-spec file, shown as `display` in errors and findings.
+    pub fn from_env_spec_text(display: String, source: String) -> Result<Schema, Error> {
         let spec = envspec::parse(&display, &source)?;
         let positions = OnceLock::new();
         let _ = positions.set(spec.positions);

@@ -4,6 +4,9 @@
 //! (`"…"`, `'…'`, `` `…` ``), a function call `fn(a, key=b)`, a list `[a, b]`, an object
 //! `{k=v}`, or bare text. A `#` after the decorators starts a plain comment.
 
+/// How deeply lists, objects and calls may nest in one decorator value.
+pub const MAX_NESTING: usize = 16;
+
 /// One decorator, with the byte offset of its `@` in the file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decorator {
@@ -61,6 +64,7 @@ pub fn parse_line(content: &str, base: usize) -> Result<Vec<Decorator>, SyntaxEr
         text: content,
         at: 0,
         base,
+        depth: 0,
     };
     let mut out = Vec::new();
     loop {
@@ -81,6 +85,8 @@ struct Parser<'a> {
     text: &'a str,
     at: usize,
     base: usize,
+    /// Lists, objects and calls open around the current position.
+    depth: usize,
 }
 
 /// Where a bare value ends.
@@ -259,8 +265,23 @@ impl Parser<'_> {
         self.error(format!("missing `{close}`: a decorator is written on one line"))
     }
 
-    /// Comma-separated items up to `close` (a trailing comma allowed).
+    /// Comma-separated items up to `close` (a trailing comma allowed), nested at most
+    /// [`MAX_NESTING`] deep so a line of `[[[[…` cannot exhaust the stack.
     fn list(
+        &mut self,
+        close: char,
+        item: impl FnMut(&mut Self) -> Result<(), SyntaxError>,
+    ) -> Result<(), SyntaxError> {
+        if self.depth >= MAX_NESTING {
+            return Err(self.error(format!("values nest more than {MAX_NESTING} levels deep")));
+        }
+        self.depth += 1;
+        let out = self.items(close, item);
+        self.depth -= 1;
+        out
+    }
+
+    fn items(
         &mut self,
         close: char,
         mut item: impl FnMut(&mut Self) -> Result<(), SyntaxError>,
@@ -370,5 +391,9 @@ mod tests {
         assert_eq!(e.offset, 9);
         let e = parse_line("@ required", 0).unwrap_err();
         assert!(e.message.contains("decorator name"));
+        let deep = format!("@type={}", "f(".repeat(100_000));
+        let e = parse_line(&deep, 0).unwrap_err();
+        assert_eq!(e.offset, 6 + 2 * (MAX_NESTING + 1));
+        assert!(e.message.contains("nest more than 16 levels"), "{}", e.message);
     }
 }
