@@ -102,22 +102,23 @@ fn execute(cmd: &Command) -> Result<Option<Report>, Error> {
     match &cmd.action {
         Action::Check { environment, files } => {
             let schema = schema.ok_or_else(no_schema)?;
-            let env = environment
-                .clone()
-                .or_else(|| std::env::var(ENVIRONMENT_VARIABLE).ok().filter(|s| !s.is_empty()))
-                .or_else(|| schema.config.check.environment.clone())
-                .ok_or_else(|| {
-                    Error::input("no environment to check against").with_help(format!(
-                        "pass `--env production` (one of: {}) or set {ENVIRONMENT_VARIABLE}",
-                        schema.config.environments.join(", ")
-                    ))
-                })?;
             let values = if files.is_empty() {
                 Values::from_env(std::env::vars_os())
             } else {
                 // Files named on the command line are relative to the current folder.
                 Values::from_files(Path::new("."), files)?
             };
+            let env = environment
+                .clone()
+                .or_else(|| std::env::var(ENVIRONMENT_VARIABLE).ok().filter(|s| !s.is_empty()))
+                .or_else(|| schema.config.check.environment.clone())
+                .or_else(|| schema.current_environment(&values))
+                .ok_or_else(|| {
+                    Error::input("no environment to check against").with_help(format!(
+                        "pass `--env production` (one of: {}) or set {ENVIRONMENT_VARIABLE}",
+                        schema.config.environments.join(", ")
+                    ))
+                })?;
             crate::check_values(&schema, &env, &values).map(Some)
         }
         Action::Lint { files, fix, disable } => {

@@ -309,32 +309,42 @@ pub fn check_configured_with(
             relative_display(root, &config.path)
         )),
         Some(schema) => {
-            let env = environment
+            let read_values = || -> Result<Values, Error> {
+                if schema.config.check.files.is_empty() {
+                    return Ok(Values::from_env(process_env));
+                }
+                let env: Vec<_> = process_env.into_iter().collect();
+                let key = |name: &str| {
+                    env.iter()
+                        .find(|(k, _)| k.to_str() == Some(name))
+                        .and_then(|(_, v)| v.to_str().map(str::to_string))
+                };
+                Values::from_files_with_keys(root, &schema.config.check.files, key)
+            };
+            let named = environment
                 .map(str::to_string)
                 .or_else(|| schema.config.check.environment.clone());
-            match env {
-                Some(env) => {
-                    let values = if schema.config.check.files.is_empty() {
-                        Values::from_env(process_env)
-                    } else {
-                        let env: Vec<_> = process_env.into_iter().collect();
-                        let key = |name: &str| {
-                            env.iter()
-                                .find(|(k, _)| k.to_str() == Some(name))
-                                .and_then(|(_, v)| v.to_str().map(str::to_string))
-                        };
-                        Values::from_files_with_keys(root, &schema.config.check.files, key)?
-                    };
+            // Values are read only when they will be checked, or name the environment.
+            let (env, values) = match (named, &schema.current_env) {
+                (Some(env), _) => (Some(env), Some(read_values()?)),
+                (None, Some(_)) => {
+                    let values = read_values()?;
+                    (schema.current_environment(&values), Some(values))
+                }
+                (None, None) => (None, None),
+            };
+            match (env, values) {
+                (Some(env), Some(values)) => {
                     let checked = check_values(schema, &env, &values)?;
                     merge(&mut report, checked);
                 }
-                None => {
+                _ => {
                     report.notes.extend(schema.notes.iter().cloned());
                     let before = report.findings.len();
                     schema_leaks(schema, &mut report);
                     help::annotate(schema, &mut report.findings[before..]);
                     report.notes.push(format!(
-                        "no environment named (set {ENVIRONMENT_VARIABLE} or env.check.environment): values were not checked against the schema"
+                        "no environment named (set {ENVIRONMENT_VARIABLE}, env.check.environment or a .env.schema's @currentEnv item): values were not checked against the schema"
                     ));
                 }
             }

@@ -235,6 +235,8 @@ pub struct Schema {
     pub source: String,
     /// What reading it left out (decorators a plugin may define), for the report's notes.
     pub notes: Vec<String>,
+    /// The variable whose value names the environment (a `.env.schema`'s `@currentEnv`).
+    pub current_env: Option<String>,
     /// Where each key is in `source`, indexed on first use.
     positions: OnceLock<HashMap<String, (u32, u32)>>,
 }
@@ -268,6 +270,7 @@ impl Schema {
             file: Some(config.display_name()),
             source: config.source.clone(),
             notes: Vec::new(),
+            current_env: None,
             positions: OnceLock::new(),
         };
         check_schema(&schema)?;
@@ -308,6 +311,7 @@ impl Schema {
             file: Some(display),
             source,
             notes: spec.notes,
+            current_env: spec.current_env,
             positions,
         };
         check_schema(&schema)?;
@@ -347,10 +351,24 @@ impl Schema {
             file: Some(name),
             source: file.source,
             notes: Vec::new(),
+            current_env: None,
             positions: OnceLock::new(),
         };
         check_schema(&schema)?;
         Ok(schema)
+    }
+
+    /// The environment the `@currentEnv` variable names: its value as read (unless
+    /// encrypted), or else its default.
+    pub fn current_environment(&self, values: &crate::Values) -> Option<String> {
+        let var = self.current_env.as_ref()?;
+        let given = values
+            .vars
+            .get(var)
+            .filter(|v| v.encryption == crate::check::Encryption::Plain)
+            .map(|v| v.value.trim().to_string())
+            .filter(|v| !v.is_empty());
+        given.or_else(|| self.config.vars.get(var).and_then(|s| s.default.clone()))
     }
 
     /// 1-based line and column of a variable's key in the schema file, found by text.

@@ -217,3 +217,50 @@ fn lint_accepts_calls_and_catches_a_committed_key() {
         schema
     );
 }
+
+/// Without `--env`, the `@currentEnv` item names the environment, as varlock reads it: its
+/// value in the files or the process environment, or else its default.
+#[test]
+fn current_env_names_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".env.schema", ENV_SCHEMA);
+    write(dir.path(), ".env.production", "APP_ENV=production\n");
+    let (code, findings) = run_json(bin(dir.path()).args(["check", "--file", ".env.production"]));
+    assert_eq!(code, 1);
+    let stripe = findings_about(&findings, "STRIPE_SECRET_KEY");
+    assert_eq!(stripe[0]["properties"]["environment"], "production");
+
+    // The default, `development`, requires neither.
+    let (code, findings) = run_json(bin(dir.path()).args(["check"]));
+    assert!(
+        findings_about(&findings, "STRIPE_SECRET_KEY").is_empty(),
+        "{findings:?}"
+    );
+    assert_eq!(
+        findings_about(&findings, "DATABASE_URL")[0]["properties"]["environment"],
+        "development"
+    );
+    assert_eq!(code, 1);
+
+    // `launchgate check`: a launchgate.yml without `env:`, the process environment naming
+    // the environment.
+    write(dir.path(), "launchgate.yml", "secrets: {}\n");
+    let config = launchgate_core::config::ConfigFile::read(&dir.path().join("launchgate.yml")).unwrap();
+    let report = launchgate_env::check_configured_with(
+        &config,
+        dir.path(),
+        None,
+        [("APP_ENV".into(), "production".into())],
+    )
+    .unwrap();
+    let missing: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule_id == "env.missing-required")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(
+        missing.contains(&"STRIPE_SECRET_KEY is required in production but is not set"),
+        "{missing:?}"
+    );
+}

@@ -26,6 +26,7 @@ pub(super) struct EnvSpec {
     pub config: EnvConfig,
     pub positions: HashMap<String, (u32, u32)>,
     pub notes: Vec<String>,
+    pub current_env: Option<String>,
 }
 
 /// Item decorators launchgate maps onto the schema.
@@ -193,10 +194,21 @@ pub(super) fn parse(display: &str, source: &str) -> Result<EnvSpec, Error> {
             ));
         }
     }
+    if let Some((flag, offset, len)) = &root.current_env_at
+        && !config.vars.contains_key(flag)
+    {
+        return Err(p.error(
+            *offset,
+            *len,
+            format!("@currentEnv names `{flag}`, which this file does not define"),
+            "define the item in this file, for example `# @type=enum(development, production)` above `APP_ENV=development`",
+        ));
+    }
     Ok(EnvSpec {
         config,
         positions,
         notes: p.notes,
+        current_env: root.current_env,
     })
 }
 
@@ -206,6 +218,8 @@ struct Root {
     default_required: Option<bool>,
     default_sensitive: DefaultSensitive,
     current_env: Option<String>,
+    /// Where `@currentEnv` is, for an error when its item is missing.
+    current_env_at: Option<(String, usize, usize)>,
 }
 
 enum DefaultSensitive {
@@ -345,6 +359,7 @@ impl Parser<'_> {
             default_required: None,
             default_sensitive: DefaultSensitive::All(true),
             current_env: None,
+            current_env_at: None,
         };
         self.plugins = header.iter().any(|d| d.name == "plugin");
         for d in header {
@@ -396,6 +411,7 @@ impl Parser<'_> {
                         ));
                     }
                     root.current_env = Some(name.to_string());
+                    root.current_env_at = Some((name.to_string(), d.offset, d.len));
                 }
                 name if REFUSED_ROOT_DECORATORS.contains(&name) => {
                     return Err(self.at(

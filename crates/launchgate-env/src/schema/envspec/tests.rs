@@ -75,6 +75,11 @@ fn errors_point_at_the_decorator() {
         ("# @type=enum(a, b\nA=\n", (1, 18), "missing `)`"),
         ("#   @required @optional\nA=\n", (1, 15), "given twice"),
         ("# @type=url\nA=not a url\n", (2, 1), "the default of A"),
+        (
+            "# @currentEnv=$APP_ENV\n# ---\nA=\n",
+            (1, 3),
+            "@currentEnv names `APP_ENV`",
+        ),
     ];
     for (source, at, words) in cases {
         let e = match load(source) {
@@ -85,6 +90,7 @@ fn errors_point_at_the_decorator() {
                     file: Some(".env.schema".into()),
                     source: source.into(),
                     notes: Vec::new(),
+                    current_env: None,
                     positions: {
                         let p = std::sync::OnceLock::new();
                         let _ = p.set(spec.positions);
