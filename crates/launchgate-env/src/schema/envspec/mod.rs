@@ -96,6 +96,16 @@ struct Parser<'a> {
     plugins: bool,
 }
 
+/// Syntax problems that lose or blur an item (a line that is no item, a key defined twice):
+/// in a schema, a lost item is a check that silently never runs.
+const REFUSED_PROBLEMS: [&str; 5] = [
+    "invalid-key",
+    "key-without-value",
+    "unterminated-quote",
+    "duplicate-key",
+    "nul-byte",
+];
+
 pub(super) fn parse(display: &str, source: &str) -> Result<EnvSpec, Error> {
     let parsed = dotenv::parse(source.as_bytes());
     let mut starts = vec![0];
@@ -107,6 +117,20 @@ pub(super) fn parse(display: &str, source: &str) -> Result<EnvSpec, Error> {
         notes: Vec::new(),
         plugins: false,
     };
+    if let Some(problem) = parsed
+        .problems
+        .iter()
+        .find(|pr| REFUSED_PROBLEMS.contains(&pr.id))
+    {
+        let offset =
+            launchgate_core::error::offset_of(source, problem.line as usize, problem.column as usize);
+        return Err(p.error(
+            offset,
+            1,
+            problem.message.clone(),
+            "fix the line: in a schema, every item is `KEY=` or `KEY=default`, defined once",
+        ));
+    }
     let lines = p.classify(&parsed.entries);
 
     // The header: the first comment block, when a blank line or a divider ends it.
