@@ -1,6 +1,7 @@
 //! Deserializing specs: keys checked where they stand, environments known while reading.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
@@ -11,14 +12,15 @@ use super::{Override, Required, VarSpec, default_environments};
 
 thread_local! {
     static ENVIRONMENTS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
-    static VARIABLES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    static VARIABLES: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
 }
 
 /// Runs `f` with the schema's environments and variable names known, so overrides and
 /// conditions naming an unknown one are rejected where they stand.
 pub(super) fn with_environments<T>(envs: Vec<String>, vars: Vec<String>, f: impl FnOnce() -> T) -> T {
     let previous = ENVIRONMENTS.with(|e| std::mem::replace(&mut *e.borrow_mut(), envs));
-    let previous_vars = VARIABLES.with(|v| std::mem::replace(&mut *v.borrow_mut(), vars));
+    let previous_vars =
+        VARIABLES.with(|v| std::mem::replace(&mut *v.borrow_mut(), vars.into_iter().collect()));
     let out = f();
     ENVIRONMENTS.with(|e| *e.borrow_mut() = previous);
     VARIABLES.with(|v| *v.borrow_mut() = previous_vars);
@@ -371,10 +373,12 @@ impl<'de> Visitor<'de> for GroupVisitor {
 
 /// A variable the schema declares, or an error naming the closest one.
 fn known_variable<E: de::Error>(name: &str) -> Result<String, E> {
-    let known = VARIABLES.with(|v| v.borrow().clone());
-    if known.iter().any(|k| k == name) {
+    // A set, looked up without copying: a schema may hold thousands of conditions.
+    if VARIABLES.with(|v| v.borrow().contains(name)) {
         return Ok(name.to_string());
     }
+    let mut known: Vec<String> = VARIABLES.with(|v| v.borrow().iter().cloned().collect());
+    known.sort();
     let candidates: Vec<&str> = known.iter().map(String::as_str).collect();
     let hint = match launchgate_core::config::closest(name, &candidates) {
         Some(best) => format!(" (did you mean `{best}`?)"),

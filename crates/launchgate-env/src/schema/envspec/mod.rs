@@ -288,7 +288,8 @@ impl Parser<'_> {
             .iter()
             .map(|&start| {
                 let text = self.line_text(start);
-                let trimmed = text.trim_start();
+                // A byte order mark must not hide the header's decorators.
+                let trimmed = text.trim_start_matches('\u{feff}').trim_start();
                 let Some(comment) = trimmed.strip_prefix('#') else {
                     return Line::Blank;
                 };

@@ -37,6 +37,12 @@ fn header_items_and_decorators() {
 }
 
 #[test]
+fn a_byte_order_mark_keeps_the_header() {
+    let spec = load("\u{feff}# @defaultRequired=true\n# ---\nA=\n").unwrap();
+    assert_eq!(spec.config.vars["A"].required, Required::All);
+}
+
+#[test]
 fn varlock_defaults_infer_required_and_sensitive() {
     let spec = load("A=1\nB=\n# @optional\nC=x\n").unwrap();
     let v = &spec.config.vars;
