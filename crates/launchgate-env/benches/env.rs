@@ -2,7 +2,11 @@
 //! source tree; and of the long lines that used to be quadratic: one value with 250,000 bad
 //! substitutions, one 4 MB minified bundle (the usage scan skips files over 4 MiB). Every input is generated.
 //!
-//! Run with `cargo bench -p launchgate-env --bench env`.
+//! The schema's own reading and conditions: a 20,000-item `.env.schema`, and a check of
+//! 20,000 variables each with a `required_when` condition.
+//!
+//! Run with `cargo bench -p launchgate-env --bench env` (`-- env-schema` for the second
+//! group alone).
 
 use std::path::{Path, PathBuf};
 
@@ -105,5 +109,57 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+const SCHEMA_ITEMS: usize = 20_000;
+
+/// A `.env.schema` of `SCHEMA_ITEMS` items, each with a description and decorators.
+fn env_schema() -> String {
+    let mut s = String::from("# @defaultRequired=false @defaultSensitive=true\n# ---\n\n");
+    for i in 0..SCHEMA_ITEMS {
+        s.push_str(&format!(
+            "FLAG_{i}=off\n# Item {i}, generated\n# @type=string(minLength=3, startsWith=sk_) @example=\"sk_test_xxxx\"\n# @required=eq($FLAG_{}, on) @docs(\"Keys\", https://docs.acme.io/{i})\nKEY_{i}=\n\n",
+            (i + 1) % SCHEMA_ITEMS
+        ));
+    }
+    s
+}
+
+/// A YAML schema where each of `SCHEMA_ITEMS` keys is required when its flag is on.
+fn conditional_schema() -> String {
+    let mut s = String::from("env:\n  vars:\n");
+    for i in 0..SCHEMA_ITEMS {
+        s.push_str(&format!(
+            "    FLAG_{i}: {{ type: bool, default: false }}\n    KEY_{i}: {{ required_when: [ {{ FLAG_{i}: true }}, OTHER_{i} ], example: sk_test_xxxx }}\n    OTHER_{i}: {{}}\n"
+        ));
+    }
+    s
+}
+
+fn bench_schema(c: &mut Criterion) {
+    let mut group = c.benchmark_group("env-schema");
+    group.sample_size(10);
+    let text = env_schema();
+    group.bench_function("read a 20,000-item .env.schema", |b| {
+        b.iter(|| {
+            let schema = launchgate_env::Schema::from_env_spec_text(".env.schema".into(), text.clone())
+                .expect("the schema reads");
+            assert_eq!(schema.config.vars.len(), 2 * SCHEMA_ITEMS);
+        })
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("launchgate.yml");
+    std::fs::write(&path, conditional_schema()).expect("write");
+    let schema = launchgate_env::Schema::from_file(&path).expect("the schema reads");
+    let values = launchgate_env::Values::from_env(
+        (0..SCHEMA_ITEMS).map(|i| (format!("FLAG_{i}").into(), "true".into())),
+    );
+    group.bench_function("check 20,000 required_when conditions", |b| {
+        b.iter(|| {
+            let report = launchgate_env::check_values(&schema, "production", &values).expect("checks");
+            assert_eq!(report.findings.len(), SCHEMA_ITEMS);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_schema);
 criterion_main!(benches);

@@ -8,6 +8,7 @@ use launchgate_core::{Error, Finding, Location, Report, Secret, Severity};
 
 use crate::dotenv::{self, Quote};
 use crate::lint::{self, LintOptions};
+use crate::schema::conditions::{Outcome, Resolved};
 use crate::schema::{Schema, VarSpec};
 use crate::{dotenvx, files, leaks, reading, secret_values, types};
 
@@ -298,6 +299,7 @@ pub fn check(schema: &Schema, env: &str, values: &Values, report: &mut Report) -
         );
     }
     report.inputs.extend(values.inputs.iter().cloned());
+    report.notes.extend(schema.notes.iter().cloned());
     report.notes.extend(values.notes.iter().cloned());
     for f in &values.findings {
         report.push(f.clone());
@@ -306,10 +308,11 @@ pub fn check(schema: &Schema, env: &str, values: &Values, report: &mut Report) -
         "checked {} schema variables for the {env} environment",
         config.vars.len()
     ));
+    let resolve = |var: &str| resolved(schema, env, values, var);
     for (name, spec) in &config.vars {
         let value = values.vars.get(name);
         let before = report.findings.len();
-        check_var(name, spec, env, value, &config.public_prefixes, report);
+        check_var(name, spec, env, value, &config.public_prefixes, &resolve, report);
         if let Some(v) = value {
             hide_decrypted(v, &mut report.findings[before..]);
         }
@@ -344,6 +347,27 @@ pub fn check(schema: &Schema, env: &str, values: &Values, report: &mut Report) -
     Ok(())
 }
 
+/// A variable a `required_when` condition names, as the deploy will have it: its value, or
+/// else the schema's default.
+fn resolved(schema: &Schema, env: &str, values: &Values, var: &str) -> Resolved {
+    let spec = schema.config.vars.get(var);
+    let given = values.vars.get(var).filter(|v| !v.value.trim().is_empty());
+    let sealed = given.is_some_and(|v| v.encryption == Encryption::Sealed);
+    let value = match given {
+        Some(v) if !sealed => Some(v.value.clone()),
+        Some(_) => None,
+        None => spec.and_then(|s| s.for_env(env).default.map(str::to_string)),
+    };
+    Resolved {
+        value,
+        sealed,
+        is_bool: spec.is_some_and(|s| s.var_type == types::VarType::Bool),
+        quotable: spec.is_some_and(|s| !s.secret)
+            && leaks::secret_word(var).is_none()
+            && given.is_none_or(|v| v.encryption == Encryption::Plain),
+    }
+}
+
 /// Not even a redacted part of a decrypted value is shown.
 fn hide_decrypted(value: &Value, findings: &mut [Finding]) {
     if value.encryption == Encryption::Decrypted {
@@ -362,34 +386,49 @@ fn check_var(
     env: &str,
     value: Option<&Value>,
     public_prefixes: &[String],
+    resolve: &dyn Fn(&str) -> Resolved,
     report: &mut Report,
 ) {
     let effective = spec.for_env(env);
-    let help = |extra: &str| match &spec.description {
-        Some(d) => format!("{name}: {d}. {extra}"),
-        None => format!("{name}: {extra}"),
-    };
     let present = value.filter(|v| !v.value.trim().is_empty());
     let Some(value) = present else {
-        if effective.required && effective.default.is_none() {
-            let how = if value.is_some() { "is empty" } else { "is not set" };
-            let mut f = Finding::new(
-                "env.missing-required",
-                Severity::Error,
-                format!("{name} is required in {env} but {how}"),
-            )
+        if effective.default.is_some() {
+            return;
+        }
+        let condition = match (&spec.required_when, effective.required) {
+            (_, true) => None,
+            (None, false) => return,
+            (Some(rw), false) => match rw.evaluate(resolve) {
+                Outcome::Holds(why) => Some(why),
+                Outcome::Fails => return,
+                Outcome::Unknown(var) => {
+                    report.notes.push(format!(
+                        "whether {name} is required depends on {var}, which is encrypted and was not decrypted; {name} is not set"
+                    ));
+                    return;
+                }
+            },
+        };
+        let how = if value.is_some() { "is empty" } else { "is not set" };
+        let message = match &condition {
+            Some(why) => format!("{name} is required in {env} when {why}, but {how}"),
+            None => format!("{name} is required in {env} but {how}"),
+        };
+        let mut f = Finding::new("env.missing-required", Severity::Error, message)
             .subject(format!("{name} ({env})"))
-            .help(help(&format!(
+            .help(format!(
                 "set it (type {}) where the {env} deploy reads its variables",
                 spec.var_type.as_str()
-            )))
+            ))
             .property("variable", name)
             .property("environment", env);
-            if let Some(Source::File { path, line, column }) = value.map(|v| &v.source) {
-                f = f.at(Location::at(path.as_str(), *line, *column));
-            }
-            report.push(f);
+        if let Some(why) = condition {
+            f = f.property("condition", why);
         }
+        if let Some(Source::File { path, line, column }) = value.map(|v| &v.source) {
+            f = f.at(Location::at(path.as_str(), *line, *column));
+        }
+        report.push(f);
         return;
     };
     if value.encryption == Encryption::Sealed {
@@ -410,7 +449,7 @@ fn check_var(
             None => format!("{name} {why}"),
         };
         let mut f = finding("env.invalid-value", Severity::Error, message, name, env, value)
-            .help(help(&format!("expected type {}", spec.var_type.as_str())));
+            .help(format!("expected type {}", spec.var_type.as_str()));
         if shown.is_none() {
             f = f.secret(Secret::new(value.value.as_str()).to_redacted());
         }

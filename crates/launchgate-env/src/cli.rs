@@ -102,22 +102,23 @@ fn execute(cmd: &Command) -> Result<Option<Report>, Error> {
     match &cmd.action {
         Action::Check { environment, files } => {
             let schema = schema.ok_or_else(no_schema)?;
-            let env = environment
-                .clone()
-                .or_else(|| std::env::var(ENVIRONMENT_VARIABLE).ok().filter(|s| !s.is_empty()))
-                .or_else(|| schema.config.check.environment.clone())
-                .ok_or_else(|| {
-                    Error::input("no environment to check against").with_help(format!(
-                        "pass `--env production` (one of: {}) or set {ENVIRONMENT_VARIABLE}",
-                        schema.config.environments.join(", ")
-                    ))
-                })?;
             let values = if files.is_empty() {
                 Values::from_env(std::env::vars_os())
             } else {
                 // Files named on the command line are relative to the current folder.
                 Values::from_files(Path::new("."), files)?
             };
+            let env = environment
+                .clone()
+                .or_else(|| std::env::var(ENVIRONMENT_VARIABLE).ok().filter(|s| !s.is_empty()))
+                .or_else(|| schema.config.check.environment.clone())
+                .or_else(|| schema.current_environment(&values))
+                .ok_or_else(|| {
+                    Error::input("no environment to check against").with_help(format!(
+                        "pass `--env production` (one of: {}) or set {ENVIRONMENT_VARIABLE}",
+                        schema.config.environments.join(", ")
+                    ))
+                })?;
             crate::check_values(&schema, &env, &values).map(Some)
         }
         Action::Lint { files, fix, disable } => {
@@ -161,20 +162,26 @@ fn load_schema(
     config: Option<&ConfigFile>,
     root: &Path,
 ) -> Result<Option<Schema>, Error> {
-    let mut schema = match (explicit, config) {
-        (Some(path), _) => Some(Schema::from_file(path)?),
-        (None, Some(config)) => Schema::from_config(config)?,
-        (None, None) => None,
-    };
-    if let (Some(s), Some(path)) = (schema.as_mut(), explicit.or(config.map(|c| c.path.as_path()))) {
-        s.file = Some(crate::relative_display(root, path));
+    if let Some(path) = explicit {
+        let mut schema = Schema::from_file(path)?;
+        schema.file = Some(crate::relative_display(root, path));
+        return Ok(Some(schema));
     }
-    Ok(schema)
+    if let Some(config) = config
+        && let Some(mut schema) = Schema::from_config(config)?
+    {
+        schema.file = Some(crate::relative_display(root, &config.path));
+        return Ok(Some(schema));
+    }
+    // Without an `env:` section, a varlock `.env.schema` in the root is the schema.
+    Schema::discover_env_spec(root)
 }
 
 fn no_schema() -> Error {
-    Error::input("no schema: launchgate.yml has no env: section and no --schema was given")
-        .with_help("run `launchgate-env init` to write one from .env.example and the code")
+    Error::input(
+        "no schema: launchgate.yml has no env: section, there is no .env.schema and no --schema was given",
+    )
+    .with_help("run `launchgate-env init` to write one from .env.example and the code")
 }
 
 #[cfg(test)]

@@ -25,11 +25,13 @@ pub fn is_env_file_name(name: &str) -> bool {
     name == ".env" || (name.starts_with(".env.") && name.len() > 5)
 }
 
-/// Whether a path names a template (`.env.example` and friends).
+/// Whether a path names a template (`.env.example` and friends), or a `.env.schema`,
+/// whose values are defaults and examples, not a deploy's values.
 pub fn is_template(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| TEMPLATES.contains(&n))
+        || crate::schema::is_env_spec(path)
 }
 
 /// The files git tracks under `root`, relative to it; `Ok(None)` outside a git work tree

@@ -32,6 +32,7 @@ pub mod dotenv;
 pub mod dotenvx;
 pub mod drift;
 pub mod files;
+pub mod help;
 pub mod init;
 pub mod leaks;
 pub mod lint;
@@ -69,6 +70,7 @@ pub fn check_values(schema: &Schema, environment: &str, values: &Values) -> Resu
     }
     check::check(schema, environment, values, &mut report)?;
     schema_leaks(schema, &mut report);
+    help::annotate(schema, &mut report.findings);
     Ok(finish(report, started))
 }
 
@@ -77,9 +79,12 @@ pub fn check_values(schema: &Schema, environment: &str, values: &Values) -> Resu
 pub fn schema_leaks(schema: &Schema, report: &mut Report) {
     let prefixes = &schema.config.public_prefixes;
     for (name, spec) in &schema.config.vars {
-        let at = |f: Finding| match (&schema.file, schema.position_of(name)) {
-            (Some(file), Some((l, c))) => f.at(Location::at(file.as_str(), l, c)),
-            _ => f.subject(name.clone()),
+        let at = |f: Finding| {
+            let f = f.property("variable", name.as_str());
+            match (&schema.file, schema.position_of(name)) {
+                (Some(file), Some((l, c))) => f.at(Location::at(file.as_str(), l, c)),
+                _ => f.subject(name.clone()),
+            }
         };
         if let Some(prefix) = leaks::public_prefix(name, prefixes)
             && spec.secret
@@ -123,6 +128,12 @@ pub fn lint_files(
         report.notes.push(committed::no_git_note(root));
     }
     let confinement = reading::Confinement::new(root)?;
+    // @env-spec values may be function calls (`op(op://vault/x, "y")`): unquoted text with
+    // spaces and quotes that varlock reads as a call. Quoting them would make them strings.
+    let mut env_spec_options = options.clone();
+    env_spec_options
+        .disable
+        .extend(schema::ENV_SPEC_CALL_LINTS.iter().map(|l| l.to_string()));
     let one = |path: &PathBuf| -> Result<(Vec<Finding>, usize, bool, Option<String>), Error> {
         let full = if path.is_absolute() {
             path.clone()
@@ -134,6 +145,11 @@ pub fn lint_files(
         let (mut bytes, real) = match confinement.read(&full, &display)? {
             reading::EnvFile::Read { bytes, real } => (bytes, real),
             reading::EnvFile::Skipped(note) => return Ok((Vec::new(), 0, false, Some(note))),
+        };
+        let options = if schema::is_env_spec(path) {
+            &env_spec_options
+        } else {
+            options
         };
         let mut fixed = false;
         if fix && let Some(new) = lint::fix_bytes(&display, &bytes, options)? {
@@ -163,6 +179,9 @@ pub fn lint_files(
         fixed += usize::from(was_fixed);
     }
     report.inputs.extend(paths.iter().map(|p| files::display(p)));
+    if let Some(schema) = schema {
+        help::annotate(schema, &mut report.findings);
+    }
     if fix {
         report
             .notes
@@ -196,6 +215,9 @@ pub fn diff(root: &Path, schema: Option<&Schema>) -> Result<Report, Error> {
             .push("no schema: compared the .env files with the example file only".into());
     }
     drift::diff(root, schema, &env_files, &mut report);
+    if let Some(schema) = schema {
+        help::annotate(schema, &mut report.findings);
+    }
     Ok(finish(report, started))
 }
 
@@ -267,6 +289,10 @@ pub fn check_configured_with(
     if let Some(s) = schema.as_mut() {
         s.file = Some(relative_display(root, &config.path));
     }
+    // Without an `env:` section, a varlock `.env.schema` in the root is the schema.
+    if schema.is_none() {
+        schema = Schema::discover_env_spec(root)?;
+    }
     let options = LintOptions {
         disable: schema
             .as_ref()
@@ -279,33 +305,46 @@ pub fn check_configured_with(
     merge(&mut report, drift);
     match &schema {
         None => report.notes.push(format!(
-            "{} has no env: section: checked .env files only; run `launchgate-env init` to write a schema",
+            "{} has no env: section and there is no .env.schema: checked .env files only; run `launchgate-env init` to write a schema",
             relative_display(root, &config.path)
         )),
         Some(schema) => {
-            let env = environment
+            let read_values = || -> Result<Values, Error> {
+                if schema.config.check.files.is_empty() {
+                    return Ok(Values::from_env(process_env));
+                }
+                let env: Vec<_> = process_env.into_iter().collect();
+                let key = |name: &str| {
+                    env.iter()
+                        .find(|(k, _)| k.to_str() == Some(name))
+                        .and_then(|(_, v)| v.to_str().map(str::to_string))
+                };
+                Values::from_files_with_keys(root, &schema.config.check.files, key)
+            };
+            let named = environment
                 .map(str::to_string)
                 .or_else(|| schema.config.check.environment.clone());
-            match env {
-                Some(env) => {
-                    let values = if schema.config.check.files.is_empty() {
-                        Values::from_env(process_env)
-                    } else {
-                        let env: Vec<_> = process_env.into_iter().collect();
-                        let key = |name: &str| {
-                            env.iter()
-                                .find(|(k, _)| k.to_str() == Some(name))
-                                .and_then(|(_, v)| v.to_str().map(str::to_string))
-                        };
-                        Values::from_files_with_keys(root, &schema.config.check.files, key)?
-                    };
+            // Values are read only when they will be checked, or name the environment.
+            let (env, values) = match (named, &schema.current_env) {
+                (Some(env), _) => (Some(env), Some(read_values()?)),
+                (None, Some(_)) => {
+                    let values = read_values()?;
+                    (schema.current_environment(&values), Some(values))
+                }
+                (None, None) => (None, None),
+            };
+            match (env, values) {
+                (Some(env), Some(values)) => {
                     let checked = check_values(schema, &env, &values)?;
                     merge(&mut report, checked);
                 }
-                None => {
+                _ => {
+                    report.notes.extend(schema.notes.iter().cloned());
+                    let before = report.findings.len();
                     schema_leaks(schema, &mut report);
+                    help::annotate(schema, &mut report.findings[before..]);
                     report.notes.push(format!(
-                        "no environment named (set {ENVIRONMENT_VARIABLE} or env.check.environment): values were not checked against the schema"
+                        "no environment named (set {ENVIRONMENT_VARIABLE}, env.check.environment or a .env.schema's @currentEnv item): values were not checked against the schema"
                     ));
                 }
             }

@@ -18,6 +18,7 @@ pub type Target = (&'static str, fn(&[u8]));
 /// Every target, as `fuzz/fuzz_targets/` and `fuzz/corpus/` name them.
 pub const TARGETS: &[Target] = &[
     ("dotenv", dotenv),
+    ("env_schema", env_schema),
     ("config_yaml", config_yaml),
     ("lhr_json", lhr_json),
     ("webpack_stats", webpack_stats),
@@ -43,6 +44,28 @@ fn error_inside(error: &Error, text: &str) {
             line_count(text.as_bytes()),
             error.message()
         );
+    }
+}
+
+/// A `.env.schema` (@env-spec) read as the env gate's schema: an error points into the
+/// input, and every variable it declares is at a line and column of it.
+pub fn env_schema(bytes: &[u8]) {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return;
+    };
+    match launchgate_env::Schema::from_env_spec_text(".env.schema".into(), text.to_string()) {
+        Err(e) => error_inside(&e, text),
+        Ok(schema) => {
+            let lines = line_count(bytes);
+            assert!(schema.config.vars.len() <= lines);
+            for name in schema.config.vars.keys() {
+                let (line, column) = schema.position_of(name).expect("every variable has a position");
+                assert!(
+                    line >= 1 && line as usize <= lines && column >= 1,
+                    "{name} at {line}:{column}"
+                );
+            }
+        }
     }
 }
 

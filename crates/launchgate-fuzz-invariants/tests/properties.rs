@@ -45,6 +45,11 @@ proptest! {
     }
 
     #[test]
+    fn env_schema_shaped(bytes in shaped(r#"((# ?(@(required|optional|sensitive|public|defaultRequired|defaultSensitive|currentEnv|example|docs|type|requried)(=([a-z$A-Z_]{0,6}|"[^"\n]{0,6}"?|(enum|string|url|forEnv|eq|port|number)\(([a-zA-Z$_]{0,5}(=[^,)\n]{0,4})?(, ?)?){0,3}\)?|\[[a-z, ]{0,8}\]?)|\([^)\n]{0,10}\)?)? ?){0,3}|---|[a-z ]{0,8})\n|[A-Z_]{1,6}=[^\n]{0,10}( # @[a-z]{0,8})?\n|\n){0,14}"#)) {
+        inv::env_schema(&bytes);
+    }
+
+    #[test]
     fn spf_shaped(bytes in shaped(r"v=spf1( [-+~?]?(all|include:[a-z.]{0,10}|a(:[a-z.]{0,8})?(/[0-9]{1,3})?|mx|ip4:[0-9./]{0,18}|ip6:[0-9a-f:/]{0,20}|redirect=[a-z.]{0,8}|exp=[a-z%{}]{0,8}|ptr|exists:[a-z%{}.]{0,10})){0,12}")) {
         inv::spf(&bytes);
     }

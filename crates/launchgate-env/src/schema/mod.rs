@@ -16,8 +16,11 @@ use serde::Deserialize;
 
 use crate::types::{Constraints, VarType};
 
+pub mod conditions;
 mod de;
+mod envspec;
 mod positions;
+use conditions::RequiredWhen;
 use de::with_environments;
 
 /// The environments assumed when a schema names none.
@@ -150,7 +153,13 @@ impl RawConstraints {
 pub struct VarSpec {
     pub var_type: VarType,
     pub description: Option<String>,
+    /// A value of the right shape, shown in the help of findings about the variable.
+    pub example: Option<String>,
+    /// Links or text about where the value comes from.
+    pub docs: Vec<String>,
     pub required: Required,
+    /// Also required wherever these conditions on other variables hold.
+    pub required_when: Option<RequiredWhen>,
     pub secret: bool,
     /// Whether the schema says `secret: false` in so many words.
     pub declared_public: bool,
@@ -224,33 +233,108 @@ pub struct Schema {
     /// The file's display name, when the schema came from a file.
     pub file: Option<String>,
     pub source: String,
+    /// What reading it left out (decorators a plugin may define), for the report's notes.
+    pub notes: Vec<String>,
+    /// The variable whose value names the environment (a `.env.schema`'s `@currentEnv`).
+    pub current_env: Option<String>,
     /// Where each key is in `source`, indexed on first use.
     positions: OnceLock<HashMap<String, (u32, u32)>>,
+}
+
+/// The name of the @env-spec schema file varlock reads.
+pub const ENV_SPEC_FILE: &str = ".env.schema";
+
+/// Lints a `.env.schema` is spared: its unquoted function-call values hold spaces and quotes.
+pub const ENV_SPEC_CALL_LINTS: [&str; 2] = ["unquoted-whitespace", "stray-quote"];
+
+/// Whether a path names an @env-spec schema (`.env.schema`, or `<name>.env.schema`).
+pub fn is_env_spec(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(ENV_SPEC_FILE))
 }
 
 impl Schema {
     /// The `env:` section of a configuration file; `Ok(None)` when it has none.
     pub fn from_config(config: &ConfigFile) -> Result<Option<Schema>, Error> {
-        let environments = config
-            .section::<serde_yaml::Value>("env")
-            .ok()
-            .flatten()
-            .map(|v| environments_of(&v))
+        let value = config.section::<serde_yaml::Value>("env").ok().flatten();
+        let environments = value
+            .as_ref()
+            .map(environments_of)
             .unwrap_or_else(default_environments);
-        let section = with_environments(environments, || config.section::<EnvConfig>("env"))?;
+        let vars = value.as_ref().map(variables_of).unwrap_or_default();
+        let section = with_environments(environments, vars, || config.section::<EnvConfig>("env"))?;
         let Some(section) = section else { return Ok(None) };
-        check_schema(&section, &config.display_name(), &config.source)?;
-        Ok(Some(Schema {
+        let schema = Schema {
             config: section,
             file: Some(config.display_name()),
             source: config.source.clone(),
+            notes: Vec::new(),
+            current_env: None,
             positions: OnceLock::new(),
-        }))
+        };
+        check_schema(&schema)?;
+        Ok(Some(schema))
+    }
+
+    /// An @env-spec file (`.env.schema`), read like a `.env` file: bounded, and never
+    /// through a link that leaves the folder it is in.
+    pub fn from_env_spec(path: &Path) -> Result<Schema, Error> {
+        let display = crate::files::display(path);
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let bytes = match crate::reading::read_env_file(path, folder, &display)? {
+            crate::reading::EnvFile::Read { bytes, .. } => bytes,
+            crate::reading::EnvFile::Skipped(note) => {
+                return Err(Error::input(note).with_help("name a schema file inside the repository"));
+            }
+        };
+        let source = String::from_utf8(bytes).map_err(|e| {
+            Error::input(format!(
+                "{display} is not valid UTF-8 (byte {})",
+                e.utf8_error().valid_up_to()
+            ))
+            .with_help("save the file as UTF-8")
+        })?;
+        Schema::from_env_spec_text(display, source)
+    }
+
+    /// The text of an @env-spec file, shown as `display` in errors and findings.
+    pub fn from_env_spec_text(display: String, source: String) -> Result<Schema, Error> {
+        let spec = envspec::parse(&display, &source)?;
+        let positions = OnceLock::new();
+        let _ = positions.set(spec.positions);
+        let schema = Schema {
+            config: spec.config,
+            file: Some(display),
+            source,
+            notes: spec.notes,
+            current_env: spec.current_env,
+            positions,
+        };
+        check_schema(&schema)?;
+        Ok(schema)
+    }
+
+    /// `.env.schema` in `root`, when there is one.
+    pub fn discover_env_spec(root: &Path) -> Result<Option<Schema>, Error> {
+        let path = root.join(ENV_SPEC_FILE);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let mut schema = Schema::from_env_spec(&path)?;
+        schema.file = Some(ENV_SPEC_FILE.to_string());
+        Ok(Some(schema))
     }
 
     /// A file named with `--schema`: a `launchgate.yml`-style file with an `env:` section,
     /// or a bare schema (`environments:`, `vars:` … at the top level).
     pub fn from_file(path: &Path) -> Result<Schema, Error> {
+        if is_env_spec(path) {
+            return Schema::from_env_spec(path);
+        }
         let file = ConfigFile::read(path)?;
         let value: serde_yaml::Value = serde_yaml::from_str(&file.source).unwrap_or(serde_yaml::Value::Null);
         let has_env_section = value.as_mapping().is_some_and(|m| m.contains_key("env"));
@@ -260,14 +344,31 @@ impl Schema {
         }
         let name = file.display_name();
         let environments = environments_of(&value);
-        let config: EnvConfig = with_environments(environments, || from_yaml_str(&name, &file.source))?;
-        check_schema(&config, &name, &file.source)?;
-        Ok(Schema {
+        let vars = variables_of(&value);
+        let config: EnvConfig = with_environments(environments, vars, || from_yaml_str(&name, &file.source))?;
+        let schema = Schema {
             config,
             file: Some(name),
             source: file.source,
+            notes: Vec::new(),
+            current_env: None,
             positions: OnceLock::new(),
-        })
+        };
+        check_schema(&schema)?;
+        Ok(schema)
+    }
+
+    /// The environment the `@currentEnv` variable names: its value as read (unless
+    /// encrypted), or else its default.
+    pub fn current_environment(&self, values: &crate::Values) -> Option<String> {
+        let var = self.current_env.as_ref()?;
+        let given = values
+            .vars
+            .get(var)
+            .filter(|v| v.encryption == crate::check::Encryption::Plain)
+            .map(|v| v.value.trim().to_string())
+            .filter(|v| !v.is_empty());
+        given.or_else(|| self.config.vars.get(var).and_then(|s| s.default.clone()))
     }
 
     /// 1-based line and column of a variable's key in the schema file, found by text.
@@ -287,14 +388,18 @@ fn environments_of(value: &serde_yaml::Value) -> Vec<String> {
         .unwrap_or_else(default_environments)
 }
 
+fn variables_of(value: &serde_yaml::Value) -> Vec<String> {
+    value
+        .get("vars")
+        .and_then(|v| v.as_mapping())
+        .map(|m| m.keys().filter_map(|k| k.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
 /// Checks no type can express: an enum needs `values`, a default must fit its type.
-fn check_schema(config: &EnvConfig, file: &str, source: &str) -> Result<(), Error> {
-    let schema = Schema {
-        config: EnvConfig::default(),
-        file: None,
-        source: source.to_string(),
-        positions: OnceLock::new(),
-    };
+pub(super) fn check_schema(schema: &Schema) -> Result<(), Error> {
+    let (config, source) = (&schema.config, schema.source.as_str());
+    let file = schema.file.as_deref().unwrap_or("the schema");
     let at = |var: &str, msg: String, help: &str| {
         let offset = schema
             .position_of(var)
@@ -303,6 +408,15 @@ fn check_schema(config: &EnvConfig, file: &str, source: &str) -> Result<(), Erro
         Error::at_source(msg, file, source, offset, var.len(), "this variable").with_help(help.to_string())
     };
     for (name, spec) in &config.vars {
+        if let Some(rw) = &spec.required_when
+            && rw.variables().any(|v| v == name)
+        {
+            return Err(at(
+                name,
+                format!("{name} has a `required_when` condition on itself"),
+                "name another variable, or use `required:` to require it outright",
+            ));
+        }
         if spec.var_type == VarType::Enum && spec.constraints.values.as_ref().is_none_or(|v| v.is_empty()) {
             return Err(at(
                 name,
@@ -411,6 +525,53 @@ mod tests {
         assert!(e.message().contains("no `values`"));
         let e = load("env:\n  vars:\n    A: { regex: '(' }\n").unwrap_err();
         assert!(e.message().contains("invalid regex"));
+    }
+
+    #[test]
+    fn required_when_shapes_and_positions() {
+        let s = load("env:\n  vars:\n    ON: { type: bool }\n    REGION: {}\n    KEY:\n      required_when: [ { ON: true, REGION: [eu, uk] }, REGION, { ON: { set: false } } ]\n").unwrap();
+        let rw = s.config.vars["KEY"].required_when.clone().unwrap();
+        use conditions::{Condition, Test};
+        let c = |v: &str, t: Test| Condition {
+            var: v.into(),
+            test: t,
+        };
+        assert_eq!(
+            rw.any_of,
+            vec![
+                vec![
+                    c("ON", Test::OneOf(vec!["true".into()])),
+                    c("REGION", Test::OneOf(vec!["eu".into(), "uk".into()]))
+                ],
+                vec![c("REGION", Test::Set)],
+                vec![c("ON", Test::Unset)],
+            ]
+        );
+        let e = load("env:\n  vars:\n    PAYMENTS_ENABLED: {}\n    KEY: { required_when: { PAYMENTS_ENABLD: \"true\" } }\n").unwrap_err();
+        assert_eq!(e.position(), Some((4, 29)), "{}", e.render(false));
+        assert!(
+            e.message().contains(
+                "`PAYMENTS_ENABLD`, which the schema does not declare (did you mean `PAYMENTS_ENABLED`?)"
+            ),
+            "{}",
+            e.message()
+        );
+        let e =
+            load("env:\n  vars:\n    A: {}\n    KEY:\n      required_when:\n        - NOPE\n").unwrap_err();
+        assert_eq!(e.position(), Some((6, 11)), "{}", e.render(false));
+        let e =
+            load("env:\n  vars:\n    A: {}\n    KEY: { required_when: { A: { equals: x } } }\n").unwrap_err();
+        assert_eq!(e.position().map(|p| p.0), Some(4), "{}", e.render(false));
+        assert!(
+            e.message().contains("unknown condition `equals`"),
+            "{}",
+            e.message()
+        );
+        let e = load("env:\n  vars:\n    A: {}\n    KEY: { required_when: 3 }\n").unwrap_err();
+        assert_eq!(e.position(), Some((4, 27)), "{}", e.render(false));
+        let e = load("env:\n  vars:\n    KEY: { required_when: KEY }\n").unwrap_err();
+        assert_eq!(e.position(), Some((3, 5)), "{}", e.render(false));
+        assert!(e.message().contains("on itself"));
     }
 
     #[test]

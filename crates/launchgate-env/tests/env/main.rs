@@ -4,8 +4,10 @@
 mod bad_input;
 mod check;
 mod committed;
+mod conditions;
 mod dotenvx;
 mod drift_init;
+mod env_spec;
 mod links;
 mod lint;
 mod redaction;
@@ -64,6 +66,19 @@ pub fn rules(findings: &[serde_json::Value]) -> Vec<String> {
         .iter()
         .map(|f| f["rule_id"].as_str().unwrap_or("").to_string())
         .collect()
+}
+
+/// For each `(schema, position, words)`: with the schema written to `name`, `check` exits 2
+/// and its error names the position and holds the words.
+pub fn assert_schema_errors(dir: &Path, name: &str, cases: &[(&str, &str, &str)]) {
+    for (schema, at, words) in cases {
+        write(dir, name, schema);
+        let out = bin(dir).args(["check", "--env", "production"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{schema}\n{stderr}");
+        assert!(stderr.contains(at), "{schema}\nwanted {at} in:\n{stderr}");
+        assert!(stderr.contains(words), "{schema}\nwanted {words} in:\n{stderr}");
+    }
 }
 
 pub fn write(dir: &Path, name: &str, contents: &str) {
