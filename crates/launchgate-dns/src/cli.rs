@@ -24,10 +24,11 @@ pub struct Command {
     #[arg(long, short = 'c', value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Check this domain instead of dns.domain; without a configuration file, checks its
-    /// email authentication with default expectations.
-    #[arg(long, value_name = "DOMAIN")]
-    pub domain: Option<String>,
+    /// Check this domain instead of dns.domain; repeatable, for several domains in one
+    /// report. Without a configuration file, checks their email authentication with
+    /// default expectations.
+    #[arg(long = "domain", value_name = "DOMAIN")]
+    pub domains: Vec<String>,
 
     /// Ask this name server instead of the configured resolver; repeatable.
     /// Forms: udp://127.0.0.1:5353, tcp://[::1]:53, 9.9.9.9.
@@ -74,14 +75,14 @@ fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
         Some(f) => config::load(f)?,
         None => None,
     };
-    let mut dns = match (section, &cmd.domain) {
-        (Some(dns), _) => dns,
-        (None, Some(_)) => DnsConfig {
+    let mut dns = match section {
+        Some(dns) => dns,
+        None if !cmd.domains.is_empty() => DnsConfig {
             email: Some(EmailConfig::default()),
             caa: Some(CaaConfig::default()),
             ..DnsConfig::default()
         },
-        (None, None) => {
+        None => {
             let message = match &file {
                 Some(f) => format!("{} has no dns: section", f.display_name()),
                 None => "no launchgate.yml here and no --domain given".to_string(),
@@ -91,8 +92,8 @@ fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
             ));
         }
     };
-    if let Some(domain) = &cmd.domain {
-        dns.domain = domain.clone();
+    if !cmd.domains.is_empty() {
+        dns.domain = cmd.domains.clone().into();
     }
     let site_hosts = file.as_ref().map(config::site_hosts).unwrap_or_default();
     let options = CheckOptions {

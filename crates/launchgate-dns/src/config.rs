@@ -10,8 +10,9 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DnsConfig {
-    /// The registered domain the records live under, such as `example.com`.
-    pub domain: String,
+    /// The registered domains to check, such as `example.com`: one name or a list. Each
+    /// is checked with the same expectations; record names are relative to each.
+    pub domain: Domains,
     /// Records that must answer with the listed values.
     #[serde(default)]
     pub records: Vec<RecordSpec>,
@@ -36,7 +37,7 @@ impl Default for DnsConfig {
     /// No domain yet, nothing to check but what is added, the system resolver.
     fn default() -> Self {
         DnsConfig {
-            domain: String::new(),
+            domain: Domains::default(),
             records: Vec::new(),
             email: None,
             caa: None,
@@ -54,6 +55,61 @@ pub(crate) fn default_timeout_ms() -> u64 {
 pub(crate) fn default_attempts() -> usize {
     2
 }
+
+/// `domain:` in launchgate.yml: one domain name, or a list of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Domains(pub Vec<String>);
+
+impl Domains {
+    /// The names as written, in order.
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+}
+
+impl From<&str> for Domains {
+    fn from(name: &str) -> Self {
+        Domains(vec![name.to_string()])
+    }
+}
+
+impl From<Vec<String>> for Domains {
+    fn from(names: Vec<String>) -> Self {
+        Domains(names)
+    }
+}
+
+impl<'de> Deserialize<'de> for Domains {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // A visitor rather than an untagged enum, so a wrong value is reported where it is.
+        struct DomainsVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for DomainsVisitor {
+            type Value = Domains;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a domain name such as `example.com`, or a list of them")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Domains, E> {
+                Ok(Domains::from(value))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Domains, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(Domains(names))
+            }
+        }
+
+        deserializer.deserialize_any(DomainsVisitor)
+    }
+}
+
+/// The most domains one run checks.
+pub const MAX_DOMAINS: usize = 100;
 
 /// One expected record set.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -388,13 +444,27 @@ fn record_values(dns: &DnsConfig, config: &ConfigFile) -> Result<(), Error> {
 /// Checks what serde cannot: a domain that looks like one, and `values` or `contains` on
 /// every record.
 pub fn validate(dns: &DnsConfig, file_name: &str) -> Result<(), Error> {
-    let domain = dns.domain.trim().trim_end_matches('.');
-    if domain.is_empty() || !domain.contains('.') || domain.contains(['/', ':', ' ']) {
+    let names = dns.domain.names();
+    if names.is_empty() {
+        return Err(Error::input(format!("{file_name}: dns.domain is an empty list"))
+            .with_help("name at least one domain, e.g. `domain: example.com` or `domain: [example.com, example.org]`"));
+    }
+    if names.len() > MAX_DOMAINS {
         return Err(Error::input(format!(
-            "{file_name}: dns.domain `{}` is not a domain name",
-            dns.domain
+            "{file_name}: dns.domain lists {} domains; one run checks at most {MAX_DOMAINS}",
+            names.len()
         ))
-        .with_help("write the registered domain without scheme or path, e.g. `domain: example.com`"));
+        .with_help("split the domains over several configuration files or runs"));
+    }
+    for name in names {
+        let domain = name.trim().trim_end_matches('.');
+        if domain.is_empty() || !domain.contains('.') || domain.contains(['/', ':', ' ']) {
+            return Err(
+                Error::input(format!("{file_name}: dns.domain `{name}` is not a domain name")).with_help(
+                    "write the registered domain without scheme or path, e.g. `domain: example.com`",
+                ),
+            );
+        }
     }
     for (i, record) in dns.records.iter().enumerate() {
         let n = i + 1;

@@ -1,0 +1,86 @@
+//! One domain's checks: its records, its mail (MX hosts, SPF, DMARC, DKIM, MTA-STS,
+//! TLS-RPT, BIMI) and CAA, run concurrently; several domains run this one after another.
+
+use crate::config::{self, DnsConfig};
+use crate::outcome::Outcome;
+use crate::resolve::Dns;
+use crate::{CheckOptions, bimi, caa, dkim, dmarc, mail, mta_sts, records, spf};
+
+/// Everything the configuration asks about `domain` (lower case, no trailing dot).
+pub async fn check(dns: &Dns, domain: &str, config: &DnsConfig, options: &CheckOptions) -> Outcome {
+    let email = config.email.clone();
+    let records_part = records::check(dns, domain, &config.records, &options.site_hosts);
+    let email_part = async {
+        let mut out = Outcome::default();
+        if let Some(email) = &email {
+            let (role, mail_out) = mail::check(dns, domain).await;
+            out.merge(mail_out);
+            // A domain that sends no mail needs no DKIM key (unless selectors are named);
+            // one that receives none needs no MTA-STS or TLS-RPT; one that does neither
+            // needs DMARC p=reject, so nobody can send in its name.
+            let mut dmarc_config = email.dmarc.clone();
+            if !role.sends && !role.receives {
+                dmarc_config.min_policy = config::DmarcPolicy::Reject;
+            }
+            let not_sending = !role.sends && email.dkim.selectors.is_empty();
+            let dkim_part = async {
+                match not_sending {
+                    true => not_applicable("DKIM", "the domain sends no mail (`v=spf1 -all`)"),
+                    false => dkim::check(dns, domain, &email.dkim).await,
+                }
+            };
+            let sts_part = async {
+                match role.receives {
+                    false => not_applicable("MTA-STS", "the domain accepts no mail (null MX)"),
+                    true => mta_sts::check(dns, domain, email.mta_sts, &options.https).await,
+                }
+            };
+            let rpt_part = async {
+                match role.receives {
+                    false => not_applicable("TLS-RPT", "the domain accepts no mail (null MX)"),
+                    true => mta_sts::check_tls_rpt(dns, domain, email.tls_rpt).await,
+                }
+            };
+            let bimi_part = async {
+                match role.sends {
+                    false => not_applicable("BIMI", "the domain sends no mail (`v=spf1 -all`)"),
+                    true => bimi::check(dns, domain).await,
+                }
+            };
+            let (spf, dmarc, dkim, sts, rpt, bimi) = tokio::join!(
+                spf::check(dns, domain, &email.spf),
+                dmarc::check(dns, domain, &dmarc_config),
+                dkim_part,
+                sts_part,
+                rpt_part,
+                bimi_part,
+            );
+            for part in [spf, dmarc, dkim, sts, rpt, bimi] {
+                out.merge(part);
+            }
+        } else {
+            out.notes
+                .push("no dns.email section: SPF, DKIM, DMARC, MTA-STS and TLS-RPT were not checked".into());
+        }
+        out
+    };
+    let caa_part = async {
+        match &config.caa {
+            Some(caa) => caa::check(dns, domain, caa).await,
+            None => Outcome::default(),
+        }
+    };
+    let (records_out, email_out, caa_out) = tokio::join!(records_part, email_part, caa_part);
+    let mut all = Outcome::default();
+    all.merge(records_out);
+    all.merge(email_out);
+    all.merge(caa_out);
+    all
+}
+
+/// A check that does not apply to this domain, with the reason.
+fn not_applicable(name: &str, why: &str) -> Outcome {
+    let mut out = Outcome::default();
+    out.skipped(name, format!("not needed: {why}"));
+    out
+}
