@@ -22,6 +22,9 @@ pub struct DnsConfig {
     /// Certificate authorities allowed to issue for the domain.
     #[serde(default)]
     pub caa: Option<CaaConfig>,
+    /// The SMTP probe of each MX host (STARTTLS and its certificate). Off unless enabled.
+    #[serde(default)]
+    pub smtp: SmtpConfig,
     /// `system`, or the name servers to ask (`udp://127.0.0.1:5353`, `tcp://…`, `9.9.9.9`).
     #[serde(default)]
     pub resolver: ResolverSpec,
@@ -41,6 +44,7 @@ impl Default for DnsConfig {
             records: Vec::new(),
             email: None,
             caa: None,
+            smtp: SmtpConfig::default(),
             resolver: ResolverSpec::System,
             timeout_ms: default_timeout_ms(),
             attempts: default_attempts(),
@@ -309,6 +313,52 @@ pub struct CaaConfig {
     pub issuers: Vec<String>,
 }
 
+/// The `smtp:` block: whether and how each MX host is asked for STARTTLS.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// Connect to every MX address. Off by default: many CI networks block port 25.
+    #[serde(default)]
+    pub probe: bool,
+    /// The SMTP port.
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    /// A PEM file of CA certificates trusted instead of the Mozilla roots; relative to
+    /// the configuration file's folder.
+    #[serde(default)]
+    pub ca: Option<std::path::PathBuf>,
+    /// How long each step (connect, each reply, the TLS handshake) may take, in ms.
+    #[serde(default = "default_smtp_timeout_ms")]
+    pub timeout_ms: u64,
+    /// The name the probe gives in EHLO.
+    #[serde(default = "default_ehlo")]
+    pub ehlo: String,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            probe: false,
+            port: default_smtp_port(),
+            ca: None,
+            timeout_ms: default_smtp_timeout_ms(),
+            ehlo: default_ehlo(),
+        }
+    }
+}
+
+fn default_smtp_port() -> u16 {
+    25
+}
+
+fn default_smtp_timeout_ms() -> u64 {
+    5000
+}
+
+fn default_ehlo() -> String {
+    "launchgate.localhost".to_string()
+}
+
 /// Which name servers answer the gate's queries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum ResolverSpec {
@@ -401,9 +451,16 @@ pub fn host_of(url: &str) -> Option<String> {
 
 /// Reads the `dns:` section; `Ok(None)` when it is absent.
 pub fn load(config: &ConfigFile) -> Result<Option<DnsConfig>, Error> {
-    let Some(dns) = config.section::<DnsConfig>("dns")? else {
+    let Some(mut dns) = config.section::<DnsConfig>("dns")? else {
         return Ok(None);
     };
+    // A relative CA file is found beside the configuration file, wherever the gate runs.
+    if let Some(ca) = &dns.smtp.ca
+        && ca.is_relative()
+        && let Some(folder) = config.path.parent()
+    {
+        dns.smtp.ca = Some(folder.join(ca));
+    }
     validate(&dns, &config.display_name())?;
     record_values(&dns, config)?;
     Ok(Some(dns))
@@ -485,6 +542,27 @@ pub fn validate(dns: &DnsConfig, file_name: &str) -> Result<(), Error> {
             }
             _ => {}
         }
+    }
+    if !(1..=MAX_TIMEOUT_MS).contains(&dns.smtp.timeout_ms) {
+        return Err(Error::input(format!(
+            "{file_name}: dns.smtp.timeout_ms must be 1 to {MAX_TIMEOUT_MS} (got {})",
+            dns.smtp.timeout_ms
+        ))
+        .with_help("for example `smtp: { probe: true, timeout_ms: 5000 }`"));
+    }
+    if dns.smtp.port == 0 {
+        return Err(
+            Error::input(format!("{file_name}: dns.smtp.port must be 1 to 65535 (got 0)"))
+                .with_help("SMTP servers listen on port 25"),
+        );
+    }
+    let ehlo = &dns.smtp.ehlo;
+    if ehlo.is_empty() || ehlo.len() > 255 || !ehlo.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::input(format!(
+            "{file_name}: dns.smtp.ehlo `{}` is not a host name",
+            ehlo.escape_debug()
+        ))
+        .with_help("write a host name such as `ci.example.com`, without spaces"));
     }
     check_query_bounds(Some(dns.timeout_ms), Some(dns.attempts)).map_err(|why| {
         Error::input(format!("{file_name}: dns.{why}"))

@@ -4,10 +4,18 @@
 use crate::config::{self, DnsConfig};
 use crate::outcome::Outcome;
 use crate::resolve::Dns;
-use crate::{CheckOptions, bimi, caa, dkim, dmarc, mail, mta_sts, records, spf};
+use crate::{CheckOptions, bimi, caa, dkim, dmarc, mail, mta_sts, records, smtp, spf};
+use hickory_resolver::proto::rr::RecordType;
 
 /// Everything the configuration asks about `domain` (lower case, no trailing dot).
-pub async fn check(dns: &Dns, domain: &str, config: &DnsConfig, options: &CheckOptions) -> Outcome {
+/// `smtp` is the SMTP probe's settings when it is enabled.
+pub async fn check(
+    dns: &Dns,
+    domain: &str,
+    config: &DnsConfig,
+    options: &CheckOptions,
+    smtp: Option<&smtp::Settings>,
+) -> Outcome {
     let email = config.email.clone();
     let records_part = records::check(dns, domain, &config.records, &options.site_hosts);
     let email_part = async {
@@ -70,12 +78,31 @@ pub async fn check(dns: &Dns, domain: &str, config: &DnsConfig, options: &CheckO
             None => Outcome::default(),
         }
     };
-    let (records_out, email_out, caa_out) = tokio::join!(records_part, email_part, caa_part);
+    let smtp_part = async {
+        match smtp {
+            Some(settings) => probe_mx_hosts(dns, domain, settings).await,
+            None => Outcome::default(),
+        }
+    };
+    let (records_out, email_out, caa_out, smtp_out) =
+        tokio::join!(records_part, email_part, caa_part, smtp_part);
     let mut all = Outcome::default();
     all.merge(records_out);
     all.merge(email_out);
     all.merge(caa_out);
+    all.merge(smtp_out);
     all
+}
+
+/// The SMTP probe of the domain's MX hosts; with or without `email:`, since it is asked for
+/// on its own.
+async fn probe_mx_hosts(dns: &Dns, domain: &str, settings: &smtp::Settings) -> Outcome {
+    let hosts = mail::exchanges(&dns.query(domain, RecordType::MX).await);
+    if hosts.contains(&None) {
+        return not_applicable("SMTP STARTTLS", "the domain accepts no mail (null MX)");
+    }
+    let hosts: Vec<String> = hosts.into_iter().flatten().collect();
+    smtp::check(dns, domain, &hosts, settings).await
 }
 
 /// A check that does not apply to this domain, with the reason.

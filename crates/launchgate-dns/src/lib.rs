@@ -29,7 +29,9 @@ pub mod resolve;
 #[cfg(feature = "responder")]
 pub mod responder;
 pub mod rules;
+pub mod smtp;
 pub mod spf;
+pub mod trust;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -120,12 +122,13 @@ pub async fn check_async(config: &DnsConfig, options: &CheckOptions) -> Result<R
         return Ok(report);
     }
 
+    let smtp_settings = smtp::Settings::load(&config.smtp)?;
     let several = domains.len() > 1;
     let mut all = Outcome::default();
     // One domain after another, each with its parts concurrent: the resolver's cache then
     // serves what several domains share (one mail provider's hosts and includes).
     for domain in &domains {
-        let mut part = domain::check(&dns, domain, config, options).await;
+        let mut part = domain::check(&dns, domain, config, options, smtp_settings.as_ref()).await;
         if several {
             for check in &mut part.checks {
                 check.name = format!("{domain}: {}", check.name);

@@ -149,6 +149,23 @@ impl Dns {
         (answer, texts)
     }
 
+    /// The A and then AAAA addresses of `host`; none when it has none or a query failed.
+    pub async fn addresses(&self, host: &str) -> Vec<IpAddr> {
+        let (a, aaaa) = tokio::join!(
+            self.query(host, RecordType::A),
+            self.query(host, RecordType::AAAA)
+        );
+        a.records()
+            .iter()
+            .chain(aaaa.records())
+            .filter_map(|r| match r {
+                RData::A(a) => Some(IpAddr::V4(a.0)),
+                RData::AAAA(a) => Some(IpAddr::V6(a.0)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// How many queries were sent, and how many of them timed out.
     pub fn counts(&self) -> (usize, usize) {
         (

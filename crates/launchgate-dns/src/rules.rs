@@ -52,6 +52,41 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "A null MX (RFC 7505) stands beside other MX records.",
     ),
     (
+        "smtp.unreachable",
+        "SmtpUnreachable",
+        "An MX address does not accept a connection on the SMTP port (often port 25 blocked from CI: a warning).",
+    ),
+    (
+        "smtp.no-starttls",
+        "SmtpNoStarttls",
+        "An MX host does not offer STARTTLS: mail to the domain travels unencrypted.",
+    ),
+    (
+        "smtp.tls-handshake-failed",
+        "SmtpTlsHandshakeFailed",
+        "The TLS handshake after STARTTLS fails.",
+    ),
+    (
+        "smtp.certificate-expired",
+        "SmtpCertificateExpired",
+        "An MX host's certificate has expired.",
+    ),
+    (
+        "smtp.certificate-untrusted",
+        "SmtpCertificateUntrusted",
+        "An MX host's certificate does not chain to a trusted root (or the configured CA).",
+    ),
+    (
+        "smtp.certificate-name-mismatch",
+        "SmtpCertificateNameMismatch",
+        "An MX host's certificate does not carry the MX host name.",
+    ),
+    (
+        "smtp.bad-reply",
+        "SmtpBadReply",
+        "An MX host ends the SMTP conversation before TLS: a refusal, a timeout or a reply that is not SMTP.",
+    ),
+    (
         "mail.no-mail-domain",
         "NoMailDomain",
         "The domain neither sends nor receives mail; DKIM, MTA-STS and TLS-RPT do not apply.",

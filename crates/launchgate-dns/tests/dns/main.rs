@@ -7,9 +7,12 @@ mod dmarc;
 mod domains;
 mod email_tls;
 mod https;
+mod loopback;
 mod mail;
 mod records;
 mod server;
+mod smtp;
+mod smtp_server;
 mod spf;
 mod zones;
 

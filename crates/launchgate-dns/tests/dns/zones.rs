@@ -42,6 +42,10 @@ fn mail_cases(z: &mut Zone) {
             "default._bimi.brand.test",
             "v=BIMI1; l=http://brand.test/logo.png; a=;",
         );
+    // An MX host on loopback, where the tests run an SMTP server.
+    z.mx("smtp.test", 10, "mx.smtp.test")
+        .a("mx.smtp.test", "127.0.0.1")
+        .txt("smtp.test", "v=spf1 mx -all");
     z.mx("mixednull.test", 0, ".")
         .mx("mixednull.test", 10, "mx1.provider.test")
         .txt("mixednull.test", "v=spf1 include:_spf.resend.test -all");
