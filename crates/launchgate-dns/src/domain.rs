@@ -4,7 +4,7 @@
 use crate::config::{self, DnsConfig};
 use crate::outcome::Outcome;
 use crate::resolve::Dns;
-use crate::{CheckOptions, bimi, caa, dkim, dmarc, mail, mta_sts, records, smtp, spf};
+use crate::{CheckOptions, bimi, caa, dkim, dmarc, mail, mta_sts, records, reverse, smtp, spf};
 use hickory_resolver::proto::rr::RecordType;
 
 /// Everything the configuration asks about `domain` (lower case, no trailing dot).
@@ -55,15 +55,22 @@ pub async fn check(
                     true => bimi::check(dns, domain).await,
                 }
             };
-            let (spf, dmarc, dkim, sts, rpt, bimi) = tokio::join!(
+            let reverse_part = async {
+                match role.receives {
+                    false => Outcome::default(),
+                    true => reverse::check(dns, domain, &role.hosts).await,
+                }
+            };
+            let (spf, dmarc, dkim, sts, rpt, bimi, reverse) = tokio::join!(
                 spf::check(dns, domain, &email.spf),
                 dmarc::check(dns, domain, &dmarc_config),
                 dkim_part,
                 sts_part,
                 rpt_part,
                 bimi_part,
+                reverse_part,
             );
-            for part in [spf, dmarc, dkim, sts, rpt, bimi] {
+            for part in [spf, dmarc, dkim, sts, rpt, bimi, reverse] {
                 out.merge(part);
             }
         } else {

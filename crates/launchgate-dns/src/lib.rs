@@ -28,6 +28,7 @@ pub mod records;
 pub mod resolve;
 #[cfg(feature = "responder")]
 pub mod responder;
+pub mod reverse;
 pub mod rules;
 pub mod smtp;
 pub mod spf;

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hickory_resolver::proto::op::{Message, ResponseCode};
-use hickory_resolver::proto::rr::rdata::{A, AAAA, CAA, CNAME, MX, TXT};
+use hickory_resolver::proto::rr::rdata::{A, AAAA, CAA, CNAME, MX, PTR, TXT};
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, UdpSocket};
@@ -85,6 +85,11 @@ impl Zone {
 
     pub fn mx(&mut self, name: &str, preference: u16, host: &str) -> &mut Self {
         self.add(name, RData::MX(MX::new(preference, fqdn(host))))
+    }
+
+    /// A PTR record at `name` (such as `25.2.0.192.in-addr.arpa`) naming `target`.
+    pub fn ptr(&mut self, name: &str, target: &str) -> &mut Self {
+        self.add(name, RData::PTR(PTR(fqdn(target))))
     }
 
     /// A TXT record; text longer than 255 bytes is split into strings as DNS requires.

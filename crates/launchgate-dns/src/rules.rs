@@ -52,6 +52,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "A null MX (RFC 7505) stands beside other MX records.",
     ),
     (
+        "mail.mx-reverse-dns",
+        "MxReverseDns",
+        "An MX address has no PTR record, or its PTR name does not resolve back to it (forward-confirmed reverse DNS).",
+    ),
+    (
         "smtp.unreachable",
         "SmtpUnreachable",
         "An MX address does not accept a connection on the SMTP port (often port 25 blocked from CI: a warning).",

@@ -45,7 +45,23 @@ fn mail_cases(z: &mut Zone) {
     // An MX host on loopback, where the tests run an SMTP server.
     z.mx("smtp.test", 10, "mx.smtp.test")
         .a("mx.smtp.test", "127.0.0.1")
+        .ptr("1.0.0.127.in-addr.arpa", "mx.smtp.test")
         .txt("smtp.test", "v=spf1 mx -all");
+    // Reverse DNS: an address without PTR, one whose PTR name points elsewhere, one over
+    // IPv6 that is forward-confirmed.
+    z.mx("rdns.test", 10, "mx-noptr.rdns.test")
+        .mx("rdns.test", 20, "mx-stale.rdns.test")
+        .mx("rdns.test", 30, "mx6.rdns.test")
+        .a("mx-noptr.rdns.test", "192.0.2.40")
+        .a("mx-stale.rdns.test", "192.0.2.41")
+        .ptr("41.2.0.192.in-addr.arpa", "old-server.hosting.test")
+        .a("old-server.hosting.test", "192.0.2.99")
+        .aaaa("mx6.rdns.test", "2001:db8::25")
+        .ptr(
+            "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+            "mx6.rdns.test",
+        )
+        .txt("rdns.test", "v=spf1 mx -all");
     z.mx("mixednull.test", 0, ".")
         .mx("mixednull.test", 10, "mx1.provider.test")
         .txt("mixednull.test", "v=spf1 include:_spf.resend.test -all");
@@ -56,6 +72,8 @@ fn providers(z: &mut Zone) {
     z.a("cname.vercel-dns.test", "76.76.21.21")
         .a("mx1.provider.test", "192.0.2.25")
         .a("mx2.provider.test", "192.0.2.26")
+        .ptr("25.2.0.192.in-addr.arpa", "mx1.provider.test")
+        .ptr("26.2.0.192.in-addr.arpa", "mx2.provider.test")
         .txt("_spf.resend.test", "v=spf1 ip4:192.0.2.0/24 -all")
         .txt("_spf.google.test", "v=spf1 ip4:198.51.100.0/24 ~all")
         // The aggregate report service that authorised authorised.test but not broken.test.
