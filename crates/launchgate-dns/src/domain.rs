@@ -4,7 +4,7 @@
 use crate::config::{self, DnsConfig};
 use crate::outcome::Outcome;
 use crate::resolve::Dns;
-use crate::{CheckOptions, bimi, caa, dkim, dmarc, mail, mta_sts, records, reverse, smtp, spf};
+use crate::{CheckOptions, bimi, caa, dkim, dmarc, dnssec, mail, mta_sts, records, reverse, smtp, spf};
 use hickory_resolver::proto::rr::RecordType;
 
 /// Everything the configuration asks about `domain` (lower case, no trailing dot).
@@ -91,13 +91,19 @@ pub async fn check(
             None => Outcome::default(),
         }
     };
-    let (records_out, email_out, caa_out, smtp_out) =
-        tokio::join!(records_part, email_part, caa_part, smtp_part);
+    let (records_out, email_out, caa_out, smtp_out, dnssec_out) = tokio::join!(
+        records_part,
+        email_part,
+        caa_part,
+        smtp_part,
+        dnssec::check(dns, domain)
+    );
     let mut all = Outcome::default();
     all.merge(records_out);
     all.merge(email_out);
     all.merge(caa_out);
     all.merge(smtp_out);
+    all.merge(dnssec_out);
     all
 }
 

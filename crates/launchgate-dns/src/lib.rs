@@ -20,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod dkim;
 pub mod dmarc;
+pub mod dnssec;
 pub mod domain;
 pub mod mail;
 pub mod mta_sts;

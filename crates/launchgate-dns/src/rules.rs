@@ -37,6 +37,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "A host name of the smoke gate's site section does not resolve.",
     ),
     (
+        "dns.dnssec-incomplete",
+        "DnssecIncomplete",
+        "Half a DNSSEC chain: a DS record at the parent without DNSKEY records, or DNSKEY records without a DS record (a note).",
+    ),
+    (
         "mail.mx-host-unresolved",
         "MxHostUnresolved",
         "An MX host has no A or AAAA record, so mail to the domain cannot be delivered.",

@@ -4,6 +4,7 @@
 mod cli;
 mod dkim;
 mod dmarc;
+mod dnssec;
 mod domains;
 mod email_tls;
 mod https;

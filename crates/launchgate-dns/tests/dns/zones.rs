@@ -14,6 +14,7 @@ pub fn world() -> Zone {
     broken(&mut z);
     spf_cases(&mut z);
     mail_cases(&mut z);
+    dnssec_cases(&mut z);
     z
 }
 
@@ -207,4 +208,21 @@ fn spf_cases(z: &mut Zone) {
     );
     // Redirect, whose target's `all` counts.
     z.txt("redirect.test", "v=spf1 redirect=_spf.google.test");
+}
+
+/// DNSSEC: a signed domain whose answers carry the AD bit, and the two halves of a chain.
+pub fn dnssec_cases(z: &mut Zone) {
+    use hickory_resolver::proto::rr::RecordType;
+    // Key tag 12345, algorithm 13 (ECDSA P-256), digest type 2 (SHA-256).
+    let ds = [[0x30, 0x39, 13, 2].as_slice(), &[0xab; 32]].concat();
+    // Flags 257 (a key-signing key), protocol 3, algorithm 13, a 64-byte public key.
+    let dnskey = [[0x01, 0x01, 3, 13].as_slice(), &[0x5a; 64]].concat();
+    z.raw("signed.test", RecordType::DS, &ds)
+        .raw("signed.test", RecordType::DNSKEY, &dnskey)
+        .txt("signed.test", "v=spf1 -all")
+        .authenticated("signed.test");
+    z.raw("lameds.test", RecordType::DS, &ds)
+        .txt("lameds.test", "v=spf1 -all");
+    z.raw("keysonly.test", RecordType::DNSKEY, &dnskey)
+        .txt("keysonly.test", "v=spf1 -all");
 }
