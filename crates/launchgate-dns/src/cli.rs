@@ -43,6 +43,23 @@ pub struct Command {
     #[arg(long, value_name = "N")]
     pub attempts: Option<usize>,
 
+    /// Probe each MX host's SMTP port for STARTTLS and its certificate (dns.smtp.probe).
+    /// Many CI networks block outgoing port 25: an unreachable host is a warning.
+    #[arg(long)]
+    pub smtp_probe: bool,
+
+    /// The SMTP port to probe [default: dns.smtp.port or 25].
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub smtp_port: Option<u16>,
+
+    /// Trust the CA certificates in this PEM file instead of the Mozilla roots (dns.smtp.ca).
+    #[arg(long, value_name = "FILE")]
+    pub smtp_ca: Option<PathBuf>,
+
+    /// How long each step of the SMTP probe may take [default: dns.smtp.timeout_ms or 5000].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=config::MAX_TIMEOUT_MS))]
+    pub smtp_timeout_ms: Option<u64>,
+
     /// List the rules this gate reports, and exit.
     #[arg(long)]
     pub list_rules: bool,
@@ -94,6 +111,16 @@ fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
     };
     if !cmd.domains.is_empty() {
         dns.domain = cmd.domains.clone().into();
+    }
+    dns.smtp.probe |= cmd.smtp_probe;
+    if let Some(port) = cmd.smtp_port {
+        dns.smtp.port = port;
+    }
+    if let Some(ca) = &cmd.smtp_ca {
+        dns.smtp.ca = Some(ca.clone());
+    }
+    if let Some(timeout) = cmd.smtp_timeout_ms {
+        dns.smtp.timeout_ms = timeout;
     }
     let site_hosts = file.as_ref().map(config::site_hosts).unwrap_or_default();
     let options = CheckOptions {

@@ -5,8 +5,9 @@
 
 pub mod session;
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use launchgate_core::{Error, Severity};
@@ -24,16 +25,37 @@ pub const MAX_PROBES: usize = 16;
 /// The largest CA file read.
 pub const MAX_CA_FILE_BYTES: u64 = 1024 * 1024;
 
-/// The probe's settings, with the trust already loaded.
+type ProbeResult = Result<Secured, Failure>;
+
+/// The probe's settings, with the trust already loaded, and what this run has learnt.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub port: u16,
     pub ehlo: String,
     pub timeout: Duration,
     pub tls: Arc<rustls::ClientConfig>,
+    /// Each MX host and address asked once per run, however many domains share it, so a
+    /// blocked port costs one timeout per address, not one per domain.
+    probed: Arc<Mutex<HashMap<(String, SocketAddr), ProbeResult>>>,
 }
 
 impl Settings {
+    fn probed(&self, host: &str, addr: SocketAddr) -> Option<ProbeResult> {
+        let probed = self
+            .probed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        probed.get(&(host.to_string(), addr)).cloned()
+    }
+
+    fn remember(&self, host: &str, addr: SocketAddr, result: &ProbeResult) {
+        let mut probed = self
+            .probed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        probed.insert((host.to_string(), addr), result.clone());
+    }
+
     /// The settings of an enabled probe, `None` when it is off. A CA file that cannot be
     /// read or holds no certificate is an input error naming it.
     pub fn load(config: &SmtpConfig) -> Result<Option<Settings>, Error> {
@@ -70,6 +92,7 @@ impl Settings {
             ehlo: config.ehlo.clone(),
             timeout: Duration::from_millis(config.timeout_ms),
             tls: Arc::new(tls),
+            probed: Arc::default(),
         }))
     }
 }
@@ -90,21 +113,27 @@ pub async fn check(dns: &Dns, domain: &str, hosts: &[String], settings: &Setting
         ));
         targets.truncate(MAX_PROBES);
     }
+    let mut results: Vec<(usize, ProbeResult)> = Vec::new();
     let mut probes = JoinSet::new();
     for (index, (host, ip)) in targets.iter().enumerate() {
+        let addr = SocketAddr::new(*ip, settings.port);
+        if let Some(known) = settings.probed(host, addr) {
+            results.push((index, known));
+            continue;
+        }
         let probe = Probe {
             host: host.clone(),
             ehlo: settings.ehlo.clone(),
             timeout: settings.timeout,
             tls: settings.tls.clone(),
         };
-        let addr = SocketAddr::new(*ip, settings.port);
         probes.spawn(async move { (index, session::starttls(addr, &probe).await) });
     }
-    let mut results: Vec<(usize, Result<Secured, Failure>)> = Vec::new();
     while let Some(done) = probes.join_next().await {
-        if let Ok(result) = done {
-            results.push(result);
+        if let Ok((index, result)) = done {
+            let (host, ip) = &targets[index];
+            settings.remember(host, SocketAddr::new(*ip, settings.port), &result);
+            results.push((index, result));
         }
     }
     // In the order of the MX records, whichever probe finished first.

@@ -37,7 +37,7 @@ impl Step {
 }
 
 /// How a conversation ended short of a verified TLS session.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Failure {
     /// No TCP connection: refused, unreachable, or no answer in time.
     Unreachable(String),

@@ -1,10 +1,10 @@
 //! Several domains in one run: `domain:` as a list, `--domain` repeated; each domain is
 //! checked with the same expectations, and every finding and check names its domain.
 
-use assert_cmd::Command;
 use launchgate_core::Severity;
 use serde_json::Value;
 
+use crate::cli::gate;
 use crate::{only, rules_at, run_yaml, world_server};
 
 const TWO: &str = "dns:\n  domain: [good.test, deadmx.test]\n  records:\n    - { name: \"@\", type: MX, contains: [\"10 mx1.provider.test.\"] }\n  email: { mta_sts: off, tls_rpt: off }\n";
@@ -98,18 +98,7 @@ fn an_empty_or_bad_domain_list_is_a_configuration_error() {
 fn the_domain_flag_repeats_into_one_report() {
     let dns = world_server();
     let dir = tempfile::tempdir().unwrap();
-    let output = Command::cargo_bin("launchgate-dns")
-        .unwrap()
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .args([
-            "--nameserver",
-            &dns.url(),
-            "--timeout-ms",
-            "1000",
-            "--attempts",
-            "1",
-        ])
+    let output = gate(dir.path(), &dns)
         .args([
             "--domain",
             "good.test",

@@ -3,6 +3,7 @@
 
 use launchgate_core::{CheckStatus, Report, Severity};
 
+use crate::cli::gate;
 use crate::loopback::TestCa;
 use crate::smtp_server::{Behaviour, SmtpServer};
 use crate::{only, run_yaml, world_server};
@@ -123,6 +124,42 @@ fn data_after_the_starttls_reply_and_a_refusal_are_bad_replies() {
 }
 
 #[test]
+fn an_mx_host_shared_by_several_domains_is_probed_once_and_reported_for_each() {
+    let ca = TestCa::new();
+    let server = SmtpServer::start(ca.leaf("mx.smtp.test", false), Behaviour::NoStartTls);
+    let dns = world_server();
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &ca.pem).unwrap();
+    let report = run_yaml(
+        &dns,
+        &format!(
+            "dns:\n  domain: [smtp.test, smtp2.test]\n  smtp: {{ probe: true, port: {}, ca: {} }}\n",
+            server.addr.port(),
+            ca_file.display()
+        ),
+    );
+    let messages: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule_id == "smtp.no-starttls")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:#?}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.ends_with("mail to smtp.test travels unencrypted"))
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.ends_with("mail to smtp2.test travels unencrypted"))
+    );
+    assert_eq!(server.connections.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[test]
 fn a_closed_port_is_a_warning_that_names_blocked_port_25() {
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -169,4 +206,40 @@ fn the_probe_is_off_unless_enabled_and_a_bad_ca_file_is_a_configuration_error() 
         "{}",
         e.message()
     );
+}
+
+#[test]
+fn the_command_line_turns_the_probe_on_without_a_configuration_file() {
+    let ca = TestCa::new();
+    let server = SmtpServer::start(ca.leaf("other.smtp.test", false), Behaviour::Good);
+    let dns = world_server();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ca.pem"), &ca.pem).unwrap();
+    let port = server.addr.port().to_string();
+    gate(dir.path(), &dns)
+        .args(["--domain", "smtp.test", "--smtp-probe", "--smtp-port", &port])
+        .args([
+            "--smtp-ca",
+            "ca.pem",
+            "--smtp-timeout-ms",
+            "2000",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("\"smtp.certificate-name-mismatch\""));
+    gate(dir.path(), &dns)
+        .args([
+            "--domain",
+            "smtp.test",
+            "--smtp-probe",
+            "--smtp-ca",
+            "missing.pem",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "dns.smtp.ca `missing.pem`: cannot read it",
+        ));
 }

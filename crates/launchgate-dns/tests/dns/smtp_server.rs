@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio_rustls::TlsAcceptor;
@@ -30,6 +31,8 @@ pub enum Behaviour {
 pub struct SmtpServer {
     _server: Loopback,
     pub addr: SocketAddr,
+    /// Connections accepted so far.
+    pub connections: Arc<AtomicUsize>,
 }
 
 impl SmtpServer {
@@ -42,10 +45,16 @@ impl SmtpServer {
             .with_single_cert(vec![cert.0], cert.1)
             .unwrap();
         let acceptor = TlsAcceptor::from(Arc::new(config));
-        let server = Loopback::serve(move |tcp| session(tcp, acceptor.clone(), behaviour));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counter = connections.clone();
+        let server = Loopback::serve(move |tcp| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            session(tcp, acceptor.clone(), behaviour)
+        });
         SmtpServer {
             addr: server.addr,
             _server: server,
+            connections,
         }
     }
 }

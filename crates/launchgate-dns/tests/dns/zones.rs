@@ -47,7 +47,8 @@ fn mail_cases(z: &mut Zone) {
     z.mx("smtp.test", 10, "mx.smtp.test")
         .a("mx.smtp.test", "127.0.0.1")
         .ptr("1.0.0.127.in-addr.arpa", "mx.smtp.test")
-        .txt("smtp.test", "v=spf1 mx -all");
+        .txt("smtp.test", "v=spf1 mx -all")
+        .mx("smtp2.test", 10, "mx.smtp.test");
     // Reverse DNS: an address without PTR, one whose PTR name points elsewhere, one over
     // IPv6 that is forward-confirmed.
     z.mx("rdns.test", 10, "mx-noptr.rdns.test")
