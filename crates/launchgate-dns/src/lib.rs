@@ -1,14 +1,17 @@
 //! launchgate's DNS gate: the launch failures that live in DNS.
 //!
-//! Given the `dns:` section of launchgate.yml ([`DnsConfig`]), [`check`] asks DNS and
-//! returns a [`Report`]:
+//! Given the `dns:` section of launchgate.yml ([`DnsConfig`]), [`check`] asks DNS about
+//! each configured domain ([`domain`]) and returns one [`Report`]:
 //!
 //! - expected records answer with the expected values, the apex has no CNAME, no CNAME
 //!   dangles, and the smoke gate's site host names resolve ([`records`]);
 //! - SPF: one record, valid terms, lookup and void-lookup limits, loops, `all` ([`spf`]);
 //! - DMARC per RFC 9989, with the tree walk and report authorisation ([`dmarc`]);
 //! - DKIM selectors, revoked keys and key sizes ([`dkim`]);
-//! - MTA-STS with its HTTPS policy, TLS-RPT ([`mta_sts`]) and CAA ([`caa`]).
+//! - MTA-STS with its HTTPS policy, TLS-RPT ([`mta_sts`]) and CAA ([`caa`]);
+//! - MX hosts: an address each, null MX ([`mail`]), forward-confirmed reverse DNS
+//!   ([`reverse`]) and, when enabled, STARTTLS with a valid certificate ([`smtp`]);
+//! - DNSSEC status as a note ([`dnssec`]).
 //!
 //! Timeouts and server failures are findings of their own (`dns.timeout`,
 //! `dns.server-error`), never mistaken for a missing record; a name server that answers
