@@ -196,7 +196,7 @@ fn report(out: &mut Outcome, domain: &str, host: &str, ip: IpAddr, port: u16, fa
             (
                 rule,
                 Severity::Error,
-                format!("the certificate of {at} {what} ({cert}); senders that verify it (MTA-STS, DANE) do not deliver"),
+                format!("the certificate of {at} {what} ({cert}); senders that verify it (under an MTA-STS policy in enforce mode) do not deliver"),
                 fix_tls,
             )
         }
