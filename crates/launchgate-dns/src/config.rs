@@ -327,7 +327,7 @@ pub struct SmtpConfig {
     /// the configuration file's folder.
     #[serde(default)]
     pub ca: Option<std::path::PathBuf>,
-    /// How long each step (connect, each reply, the TLS handshake) may take, in ms.
+    /// How long each wait (connect, each command and reply, the TLS handshake) may take, in ms.
     #[serde(default = "default_smtp_timeout_ms")]
     pub timeout_ms: u64,
     /// The name the probe gives in EHLO.

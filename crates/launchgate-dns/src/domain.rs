@@ -1,5 +1,6 @@
-//! One domain's checks: its records, its mail (MX hosts, SPF, DMARC, DKIM, MTA-STS,
-//! TLS-RPT, BIMI) and CAA, run concurrently; several domains run this one after another.
+//! One domain's checks, run concurrently: its records, its mail (MX hosts and their reverse
+//! DNS, SPF, DMARC, DKIM, MTA-STS, TLS-RPT, BIMI), CAA, the SMTP probe when enabled, and
+//! the DNSSEC note. Several domains run this one after another.
 
 use crate::config::{self, DnsConfig};
 use crate::outcome::Outcome;

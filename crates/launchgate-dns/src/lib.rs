@@ -107,6 +107,8 @@ pub async fn check_async(config: &DnsConfig, options: &CheckOptions) -> Result<R
         attempts: options.attempts.unwrap_or(config.attempts),
     };
     let dns = Dns::new(&settings)?;
+    // Before any query, so a CA file that cannot be read is reported whatever DNS does.
+    let smtp_settings = smtp::Settings::load(&config.smtp)?;
 
     let mut report = Report::new("dns");
     report.inputs.extend(domains.iter().cloned());
@@ -127,7 +129,6 @@ pub async fn check_async(config: &DnsConfig, options: &CheckOptions) -> Result<R
         return Ok(report);
     }
 
-    let smtp_settings = smtp::Settings::load(&config.smtp)?;
     let several = domains.len() > 1;
     let mut all = Outcome::default();
     // One domain after another, each with its parts concurrent: the resolver's cache then
