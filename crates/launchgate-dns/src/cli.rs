@@ -24,10 +24,11 @@ pub struct Command {
     #[arg(long, short = 'c', value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Check this domain instead of dns.domain; without a configuration file, checks its
-    /// email authentication with default expectations.
-    #[arg(long, value_name = "DOMAIN")]
-    pub domain: Option<String>,
+    /// Check this domain instead of dns.domain; repeatable, for several domains in one
+    /// report. Without a configuration file, checks their email authentication with
+    /// default expectations.
+    #[arg(long = "domain", value_name = "DOMAIN")]
+    pub domains: Vec<String>,
 
     /// Ask this name server instead of the configured resolver; repeatable.
     /// Forms: udp://127.0.0.1:5353, tcp://[::1]:53, 9.9.9.9.
@@ -41,6 +42,23 @@ pub struct Command {
     /// How many times to send a query before calling it a timeout [default: dns.attempts or 2].
     #[arg(long, value_name = "N")]
     pub attempts: Option<usize>,
+
+    /// Probe each MX host's SMTP port for STARTTLS and its certificate (dns.smtp.probe).
+    /// Many CI networks block outgoing port 25: an unreachable host is a warning.
+    #[arg(long)]
+    pub smtp_probe: bool,
+
+    /// The SMTP port to probe [default: dns.smtp.port or 25].
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub smtp_port: Option<u16>,
+
+    /// Trust the CA certificates in this PEM file instead of the Mozilla roots (dns.smtp.ca).
+    #[arg(long, value_name = "FILE")]
+    pub smtp_ca: Option<PathBuf>,
+
+    /// How long each step of the SMTP probe may take [default: dns.smtp.timeout_ms or 5000].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=config::MAX_TIMEOUT_MS))]
+    pub smtp_timeout_ms: Option<u64>,
 
     /// List the rules this gate reports, and exit.
     #[arg(long)]
@@ -74,14 +92,14 @@ fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
         Some(f) => config::load(f)?,
         None => None,
     };
-    let mut dns = match (section, &cmd.domain) {
-        (Some(dns), _) => dns,
-        (None, Some(_)) => DnsConfig {
+    let mut dns = match section {
+        Some(dns) => dns,
+        None if !cmd.domains.is_empty() => DnsConfig {
             email: Some(EmailConfig::default()),
             caa: Some(CaaConfig::default()),
             ..DnsConfig::default()
         },
-        (None, None) => {
+        None => {
             let message = match &file {
                 Some(f) => format!("{} has no dns: section", f.display_name()),
                 None => "no launchgate.yml here and no --domain given".to_string(),
@@ -91,8 +109,18 @@ fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
             ));
         }
     };
-    if let Some(domain) = &cmd.domain {
-        dns.domain = domain.clone();
+    if !cmd.domains.is_empty() {
+        dns.domain = cmd.domains.clone().into();
+    }
+    dns.smtp.probe |= cmd.smtp_probe;
+    if let Some(port) = cmd.smtp_port {
+        dns.smtp.port = port;
+    }
+    if let Some(ca) = &cmd.smtp_ca {
+        dns.smtp.ca = Some(ca.clone());
+    }
+    if let Some(timeout) = cmd.smtp_timeout_ms {
+        dns.smtp.timeout_ms = timeout;
     }
     let site_hosts = file.as_ref().map(config::site_hosts).unwrap_or_default();
     let options = CheckOptions {

@@ -10,8 +10,9 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DnsConfig {
-    /// The registered domain the records live under, such as `example.com`.
-    pub domain: String,
+    /// The registered domains to check, such as `example.com`: one name or a list. Each
+    /// is checked with the same expectations; record names are relative to each.
+    pub domain: Domains,
     /// Records that must answer with the listed values.
     #[serde(default)]
     pub records: Vec<RecordSpec>,
@@ -21,6 +22,9 @@ pub struct DnsConfig {
     /// Certificate authorities allowed to issue for the domain.
     #[serde(default)]
     pub caa: Option<CaaConfig>,
+    /// The SMTP probe of each MX host (STARTTLS and its certificate). Off unless enabled.
+    #[serde(default)]
+    pub smtp: SmtpConfig,
     /// `system`, or the name servers to ask (`udp://127.0.0.1:5353`, `tcp://…`, `9.9.9.9`).
     #[serde(default)]
     pub resolver: ResolverSpec,
@@ -36,10 +40,11 @@ impl Default for DnsConfig {
     /// No domain yet, nothing to check but what is added, the system resolver.
     fn default() -> Self {
         DnsConfig {
-            domain: String::new(),
+            domain: Domains::default(),
             records: Vec::new(),
             email: None,
             caa: None,
+            smtp: SmtpConfig::default(),
             resolver: ResolverSpec::System,
             timeout_ms: default_timeout_ms(),
             attempts: default_attempts(),
@@ -54,6 +59,61 @@ pub(crate) fn default_timeout_ms() -> u64 {
 pub(crate) fn default_attempts() -> usize {
     2
 }
+
+/// `domain:` in launchgate.yml: one domain name, or a list of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Domains(pub Vec<String>);
+
+impl Domains {
+    /// The names as written, in order.
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+}
+
+impl From<&str> for Domains {
+    fn from(name: &str) -> Self {
+        Domains(vec![name.to_string()])
+    }
+}
+
+impl From<Vec<String>> for Domains {
+    fn from(names: Vec<String>) -> Self {
+        Domains(names)
+    }
+}
+
+impl<'de> Deserialize<'de> for Domains {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // A visitor rather than an untagged enum, so a wrong value is reported where it is.
+        struct DomainsVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for DomainsVisitor {
+            type Value = Domains;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a domain name such as `example.com`, or a list of them")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Domains, E> {
+                Ok(Domains::from(value))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Domains, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(Domains(names))
+            }
+        }
+
+        deserializer.deserialize_any(DomainsVisitor)
+    }
+}
+
+/// The most domains one run checks.
+pub const MAX_DOMAINS: usize = 100;
 
 /// One expected record set.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -253,6 +313,52 @@ pub struct CaaConfig {
     pub issuers: Vec<String>,
 }
 
+/// The `smtp:` block: whether and how each MX host is asked for STARTTLS.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// Connect to every MX address. Off by default: many CI networks block port 25.
+    #[serde(default)]
+    pub probe: bool,
+    /// The SMTP port.
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    /// A PEM file of CA certificates trusted instead of the Mozilla roots; relative to
+    /// the configuration file's folder.
+    #[serde(default)]
+    pub ca: Option<std::path::PathBuf>,
+    /// How long each wait (connect, each command and reply, the TLS handshake) may take, in ms.
+    #[serde(default = "default_smtp_timeout_ms")]
+    pub timeout_ms: u64,
+    /// The name the probe gives in EHLO.
+    #[serde(default = "default_ehlo")]
+    pub ehlo: String,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            probe: false,
+            port: default_smtp_port(),
+            ca: None,
+            timeout_ms: default_smtp_timeout_ms(),
+            ehlo: default_ehlo(),
+        }
+    }
+}
+
+fn default_smtp_port() -> u16 {
+    25
+}
+
+fn default_smtp_timeout_ms() -> u64 {
+    5000
+}
+
+fn default_ehlo() -> String {
+    "launchgate.localhost".to_string()
+}
+
 /// Which name servers answer the gate's queries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum ResolverSpec {
@@ -345,9 +451,16 @@ pub fn host_of(url: &str) -> Option<String> {
 
 /// Reads the `dns:` section; `Ok(None)` when it is absent.
 pub fn load(config: &ConfigFile) -> Result<Option<DnsConfig>, Error> {
-    let Some(dns) = config.section::<DnsConfig>("dns")? else {
+    let Some(mut dns) = config.section::<DnsConfig>("dns")? else {
         return Ok(None);
     };
+    // A relative CA file is found beside the configuration file, wherever the gate runs.
+    if let Some(ca) = &dns.smtp.ca
+        && ca.is_relative()
+        && let Some(folder) = config.path.parent()
+    {
+        dns.smtp.ca = Some(folder.join(ca));
+    }
     validate(&dns, &config.display_name())?;
     record_values(&dns, config)?;
     Ok(Some(dns))
@@ -388,13 +501,27 @@ fn record_values(dns: &DnsConfig, config: &ConfigFile) -> Result<(), Error> {
 /// Checks what serde cannot: a domain that looks like one, and `values` or `contains` on
 /// every record.
 pub fn validate(dns: &DnsConfig, file_name: &str) -> Result<(), Error> {
-    let domain = dns.domain.trim().trim_end_matches('.');
-    if domain.is_empty() || !domain.contains('.') || domain.contains(['/', ':', ' ']) {
+    let names = dns.domain.names();
+    if names.is_empty() {
+        return Err(Error::input(format!("{file_name}: dns.domain is an empty list"))
+            .with_help("name at least one domain, e.g. `domain: example.com` or `domain: [example.com, example.org]`"));
+    }
+    if names.len() > MAX_DOMAINS {
         return Err(Error::input(format!(
-            "{file_name}: dns.domain `{}` is not a domain name",
-            dns.domain
+            "{file_name}: dns.domain lists {} domains; one run checks at most {MAX_DOMAINS}",
+            names.len()
         ))
-        .with_help("write the registered domain without scheme or path, e.g. `domain: example.com`"));
+        .with_help("split the domains over several configuration files or runs"));
+    }
+    for name in names {
+        let domain = name.trim().trim_end_matches('.');
+        if domain.is_empty() || !domain.contains('.') || domain.contains(['/', ':', ' ']) {
+            return Err(
+                Error::input(format!("{file_name}: dns.domain `{name}` is not a domain name")).with_help(
+                    "write the registered domain without scheme or path, e.g. `domain: example.com`",
+                ),
+            );
+        }
     }
     for (i, record) in dns.records.iter().enumerate() {
         let n = i + 1;
@@ -415,6 +542,27 @@ pub fn validate(dns: &DnsConfig, file_name: &str) -> Result<(), Error> {
             }
             _ => {}
         }
+    }
+    if !(1..=MAX_TIMEOUT_MS).contains(&dns.smtp.timeout_ms) {
+        return Err(Error::input(format!(
+            "{file_name}: dns.smtp.timeout_ms must be 1 to {MAX_TIMEOUT_MS} (got {})",
+            dns.smtp.timeout_ms
+        ))
+        .with_help("for example `smtp: { probe: true, timeout_ms: 5000 }`"));
+    }
+    if dns.smtp.port == 0 {
+        return Err(
+            Error::input(format!("{file_name}: dns.smtp.port must be 1 to 65535 (got 0)"))
+                .with_help("SMTP servers listen on port 25"),
+        );
+    }
+    let ehlo = &dns.smtp.ehlo;
+    if ehlo.is_empty() || ehlo.len() > 255 || !ehlo.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::input(format!(
+            "{file_name}: dns.smtp.ehlo `{}` is not a host name",
+            ehlo.escape_debug()
+        ))
+        .with_help("write a host name such as `ci.example.com`, without spaces"));
     }
     check_query_bounds(Some(dns.timeout_ms), Some(dns.attempts)).map_err(|why| {
         Error::input(format!("{file_name}: dns.{why}"))

@@ -1,14 +1,17 @@
 //! launchgate's DNS gate: the launch failures that live in DNS.
 //!
-//! Given the `dns:` section of launchgate.yml ([`DnsConfig`]), [`check`] asks DNS and
-//! returns a [`Report`]:
+//! Given the `dns:` section of launchgate.yml ([`DnsConfig`]), [`check`] asks DNS about
+//! each configured domain ([`domain`]) and returns one [`Report`]:
 //!
 //! - expected records answer with the expected values, the apex has no CNAME, no CNAME
 //!   dangles, and the smoke gate's site host names resolve ([`records`]);
 //! - SPF: one record, valid terms, lookup and void-lookup limits, loops, `all` ([`spf`]);
 //! - DMARC per RFC 9989, with the tree walk and report authorisation ([`dmarc`]);
 //! - DKIM selectors, revoked keys and key sizes ([`dkim`]);
-//! - MTA-STS with its HTTPS policy, TLS-RPT ([`mta_sts`]) and CAA ([`caa`]).
+//! - MTA-STS with its HTTPS policy, TLS-RPT ([`mta_sts`]) and CAA ([`caa`]);
+//! - MX hosts: an address each, null MX ([`mail`]), forward-confirmed reverse DNS
+//!   ([`reverse`]) and, when enabled, STARTTLS with a valid certificate ([`smtp`]);
+//! - DNSSEC status as a note ([`dnssec`]).
 //!
 //! Timeouts and server failures are findings of their own (`dns.timeout`,
 //! `dns.server-error`), never mistaken for a missing record; a name server that answers
@@ -20,6 +23,8 @@ pub mod cli;
 pub mod config;
 pub mod dkim;
 pub mod dmarc;
+pub mod dnssec;
+pub mod domain;
 pub mod mail;
 pub mod mta_sts;
 pub mod outcome;
@@ -27,8 +32,11 @@ pub mod records;
 pub mod resolve;
 #[cfg(feature = "responder")]
 pub mod responder;
+pub mod reverse;
 pub mod rules;
+pub mod smtp;
 pub mod spf;
+pub mod trust;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -79,7 +87,13 @@ pub async fn check_async(config: &DnsConfig, options: &CheckOptions) -> Result<R
             })?;
         }
     }
-    let domain = config.domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let mut domains: Vec<String> = Vec::new();
+    for name in config.domain.names() {
+        let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+        if !domains.contains(&name) {
+            domains.push(name);
+        }
+    }
     let spec = if options.nameservers.is_empty() {
         config.resolver.clone()
     } else {
@@ -93,9 +107,11 @@ pub async fn check_async(config: &DnsConfig, options: &CheckOptions) -> Result<R
         attempts: options.attempts.unwrap_or(config.attempts),
     };
     let dns = Dns::new(&settings)?;
+    // Before any query, so a CA file that cannot be read is reported whatever DNS does.
+    let smtp_settings = smtp::Settings::load(&config.smtp)?;
 
     let mut report = Report::new("dns");
-    report.inputs.push(domain.clone());
+    report.inputs.extend(domains.iter().cloned());
     let servers = match &spec {
         ResolverSpec::System => "the system resolver".to_string(),
         ResolverSpec::Servers(list) => list.join(", "),
@@ -103,7 +119,7 @@ pub async fn check_async(config: &DnsConfig, options: &CheckOptions) -> Result<R
 
     // One query first: if the name servers answer nothing at all, say so once, plainly,
     // instead of one timeout per record.
-    if dns.query(&domain, RecordType::SOA).await == Answer::Timeout {
+    if dns.query(&domains[0], RecordType::SOA).await == Answer::Timeout {
         report.error = Some(format!(
             "no name server answered within {} ms × {} attempts ({servers}); nothing was checked",
             settings.timeout.as_millis(),
@@ -113,73 +129,22 @@ pub async fn check_async(config: &DnsConfig, options: &CheckOptions) -> Result<R
         return Ok(report);
     }
 
-    let email = config.email.clone();
-    let records_part = records::check(&dns, &domain, &config.records, &options.site_hosts);
-    let email_part = async {
-        let mut out = Outcome::default();
-        if let Some(email) = &email {
-            let (role, mail_out) = mail::check(&dns, &domain).await;
-            out.merge(mail_out);
-            // A domain that sends no mail needs no DKIM key (unless selectors are named);
-            // one that receives none needs no MTA-STS or TLS-RPT; one that does neither
-            // needs DMARC p=reject, so nobody can send in its name.
-            let mut dmarc_config = email.dmarc.clone();
-            if !role.sends && !role.receives {
-                dmarc_config.min_policy = config::DmarcPolicy::Reject;
-            }
-            let not_sending = !role.sends && email.dkim.selectors.is_empty();
-            let dkim_part = async {
-                match not_sending {
-                    true => not_applicable("DKIM", "the domain sends no mail (`v=spf1 -all`)"),
-                    false => dkim::check(&dns, &domain, &email.dkim).await,
-                }
-            };
-            let sts_part = async {
-                match role.receives {
-                    false => not_applicable("MTA-STS", "the domain accepts no mail (null MX)"),
-                    true => mta_sts::check(&dns, &domain, email.mta_sts, &options.https).await,
-                }
-            };
-            let rpt_part = async {
-                match role.receives {
-                    false => not_applicable("TLS-RPT", "the domain accepts no mail (null MX)"),
-                    true => mta_sts::check_tls_rpt(&dns, &domain, email.tls_rpt).await,
-                }
-            };
-            let bimi_part = async {
-                match role.sends {
-                    false => not_applicable("BIMI", "the domain sends no mail (`v=spf1 -all`)"),
-                    true => bimi::check(&dns, &domain).await,
-                }
-            };
-            let (spf, dmarc, dkim, sts, rpt, bimi) = tokio::join!(
-                spf::check(&dns, &domain, &email.spf),
-                dmarc::check(&dns, &domain, &dmarc_config),
-                dkim_part,
-                sts_part,
-                rpt_part,
-                bimi_part,
-            );
-            for part in [spf, dmarc, dkim, sts, rpt, bimi] {
-                out.merge(part);
-            }
-        } else {
-            out.notes
-                .push("no dns.email section: SPF, DKIM, DMARC, MTA-STS and TLS-RPT were not checked".into());
-        }
-        out
-    };
-    let caa_part = async {
-        match &config.caa {
-            Some(caa) => caa::check(&dns, &domain, caa).await,
-            None => Outcome::default(),
-        }
-    };
-    let (records_out, email_out, caa_out) = tokio::join!(records_part, email_part, caa_part);
+    let several = domains.len() > 1;
     let mut all = Outcome::default();
-    all.merge(records_out);
-    all.merge(email_out);
-    all.merge(caa_out);
+    // One domain after another, each with its parts concurrent: the resolver's cache then
+    // serves what several domains share (one mail provider's hosts and includes).
+    for domain in &domains {
+        let mut part = domain::check(&dns, domain, config, options, smtp_settings.as_ref()).await;
+        if several {
+            for check in &mut part.checks {
+                check.name = format!("{domain}: {}", check.name);
+            }
+            for note in &mut part.notes {
+                *note = format!("{domain}: {note}");
+            }
+        }
+        all.merge(part);
+    }
 
     // Two parts may judge the same MX host (an MX in `records:` and the email check).
     let mut seen = std::collections::HashSet::new();
@@ -208,13 +173,6 @@ pub async fn check_async(config: &DnsConfig, options: &CheckOptions) -> Result<R
     report.rules = rules::infos(report.findings.iter().map(|f| f.rule_id.as_str()));
     report.duration_ms = started.elapsed().as_millis() as u64;
     Ok(report)
-}
-
-/// A check that does not apply to this domain, with the reason.
-fn not_applicable(name: &str, why: &str) -> Outcome {
-    let mut out = Outcome::default();
-    out.skipped(name, format!("not needed: {why}"));
-    out
 }
 
 /// What `launchgate check` runs: the `dns:` section of `config`, with the smoke gate's

@@ -12,8 +12,10 @@ use crate::records::{addresses, failed};
 use crate::resolve::{Answer, Dns};
 
 /// What the domain's records say about its mail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailRole {
+    /// The MX hosts (null MX left out), in the order of the answer.
+    pub hosts: Vec<String>,
     /// False for a null MX: the domain accepts no mail.
     pub receives: bool,
     /// False for an SPF record that authorises no sender (`v=spf1 -all`).
@@ -29,7 +31,7 @@ pub fn sends_nothing(spf: &str) -> bool {
 }
 
 /// The MX hosts of an answer; `None` in the list stands for a null MX (exchange `.`).
-fn exchanges(answer: &Answer) -> Vec<Option<String>> {
+pub fn exchanges(answer: &Answer) -> Vec<Option<String>> {
     answer
         .records()
         .iter()
@@ -72,6 +74,7 @@ pub async fn check(dns: &Dns, domain: &str) -> (MailRole, Outcome) {
         mx_host_resolves(dns, domain, host, &mut out).await;
     }
     let role = MailRole {
+        hosts: hosts.iter().flatten().cloned().collect(),
         receives: !null_mx,
         sends: !matches!(spf.as_slice(), [one] if sends_nothing(one)),
     };
@@ -84,11 +87,11 @@ pub async fn check(dns: &Dns, domain: &str) -> (MailRole, Outcome) {
             "nothing to add beyond a DMARC record `v=DMARC1; p=reject;` at host/name `_dmarc`",
         );
     }
-    out.check_since("MX hosts", 0, Some(describe(role, &hosts)));
+    out.check_since("MX hosts", 0, Some(describe(&role, &hosts)));
     (role, out)
 }
 
-fn describe(role: MailRole, hosts: &[Option<String>]) -> String {
+fn describe(role: &MailRole, hosts: &[Option<String>]) -> String {
     match (role.receives, role.sends) {
         (false, false) => "no mail: null MX and `v=spf1 -all`".to_string(),
         (false, true) => "receives no mail (null MX)".to_string(),

@@ -118,9 +118,15 @@ impl Dns {
 
     /// Asks for `name`'s records of `record_type`. `name` is taken as fully qualified.
     pub async fn query(&self, name: &str, record_type: RecordType) -> Answer {
+        self.query_authenticated(name, record_type).await.0
+    }
+
+    /// [`Dns::query`], and whether the answer came with the AD (authenticated data) bit:
+    /// the resolver says it validated the answer with DNSSEC.
+    pub async fn query_authenticated(&self, name: &str, record_type: RecordType) -> (Answer, bool) {
         self.queries.fetch_add(1, Ordering::Relaxed);
         let fqdn = format!("{}.", name.trim_end_matches('.'));
-        let answer = match self.resolver.lookup(fqdn.as_str(), record_type).await {
+        let (answer, authenticated) = match self.resolver.lookup(fqdn.as_str(), record_type).await {
             Ok(lookup) => {
                 let records: Vec<RData> = lookup
                     .answers()
@@ -128,18 +134,19 @@ impl Dns {
                     .filter(|r| r.record_type() == record_type)
                     .map(|r| r.data.clone())
                     .collect();
+                let authenticated = lookup.message().metadata.authentic_data;
                 if records.is_empty() {
-                    Answer::NoData
+                    (Answer::NoData, authenticated)
                 } else {
-                    Answer::Records(records)
+                    (Answer::Records(records), authenticated)
                 }
             }
-            Err(e) => classify(&e),
+            Err(e) => (classify(&e), false),
         };
         if answer == Answer::Timeout {
             self.timeouts.fetch_add(1, Ordering::Relaxed);
         }
-        answer
+        (answer, authenticated)
     }
 
     /// TXT records at `name`, each joined from its strings.
@@ -147,6 +154,23 @@ impl Dns {
         let answer = self.query(name, RecordType::TXT).await;
         let texts = answer.records().iter().filter_map(txt_string).collect();
         (answer, texts)
+    }
+
+    /// The A and then AAAA addresses of `host`; none when it has none or a query failed.
+    pub async fn addresses(&self, host: &str) -> Vec<IpAddr> {
+        let (a, aaaa) = tokio::join!(
+            self.query(host, RecordType::A),
+            self.query(host, RecordType::AAAA)
+        );
+        a.records()
+            .iter()
+            .chain(aaaa.records())
+            .filter_map(|r| match r {
+                RData::A(a) => Some(IpAddr::V4(a.0)),
+                RData::AAAA(a) => Some(IpAddr::V6(a.0)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// How many queries were sent, and how many of them timed out.

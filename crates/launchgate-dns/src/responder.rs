@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hickory_resolver::proto::op::{Message, ResponseCode};
-use hickory_resolver::proto::rr::rdata::{A, AAAA, CAA, CNAME, MX, TXT};
+use hickory_resolver::proto::rr::rdata::{A, AAAA, CAA, CNAME, MX, NULL, PTR, TXT};
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, UdpSocket};
@@ -34,6 +34,8 @@ pub struct Zone {
     silent: HashSet<String>,
     /// Queries for these names get SERVFAIL.
     servfail: HashSet<String>,
+    /// Answers for these names carry the AD bit, as a validating resolver's would.
+    authenticated: HashSet<String>,
 }
 
 fn key(name: &str) -> String {
@@ -87,6 +89,11 @@ impl Zone {
         self.add(name, RData::MX(MX::new(preference, fqdn(host))))
     }
 
+    /// A PTR record at `name` (such as `25.2.0.192.in-addr.arpa`) naming `target`.
+    pub fn ptr(&mut self, name: &str, target: &str) -> &mut Self {
+        self.add(name, RData::PTR(PTR(fqdn(target))))
+    }
+
     /// A TXT record; text longer than 255 bytes is split into strings as DNS requires.
     pub fn txt(&mut self, name: &str, text: &str) -> &mut Self {
         let chunks: Vec<String> = text
@@ -110,6 +117,23 @@ impl Zone {
         let issuer =
             Name::from_ascii(issuer).unwrap_or_else(|e| panic!("`{issuer}` is not a domain name: {e}"));
         self.add(name, RData::CAA(CAA::new_issue(false, Some(issuer), vec![])))
+    }
+
+    /// A record of any type, given as its wire-format data (for DS and DNSKEY records).
+    pub fn raw(&mut self, name: &str, record_type: RecordType, data: &[u8]) -> &mut Self {
+        self.add(
+            name,
+            RData::Unknown {
+                code: record_type,
+                rdata: NULL::with(data.to_vec()),
+            },
+        )
+    }
+
+    /// Answers for `name` carry the AD (authenticated data) bit.
+    pub fn authenticated(&mut self, name: &str) -> &mut Self {
+        self.authenticated.insert(key(name));
+        self
     }
 
     /// Queries for `name` are dropped, so the client times out.
@@ -136,6 +160,7 @@ impl Zone {
         if self.silent.contains(&name) {
             return None;
         }
+        response.metadata.authentic_data = self.authenticated.contains(&name);
         if self.servfail.contains(&name) {
             response.metadata.response_code = ResponseCode::ServFail;
             return Some(response);

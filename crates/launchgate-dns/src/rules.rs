@@ -37,6 +37,11 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "A host name of the smoke gate's site section does not resolve.",
     ),
     (
+        "dns.dnssec-incomplete",
+        "DnssecIncomplete",
+        "Half a DNSSEC chain: a DS record at the parent without DNSKEY records, or DNSKEY records without a DS record (a note).",
+    ),
+    (
         "mail.mx-host-unresolved",
         "MxHostUnresolved",
         "An MX host has no A or AAAA record, so mail to the domain cannot be delivered.",
@@ -50,6 +55,46 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "mail.null-mx-mixed",
         "NullMxMixed",
         "A null MX (RFC 7505) stands beside other MX records.",
+    ),
+    (
+        "mail.mx-reverse-dns",
+        "MxReverseDns",
+        "An MX address has no PTR record, or its PTR name does not resolve back to it (forward-confirmed reverse DNS).",
+    ),
+    (
+        "smtp.unreachable",
+        "SmtpUnreachable",
+        "An MX address does not accept a connection on the SMTP port (often port 25 blocked from CI: a warning).",
+    ),
+    (
+        "smtp.no-starttls",
+        "SmtpNoStarttls",
+        "An MX host does not offer STARTTLS: mail to the domain travels unencrypted.",
+    ),
+    (
+        "smtp.tls-handshake-failed",
+        "SmtpTlsHandshakeFailed",
+        "The TLS handshake after STARTTLS fails.",
+    ),
+    (
+        "smtp.certificate-expired",
+        "SmtpCertificateExpired",
+        "An MX host's certificate has expired.",
+    ),
+    (
+        "smtp.certificate-untrusted",
+        "SmtpCertificateUntrusted",
+        "An MX host's certificate does not chain to a trusted root (or the configured CA).",
+    ),
+    (
+        "smtp.certificate-name-mismatch",
+        "SmtpCertificateNameMismatch",
+        "An MX host's certificate does not carry the MX host name.",
+    ),
+    (
+        "smtp.bad-reply",
+        "SmtpBadReply",
+        "An MX host ends the SMTP conversation before TLS: a refusal, a timeout or a reply that is not SMTP.",
     ),
     (
         "mail.no-mail-domain",

@@ -27,6 +27,7 @@ pub const TARGETS: &[Target] = &[
     ("dmarc", dmarc),
     ("dkim", dkim),
     ("mta_sts", mta_sts),
+    ("smtp_reply", smtp_reply),
     ("secrets_scan", secrets_scan),
 ];
 
@@ -208,6 +209,28 @@ pub fn mta_sts(bytes: &[u8]) {
     assert!(policy.mx.len() <= line_count(bytes));
     for mx in &policy.mx {
         let _ = launchgate_dns::mta_sts::mx_matches(mx, "mail.example.com");
+    }
+}
+
+/// An SMTP reply as an MX host sends it, read as the STARTTLS probe reads it: bounded in
+/// lines and line length, and never reading past the reply's last line.
+pub fn smtp_reply(bytes: &[u8]) {
+    use launchgate_dns::smtp::session::{MAX_LINE_BYTES, MAX_REPLY_LINES, read_reply};
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    let runtime = RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a Tokio runtime")
+    });
+    let mut rest: &[u8] = bytes;
+    let outcome = runtime.block_on(read_reply(&mut rest));
+    let consumed = bytes.len() - rest.len();
+    assert!(consumed <= MAX_REPLY_LINES * MAX_LINE_BYTES);
+    if let Ok((code, lines)) = outcome {
+        assert!(code <= 999 && !lines.is_empty() && lines.len() <= MAX_REPLY_LINES);
+        assert!(lines.iter().all(|l| l.len() <= 3 * MAX_LINE_BYTES));
+        // A complete reply ends at a line feed: nothing after it was read.
+        assert_eq!(bytes[consumed - 1], b'\n');
     }
 }
 

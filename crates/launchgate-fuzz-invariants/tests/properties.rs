@@ -66,6 +66,11 @@ proptest! {
     }
 
     #[test]
+    fn smtp_reply_shaped(bytes in shaped(r"([0-9]{3}[- ]?[A-Za-z0-9 .-]{0,20}\r?\n){0,12}[0-9]{0,3}")) {
+        inv::smtp_reply(&bytes);
+    }
+
+    #[test]
     fn yaml_shaped(bytes in shaped(r"((secrets|env|budget|smoke|dns|base_url|checks|allow|[a-z]{1,5}):( [^\n]{0,12})?\n(  (- )?[a-z_]{1,8}:( [^\n]{0,10})?\n){0,3}){0,5}")) {
         inv::config_yaml(&bytes);
         inv::smoke_spec(&bytes);

@@ -71,7 +71,7 @@ async fn fetch_within(
         .timeout(timeout)
         .no_proxy();
     builder = builder.resolve_to_addrs(host, addrs);
-    builder = builder.tls_backend_preconfigured(tls_config(&https.root_certificates_pem)?);
+    builder = builder.tls_backend_preconfigured(crate::trust::client_config(&https.root_certificates_pem)?);
     let client = builder
         .build()
         .map_err(|e| format!("cannot start the HTTPS client: {e}"))?;
@@ -124,31 +124,6 @@ async fn read_policy_body(mut response: reqwest::Response) -> Result<Vec<u8>, Fe
         body.extend_from_slice(&chunk);
     }
     Ok(body)
-}
-
-/// TLS with ring and, unless replaced, the Mozilla roots (the same trust on every machine).
-fn tls_config(pems: &[Vec<u8>]) -> Result<rustls::ClientConfig, String> {
-    use rustls::pki_types::CertificateDer;
-    use rustls::pki_types::pem::PemObject;
-
-    let mut roots = rustls::RootCertStore::empty();
-    if pems.is_empty() {
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    }
-    for pem in pems {
-        for cert in CertificateDer::pem_slice_iter(pem) {
-            let cert = cert.map_err(|e| format!("a trusted certificate is not valid PEM: {e}"))?;
-            roots
-                .add(cert)
-                .map_err(|e| format!("a trusted certificate cannot be used: {e}"))?;
-        }
-    }
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("cannot set up TLS: {e}"))?
-        .with_root_certificates(roots)
-        .with_no_client_auth())
 }
 
 fn describe_http_error(error: &reqwest::Error, host: &str) -> String {

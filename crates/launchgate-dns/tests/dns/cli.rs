@@ -43,7 +43,7 @@ const GOOD: &str = r#"dns:
   caa: { issuers: [letsencrypt.org] }
 "#;
 
-fn gate(dir: &Path, server: &DnsServer) -> Command {
+pub fn gate(dir: &Path, server: &DnsServer) -> Command {
     let mut cmd = Command::cargo_bin("launchgate-dns").unwrap();
     cmd.current_dir(dir)
         .env("NO_COLOR", "1")

@@ -134,3 +134,47 @@ fn a_bimi_record_must_point_at_an_https_logo_under_an_enforced_dmarc_policy() {
     let check = report.checks.iter().find(|c| c.name == "BIMI").unwrap();
     assert_eq!(check.detail.as_deref(), Some("no BIMI record (optional)"));
 }
+
+#[test]
+fn an_mx_address_without_forward_confirmed_reverse_dns_is_a_warning() {
+    let dns = world_server();
+    let report = run_yaml(&dns, &email_yaml("rdns.test", ""));
+    let mut found: Vec<(&str, &str)> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule_id == "mail.mx-reverse-dns")
+        .map(|f| (f.subject.as_deref().unwrap(), f.message.as_str()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                "40.2.0.192.in-addr.arpa PTR",
+                "192.0.2.40, the address of MX host mx-noptr.rdns.test (rdns.test), has no PTR record (the lookup of 40.2.0.192.in-addr.arpa ended in NXDOMAIN (the name does not exist)): receivers distrust mail from an address without reverse DNS"
+            ),
+            (
+                "41.2.0.192.in-addr.arpa PTR",
+                "the PTR record of 192.0.2.41 (MX host mx-stale.rdns.test, rdns.test) names old-server.hosting.test, which does not resolve back to 192.0.2.41: reverse DNS is not forward-confirmed, and receivers distrust such addresses"
+            ),
+        ],
+        "{:#?}",
+        report.findings
+    );
+    assert!(
+        report
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == "mail.mx-reverse-dns")
+            .all(|f| f.severity == Severity::Warning)
+    );
+    let check = report.checks.iter().find(|c| c.name == "MX reverse DNS").unwrap();
+    assert_eq!(check.status, CheckStatus::Warned);
+    assert_eq!(check.detail.as_deref(), Some("2001:db8::25 → mx6.rdns.test"));
+
+    // The providers' hosts have matching PTR records: nothing to say.
+    let report = run_yaml(&dns, &email_yaml("good.test", ""));
+    assert!(report.findings.iter().all(|f| f.rule_id != "mail.mx-reverse-dns"));
+    let check = report.checks.iter().find(|c| c.name == "MX reverse DNS").unwrap();
+    assert_eq!(check.status, CheckStatus::Passed);
+}

@@ -4,11 +4,16 @@
 mod cli;
 mod dkim;
 mod dmarc;
+mod dnssec;
+mod domains;
 mod email_tls;
 mod https;
+mod loopback;
 mod mail;
 mod records;
 mod server;
+mod smtp;
+mod smtp_server;
 mod spf;
 mod zones;
 

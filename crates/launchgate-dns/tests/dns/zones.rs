@@ -14,6 +14,7 @@ pub fn world() -> Zone {
     broken(&mut z);
     spf_cases(&mut z);
     mail_cases(&mut z);
+    dnssec_cases(&mut z);
     z
 }
 
@@ -42,6 +43,27 @@ fn mail_cases(z: &mut Zone) {
             "default._bimi.brand.test",
             "v=BIMI1; l=http://brand.test/logo.png; a=;",
         );
+    // An MX host on loopback, where the tests run an SMTP server.
+    z.mx("smtp.test", 10, "mx.smtp.test")
+        .a("mx.smtp.test", "127.0.0.1")
+        .ptr("1.0.0.127.in-addr.arpa", "mx.smtp.test")
+        .txt("smtp.test", "v=spf1 mx -all")
+        .mx("smtp2.test", 10, "mx.smtp.test");
+    // Reverse DNS: an address without PTR, one whose PTR name points elsewhere, one over
+    // IPv6 that is forward-confirmed.
+    z.mx("rdns.test", 10, "mx-noptr.rdns.test")
+        .mx("rdns.test", 20, "mx-stale.rdns.test")
+        .mx("rdns.test", 30, "mx6.rdns.test")
+        .a("mx-noptr.rdns.test", "192.0.2.40")
+        .a("mx-stale.rdns.test", "192.0.2.41")
+        .ptr("41.2.0.192.in-addr.arpa", "old-server.hosting.test")
+        .a("old-server.hosting.test", "192.0.2.99")
+        .aaaa("mx6.rdns.test", "2001:db8::25")
+        .ptr(
+            "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+            "mx6.rdns.test",
+        )
+        .txt("rdns.test", "v=spf1 mx -all");
     z.mx("mixednull.test", 0, ".")
         .mx("mixednull.test", 10, "mx1.provider.test")
         .txt("mixednull.test", "v=spf1 include:_spf.resend.test -all");
@@ -52,6 +74,8 @@ fn providers(z: &mut Zone) {
     z.a("cname.vercel-dns.test", "76.76.21.21")
         .a("mx1.provider.test", "192.0.2.25")
         .a("mx2.provider.test", "192.0.2.26")
+        .ptr("25.2.0.192.in-addr.arpa", "mx1.provider.test")
+        .ptr("26.2.0.192.in-addr.arpa", "mx2.provider.test")
         .txt("_spf.resend.test", "v=spf1 ip4:192.0.2.0/24 -all")
         .txt("_spf.google.test", "v=spf1 ip4:198.51.100.0/24 ~all")
         // The aggregate report service that authorised authorised.test but not broken.test.
@@ -185,4 +209,21 @@ fn spf_cases(z: &mut Zone) {
     );
     // Redirect, whose target's `all` counts.
     z.txt("redirect.test", "v=spf1 redirect=_spf.google.test");
+}
+
+/// DNSSEC: a signed domain whose answers carry the AD bit, and the two halves of a chain.
+pub fn dnssec_cases(z: &mut Zone) {
+    use hickory_resolver::proto::rr::RecordType;
+    // Key tag 12345, algorithm 13 (ECDSA P-256), digest type 2 (SHA-256).
+    let ds = [[0x30, 0x39, 13, 2].as_slice(), &[0xab; 32]].concat();
+    // Flags 257 (a key-signing key), protocol 3, algorithm 13, a 64-byte public key.
+    let dnskey = [[0x01, 0x01, 3, 13].as_slice(), &[0x5a; 64]].concat();
+    z.raw("signed.test", RecordType::DS, &ds)
+        .raw("signed.test", RecordType::DNSKEY, &dnskey)
+        .txt("signed.test", "v=spf1 -all")
+        .authenticated("signed.test");
+    z.raw("lameds.test", RecordType::DS, &ds)
+        .txt("lameds.test", "v=spf1 -all");
+    z.raw("keysonly.test", RecordType::DNSKEY, &dnskey)
+        .txt("keysonly.test", "v=spf1 -all");
 }
