@@ -37,7 +37,7 @@ pub enum FileRead {
     Read(Vec<u8>),
     /// Larger than the limit: nothing more than the limit was read.
     TooLarge,
-    /// A folder, pipe, socket or device (what it is, for messages): nothing was read.
+    /// A folder, named pipe, socket or device (what it is, for messages): nothing was read.
     NotRegular(&'static str),
 }
 
@@ -47,32 +47,72 @@ pub fn try_read_file(path: &Path, limit: u64) -> io::Result<FileRead> {
     // Checked before opening: opening a named pipe blocks until something writes to it.
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
-        return Ok(FileRead::NotRegular(if meta.is_dir() {
-            "a folder"
-        } else {
-            "a pipe, socket or device"
-        }));
+        return Ok(FileRead::NotRegular(kind_of(&meta)));
     }
     if meta.len() > limit {
         return Ok(FileRead::TooLarge);
     }
+    read_capped(path, limit, meta.len())
+}
+
+/// Reads at most `limit` bytes of `path`; more is [`FileRead::TooLarge`].
+fn read_capped(path: &Path, limit: u64, expected: u64) -> io::Result<FileRead> {
     let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    let mut bytes = Vec::with_capacity(expected.min(limit) as usize);
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
-    // The file may have grown since its size was read.
+    // A file may have grown since its size was read; a device has no size.
     if bytes.len() as u64 > limit {
         return Ok(FileRead::TooLarge);
     }
     Ok(FileRead::Read(bytes))
 }
 
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() { "a folder" } else { "not a file" }
+}
+
 /// The bytes of the regular file `path`, at most `limit`. `what` says what the file is
-/// for ("the configuration file"), for the error messages.
+/// for ("the configuration file"), for the error messages. A character device is read up
+/// to the limit, so `/dev/null` stands for an empty file (as `GIT_CONFIG_GLOBAL=/dev/null`
+/// does for git); folders, named pipes and sockets are refused unopened.
 pub fn read_file(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, Error> {
-    match try_read_file(path, limit).map_err(|e| Error::io(path, &e))? {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
+    let read = if is_char_device(&meta) {
+        read_capped(path, limit, 0)
+    } else {
+        try_read_file(path, limit)
+    };
+    match read.map_err(|e| Error::io(path, &e))? {
         FileRead::Read(bytes) => Ok(bytes),
         FileRead::TooLarge => Err(file_too_large(path, limit, what)),
         FileRead::NotRegular(kind) => Err(not_regular(path, kind, what)),
+    }
+}
+
+fn is_char_device(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        meta.file_type().is_char_device()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
     }
 }
 
@@ -226,10 +266,29 @@ mod tests {
         mkfifo(&fifo);
         let err = read_file(&fifo, 10, "the configuration file").unwrap_err();
         assert!(
-            err.message().contains("is a pipe, socket or device"),
+            err.message()
+                .contains("launchgate.yml is a named pipe, not a regular file"),
             "{}",
             err.message()
         );
+    }
+
+    /// `/dev/null` reads as empty (a way to say "no configuration"), an endless device
+    /// stops at the limit.
+    #[cfg(unix)]
+    #[test]
+    fn devices_are_read_up_to_the_limit() {
+        assert!(read_file(Path::new("/dev/null"), 10, "x").unwrap().is_empty());
+        let err = read_file(Path::new("/dev/zero"), 10, "the spec").unwrap_err();
+        assert!(
+            err.message().contains("/dev/zero is larger than 10 bytes"),
+            "{}",
+            err.message()
+        );
+        assert!(matches!(
+            try_read_file(Path::new("/dev/null"), 10).unwrap(),
+            FileRead::NotRegular("a device")
+        ));
     }
 
     #[test]

@@ -305,7 +305,7 @@ mod tests {
         crate::bounded::mkfifo(&fifo);
         let err = ConfigFile::discover(None, dir.path()).unwrap_err();
         assert!(
-            err.message().contains("launchgate.yml is a pipe"),
+            err.message().contains("launchgate.yml is a named pipe"),
             "{}",
             err.message()
         );

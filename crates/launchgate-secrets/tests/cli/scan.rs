@@ -254,7 +254,7 @@ fn a_link_to_a_named_pipe_is_skipped_without_waiting() {
     assert!(
         report
             .to_string()
-            .contains("skipped src/pipe.env: it leads to a pipe, socket or device"),
+            .contains("skipped src/pipe.env: it leads to a named pipe, not a regular file"),
         "{report}"
     );
 }

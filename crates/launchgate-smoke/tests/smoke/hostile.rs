@@ -263,7 +263,7 @@ fn a_spec_that_is_a_named_pipe_is_refused_without_waiting() {
     let (code, _, stderr) = run(&mut cmd);
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains("smoke.yml is a pipe, socket or device, not a regular file"),
+        stderr.contains("smoke.yml is a named pipe, not a regular file"),
         "{stderr}"
     );
 }
