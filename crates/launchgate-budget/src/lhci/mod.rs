@@ -420,10 +420,10 @@ pub fn from_budgets(file: &Path, budgets: &[budget_json::Budget]) -> Result<Vec<
                 // Escaped text always compiles, but a long path of many `*` can pass the
                 // regex size limit.
                 Regex::new(&format!("https?://[^/]+{}{anchored}", escaped.join(".*"))).map_err(|e| {
-                    let shown: String = p.chars().take(60).collect();
                     Error::input(format!(
-                        "{}: the budget path `{shown}…` cannot be matched: {e}",
-                        file.display()
+                        "{}: the budget path `{}` cannot be matched: {e}",
+                        file.display(),
+                        budget_json::shown_path(p)
                     ))
                     .with_help("write a shorter path with fewer `*` wildcards")
                 })

@@ -524,3 +524,21 @@ fn a_budget_path_too_large_to_match_is_an_error() {
     assert!(message.contains("…` cannot be matched"), "{message}");
     assert!(err.message().len() < 1000, "the path is cut in the message");
 }
+
+/// Budget paths are checked without slicing inside a character, and shown cut.
+#[test]
+fn budget_paths_ending_in_any_character_are_checked_and_shown_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("budget.json");
+    std::fs::write(&file, r#"[{"path": "/caf\u00e9", "timings": []}]"#).unwrap();
+    assert!(budget_json::read(&file).is_ok());
+    let long = format!("/{}$x$", "\u{e9}".repeat(500));
+    std::fs::write(&file, format!(r#"[{{"path": "{long}", "timings": []}}]"#)).unwrap();
+    let err = budget_json::read(&file).unwrap_err();
+    assert!(
+        err.message().contains("with `$` before its end"),
+        "{}",
+        err.message()
+    );
+    assert!(err.message().len() < 400, "{}", err.message());
+}
