@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
+use launchgate_core::output::write_stdout;
 use launchgate_core::{Error, ExitStatus};
 
 /// The first line after the shebang of every hook launchgate writes; how it knows its own.
@@ -66,18 +67,12 @@ pub enum Installed {
 
 pub fn run(args: HookArgs) -> ExitStatus {
     match args.command {
-        HookCommand::Install(install) => match install_hooks(&install) {
-            Ok(done) => {
-                for line in done.iter().map(describe) {
-                    println!("{line}");
-                }
-                ExitStatus::Passed
-            }
-            Err(e) => {
-                e.eprint();
-                ExitStatus::Error
-            }
-        },
+        HookCommand::Install(install) => {
+            ExitStatus::or_printed_error(install_hooks(&install).and_then(|done| {
+                let text: String = done.iter().map(|d| describe(d) + "\n").collect();
+                write_stdout(text.as_bytes()).map(|_| ExitStatus::Passed)
+            }))
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use launchgate_core::atomic::write_atomic;
+use launchgate_core::output::write_stdout;
 use launchgate_core::{Error, ExitStatus};
 
 #[derive(Debug, Args)]
@@ -36,7 +37,7 @@ fn run_inner(args: &InitArgs) -> Result<(), Error> {
     let detected = Detected::scan(&args.root);
     let text = starter(&args.root, &detected)?;
     if args.stdout {
-        print!("{text}");
+        write_stdout(text.as_bytes())?;
         return Ok(());
     }
     for name in launchgate_core::config::FILE_NAMES {

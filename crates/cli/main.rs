@@ -62,8 +62,12 @@ fn main() -> ExitCode {
         Commands::Init(args) => init::run(args),
         Commands::Hook(args) => hook::run(args),
         Commands::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "launchgate", &mut std::io::stdout());
-            ExitStatus::Passed
+            // Generated whole first: the generator panics on a closed standard output.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "launchgate", &mut script);
+            ExitStatus::or_printed_error(
+                launchgate_core::output::write_stdout(&script).map(|_| ExitStatus::Passed),
+            )
         }
     };
     status.into()

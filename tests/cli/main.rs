@@ -283,6 +283,50 @@ fn a_closed_stdout_ends_the_run_quietly() {
     assert_eq!(out.status.code(), Some(1), "{:?}", out.status);
 }
 
+/// Runs `launchgate ARGS` in `dir` with a standard output whose reader is already gone.
+fn run_with_closed_stdout(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("launchgate"))
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Every command that prints outside the report renderers: a closed standard output stops
+/// the printing, never panics, and the exit code stays the command's.
+#[test]
+fn printing_commands_survive_a_closed_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = std::process::Command::new("git")
+        .current_dir(dir.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .args(["init", "-q"])
+        .status()
+        .unwrap();
+    assert!(git.success());
+    for args in [
+        &["completions", "bash"][..],
+        &["init", "--stdout"],
+        &["dns", "--list-rules"],
+        &["hook", "install"],
+    ] {
+        let (code, stderr) = run_with_closed_stdout(dir.path(), args);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+    }
+}
+
 #[test]
 fn check_passes_with_exit_0_on_a_clean_repository() {
     let dir = repo_with_config("secrets: {}\n");

@@ -128,16 +128,26 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<Budget>, Error> {
 }
 
 fn validate_path(path: &str) -> Result<(), String> {
+    let shown = shown_path(path);
     if !path.starts_with('/') {
-        return Err(format!("has path `{path}`, which must start with `/`"));
+        return Err(format!("has path `{shown}`, which must start with `/`"));
     }
     if path.matches('*').count() > 1 {
-        return Err(format!("has path `{path}` with more than one `*`"));
+        return Err(format!("has path `{shown}` with more than one `*`"));
     }
-    if path[..path.len() - 1].contains('$') {
-        return Err(format!("has path `{path}` with `$` before its end"));
+    if path.strip_suffix('$').unwrap_or(path).contains('$') {
+        return Err(format!("has path `{shown}` with `$` before its end"));
     }
     Ok(())
+}
+
+/// A budget path as messages show it: at most 60 characters, so a crafted one cannot fill
+/// the log.
+pub(crate) fn shown_path(path: &str) -> String {
+    match path.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &path[..cut]),
+        None => path.to_string(),
+    }
 }
 
 /// Whether a robots.txt-style budget path matches a URL's path and query.

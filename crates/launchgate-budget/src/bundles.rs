@@ -139,7 +139,7 @@ pub fn measure(
             } else {
                 root.join(path)
             };
-            let bytes = crate::read::bytes(&full, crate::read::BUILD_FILE)?;
+            let bytes = crate::read::build_file(&full)?;
             let rel = full.strip_prefix(root).unwrap_or(&full);
             let rel = rel.to_string_lossy().replace('\\', "/");
             let (gzip, brotli) = rayon::join(

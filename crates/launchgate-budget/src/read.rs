@@ -6,6 +6,7 @@ use std::io::Read;
 use std::path::Path;
 
 use launchgate_core::Error;
+use launchgate_core::bounded::{FileRead, try_read_file};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -109,6 +110,21 @@ pub fn bytes(path: &Path, limit: Limit) -> Result<Vec<u8>, Error> {
     read_capped(file, path, limit, "holds")
 }
 
+/// One file a build wrote, at most [`BUILD_FILE`]: only a regular file. A build description
+/// or size-limit config may name any path, and a pipe or device is no build output (a named
+/// pipe would block the run, `/dev/zero` fill memory up to the cap on every core).
+pub fn build_file(path: &Path) -> Result<Vec<u8>, Error> {
+    match try_read_file(path, BUILD_FILE.bytes).map_err(|e| Error::io(path, &e))? {
+        FileRead::Read(bytes) => Ok(bytes),
+        FileRead::TooLarge => Err(too_large(path, BUILD_FILE, "holds")),
+        FileRead::NotRegular(kind) => Err(Error::input(format!(
+            "{} is {kind}, not a file a build writes",
+            path.display()
+        ))
+        .with_help("check the paths the build description or size-limit config names")),
+    }
+}
+
 /// The text of `path`, at most `limit.bytes`, which must be UTF-8.
 pub fn text(path: &Path, limit: Limit) -> Result<String, Error> {
     utf8(path, bytes(path, limit)?)
@@ -146,6 +162,13 @@ pub fn gunzip(path: &Path, compressed: &[u8], limit: Limit) -> Result<Vec<u8>, E
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_build_file_must_be_a_regular_file() {
+        let e = build_file(Path::new("/dev/zero")).unwrap_err();
+        assert_eq!(e.message(), "/dev/zero is a device, not a file a build writes");
+    }
 
     #[cfg(unix)]
     #[test]

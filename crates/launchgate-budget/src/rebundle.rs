@@ -151,7 +151,7 @@ pub fn build(esbuild: &Path, dir: &Path, request: &BundleRequest, check: &str) -
     })?;
     let has_require_shim = !request.externals.is_empty()
         && outputs.iter().any(|path| {
-            crate::read::bytes(path, crate::read::BUILD_FILE)
+            crate::read::build_file(path)
                 .is_ok_and(|bytes| memchr::memmem::find(&bytes, b"Dynamic require of ").is_some())
         });
     Ok(Bundle {

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserializer;
 use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, Visitor};
 
+use crate::bounded::{MAX_CONFIG_FILE_SIZE, read_file};
 use crate::error::{Error, offset_of};
 
 /// The file names looked for at the repository root, in order.
@@ -27,9 +28,10 @@ pub struct ConfigFile {
 }
 
 impl ConfigFile {
-    /// Reads a file; a missing or unreadable file is an error naming it.
+    /// Reads a file of at most [`MAX_CONFIG_FILE_SIZE`]; a missing, unreadable, oversized
+    /// or non-regular file is an error naming it.
     pub fn read(path: &Path) -> Result<Self, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
+        let bytes = read_file(path, MAX_CONFIG_FILE_SIZE, "the configuration file")?;
         let source = String::from_utf8(bytes).map_err(|e| {
             let offset = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -61,7 +63,8 @@ impl ConfigFile {
             } else {
                 dir.join(name)
             };
-            if candidate.is_file() {
+            // Anything by that name is read: a pipe or folder is an error, not "no file".
+            if std::fs::symlink_metadata(&candidate).is_ok() {
                 return ConfigFile::read(&candidate).map(Some);
             }
         }
@@ -290,6 +293,36 @@ mod tests {
             path: PathBuf::from("launchgate.yml"),
             source: src.to_string(),
         }
+    }
+
+    /// A `launchgate.yml` that is a named pipe would block the read forever; a folder by
+    /// that name must not pass for "no configuration".
+    #[cfg(unix)]
+    #[test]
+    fn discovery_refuses_pipes_and_folders_by_the_config_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("launchgate.yml");
+        crate::bounded::mkfifo(&fifo);
+        let err = ConfigFile::discover(None, dir.path()).unwrap_err();
+        assert!(
+            err.message().contains("launchgate.yml is a named pipe"),
+            "{}",
+            err.message()
+        );
+        std::fs::remove_file(&fifo).unwrap();
+        std::fs::create_dir(&fifo).unwrap();
+        let err = ConfigFile::discover(None, dir.path()).unwrap_err();
+        assert!(
+            err.message().contains("launchgate.yml is a folder"),
+            "{}",
+            err.message()
+        );
+        let big = dir.path().join("big.yml");
+        let mut text = b"secrets: {}\n".to_vec();
+        text.resize(MAX_CONFIG_FILE_SIZE as usize + 1, b' ');
+        std::fs::write(&big, text).unwrap();
+        let err = ConfigFile::discover(Some(&big), dir.path()).unwrap_err();
+        assert!(err.message().contains("larger than 16 MiB"), "{}", err.message());
     }
 
     #[test]

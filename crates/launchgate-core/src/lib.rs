@@ -3,12 +3,14 @@
 //! A gate turns its inputs into a [`Report`] of [`Finding`]s. This crate owns that model,
 //! the redaction of secrets ([`Secret`]), the one `launchgate.yml` file and its error
 //! messages ([`config`]), the renderers behind `--format` ([`render`]), the atomic file
-//! writes ([`atomic`]), and the exit codes every binary shares ([`ExitStatus`]).
+//! writes ([`atomic`]), the bounded reads of what users name ([`bounded`]), and the exit
+//! codes every binary shares ([`ExitStatus`]).
 //!
 //! A gate's `main.rs` parses its arguments, calls its library, and hands the reports to
 //! [`output::emit`], which renders them and decides the exit code.
 
 pub mod atomic;
+pub mod bounded;
 pub mod ci_event;
 pub mod config;
 pub mod error;

@@ -145,17 +145,13 @@ pub fn emit(reports: &[Report], targets: &[OutputTarget], fail_on: Severity) -> 
                 }
             }
             None if stdout_closed => {}
-            None => {
-                let mut out = std::io::stdout().lock();
-                if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-                    if e.kind() == std::io::ErrorKind::BrokenPipe {
-                        stdout_closed = true;
-                    } else {
-                        Error::input(format!("cannot write to stdout: {e}")).eprint();
-                        status = ExitStatus::Error;
-                    }
+            None => match write_stdout(text.as_bytes()) {
+                Ok(open) => stdout_closed = !open,
+                Err(e) => {
+                    e.eprint();
+                    status = ExitStatus::Error;
                 }
-            }
+            },
         }
         let summary_file = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty());
         if let (Format::Github, Some(summary)) = (target.format, summary_file)
@@ -166,6 +162,20 @@ pub fn emit(reports: &[Report], targets: &[OutputTarget], fail_on: Severity) -> 
         }
     }
     status
+}
+
+/// Writes `bytes` to standard output and flushes it. Every binary prints through here, never
+/// with `print!`, which panics when the reader has gone. A closed standard output (`| head`)
+/// is not an error: the bytes are dropped and `Ok(false)` says to write nothing more there,
+/// so the run keeps its exit code. Any other failure is an error.
+pub fn write_stdout(bytes: &[u8]) -> Result<bool, Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(Error::input(format!("cannot write to standard output: {e}"))
+            .with_help("check where standard output is redirected (a full disk, a closed file)")),
+    }
 }
 
 fn append_summary(path: &Path, text: &str) -> Result<(), Error> {

@@ -75,9 +75,11 @@ pub fn run(cmd: Command, matches: &ArgMatches) -> ExitStatus {
 
 fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
     if cmd.list_rules {
-        for (id, _, description) in rules::RULES {
-            println!("{id:<36} {description}");
-        }
+        let list: String = rules::RULES
+            .iter()
+            .map(|(id, _, description)| format!("{id:<36} {description}\n"))
+            .collect();
+        launchgate_core::output::write_stdout(list.as_bytes())?;
         return Ok(ExitStatus::Passed);
     }
     let targets = cmd.output.targets(matches)?;

@@ -7,10 +7,10 @@
 //! scanned root; a path named outside both is bounded by its own folder, so naming a real
 //! file anywhere works, and only links lead astray.
 
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use launchgate_core::Error;
+use launchgate_core::bounded::{FileRead, try_read_file};
 
 /// The largest `.env` file read: far above any real one, small enough to hold in memory.
 pub const MAX_ENV_FILE_SIZE: u64 = 16 << 20;
@@ -81,31 +81,24 @@ impl Confinement {
 
 /// Reads the regular file `real` (which `path` names), within [`MAX_ENV_FILE_SIZE`].
 fn read_regular_file(path: &Path, real: PathBuf, display: &str) -> Result<EnvFile, Error> {
-    let meta = std::fs::metadata(&real).map_err(|e| Error::io(path, &e))?;
-    if !meta.is_file() {
-        return Err(Error::input(format!("{display} is not a regular file"))
-            .with_help("name a .env file; pipes, devices and folders are not read"));
-    }
-    let too_big = || {
-        Error::input(format!(
-            "{display} is larger than {} MiB, the most this gate reads from one file",
-            MAX_ENV_FILE_SIZE >> 20
-        ))
-        .with_help(
-            "a .env file holds variables; remove what else it holds, or leave it out of the files named",
-        )
+    let bytes = match try_read_file(&real, MAX_ENV_FILE_SIZE).map_err(|e| Error::io(path, &e))? {
+        FileRead::Read(bytes) => bytes,
+        FileRead::NotRegular(kind) => {
+            return Err(
+                Error::input(format!("{display} is not a regular file: it is {kind}"))
+                    .with_help("name a .env file; pipes, devices and folders are not read"),
+            );
+        }
+        FileRead::TooLarge => {
+            return Err(Error::input(format!(
+                "{display} is larger than {} MiB, the most this gate reads from one file",
+                MAX_ENV_FILE_SIZE >> 20
+            ))
+            .with_help(
+                "a .env file holds variables; remove what else it holds, or leave it out of the files named",
+            ));
+        }
     };
-    if meta.len() > MAX_ENV_FILE_SIZE {
-        return Err(too_big());
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(&real)
-        .and_then(|f| f.take(MAX_ENV_FILE_SIZE + 1).read_to_end(&mut bytes))
-        .map_err(|e| Error::io(path, &e))?;
-    // The file may have grown since its size was read.
-    if bytes.len() as u64 > MAX_ENV_FILE_SIZE {
-        return Err(too_big());
-    }
     Ok(EnvFile::Read { bytes, real })
 }
 

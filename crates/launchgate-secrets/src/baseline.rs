@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use launchgate_core::Error;
 use launchgate_core::atomic::write_atomic;
+use launchgate_core::bounded::{MAX_REPORT_FILE_SIZE, read_file_text};
 use launchgate_core::finding::fingerprint_of;
 use serde::{Deserialize, Serialize};
 
@@ -47,11 +48,10 @@ pub struct Baseline {
 impl Baseline {
     /// Reads a baseline; `Ok(None)` when the file does not exist.
     pub fn load(path: &Path) -> Result<Option<Baseline>, Error> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(path, &e)),
-        };
+        if std::fs::symlink_metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+            return Ok(None);
+        }
+        let text = read_file_text(path, MAX_REPORT_FILE_SIZE, "a baseline")?;
         let name = path.display().to_string();
         let file: BaselineFile = serde_json::from_str(&text).map_err(|e| {
             let offset = launchgate_core::error::offset_of(&text, e.line(), e.column());

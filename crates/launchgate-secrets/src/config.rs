@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use launchgate_core::Error;
+use launchgate_core::bounded::{MAX_CONFIG_FILE_SIZE, read_file_text};
 use launchgate_core::config::ConfigFile;
 use serde::Deserialize;
 
@@ -131,8 +132,8 @@ impl LoadedConfig {
         }
         for extra in &self.secrets.extra_rules {
             let path = self.base_dir.join(extra);
-            let source = std::fs::read_to_string(&path).map_err(|e| {
-                Error::input(format!("secrets.extra_rules: {}", Error::io(&path, &e).message()))
+            let source = read_file_text(&path, MAX_CONFIG_FILE_SIZE, "a rule file").map_err(|e| {
+                Error::input(format!("secrets.extra_rules: {}", e.message()))
                     .with_help("paths in secrets.extra_rules are relative to launchgate.yml")
             })?;
             let name = path.display().to_string();

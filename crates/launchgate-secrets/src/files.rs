@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use launchgate_core::Error;
+use launchgate_core::bounded::FileRead;
 use rayon::prelude::*;
 
 use crate::engine::{Engine, Match};
@@ -191,13 +192,18 @@ enum FileResult {
 }
 
 fn scan_file(engine: &Engine, path: &Path, display: &str, max: u64) -> FileResult {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    // A link may lead to a pipe (opening it would wait forever) or to a file that grew
+    // after the walk measured it.
+    let bytes = match launchgate_core::bounded::try_read_file(path, max) {
+        Ok(FileRead::Read(bytes)) => bytes,
+        Ok(FileRead::TooLarge) => return FileResult::Large,
+        Ok(FileRead::NotRegular(kind)) => {
+            return FileResult::Unreadable(format!(
+                "skipped {display}: it leads to {kind}, not a regular file"
+            ));
+        }
         Err(e) => return FileResult::Unreadable(format!("cannot read {display}: {e}")),
     };
-    if bytes.len() as u64 > max {
-        return FileResult::Large;
-    }
     FileResult::Scanned(
         ScannedFile {
             path: display.to_string(),

@@ -7,6 +7,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use launchgate_core::bounded::{MAX_CONFIG_FILE_SIZE, read_file_text};
 use launchgate_core::{Error, Severity};
 use serde::Deserialize;
 
@@ -146,7 +147,7 @@ impl RuleSet {
 
     /// Reads a rule file from disk (`secrets.extra_rules`, `--rules`) and adds its rules.
     pub fn add_file(&mut self, path: &Path) -> Result<(), Error> {
-        let source = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+        let source = read_file_text(path, MAX_CONFIG_FILE_SIZE, "a rule file")?;
         self.add_source(&path.display().to_string(), &source);
         Ok(())
     }

@@ -2,7 +2,6 @@
 //! logs.
 
 use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -119,10 +118,13 @@ pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, 
             inputs = paths.iter().map(|p| files::display_path(p)).collect();
         }
         Target::Stdin => {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .map_err(|e| Error::input(format!("cannot read standard input: {e}")))?;
+            // Standard input is one file to the scan: the same size limit applies, but an
+            // input past it fails instead of passing unscanned.
+            let bytes = launchgate_core::bounded::read_stdin(
+                max_file_size,
+                "the text to scan",
+                Some("--max-file-size or secrets.max_file_size"),
+            )?;
             for (m, allowed) in scan_with_allow(&engine, "<stdin>", &bytes) {
                 collector.add("<stdin>", &m, allowed);
             }

@@ -203,7 +203,7 @@ fn added_range(header: &[u8]) -> Option<Range<u32>> {
         Some((s, c)) => (s.parse::<u32>().ok()?, c.parse::<u32>().ok()?),
         None => (plus[1..].parse::<u32>().ok()?, 1),
     };
-    (count > 0).then(|| start..start + count)
+    (count > 0).then(|| start..start.saturating_add(count))
 }
 
 /// Reads blobs by id through one `git cat-file --batch`.

@@ -12,7 +12,7 @@ use launchgate_core::{Error, ExitStatus, Report, Severity};
 
 use crate::alerts::{AlertContext, AlertEvent, Alerts};
 use crate::http::{ClientOptions, parse_resolve};
-use crate::limits::{ByteSize, MAX_SPEC_BYTES, parse_byte_size, read_capped};
+use crate::limits::{ByteSize, MAX_SPEC_BYTES, parse_byte_size};
 use crate::run::{RunOptions, Suite};
 use crate::spec::parse_duration;
 use crate::vars::parse_variable;
@@ -394,12 +394,11 @@ fn load_spec(args: &RunArgs) -> Result<(crate::spec::SmokeSpec, String, String),
 /// [`MAX_SPEC_BYTES`] and required to be UTF-8.
 fn read_spec_file(path: &std::path::Path) -> Result<launchgate_core::config::ConfigFile, Error> {
     let (bytes, path) = if path == std::path::Path::new("-") {
-        let stdin = std::io::stdin().lock();
-        let bytes = read_capped(stdin, MAX_SPEC_BYTES, "the spec on standard input")?;
+        let bytes = launchgate_core::bounded::read_stdin(MAX_SPEC_BYTES, "a spec", None)?;
         (bytes, PathBuf::from("<stdin>"))
     } else {
         (
-            crate::limits::read_file_capped(path, MAX_SPEC_BYTES)?,
+            launchgate_core::bounded::read_file(path, MAX_SPEC_BYTES, "a spec")?,
             path.to_path_buf(),
         )
     };

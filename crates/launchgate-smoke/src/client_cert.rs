@@ -6,7 +6,8 @@ use std::path::Path;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use crate::limits::{MAX_CA_FILE_BYTES, read_file_capped};
+use crate::limits::MAX_CA_FILE_BYTES;
+use launchgate_core::bounded::read_file;
 
 /// Which file of a `client_cert` an error is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +48,7 @@ impl ClientIdentity {
         let cert_error = |m: String| (Part::Cert, m);
         let key_error = |m: String| (Part::Key, m);
         let cert_pem =
-            read_file_capped(cert, MAX_CA_FILE_BYTES).map_err(|e| cert_error(e.message().to_string()))?;
+            read_file(cert, MAX_CA_FILE_BYTES, "a client certificate").map_err(|e| cert_error(e.message().to_string()))?;
         let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_pem)
             .collect::<Result<_, _>>()
             .map_err(|_| cert_error(format!("{}: not a PEM certificate file", cert.display())))?;
@@ -58,7 +59,7 @@ impl ClientIdentity {
             )));
         }
         let key_pem =
-            read_file_capped(key, MAX_CA_FILE_BYTES).map_err(|e| key_error(e.message().to_string()))?;
+            read_file(key, MAX_CA_FILE_BYTES, "a client key").map_err(|e| key_error(e.message().to_string()))?;
         // The parser's error could quote the key; name only the file.
         let key_der = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|_| {
             key_error(format!(

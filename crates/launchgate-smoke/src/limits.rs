@@ -2,13 +2,9 @@
 //! and state files. A server or a file can be hostile or broken; none of them decides how
 //! much memory or time a run takes.
 
-use std::fmt;
-use std::io::Read;
-use std::path::Path;
-
-use launchgate_core::Error;
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
+use std::fmt;
 
 use crate::spec::ScalarText;
 
@@ -99,28 +95,6 @@ impl<'de> Deserialize<'de> for ByteSize {
     }
 }
 
-/// Reads at most `limit` bytes; more is an error that names `what` and the limit.
-pub fn read_capped(reader: impl Read, limit: u64, what: &str) -> Result<Vec<u8>, Error> {
-    let mut bytes = Vec::new();
-    reader
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::input(format!("cannot read {what}: {e}")))?;
-    if bytes.len() as u64 > limit {
-        return Err(
-            Error::input(format!("{what} is larger than the limit of {}", ByteSize(limit)))
-                .with_help("this file is read whole into memory; point the option at the right file"),
-        );
-    }
-    Ok(bytes)
-}
-
-/// A file read whole, at most `limit` bytes.
-pub fn read_file_capped(path: &Path, limit: u64) -> Result<Vec<u8>, Error> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, &e))?;
-    read_capped(file, limit, &path.display().to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,16 +111,5 @@ mod tests {
         assert!(parse_byte_size("2GiB").unwrap_err().contains("1 GiB"));
         assert!(parse_byte_size("18446744073709551615GiB").is_err());
         assert!(parse_byte_size("lots").is_err());
-    }
-
-    #[test]
-    fn reads_stop_at_the_limit() {
-        let endless = std::io::repeat(b'x');
-        let err = read_capped(endless, 1000, "standard input").unwrap_err();
-        assert_eq!(
-            err.message(),
-            "standard input is larger than the limit of 1000 bytes"
-        );
-        assert_eq!(read_capped(&b"abc"[..], 3, "x").unwrap(), b"abc");
     }
 }

@@ -4,7 +4,6 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::limits::read_file_capped;
 use crate::spec::{FilePart, MultipartField, MultipartSpec};
 use crate::vars::Vars;
 
@@ -65,7 +64,7 @@ pub fn prepare(spec: &MultipartSpec, vars: &Vars) -> Result<Vec<PreparedPart>, S
                     value: vars.expand(t)?,
                 },
                 MultipartField::File(f) => {
-                    let bytes = read_file_capped(Path::new(&f.path), MAX_UPLOAD_BYTES)
+                    let bytes = launchgate_core::bounded::read_file(Path::new(&f.path), MAX_UPLOAD_BYTES, "a multipart file")
                         .map_err(|e| e.message().to_string())?;
                     let filename = f.filename.clone().unwrap_or_else(|| {
                         Path::new(&f.path)

@@ -43,7 +43,8 @@ pub fn root_store(ca_certs: &[std::path::PathBuf]) -> Result<RootCertStore, Erro
 }
 
 fn read_pem_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, Error> {
-    let bytes = crate::limits::read_file_capped(path, crate::limits::MAX_CA_FILE_BYTES)?;
+    let bytes =
+        launchgate_core::bounded::read_file(path, crate::limits::MAX_CA_FILE_BYTES, "a CA certificate file")?;
     let certs: Vec<_> = CertificateDer::pem_slice_iter(&bytes)
         .collect::<Result<_, _>>()
         .map_err(|e| {

@@ -87,13 +87,15 @@ impl WatchState {
 
     /// Reads a state file; a missing file is a fresh state.
     pub fn load(path: &Path) -> Result<WatchState, Error> {
-        let file = match std::fs::File::open(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(WatchState::default()),
-            Err(e) => return Err(Error::io(path, &e)),
-            Ok(file) => file,
-        };
-        let what = format!("--state {}", path.display());
-        match crate::limits::read_capped(file, crate::limits::MAX_STATE_BYTES, &what) {
+        if std::fs::symlink_metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+            return Ok(WatchState::default());
+        }
+        let read = launchgate_core::bounded::read_file(
+            path,
+            crate::limits::MAX_STATE_BYTES,
+            "a launchgate-smoke state file",
+        );
+        match read {
             Err(e) => Err(e.with_help("delete the file to start counting afresh")),
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
                 Error::input(format!(

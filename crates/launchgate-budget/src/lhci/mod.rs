@@ -267,8 +267,9 @@ pub fn parse(name: &str, text: &str, value: &Value, dir: &Path) -> Result<LhciCo
                 "write the path of a budget.json",
             )
         })?;
-        let budgets = budget_json::read(&dir.join(file))?;
-        sets = from_budgets(&budgets);
+        let file = dir.join(file);
+        let budgets = budget_json::read(&file)?;
+        sets = from_budgets(&file, &budgets)?;
     } else {
         sets.push(AssertionSet {
             url_pattern: None,
@@ -404,9 +405,9 @@ fn assertions(ctx: &Ctx<'_>, value: Option<&Value>) -> Result<Vec<Assertion>, Er
     Ok(out)
 }
 
-/// LHCI's conversion of budget.json into assertions: every matching entry applies, paths
-/// become unanchored regular expressions, sizes are KiB.
-pub fn from_budgets(budgets: &[budget_json::Budget]) -> Vec<AssertionSet> {
+/// LHCI's conversion of budget.json (read from `file`) into assertions: every matching
+/// entry applies, paths become unanchored regular expressions, sizes are KiB.
+pub fn from_budgets(file: &Path, budgets: &[budget_json::Budget]) -> Result<Vec<AssertionSet>, Error> {
     budgets
         .iter()
         .map(|b| {
@@ -416,9 +417,18 @@ pub fn from_budgets(budgets: &[budget_json::Budget]) -> Vec<AssertionSet> {
                     None => (p.as_str(), ""),
                 };
                 let escaped: Vec<String> = body.split('*').map(regex::escape).collect();
-                Regex::new(&format!("https?://[^/]+{}{anchored}", escaped.join(".*")))
-                    .expect("escaped path is a valid regex")
+                // Escaped text always compiles, but a long path of many `*` can pass the
+                // regex size limit.
+                Regex::new(&format!("https?://[^/]+{}{anchored}", escaped.join(".*"))).map_err(|e| {
+                    Error::input(format!(
+                        "{}: the budget path `{}` cannot be matched: {e}",
+                        file.display(),
+                        budget_json::shown_path(p)
+                    ))
+                    .with_help("write a shorter path with fewer `*` wildcards")
+                })
             });
+            let url_pattern = url_pattern.transpose()?;
             let mut assertions = Vec::new();
             let make = |key: String, max: f64| Assertion {
                 key,
@@ -443,11 +453,11 @@ pub fn from_budgets(budgets: &[budget_json::Budget]) -> Vec<AssertionSet> {
                     r.budget * 1024.0,
                 ));
             }
-            AssertionSet {
+            Ok(AssertionSet {
                 url_pattern,
                 assertions,
                 aggregation: None,
-            }
+            })
         })
         .collect()
 }

@@ -161,10 +161,11 @@ fn aggregation_methods_on_the_three_bad_runs() {
 
 #[test]
 fn budgets_file_gives_lhci_budgetsfile_verdicts() {
-    let budgets = budget_json::read(&fixture("lighthouse/budget.json")).unwrap();
+    let file = fixture("lighthouse/budget.json");
+    let budgets = budget_json::read(&file).unwrap();
     let cfg = lhci::LhciConfig {
         source: "budget.json".into(),
-        sets: lhci::from_budgets(&budgets),
+        sets: lhci::from_budgets(&file, &budgets).unwrap(),
     };
     let mut failed: Vec<(String, String)> = Vec::new();
     for page in pages(&["lhci/.lighthouseci"]) {
@@ -499,4 +500,45 @@ fn plain_folder_of_reports_is_read_and_a_stray_file_is_named() {
         "{}",
         err.message()
     );
+}
+
+/// A budget path is turned into a regular expression as LHCI does; a crafted long one
+/// passes the regex size limit, which is an error naming the file, not a panic.
+#[test]
+fn a_budget_path_too_large_to_match_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("budget.json");
+    let path = format!("/{}*", "a".repeat(1024 * 1024));
+    std::fs::write(
+        &file,
+        format!(r#"[{{"path": "{path}", "timings": [{{"metric": "interactive", "budget": 5000}}]}}]"#),
+    )
+    .unwrap();
+    let budgets = budget_json::read(&file).unwrap();
+    let err = lhci::from_budgets(&file, &budgets).unwrap_err();
+    let message: String = err.message().chars().take(300).collect();
+    assert!(
+        message.starts_with(&format!("{}: the budget path `/aaa", file.display())),
+        "{message}"
+    );
+    assert!(message.contains("…` cannot be matched"), "{message}");
+    assert!(err.message().len() < 1000, "the path is cut in the message");
+}
+
+/// Budget paths are checked without slicing inside a character, and shown cut.
+#[test]
+fn budget_paths_ending_in_any_character_are_checked_and_shown_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("budget.json");
+    std::fs::write(&file, r#"[{"path": "/caf\u00e9", "timings": []}]"#).unwrap();
+    assert!(budget_json::read(&file).is_ok());
+    let long = format!("/{}$x$", "\u{e9}".repeat(500));
+    std::fs::write(&file, format!(r#"[{{"path": "{long}", "timings": []}}]"#)).unwrap();
+    let err = budget_json::read(&file).unwrap_err();
+    assert!(
+        err.message().contains("with `$` before its end"),
+        "{}",
+        err.message()
+    );
+    assert!(err.message().len() < 400, "{}", err.message());
 }

@@ -155,6 +155,9 @@ pub fn plan(
     }
 }
 
+/// The most read of the event payload: GitHub caps webhook payloads at 25 MB.
+pub const MAX_EVENT_FILE_SIZE: u64 = 32 * 1024 * 1024;
+
 /// The scan plan of the current GitHub Actions run, from `GITHUB_EVENT_NAME` and
 /// `GITHUB_EVENT_PATH`.
 pub fn plan_from_env(default_branch: Option<&str>) -> Result<ScanPlan, Error> {
@@ -169,7 +172,7 @@ pub fn plan_from_env(default_branch: Option<&str>) -> Result<ScanPlan, Error> {
     if matches!(name.as_str(), "schedule" | "workflow_dispatch") {
         return Ok(ScanPlan::History);
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(Path::new(&path), &e))?;
+    let text = crate::bounded::read_file_text(Path::new(&path), MAX_EVENT_FILE_SIZE, "the event payload")?;
     plan(&name, &path, &text, default_branch)
 }
 

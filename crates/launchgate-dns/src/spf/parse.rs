@@ -120,7 +120,9 @@ pub fn is_spf(text: &str) -> bool {
 pub fn parse(text: &str) -> SpfRecord {
     let mut record = SpfRecord::default();
     let body = text.trim_start();
-    let body = &body[6.min(body.len())..];
+    // Past `v=spf1`; text that does not start with it (a caller that skipped `is_spf`, a
+    // character across byte 6) has no terms rather than a panic.
+    let body = body.get(6..).unwrap_or_default();
     let mut redirects = 0;
     let mut explanations = 0;
     for raw in body.split(' ').filter(|t| !t.is_empty()) {
@@ -359,6 +361,13 @@ fn check_macros(spec: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_without_the_version_parses_to_nothing_without_panicking() {
+        for text in ["v=spf\u{e9} -all", "v=sp", ""] {
+            assert!(parse(text).terms.is_empty(), "{text}");
+        }
+    }
 
     #[test]
     fn recognises_spf_records() {

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+use launchgate_core::bounded::{MAX_REPORT_FILE_SIZE, read_file_text};
 use launchgate_core::render::ReportFile;
 use launchgate_core::{Error, Finding, Report};
 
@@ -24,7 +25,7 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, Error> {
     // first version, the merged finding says it is still in HEAD.
     let mut in_head: BTreeMap<String, Option<String>> = BTreeMap::new();
     for path in paths {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
+        let text = read_file_text(path, MAX_REPORT_FILE_SIZE, "a shard report")?;
         let file = ReportFile::parse(&path.display().to_string(), &text)?;
         if file.reports.is_empty() {
             return Err(Error::input(format!(

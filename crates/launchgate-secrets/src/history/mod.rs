@@ -6,6 +6,7 @@
 //! ranges), which sees refs, shallow boundaries and `safe.directory` exactly as the clone's
 //! owner does.
 
+mod added;
 mod base_config;
 mod blobs;
 mod findings;
@@ -21,6 +22,7 @@ use std::time::Instant;
 
 use launchgate_core::{Error, Report};
 
+pub use added::MAX_RANGE_ADDED_BYTES;
 pub use blobs::Selection;
 pub use findings::Exposure;
 pub use merge::merge_reports;
@@ -77,6 +79,7 @@ impl HistoryArgs {
                 range: range.clone(),
                 baseline,
                 max_file_size,
+                max_added_bytes: None,
             };
             return scan_range(loaded, repo, &opts).map(Some);
         }

@@ -4,20 +4,18 @@
 //! so a merged branch is not scanned twice.
 
 use std::collections::HashMap;
-use std::io::BufRead;
 use std::path::Path;
 use std::time::Instant;
 
-use launchgate_core::git::{patch_label_path, path_text};
 use launchgate_core::{Error, Report};
 use rayon::prelude::*;
 
+use super::added::{Limits, MAX_RANGE_ADDED_BYTES, Patch, read_log_patch};
 use super::base_config::{
     ChangeSuppressions, allow_comment_warning, at_commit, candidate_key, mark_self_suppressed,
 };
 use super::findings::{Candidate, Dedup, Exposure, build_finding};
 use super::git::Repo;
-use super::provenance::Introduced;
 use super::{PathFilter, load_baseline};
 use crate::config::LoadedConfig;
 use crate::engine::Engine;
@@ -33,14 +31,8 @@ pub struct RangeOptions {
     /// Bytes added to one file by one commit beyond which it is skipped; overrides
     /// `secrets.max_file_size`.
     pub max_file_size: Option<u64>,
-}
-
-/// The lines one commit adds to one file.
-#[derive(Debug)]
-struct AddedLines {
-    intro: Introduced,
-    /// (line number in the new file, content)
-    lines: Vec<(u32, Vec<u8>)>,
+    /// Bytes of added text kept for the whole range; [`MAX_RANGE_ADDED_BYTES`] when unset.
+    pub max_added_bytes: Option<u64>,
 }
 
 const FETCH_FULL_HISTORY: &str = "set fetch-depth: 0 on actions/checkout (or run `git fetch --unshallow`) so the base commit is in the clone";
@@ -99,11 +91,15 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
     let filter = PathFilter::new(config)?;
     let max_size = opts.max_file_size.unwrap_or_else(|| config.max_file_size());
 
-    let (files, commits, merges) = read_added_lines(&repo, base.as_deref(), &head)?;
-    let skipped_large = std::sync::atomic::AtomicUsize::new(0);
-    let candidates: Vec<(Candidate, Vec<String>)> = files
+    let limits = Limits {
+        per_file: max_size,
+        total: opts.max_added_bytes.unwrap_or(MAX_RANGE_ADDED_BYTES),
+    };
+    let keeps = |path: &str| filter.keeps(&engine, path);
+    let patch = read_added_lines(&repo, base.as_deref(), &head, limits, &keeps, &opts.range)?;
+    let candidates: Vec<(Candidate, Vec<String>)> = patch
+        .files
         .par_iter()
-        .filter(|f| filter.keeps(&engine, &f.intro.path))
         .flat_map_iter(|f| {
             let mut buffer = Vec::new();
             for (_, content) in &f.lines {
@@ -111,10 +107,6 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
                 buffer.push(b'\n');
             }
             let mut found = Vec::new();
-            if buffer.len() as u64 > max_size {
-                skipped_large.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                return found.into_iter();
-            }
             let mut head_matches = None;
             for mut m in engine.scan_bytes(&f.intro.path, &buffer) {
                 let allowed = m.inline_allowed;
@@ -161,8 +153,8 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
     }
     let (mut report, _) = collector.finish();
     let mut notes = vec![format!(
-        "scanned the lines added by {commits} commit(s) in {}",
-        opts.range
+        "scanned the lines added by {} commit(s) in {}",
+        patch.commits, opts.range
     )];
     notes.push(match &trusted {
         Some(t) => format!(
@@ -171,12 +163,13 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
         ),
         None => "configuration and baseline read from the working tree: a single revision has no base, and this clone has no origin/HEAD to judge it by".to_string(),
     });
+    let merges = patch.merges;
     if merges > 0 {
         notes.push(format!(
             "{merges} merge commit(s): only the lines they add themselves were scanned; the merged commits were scanned on their own"
         ));
     }
-    let skipped_large = skipped_large.into_inner();
+    let skipped_large = patch.skipped_large;
     if skipped_large > 0 {
         notes.push(format!(
             "skipped {skipped_large} file change(s) adding more than {max_size} bytes (secrets.max_file_size)"
@@ -249,13 +242,16 @@ fn parse_range(range: &str) -> Result<(Option<&str>, &str), Error> {
     Ok((Some(base), head))
 }
 
-/// Reads `git log -p` over the range: the added lines of each file of each commit, the
-/// number of commits, and how many of them are merges.
+/// Reads `git log -p` over the range: the added lines of each file (by path, as `keeps`
+/// says) of each commit, within `limits`.
 fn read_added_lines(
     repo: &Repo,
     base: Option<&str>,
     head: &str,
-) -> Result<(Vec<AddedLines>, usize, usize), Error> {
+    limits: Limits,
+    keeps: &dyn Fn(&str) -> bool,
+    range: &str,
+) -> Result<Patch, Error> {
     let log = repo
         .git(
             "the range",
@@ -277,106 +273,7 @@ fn read_added_lines(
         })
         .arg("--")
         .help(FETCH_FULL_HISTORY);
-    log.stream(|input| read_log_patch(input))
-}
-
-/// Parses `git log -p --cc` output into the lines each commit adds to each file.
-fn read_log_patch(input: &mut dyn BufRead) -> Result<(Vec<AddedLines>, usize, usize), Error> {
-    let mut files: Vec<AddedLines> = Vec::new();
-    let (mut commits, mut merges) = (0, 0);
-    let mut commit: Option<Introduced> = None;
-    let mut current: Option<AddedLines> = None;
-    let mut in_hunk = false;
-    let mut parents = 1;
-    let mut new_line = 0u32;
-    let mut line = Vec::new();
-    let flush = |current: &mut Option<AddedLines>, files: &mut Vec<AddedLines>| {
-        if let Some(f) = current.take().filter(|f| !f.lines.is_empty()) {
-            files.push(f);
-        }
-    };
-    loop {
-        line.clear();
-        match input.read_until(b'\n', &mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) => {
-                return Err(Error::input(format!(
-                    "cannot read git's output for the range: {e}"
-                )));
-            }
-        }
-        if line.last() == Some(&b'\n') {
-            line.pop();
-        }
-        if let Some(header) = line.strip_prefix(b"\x01") {
-            flush(&mut current, &mut files);
-            in_hunk = false;
-            let header = String::from_utf8_lossy(header);
-            let mut parts = header.split('\0');
-            commit = Some(Introduced {
-                commit: parts.next().unwrap_or_default().to_string(),
-                author: parts.next().unwrap_or_default().to_string(),
-                date: parts.next().unwrap_or_default().to_string(),
-                time: parts.next().and_then(|t| t.parse().ok()).unwrap_or(0),
-                path: String::new(),
-            });
-            commits += 1;
-            merges += usize::from(parts.next().is_some_and(|p| p.split(' ').count() > 1));
-            continue;
-        }
-        if line.starts_with(b"diff --git ")
-            || line.starts_with(b"diff --cc ")
-            || line.starts_with(b"diff --combined ")
-        {
-            flush(&mut current, &mut files);
-            in_hunk = false;
-            continue;
-        }
-        if !in_hunk && let Some(label) = line.strip_prefix(b"+++ ") {
-            // The runner fixes the `b/` prefix; a deleted file is `/dev/null`.
-            let path = patch_label_path(label);
-            current = match (path.strip_prefix(b"b/"), &commit) {
-                (Some(path), Some(c)) => Some(AddedLines {
-                    intro: Introduced {
-                        path: path_text(path),
-                        ..c.clone()
-                    },
-                    lines: Vec::new(),
-                }),
-                _ => None,
-            };
-            continue;
-        }
-        if line.starts_with(b"@@") {
-            let ats = line.iter().take_while(|&&b| b == b'@').count();
-            parents = ats.saturating_sub(1).max(1);
-            let text = String::from_utf8_lossy(&line);
-            new_line = text
-                .split(' ')
-                .find_map(|t| t.strip_prefix('+'))
-                .and_then(|t| t.split(',').next())
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(1);
-            in_hunk = true;
-            continue;
-        }
-        if !in_hunk || line.len() < parents || line.starts_with(b"\\") {
-            continue;
-        }
-        let (prefix, content) = line.split_at(parents);
-        if prefix.contains(&b'-') {
-            continue;
-        }
-        if prefix.iter().all(|&b| b == b'+')
-            && let Some(f) = current.as_mut()
-        {
-            f.lines.push((new_line, content.to_vec()));
-        }
-        new_line += 1;
-    }
-    flush(&mut current, &mut files);
-    Ok((files, commits, merges))
+    log.stream(|input| read_log_patch(input, limits, keeps, range))
 }
 
 #[cfg(test)]

@@ -202,6 +202,63 @@ fn standard_input_is_scanned() {
     );
 }
 
+/// Standard input is held whole for the scan: past the size limit it is refused, never
+/// read without end nor passed unscanned.
+#[test]
+fn standard_input_past_the_size_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin(dir.path())
+        .args(["scan", "-", "--max-file-size", "1K"])
+        .write_stdin(format!("{}\nexport KEY={STRIPE_KEY}\n", "a".repeat(2048)))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .contains("standard input holds more than 1 KiB, the most launchgate reads as the text to scan"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--max-file-size"), "{stderr}");
+    assert!(!stderr.contains(STRIPE_KEY));
+}
+
+/// A link in the scanned folder to a named pipe elsewhere in the repository: opening the
+/// pipe would wait for a writer forever.
+#[cfg(unix)]
+#[test]
+fn a_link_to_a_named_pipe_is_skipped_without_waiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    crate::git(d, &["init", "-q"]);
+    fs::create_dir_all(d.join("run")).unwrap();
+    fs::create_dir_all(d.join("src")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(d.join("run/pipe"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    std::os::unix::fs::symlink("../run/pipe", d.join("src/pipe.env")).unwrap();
+    fs::write(d.join("src/app.env"), format!("KEY={STRIPE_KEY}\n")).unwrap();
+    let (code, report) = json_report({
+        let mut c = bin(d);
+        c.args(["scan", "src"])
+            .timeout(std::time::Duration::from_secs(30));
+        c
+    });
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        findings(&report),
+        vec![("stripe.secret-key".into(), "src/app.env".into(), 1, 5)]
+    );
+    assert!(
+        report
+            .to_string()
+            .contains("skipped src/pipe.env: it leads to a named pipe, not a regular file"),
+        "{report}"
+    );
+}
+
 /// Bytes of a binary file: a header with NUL bytes, then the key as plain ASCII on the
 /// second "line", then the token in UTF-16LE.
 fn binary_with_keys() -> Vec<u8> {

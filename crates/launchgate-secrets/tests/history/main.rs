@@ -121,6 +121,7 @@ pub fn range(dir: &Path, range: &str) -> Result<Report, launchgate_core::Error> 
         range: range.to_string(),
         baseline: BaselineChoice::Ignore,
         max_file_size: None,
+        max_added_bytes: None,
     };
     scan_range(&config(dir), dir, &opts)
 }

@@ -153,3 +153,47 @@ fn a_single_revision_scans_everything_reachable_from_it_root_commit_included() {
     );
     assert!(notes(&report).contains("2 commit(s)"), "{}", notes(&report));
 }
+
+/// A range's added lines are held for the scan within two limits: a file change past the
+/// size limit is skipped (and keeps nothing), and the range as a whole keeps a stated most.
+#[test]
+fn added_lines_are_kept_within_the_file_and_range_limits() {
+    let (_tmp, dir) = repo();
+    let base = commit(&dir, &[("README.md", "hi\n")], "base");
+    // One long line (a minified bundle) past the file limit, then two small changes.
+    let bundle = format!("var k=\"{KEY_A}\";{}\n", "x".repeat(64 * 1024));
+    commit(&dir, &[("dist/app.js", &bundle)], "bundle");
+    let (a, b) = (format!("KEY={KEY_B}\n"), format!("OTHER={KEY_C}\n"));
+    let small = commit(&dir, &[("a.env", &a)], "a");
+    commit(&dir, &[("b.env", &b)], "b");
+    let added = (a.len() + b.len()) as u64;
+    let scan = |max_added_bytes| {
+        let opts = RangeOptions {
+            range: format!("{base}..HEAD"),
+            baseline: BaselineChoice::Ignore,
+            max_file_size: Some(1024),
+            max_added_bytes: Some(max_added_bytes),
+        };
+        scan_range(&config(&dir), &dir, &opts)
+    };
+    // Only a.env and b.env are kept: the skipped bundle counts for nothing.
+    let report = scan(added).unwrap();
+    let mut found = located(&report);
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0], ("stripe.secret-key".into(), "a.env".into(), 1, small));
+    assert!(
+        notes(&report).contains("skipped 1 file change(s) adding more than 1024 bytes"),
+        "{}",
+        notes(&report)
+    );
+    let err = scan(added - 1).unwrap_err();
+    assert_eq!(
+        err.message(),
+        format!(
+            "--range {base}..HEAD: the commits add more than {} bytes of text to the files scanned, the most launchgate holds for one range",
+            added - 1
+        )
+    );
+    assert!(err.hint().unwrap().contains("--history"), "{:?}", err.hint());
+}

@@ -78,7 +78,11 @@ impl EmailTarget {
     fn tls_parameters(&self) -> Result<TlsParameters, String> {
         let mut params = TlsParameters::builder(self.host.clone());
         for path in &self.ca_certs {
-            let pem = crate::limits::read_file_capped(path, crate::limits::MAX_SPEC_BYTES)
+            let pem = launchgate_core::bounded::read_file(
+                path,
+                crate::limits::MAX_CA_FILE_BYTES,
+                "a CA certificate file",
+            )
                 .map_err(|e| e.message().to_string())?;
             let cert = Certificate::from_pem(&pem)
                 .map_err(|_| format!("--ca-cert {}: no PEM certificate in it", path.display()))?;

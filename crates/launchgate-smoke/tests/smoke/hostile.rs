@@ -247,6 +247,27 @@ fn an_endless_redirect_chain_stops_after_ten_hops() {
     );
 }
 
+/// A spec that is a named pipe: opening it would wait for a writer forever.
+#[cfg(unix)]
+#[test]
+fn a_spec_that_is_a_named_pipe_is_refused_without_waiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("smoke.yml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let mut cmd = assert_cmd::Command::cargo_bin("launchgate-smoke").expect("binary");
+    cmd.current_dir(dir.path()).args(["--spec", "smoke.yml"]);
+    let (code, _, stderr) = run(&mut cmd);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("smoke.yml is a named pipe, not a regular file"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_spec_over_the_limit_is_refused_from_a_file_and_from_standard_input() {
     let server = Hostile::start();
@@ -258,7 +279,7 @@ fn a_spec_over_the_limit_is_refused_from_a_file_and_from_standard_input() {
     let (code, stdout, stderr) = run(&mut cmd);
     assert_eq!(code, 2, "{stdout}");
     assert!(
-        stderr.contains("smoke.yml is larger than the limit of 4 MiB"),
+        stderr.contains("smoke.yml is larger than 4 MiB, the most launchgate reads for a spec"),
         "{stderr}"
     );
 
@@ -269,7 +290,7 @@ fn a_spec_over_the_limit_is_refused_from_a_file_and_from_standard_input() {
     let (code, _, stderr) = run(&mut cmd);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("the spec on standard input is larger than the limit of 4 MiB"),
+        stderr.contains("standard input holds more than 4 MiB, the most launchgate reads as a spec"),
         "{stderr}"
     );
 

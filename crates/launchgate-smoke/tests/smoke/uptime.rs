@@ -154,7 +154,7 @@ fn a_corrupt_or_huge_state_file_is_a_clear_error() {
             "\u{0}\u{1}binary".to_string(),
             "not a launchgate-smoke state file",
         ),
-        (" ".repeat(100 * 1024), "is larger than the limit of 64 KiB"),
+        (" ".repeat(100 * 1024), "is larger than 64 KiB"),
     ] {
         std::fs::write(&state, &content).unwrap();
         let mut cmd = site.cmd(SPEC);
