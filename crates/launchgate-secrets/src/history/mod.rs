@@ -11,6 +11,8 @@ mod blobs;
 mod findings;
 mod git;
 mod merge;
+// Public for the fuzz target and property tests of the patch reader.
+pub mod patch;
 mod provenance;
 mod range;
 mod shard;

@@ -4,11 +4,9 @@
 //! so a merged branch is not scanned twice.
 
 use std::collections::HashMap;
-use std::io::BufRead;
 use std::path::Path;
 use std::time::Instant;
 
-use launchgate_core::git::{patch_label_path, path_text};
 use launchgate_core::{Error, Report};
 use rayon::prelude::*;
 
@@ -17,7 +15,7 @@ use super::base_config::{
 };
 use super::findings::{Candidate, Dedup, Exposure, build_finding};
 use super::git::Repo;
-use super::provenance::Introduced;
+use super::patch::{AddedLines, read_log_patch};
 use super::{PathFilter, load_baseline};
 use crate::config::LoadedConfig;
 use crate::engine::Engine;
@@ -33,14 +31,6 @@ pub struct RangeOptions {
     /// Bytes added to one file by one commit beyond which it is skipped; overrides
     /// `secrets.max_file_size`.
     pub max_file_size: Option<u64>,
-}
-
-/// The lines one commit adds to one file.
-#[derive(Debug)]
-struct AddedLines {
-    intro: Introduced,
-    /// (line number in the new file, content)
-    lines: Vec<(u32, Vec<u8>)>,
 }
 
 const FETCH_FULL_HISTORY: &str = "set fetch-depth: 0 on actions/checkout (or run `git fetch --unshallow`) so the base commit is in the clone";
@@ -278,105 +268,6 @@ fn read_added_lines(
         .arg("--")
         .help(FETCH_FULL_HISTORY);
     log.stream(|input| read_log_patch(input))
-}
-
-/// Parses `git log -p --cc` output into the lines each commit adds to each file.
-fn read_log_patch(input: &mut dyn BufRead) -> Result<(Vec<AddedLines>, usize, usize), Error> {
-    let mut files: Vec<AddedLines> = Vec::new();
-    let (mut commits, mut merges) = (0, 0);
-    let mut commit: Option<Introduced> = None;
-    let mut current: Option<AddedLines> = None;
-    let mut in_hunk = false;
-    let mut parents = 1;
-    let mut new_line = 0u32;
-    let mut line = Vec::new();
-    let flush = |current: &mut Option<AddedLines>, files: &mut Vec<AddedLines>| {
-        if let Some(f) = current.take().filter(|f| !f.lines.is_empty()) {
-            files.push(f);
-        }
-    };
-    loop {
-        line.clear();
-        match input.read_until(b'\n', &mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) => {
-                return Err(Error::input(format!(
-                    "cannot read git's output for the range: {e}"
-                )));
-            }
-        }
-        if line.last() == Some(&b'\n') {
-            line.pop();
-        }
-        if let Some(header) = line.strip_prefix(b"\x01") {
-            flush(&mut current, &mut files);
-            in_hunk = false;
-            let header = String::from_utf8_lossy(header);
-            let mut parts = header.split('\0');
-            commit = Some(Introduced {
-                commit: parts.next().unwrap_or_default().to_string(),
-                author: parts.next().unwrap_or_default().to_string(),
-                date: parts.next().unwrap_or_default().to_string(),
-                time: parts.next().and_then(|t| t.parse().ok()).unwrap_or(0),
-                path: String::new(),
-            });
-            commits += 1;
-            merges += usize::from(parts.next().is_some_and(|p| p.split(' ').count() > 1));
-            continue;
-        }
-        if line.starts_with(b"diff --git ")
-            || line.starts_with(b"diff --cc ")
-            || line.starts_with(b"diff --combined ")
-        {
-            flush(&mut current, &mut files);
-            in_hunk = false;
-            continue;
-        }
-        if !in_hunk && let Some(label) = line.strip_prefix(b"+++ ") {
-            // The runner fixes the `b/` prefix; a deleted file is `/dev/null`.
-            let path = patch_label_path(label);
-            current = match (path.strip_prefix(b"b/"), &commit) {
-                (Some(path), Some(c)) => Some(AddedLines {
-                    intro: Introduced {
-                        path: path_text(path),
-                        ..c.clone()
-                    },
-                    lines: Vec::new(),
-                }),
-                _ => None,
-            };
-            continue;
-        }
-        if line.starts_with(b"@@") {
-            let ats = line.iter().take_while(|&&b| b == b'@').count();
-            parents = ats.saturating_sub(1).max(1);
-            let text = String::from_utf8_lossy(&line);
-            new_line = text
-                .split(' ')
-                .find_map(|t| t.strip_prefix('+'))
-                .and_then(|t| t.split(',').next())
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(1);
-            in_hunk = true;
-            continue;
-        }
-        if !in_hunk || line.len() < parents || line.starts_with(b"\\") {
-            continue;
-        }
-        let (prefix, content) = line.split_at(parents);
-        if prefix.contains(&b'-') {
-            continue;
-        }
-        if prefix.iter().all(|&b| b == b'+')
-            && let Some(f) = current.as_mut()
-        {
-            f.lines.push((new_line, content.to_vec()));
-        }
-        new_line += 1;
-    }
-    flush(&mut current, &mut files);
-    Ok((files, commits, merges))
 }
 
 #[cfg(test)]
