@@ -100,8 +100,9 @@ pub fn read_log_patch(input: &mut dyn BufRead) -> Result<(Vec<AddedLines>, usize
                 .split(' ')
                 .find_map(|t| t.strip_prefix('+'))
                 .and_then(|t| t.split(',').next())
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(1);
+                .and_then(|n| n.parse::<u32>().ok())
+                // git numbers lines from 1; `+0,0` is a hunk that adds none.
+                .map_or(1, |n| n.max(1));
             in_hunk = true;
             continue;
         }
@@ -117,8 +118,55 @@ pub fn read_log_patch(input: &mut dyn BufRead) -> Result<(Vec<AddedLines>, usize
         {
             f.lines.push((new_line, content.to_vec()));
         }
-        new_line += 1;
+        // A header can claim any number: past u32's end, lines keep the last one.
+        new_line = new_line.saturating_add(1);
     }
     flush(&mut current, &mut files);
     Ok((files, commits, merges))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_log_patch;
+
+    fn added(patch: &[u8]) -> Vec<(String, u32, String)> {
+        let (files, _, _) = read_log_patch(&mut &patch[..]).unwrap();
+        files
+            .iter()
+            .flat_map(|f| {
+                f.lines
+                    .iter()
+                    .map(|(n, c)| (f.intro.path.clone(), *n, String::from_utf8_lossy(c).into_owned()))
+            })
+            .collect()
+    }
+
+    const HEADER: &[u8] = b"\x01c0ffee\0Ada <ada@example.com>\x002026-01-02T03:04:05Z\x001767323045\0p1\n\n";
+
+    #[test]
+    fn a_hunk_numbered_at_the_end_of_u32_does_not_overflow() {
+        let patch = [
+            HEADER,
+            b"diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -0,0 +4294967295,2 @@\n+one\n+two\n",
+        ]
+        .concat();
+        assert_eq!(
+            added(&patch),
+            [
+                ("f".to_string(), u32::MAX, "one".to_string()),
+                ("f".to_string(), u32::MAX, "two".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn added_lines_are_numbered_from_one() {
+        let patch = [
+            HEADER,
+            b"diff --git a/f b/f\n+++ b/f\n@@ -1 +0 @@\n+x\n@@ -3 +7,2 @@\n+y\n-gone\n+z\n",
+        ]
+        .concat();
+        let numbers: Vec<u32> = added(&patch).iter().map(|a| a.1).collect();
+        assert_eq!(numbers, [1, 7, 8]);
+    }
 }
