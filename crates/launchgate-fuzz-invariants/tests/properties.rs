@@ -6,18 +6,8 @@ use launchgate_fuzz_invariants as inv;
 use proptest::prelude::*;
 use proptest::string::string_regex;
 
-/// `cases` a test, or `PROPTEST_CASES` when set, for a longer run by hand.
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
+mod support;
+use support::config;
 
 /// Text from a regex, as bytes.
 fn shaped(pattern: &str) -> impl Strategy<Value = Vec<u8>> {
