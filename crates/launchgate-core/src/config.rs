@@ -164,6 +164,10 @@ fn unknown_key(message: &str) -> Option<&str> {
 /// The offset of `key` as a key of the map that starts at `map_start`: in block style at the
 /// map's column, in flow style after `{` or `,`.
 fn find_key(source: &str, map_start: usize, map_column: usize, key: &str) -> Option<usize> {
+    // An empty key (`"": 1`) is found everywhere and would never move the search on.
+    if key.is_empty() {
+        return None;
+    }
     let mut search = map_start;
     while let Some(found) = source[search..].find(key) {
         let at = search + found;
@@ -355,6 +359,18 @@ mod tests {
         let f = file("secrets: { max: 3, alow: [b] }\n");
         let e = f.section::<Secrets>("secrets").unwrap_err();
         assert_eq!(e.position(), Some((1, 20)), "{}", e.render(false));
+    }
+
+    /// `"": 1` is an unknown key with an empty name: the search for it must end.
+    #[test]
+    fn an_empty_unknown_key_is_an_error_at_its_map() {
+        let e = file("secrets:\n\"\" x: 1\n").sections().unwrap_err();
+        assert!(e.message().contains("unknown field ``"), "{}", e.render(false));
+        assert_eq!(e.position(), Some((1, 1)), "{}", e.render(false));
+        let e = file("secrets:\n  \"\": [a]\n")
+            .section::<Secrets>("secrets")
+            .unwrap_err();
+        assert_eq!(e.position(), Some((2, 3)), "{}", e.render(false));
     }
 
     #[test]

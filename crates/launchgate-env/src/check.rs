@@ -110,6 +110,8 @@ impl Values {
         let mut out = Values::default();
         // How deeply each value's references nest: `C=${B}` after `B=${A}` is 2.
         let mut depths: HashMap<String, usize> = HashMap::new();
+        // Bytes read from the files, and held by expanded values: see MAX_EXPANDED_TOTAL.
+        let (mut read, mut expanded) = (0usize, 0usize);
         let confinement = reading::Confinement::new(root)?;
         for path in paths {
             let full = if path.is_absolute() {
@@ -119,7 +121,10 @@ impl Values {
             };
             let display = files::display(path);
             let bytes = match confinement.read(&full, &display)? {
-                reading::EnvFile::Read { bytes, .. } => bytes,
+                reading::EnvFile::Read { bytes, .. } => {
+                    read += bytes.len();
+                    bytes
+                }
                 reading::EnvFile::Skipped(note) => {
                     out.notes.push(note);
                     continue;
@@ -173,7 +178,12 @@ impl Values {
                     depths.remove(&e.key);
                     Expanded::Single(e.value)
                 } else {
-                    expand_bounded(&e, &display, &out.vars, &mut depths)?
+                    let value = expand_bounded(&e, &display, &out.vars, &mut depths)?;
+                    if let Expanded::From(text, _) = &value {
+                        expanded += text.len();
+                        check_expanded_total(&e, &display, expanded, read)?;
+                    }
+                    value
                 };
                 let (value, encryption) = match value {
                     Expanded::Single(value) => (value, Encryption::Plain),
@@ -218,6 +228,11 @@ fn undecryptable(e: &dotenv::Entry, display: &str, key_name: &str, why: dotenvx:
 
 /// The most bytes one expanded value may hold (unless its own text is longer).
 pub const MAX_EXPANDED_LEN: usize = 64 * 1024;
+
+/// The most bytes all expanded values of one check may hold together, beyond eight times the
+/// size of the files read: each value is bounded on its own, but thousands of short lines
+/// naming one long value would still fill memory.
+pub const MAX_EXPANDED_TOTAL: usize = 1 << 20;
 
 /// How deeply `${VAR}` references may nest: `B=${A}`, `C=${B}` … is one level per line.
 pub const MAX_EXPANSION_DEPTH: usize = 16;
@@ -280,6 +295,28 @@ fn expand_bounded(
     }
     depths.insert(entry.key.clone(), depth);
     Ok(Expanded::From(value, encryption))
+}
+
+/// Stops once the expanded values together pass [`MAX_EXPANDED_TOTAL`] beyond eight times
+/// the `read` bytes of the files.
+fn check_expanded_total(
+    entry: &dotenv::Entry,
+    display: &str,
+    expanded: usize,
+    read: usize,
+) -> Result<(), Error> {
+    let allowed = MAX_EXPANDED_TOTAL.saturating_add(read.saturating_mul(8));
+    if expanded <= allowed {
+        return Ok(());
+    }
+    Err(Error::input(format!(
+        "{display}:{}:{}: with {}, the expanded values of the .env files hold more than {} KiB together (1 MiB beyond eight times the files' size)",
+        entry.value_line,
+        entry.value_column,
+        dotenv::key_for_display(&entry.key),
+        allowed / 1024
+    ))
+    .with_help("refer to long values fewer times: write a value out once and use it where it is needed"))
 }
 
 /// Whether an environment name means production.

@@ -46,22 +46,37 @@ pub fn column(line: &str, offset: usize) -> u32 {
     Columns::new(line).at(offset)
 }
 
-/// How many bytes were counted for columns on this thread, so tests can prove the work is
-/// linear in the input without timing it.
+/// How many bytes were counted for columns, and read and written by `${VAR}` expansion, on
+/// this thread, so tests can prove the work is linear in the input without timing it.
 pub mod work {
     use std::cell::Cell;
+    use std::thread::LocalKey;
 
     thread_local! {
         static COUNTED: Cell<usize> = const { Cell::new(0) };
+        static EXPANDED: Cell<usize> = const { Cell::new(0) };
+    }
+
+    fn bump(counter: &'static LocalKey<Cell<usize>>, bytes: usize) {
+        counter.with(|c| c.set(c.get().saturating_add(bytes)));
     }
 
     pub(crate) fn add(bytes: usize) {
-        COUNTED.with(|c| c.set(c.get().saturating_add(bytes)));
+        bump(&COUNTED, bytes);
     }
 
-    /// Bytes counted on this thread since it started.
+    pub(crate) fn add_expanded(bytes: usize) {
+        bump(&EXPANDED, bytes);
+    }
+
+    /// Bytes counted for columns on this thread since it started.
     pub fn counted() -> usize {
         COUNTED.with(Cell::get)
+    }
+
+    /// Bytes `dotenv::expand` read and wrote on this thread since it started.
+    pub fn expanded() -> usize {
+        EXPANDED.with(Cell::get)
     }
 }
 

@@ -29,6 +29,7 @@ pub const TARGETS: &[Target] = &[
     ("mta_sts", mta_sts),
     ("smtp_reply", smtp_reply),
     ("secrets_scan", secrets_scan),
+    ("range_patch", range_patch),
 ];
 
 /// The lines of a text, as the parsers count them: a last line without a newline counts.
@@ -272,4 +273,56 @@ pub fn secrets_scan(bytes: &[u8]) {
             m.rule_id
         );
     }
+}
+
+/// The patch reader of `secrets scan --range` on `git log -p --cc` output: every added line
+/// is a line of the input (its content follows its `+` prefix there), numbered from 1, and
+/// the lines, files and commits it returns are bounded by the input's lines and bytes.
+pub fn range_patch(bytes: &[u8]) {
+    use launchgate_secrets::history::added::{Limits, read_log_patch};
+    let unlimited = Limits {
+        per_file: u64::MAX,
+        total: u64::MAX,
+    };
+    let patch = read_log_patch(&mut &bytes[..], unlimited, &|_| true, "BASE..HEAD")
+        .expect("reading bytes within no limit cannot fail");
+    let (files, commits, merges) = (patch.files, patch.commits, patch.merges);
+    let lines = line_count(bytes);
+    let headers = bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| l.first() == Some(&0x01))
+        .count();
+    assert!(
+        merges <= commits && commits == headers,
+        "{merges} merges, {commits} commits, {headers} headers"
+    );
+    assert!(files.len() <= lines, "{} files in {lines} lines", files.len());
+    let mut added_bytes = 0usize;
+    let mut added_lines = 0usize;
+    for file in &files {
+        assert!(
+            !file.lines.is_empty(),
+            "{}: a file without added lines",
+            file.intro.path
+        );
+        for (number, content) in &file.lines {
+            assert!(*number >= 1, "{}: added line numbered {number}", file.intro.path);
+            // Behind each content at least one `+` in the input, and a newline unless last.
+            added_bytes += content.len() + 1;
+            added_lines += 1;
+            let mut with_prefix = b"+".to_vec();
+            with_prefix.extend_from_slice(content);
+            assert!(
+                memchr::memmem::find(bytes, &with_prefix).is_some(),
+                "{}:{number}: an added line that is not in the input",
+                file.intro.path
+            );
+        }
+    }
+    assert!(added_lines <= lines, "{added_lines} added lines in {lines} lines");
+    assert!(
+        added_bytes <= bytes.len(),
+        "{added_bytes} bytes of added lines from {} bytes",
+        bytes.len()
+    );
 }

@@ -6,18 +6,8 @@ use launchgate_fuzz_invariants as inv;
 use proptest::prelude::*;
 use proptest::string::string_regex;
 
-/// `cases` a test, or `PROPTEST_CASES` when set, for a longer run by hand.
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
+mod support;
+use support::config;
 
 /// Text from a regex, as bytes.
 fn shaped(pattern: &str) -> impl Strategy<Value = Vec<u8>> {
@@ -79,5 +69,12 @@ proptest! {
     #[test]
     fn key_shaped_lines(bytes in shaped(r#"([a-zA-Z_]{0,10}[ ]?[=:][ ]?["']?(sk_live_|ghp_|AKIA|xoxb-|glpat-|AIza|-----BEGIN [A-Z ]{0,8}PRIVATE KEY-----)?[A-Za-z0-9_\-+/=]{0,48}["']?( // launchgate:allow)?\r?\n?){0,10}"#)) {
         inv::secrets_scan(&bytes);
+    }
+
+    /// `git log -p --cc` output: commit headers, file headers, hunks with one or more parents'
+    /// columns, added, removed and context lines, `\ No newline`, numbers up to u32's edge.
+    #[test]
+    fn range_patch_shaped(bytes in shaped(r"((\x01[0-9a-f]{0,8}\x00[a-z <@>]{0,8}\x00[0-9TZ:-]{0,6}\x00[0-9]{0,10}(\x00[0-9a-f]{0,4}( [0-9a-f]{0,4}){0,2})?|diff --(git|cc) [ab/a-z.]{0,12}|(---|\+\+\+) (b/|a/|/dev/null|\x22b/)[a-z\\.\x22\t ]{0,10}|@{2,4}( [-+][0-9]{0,10}(,[0-9]{0,3})?){0,3} @{2,4}[^\n]{0,6}|[-+ ]{1,3}[^\n]{0,16}|\\ No newline at end of file|@@ -0,0 \+429496729[0-5](,[0-9])? @@)\n){0,24}")) {
+        inv::range_patch(&bytes);
     }
 }

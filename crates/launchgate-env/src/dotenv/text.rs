@@ -123,6 +123,16 @@ pub struct TooLong {
 pub fn expand<'v>(
     value: &str,
     max_len: usize,
+    lookup: impl FnMut(&str) -> Option<&'v str>,
+) -> Result<String, TooLong> {
+    let expanded = expand_within(value, max_len, lookup);
+    crate::columns::work::add_expanded(value.len() + expanded.as_ref().map_or(0, String::len));
+    expanded
+}
+
+fn expand_within<'v>(
+    value: &str,
+    max_len: usize,
     mut lookup: impl FnMut(&str) -> Option<&'v str>,
 ) -> Result<String, TooLong> {
     if !value.contains('$') {

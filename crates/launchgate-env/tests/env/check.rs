@@ -339,6 +339,23 @@ fn check_input_error(dir: &std::path::Path) -> String {
     stderr
 }
 
+/// With a schema declaring `var`: `check --file .env` passes on `within` and is exit 2 on
+/// `beyond`; its standard error then.
+fn passes_then_exceeds(var: &str, within: &str, beyond: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "launchgate.yml",
+        &format!("env:\n  vars:\n    {var}: {{ type: string }}\n"),
+    );
+    write(dir.path(), ".env", within);
+    let (code, findings) =
+        run_json(bin(dir.path()).args(["check", "--env", "development", "--file", ".env"]));
+    assert_eq!((code, findings.len()), (0, 0), "{findings:?}");
+    write(dir.path(), ".env", beyond);
+    check_input_error(dir.path())
+}
+
 /// `A=x`, `B=${A}${A}`, `C=${B}${B}` … doubles at every line: 60 lines would be 2^60 bytes.
 #[test]
 fn doubling_references_stop_at_the_expansion_limit() {
@@ -362,14 +379,29 @@ fn doubling_references_stop_at_the_expansion_limit() {
     assert!(stderr.contains("${V16}"), "{stderr}");
 }
 
+/// Each value within its own limit, but many short lines naming one long value: together
+/// they are bounded too (1 MiB beyond eight times the file).
+#[test]
+fn many_references_to_one_long_value_stop_at_the_total_limit() {
+    let env = |lines: usize| {
+        let mut env = format!("LONG={}\n", "x".repeat(60_000));
+        for i in 0..lines {
+            env.push_str(&format!("K{i}=${{LONG}}\n"));
+        }
+        env
+    };
+    // 60,476 bytes allow 1 MiB + 483,808 bytes: LONG and 25 copies fit, the 26th does not.
+    let stderr = passes_then_exceeds("LONG", &env(10), &env(40));
+    assert!(
+        stderr.contains(
+            ".env:26:5: with K24, the expanded values of the .env files hold more than 1496 KiB together"
+        ),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn deeply_nested_references_are_an_error_naming_the_variable() {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "launchgate.yml",
-        "env:\n  vars:\n    V0: { type: string }\n",
-    );
     let chain = |n: usize| {
         let mut env = String::from("V0=x\n");
         for i in 1..=n {
@@ -377,13 +409,7 @@ fn deeply_nested_references_are_an_error_naming_the_variable() {
         }
         env
     };
-    write(dir.path(), ".env", &chain(16));
-    let (code, findings) =
-        run_json(bin(dir.path()).args(["check", "--env", "development", "--file", ".env"]));
-    assert_eq!((code, findings.len()), (0, 0), "{findings:?}");
-
-    write(dir.path(), ".env", &chain(20));
-    let stderr = check_input_error(dir.path());
+    let stderr = passes_then_exceeds("V0", &chain(16), &chain(20));
     assert!(
         stderr.contains(".env:18:5: V17 refers to ${V16}, whose references nest 17 levels deep (at most 16)"),
         "{stderr}"

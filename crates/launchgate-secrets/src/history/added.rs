@@ -138,8 +138,9 @@ pub fn read_log_patch(
                 .split(' ')
                 .find_map(|t| t.strip_prefix('+'))
                 .and_then(|t| t.split(',').next())
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(1);
+                .and_then(|n| n.parse::<u32>().ok())
+                // git numbers lines from 1; `+0,0` is a hunk that adds none.
+                .map_or(1, |n| n.max(1));
             in_hunk = true;
             continue;
         }
@@ -189,6 +190,52 @@ fn too_much(range: &str, total: u64) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn added(patch: &[u8]) -> Vec<(String, u32, String)> {
+        let unlimited = Limits {
+            per_file: u64::MAX,
+            total: u64::MAX,
+        };
+        let patch = read_log_patch(&mut &patch[..], unlimited, &|_| true, "HEAD~1..HEAD").unwrap();
+        patch
+            .files
+            .iter()
+            .flat_map(|f| {
+                f.lines
+                    .iter()
+                    .map(|(n, c)| (f.intro.path.clone(), *n, String::from_utf8_lossy(c).into_owned()))
+            })
+            .collect()
+    }
+
+    const HEADER: &[u8] = b"\x01c0ffee\0Ada <ada@example.com>\x002026-01-02T03:04:05Z\x001767323045\0p1\n\n";
+
+    #[test]
+    fn a_hunk_numbered_at_the_end_of_u32_does_not_overflow() {
+        let patch = [
+            HEADER,
+            b"diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -0,0 +4294967295,2 @@\n+one\n+two\n",
+        ]
+        .concat();
+        assert_eq!(
+            added(&patch),
+            [
+                ("f".to_string(), u32::MAX, "one".to_string()),
+                ("f".to_string(), u32::MAX, "two".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn added_lines_are_numbered_from_one() {
+        let patch = [
+            HEADER,
+            b"diff --git a/f b/f\n+++ b/f\n@@ -1 +0 @@\n+x\n@@ -3 +7,2 @@\n+y\n-gone\n+z\n",
+        ]
+        .concat();
+        let numbers: Vec<u32> = added(&patch).iter().map(|a| a.1).collect();
+        assert_eq!(numbers, [1, 7, 8]);
+    }
 
     const LOG: &[u8] = b"\x01c1\x00A <a@x>\x002024-01-01T00:00:00Z\x001700000000\x00\n\
 diff --git a/big.txt b/big.txt\n\

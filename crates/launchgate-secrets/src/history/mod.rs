@@ -6,7 +6,8 @@
 //! ranges), which sees refs, shallow boundaries and `safe.directory` exactly as the clone's
 //! owner does.
 
-mod added;
+// Public for the fuzz target and property tests of the patch reader.
+pub mod added;
 mod base_config;
 mod blobs;
 mod findings;
