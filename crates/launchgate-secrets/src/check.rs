@@ -148,6 +148,16 @@ mod tests {
     }
 
     #[test]
+    fn the_embedded_rules_pass() {
+        let set = RuleSet::embedded();
+        let problems: Vec<String> = check_rules(&set)
+            .iter()
+            .map(|p| format!("{}: {}", p.rule_id.as_deref().unwrap_or(&p.file), p.message))
+            .collect();
+        assert_eq!(problems, Vec::<String>::new());
+    }
+
+    #[test]
     fn broken_rules_are_reported() {
         let set = rules_from(
             r#"rules:

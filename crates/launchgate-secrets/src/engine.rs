@@ -393,7 +393,7 @@ impl Engine {
     /// The false-positive filters every rule goes through.
     fn rejects(&self, rule: &CompiledRule, secret: &str, whole: &[u8]) -> bool {
         if let Some(min) = rule.rule.spec.min_entropy
-            && filter::shannon_entropy(secret) < min
+            && !crate::entropy::passes(min, secret)
         {
             return true;
         }

@@ -13,6 +13,7 @@
 //! assert!(matches.is_empty());
 //! ```
 
+pub mod assign;
 pub mod baseline;
 pub mod check;
 pub mod cli;
@@ -20,6 +21,7 @@ pub mod config;
 pub mod engine;
 #[cfg(test)]
 mod engine_tests;
+pub mod entropy;
 pub mod files;
 pub mod filter;
 pub mod history;
@@ -31,6 +33,7 @@ pub mod rules;
 pub mod scan;
 pub mod staged;
 mod walk;
+pub mod words;
 
 use std::path::Path;
 use std::sync::OnceLock;
