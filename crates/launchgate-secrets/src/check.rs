@@ -58,6 +58,11 @@ pub fn check_rule(rule: &Rule) -> Vec<String> {
     if let Some(bad) = spec.references.iter().find(|r| !r.starts_with("https://")) {
         problems.push(format!("reference `{bad}` is not an https:// URL"));
     }
+    match (spec.regex.is_empty(), spec.assignment.is_some()) {
+        (true, false) => problems.push("needs a `regex` or an `assignment`".to_string()),
+        (false, true) => problems.push("has both a `regex` and an `assignment`; keep one".to_string()),
+        _ => {}
+    }
     if spec.examples.is_empty() {
         problems.push("needs at least one example".to_string());
     }

@@ -14,6 +14,7 @@
 //! ```
 
 pub mod assign;
+pub mod assignment_rule;
 pub mod baseline;
 pub mod check;
 pub mod cli;
@@ -22,6 +23,8 @@ pub mod engine;
 #[cfg(test)]
 mod engine_tests;
 pub mod entropy;
+#[cfg(test)]
+mod eval_tests;
 pub mod files;
 pub mod filter;
 pub mod history;
