@@ -191,8 +191,10 @@ fn annotated(bytes: &[u8], op_start: usize, type_from: usize, end: usize) -> Opt
     if i == type_start || i - type_start > 40 {
         return None;
     }
+    // A blank before the `=`: `key: dGVzdA=` is a YAML value with base64 padding, not a type.
     let j = skip_blanks(bytes, i, end);
-    let assigns = bytes.get(j) == Some(&b'=') && !matches!(bytes.get(j + 1), Some(b'=' | b'>' | b'~'));
+    let assigns =
+        j > i && bytes.get(j) == Some(&b'=') && !matches!(bytes.get(j + 1), Some(b'=' | b'>' | b'~'));
     assigns.then_some((j + 1 - op_start, false, None))
 }
 
