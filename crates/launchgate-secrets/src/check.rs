@@ -176,7 +176,7 @@ mod tests {
     references: [http://example.com]
     examples:
       - input: 'demo_q8w7e6r5t4'
-        secret: demo_q8w7e6r5t3
+        secret: demo_q8w7e6r5t3 # launchgate:allow
       - input: 'nothing here'
         secret: x
     negative_examples: ['demo_a1b2c3d4e9']

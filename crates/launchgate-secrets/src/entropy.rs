@@ -18,7 +18,7 @@ pub const RANDOM_SHARE: f64 = 0.9;
 /// The least randomness, in bits (length times `log2` of the alphabet's size), a value needs
 /// before its own alphabet and length may lower the bar: below it (`guest`, an 8-character
 /// key) a value is too short to be told from a word by entropy, and keeps the rule's bar.
-pub const MIN_BITS_FOR_RELIEF: f64 = 64.0;
+pub const MIN_BITS_FOR_RELIEF: f64 = 80.0;
 
 /// Longest length with an exact expected entropy; longer values use the asymptotic form.
 const EXACT_UP_TO: usize = 256;
@@ -275,5 +275,6 @@ mod tests {
         // Too short to tell from a word: 8 base62 characters are 48 bits at most.
         assert_eq!(bar_for(3.8, "lK7qnZkg"), 3.8);
         assert_eq!(bar_for(3.0, "guest"), 3.0);
+        assert_eq!(bar_for(3.8, "oauth2_token"), 3.8);
     }
 }
