@@ -29,6 +29,9 @@ pub const MAX_KEY: usize = 128;
 /// The longest value taken, in bytes; a longer one is not an assignment of a credential.
 pub const MAX_VALUE: usize = 1024;
 
+/// Bytes before a key that may hold a Dockerfile `ENV`/`ARG` instruction and its indent.
+const MAX_INSTRUCTION: usize = 16;
+
 /// A key assigned a literal value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
@@ -104,9 +107,13 @@ pub fn assignments_in(bytes: &[u8], range: Range<usize>) -> Vec<Assignment> {
 
 /// The assignment whose key is `key`, if the key is assigned a literal.
 pub fn parse(bytes: &[u8], key: Range<usize>) -> Option<Assignment> {
-    let line_start = memchr::memrchr(b'\n', &bytes[..key.start]).map_or(0, |n| n + 1);
-    let line_end = memchr::memchr(b'\n', &bytes[key.end..]).map_or(bytes.len(), |n| key.end + n);
-    let line_end = line_end.min(key.end + MAX_VALUE + 64);
+    // Both searches are bounded, so a hit on a line of megabytes costs what it costs on a
+    // short one: the line's start only matters for a Dockerfile instruction just before the
+    // key, its end only up to the longest value.
+    let floor = key.start.saturating_sub(MAX_INSTRUCTION);
+    let line_start = memchr::memrchr(b'\n', &bytes[floor..key.start]).map_or(floor, |n| floor + n + 1);
+    let ceiling = (key.end + MAX_VALUE + 64).min(bytes.len());
+    let line_end = memchr::memchr(b'\n', &bytes[key.end..ceiling]).map_or(ceiling, |n| key.end + n);
     let before = key.start.checked_sub(1).map(|i| bytes[i]);
     let dashed = key.start >= 1 && bytes[key.start - 1] == b'-';
     let mut i = key.end;

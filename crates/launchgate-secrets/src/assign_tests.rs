@@ -166,3 +166,16 @@ fn keys_and_values_are_bounded() {
     let long_value = format!("password = \"{}\"", "a".repeat(MAX_VALUE + 1));
     assert_eq!(value(&long_value, "password"), None);
 }
+
+#[test]
+fn keys_on_long_lines_are_read_within_bounds() {
+    // The line's start is looked for only just before the key: an instruction starting the
+    // key's line counts, one after other text on the same line does not, and neither search
+    // runs the length of the line.
+    let after_long_line = format!("{}\nENV DB_PASSWORD {V}", "x".repeat(100_000));
+    assert_eq!(value(&after_long_line, "password").as_deref(), Some(V));
+    let not_an_instruction = format!("{} ENV DB_PASSWORD {V}", "x".repeat(100_000));
+    assert_eq!(value(&not_an_instruction, "password"), None);
+    let value_then_more = format!("password={V} {}", "y".repeat(100_000));
+    assert_eq!(value(&value_then_more, "password").as_deref(), Some(V));
+}
