@@ -58,6 +58,11 @@ pub fn check_rule(rule: &Rule) -> Vec<String> {
     if let Some(bad) = spec.references.iter().find(|r| !r.starts_with("https://")) {
         problems.push(format!("reference `{bad}` is not an https:// URL"));
     }
+    match (spec.regex.is_empty(), spec.assignment.is_some()) {
+        (true, false) => problems.push("needs a `regex` or an `assignment`".to_string()),
+        (false, true) => problems.push("has both a `regex` and an `assignment`; keep one".to_string()),
+        _ => {}
+    }
     if spec.examples.is_empty() {
         problems.push("needs at least one example".to_string());
     }
@@ -148,6 +153,16 @@ mod tests {
     }
 
     #[test]
+    fn the_embedded_rules_pass() {
+        let set = RuleSet::embedded();
+        let problems: Vec<String> = check_rules(&set)
+            .iter()
+            .map(|p| format!("{}: {}", p.rule_id.as_deref().unwrap_or(&p.file), p.message))
+            .collect();
+        assert_eq!(problems, Vec::<String>::new());
+    }
+
+    #[test]
     fn broken_rules_are_reported() {
         let set = rules_from(
             r#"rules:
@@ -161,7 +176,7 @@ mod tests {
     references: [http://example.com]
     examples:
       - input: 'demo_q8w7e6r5t4'
-        secret: demo_q8w7e6r5t3
+        secret: demo_q8w7e6r5t3 # launchgate:allow
       - input: 'nothing here'
         secret: x
     negative_examples: ['demo_a1b2c3d4e9']

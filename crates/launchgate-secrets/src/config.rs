@@ -148,7 +148,7 @@ impl LoadedConfig {
                 let problem = if rule.spec.keywords.iter().all(String::is_empty) {
                     Some("has no keywords: every rule needs a literal its matches contain".to_string())
                 } else {
-                    crate::engine::build_rule_regex(&rule.spec.regex)
+                    crate::engine::validate_rule(rule)
                         .err()
                         .map(|e| format!("has a regex that does not compile: {e}"))
                 };

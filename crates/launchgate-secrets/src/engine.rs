@@ -15,6 +15,7 @@ use globset::GlobSet;
 use launchgate_core::{Error, Secret, Severity};
 use regex::bytes::{CaptureLocations, Regex};
 
+use crate::assignment_rule::{self, CompiledAssignment};
 use crate::filter;
 use crate::position;
 use crate::printable::{self, PrintableRuns};
@@ -65,26 +66,49 @@ pub struct Match {
 
 struct CompiledRule {
     rule: Rule,
-    regex: OnceLock<Result<(Regex, usize), String>>,
+    matcher: OnceLock<Result<Matcher, String>>,
     window: usize,
     line_clipped: bool,
     validator: Option<fn(&str) -> bool>,
 }
 
+/// How a rule finds its secrets, compiled on first use.
+enum Matcher {
+    /// A regex and the index of its secret group.
+    Regex(Regex, usize),
+    /// A key assigned a token-shaped value.
+    Assignment(CompiledAssignment),
+}
+
 impl CompiledRule {
-    /// The compiled regex and the index of its secret group, compiled on first use.
-    fn regex(&self) -> Result<&(Regex, usize), &str> {
-        self.regex
+    /// The rule's compiled matcher.
+    fn matcher(&self) -> Result<&Matcher, &str> {
+        self.matcher
             .get_or_init(|| {
+                if let Some(spec) = &self.rule.spec.assignment {
+                    return CompiledAssignment::new(spec).map(Matcher::Assignment);
+                }
                 let re = build_rule_regex(&self.rule.spec.regex)?;
                 let group = re
                     .capture_names()
                     .position(|n| n == Some("secret"))
                     .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 });
-                Ok((re, group))
+                Ok(Matcher::Regex(re, group))
             })
             .as_ref()
             .map_err(String::as_str)
+    }
+
+    fn is_assignment(&self) -> bool {
+        self.rule.spec.assignment.is_some()
+    }
+}
+
+/// Whether a rule's patterns compile, as a scan would compile them.
+pub fn validate_rule(rule: &Rule) -> Result<(), String> {
+    match &rule.spec.assignment {
+        Some(spec) => CompiledAssignment::new(spec).map(|_| ()),
+        None => build_rule_regex(&rule.spec.regex).map(|_| ()),
     }
 }
 
@@ -204,14 +228,14 @@ impl Engine {
 
     /// How many regexes have been compiled so far.
     pub fn compiled_regex_count(&self) -> usize {
-        self.rules.iter().filter(|r| r.regex.get().is_some()).count()
+        self.rules.iter().filter(|r| r.matcher.get().is_some()).count()
     }
 
     /// The rules whose regex failed to compile, with the error; only rules used so far.
     pub fn regex_errors(&self) -> Vec<(String, String)> {
         self.rules
             .iter()
-            .filter_map(|r| match r.regex.get() {
+            .filter_map(|r| match r.matcher.get() {
                 Some(Err(e)) => Some((r.rule.spec.id.clone(), e.clone())),
                 _ => None,
             })
@@ -220,7 +244,7 @@ impl Engine {
 
     /// Compiles one rule's regex now, returning its error if it has one.
     pub fn compile_rule(&self, index: usize) -> Result<(), String> {
-        self.rules[index].regex().map(|_| ()).map_err(str::to_string)
+        self.rules[index].matcher().map(|_| ()).map_err(str::to_string)
     }
 
     /// The most bytes one keyword hit lets a match span: the hit's window either side plus
@@ -309,6 +333,14 @@ impl Engine {
             for &rule_index in &self.keyword_rules[hit.pattern().as_usize()] {
                 let rule = &self.rules[rule_index as usize];
                 let list = &mut windows[rule_index as usize];
+                // An assignment rule reads the key around each hit: it keeps the hits, not a
+                // window, and one hit per place (`api_key` and `apikey` overlap).
+                if rule.is_assignment() {
+                    if list.last().is_none_or(|last| hit.start() >= last.end) {
+                        list.push(hit.start()..hit.end());
+                    }
+                    continue;
+                }
                 if let Some(last) = list.last_mut()
                     && hit.start() >= last.start
                     && hit.end() <= last.end
@@ -331,8 +363,20 @@ impl Engine {
                 continue;
             }
             let rule = &self.rules[rule_index];
-            let Ok((regex, group)) = rule.regex() else {
-                continue;
+            let (regex, group) = match rule.matcher() {
+                Ok(Matcher::Regex(regex, group)) => (regex, group),
+                Ok(Matcher::Assignment(assignment)) => {
+                    self.run_assignment(
+                        bytes,
+                        rule_windows,
+                        rule_index as u32,
+                        rule,
+                        assignment,
+                        &mut found,
+                    );
+                    continue;
+                }
+                Err(_) => continue,
             };
             let mut locations = regex.capture_locations();
             for window in rule_windows {
@@ -392,10 +436,44 @@ impl Engine {
         }
     }
 
+    /// An assignment rule at each of its keyword hits; a key read twice yields one match.
+    fn run_assignment(
+        &self,
+        bytes: &[u8],
+        hits: &[Range<usize>],
+        rule_index: u32,
+        rule: &CompiledRule,
+        assignment: &CompiledAssignment,
+        found: &mut Vec<RawMatch>,
+    ) {
+        let mut candidates = Vec::new();
+        for hit in hits {
+            candidates.clear();
+            assignment.matches_at(bytes, hit.clone(), &mut candidates);
+            for (whole, secret_range) in candidates.drain(..) {
+                if found
+                    .last()
+                    .is_some_and(|m| m.rule_index == rule_index && m.secret_range == secret_range)
+                {
+                    continue;
+                }
+                let secret = String::from_utf8_lossy(&bytes[secret_range.clone()]);
+                if self.rejects(rule, &secret, &bytes[whole.clone()]) {
+                    continue;
+                }
+                found.push(RawMatch {
+                    rule_index,
+                    range: whole,
+                    secret_range,
+                });
+            }
+        }
+    }
+
     /// The false-positive filters every rule goes through.
     fn rejects(&self, rule: &CompiledRule, secret: &str, whole: &[u8]) -> bool {
         if let Some(min) = rule.rule.spec.min_entropy
-            && filter::shannon_entropy(secret) < min
+            && !crate::entropy::passes(min, secret)
         {
             return true;
         }
@@ -523,18 +601,24 @@ fn compile_rule(rule: Rule) -> CompiledRule {
         || source.contains("(?s")
         || source.contains("[\\s\\S]")
         || source.contains("[\\S\\s]");
-    let window = rule.spec.window.unwrap_or(if spans_lines {
+    let window = if rule.spec.assignment.is_some() {
+        // A key, its value and a provider's context: what one hit may reach.
+        crate::assign::MAX_KEY + crate::assign::MAX_VALUE + assignment_rule::CONTEXT_AFTER
+    } else {
+        0
+    };
+    let window = window.max(rule.spec.window.unwrap_or(if spans_lines {
         MULTILINE_WINDOW
     } else {
         LINE_WINDOW
-    });
+    }));
     let validator: Option<fn(&str) -> bool> = match rule.spec.id.as_str() {
         "log.card-number" => Some(filter::passes_luhn),
         _ => None,
     };
     CompiledRule {
         rule,
-        regex: OnceLock::new(),
+        matcher: OnceLock::new(),
         window,
         line_clipped: !spans_lines,
         validator,

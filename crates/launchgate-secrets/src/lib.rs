@@ -13,6 +13,8 @@
 //! assert!(matches.is_empty());
 //! ```
 
+pub mod assign;
+pub mod assignment_rule;
 pub mod baseline;
 pub mod check;
 pub mod cli;
@@ -20,6 +22,9 @@ pub mod config;
 pub mod engine;
 #[cfg(test)]
 mod engine_tests;
+pub mod entropy;
+#[cfg(test)]
+mod eval_tests;
 pub mod files;
 pub mod filter;
 pub mod history;
@@ -31,6 +36,7 @@ pub mod rules;
 pub mod scan;
 pub mod staged;
 mod walk;
+pub mod words;
 
 use std::path::Path;
 use std::sync::OnceLock;

@@ -54,7 +54,12 @@ pub struct RuleSpec {
     pub name: String,
     pub description: String,
     pub keywords: Vec<String>,
+    /// The regex, for rules that are not written as an `assignment`.
+    #[serde(default)]
     pub regex: String,
+    /// The rule as a key assigned a token-shaped value, read by the shared assignment grammar.
+    #[serde(default)]
+    pub assignment: Option<AssignmentSpec>,
     #[serde(default)]
     pub min_entropy: Option<f64>,
     pub severity: Severity,
@@ -68,6 +73,25 @@ pub struct RuleSpec {
     /// Bytes either side of a keyword hit that the regex may see; set for multi-line formats.
     #[serde(default)]
     pub window: Option<usize>,
+}
+
+/// A rule written as an assignment: which keys, which values, and for a provider-context
+/// rule which provider must be named.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentSpec {
+    /// Regex over the key's words, lowercase and joined by `_` (`twilioAuthToken` reads
+    /// `twilio_auth_token`).
+    pub key: String,
+    /// Regex over the same words that rules a key out (`next_page_token`, `token_url`).
+    #[serde(default)]
+    pub not_key: Option<String>,
+    /// Regex the whole value must match: the shape of the token the provider issues.
+    pub value: String,
+    /// Names of the provider (words, snake case); one must be a whole word of the identifier
+    /// that woke the rule, which is the key or a parent key shortly before it.
+    #[serde(default)]
+    pub provider: Vec<String>,
 }
 
 /// A rule and where it came from.

@@ -1,0 +1,181 @@
+use super::*;
+use crate::words::normalise;
+
+/// The first assignment whose key holds `word` (ASCII case-insensitive): its key in snake
+/// case and its value.
+fn assigned(text: &str, word: &str) -> Option<(String, String)> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find(&word.to_ascii_lowercase())?;
+    let key = key_around(text.as_bytes(), at..at + word.len())?;
+    let a = parse(text.as_bytes(), key)?;
+    Some((normalise(&text[a.key.clone()]), text[a.value].to_string()))
+}
+
+fn value(text: &str, word: &str) -> Option<String> {
+    assigned(text, word).map(|(_, v)| v)
+}
+
+const V: &str = "q8Zt3LmW9xRv2KpN";
+
+#[test]
+fn every_syntax_assigns_the_same_value() {
+    let cases: &[(&str, String)] = &[
+        ("shell/.env", format!("DB_PASSWORD={V}")),
+        ("shell quoted", format!("DB_PASSWORD=\"{V}\"")),
+        ("export", format!("export DB_PASSWORD='{V}'")),
+        ("yaml block", format!("database:\n  password: {V}\n")),
+        ("yaml quoted", format!("  password: \"{V}\"")),
+        ("yaml flow", format!("db: {{user: app, password: {V}}}")),
+        ("json", format!("{{\"user\": \"app\", \"password\": \"{V}\"}}")),
+        ("json compact", format!("{{\"password\":\"{V}\"}}")),
+        ("toml", format!("password = \"{V}\"")),
+        ("ini", format!("password = {V}")),
+        ("java properties", format!("spring.datasource.password={V}")),
+        ("properties colon", format!("spring.datasource.password: {V}")),
+        ("xml element", format!("<password>{V}</password>")),
+        ("xml attribute", format!("<db user=\"app\" password=\"{V}\"/>")),
+        ("hcl", format!("  password = \"{V}\"")),
+        ("go", format!("\tpassword := \"{V}\"")),
+        ("go var", format!("var password string = \"{V}\"")),
+        ("go struct", format!("\tPassword: \"{V}\",")),
+        ("java", format!("private static final String PASSWORD = \"{V}\";")),
+        ("kotlin", format!("val password: String = \"{V}\"")),
+        ("python", format!("PASSWORD = '{V}'")),
+        ("python kwarg", format!("connect(host=h, password=\"{V}\")")),
+        ("python annotation", format!("password: str = \"{V}\"")),
+        ("python bytes", format!("password = b'{V}'")),
+        ("javascript", format!("const password = `{V}`;")),
+        ("typescript", format!("const password: string = '{V}';")),
+        ("js object", format!("{{ password: '{V}' }}")),
+        ("php variable", format!("$password = '{V}';")),
+        ("php array", format!("'password' => '{V}',")),
+        ("php define", format!("define('DB_PASSWORD', '{V}');")),
+        ("ruby hash", format!(":password => \"{V}\"")),
+        ("ruby keyword", format!("password: \"{V}\"")),
+        ("ruby or-assign", format!("@password ||= \"{V}\"")),
+        ("c#", format!("public const string Password = \"{V}\";")),
+        ("c# verbatim", format!("var password = @\"{V}\";")),
+        ("java setter", format!("ds.setPassword(\"{V}\");")),
+        ("builder", format!(".password(\"{V}\")")),
+        ("put", format!("props.put(\"password\", \"{V}\");")),
+        ("makefile", format!("PASSWORD := {V}")),
+        ("makefile ?=", format!("PASSWORD ?= {V}")),
+        ("dockerfile env", format!("ENV DB_PASSWORD={V}")),
+        ("dockerfile env spaced", format!("ENV DB_PASSWORD {V}")),
+        ("dockerfile arg", format!("ARG DB_PASSWORD={V}")),
+        ("logstash", format!("    password => \"{V}\"")),
+        ("command line =", format!("mysqldump --password={V} shop")),
+        ("command line spaced", format!("psql --password {V} -h db")),
+        (
+            "url query",
+            format!("https://api.shop.invalid/v1?user=app&password={V}&x=1"),
+        ),
+    ];
+    for (syntax, text) in cases {
+        assert_eq!(value(text, "password").as_deref(), Some(V), "{syntax}: {text}");
+    }
+}
+
+#[test]
+fn keys_keep_their_words_in_every_naming_style() {
+    let cases = [
+        (format!("discordToken = \"{V}\""), "token", "discord_token"),
+        (format!("client.secret: {V}"), "secret", "client_secret"),
+        (format!("api-key: {V}"), "key", "api_key"),
+        (
+            format!("STRIPE_PRIVATE_TOKEN={V}"),
+            "token",
+            "stripe_private_token",
+        ),
+        (
+            format!("\"twilioAuthToken\": \"{V}\""),
+            "token",
+            "twilio_auth_token",
+        ),
+        (format!("--db-password={V}"), "password", "db_password"),
+    ];
+    for (text, word, key) in cases {
+        assert_eq!(
+            assigned(&text, word),
+            Some((key.to_string(), V.to_string())),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn references_and_expressions_are_not_literals() {
+    for text in [
+        "password = get_password()",
+        "password = keys[0]",
+        "password == \"x\"",
+        "if password != expected {",
+        "password: |",
+        "password: {",
+        "password:: Type",
+        "password = f\"{prefix}x\"",
+        "the password is q8Zt3LmW9xRv2KpN",
+        "password = \"unterminated",
+        "password = \"\"",
+        "ds.setPassword(password);",
+        "<password>a</passwd>",
+    ] {
+        assert_eq!(
+            value(text, "password").filter(|v| !v.starts_with('{')),
+            None,
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn values_end_where_the_syntax_ends_them() {
+    assert_eq!(
+        value("password = \"a\\\"b\"", "password").as_deref(),
+        Some("a\\\"b")
+    );
+    assert_eq!(value("password=abc;x=1", "password").as_deref(), Some("abc"));
+    assert_eq!(value("password=abc\r\n", "password").as_deref(), Some("abc"));
+    assert_eq!(
+        value("password = abc # comment", "password").as_deref(),
+        Some("abc")
+    );
+}
+
+#[test]
+fn a_scan_of_a_range_finds_every_assignment_once() {
+    let text = format!("{{\"client_id\": \"7g4h\", \"client_secret\": \"{V}\"}}\nother = 1\n");
+    let found: Vec<String> = assignments_in(text.as_bytes(), 0..text.len())
+        .into_iter()
+        .map(|a| format!("{}={}", normalise(&text[a.key]), &text[a.value]))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            "client_id=7g4h".to_string(),
+            format!("client_secret={V}"),
+            "other=1".to_string()
+        ]
+    );
+}
+
+#[test]
+fn keys_and_values_are_bounded() {
+    let long_key = format!("{}password = \"{V}\"", "a".repeat(MAX_KEY + 1));
+    assert_eq!(value(&long_key, "password"), None);
+    let long_value = format!("password = \"{}\"", "a".repeat(MAX_VALUE + 1));
+    assert_eq!(value(&long_value, "password"), None);
+}
+
+#[test]
+fn keys_on_long_lines_are_read_within_bounds() {
+    // The line's start is looked for only just before the key: an instruction starting the
+    // key's line counts, one after other text on the same line does not, and neither search
+    // runs the length of the line.
+    let after_long_line = format!("{}\nENV DB_PASSWORD {V}", "x".repeat(100_000));
+    assert_eq!(value(&after_long_line, "password").as_deref(), Some(V));
+    let not_an_instruction = format!("{} ENV DB_PASSWORD {V}", "x".repeat(100_000));
+    assert_eq!(value(&not_an_instruction, "password"), None);
+    let value_then_more = format!("password={V} {}", "y".repeat(100_000));
+    assert_eq!(value(&value_then_more, "password").as_deref(), Some(V));
+}

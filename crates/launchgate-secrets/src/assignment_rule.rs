@@ -1,0 +1,184 @@
+//! Rules written as an assignment instead of a regex: a key pattern over the key's words, the
+//! token shape of the value, and for provider-context rules the provider's name.
+//!
+//! A generic rule (`assignment.key` only) is woken by a keyword inside a key (`secret` in
+//! `clientSecret`) and reads the assignment of that key. A provider rule
+//! (`assignment.provider`) is woken by the provider's name, which must be a whole word of the
+//! identifier holding it (`twilio` in `twilioAuthToken`, `"bitbucket": {`, `api.box.com`,
+//! never `checkbox`), and reads the assignment of that identifier, or the first assignment
+//! with a matching key in the next [`CONTEXT_AFTER`] bytes (a key under a parent key).
+//! Keys and values are found by the one grammar of [`crate::assign`]; every step is bounded,
+//! so a keyword hit costs a fixed amount of work.
+
+use std::ops::Range;
+
+use regex::bytes::Regex;
+
+use crate::assign::{self, Assignment};
+use crate::rules::AssignmentSpec;
+use crate::words;
+
+/// Bytes after a provider's name in which a key under it may be assigned.
+pub const CONTEXT_AFTER: usize = 384;
+/// Line breaks after a provider's name that the context may cross.
+const CONTEXT_LINES: usize = 6;
+
+/// An assignment rule's compiled patterns.
+#[derive(Debug)]
+pub struct CompiledAssignment {
+    key: Regex,
+    not_key: Option<Regex>,
+    value: Regex,
+    providers: Vec<String>,
+}
+
+impl CompiledAssignment {
+    /// Compiles a rule's patterns, or says which one does not compile.
+    pub fn new(spec: &AssignmentSpec) -> Result<CompiledAssignment, String> {
+        let key = crate::engine::build_rule_regex(&spec.key).map_err(|e| format!("assignment.key: {e}"))?;
+        let not_key = spec
+            .not_key
+            .as_deref()
+            .map(crate::engine::build_rule_regex)
+            .transpose()
+            .map_err(|e| format!("assignment.not_key: {e}"))?;
+        let value = crate::engine::build_rule_regex(&format!("^(?:{})$", spec.value))
+            .map_err(|e| format!("assignment.value: {e}"))?;
+        let providers = spec
+            .provider
+            .iter()
+            .map(|p| words::normalise(p))
+            .filter(|p| !p.is_empty())
+            .collect();
+        Ok(CompiledAssignment {
+            key,
+            not_key,
+            value,
+            providers,
+        })
+    }
+
+    /// The assignments a keyword hit at `hit` wakes: (whole match, secret) ranges.
+    pub fn matches_at(&self, bytes: &[u8], hit: Range<usize>, out: &mut Vec<(Range<usize>, Range<usize>)>) {
+        let Some(ident) = assign::key_around(bytes, hit.clone()) else {
+            return;
+        };
+        if self.providers.is_empty() {
+            if let Some(a) = assign::parse(bytes, ident.clone())
+                && self.accepts(bytes, &a)
+            {
+                out.push((a.key.start..a.value.end, a.value));
+            }
+            return;
+        }
+        let name = words::normalise(&String::from_utf8_lossy(&bytes[ident.clone()]));
+        if !self.providers.iter().any(|p| has_words(&name, p)) {
+            return;
+        }
+        if let Some(a) = assign::parse(bytes, ident.clone()) {
+            if self.accepts(bytes, &a) {
+                out.push((a.key.start..a.value.end, a.value));
+            }
+            return;
+        }
+        let after = context_after(bytes, ident.end);
+        if let Some(a) = assign::assignments_in(bytes, after)
+            .into_iter()
+            .find(|a| self.accepts(bytes, a))
+        {
+            out.push((ident.start..a.value.end, a.value));
+        }
+    }
+
+    fn accepts(&self, bytes: &[u8], a: &Assignment) -> bool {
+        let key = words::normalise(&String::from_utf8_lossy(&bytes[a.key.clone()]));
+        self.key.is_match(key.as_bytes())
+            && !self.not_key.as_ref().is_some_and(|n| n.is_match(key.as_bytes()))
+            && self.value.is_match(&bytes[a.value.clone()])
+    }
+}
+
+/// Whether the words of `phrase` (snake case) appear in a row in `name` (snake case).
+fn has_words(name: &str, phrase: &str) -> bool {
+    let (name, phrase) = (format!("_{name}_"), format!("_{phrase}_"));
+    name.contains(&phrase)
+}
+
+/// The bytes after a provider's name where a key under it may be: at most [`CONTEXT_AFTER`]
+/// bytes and [`CONTEXT_LINES`] line breaks.
+fn context_after(bytes: &[u8], from: usize) -> Range<usize> {
+    let mut end = (from + CONTEXT_AFTER).min(bytes.len());
+    if let Some(nl) = memchr::memchr_iter(b'\n', &bytes[from..end]).nth(CONTEXT_LINES) {
+        end = from + nl;
+    }
+    from..end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(key: &str, value: &str, provider: &[&str]) -> CompiledAssignment {
+        CompiledAssignment::new(&AssignmentSpec {
+            key: key.to_string(),
+            not_key: None,
+            value: value.to_string(),
+            provider: provider.iter().map(|p| p.to_string()).collect(),
+        })
+        .unwrap()
+    }
+
+    fn secrets(rule: &CompiledAssignment, text: &str, keyword: &str) -> Vec<String> {
+        let lower = text.to_ascii_lowercase();
+        let mut out = Vec::new();
+        for (at, _) in lower.match_indices(keyword) {
+            rule.matches_at(text.as_bytes(), at..at + keyword.len(), &mut out);
+        }
+        out.into_iter().map(|(_, s)| text[s].to_string()).collect()
+    }
+
+    const HEX: &str = "5d52bd5a846d63025c482d08f4c1be98";
+
+    #[test]
+    fn a_provider_names_the_key_or_its_parent() {
+        let twilio = spec("(?:^|_)(?:auth_)?token$", "[0-9a-f]{32}", &["twilio"]);
+        for text in [
+            format!("twilioAuthToken = \"{HEX}\""),
+            format!("TWILIO_AUTH_TOKEN={HEX}"),
+            format!("twilio:\n  account: AC1\n  auth_token: {HEX}\n"),
+            format!("{{\"twilio\": {{\"sid\": \"AC1\", \"token\": \"{HEX}\"}}}}"),
+        ] {
+            assert_eq!(secrets(&twilio, &text, "twilio"), vec![HEX.to_string()], "{text}");
+        }
+        for text in [
+            format!("twilio_auth_token_file = \"{HEX}\""),
+            format!("twilioAuthToken = \"{}\"", &HEX[..20]),
+            format!("twiliofied_token = \"{HEX}\""),
+            format!("twilio:\n{}\n  auth_token: {HEX}\n", "  x: 1\n".repeat(8)),
+        ] {
+            assert!(secrets(&twilio, &text, "twilio").is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_ordinary_word_is_a_provider_only_as_a_whole_word() {
+        let box_rule = spec("(?:^|_)client_secret$", "[A-Za-z0-9]{32}", &["box"]);
+        let value = "Wq3ZtR8mWx2LpN7kd4Hs9Tb1Yc6Gv0Jf";
+        assert_eq!(
+            secrets(&box_rule, &format!("BOX_CLIENT_SECRET={value}"), "box"),
+            vec![value.to_string()]
+        );
+        assert!(secrets(&box_rule, &format!("checkbox_client_secret={value}"), "box").is_empty());
+    }
+
+    #[test]
+    fn a_generic_rule_reads_the_key_it_was_woken_in() {
+        let token = spec("(?:^|_)token$", "[A-Za-z0-9]{20,}", &[]);
+        let value = "Wq3ZtR8mWx2LpN7kd4Hs";
+        assert_eq!(
+            secrets(&token, &format!("discordToken: {value}"), "token"),
+            vec![value.to_string()]
+        );
+        assert!(secrets(&token, &format!("tokenizer = \"{value}\""), "token").is_empty());
+    }
+}
