@@ -47,8 +47,8 @@ impl ClientIdentity {
     pub fn load(cert: &Path, key: &Path) -> Result<ClientIdentity, (Part, String)> {
         let cert_error = |m: String| (Part::Cert, m);
         let key_error = |m: String| (Part::Key, m);
-        let cert_pem =
-            read_file(cert, MAX_CA_FILE_BYTES, "a client certificate").map_err(|e| cert_error(e.message().to_string()))?;
+        let cert_pem = read_file(cert, MAX_CA_FILE_BYTES, "a client certificate")
+            .map_err(|e| cert_error(e.message().to_string()))?;
         let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_pem)
             .collect::<Result<_, _>>()
             .map_err(|_| cert_error(format!("{}: not a PEM certificate file", cert.display())))?;
@@ -58,8 +58,8 @@ impl ClientIdentity {
                 cert.display()
             )));
         }
-        let key_pem =
-            read_file(key, MAX_CA_FILE_BYTES, "a client key").map_err(|e| key_error(e.message().to_string()))?;
+        let key_pem = read_file(key, MAX_CA_FILE_BYTES, "a client key")
+            .map_err(|e| key_error(e.message().to_string()))?;
         // The parser's error could quote the key; name only the file.
         let key_der = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|_| {
             key_error(format!(

@@ -64,8 +64,12 @@ pub fn prepare(spec: &MultipartSpec, vars: &Vars) -> Result<Vec<PreparedPart>, S
                     value: vars.expand(t)?,
                 },
                 MultipartField::File(f) => {
-                    let bytes = launchgate_core::bounded::read_file(Path::new(&f.path), MAX_UPLOAD_BYTES, "a multipart file")
-                        .map_err(|e| e.message().to_string())?;
+                    let bytes = launchgate_core::bounded::read_file(
+                        Path::new(&f.path),
+                        MAX_UPLOAD_BYTES,
+                        "a multipart file",
+                    )
+                    .map_err(|e| e.message().to_string())?;
                     let filename = f.filename.clone().unwrap_or_else(|| {
                         Path::new(&f.path)
                             .file_name()

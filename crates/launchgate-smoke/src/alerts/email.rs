@@ -83,7 +83,7 @@ impl EmailTarget {
                 crate::limits::MAX_CA_FILE_BYTES,
                 "a CA certificate file",
             )
-                .map_err(|e| e.message().to_string())?;
+            .map_err(|e| e.message().to_string())?;
             let cert = Certificate::from_pem(&pem)
                 .map_err(|_| format!("--ca-cert {}: no PEM certificate in it", path.display()))?;
             params = params.add_root_certificate(cert);
