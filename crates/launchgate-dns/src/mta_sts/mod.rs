@@ -145,15 +145,9 @@ pub async fn check(dns: &Dns, domain: &str, requirement: Requirement, https: &Ht
     let addrs = match policy_addresses(dns, &host, https).await {
         Ok(addrs) => addrs,
         Err(why) => {
-            out.add(
-                "mta-sts.policy-unreachable",
-                Severity::Error,
-                &policy_subject,
-                format!("the MTA-STS policy cannot be fetched: {why}"),
-                format!("add an A or CNAME record at host/name `mta-sts` for the server that serves {url}"),
-            );
-            out.check_since("MTA-STS", 0, None);
-            return out;
+            let help =
+                format!("add an A or CNAME record at host/name `mta-sts` for the server that serves {url}");
+            return policy_unreachable(out, &policy_subject, &why, help);
         }
     };
     let body = match fetch(&url, &host, &addrs, https).await {
@@ -176,15 +170,10 @@ pub async fn check(dns: &Dns, domain: &str, requirement: Requirement, https: &Ht
             body
         }
         Err(why) => {
-            out.add(
-                "mta-sts.policy-unreachable",
-                Severity::Error,
-                &policy_subject,
-                format!("the MTA-STS policy cannot be fetched: {why}"),
-                format!("serve the policy at {url} over HTTPS with a valid certificate for mta-sts.{domain}, without redirects"),
+            let help = format!(
+                "serve the policy at {url} over HTTPS with a valid certificate for mta-sts.{domain}, without redirects"
             );
-            out.check_since("MTA-STS", 0, None);
-            return out;
+            return policy_unreachable(out, &policy_subject, &why, help);
         }
     };
 
@@ -314,6 +303,19 @@ pub async fn check(dns: &Dns, domain: &str, requirement: Requirement, https: &Ht
 
 /// Where to reach the policy host: an override from [`HttpsSettings::resolve`], else its
 /// A and AAAA records from the gate's own resolver (so `--nameserver` applies here too).
+/// The outcome when no policy could be read: one error, and the check ends there.
+fn policy_unreachable(mut out: Outcome, subject: &str, why: &str, help: String) -> Outcome {
+    out.add(
+        "mta-sts.policy-unreachable",
+        Severity::Error,
+        subject,
+        format!("the MTA-STS policy cannot be fetched: {why}"),
+        help,
+    );
+    out.check_since("MTA-STS", 0, None);
+    out
+}
+
 async fn policy_addresses(dns: &Dns, host: &str, https: &HttpsSettings) -> Result<Vec<SocketAddr>, String> {
     let overrides: Vec<SocketAddr> = https
         .resolve
