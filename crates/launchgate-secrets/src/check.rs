@@ -39,6 +39,31 @@ fn valid_id(id: &str) -> bool {
 /// The problems of one rule, as sentences.
 pub fn check_rule(rule: &Rule) -> Vec<String> {
     let spec = &rule.spec;
+    let mut problems = shape_problems(rule);
+    let mut single = RuleSet::default();
+    single.rules.push(rule.clone());
+    let engine = match Engine::new(single, &EngineConfig::default()) {
+        Ok(engine) => engine,
+        Err(e) => {
+            problems.push(e.message().to_string());
+            return problems;
+        }
+    };
+    if spec.keywords.iter().all(|k| k.is_empty()) {
+        return problems;
+    }
+    if let Err(e) = engine.compile_rule(0) {
+        problems.push(format!("regex does not compile: {}", first_line(&e)));
+        return problems;
+    }
+    problems.extend(example_problems(rule, &engine));
+    problems
+}
+
+/// The problems `rules check` finds without compiling or running the rule: what every scan
+/// checks of every rule before it starts, so a rule without examples never runs.
+pub fn shape_problems(rule: &Rule) -> Vec<String> {
+    let spec = &rule.spec;
     let mut problems = Vec::new();
     if !valid_id(&spec.id) {
         problems.push(format!(
@@ -74,22 +99,14 @@ pub fn check_rule(rule: &Rule) -> Vec<String> {
     {
         problems.push(format!("min_entropy {e} is outside 0 to 8 bits per character"));
     }
-    let mut single = RuleSet::default();
-    single.rules.push(rule.clone());
-    let engine = match Engine::new(single, &EngineConfig::default()) {
-        Ok(engine) => engine,
-        Err(e) => {
-            problems.push(e.message().to_string());
-            return problems;
-        }
-    };
-    if spec.keywords.iter().all(|k| k.is_empty()) {
-        return problems;
-    }
-    if let Err(e) = engine.compile_rule(0) {
-        problems.push(format!("regex does not compile: {}", first_line(&e)));
-        return problems;
-    }
+    problems
+}
+
+/// Every example yields its secret, and no negative example yields anything, through the
+/// engine path a scan takes.
+fn example_problems(rule: &Rule, engine: &Engine) -> Vec<String> {
+    let spec = &rule.spec;
+    let mut problems = Vec::new();
     let keywords: Vec<String> = spec.keywords.iter().map(|k| k.to_ascii_lowercase()).collect();
     for (i, example) in spec.examples.iter().enumerate() {
         let n = i + 1;

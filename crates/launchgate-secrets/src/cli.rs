@@ -378,12 +378,6 @@ fn rules_list(config: &LoadedConfig) -> Result<Report, Error> {
             .collect(),
     });
     report.notes.push(format!("{} rule(s)", set.rules.len()));
-    for problem in &set.problems {
-        report.notes.push(format!(
-            "warning: {}: {} (run `launchgate-secrets rules check`)",
-            problem.file, problem.message
-        ));
-    }
     Ok(report)
 }
 

@@ -7,6 +7,7 @@ use launchgate_core::bounded::{MAX_CONFIG_FILE_SIZE, read_file_text};
 use launchgate_core::config::ConfigFile;
 use serde::Deserialize;
 
+use crate::check::shape_problems;
 use crate::engine::EngineConfig;
 use crate::rules::RuleSet;
 
@@ -124,12 +125,18 @@ impl LoadedConfig {
         }
     }
 
-    /// The embedded rules, plus extra rule files, minus disabled rules.
+    /// The embedded rules, plus extra rule files, minus disabled rules. Every rule must be
+    /// able to run: a rule file that does not load, or a rule that `rules check` would refuse
+    /// without running it (no example, no keyword, no reference), is an error naming the rule
+    /// and its line, never a rule silently left out. The extra rules' patterns are compiled
+    /// here; the built-in rules' are compiled on their first keyword hit, proven by the
+    /// crate's tests and checked for syntax when the binary is built.
     pub fn rule_set(&self, log_rules: bool) -> Result<RuleSet, Error> {
         let mut set = RuleSet::embedded();
         if log_rules {
             set.add_log_rules();
         }
+        refuse_broken_built_ins(&set)?;
         for extra in &self.secrets.extra_rules {
             let path = self.base_dir.join(extra);
             let source = read_file_text(&path, MAX_CONFIG_FILE_SIZE, "a rule file").map_err(|e| {
@@ -145,15 +152,14 @@ impl LoadedConfig {
                 return Err(extra_rule_error(&name, &source, problem.line, &problem.message));
             }
             for rule in set.rules.iter().filter(|r| r.file == name) {
-                let problem = if rule.spec.keywords.iter().all(String::is_empty) {
-                    Some("has no keywords: every rule needs a literal its matches contain".to_string())
-                } else {
-                    crate::engine::validate_rule(rule)
-                        .err()
-                        .map(|e| format!("has a regex that does not compile: {e}"))
-                };
-                if let Some(problem) = problem {
-                    let message = format!("rule `{}` {problem}", rule.spec.id);
+                let mut problems = shape_problems(rule);
+                if problems.is_empty()
+                    && let Err(e) = crate::engine::validate_rule(rule)
+                {
+                    problems.push(format!("has a regex that does not compile: {e}"));
+                }
+                if !problems.is_empty() {
+                    let message = format!("rule `{}` {}", rule.spec.id, problems.join("; "));
                     return Err(extra_rule_error(&name, &source, Some(rule.line), &message));
                 }
             }
@@ -179,19 +185,58 @@ impl LoadedConfig {
 /// An error in a file of `secrets.extra_rules`, at the rule's line (its `id`), else the
 /// file's first line.
 fn extra_rule_error(file: &str, source: &str, line: Option<u32>, message: &str) -> Error {
+    rule_error(
+        &format!("secrets.extra_rules: {file}: {message}"),
+        file,
+        source,
+        line,
+    )
+    .with_help("fix the rule, then check it with `launchgate-secrets rules check FILE`")
+}
+
+/// The first problem of the built-in rules, as an error: a rule file that did not load, or
+/// a rule `rules check` refuses without running it.
+fn refuse_broken_built_ins(set: &RuleSet) -> Result<(), Error> {
+    if let Some(problem) = set.problems.first() {
+        return Err(built_in_rule_error(&problem.file, problem.line, &problem.message));
+    }
+    for rule in &set.rules {
+        let problems = shape_problems(rule);
+        if !problems.is_empty() {
+            let message = format!("rule `{}` {}", rule.spec.id, problems.join("; "));
+            return Err(built_in_rule_error(&rule.file, Some(rule.line), &message));
+        }
+    }
+    Ok(())
+}
+
+/// An error in a rule file built into the binary: the build took a rule file that is not
+/// ready, and scanning without the rule would pass what it should find.
+fn built_in_rule_error(file: &str, line: Option<u32>, message: &str) -> Error {
+    let source = RuleSet::embedded_source(file).unwrap_or_default();
+    rule_error(&format!("built-in rules: {file}: {message}"), file, source, line).with_help(
+        "this build holds a broken rule file; fix it until `launchgate-secrets rules check` passes, then rebuild",
+    )
+}
+
+/// An error at a rule's line (its `id`), else the file's first line.
+fn rule_error(message: &str, file: &str, source: &str, line: Option<u32>) -> Error {
+    if source.is_empty() {
+        let line = line.map(|l| format!(":{l}")).unwrap_or_default();
+        return Error::input(format!("{message} (at {file}{line})"));
+    }
     let line = line.filter(|l| *l > 0).unwrap_or(1) as usize;
     let line_start = launchgate_core::error::offset_of(source, line, 1);
     let text = &source[line_start..];
     let column = text.len() - text.trim_start_matches([' ', '-']).len();
     Error::at_source(
-        format!("secrets.extra_rules: {file}: {message}"),
+        message.to_string(),
         file,
         source,
         line_start + column,
         1,
         "this rule",
     )
-    .with_help("fix the rule, then check it with `launchgate-secrets rules check FILE`")
 }
 
 #[cfg(test)]
@@ -211,6 +256,54 @@ mod tests {
             "{:?}",
             e.hint()
         );
+    }
+
+    #[test]
+    fn the_built_in_rules_are_ready_to_scan() {
+        refuse_broken_built_ins(&RuleSet::embedded_with_log_rules()).unwrap();
+    }
+
+    #[test]
+    fn a_built_in_rule_without_an_example_refuses_the_scan_at_its_line() {
+        let mut set = RuleSet::embedded();
+        let (file, source) = (
+            "rules/secrets/aws.yaml",
+            RuleSet::embedded_source("rules/secrets/aws.yaml").unwrap(),
+        );
+        let rule = set.rules.iter_mut().find(|r| r.file == file).unwrap();
+        rule.spec.examples.clear();
+        let (id, line) = (rule.spec.id.clone(), rule.line);
+        assert!(
+            source
+                .lines()
+                .nth(line as usize - 1)
+                .unwrap()
+                .contains(&format!("id: {id}"))
+        );
+        let e = refuse_broken_built_ins(&set).unwrap_err();
+        assert_eq!(e.position(), Some((line as usize, 5)), "{}", e.message());
+        assert!(
+            e.message()
+                .contains(&format!("rule `{id}` needs at least one example")),
+            "{}",
+            e.message()
+        );
+    }
+
+    #[test]
+    fn a_built_in_rule_file_that_does_not_load_refuses_the_scan() {
+        let mut set = RuleSet::embedded();
+        set.add_source(
+            "rules/secrets/half-written.yaml",
+            "rules:\n  - id: demo.token\n    name: [\n",
+        );
+        let e = refuse_broken_built_ins(&set).unwrap_err();
+        assert!(
+            e.message().contains("rules/secrets/half-written.yaml"),
+            "{}",
+            e.message()
+        );
+        assert!(e.message().contains("not a valid rule file"), "{}", e.message());
     }
 
     #[test]

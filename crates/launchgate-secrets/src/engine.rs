@@ -242,6 +242,33 @@ impl Engine {
             .collect()
     }
 
+    /// An error naming the first rule, with its file and line, whose patterns a keyword hit
+    /// needed and that did not compile: the scan missed what that rule would have found, so
+    /// it must not pass. Extra rule files are compiled before a scan starts and the built-in
+    /// ones are proven by the tests, so this only meets a build with a broken rule file.
+    pub fn compile_failure(&self) -> Result<(), Error> {
+        match self
+            .rules
+            .iter()
+            .find(|r| matches!(r.matcher.get(), Some(Err(_))))
+        {
+            None => Ok(()),
+            Some(r) => {
+                let error = r
+                    .matcher
+                    .get()
+                    .and_then(|m| m.as_ref().err())
+                    .cloned()
+                    .unwrap_or_default();
+                Err(Error::input(format!(
+                    "{}:{}: rule `{}` has a regex that does not compile: {error}",
+                    r.rule.file, r.rule.line, r.rule.spec.id
+                ))
+                .with_help("fix the rule until `launchgate-secrets rules check` passes; a scan never runs without one of its rules"))
+            }
+        }
+    }
+
     /// Compiles one rule's regex now, returning its error if it has one.
     pub fn compile_rule(&self, index: usize) -> Result<(), String> {
         self.rules[index].matcher().map(|_| ()).map_err(str::to_string)

@@ -139,12 +139,21 @@ fn bytes_that_are_not_utf8_are_scanned() {
 }
 
 #[test]
-fn a_rule_whose_regex_does_not_compile_is_skipped_and_named() {
+fn a_rule_whose_regex_does_not_compile_fails_the_scan_with_its_id_and_line() {
     let e = engine();
+    assert!(e.compile_failure().is_ok(), "nothing compiled yet");
     assert!(ids(&e, "brokenkw=abc tok_Q7wE9rT2yU4iO6pA8sD1").len() == 1);
     let errors = e.regex_errors();
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].0, "test.broken");
+    let failure = e.compile_failure().unwrap_err();
+    assert!(
+        failure
+            .message()
+            .starts_with("broken.yaml:3: rule `test.broken` has a regex that does not compile"),
+        "{}",
+        failure.message()
+    );
 }
 
 #[test]

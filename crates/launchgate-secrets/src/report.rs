@@ -204,11 +204,6 @@ impl<'a> FindingCollector<'a> {
                 self.suppressed_inline
             ));
         }
-        for (id, error) in self.engine.regex_errors() {
-            self.report.notes.push(format!(
-                "rule {id} was skipped: its regex does not compile ({error}); run `launchgate-secrets rules check`"
-            ));
-        }
         Finished {
             report: self.report,
             seen_fingerprints: self.seen_fingerprints,

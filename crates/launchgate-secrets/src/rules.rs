@@ -157,6 +157,15 @@ impl RuleSet {
         set
     }
 
+    /// The text of a rule file built into the binary, by the name its rules carry.
+    pub fn embedded_source(file: &str) -> Option<&'static str> {
+        EMBEDDED_RULE_FILES
+            .iter()
+            .chain(std::iter::once(&LOG_ONLY_RULES))
+            .find(|(name, _)| *name == file)
+            .map(|(_, source)| *source)
+    }
+
     /// The embedded rules plus the rules only the log check runs.
     pub fn embedded_with_log_rules() -> RuleSet {
         let mut set = RuleSet::embedded();

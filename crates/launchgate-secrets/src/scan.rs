@@ -87,7 +87,6 @@ fn load_baseline(config: &LoadedConfig, choice: &BaselineChoice) -> Result<Optio
 pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, Error> {
     let started = Instant::now();
     let rules = config.rule_set(false)?;
-    let rule_notes = rule_problem_notes(&rules);
     let engine = Engine::new(rules, &config.engine_config())?;
     let baseline = load_baseline(config, &options.baseline)?;
     let mut collector = FindingCollector::new(&engine, baseline.as_ref(), Origin::Source);
@@ -205,10 +204,10 @@ pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, 
             inputs.push("staged changes".to_string());
         }
     }
+    engine.compile_failure()?;
     let finished = collector.finish_all();
     let mut report = finished.report;
     report.notes.splice(0..0, notes);
-    report.notes.extend(rule_notes);
     report.inputs = inputs;
     report.duration_ms = started.elapsed().as_millis() as u64;
     Ok(ScanResult {
@@ -216,20 +215,6 @@ pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, 
         fingerprints: finished.seen_fingerprints,
         sha256_matched: finished.sha256_matched,
     })
-}
-
-/// Rules that could not be loaded are skipped; the report says so instead of failing.
-fn rule_problem_notes(rules: &crate::rules::RuleSet) -> Vec<String> {
-    rules
-        .problems
-        .iter()
-        .map(|p| {
-            format!(
-                "warning: a rule in {} was skipped: {} (run `launchgate-secrets rules check`)",
-                p.file, p.message
-            )
-        })
-        .collect()
 }
 
 /// Runs the log check over files (`-` is standard input).
@@ -241,7 +226,6 @@ pub fn scan_logs(
 ) -> Result<ScanResult, Error> {
     let started = Instant::now();
     let rules = config.rule_set(true)?;
-    let rule_notes = rule_problem_notes(&rules);
     let engine = Engine::new(rules, &config.engine_config())?;
     let baseline = load_baseline(config, baseline)?;
     let known = KnownValues::from_env(known_from_env)?;
@@ -262,12 +246,12 @@ pub fn scan_logs(
             scan_log(&engine, &known, &display, &mut file, &mut collector)?
         };
     }
+    engine.compile_failure()?;
     let finished = collector.finish_all();
     let mut report = finished.report;
     let mut notes = vec![format!("scanned {} log file(s), {total} bytes", paths.len())];
     notes.extend(known.notes.iter().cloned());
     report.notes.splice(0..0, notes);
-    report.notes.extend(rule_notes);
     report.inputs = paths.iter().map(|p| files::display_path(p)).collect();
     report.duration_ms = started.elapsed().as_millis() as u64;
     Ok(ScanResult {

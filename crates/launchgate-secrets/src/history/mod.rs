@@ -310,6 +310,7 @@ pub fn scan_history(loaded: &LoadedConfig, repo: &Path, opts: &HistoryOptions) -
             "{filtered} blob(s) with findings were excluded by secrets.allow.paths or include/exclude globs"
         ));
     }
+    engine.compile_failure()?;
     let (mut report, _) = collector.finish();
     if let Some(table) = exposure_table(&report) {
         report.tables.push(table);

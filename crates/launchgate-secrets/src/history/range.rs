@@ -151,6 +151,7 @@ pub fn scan_range(loaded: &LoadedConfig, repo: &Path, opts: &RangeOptions) -> Re
         }
         collector.add_finding(finding, &candidate.matched.secret, false);
     }
+    engine.compile_failure()?;
     let (mut report, _) = collector.finish();
     let mut notes = vec![format!(
         "scanned the lines added by {} commit(s) in {}",

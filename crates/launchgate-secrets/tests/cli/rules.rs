@@ -68,27 +68,44 @@ fn rules_list_prints_every_rule() {
 
 #[test]
 fn an_invalid_extra_rule_fails_the_scan_with_its_file_line_and_column() {
+    // Every field a rule needs besides the one each case breaks, so the case fails for its
+    // own reason only.
+    let rest = "    severity: error\n    confidence: high\n    references: [https://example.com/docs]\n    examples: [{input: 'tm_qwertyui', secret: tm_qwertyui}]\n    negative_examples: ['tm_']\n";
+    let head = "rules:\n  - id: team.ok\n    name: Ok\n    description: d\n    keywords: [ok_]\n    regex: 'ok_[a-z]{8}'\n    severity: error\n    confidence: high\n    references: [https://example.com/docs]\n    examples: [{input: 'ok_qwertyui', secret: ok_qwertyui}]\n    negative_examples: ['ok_']\n";
     let cases = [
         // A regex that does not compile.
         (
-            "rules:\n  - id: team.token\n    name: Team token\n    description: d\n    keywords: [tm_]\n    regex: 'tm_([a-z'\n    severity: error\n    confidence: high\n",
+            format!(
+                "{head}  - id: team.token\n    name: Team token\n    description: d\n    keywords: [tm_]\n    regex: 'tm_([a-z'\n{rest}"
+            ),
             "does not compile",
         ),
         // A field of the wrong type.
         (
-            "rules:\n  - id: team.ok\n    name: Ok\n    description: d\n    keywords: [ok_]\n    regex: 'ok_[a-z]{8}'\n    severity: error\n    confidence: high\n  - id: team.token\n    name: Team token\n    keywords: tm_\n    severity: loud\n",
+            format!(
+                "{head}  - id: team.token\n    name: Team token\n    keywords: tm_\n    severity: loud\n"
+            ),
             "is invalid",
         ),
         // No keywords: the engine would leave it out.
         (
-            "rules:\n  - id: team.token\n    name: Team token\n    description: d\n    keywords: []\n    regex: 'tm_[a-z]{8}'\n    severity: error\n    confidence: high\n",
-            "no keywords",
+            format!(
+                "{head}  - id: team.token\n    name: Team token\n    description: d\n    keywords: []\n    regex: 'tm_[a-z]{{8}}'\n{rest}"
+            ),
+            "needs at least one non-empty keyword",
+        ),
+        // No example: nothing proves the rule finds what it is for.
+        (
+            format!(
+                "{head}  - id: team.token\n    name: Team token\n    description: d\n    keywords: [tm_]\n    regex: 'tm_[a-z]{{8}}'\n    severity: error\n    confidence: high\n    references: [https://example.com/docs]\n    negative_examples: ['tm_']\n"
+            ),
+            "rule `team.token` needs at least one example",
         ),
     ];
     for (rules, problem) in cases {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        fs::write(d.join("team-rules.yaml"), rules).unwrap();
+        fs::write(d.join("team-rules.yaml"), &rules).unwrap();
         fs::write(
             d.join("launchgate.yml"),
             "secrets:\n  extra_rules: [team-rules.yaml]\n",
@@ -104,5 +121,21 @@ fn an_invalid_extra_rule_fails_the_scan_with_its_file_line_and_column() {
             "{problem}: {stderr}"
         );
         assert!(stderr.contains(problem), "{stderr}");
+        // The log check reads the same rules and refuses them the same way.
+        let logs = bin(d).args(["logs", "app.txt"]).output().unwrap();
+        assert_eq!(
+            logs.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&logs.stderr)
+        );
+        // And `rules check` fails on the rule, by its id.
+        let check = bin(d)
+            .args(["rules", "check", "team-rules.yaml"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&check.stdout);
+        assert_eq!(check.status.code(), Some(1), "{stdout}");
+        assert!(stdout.contains("team.token"), "{stdout}");
     }
 }
