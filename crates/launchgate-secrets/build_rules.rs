@@ -1,4 +1,5 @@
-//! Lists the rule files the build embeds; shared by `build.rs` and its test.
+//! Lists the rule files the build embeds and translates them; shared by `build.rs` and its
+//! tests.
 
 use std::path::{Path, PathBuf};
 
@@ -28,4 +29,27 @@ pub fn rule_files(rules_dir: &Path) -> Result<Vec<PathBuf>, String> {
         ));
     }
     Ok(files)
+}
+
+/// A YAML document's values as JSON, or `None` when the text is not one YAML document whose
+/// values JSON can hold (a syntax error, a tag, a key that is not a string).
+pub fn yaml_to_json(yaml: &str) -> Option<String> {
+    let value: serde_yaml::Value = serde_yaml::from_str(yaml).ok()?;
+    if !json_holds(&value) {
+        return None;
+    }
+    serde_json::to_string(&value).ok()
+}
+
+/// Whether JSON holds the value as it is: JSON writes a NaN or an infinity as `null` and
+/// a tag as a map, which would read differently from the YAML.
+fn json_holds(value: &serde_yaml::Value) -> bool {
+    use serde_yaml::Value;
+    match value {
+        Value::Null | Value::Bool(_) | Value::String(_) => true,
+        Value::Number(n) => n.as_f64().is_none_or(f64::is_finite),
+        Value::Sequence(items) => items.iter().all(json_holds),
+        Value::Mapping(map) => map.iter().all(|(k, v)| k.is_string() && json_holds(v)),
+        Value::Tagged(_) => false,
+    }
 }

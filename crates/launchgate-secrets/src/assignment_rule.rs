@@ -15,6 +15,7 @@ use std::ops::Range;
 use regex::bytes::Regex;
 
 use crate::assign::{self, Assignment};
+use crate::patterns::Patterns;
 use crate::rules::AssignmentSpec;
 use crate::words;
 
@@ -34,15 +35,18 @@ pub struct CompiledAssignment {
 
 impl CompiledAssignment {
     /// Compiles a rule's patterns, or says which one does not compile.
-    pub fn new(spec: &AssignmentSpec) -> Result<CompiledAssignment, String> {
-        let key = crate::engine::build_rule_regex(&spec.key).map_err(|e| format!("assignment.key: {e}"))?;
+    pub fn new(spec: &AssignmentSpec, patterns: &Patterns) -> Result<CompiledAssignment, String> {
+        let key = patterns
+            .regex(&spec.key)
+            .map_err(|e| format!("assignment.key: {e}"))?;
         let not_key = spec
             .not_key
             .as_deref()
-            .map(crate::engine::build_rule_regex)
+            .map(|p| patterns.regex(p))
             .transpose()
             .map_err(|e| format!("assignment.not_key: {e}"))?;
-        let value = crate::engine::build_rule_regex(&format!("^(?:{})$", spec.value))
+        let value = patterns
+            .regex(&format!("^(?:{})$", spec.value))
             .map_err(|e| format!("assignment.value: {e}"))?;
         let providers = spec
             .provider
@@ -119,12 +123,15 @@ mod tests {
     use super::*;
 
     fn spec(key: &str, value: &str, provider: &[&str]) -> CompiledAssignment {
-        CompiledAssignment::new(&AssignmentSpec {
-            key: key.to_string(),
-            not_key: None,
-            value: value.to_string(),
-            provider: provider.iter().map(|p| p.to_string()).collect(),
-        })
+        CompiledAssignment::new(
+            &AssignmentSpec {
+                key: key.to_string(),
+                not_key: None,
+                value: value.to_string(),
+                provider: provider.iter().map(|p| p.to_string()).collect(),
+            },
+            &Patterns::default(),
+        )
         .unwrap()
     }
 

@@ -17,6 +17,7 @@ use regex::bytes::{CaptureLocations, Regex};
 
 use crate::assignment_rule::{self, CompiledAssignment};
 use crate::filter;
+use crate::patterns::Patterns;
 use crate::position;
 use crate::printable::{self, PrintableRuns};
 use crate::rules::{Confidence, Rule, RuleSet};
@@ -81,14 +82,14 @@ enum Matcher {
 }
 
 impl CompiledRule {
-    /// The rule's compiled matcher.
-    fn matcher(&self) -> Result<&Matcher, &str> {
+    /// The rule's compiled matcher, compiled on first use from the engine's patterns.
+    fn matcher(&self, patterns: &Patterns) -> Result<&Matcher, &str> {
         self.matcher
             .get_or_init(|| {
                 if let Some(spec) = &self.rule.spec.assignment {
-                    return CompiledAssignment::new(spec).map(Matcher::Assignment);
+                    return CompiledAssignment::new(spec, patterns).map(Matcher::Assignment);
                 }
-                let re = build_rule_regex(&self.rule.spec.regex)?;
+                let re = patterns.regex(&self.rule.spec.regex)?;
                 let group = re
                     .capture_names()
                     .position(|n| n == Some("secret"))
@@ -106,29 +107,21 @@ impl CompiledRule {
 
 /// Whether a rule's patterns compile, as a scan would compile them.
 pub fn validate_rule(rule: &Rule) -> Result<(), String> {
+    let patterns = Patterns::default();
     match &rule.spec.assignment {
-        Some(spec) => CompiledAssignment::new(spec).map(|_| ()),
-        None => build_rule_regex(&rule.spec.regex).map(|_| ()),
+        Some(spec) => CompiledAssignment::new(spec, &patterns).map(|_| ()),
+        None => patterns.regex(&rule.spec.regex).map(|_| ()),
     }
 }
 
-/// A rule's regex as the engine compiles it, or why it does not compile.
-pub fn build_rule_regex(source: &str) -> Result<Regex, String> {
-    // ASCII classes first: `\b`, `\w` and `(?i)` without Unicode let the lazy DFA run over
-    // any byte; a regex that needs Unicode classes gets them.
-    let build = |unicode: bool| {
-        regex::bytes::RegexBuilder::new(source)
-            .unicode(unicode)
-            .size_limit(32 * 1024 * 1024)
-            .build()
-    };
-    build(false).or_else(|_| build(true)).map_err(|e| e.to_string())
-}
+pub use crate::patterns::build_rule_regex;
 
 /// The engine: rules, their keyword automaton and the user's allowlists. `Sync`, so one
 /// engine serves every thread.
 pub struct Engine {
     rules: Vec<CompiledRule>,
+    /// The compiled regexes of the rules used so far, each distinct pattern once.
+    patterns: Patterns,
     prefilter: Option<Prefilter>,
     /// For each keyword pattern, the rules it wakes.
     keyword_rules: Vec<Vec<u32>>,
@@ -204,6 +197,7 @@ impl Engine {
             .partition::<Vec<String>, _>(|v| v.starts_with("sha256:"));
         Ok(Engine {
             rules: compiled,
+            patterns: Patterns::default(),
             prefilter,
             keyword_rules,
             allow_paths,
@@ -229,6 +223,12 @@ impl Engine {
     /// How many regexes have been compiled so far.
     pub fn compiled_regex_count(&self) -> usize {
         self.rules.iter().filter(|r| r.matcher.get().is_some()).count()
+    }
+
+    /// How many distinct patterns have been compiled so far; rules that share a pattern
+    /// share its compiled regex.
+    pub fn compiled_pattern_count(&self) -> usize {
+        self.patterns.len()
     }
 
     /// The rules whose regex failed to compile, with the error; only rules used so far.
@@ -271,7 +271,10 @@ impl Engine {
 
     /// Compiles one rule's regex now, returning its error if it has one.
     pub fn compile_rule(&self, index: usize) -> Result<(), String> {
-        self.rules[index].matcher().map(|_| ()).map_err(str::to_string)
+        self.rules[index]
+            .matcher(&self.patterns)
+            .map(|_| ())
+            .map_err(str::to_string)
     }
 
     /// The most bytes one keyword hit lets a match span: the hit's window either side plus
@@ -390,7 +393,7 @@ impl Engine {
                 continue;
             }
             let rule = &self.rules[rule_index];
-            let (regex, group) = match rule.matcher() {
+            let (regex, group) = match rule.matcher(&self.patterns) {
                 Ok(Matcher::Regex(regex, group)) => (regex, group),
                 Ok(Matcher::Assignment(assignment)) => {
                     self.run_assignment(

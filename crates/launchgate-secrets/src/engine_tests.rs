@@ -258,3 +258,15 @@ fn a_generic_match_beside_many_specific_ones_is_dropped_without_pairing_them() {
         "the generic rule loses to the specific one on the same span"
     );
 }
+
+#[test]
+fn rules_that_share_a_pattern_compile_it_once() {
+    let e = Engine::new(RuleSet::embedded(), &EngineConfig::default()).unwrap();
+    // Provider-context rules woken by their names, with the same key and token shapes.
+    let text = "twilio_api_key = x\ndatadog_api_key = x\nsendgrid_api_key = x\nmailgun_api_key = x\nalgolia_api_key = x\n";
+    e.scan_bytes("settings.env", text.as_bytes());
+    let rules = e.compiled_regex_count();
+    let patterns = e.compiled_pattern_count();
+    assert!(rules >= 3, "{rules} rules compiled");
+    assert!(patterns < 3 * rules, "{patterns} patterns for {rules} rules");
+}

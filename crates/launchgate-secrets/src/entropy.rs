@@ -129,15 +129,13 @@ pub fn classify(value: &str) -> (Alphabet, &str) {
 /// The expected Shannon entropy, in bits per character, of `len` characters drawn uniformly
 /// from `alphabet`.
 pub fn expected_random_entropy(alphabet: Alphabet, len: usize) -> f64 {
-    static TABLE: OnceLock<Vec<Vec<f64>>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        Alphabet::ALL
-            .iter()
-            .map(|a| (0..=EXACT_UP_TO).map(|n| exact_expected(a.size(), n)).collect())
-            .collect()
-    });
+    // Each entry is worked out the first time a value of that alphabet and length needs it:
+    // the whole table takes milliseconds, which a pre-commit run of a few files would pay
+    // for the handful of lengths it meets.
+    static TABLE: [[OnceLock<f64>; EXACT_UP_TO + 1]; Alphabet::ALL.len()] =
+        [const { [const { OnceLock::new() }; EXACT_UP_TO + 1] }; Alphabet::ALL.len()];
     if len <= EXACT_UP_TO {
-        return table[alphabet.index()][len];
+        return *TABLE[alphabet.index()][len].get_or_init(|| exact_expected(alphabet.size(), len));
     }
     // Miller–Madow: the plug-in estimate falls short of log2 k by about (k - 1) / (2 n ln 2).
     let k = f64::from(alphabet.size());
@@ -224,6 +222,19 @@ mod tests {
         let past_end = expected_random_entropy(Alphabet::Base64, EXACT_UP_TO + 1);
         assert!((at_end - past_end).abs() < 0.02, "{at_end} vs {past_end}");
         assert!(expected_random_entropy(Alphabet::Base64, 40) < 5.0);
+    }
+
+    #[test]
+    fn each_entry_is_the_exact_expectation_whenever_it_is_first_asked_for() {
+        for alphabet in Alphabet::ALL {
+            for len in [EXACT_UP_TO, 1, 40, 0, 40, 2] {
+                assert_eq!(
+                    expected_random_entropy(alphabet, len),
+                    exact_expected(alphabet.size(), len),
+                    "{alphabet:?} {len}"
+                );
+            }
+        }
     }
 
     #[test]

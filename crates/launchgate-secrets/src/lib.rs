@@ -29,6 +29,7 @@ pub mod files;
 pub mod filter;
 pub mod history;
 pub mod logs;
+pub mod patterns;
 pub mod position;
 pub mod printable;
 pub mod report;

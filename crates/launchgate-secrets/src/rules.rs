@@ -11,6 +11,16 @@ use launchgate_core::bounded::{MAX_CONFIG_FILE_SIZE, read_file_text};
 use launchgate_core::{Error, Severity};
 use serde::Deserialize;
 
+/// A rule file built into the binary.
+struct EmbeddedRuleFile {
+    /// As rules name their file (`rules/secrets/stripe.yaml`).
+    name: &'static str,
+    yaml: &'static str,
+    /// The same rules as JSON, made by the build; `None` when the YAML could not be
+    /// translated, which reading the YAML then reports.
+    json: Option<&'static str>,
+}
+
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
 /// The rules that only the log check runs (PII that is fine in code but not in a log).
@@ -151,19 +161,38 @@ impl RuleSet {
     /// The rules compiled into the binary from `rules/secrets/*.yaml`.
     pub fn embedded() -> RuleSet {
         let mut set = RuleSet::default();
-        for (name, source) in EMBEDDED_RULE_FILES {
-            set.add_source(name, source);
+        let mut seen = HashSet::new();
+        for file in EMBEDDED_RULE_FILES {
+            set.add_embedded(file, &mut seen);
         }
         set
+    }
+
+    /// Adds a built-in rule file from its JSON, which the build made from the YAML; from the
+    /// YAML when there is none or it does not read as a valid rule file, so any problem is
+    /// reported as the YAML's.
+    /// `seen` holds the ids of the rules added so far.
+    fn add_embedded(&mut self, file: &EmbeddedRuleFile, seen: &mut HashSet<String>) {
+        if let Some(json) = file.json
+            && let Ok(strict) = serde_json::from_str::<StrictRuleFile>(json)
+        {
+            self.files.push(file.name.to_string());
+            self.push_rules(file.name, file.yaml, strict.rules, seen);
+            return;
+        }
+        let before = self.rules.len();
+        self.add_source(file.name, file.yaml);
+        seen.extend(self.rules[before..].iter().map(|r| r.spec.id.clone()));
     }
 
     /// The text of a rule file built into the binary, by the name its rules carry.
     pub fn embedded_source(file: &str) -> Option<&'static str> {
         EMBEDDED_RULE_FILES
             .iter()
-            .chain(std::iter::once(&LOG_ONLY_RULES))
+            .map(|f| (f.name, f.yaml))
+            .chain(std::iter::once(LOG_ONLY_RULES))
             .find(|(name, _)| *name == file)
-            .map(|(_, source)| *source)
+            .map(|(_, source)| source)
     }
 
     /// The embedded rules plus the rules only the log check runs.
@@ -188,15 +217,11 @@ impl RuleSet {
     /// Parses one rule file's text and adds its rules; problems are recorded, not returned.
     pub fn add_source(&mut self, file: &str, source: &str) {
         self.files.push(file.to_string());
-        let mut seen: HashSet<String> = self.rules.iter().map(|r| r.spec.id.clone()).collect();
         // Fast path: a valid file parses straight into rules. Only a file with a problem is
         // read again rule by rule, to name the bad rule and keep the good ones.
+        let mut seen: HashSet<String> = self.rules.iter().map(|r| r.spec.id.clone()).collect();
         if let Ok(strict) = serde_yaml::from_str::<StrictRuleFile>(source) {
-            let mut search_from = 0;
-            for spec in strict.rules {
-                let line = line_of_id(source, &spec.id, &mut search_from);
-                self.push_rule(file, spec, line, &mut seen);
-            }
+            self.push_rules(file, source, strict.rules, &mut seen);
             return;
         }
         let raw: RawRuleFile = match serde_yaml::from_str(source) {
@@ -212,12 +237,12 @@ impl RuleSet {
                 return;
             }
         };
-        let mut search_from = 0;
+        let mut cursor = IdCursor::start();
         for (index, value) in raw.rules.into_iter().enumerate() {
             let id_hint = value.get("id").and_then(|v| v.as_str()).map(str::to_string);
             let line = id_hint
                 .as_deref()
-                .and_then(|id| line_of_id(source, id, &mut search_from));
+                .and_then(|id| line_of_id(source, id, &mut cursor));
             match serde_yaml::from_value::<RuleSpec>(value) {
                 Ok(spec) => self.push_rule(file, spec, line, &mut seen),
                 Err(e) => self.problems.push(RuleProblem {
@@ -232,6 +257,16 @@ impl RuleSet {
                     ),
                 }),
             }
+        }
+    }
+
+    /// Adds the rules of a file that parsed whole, each at the line of its `id` in `source`.
+    /// `seen` holds the ids of the rules added so far.
+    fn push_rules(&mut self, file: &str, source: &str, specs: Vec<RuleSpec>, seen: &mut HashSet<String>) {
+        let mut cursor = IdCursor::start();
+        for spec in specs {
+            let line = line_of_id(source, &spec.id, &mut cursor);
+            self.push_rule(file, spec, line, seen);
         }
     }
 
@@ -276,21 +311,39 @@ impl RuleSet {
     }
 }
 
-/// The line of `id: <id>` at or after byte `from`, which then moves past it.
-fn line_of_id(source: &str, id: &str, from: &mut usize) -> Option<u32> {
-    let rest = source.get(*from..)?;
-    let mut offset = 0;
-    for line in rest.split_inclusive('\n') {
-        let trimmed = line.trim_start().trim_start_matches("- ").trim_start();
+/// Where the search for the next rule's `id:` line starts: a byte of the file and its line.
+#[derive(Clone, Copy)]
+struct IdCursor {
+    at: usize,
+    line: u32,
+}
+
+impl IdCursor {
+    fn start() -> IdCursor {
+        IdCursor { at: 0, line: 1 }
+    }
+}
+
+/// The line of `id: <id>` at or after the cursor, which then moves past it. The cursor keeps
+/// its line number, so placing every rule of a file reads the file once.
+fn line_of_id(source: &str, id: &str, cursor: &mut IdCursor) -> Option<u32> {
+    let rest = source.get(cursor.at..)?;
+    let mut line = cursor.line;
+    let mut offset = cursor.at;
+    for text in rest.split_inclusive('\n') {
+        let trimmed = text.trim_start().trim_start_matches("- ").trim_start();
         if let Some(value) = trimmed.strip_prefix("id:") {
             let value = value.trim().trim_matches(['\'', '"']);
             if value == id {
-                let absolute = *from + offset;
-                *from = absolute + line.len();
-                return Some(source[..absolute].matches('\n').count() as u32 + 1);
+                *cursor = IdCursor {
+                    at: offset + text.len(),
+                    line: line + u32::from(text.ends_with('\n')),
+                };
+                return Some(line);
             }
         }
-        offset += line.len();
+        offset += text.len();
+        line += u32::from(text.ends_with('\n'));
     }
     None
 }
@@ -355,6 +408,69 @@ mod tests {
         assert!(e.hint().unwrap().contains("demo.token"));
         set.disable(&["demo.token".to_string()]).unwrap();
         assert!(set.rules.is_empty());
+    }
+
+    #[test]
+    fn every_built_in_file_loads_from_its_json_as_from_its_yaml() {
+        for file in EMBEDDED_RULE_FILES {
+            let json = file
+                .json
+                .unwrap_or_else(|| panic!("{} has no JSON: `rules check` says why", file.name));
+            serde_json::from_str::<StrictRuleFile>(json)
+                .unwrap_or_else(|e| panic!("{}: the build's JSON does not read: {e}", file.name));
+            let (mut from_json, mut from_yaml) = (RuleSet::default(), RuleSet::default());
+            from_json.add_embedded(file, &mut HashSet::new());
+            from_yaml.add_source(file.name, file.yaml);
+            assert!(from_yaml.problems.is_empty(), "{:?}", from_yaml.problems);
+            assert_eq!(from_json.rules, from_yaml.rules, "{}", file.name);
+            assert_eq!(from_json.files, from_yaml.files);
+        }
+    }
+
+    #[test]
+    fn yaml_that_json_would_change_gets_no_json_and_is_read_as_yaml() {
+        let nan = TWO_RULES.replace(
+            "    severity: error\n    confidence: high",
+            "    min_entropy: .nan\n    severity: error\n    confidence: high",
+        );
+        let tagged = TWO_RULES.replace("keywords: [demo_]", "keywords: !custom [demo_]");
+        let duplicate = TWO_RULES.replace("name: Demo token", "name: Demo token\n    name: Again");
+        let number = TWO_RULES.replace("negative_examples: ['demo_short']", "negative_examples: [0x1F]");
+        for yaml in [&nan, &tagged, &duplicate, &"rules: [\n".to_string()] {
+            assert_eq!(super::build_rules::yaml_to_json(yaml), None, "{yaml}");
+        }
+        // JSON that does not read as a rule file falls back to the YAML, problems and all.
+        for yaml in [&number, &TWO_RULES.to_string()] {
+            let json = super::build_rules::yaml_to_json(yaml).unwrap();
+            let file = EmbeddedRuleFile {
+                name: "demo.yaml",
+                yaml: Box::leak(yaml.clone().into_boxed_str()),
+                json: Some(Box::leak(json.into_boxed_str())),
+            };
+            let (mut via_json, mut via_yaml) = (RuleSet::default(), RuleSet::default());
+            via_json.add_embedded(&file, &mut HashSet::new());
+            via_yaml.add_source(file.name, file.yaml);
+            assert_eq!(via_json.rules, via_yaml.rules);
+            assert_eq!(via_json.problems, via_yaml.problems);
+            assert!(!via_json.problems.is_empty());
+        }
+    }
+
+    #[test]
+    fn rule_lines_follow_the_ids_in_order() {
+        let mut set = RuleSet::default();
+        let three = format!("{TWO_RULES}  - id: demo.third\n").replace(
+            "  - id: demo.broken\n    name: Broken\n    descriptoin: typo\n",
+            "",
+        );
+        set.add_source("a.yaml", &three);
+        let lines: Vec<(u32, Option<u32>)> = set
+            .rules
+            .iter()
+            .map(|r| r.line)
+            .zip(set.problems.iter().map(|p| p.line))
+            .collect();
+        assert_eq!(lines, vec![(2, Some(14))]);
     }
 
     #[test]
