@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Full-history scan speed against git's own decoding of the same objects.
 #
-#   crates/launchgate-secrets/benches/history.sh [RUNS]
+#   crates/launchgate-secrets/benches/history.sh [RUNS] [BINARY]
+#
+# Without BINARY it builds the release binary (in $CARGO_TARGET_DIR when set). To compare two
+# builds on one benchmark repository, pass each binary in turn.
 #
 # Builds (once, cached in target/history-bench/) a benchmark repository with git
 # fast-import: successive versions of the crate sources in ~/.cargo/registry/src, then
@@ -15,6 +18,7 @@
 set -euo pipefail
 
 runs="${1:-3}"
+bin="${2:-}"
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 work="$root/target/history-bench"
@@ -147,8 +151,11 @@ PY
   touch "$work/repo.done"
 fi
 
-(cd "$root" && cargo build -q --release -p launchgate-secrets)
-bin="$root/target/release/launchgate-secrets"
+if [[ -z "$bin" ]]; then
+  (cd "$root" && cargo build -q --release -p launchgate-secrets)
+  bin="${CARGO_TARGET_DIR:-$root/target}/release/launchgate-secrets"
+fi
+bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 # The history scan reads the repository of the current folder.
 scan=(env -C "$repo" "$bin" scan --history --no-baseline --format json)
 
