@@ -73,6 +73,13 @@ fn an_invalid_extra_rule_fails_the_scan_with_its_file_line_and_column() {
     let rest = "    severity: error\n    confidence: high\n    references: [https://example.com/docs]\n    examples: [{input: 'tm_qwertyui', secret: tm_qwertyui}]\n    negative_examples: ['tm_']\n";
     let head = "rules:\n  - id: team.ok\n    name: Ok\n    description: d\n    keywords: [ok_]\n    regex: 'ok_[a-z]{8}'\n    severity: error\n    confidence: high\n    references: [https://example.com/docs]\n    examples: [{input: 'ok_qwertyui', secret: ok_qwertyui}]\n    negative_examples: ['ok_']\n";
     let cases = [
+        // No example: nothing proves the rule finds what it is for.
+        (
+            format!(
+                "{head}  - id: team.token\n    name: Team token\n    description: d\n    keywords: [tm_]\n    regex: 'tm_[a-z]{{8}}'\n    severity: error\n    confidence: high\n    references: [https://example.com/docs]\n    negative_examples: ['tm_']\n"
+            ),
+            "rule `team.token` needs at least one example",
+        ),
         // A regex that does not compile.
         (
             format!(
@@ -93,13 +100,6 @@ fn an_invalid_extra_rule_fails_the_scan_with_its_file_line_and_column() {
                 "{head}  - id: team.token\n    name: Team token\n    description: d\n    keywords: []\n    regex: 'tm_[a-z]{{8}}'\n{rest}"
             ),
             "needs at least one non-empty keyword",
-        ),
-        // No example: nothing proves the rule finds what it is for.
-        (
-            format!(
-                "{head}  - id: team.token\n    name: Team token\n    description: d\n    keywords: [tm_]\n    regex: 'tm_[a-z]{{8}}'\n    severity: error\n    confidence: high\n    references: [https://example.com/docs]\n    negative_examples: ['tm_']\n"
-            ),
-            "rule `team.token` needs at least one example",
         ),
     ];
     for (rules, problem) in cases {
