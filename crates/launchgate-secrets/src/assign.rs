@@ -6,17 +6,18 @@
 //!
 //! | syntax | shape |
 //! | --- | --- |
-//! | shell, .env, `export`, Makefile, INI, TOML, HCL, properties, Python, Go, Java, C#, PHP, URL queries | `key = value`, `key := value`, `key ?= value`, `$key = 'value'` |
+//! | shell, .env, `export`, Makefile, INI, TOML, HCL, properties, Python, Go, Java, C#, PHP, URL queries | `key = value`, `key := value`, `key ::= value`, `key :::= value`, `key ?= value`, `$key = 'value'`, `$key .= 'value'`, `$key ??= 'value'` |
 //! | YAML (block and flow), JSON, JavaScript objects, Ruby, properties | `key: value`, `"key": "value"` |
 //! | PHP arrays, Ruby hashes, logstash | `'key' => 'value'`, `:key => 'value'` |
 //! | Kotlin, TypeScript, Python annotations, Go `var` | `key: Type = "value"`, `var key string = "value"` |
-//! | XML | `<key>value</key>`, `key="value"` |
+//! | XML | `<key>value</key>` (the value may sit on its own line between the tags), `key="value"` |
 //! | calls | `setKey("value")`, `.key("value")`, `put("key", "value")`, `define('KEY', 'value')` |
 //! | Dockerfile | `ENV KEY=value`, `ENV KEY value`, `ARG KEY=value` |
 //! | command lines | `--key=value`, `--key value` |
 //!
 //! Values are quoted (`"…"`, `'…'`, `` `…` ``, with backslash escapes and the `r`/`b`/`u`/`@`
-//! prefixes) or bare (up to a blank or one of `,;)]}&<>`). A bare value followed by `(`, `[`
+//! prefixes) or bare (up to a blank, one of `,;)]}&<>`, or an escape such as `\n` that shows
+//! the assignment is itself inside a string: `{"app.ini": "KEY=value\nDEBUG=0"}`). A bare value followed by `(`, `[`
 //! or `.` plus a letter is an expression, not a literal. Everything is bounded: a key of at
 //! most [`MAX_KEY`] bytes, a value of at most [`MAX_VALUE`], on the key's own line (XML
 //! elements and Dockerfile continuation lines included), so the work per keyword hit is
@@ -31,6 +32,9 @@ pub const MAX_VALUE: usize = 1024;
 
 /// Bytes before a key that may hold a Dockerfile `ENV`/`ARG` instruction and its indent.
 const MAX_INSTRUCTION: usize = 16;
+
+/// Bytes before a directive's key that may hold its indent and one leading word.
+const MAX_DIRECTIVE_PREFIX: usize = 48;
 
 /// A key assigned a literal value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,11 +125,10 @@ pub fn parse(bytes: &[u8], key: Range<usize>) -> Option<Assignment> {
     if before == Some(b'<') && bytes.get(i) == Some(&b'>') {
         return xml_element(bytes, key, line_end);
     }
-    let quoted_key = before.filter(|b| is_quote(*b));
-    if let Some(q) = quoted_key {
-        if bytes.get(i) != Some(&q) {
-            return None;
-        }
+    // A quote before the key that does not close after it opens a string the assignment is
+    // written in (`"KEY=value\n…"`), so the key is read as unquoted.
+    let quoted_key = before.filter(|b| is_quote(*b) && bytes.get(i) == Some(b));
+    if quoted_key.is_some() {
         i += 1;
     }
     i = skip_blanks(bytes, i, line_end);
@@ -135,7 +138,7 @@ pub fn parse(bytes: &[u8], key: Range<usize>) -> Option<Assignment> {
             // `ENV KEY value`, `--key value`: a blank is the operator.
             let spaced = i > key.end && (dashed || dockerfile_instruction(&bytes[line_start..key.start]));
             if !spaced {
-                return None;
+                return directive(bytes, key, i, line_end);
             }
             (0, false, None)
         }
@@ -168,12 +171,16 @@ fn operator_at(bytes: &[u8], i: usize, end: usize, quoted_key: bool) -> Option<O
     let first = *rest.first()?;
     let next = rest.get(1).copied();
     match first {
+        b':' if rest.starts_with(b":::=") => Some((4, false, None)),
         b':' if rest.starts_with(b"::=") => Some((3, false, None)),
         b':' if next == Some(b'=') => Some((2, false, None)),
         b':' if next == Some(b':') => None,
         b':' => Some(annotated(bytes, i, i + 1, end).unwrap_or((1, false, None))),
         b'?' | b'+' if next == Some(b'=') => Some((2, false, None)),
         b'|' if rest.starts_with(b"||=") => Some((3, false, None)),
+        b'?' if rest.starts_with(b"??=") => Some((3, false, None)),
+        // PHP's string append, `$key .= 'value'`.
+        b'.' if next == Some(b'=') => Some((2, false, None)),
         b'=' if next == Some(b'>') => Some((2, false, None)),
         b'=' if matches!(next, Some(b'=' | b'~')) => None,
         b'=' => Some((1, false, None)),
@@ -242,6 +249,7 @@ fn value_at(bytes: &[u8], i: usize, end: usize, needs_quote: bool) -> Option<(Ra
             bytes[j],
             b'"' | b'\'' | b'`' | b',' | b';' | b')' | b']' | b'}' | b'&' | b'<' | b'>' | b'(' | b'['
         )
+        && !is_string_escape(bytes, j)
     {
         j += 1;
     }
@@ -256,10 +264,73 @@ fn value_at(bytes: &[u8], i: usize, end: usize, needs_quote: bool) -> Option<(Ra
     (value_end > i).then_some((i..value_end, j))
 }
 
-/// `<key>value</key>`: the text between the tags, on one line.
+/// A line that is a key, blanks and one value (a config directive or a call without
+/// parentheses: `.netrc`'s `password …`, redis.conf's `requirepass …`, Gradle's
+/// `password '…'`, `Key value;`), or the same after one leading word (`stripe secret …`, read
+/// as the key `stripe secret`). Anything after the value but a `;` or a comment rules the line
+/// out, so prose (`Password reset link sent`) is not read as an assignment.
+fn directive(bytes: &[u8], key: Range<usize>, i: usize, line_end: usize) -> Option<Assignment> {
+    if i == key.end || i >= line_end {
+        return None;
+    }
+    let floor = key.start.saturating_sub(MAX_DIRECTIVE_PREFIX);
+    let line_start = match memchr::memrchr(b'\n', &bytes[floor..key.start]) {
+        Some(n) => floor + n + 1,
+        None if floor == 0 => 0,
+        None => return None,
+    };
+    let prefix = &bytes[line_start..key.start];
+    let indent = prefix.iter().take_while(|b| is_blank(**b)).count();
+    let word = &prefix[indent..];
+    let key_start = if word.is_empty() {
+        key.start
+    } else {
+        let name_len = word
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+        let gap = &word[name_len..];
+        if name_len == 0 || gap.is_empty() || !gap.iter().all(|b| is_blank(*b)) {
+            return None;
+        }
+        line_start + indent
+    };
+    let (value, after) = value_at(bytes, i, line_end, false)?;
+    let rest = &bytes[after..line_end];
+    let rest = rest.trim_ascii();
+    let ends = rest.is_empty() || rest == b";" || rest.starts_with(b"#") || rest.starts_with(b"//");
+    ends.then_some(Assignment {
+        key: key_start..key.end,
+        value,
+    })
+}
+
+/// Whether `bytes[j]` starts an escape of a string literal (`\n`, `\t`, `\"`): a bare value
+/// written inside a string (a config file embedded in JSON) ends there.
+fn is_string_escape(bytes: &[u8], j: usize) -> bool {
+    bytes[j] == b'\\' && matches!(bytes.get(j + 1), Some(b'n' | b'r' | b't' | b'"' | b'\''))
+}
+
+/// `<key>value</key>`: the text between the tags, on the key's line or, indented, on the
+/// line after it (the closing tag then on the next line).
 fn xml_element(bytes: &[u8], key: Range<usize>, line_end: usize) -> Option<Assignment> {
     let start = key.end + 1;
-    let close = memchr::memchr(b'<', &bytes[start..line_end])? + start;
+    let same_line = memchr::memchr(b'<', &bytes[start..line_end]).map(|n| n + start);
+    let close = match same_line {
+        Some(close) => close,
+        None if bytes[start..line_end].trim_ascii().is_empty() => {
+            // The value on its own line: search up to the longest value past the next line.
+            let ceiling = (line_end + 1 + MAX_VALUE + 64).min(bytes.len());
+            let close = memchr::memchr(b'<', &bytes[line_end.min(ceiling)..ceiling])? + line_end;
+            // One line of value, no more: the text between the tags holds one newline
+            // before it and one after.
+            if memchr::memchr_iter(b'\n', &bytes[start..close]).count() > 2 {
+                return None;
+            }
+            close
+        }
+        None => return None,
+    };
     let closing = bytes.get(close + 1..close + 2 + key.len())?;
     if closing[0] != b'/' || closing[1..] != bytes[key.clone()] {
         return None;

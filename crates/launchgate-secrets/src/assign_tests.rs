@@ -60,10 +60,36 @@ fn every_syntax_assigns_the_same_value() {
         ("put", format!("props.put(\"password\", \"{V}\");")),
         ("makefile", format!("PASSWORD := {V}")),
         ("makefile ?=", format!("PASSWORD ?= {V}")),
+        ("makefile ::=", format!("PASSWORD ::= \"{V}\"")),
+        ("makefile :::=", format!("PASSWORD :::= \"{V}\"")),
+        ("php append", format!("$password .= \"{V}\";")),
+        ("php null coalescing", format!("$password ??= '{V}';")),
+        (
+            "xml element on its own line",
+            format!("<password>\n    {V}\n</password>"),
+        ),
+        (
+            "config embedded in a JSON string",
+            format!("{{\"app.ini\": \"PASSWORD={V}\\nDEBUG=false\"}}"),
+        ),
         ("dockerfile env", format!("ENV DB_PASSWORD={V}")),
         ("dockerfile env spaced", format!("ENV DB_PASSWORD {V}")),
         ("dockerfile arg", format!("ARG DB_PASSWORD={V}")),
         ("logstash", format!("    password => \"{V}\"")),
+        (
+            "netrc",
+            format!("machine api.shop.invalid\n  login app\n  password {V}\n"),
+        ),
+        (
+            "gradle credentials",
+            format!("credentials {{\n  username 'app'\n  password '{V}'\n}}"),
+        ),
+        ("config directive", format!("password {V};")),
+        (
+            "directive with a comment",
+            format!("password {V} # rotated monthly"),
+        ),
+        ("named directive", format!("shop password {V}")),
         ("command line =", format!("mysqldump --password={V} shop")),
         ("command line spaced", format!("psql --password {V} -h db")),
         (
@@ -135,6 +161,16 @@ fn values_end_where_the_syntax_ends_them() {
         Some("a\\\"b")
     );
     assert_eq!(value("password=abc;x=1", "password").as_deref(), Some("abc"));
+    assert_eq!(value("password=abc\\tx", "password").as_deref(), Some("abc"));
+    assert_eq!(value("password=a\\b", "password").as_deref(), Some("a\\b"));
+    // A blank is an operator only on a line that holds nothing after the value.
+    assert_eq!(value("Password reset link sent", "password"), None);
+    assert_eq!(value("the password abc123 is wrong", "password"), None);
+    assert_eq!(value("enter your password q8Zt3LmW9x now", "password"), None);
+    assert_eq!(value("return password;", "password"), None);
+    // An element whose text spans several lines, or holds child elements, is not a value.
+    assert_eq!(value("<password>\n  a\n  b\n</password>", "password"), None);
+    assert_eq!(value("<password>\n  <x>abc</x>\n</password>", "password"), None);
     assert_eq!(value("password=abc\r\n", "password").as_deref(), Some("abc"));
     assert_eq!(
         value("password = abc # comment", "password").as_deref(),
