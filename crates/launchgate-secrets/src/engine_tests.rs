@@ -249,3 +249,28 @@ fn a_generic_match_beside_many_specific_ones_is_dropped_without_pairing_them() {
         "the generic rule loses to the specific one on the same span"
     );
 }
+
+#[test]
+fn a_rule_with_alternatives_reports_the_group_that_took_part() {
+    let mut set = RuleSet::default();
+    set.add_source(
+        "alternatives.yaml",
+        r#"rules:
+  - id: demo.either
+    name: Either form
+    description: A secret after `first=` or inside `second(…)`.
+    keywords: ['first=', 'second(']
+    regex: 'first=([A-Za-z0-9]{16})|second\("([A-Za-z0-9]{16})"\)'
+    severity: error
+    confidence: high
+    examples:
+      - input: 'first=Qz8nV2wLx5Tr9Ka3'
+        secret: Qz8nV2wLx5Tr9Ka3
+    negative_examples: ['first=short']
+"#,
+    );
+    let e = Engine::new(set, &EngineConfig::default()).unwrap();
+    let found = ids(&e, "first=Qz8nV2wLx5Tr9Ka3\nsecond(\"Lm4Qx8Rz2Wv6Nk0T\")\n");
+    let secrets: Vec<&str> = found.iter().map(|f| f.1.as_str()).collect();
+    assert_eq!(secrets, ["Qz8nV2wLx5Tr9Ka3", "Lm4Qx8Rz2Wv6Nk0T"]);
+}
