@@ -129,6 +129,9 @@ pub fn parse(bytes: &[u8], key: Range<usize>) -> Option<Assignment> {
     // written in (`"KEY=value\n…"`), so the key is read as unquoted.
     let quoted_key = before.filter(|b| is_quote(*b) && bytes.get(i) == Some(b));
     if quoted_key.is_some() {
+        if let Some(value) = xml_named_value(bytes, key.clone(), i + 1, line_end) {
+            return Some(Assignment { key, value });
+        }
         i += 1;
     }
     i = skip_blanks(bytes, i, line_end);
@@ -303,6 +306,62 @@ fn directive(bytes: &[u8], key: Range<usize>, i: usize, line_end: usize) -> Opti
         key: key_start..key.end,
         value,
     })
+}
+
+/// A setting written as an element naming its key in an attribute: .NET's
+/// `<add key="DbPassword" value="…"/>`, Spring's `<property name="password" value="…"/>`,
+/// Java's `<entry key="password">…</entry>`. `key` is the attribute's text and `after` the
+/// byte after its closing quote.
+fn xml_named_value(bytes: &[u8], key: Range<usize>, after: usize, line_end: usize) -> Option<Range<usize>> {
+    // Bounded like every other look around a key, so a hit costs a fixed amount.
+    let window = key.start.saturating_sub(MAX_KEY)..key.start - 1;
+    let attribute = bytes[window]
+        .trim_ascii_end()
+        .strip_suffix(b"=")?
+        .trim_ascii_end();
+    let name_len = attribute
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    let name = &attribute[attribute.len() - name_len..];
+    let before_name = attribute.len().checked_sub(name_len + 1).map(|i| attribute[i]);
+    if !(name.eq_ignore_ascii_case(b"key") || name.eq_ignore_ascii_case(b"name"))
+        || !before_name.is_some_and(is_blank)
+    {
+        return None;
+    }
+    let rest = &bytes[after..line_end];
+    let close = memchr::memchr(b'>', rest).unwrap_or(rest.len());
+    let element = &rest[..close];
+    // `value="…"` among the element's attributes.
+    let mut from = 0;
+    while let Some(at) = memchr::memmem::find(&element[from..], b"value") {
+        let start = from + at;
+        from = start + 5;
+        if start > 0 && !is_blank(element[start - 1]) {
+            continue;
+        }
+        let eq = skip_blanks(element, start + 5, element.len());
+        if element.get(eq) != Some(&b'=') {
+            continue;
+        }
+        let open = skip_blanks(element, eq + 1, element.len());
+        let quote = *element.get(open).filter(|b| is_quote(**b))?;
+        let end = memchr::memchr(quote, &element[open + 1..])? + open + 1;
+        let value = after + open + 1..after + end;
+        return (!value.is_empty() && value.len() <= MAX_VALUE).then_some(value);
+    }
+    // `<entry key="…">value</entry>`: the element's text.
+    if close < rest.len() && !element.ends_with(b"/") {
+        let text_start = after + close + 1;
+        let text_end = memchr::memchr(b'<', &bytes[text_start..line_end])? + text_start;
+        let text = text_start..text_end;
+        let trimmed = bytes[text.clone()].trim_ascii();
+        return (!trimmed.is_empty() && trimmed.len() == text.len() && text.len() <= MAX_VALUE)
+            .then_some(text);
+    }
+    None
 }
 
 /// Whether `bytes[j]` starts an escape of a string literal (`\n`, `\t`, `\"`): a bare value

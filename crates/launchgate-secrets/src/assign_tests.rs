@@ -34,6 +34,18 @@ fn every_syntax_assigns_the_same_value() {
         ("properties colon", format!("spring.datasource.password: {V}")),
         ("xml element", format!("<password>{V}</password>")),
         ("xml attribute", format!("<db user=\"app\" password=\"{V}\"/>")),
+        (
+            "xml appSettings",
+            format!("<add key=\"DbPassword\" value=\"{V}\" />"),
+        ),
+        (
+            "spring bean property",
+            format!("<property name=\"password\" value=\"{V}\"/>"),
+        ),
+        (
+            "properties xml entry",
+            format!("<entry key=\"db.password\">{V}</entry>"),
+        ),
         ("hcl", format!("  password = \"{V}\"")),
         ("go", format!("\tpassword := \"{V}\"")),
         ("go var", format!("var password string = \"{V}\"")),
@@ -168,6 +180,16 @@ fn values_end_where_the_syntax_ends_them() {
     assert_eq!(value("the password abc123 is wrong", "password"), None);
     assert_eq!(value("enter your password q8Zt3LmW9x now", "password"), None);
     assert_eq!(value("return password;", "password"), None);
+    // A key attribute names the setting only with a value attribute or text of its own.
+    assert_eq!(value("<add key=\"DbPassword\" />", "password"), None);
+    assert_eq!(
+        value("<add key=\"DbPassword\" other=\"q8Zt3LmW9x\"/>", "password"),
+        None
+    );
+    assert_eq!(
+        value("<field name=\"password\"><input/></field>", "password"),
+        None
+    );
     // An element whose text spans several lines, or holds child elements, is not a value.
     assert_eq!(value("<password>\n  a\n  b\n</password>", "password"), None);
     assert_eq!(value("<password>\n  <x>abc</x>\n</password>", "password"), None);
