@@ -259,12 +259,67 @@ fn value_at(bytes: &[u8], i: usize, end: usize, needs_quote: bool) -> Option<(Ra
     if j == i || j - i > MAX_VALUE {
         return None;
     }
-    // `getSecret()`, `keys[0]`, `f"{x}"`: an expression or a template, not a literal.
-    if matches!(bytes.get(j), Some(b'(' | b'[' | b'"' | b'\'' | b'`')) {
+    // `getSecret()`, `keys[0]`, `f"{x}"`, `Seed<'_>`: an expression or a template, not a literal.
+    if matches!(bytes.get(j), Some(b'(' | b'[' | b'"' | b'\'' | b'`' | b'<')) {
         return None;
     }
     let value_end = if bytes[j - 1] == b'\r' { j - 1 } else { j };
-    (value_end > i).then_some((i..value_end, j))
+    (value_end > i && !is_code(&bytes[i..value_end])).then_some((i..value_end, j))
+}
+
+/// Whether an unquoted value is code rather than a literal: a path (`crate::types::Key`,
+/// `Foo::BAR`), a number with a sign or a type suffix (`-1069547514i32`, `0x1Fu8`), or a
+/// snake-case identifier of words (`x25519_generate_private_key`), which a random token
+/// never is.
+fn is_code(value: &[u8]) -> bool {
+    if memchr::memmem::find(value, b"::").is_some() {
+        return true;
+    }
+    let unsigned = value.strip_prefix(b"-").unwrap_or(value);
+    if unsigned.first().is_some_and(u8::is_ascii_digit) {
+        let digits = unsigned
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+        let suffixed = [
+            &b"i8"[..],
+            b"i16",
+            b"i32",
+            b"i64",
+            b"i128",
+            b"isize",
+            b"u8",
+            b"u16",
+            b"u32",
+            b"u64",
+            b"u128",
+            b"usize",
+            b"f32",
+            b"f64",
+        ]
+        .iter()
+        .any(|s| unsigned.ends_with(s));
+        if digits == unsigned.len()
+            && (suffixed || unsigned.len() < value.len())
+            && unsigned.iter().filter(|b| b.is_ascii_digit()).count() * 2 >= unsigned.len()
+        {
+            return true;
+        }
+    }
+    let snake = value.first().is_some_and(u8::is_ascii_lowercase)
+        && value.contains(&b'_')
+        && value
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_');
+    // Two or more words and no long random part: `sk_live_<hex>` keeps its one word.
+    let mut words = 0;
+    for part in value.split(|b| *b == b'_') {
+        if part.len() > 24 {
+            return false;
+        }
+        words += usize::from(part.len() >= 3 && part.iter().all(u8::is_ascii_lowercase));
+    }
+    snake && words >= 2
 }
 
 /// A line that is a key, blanks and one value (a config directive or a call without

@@ -175,6 +175,44 @@ fn values_end_where_the_syntax_ends_them() {
     assert_eq!(value("password=abc;x=1", "password").as_deref(), Some("abc"));
     assert_eq!(value("password=abc\\tx", "password").as_deref(), Some("abc"));
     assert_eq!(value("password=a\\b", "password").as_deref(), Some("a\\b"));
+    // Code, not literals: Rust paths, generic types, suffixed or signed numbers, identifiers.
+    assert_eq!(
+        value("pub Password: super::Foundation::UNICODE_STRING32,", "password"),
+        None
+    );
+    assert_eq!(
+        value("let raw_private_key: Seed25519<'_> = key", "private_key"),
+        None
+    );
+    assert_eq!(
+        value(
+            "pub const BOOTKEY_PASSWORD: NTSTATUS = -1073741089i32;",
+            "password"
+        ),
+        None
+    );
+    assert_eq!(value("const MAX_PASSWORD = -1073741089;", "password"), None);
+    assert_eq!(
+        value(
+            "generate_private_key: x25519_generate_private_key,",
+            "private_key"
+        ),
+        None
+    );
+    // Literals that only look a little like code stay literals.
+    assert_eq!(
+        value("password=a8f3_k29d_x0q1", "password").as_deref(),
+        Some("a8f3_k29d_x0q1")
+    );
+    assert_eq!(value("password=4711", "password").as_deref(), Some("4711"));
+    assert_eq!(
+        value("key=sk_live_38444ec4c56", "key").as_deref(),
+        Some("sk_live_38444ec4c56")
+    );
+    assert_eq!(
+        value("password = '-x25519_generate'", "password").as_deref(),
+        Some("-x25519_generate")
+    );
     // A blank is an operator only on a line that holds nothing after the value.
     assert_eq!(value("Password reset link sent", "password"), None);
     assert_eq!(value("the password abc123 is wrong", "password"), None);
