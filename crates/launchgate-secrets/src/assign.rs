@@ -10,18 +10,20 @@
 //! | YAML (block and flow), JSON, JavaScript objects, Ruby, properties | `key: value`, `"key": "value"` |
 //! | PHP arrays, Ruby hashes, logstash | `'key' => 'value'`, `:key => 'value'` |
 //! | Kotlin, TypeScript, Python annotations, Go `var` | `key: Type = "value"`, `var key string = "value"` |
-//! | XML | `<key>value</key>` (the value may sit on its own line between the tags), `key="value"` |
+//! | XML | `<key>value</key>` (the text may sit alone on the next line), `key="value"`, `<add key="Key" value="value"/>`, `<entry key="key">value</entry>` |
 //! | calls | `setKey("value")`, `.key("value")`, `put("key", "value")`, `define('KEY', 'value')` |
 //! | Dockerfile | `ENV KEY=value`, `ENV KEY value`, `ARG KEY=value` |
 //! | command lines | `--key=value`, `--key value` |
+//! | directives (.netrc, Gradle, redis.conf) | a line holding only `key value`, or `word key value` |
 //!
 //! Values are quoted (`"…"`, `'…'`, `` `…` ``, with backslash escapes and the `r`/`b`/`u`/`@`
-//! prefixes) or bare (up to a blank, one of `,;)]}&<>`, or an escape such as `\n` that shows
-//! the assignment is itself inside a string: `{"app.ini": "KEY=value\nDEBUG=0"}`). A bare value followed by `(`, `[`
-//! or `.` plus a letter is an expression, not a literal. Everything is bounded: a key of at
-//! most [`MAX_KEY`] bytes, a value of at most [`MAX_VALUE`], on the key's own line (XML
-//! elements and Dockerfile continuation lines included), so the work per keyword hit is
-//! fixed whatever the input.
+//! prefixes) or bare: up to a blank, one of `,;)]}&<>`, or an escape such as `\n` that shows
+//! the assignment is itself inside a string (`{"app.ini": "KEY=value\nDEBUG=0"}`). A bare
+//! value followed by `(`, `[`, `<` or `.` plus a letter is an expression, and one that is a
+//! path, a suffixed number or a snake-case identifier is code; neither is a literal.
+//! Everything is bounded: a key of at most [`MAX_KEY`] bytes, a value of at most
+//! [`MAX_VALUE`], on the key's own line (XML elements and Dockerfile continuation lines
+//! included), so the work per keyword hit is fixed whatever the input.
 
 use std::ops::Range;
 
@@ -32,6 +34,12 @@ pub const MAX_VALUE: usize = 1024;
 
 /// Bytes before a key that may hold a Dockerfile `ENV`/`ARG` instruction and its indent.
 const MAX_INSTRUCTION: usize = 16;
+
+/// Type suffixes of Rust number literals (`-1073741089i32`).
+const NUMBER_SUFFIXES: [&[u8]; 14] = [
+    b"i8", b"i16", b"i32", b"i64", b"i128", b"isize", b"u8", b"u16", b"u32", b"u64", b"u128", b"usize",
+    b"f32", b"f64",
+];
 
 /// Bytes before a directive's key that may hold its indent and one leading word.
 const MAX_DIRECTIVE_PREFIX: usize = 48;
@@ -281,24 +289,7 @@ fn is_code(value: &[u8]) -> bool {
             .iter()
             .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
             .count();
-        let suffixed = [
-            &b"i8"[..],
-            b"i16",
-            b"i32",
-            b"i64",
-            b"i128",
-            b"isize",
-            b"u8",
-            b"u16",
-            b"u32",
-            b"u64",
-            b"u128",
-            b"usize",
-            b"f32",
-            b"f64",
-        ]
-        .iter()
-        .any(|s| unsigned.ends_with(s));
+        let suffixed = NUMBER_SUFFIXES.iter().any(|s| unsigned.ends_with(s));
         if digits == unsigned.len()
             && (suffixed || unsigned.len() < value.len())
             && unsigned.iter().filter(|b| b.is_ascii_digit()).count() * 2 >= unsigned.len()
