@@ -130,6 +130,20 @@ fn every_gate_finds_the_planted_problems_and_no_secret_leaks() {
         "categories:performance is below budget: 51",
     );
     finding(budget, "budget.metric", "largest-contentful-paint is over budget");
+    let inlined = finding(
+        budget,
+        "budget.shipped-env-secret",
+        "NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY",
+    );
+    assert_eq!(inlined.severity, Severity::Error);
+    assert_eq!(
+        position(inlined),
+        (
+            "examples/membership-app/dist/assets/index-a41f9c3d.js".into(),
+            Some(7),
+            Some(94)
+        )
+    );
 
     let smoke = gate(&reports, "smoke");
     finding(smoke, "smoke.check", "expected status 200, got 500");

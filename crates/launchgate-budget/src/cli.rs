@@ -102,6 +102,7 @@ impl InputArgs {
             config: None,
             discovered: Vec::new(),
             no_discover: self.no_discover,
+            env_secrets: Vec::new(),
         };
         if let Some(baseline) = inputs.baseline.as_ref().filter(|b| !b.is_file()) {
             return Err(Error::input(format!("baseline {} does not exist", baseline.display()))
@@ -123,6 +124,7 @@ impl InputArgs {
             if let Some(section) = file.section::<BudgetConfig>("budget")? {
                 inputs.merge_config(section, &root);
             }
+            inputs.add_env_secrets(&file, &root, std::env::vars_os())?;
             discover_in = root;
         }
         // Found files are named relative to the current folder when they lie in it.

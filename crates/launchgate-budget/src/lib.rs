@@ -27,6 +27,7 @@ pub mod process;
 pub mod read;
 pub mod rebundle;
 pub mod report;
+pub mod shipped;
 pub mod snippet;
 pub mod stats;
 pub mod units;
@@ -65,6 +66,9 @@ pub struct Inputs {
     pub discovered: Vec<PathBuf>,
     /// Look for nothing unnamed (`--no-discover`, `budget.discover: false`).
     pub no_discover: bool,
+    /// Values that must not appear in a shipped file: the env schema's `secret: true`
+    /// variables ([`Inputs::add_env_secrets`]).
+    pub env_secrets: Vec<(String, launchgate_core::Secret)>,
 }
 
 impl Inputs {
@@ -100,6 +104,19 @@ impl Inputs {
         discover::fill(self, dir)
     }
 
+    /// Takes the values of the variables the env schema marks `secret: true`, read as `env
+    /// check` reads them, so a shipped file holding one fails. A schema that cannot be read
+    /// is an error here too.
+    pub fn add_env_secrets(
+        &mut self,
+        config: &ConfigFile,
+        root: &Path,
+        process_env: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+    ) -> Result<(), Error> {
+        self.env_secrets = launchgate_env::secret_values(config, root, process_env)?;
+        Ok(())
+    }
+
     /// No Lighthouse result, build or bundle config is named.
     pub fn names_nothing(&self) -> bool {
         self.lighthouse.is_empty()
@@ -110,6 +127,34 @@ impl Inputs {
             && self.size_limit.is_none()
             && self.bundlewatch.is_none()
     }
+}
+
+/// Scans the build's files for secrets and the env schema's secret values, and takes what it
+/// finds into `report`.
+fn shipped_secrets(
+    build: &Path,
+    paths: &[PathBuf],
+    env_secrets: &[(String, launchgate_core::Secret)],
+    report: &mut Report,
+) -> Result<(), Error> {
+    let searchable: Vec<_> = env_secrets
+        .iter()
+        .filter(|(_, v)| v.expose().len() >= launchgate_secrets::logs::MIN_KNOWN_VALUE)
+        .cloned()
+        .collect();
+    let skipped = env_secrets.len() - searchable.len();
+    let known = launchgate_secrets::logs::KnownValues::new(searchable)?;
+    let found = shipped::scan(build, paths, Some(&known))?;
+    report.findings.extend(found.findings);
+    report.rules.extend(found.rules);
+    report.notes.extend(found.notes);
+    if skipped > 0 {
+        report.notes.push(format!(
+            "{skipped} secret value(s) from the env schema are shorter than {} characters and were not searched for in the build",
+            launchgate_secrets::logs::MIN_KNOWN_VALUE
+        ));
+    }
+    Ok(())
 }
 
 fn display(path: &Path) -> String {
@@ -228,6 +273,7 @@ pub fn evaluate(inputs: &Inputs) -> Result<Report, Error> {
         files = bundles::measure(build, &paths, &wanted)?;
         folder = display(build);
         report.inputs.push(folder.clone());
+        shipped_secrets(build, &paths, &inputs.env_secrets, &mut report)?;
     }
     let mut entries = Vec::new();
     for (path, read) in [
@@ -381,6 +427,7 @@ pub fn check_configured(config: &ConfigFile, root: &Path) -> Result<Report, Erro
         inputs.merge_config(section, root);
     }
     inputs.discover(root)?;
+    inputs.add_env_secrets(config, root, std::env::vars_os())?;
     if inputs.names_nothing() {
         return Err(Error::input(format!("the budget gate found nothing to check in {}", root.display())).with_help(
             "name the inputs in launchgate.yml, e.g. `budget: { lighthouse: [.lighthouseci/], build: dist/ }`, or remove the budget gate from the run",

@@ -309,18 +309,7 @@ pub fn check_configured_with(
             relative_display(root, &config.path)
         )),
         Some(schema) => {
-            let read_values = || -> Result<Values, Error> {
-                if schema.config.check.files.is_empty() {
-                    return Ok(Values::from_env(process_env));
-                }
-                let env: Vec<_> = process_env.into_iter().collect();
-                let key = |name: &str| {
-                    env.iter()
-                        .find(|(k, _)| k.to_str() == Some(name))
-                        .and_then(|(_, v)| v.to_str().map(str::to_string))
-                };
-                Values::from_files_with_keys(root, &schema.config.check.files, key)
-            };
+            let read_values = || deploy_values(schema, root, process_env);
             let named = environment
                 .map(str::to_string)
                 .or_else(|| schema.config.check.environment.clone());
@@ -351,6 +340,61 @@ pub fn check_configured_with(
         }
     }
     Ok(finish(report, started))
+}
+
+/// The values a deploy will have: the files `env.check.files` names (dotenvx private keys
+/// taken from `process_env`), or else `process_env` itself.
+fn deploy_values(
+    schema: &Schema,
+    root: &Path,
+    process_env: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+) -> Result<Values, Error> {
+    if schema.config.check.files.is_empty() {
+        return Ok(Values::from_env(process_env));
+    }
+    let env: Vec<_> = process_env.into_iter().collect();
+    let key = |name: &str| {
+        env.iter()
+            .find(|(k, _)| k.to_str() == Some(name))
+            .and_then(|(_, v)| v.to_str().map(str::to_string))
+    };
+    Values::from_files_with_keys(root, &schema.config.check.files, key)
+}
+
+/// The values of the variables the schema marks `secret: true`, read the way `env check`
+/// reads them ([`deploy_values`]): for other gates that must not ship or print them. Sealed
+/// dotenvx values are left out (their plaintext is unknown). Without a schema, nothing.
+pub fn secret_values(
+    config: &ConfigFile,
+    root: &Path,
+    process_env: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+) -> Result<Vec<(String, launchgate_core::Secret)>, Error> {
+    let schema = match Schema::from_config(config)? {
+        Some(schema) => schema,
+        None => match Schema::discover_env_spec(root)? {
+            Some(schema) => schema,
+            None => return Ok(Vec::new()),
+        },
+    };
+    let secret_names: Vec<&String> = schema
+        .config
+        .vars
+        .iter()
+        .filter(|(_, spec)| spec.secret)
+        .map(|(name, _)| name)
+        .collect();
+    if secret_names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let values = deploy_values(&schema, root, process_env)?;
+    Ok(secret_names
+        .into_iter()
+        .filter_map(|name| {
+            let value = values.vars.get(name)?;
+            (value.encryption != check::Encryption::Sealed && !value.value.is_empty())
+                .then(|| (name.clone(), launchgate_core::Secret::new(value.value.clone())))
+        })
+        .collect())
 }
 
 /// Lint and check can both find one problem (a secret behind a public prefix, say), once

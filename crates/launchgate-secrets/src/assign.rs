@@ -6,21 +6,24 @@
 //!
 //! | syntax | shape |
 //! | --- | --- |
-//! | shell, .env, `export`, Makefile, INI, TOML, HCL, properties, Python, Go, Java, C#, PHP, URL queries | `key = value`, `key := value`, `key ?= value`, `$key = 'value'` |
+//! | shell, .env, `export`, Makefile, INI, TOML, HCL, properties, Python, Go, Java, C#, PHP, URL queries | `key = value`, `key := value`, `key ::= value`, `key :::= value`, `key ?= value`, `$key = 'value'`, `$key .= 'value'`, `$key ??= 'value'` |
 //! | YAML (block and flow), JSON, JavaScript objects, Ruby, properties | `key: value`, `"key": "value"` |
 //! | PHP arrays, Ruby hashes, logstash | `'key' => 'value'`, `:key => 'value'` |
 //! | Kotlin, TypeScript, Python annotations, Go `var` | `key: Type = "value"`, `var key string = "value"` |
-//! | XML | `<key>value</key>`, `key="value"` |
+//! | XML | `<key>value</key>` (the text may sit alone on the next line), `key="value"`, `<add key="Key" value="value"/>`, `<entry key="key">value</entry>` |
 //! | calls | `setKey("value")`, `.key("value")`, `put("key", "value")`, `define('KEY', 'value')` |
 //! | Dockerfile | `ENV KEY=value`, `ENV KEY value`, `ARG KEY=value` |
 //! | command lines | `--key=value`, `--key value` |
+//! | directives (.netrc, Gradle, redis.conf) | a line holding only `key value`, or `word key value` |
 //!
 //! Values are quoted (`"…"`, `'…'`, `` `…` ``, with backslash escapes and the `r`/`b`/`u`/`@`
-//! prefixes) or bare (up to a blank or one of `,;)]}&<>`). A bare value followed by `(`, `[`
-//! or `.` plus a letter is an expression, not a literal. Everything is bounded: a key of at
-//! most [`MAX_KEY`] bytes, a value of at most [`MAX_VALUE`], on the key's own line (XML
-//! elements and Dockerfile continuation lines included), so the work per keyword hit is
-//! fixed whatever the input.
+//! prefixes) or bare: up to a blank, one of `,;)]}&<>`, or an escape such as `\n` that shows
+//! the assignment is itself inside a string (`{"app.ini": "KEY=value\nDEBUG=0"}`). A bare
+//! value followed by `(`, `[`, `<` or `.` plus a letter is an expression, and one that is a
+//! path, a suffixed number or a snake-case identifier is code; neither is a literal.
+//! Everything is bounded: a key of at most [`MAX_KEY`] bytes, a value of at most
+//! [`MAX_VALUE`], on the key's own line (XML elements and Dockerfile continuation lines
+//! included), so the work per keyword hit is fixed whatever the input.
 
 use std::ops::Range;
 
@@ -31,6 +34,15 @@ pub const MAX_VALUE: usize = 1024;
 
 /// Bytes before a key that may hold a Dockerfile `ENV`/`ARG` instruction and its indent.
 const MAX_INSTRUCTION: usize = 16;
+
+/// Type suffixes of Rust number literals (`-1073741089i32`).
+const NUMBER_SUFFIXES: [&[u8]; 14] = [
+    b"i8", b"i16", b"i32", b"i64", b"i128", b"isize", b"u8", b"u16", b"u32", b"u64", b"u128", b"usize",
+    b"f32", b"f64",
+];
+
+/// Bytes before a directive's key that may hold its indent and one leading word.
+const MAX_DIRECTIVE_PREFIX: usize = 48;
 
 /// A key assigned a literal value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,10 +133,12 @@ pub fn parse(bytes: &[u8], key: Range<usize>) -> Option<Assignment> {
     if before == Some(b'<') && bytes.get(i) == Some(&b'>') {
         return xml_element(bytes, key, line_end);
     }
-    let quoted_key = before.filter(|b| is_quote(*b));
-    if let Some(q) = quoted_key {
-        if bytes.get(i) != Some(&q) {
-            return None;
+    // A quote before the key that does not close after it opens a string the assignment is
+    // written in (`"KEY=value\n…"`), so the key is read as unquoted.
+    let quoted_key = before.filter(|b| is_quote(*b) && bytes.get(i) == Some(b));
+    if quoted_key.is_some() {
+        if let Some(value) = xml_named_value(bytes, key.clone(), i + 1, line_end) {
+            return Some(Assignment { key, value });
         }
         i += 1;
     }
@@ -135,7 +149,7 @@ pub fn parse(bytes: &[u8], key: Range<usize>) -> Option<Assignment> {
             // `ENV KEY value`, `--key value`: a blank is the operator.
             let spaced = i > key.end && (dashed || dockerfile_instruction(&bytes[line_start..key.start]));
             if !spaced {
-                return None;
+                return directive(bytes, key, i, line_end);
             }
             (0, false, None)
         }
@@ -168,12 +182,16 @@ fn operator_at(bytes: &[u8], i: usize, end: usize, quoted_key: bool) -> Option<O
     let first = *rest.first()?;
     let next = rest.get(1).copied();
     match first {
+        b':' if rest.starts_with(b":::=") => Some((4, false, None)),
         b':' if rest.starts_with(b"::=") => Some((3, false, None)),
         b':' if next == Some(b'=') => Some((2, false, None)),
         b':' if next == Some(b':') => None,
         b':' => Some(annotated(bytes, i, i + 1, end).unwrap_or((1, false, None))),
         b'?' | b'+' if next == Some(b'=') => Some((2, false, None)),
         b'|' if rest.starts_with(b"||=") => Some((3, false, None)),
+        b'?' if rest.starts_with(b"??=") => Some((3, false, None)),
+        // PHP's string append, `$key .= 'value'`.
+        b'.' if next == Some(b'=') => Some((2, false, None)),
         b'=' if next == Some(b'>') => Some((2, false, None)),
         b'=' if matches!(next, Some(b'=' | b'~')) => None,
         b'=' => Some((1, false, None)),
@@ -242,24 +260,182 @@ fn value_at(bytes: &[u8], i: usize, end: usize, needs_quote: bool) -> Option<(Ra
             bytes[j],
             b'"' | b'\'' | b'`' | b',' | b';' | b')' | b']' | b'}' | b'&' | b'<' | b'>' | b'(' | b'['
         )
+        && !is_string_escape(bytes, j)
     {
         j += 1;
     }
     if j == i || j - i > MAX_VALUE {
         return None;
     }
-    // `getSecret()`, `keys[0]`, `f"{x}"`: an expression or a template, not a literal.
-    if matches!(bytes.get(j), Some(b'(' | b'[' | b'"' | b'\'' | b'`')) {
+    // `getSecret()`, `keys[0]`, `f"{x}"`, `Seed<'_>`: an expression or a template, not a literal.
+    if matches!(bytes.get(j), Some(b'(' | b'[' | b'"' | b'\'' | b'`' | b'<')) {
         return None;
     }
     let value_end = if bytes[j - 1] == b'\r' { j - 1 } else { j };
-    (value_end > i).then_some((i..value_end, j))
+    (value_end > i && !is_code(&bytes[i..value_end])).then_some((i..value_end, j))
 }
 
-/// `<key>value</key>`: the text between the tags, on one line.
+/// Whether an unquoted value is code rather than a literal: a path (`crate::types::Key`,
+/// `Foo::BAR`), a number with a sign or a type suffix (`-1069547514i32`, `0x1Fu8`), or a
+/// snake-case identifier of words (`x25519_generate_private_key`), which a random token
+/// never is.
+fn is_code(value: &[u8]) -> bool {
+    if memchr::memmem::find(value, b"::").is_some() {
+        return true;
+    }
+    let unsigned = value.strip_prefix(b"-").unwrap_or(value);
+    if unsigned.first().is_some_and(u8::is_ascii_digit) {
+        let digits = unsigned
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+        let suffixed = NUMBER_SUFFIXES.iter().any(|s| unsigned.ends_with(s));
+        if digits == unsigned.len()
+            && (suffixed || unsigned.len() < value.len())
+            && unsigned.iter().filter(|b| b.is_ascii_digit()).count() * 2 >= unsigned.len()
+        {
+            return true;
+        }
+    }
+    let snake = value.first().is_some_and(u8::is_ascii_lowercase)
+        && value.contains(&b'_')
+        && value
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_');
+    // Two or more words and no long random part: `sk_live_<hex>` keeps its one word.
+    let mut words = 0;
+    for part in value.split(|b| *b == b'_') {
+        if part.len() > 24 {
+            return false;
+        }
+        words += usize::from(part.len() >= 3 && part.iter().all(u8::is_ascii_lowercase));
+    }
+    snake && words >= 2
+}
+
+/// A line that is a key, blanks and one value (a config directive or a call without
+/// parentheses: `.netrc`'s `password …`, redis.conf's `requirepass …`, Gradle's
+/// `password '…'`, `Key value;`), or the same after one leading word (`stripe secret …`, read
+/// as the key `stripe secret`). Anything after the value but a `;` or a comment rules the line
+/// out, so prose (`Password reset link sent`) is not read as an assignment.
+fn directive(bytes: &[u8], key: Range<usize>, i: usize, line_end: usize) -> Option<Assignment> {
+    if i == key.end || i >= line_end {
+        return None;
+    }
+    let floor = key.start.saturating_sub(MAX_DIRECTIVE_PREFIX);
+    let line_start = match memchr::memrchr(b'\n', &bytes[floor..key.start]) {
+        Some(n) => floor + n + 1,
+        None if floor == 0 => 0,
+        None => return None,
+    };
+    let prefix = &bytes[line_start..key.start];
+    let indent = prefix.iter().take_while(|b| is_blank(**b)).count();
+    let word = &prefix[indent..];
+    let key_start = if word.is_empty() {
+        key.start
+    } else {
+        let name_len = word
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+        let gap = &word[name_len..];
+        if name_len == 0 || gap.is_empty() || !gap.iter().all(|b| is_blank(*b)) {
+            return None;
+        }
+        line_start + indent
+    };
+    let (value, after) = value_at(bytes, i, line_end, false)?;
+    let rest = &bytes[after..line_end];
+    let rest = rest.trim_ascii();
+    let ends = rest.is_empty() || rest == b";" || rest.starts_with(b"#") || rest.starts_with(b"//");
+    ends.then_some(Assignment {
+        key: key_start..key.end,
+        value,
+    })
+}
+
+/// A setting written as an element naming its key in an attribute: .NET's
+/// `<add key="DbPassword" value="…"/>`, Spring's `<property name="password" value="…"/>`,
+/// Java's `<entry key="password">…</entry>`. `key` is the attribute's text and `after` the
+/// byte after its closing quote.
+fn xml_named_value(bytes: &[u8], key: Range<usize>, after: usize, line_end: usize) -> Option<Range<usize>> {
+    // Bounded like every other look around a key, so a hit costs a fixed amount.
+    let window = key.start.saturating_sub(MAX_KEY)..key.start - 1;
+    let attribute = bytes[window]
+        .trim_ascii_end()
+        .strip_suffix(b"=")?
+        .trim_ascii_end();
+    let name_len = attribute
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    let name = &attribute[attribute.len() - name_len..];
+    let before_name = attribute.len().checked_sub(name_len + 1).map(|i| attribute[i]);
+    if !(name.eq_ignore_ascii_case(b"key") || name.eq_ignore_ascii_case(b"name"))
+        || !before_name.is_some_and(is_blank)
+    {
+        return None;
+    }
+    let rest = &bytes[after..line_end];
+    let close = memchr::memchr(b'>', rest).unwrap_or(rest.len());
+    let element = &rest[..close];
+    // `value="…"` among the element's attributes.
+    let mut from = 0;
+    while let Some(at) = memchr::memmem::find(&element[from..], b"value") {
+        let start = from + at;
+        from = start + 5;
+        if start > 0 && !is_blank(element[start - 1]) {
+            continue;
+        }
+        let eq = skip_blanks(element, start + 5, element.len());
+        if element.get(eq) != Some(&b'=') {
+            continue;
+        }
+        let open = skip_blanks(element, eq + 1, element.len());
+        let quote = *element.get(open).filter(|b| is_quote(**b))?;
+        let end = memchr::memchr(quote, &element[open + 1..])? + open + 1;
+        let value = after + open + 1..after + end;
+        return (!value.is_empty() && value.len() <= MAX_VALUE).then_some(value);
+    }
+    // `<entry key="…">value</entry>`: the element's text.
+    if close < rest.len() && !element.ends_with(b"/") {
+        let text_start = after + close + 1;
+        let text_end = memchr::memchr(b'<', &bytes[text_start..line_end])? + text_start;
+        let text = text_start..text_end;
+        let trimmed = bytes[text.clone()].trim_ascii();
+        return (!trimmed.is_empty() && trimmed.len() == text.len() && text.len() <= MAX_VALUE)
+            .then_some(text);
+    }
+    None
+}
+
+/// Whether `bytes[j]` starts an escape of a string literal (`\n`, `\t`, `\"`): a bare value
+/// written inside a string (a config file embedded in JSON) ends there.
+fn is_string_escape(bytes: &[u8], j: usize) -> bool {
+    bytes[j] == b'\\' && matches!(bytes.get(j + 1), Some(b'n' | b'r' | b't' | b'"' | b'\''))
+}
+
+/// `<key>value</key>`: the text between the tags, on the key's line or, indented, on the
+/// line after it (the closing tag then on the next line).
 fn xml_element(bytes: &[u8], key: Range<usize>, line_end: usize) -> Option<Assignment> {
     let start = key.end + 1;
-    let close = memchr::memchr(b'<', &bytes[start..line_end])? + start;
+    let same_line = memchr::memchr(b'<', &bytes[start..line_end]).map(|n| n + start);
+    let close = match same_line {
+        Some(close) => close,
+        None if bytes[start..line_end].trim_ascii().is_empty() => {
+            // The value on its own line: search up to the longest value past the next line.
+            let ceiling = (line_end + 1 + MAX_VALUE + 64).min(bytes.len());
+            let close = memchr::memchr(b'<', &bytes[line_end.min(ceiling)..ceiling])? + line_end;
+            // One line of value, no more: the text between the tags holds one newline
+            // before it and one after.
+            if memchr::memchr_iter(b'\n', &bytes[start..close]).count() > 2 {
+                return None;
+            }
+            close
+        }
+        None => return None,
+    };
     let closing = bytes.get(close + 1..close + 2 + key.len())?;
     if closing[0] != b'/' || closing[1..] != bytes[key.clone()] {
         return None;

@@ -34,6 +34,18 @@ fn every_syntax_assigns_the_same_value() {
         ("properties colon", format!("spring.datasource.password: {V}")),
         ("xml element", format!("<password>{V}</password>")),
         ("xml attribute", format!("<db user=\"app\" password=\"{V}\"/>")),
+        (
+            "xml appSettings",
+            format!("<add key=\"DbPassword\" value=\"{V}\" />"),
+        ),
+        (
+            "spring bean property",
+            format!("<property name=\"password\" value=\"{V}\"/>"),
+        ),
+        (
+            "properties xml entry",
+            format!("<entry key=\"db.password\">{V}</entry>"),
+        ),
         ("hcl", format!("  password = \"{V}\"")),
         ("go", format!("\tpassword := \"{V}\"")),
         ("go var", format!("var password string = \"{V}\"")),
@@ -60,10 +72,36 @@ fn every_syntax_assigns_the_same_value() {
         ("put", format!("props.put(\"password\", \"{V}\");")),
         ("makefile", format!("PASSWORD := {V}")),
         ("makefile ?=", format!("PASSWORD ?= {V}")),
+        ("makefile ::=", format!("PASSWORD ::= \"{V}\"")),
+        ("makefile :::=", format!("PASSWORD :::= \"{V}\"")),
+        ("php append", format!("$password .= \"{V}\";")),
+        ("php null coalescing", format!("$password ??= '{V}';")),
+        (
+            "xml element on its own line",
+            format!("<password>\n    {V}\n</password>"),
+        ),
+        (
+            "config embedded in a JSON string",
+            format!("{{\"app.ini\": \"PASSWORD={V}\\nDEBUG=false\"}}"),
+        ),
         ("dockerfile env", format!("ENV DB_PASSWORD={V}")),
         ("dockerfile env spaced", format!("ENV DB_PASSWORD {V}")),
         ("dockerfile arg", format!("ARG DB_PASSWORD={V}")),
         ("logstash", format!("    password => \"{V}\"")),
+        (
+            "netrc",
+            format!("machine api.shop.invalid\n  login app\n  password {V}\n"),
+        ),
+        (
+            "gradle credentials",
+            format!("credentials {{\n  username 'app'\n  password '{V}'\n}}"),
+        ),
+        ("config directive", format!("password {V};")),
+        (
+            "directive with a comment",
+            format!("password {V} # rotated monthly"),
+        ),
+        ("named directive", format!("shop password {V}")),
         ("command line =", format!("mysqldump --password={V} shop")),
         ("command line spaced", format!("psql --password {V} -h db")),
         (
@@ -135,6 +173,64 @@ fn values_end_where_the_syntax_ends_them() {
         Some("a\\\"b")
     );
     assert_eq!(value("password=abc;x=1", "password").as_deref(), Some("abc"));
+    assert_eq!(value("password=abc\\tx", "password").as_deref(), Some("abc"));
+    assert_eq!(value("password=a\\b", "password").as_deref(), Some("a\\b"));
+    // Code, not literals: Rust paths, generic types, suffixed or signed numbers, identifiers.
+    assert_eq!(
+        value("pub Password: super::Foundation::UNICODE_STRING32,", "password"),
+        None
+    );
+    assert_eq!(
+        value("let raw_private_key: Seed25519<'_> = key", "private_key"),
+        None
+    );
+    assert_eq!(
+        value(
+            "pub const BOOTKEY_PASSWORD: NTSTATUS = -1073741089i32;",
+            "password"
+        ),
+        None
+    );
+    assert_eq!(value("const MAX_PASSWORD = -1073741089;", "password"), None);
+    assert_eq!(
+        value(
+            "generate_private_key: x25519_generate_private_key,",
+            "private_key"
+        ),
+        None
+    );
+    // Literals that only look a little like code stay literals.
+    assert_eq!(
+        value("password=a8f3_k29d_x0q1", "password").as_deref(),
+        Some("a8f3_k29d_x0q1")
+    );
+    assert_eq!(value("password=4711", "password").as_deref(), Some("4711"));
+    assert_eq!(
+        value("key=sk_live_38444ec4c56", "key").as_deref(),
+        Some("sk_live_38444ec4c56")
+    );
+    assert_eq!(
+        value("password = '-x25519_generate'", "password").as_deref(),
+        Some("-x25519_generate")
+    );
+    // A blank is an operator only on a line that holds nothing after the value.
+    assert_eq!(value("Password reset link sent", "password"), None);
+    assert_eq!(value("the password abc123 is wrong", "password"), None);
+    assert_eq!(value("enter your password q8Zt3LmW9x now", "password"), None);
+    assert_eq!(value("return password;", "password"), None);
+    // A key attribute names the setting only with a value attribute or text of its own.
+    assert_eq!(value("<add key=\"DbPassword\" />", "password"), None);
+    assert_eq!(
+        value("<add key=\"DbPassword\" other=\"q8Zt3LmW9x\"/>", "password"),
+        None
+    );
+    assert_eq!(
+        value("<field name=\"password\"><input/></field>", "password"),
+        None
+    );
+    // An element whose text spans several lines, or holds child elements, is not a value.
+    assert_eq!(value("<password>\n  a\n  b\n</password>", "password"), None);
+    assert_eq!(value("<password>\n  <x>abc</x>\n</password>", "password"), None);
     assert_eq!(value("password=abc\r\n", "password").as_deref(), Some("abc"));
     assert_eq!(
         value("password = abc # comment", "password").as_deref(),

@@ -448,7 +448,12 @@ impl Engine {
             } else {
                 whole.end() + 1
             };
-            let Some((s, e)) = locations.get(group) else {
+            // In a rule with alternatives, the secret is the first group that took part
+            // when the named or first group did not (`…(a)|…(b)`).
+            let Some((s, e)) = locations
+                .get(group)
+                .or_else(|| (1..locations.len()).find_map(|i| locations.get(i)))
+            else {
                 continue;
             };
             if s == e {

@@ -270,3 +270,28 @@ fn rules_that_share_a_pattern_compile_it_once() {
     assert!(rules >= 3, "{rules} rules compiled");
     assert!(patterns < 3 * rules, "{patterns} patterns for {rules} rules");
 }
+
+#[test]
+fn a_rule_with_alternatives_reports_the_group_that_took_part() {
+    let mut set = RuleSet::default();
+    set.add_source(
+        "alternatives.yaml",
+        r#"rules:
+  - id: demo.either
+    name: Either form
+    description: A secret after `first=` or inside `second(…)`.
+    keywords: ['first=', 'second(']
+    regex: 'first=([A-Za-z0-9]{16})|second\("([A-Za-z0-9]{16})"\)'
+    severity: error
+    confidence: high
+    examples:
+      - input: 'first=Qz8nV2wLx5Tr9Ka3'
+        secret: Qz8nV2wLx5Tr9Ka3
+    negative_examples: ['first=short']
+"#,
+    );
+    let e = Engine::new(set, &EngineConfig::default()).unwrap();
+    let found = ids(&e, "first=Qz8nV2wLx5Tr9Ka3\nsecond(\"Lm4Qx8Rz2Wv6Nk0T\")\n");
+    let secrets: Vec<&str> = found.iter().map(|f| f.1.as_str()).collect();
+    assert_eq!(secrets, ["Qz8nV2wLx5Tr9Ka3", "Lm4Qx8Rz2Wv6Nk0T"]);
+}

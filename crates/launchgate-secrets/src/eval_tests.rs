@@ -9,11 +9,11 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 
 /// Share of positives found by some rule, over the whole set.
-const RECALL_FLOOR: f64 = 0.963;
+const RECALL_FLOOR: f64 = 0.968;
 /// Share of positives reported by the rule they are labelled with.
-const RIGHT_RULE_FLOOR: f64 = 0.923;
+const RIGHT_RULE_FLOOR: f64 = 0.924;
 /// Share of negatives flagged, at most.
-const FLAGGED_CEILING: f64 = 0.009;
+const FLAGGED_CEILING: f64 = 0.008;
 /// Recall of the weakest rule family and of the weakest syntax.
 const FAMILY_FLOOR: f64 = 0.624;
 const SYNTAX_FLOOR: f64 = 0.909;

@@ -16,8 +16,8 @@ const CHUNK: usize = 1024 * 1024;
 /// Bytes of already-scanned lines kept before each chunk, so a match that starts in one
 /// chunk and ends in the next is still found.
 const OVERLAP: usize = 16 * 1024;
-/// Values shorter than this are not searched for: too many accidental hits.
-const MIN_KNOWN_VALUE: usize = 8;
+/// The shortest value searched for; a shorter one would match by chance.
+pub const MIN_KNOWN_VALUE: usize = 8;
 
 /// The rule id of a known value found in a log.
 pub const KNOWN_VALUE_RULE: &str = "logs.known-value";
@@ -27,6 +27,18 @@ pub const KNOWN_VALUE_RULE: &str = "logs.known-value";
 struct Form {
     variable: usize,
     label: &'static str,
+}
+
+/// A known value found in some bytes.
+#[derive(Debug, Clone)]
+pub struct KnownHit<'k> {
+    /// Where the form was found.
+    pub range: Range<usize>,
+    /// The variable the value came from.
+    pub name: &'k str,
+    /// How it was written: `plain`, `URL-encoded`, `form-encoded` or `base64-encoded`.
+    pub form: &'static str,
+    pub value: &'k Secret,
 }
 
 /// Values read from environment variables, with every encoded form to look for.
@@ -111,6 +123,28 @@ impl KnownValues {
             .find_iter(bytes)
             .map(|hit| (hit.start()..hit.end(), hit.pattern().as_usize()))
             .collect()
+    }
+
+    /// Every known value in `bytes`, in any of its forms: for other gates that search their
+    /// own inputs (a build folder) for these values.
+    pub fn find<'k>(&'k self, bytes: &[u8]) -> Vec<KnownHit<'k>> {
+        self.hits(bytes)
+            .into_iter()
+            .map(|(range, form)| {
+                let form = &self.forms[form];
+                KnownHit {
+                    range,
+                    name: &self.names[form.variable],
+                    form: form.label,
+                    value: &self.values[form.variable],
+                }
+            })
+            .collect()
+    }
+
+    /// Whether no value is searched for.
+    pub fn is_empty(&self) -> bool {
+        self.automaton.is_none()
     }
 
     /// The finding for a hit of a form at a location, and the value found.

@@ -17,6 +17,8 @@ pub enum Origin {
     Source,
     /// A log file.
     Log,
+    /// A file of a build that is served to browsers.
+    Build,
 }
 
 /// What to do about a secret a rule found.
@@ -33,6 +35,12 @@ pub fn help_for(rule: &Rule, origin: Origin) -> String {
              environment or a secret manager; deleting the line is not enough once it was pushed. \
              If it is not a secret, add `launchgate:allow` to the line or record it with \
              `launchgate-secrets baseline update`."
+        ),
+        Origin::Build => format!(
+            "Rotate this credential at the provider first{where_}: every browser that loaded \
+             this file has it. Then keep it out of client code: use it on the server only, and \
+             never expose it through a public prefix (NEXT_PUBLIC_, VITE_, REACT_APP_) or a \
+             bundler `define`."
         ),
         Origin::Log => format!(
             "Rotate this credential at the provider{where_}, stop the program from logging it, and \
@@ -78,6 +86,12 @@ impl<'a> FindingCollector<'a> {
     /// Adds a match found in `path`; `inline_allowed` says whether its line carries an allow
     /// comment. `line_offset` shifts lines (chunks of a streamed log).
     pub fn add(&mut self, path: &str, m: &Match, inline_allowed: bool) {
+        self.add_with(path, m, inline_allowed, |_| {});
+    }
+
+    /// [`FindingCollector::add`], letting the caller say more on the finding (where a build
+    /// file came from) before it is fingerprinted; `edit` is not called for an allowed match.
+    pub fn add_with(&mut self, path: &str, m: &Match, inline_allowed: bool, edit: impl FnOnce(&mut Finding)) {
         // The slow fingerprint is only paid for matches that are not allowed inline.
         if inline_allowed {
             self.count_inline_allowed();
@@ -101,6 +115,8 @@ impl<'a> FindingCollector<'a> {
         .at(Location::at(path, m.line, m.column).to(m.end_line, m.end_column))
         .help(help_for(rule, self.origin))
         .property("confidence", m.confidence.as_str());
+        let mut finding = finding;
+        edit(&mut finding);
         // Fingerprinted when the scan is done, all findings at once on every core.
         self.unfingerprinted
             .push((finding, m.secret.clone(), m.rule_index));

@@ -5,6 +5,7 @@ mod baseline;
 mod bundles;
 mod discovery;
 mod lighthouse;
+mod shipped;
 
 use std::path::PathBuf;
 

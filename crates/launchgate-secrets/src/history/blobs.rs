@@ -19,6 +19,7 @@ use launchgate_core::Error;
 use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIterator};
 
 use super::git::{Repo, lines};
+use super::progress::Counters;
 use super::shard::Shard;
 use crate::engine::{Engine, Match};
 use crate::printable::is_binary;
@@ -70,8 +71,9 @@ pub fn scan_blobs(
     selection: &Selection,
     shard: Option<Shard>,
     max_size: u64,
+    progress: &Counters,
 ) -> Result<BlobScan, Error> {
-    scan_blobs_with(repo, engine, selection, shard, max_size, HUGE_OBJECT)
+    scan_blobs_with(repo, engine, selection, shard, max_size, HUGE_OBJECT, progress)
 }
 
 fn scan_blobs_with(
@@ -81,6 +83,7 @@ fn scan_blobs_with(
     shard: Option<Shard>,
     max_size: u64,
     huge: u64,
+    progress: &Counters,
 ) -> Result<BlobScan, Error> {
     let hash = object_hash(repo)?;
     let reachable = match selection {
@@ -89,6 +92,11 @@ fn scan_blobs_with(
     };
     let dirs = object_dirs(repo)?;
     let packs = open_packs(&dirs, hash)?;
+    let in_packs: u64 = packs
+        .iter()
+        .map(|p| u64::from(p.bundle.index.num_objects()))
+        .sum();
+    progress.total.fetch_add(in_packs, Ordering::Relaxed);
     let sink = Sink {
         engine,
         reachable: reachable.as_ref(),
@@ -96,6 +104,7 @@ fn scan_blobs_with(
         max_size,
         counts: Counts::default(),
         hits: Mutex::new(Vec::new()),
+        progress,
     };
     for (i, pack) in packs.iter().enumerate() {
         scan_pack(pack, &packs[..i], &sink, huge)?;
@@ -237,6 +246,7 @@ fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink, huge: u64) -> Result<()
         .traverse_with_index(
             &pack.bundle.pack,
             |kind, data, entry, _progress| {
+                sink.progress.walk();
                 if kind == gix_object::Kind::Blob && !elsewhere.contains(&entry.oid) {
                     sink.offer(&entry.oid, data);
                 }
@@ -340,6 +350,7 @@ fn scan_pack_by_object(
             (Vec::new(), gix_zlib::Inflate::default(), cache)
         },
         |(buf, inflate, cache), e| {
+            sink.progress.walk();
             if elsewhere.contains(&e.oid) {
                 return Ok(());
             }
@@ -376,7 +387,9 @@ fn scan_loose(dirs: &[PathBuf], hash: gix_hash::Kind, packs: &[Pack], sink: &Sin
                 ids.push(id);
             }
         }
+        sink.progress.total.fetch_add(ids.len() as u64, Ordering::Relaxed);
         ids.par_iter().try_for_each_init(Vec::new, |buf, id| {
+            sink.progress.walk();
             // The header first: a commit, a tree or a blob over the size limit is never
             // inflated whole.
             match store.try_header(id) {
@@ -415,6 +428,7 @@ struct Sink<'a> {
     max_size: u64,
     counts: Counts,
     hits: Mutex<Vec<BlobHit>>,
+    progress: &'a Counters,
 }
 
 impl Sink<'_> {
@@ -454,6 +468,9 @@ impl Sink<'_> {
         }
         counts.scanned.fetch_add(1, Ordering::Relaxed);
         counts.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+        self.progress
+            .bytes
+            .fetch_add(data.len() as u64, Ordering::Relaxed);
         // Paths are only known after provenance; path allowlists apply there.
         let matches: Vec<(Match, bool)> = self
             .engine
@@ -548,8 +565,18 @@ mod tests {
             "the big file is stored whole"
         );
         let engine = crate::default_engine();
-        let scan =
-            |huge| scan_blobs_with(&repo, engine, &Selection::AllObjects, None, 100_000, huge).unwrap();
+        let scan = |huge| {
+            scan_blobs_with(
+                &repo,
+                engine,
+                &Selection::AllObjects,
+                None,
+                100_000,
+                huge,
+                &Counters::default(),
+            )
+            .unwrap()
+        };
         let walked = scan(u64::MAX);
         let by_object = scan(200_000);
         let summary = |s: &BlobScan| {

@@ -13,6 +13,7 @@ mod blobs;
 mod findings;
 mod git;
 mod merge;
+pub mod progress;
 mod provenance;
 mod range;
 mod shard;
@@ -27,6 +28,7 @@ pub use added::MAX_RANGE_ADDED_BYTES;
 pub use blobs::Selection;
 pub use findings::Exposure;
 pub use merge::merge_reports;
+pub use progress::ProgressMode;
 pub use range::{RangeOptions, scan_range};
 pub use shard::Shard;
 
@@ -59,6 +61,10 @@ pub struct HistoryArgs {
     /// With --history: scan a deterministic share K of N of the blobs (by object id).
     #[arg(long, value_name = "K/N", requires = "history")]
     pub shard: Option<Shard>,
+    /// With --history: show progress on standard error (`auto`: only on a terminal, never
+    /// when CI is set; `always` writes a line every few seconds without a terminal).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ProgressMode::Auto)]
+    pub progress: ProgressMode,
 }
 
 impl HistoryArgs {
@@ -97,6 +103,7 @@ impl HistoryArgs {
             shard: self.shard,
             baseline,
             max_file_size,
+            progress: self.progress,
         };
         scan_history(loaded, repo, &opts).map(Some)
     }
@@ -120,6 +127,7 @@ pub struct HistoryOptions {
     pub baseline: BaselineChoice,
     /// Bytes; overrides `secrets.max_file_size`.
     pub max_file_size: Option<u64>,
+    pub progress: ProgressMode,
 }
 
 pub(crate) fn load_baseline(
@@ -194,7 +202,13 @@ pub fn scan_history(loaded: &LoadedConfig, repo: &Path, opts: &HistoryOptions) -
 
     let mut collector = FindingCollector::new(&engine, baseline.as_ref(), Origin::Source);
     let mut notes = Vec::new();
-    let blobs = blobs::scan_blobs(&repo, &engine, &selection, opts.shard, max_size)?;
+    let counters = std::sync::Arc::new(progress::Counters::default());
+    let shown = progress::Progress::start(opts.progress, std::sync::Arc::clone(&counters));
+    let blobs = blobs::scan_blobs(&repo, &engine, &selection, opts.shard, max_size, &counters);
+    if let Some(shown) = shown {
+        shown.finish();
+    }
+    let blobs = blobs?;
     let wanted: HashSet<String> = blobs.hits.iter().map(|h| h.id.clone()).collect();
     let introduced = provenance::first_introductions(&repo, &refs, &wanted)?;
     let head = provenance::head_tree(&repo)?;

@@ -148,3 +148,49 @@ fn objects_from_git_alternate_object_directories_are_scanned() {
     let json = String::from_utf8_lossy(&out.stdout);
     assert!(json.contains(&added) && json.contains("\"a.env\""), "{json}");
 }
+
+#[test]
+fn progress_is_written_to_standard_error_only_when_asked_or_on_a_terminal() {
+    let (_tmp, dir) = repo();
+    commit(&dir, &[("a.env", &format!("KEY={KEY_A}\n"))], "add");
+    commit(&dir, &[("b.txt", "notes\n")], "more");
+    let objects: usize = git(&dir, &["count-objects", "-v"])
+        .lines()
+        .find_map(|l| l.strip_prefix("count: "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let stderr = |args: &[&str], ci: Option<&str>| {
+        let mut cmd = bin(&dir);
+        cmd.args(["scan", "--history", "--format", "json"]).args(args);
+        match ci {
+            Some(v) => cmd.env("CI", v),
+            None => cmd.env_remove("CI"),
+        };
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    // Forced without a terminal: a plain last line with every object counted.
+    let forced = stderr(&["--progress", "always"], Some("true"));
+    let last = forced
+        .lines()
+        .rfind(|l| l.starts_with("history: "))
+        .unwrap_or_else(|| panic!("no progress line in {forced:?}"));
+    assert!(
+        last.starts_with(&format!("history: {objects}/{objects} objects, ")),
+        "{last}"
+    );
+    assert!(last.contains("MB scanned at"), "{last}");
+    assert!(!forced.contains(KEY_A));
+    // Not a terminal here, so `auto` (the default) is as quiet as `never`.
+    for args in [&[][..], &["--progress", "auto"], &["--progress", "never"]] {
+        assert!(!stderr(args, None).contains("history: "), "{args:?}");
+    }
+    let bad = bin(&dir)
+        .args(["scan", "--history", "--progress", "sometimes"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

