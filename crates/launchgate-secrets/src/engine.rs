@@ -17,6 +17,7 @@ use regex::bytes::{CaptureLocations, Regex};
 
 use crate::assignment_rule::{self, CompiledAssignment};
 use crate::filter;
+use crate::key_names;
 use crate::position;
 use crate::printable::{self, PrintableRuns};
 use crate::rules::{Confidence, Rule, RuleSet};
@@ -425,7 +426,8 @@ impl Engine {
                 continue;
             }
             let secret = String::from_utf8_lossy(&bytes[s..e]);
-            if self.rejects(rule, &secret, &bytes[whole.start()..whole.end()]) {
+            let key = || key_names::key_before(&bytes[..s]);
+            if self.rejects(rule, &secret, &bytes[whole.start()..whole.end()], &key) {
                 continue;
             }
             found.push(RawMatch {
@@ -458,7 +460,9 @@ impl Engine {
                     continue;
                 }
                 let secret = String::from_utf8_lossy(&bytes[secret_range.clone()]);
-                if self.rejects(rule, &secret, &bytes[whole.clone()]) {
+                // The match starts at the key the grammar read (or the provider's name).
+                let key = || key_names::key_at(&bytes[whole.start..secret_range.start]);
+                if self.rejects(rule, &secret, &bytes[whole.clone()], &key) {
                     continue;
                 }
                 found.push(RawMatch {
@@ -470,8 +474,9 @@ impl Engine {
         }
     }
 
-    /// The false-positive filters every rule goes through.
-    fn rejects(&self, rule: &CompiledRule, secret: &str, whole: &[u8]) -> bool {
+    /// The false-positive filters every rule goes through; `key` reads the words of the key
+    /// the secret is assigned to, only for the generic rules that ask.
+    fn rejects(&self, rule: &CompiledRule, secret: &str, whole: &[u8], key: &dyn Fn() -> String) -> bool {
         if let Some(min) = rule.rule.spec.min_entropy
             && !crate::entropy::passes(min, secret)
         {
@@ -480,7 +485,9 @@ impl Engine {
         if filter::is_placeholder(secret) {
             return true;
         }
-        if rule.rule.is_generic() && filter::looks_like_code_reference(secret) {
+        if rule.rule.is_generic()
+            && (filter::looks_like_code_reference(secret) || key_names::names_non_secret(&key()))
+        {
             return true;
         }
         if rule.validator.is_some_and(|valid| !valid(secret)) {

@@ -28,8 +28,11 @@ mod eval_tests;
 pub mod files;
 pub mod filter;
 pub mod history;
+pub mod key_names;
 pub mod logs;
 pub mod position;
+#[cfg(test)]
+mod precision_tests;
 pub mod printable;
 pub mod report;
 pub mod rules;
