@@ -27,6 +27,7 @@ pub mod entropy;
 mod eval_tests;
 pub mod files;
 pub mod filter;
+pub mod fixture_paths;
 pub mod history;
 pub mod key_names;
 pub mod logs;

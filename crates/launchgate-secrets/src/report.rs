@@ -89,11 +89,17 @@ impl<'a> FindingCollector<'a> {
         } else {
             String::new()
         };
+        // A log is no test fixture, whatever folder it was saved in.
+        let (severity, fixture) = match self.origin {
+            Origin::Source => crate::fixture_paths::relieve(path, m.severity),
+            Origin::Log => (m.severity, None),
+        };
+        let fixture = fixture.map(|why| format!(", {why}")).unwrap_or_default();
         let finding = Finding::new(
             m.rule_id.clone(),
-            m.severity,
+            severity,
             format!(
-                "{} found{binary} ({} confidence)",
+                "{} found{binary} ({} confidence){fixture}",
                 rule.spec.name,
                 m.confidence.as_str()
             ),

@@ -3,6 +3,7 @@
 
 mod baseline;
 mod ci;
+mod fixtures;
 mod formats;
 mod git_settings;
 mod library;
