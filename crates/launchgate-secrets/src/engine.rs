@@ -486,7 +486,9 @@ impl Engine {
             return true;
         }
         if rule.rule.is_generic()
-            && (filter::looks_like_code_reference(secret) || key_names::names_non_secret(&key()))
+            && (filter::looks_like_code_reference(secret)
+                || filter::is_publishable(secret)
+                || key_names::names_non_secret(&key()))
         {
             return true;
         }

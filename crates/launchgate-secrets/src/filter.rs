@@ -165,6 +165,17 @@ pub fn is_placeholder(secret: &str) -> bool {
     is_low_variety(body) || has_short_period(body) || has_sequential_run(body, 7)
 }
 
+/// Prefixes providers document for keys meant to ship in web pages and apps: Stripe's and
+/// Clerk's publishable keys (`pk_live_`, `pk_test_`), Mapbox public tokens (`pk.eyJ`),
+/// PostHog project keys (`phc_`). A generic rule that reads one under a `token` or `key`
+/// setting has found a public value, not a secret.
+const PUBLISHABLE_PREFIXES: &[&str] = &["pk_live_", "pk_test_", "pk.eyJ", "phc_"];
+
+/// Whether a value carries a provider's publishable-key prefix.
+pub fn is_publishable(secret: &str) -> bool {
+    PUBLISHABLE_PREFIXES.iter().any(|p| secret.starts_with(p))
+}
+
 /// Whether a generic rule's value is a reference to something else in code (`config.apiKey`,
 /// `settings.SECRET_KEY`, `getSecret()`) rather than a literal.
 pub fn looks_like_code_reference(secret: &str) -> bool {
@@ -325,6 +336,14 @@ mod tests {
         assert!(looks_like_code_reference("STRIPE_SECRET_KEY"));
         assert!(!looks_like_code_reference("Vq3ZtR8mWx2LpN8841"));
         assert!(!looks_like_code_reference("a8Fz.Qw91Lm3x7Pk2"));
+    }
+
+    #[test]
+    fn publishable_prefixes() {
+        assert!(is_publishable("pk_live_51NbQk2LzVt8RwYpX3mHc7JdKe"));
+        assert!(is_publishable("pk.eyJ1IjoiYWNtZSJ9.Zq8xL3vR7nB2cK9wY1hP6s"));
+        assert!(!is_publishable("pk_e5bNRi596eOCq7vN2xW9"));
+        assert!(!is_publishable("sk_live_51NbQk2LzVt8RwYpX3mHc7JdKe"));
     }
 
     #[test]

@@ -72,3 +72,80 @@ fn the_same_credential_words_still_find_secrets() {
         );
     }
 }
+
+#[test]
+fn public_and_publishable_keys_are_never_errors() {
+    let silent = [
+        (
+            "web.env",
+            "STRIPE_PUBLISHABLE_KEY=pk_live_51NbQk2LzVt8RwYpX3mHc7JdKeQ4sT9vB2nW6yA1c\n",
+        ),
+        (
+            "web.env",
+            "NEXT_PUBLIC_STRIPE_KEY=pk_test_51NbQk2LzVt8RwYpX3mHc7JdKeQ4sT9vB2nW6yA1c\n",
+        ),
+        (
+            "checkout.js",
+            "const stripe = Stripe('pk_live_51NbQk2LzVt8RwYpX3mHc7JdKeQ4sT9vB2nW6yA1c');\n",
+        ),
+        (
+            "app.yml",
+            "clerk:\n  token: pk_live_Y2xlcmsuYWNtZS1zaG9wLmRldiQ\n",
+        ),
+        (
+            "map.env",
+            "MAPBOX_ACCESS_TOKEN=pk.eyJ1IjoiYWNtZSIsImEiOiJjbGs5d3kxaHA2In0.Zq8xL3vR7nB2cK9wY1hP6s\n",
+        ),
+        (
+            "site.ts",
+            "const analyticsToken = \"phc_Jq7vN2xW9kLp4Rt8Yz3Hb6DmXa9Qe5Lr2Tn8Wp3\";\n",
+        ),
+        (
+            "key.pem",
+            "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo\n-----END PUBLIC KEY-----\n",
+        ),
+        (
+            "authorized_keys",
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJq7vN2xW9kLp4Rt8Yz3Hb6DmXa9Qe5Lr2Tn8Wp3Zq8x ops@bastion\n",
+        ),
+        (
+            "id_rsa.pub",
+            "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7vbqajDhA9Lq3fP2xR8mK4nW6yT1cE5gJ8kM0bV3zH7sQ9uI2oP5aS6dK8lF1gY3eR7uA4cZ6dF0hJ2gY8eR4uI7oP1aS3dK5lQ9w deploy@ci\n",
+        ),
+    ];
+    for (path, text) in silent {
+        assert_eq!(found(path, text), Vec::new(), "{path}: {text}");
+    }
+    // Google browser keys (Firebase configurations, Maps script tags) are shipped to every
+    // visitor but can be abused when unrestricted: a warning, never an error.
+    for (path, text) in [
+        (
+            "firebase.js",
+            "const firebaseConfig = {\n  apiKey: \"AIzaSyC7vbqajDhA9Lq3fP2xR8mK4nW6yT1cE5g\",\n};\n",
+        ),
+        (
+            "maps.html",
+            "<script src=\"https://maps.googleapis.com/maps/api/js?key=AIzaSyBq7vN2xW9kLp4Rt8Yz3Hb6DmXa9Qe5Lr2\"></script>\n",
+        ),
+    ] {
+        let matches = default_engine().scan_bytes(path, text.as_bytes());
+        assert_eq!(matches.len(), 1, "{path}");
+        assert_eq!(matches[0].rule_id, "gcp.api-key");
+        assert_eq!(matches[0].severity, launchgate_core::Severity::Warning);
+    }
+    for rule in default_engine().rules() {
+        let id = &rule.spec.id;
+        if id.contains("publishable") || id.contains("public-key") || id.contains("browser-key") {
+            assert_ne!(rule.spec.severity, launchgate_core::Severity::Error, "{id}");
+        }
+    }
+}
+
+#[test]
+fn a_secret_key_is_found_beside_its_publishable_key() {
+    let text = "STRIPE_PUBLISHABLE_KEY=pk_live_51NbQk2LzVt8RwYpX3mHc7JdKeQ4sT9vB2nW6yA1c\n\
+                STRIPE_SECRET_KEY=sk_live_51NbQk2LzVt8RwYpX3mHc7JdKeQ4sT9vB2nW6yA1c\n";
+    let matches = found("billing.env", text);
+    assert_eq!(matches.len(), 1, "{matches:?}");
+    assert_eq!(matches[0].0, "stripe.secret-key");
+}
