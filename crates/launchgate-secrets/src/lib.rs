@@ -23,6 +23,7 @@ pub mod engine;
 #[cfg(test)]
 mod engine_tests;
 pub mod entropy;
+pub mod env_examples;
 #[cfg(test)]
 mod eval_tests;
 pub mod files;

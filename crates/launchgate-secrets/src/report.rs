@@ -115,7 +115,10 @@ impl<'a> FindingCollector<'a> {
     /// Fingerprints the findings added by [`FindingCollector::add`], in parallel, and adds
     /// those the baseline does not hold.
     fn fingerprint_pending(&mut self) {
-        let pending = std::mem::take(&mut self.unfingerprinted);
+        let mut pending = std::mem::take(&mut self.unfingerprinted);
+        if self.origin == Origin::Source {
+            crate::env_examples::relieve_documented_samples(self.engine, &mut pending);
+        }
         let fingerprints: Vec<String> = pending
             .par_iter()
             .map(|(finding, secret, _)| secret.fingerprint(&finding.rule_id))

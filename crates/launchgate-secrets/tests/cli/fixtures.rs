@@ -2,22 +2,7 @@
 
 use std::fs;
 
-use crate::{STRIPE_KEY, bin, findings, git, json_report};
-
-fn severities_and_messages(report: &serde_json::Value) -> Vec<(String, String, String)> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["location"]["path"].as_str().unwrap().to_string(),
-                f["severity"].as_str().unwrap().to_string(),
-                f["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
+use crate::{STRIPE_KEY, bin, finding_rows, findings, git, json_report};
 
 #[test]
 fn a_key_in_a_test_fixture_is_a_warning_that_names_the_fixture() {
@@ -44,19 +29,19 @@ fn a_key_in_a_test_fixture_is_a_warning_that_names_the_fixture() {
         code, 0,
         "a warning does not fail at the default --fail-on error: {report}"
     );
-    let found = severities_and_messages(&report);
+    let found = finding_rows(&report);
     assert_eq!(found.len(), 2, "{report}");
-    for (path, severity, message) in &found {
+    for (path, _, severity, message) in &found {
         assert_eq!(severity, "warning", "{path}");
         assert!(message.contains("so reported as a warning"), "{message}");
         assert!(!message.contains(STRIPE_KEY), "{message}");
     }
     assert!(
-        found[0].2.contains("in a test fixture (tests/fixtures/)"),
+        found[0].3.contains("in a test fixture (tests/fixtures/)"),
         "{found:?}"
     );
     assert!(
-        found[1].2.contains("in a test fixture (__snapshots__/)"),
+        found[1].3.contains("in a test fixture (__snapshots__/)"),
         "{found:?}"
     );
     bin(d).args(["scan", "--fail-on", "warning"]).assert().code(1);
@@ -85,11 +70,11 @@ fn the_same_key_outside_a_fixture_is_still_an_error() {
         c
     });
     assert_eq!(code, 1);
-    let found = severities_and_messages(&report);
+    let found = finding_rows(&report);
     assert_eq!(found[0].0, "app/fixtures/seed.env");
-    assert_eq!(found[0].1, "error");
-    assert!(!found[0].2.contains("fixture"), "{found:?}");
-    assert_eq!(found[1].1, "warning");
+    assert_eq!(found[0].2, "error");
+    assert!(!found[0].3.contains("fixture"), "{found:?}");
+    assert_eq!(found[1].2, "warning");
 }
 
 #[test]
@@ -120,7 +105,7 @@ fn history_judges_the_path_a_blob_was_committed_at() {
             6
         )]
     );
-    let found = severities_and_messages(&report);
-    assert_eq!(found[0].1, "warning");
-    assert!(found[0].2.contains("in a test fixture (testdata/)"), "{found:?}");
+    let found = finding_rows(&report);
+    assert_eq!(found[0].2, "warning");
+    assert!(found[0].3.contains("in a test fixture (testdata/)"), "{found:?}");
 }
