@@ -650,7 +650,8 @@ fn window_around(bytes: &[u8], start: usize, end: usize, rule: &CompiledRule) ->
 }
 
 /// Keeps one match per secret span: a specific rule beats a `generic.*` one wherever they
-/// overlap, and of two matches on the same span the more confident (then earlier) rule wins.
+/// overlap, and of two matches on the same span the more confident rule wins, then an
+/// assignment rule over a regex rule, then the earlier rule.
 fn resolve_overlaps(raw: &mut Vec<RawMatch>, rules: &[CompiledRule]) {
     // Specific spans by start, with the furthest end of any span up to each: a generic
     // secret overlaps one iff a span starting before its end reaches past its start. A
@@ -682,6 +683,9 @@ fn resolve_overlaps(raw: &mut Vec<RawMatch>, rules: &[CompiledRule]) {
                 m.secret_range.start,
                 m.secret_range.end,
                 std::cmp::Reverse(rule.spec.confidence),
+                // Of two equally confident rules, the one that read the key's words
+                // (`CONTENTFUL_PREVIEW_TOKEN`) knows more than a regex over the same value.
+                rule.spec.assignment.is_none(),
                 m.rule_index,
             )
         };

@@ -149,3 +149,63 @@ fn a_secret_key_is_found_beside_its_publishable_key() {
     assert_eq!(matches.len(), 1, "{matches:?}");
     assert_eq!(matches[0].0, "stripe.secret-key");
 }
+
+/// Rule negative examples that another specific rule finds, and why that is right: the
+/// negative example is that other rule's credential (an admin key is not an API key).
+const NEGATIVES_THAT_ARE_OTHER_CREDENTIALS: &[(&str, &str)] = &[
+    ("anthropic.api-key", "anthropic.admin-key"),
+    ("aws.access-key-pair", "aws.access-key-id"),
+    ("contentful.delivery-token", "contentful.management-token"),
+    ("sentry.legacy-auth-token", "sentry.user-auth-token"),
+    // A Paystack-shaped `sk_live_` key under a name that is not Paystack's: only the
+    // prefix speaks, and Stripe's prefix is the same.
+    ("paystack.secret-key", "stripe.secret-key"),
+];
+
+#[test]
+fn rule_negative_examples_are_found_only_as_other_credentials() {
+    let engine = default_engine();
+    let mut unexpected = Vec::new();
+    let mut by_generic = 0;
+    for rule in engine.rules() {
+        for negative in &rule.spec.negative_examples {
+            for m in engine.scan_bytes("", negative.as_bytes()) {
+                if m.rule_id.starts_with("generic.") {
+                    // A credential-shaped value under a credential-named key that is not
+                    // this provider's (`OTHER_API_KEY=…`, a key of the wrong length): a
+                    // generic finding is the right answer.
+                    by_generic += 1;
+                } else if !NEGATIVES_THAT_ARE_OTHER_CREDENTIALS
+                    .contains(&(rule.spec.id.as_str(), m.rule_id.as_str()))
+                {
+                    unexpected.push(format!("{}: {negative:?} found by {}", rule.spec.id, m.rule_id));
+                }
+            }
+        }
+    }
+    assert!(unexpected.is_empty(), "{unexpected:#?}");
+    println!("rule negative examples found by a generic rule: {by_generic}");
+}
+
+#[test]
+fn a_provider_named_key_is_reported_as_that_provider() {
+    // Paystack and Stripe share the `sk_live_` prefix; the provider's name decides.
+    let text = "PAYSTACK_SECRET_KEY=sk_live_38444ecfc4c56ccd5f4aefab124b8c5dff82a724\n";
+    assert_eq!(
+        found("billing.env", text),
+        vec![(
+            "paystack.secret-key".to_string(),
+            "sk_live_38444ecfc4c56ccd5f4aefab124b8c5dff82a724".to_string()
+        )]
+    );
+}
+
+#[test]
+fn a_rule_that_read_the_key_names_a_shared_token_shape() {
+    // Contentful's delivery and preview tokens share one shape; the key says which.
+    let token = "ldd1a_W4dOG2imgP8tSjwooibfU5laq7-HcI17zG2wx";
+    assert_eq!(
+        found("site.env", &format!("CONTENTFUL_PREVIEW_TOKEN={token}\n")),
+        vec![("contentful.preview-token".to_string(), token.to_string())]
+    );
+}
