@@ -485,12 +485,18 @@ impl Engine {
         if filter::is_placeholder(secret) {
             return true;
         }
-        if rule.rule.is_generic()
-            && (filter::looks_like_code_reference(secret)
-                || filter::is_publishable(secret)
-                || key_names::names_non_secret(&key()))
-        {
-            return true;
+        if rule.rule.is_generic() {
+            if filter::looks_like_code_reference(secret) {
+                return true;
+            }
+            // A publishable prefix is evidence unless the key calls the value a secret:
+            // some providers issue secret keys with a `pk_` prefix (`courier_secret=pk_test_…`).
+            let key = key();
+            if key_names::names_non_secret(&key)
+                || (filter::is_publishable(secret) && !crate::words::has_word(&key, "secret"))
+            {
+                return true;
+            }
         }
         if rule.validator.is_some_and(|valid| !valid(secret)) {
             return true;

@@ -142,6 +142,15 @@ fn public_and_publishable_keys_are_never_errors() {
 }
 
 #[test]
+fn a_publishable_prefix_under_a_secret_named_key_is_still_found() {
+    let value = "pk_test_M2QW8RZK4TNX7VBL3HYD9CJF5GPA";
+    assert_eq!(
+        found("notify.env", &format!("NOTIFY_SECRET={value}\n")),
+        vec![("generic.secret-assignment".to_string(), value.to_string())]
+    );
+}
+
+#[test]
 fn a_secret_key_is_found_beside_its_publishable_key() {
     let text = "STRIPE_PUBLISHABLE_KEY=pk_live_51NbQk2LzVt8RwYpX3mHc7JdKeQ4sT9vB2nW6yA1c\n\
                 STRIPE_SECRET_KEY=sk_live_51NbQk2LzVt8RwYpX3mHc7JdKeQ4sT9vB2nW6yA1c\n";
