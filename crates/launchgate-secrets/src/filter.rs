@@ -77,6 +77,16 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "redacted",
     "replace_me",
     "replaceme",
+    "replace-with",
+    "replace_with",
+    "replacewith",
+    "put-your",
+    "put_your",
+    "enter-your",
+    "enter_your",
+    "insert-your",
+    "fill-in",
+    "fill_in",
     "insert_",
     "notreal",
     "not_real",
@@ -310,6 +320,10 @@ mod tests {
             "abcabcabcabcabc",
             "sk_live_4eC39HqLyjWDarjtT1zdp7dcTsx9bQ2w",
             "********",
+            "replace-with-token-from-the-vault",
+            "PUT_YOUR_KEY_1a2B",
+            "enter-your-api-key",
+            "fill_in_later_2024",
         ] {
             assert!(is_placeholder(p), "{p} should be a placeholder");
         }
