@@ -485,6 +485,11 @@ impl Engine {
         if filter::is_placeholder(secret) {
             return true;
         }
+        // A UUID is an id unless its key says otherwise, for every rule: provider rules that
+        // read "provider name, any key, a UUID" (Heroku, Snyk) would take `HEROKU_APP_ID`.
+        if filter::is_uuid(secret) && key_names::names_an_id(&key()) {
+            return true;
+        }
         if rule.rule.is_generic() {
             if filter::looks_like_code_reference(secret) {
                 return true;

@@ -175,6 +175,16 @@ pub fn is_placeholder(secret: &str) -> bool {
     is_low_variety(body) || has_short_period(body) || has_sequential_run(body, 7)
 }
 
+/// Whether a value is a UUID (8-4-4-4-12 hex digits).
+pub fn is_uuid(value: &str) -> bool {
+    let groups: Vec<&str> = value.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// Prefixes providers document for keys meant to ship in web pages and apps: Stripe's and
 /// Clerk's publishable keys (`pk_live_`, `pk_test_`), Mapbox public tokens (`pk.eyJ`),
 /// PostHog project keys (`phc_`). A generic rule that reads one under a `token` or `key`
@@ -350,6 +360,13 @@ mod tests {
         assert!(looks_like_code_reference("STRIPE_SECRET_KEY"));
         assert!(!looks_like_code_reference("Vq3ZtR8mWx2LpN8841"));
         assert!(!looks_like_code_reference("a8Fz.Qw91Lm3x7Pk2"));
+    }
+
+    #[test]
+    fn uuids() {
+        assert!(is_uuid("4f8e2c1a-9b3d-4e7f-a6c2-1d5e8f3b7a90"));
+        assert!(!is_uuid("4f8e2c1a-9b3d-4e7f-a6c2-1d5e8f3b7a9"));
+        assert!(!is_uuid("sdk-4f8e2c1a-9b3d-4e7f-a6c2-1d5e8f3b7a90"));
     }
 
     #[test]

@@ -26,6 +26,40 @@ const LAST: &[&str] = &[
     "prefix", "format", "arn", "ref",
 ];
 
+/// Last words of a key that name what a UUID identifies: the UUID is that thing's id
+/// (`HEROKU_APP_ID`, `SNYK_ORG`, `RAILWAY_PROJECT`), not a credential.
+const ID_OWNERS: &[&str] = &[
+    "id",
+    "ids",
+    "uuid",
+    "guid",
+    "org",
+    "organization",
+    "project",
+    "tenant",
+    "workspace",
+    "team",
+    "account",
+    "subscription",
+    "app",
+    "application",
+    "pipeline",
+    "space",
+    "environment",
+    "region",
+    "node",
+    "instance",
+    "cluster",
+    "request",
+    "trace",
+    "correlation",
+    "deployment",
+    "release",
+    "build",
+    "job",
+    "run",
+];
+
 /// Bytes before a secret in which its key is looked for.
 const KEY_LOOKBACK: usize = 160;
 
@@ -66,6 +100,29 @@ pub fn key_at(from: &[u8]) -> String {
         .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'$' | b'@')))
         .unwrap_or(from.len());
     words::normalise(&String::from_utf8_lossy(&from[..end]))
+}
+
+/// Whether a key (snake-case words) names an identifier: said of a UUID, it is an id,
+/// whatever provider the key names (`HEROKU_APP_ID`, `SNYK_ORG_ID`).
+/// A key naming the value a credential (`VAULT_SECRET_ID`, AppRole's secret, or
+/// `HEROKU_API_KEY_UUID`, a key that happens to be a UUID) is not an id.
+pub fn names_an_id(key: &str) -> bool {
+    if key.is_empty() || words::has_word(key, "secret") {
+        return false;
+    }
+    let words: Vec<&str> = key.split('_').collect();
+    let shape_words = words
+        .iter()
+        .rev()
+        .take_while(|w| matches!(**w, "uuid" | "guid"))
+        .count();
+    match words[..words.len() - shape_words].last() {
+        None => true,
+        Some(last) if shape_words > 0 => {
+            !matches!(*last, "key" | "apikey" | "token" | "password" | "passwd" | "auth")
+        }
+        Some(last) => ID_OWNERS.contains(last),
+    }
 }
 
 /// Whether a key (snake-case words) names something other than a secret.
@@ -110,6 +167,33 @@ mod tests {
     #[test]
     fn a_user_name_in_a_url_is_not_a_key() {
         assert_eq!(key_before(b"DATABASE_URL=postgres://app:"), "");
+    }
+
+    #[test]
+    fn keys_that_name_what_a_uuid_identifies() {
+        for key in [
+            "heroku_app_id",
+            "snyk_org",
+            "railway_project",
+            "x_request_id",
+            "azure_tenant_id",
+            "app_uuid",
+            "uuid",
+        ] {
+            assert!(names_an_id(key), "{key}");
+        }
+        for key in [
+            "heroku_api_key",
+            "snyk_token",
+            "consul_http_token",
+            "npm_token",
+            "client_secret",
+            "vault_secret_id",
+            "heroku_api_key_uuid",
+            "",
+        ] {
+            assert!(!names_an_id(key), "{key}");
+        }
     }
 
     #[test]

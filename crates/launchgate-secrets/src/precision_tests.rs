@@ -218,3 +218,33 @@ fn a_rule_that_read_the_key_names_a_shared_token_shape() {
         vec![("contentful.preview-token".to_string(), token.to_string())]
     );
 }
+
+#[test]
+fn a_uuid_under_a_key_that_names_what_it_identifies_is_an_id_for_every_rule() {
+    let id = "4f8e2c1a-9b3d-4e7f-a6c2-1d5e8f3b7a90";
+    for (path, text) in [
+        ("app.env", format!("HEROKU_APP_ID={id}\n")),
+        ("ci.yml", format!("heroku:\n  pipeline_id: {id}\n")),
+        ("ci.env", format!("SNYK_ORG_ID={id}\n")),
+        ("snyk.json", format!("{{\"snykOrg\": \"{id}\"}}\n")),
+        ("deploy.sh", format!("export RAILWAY_PROJECT_ID=\"{id}\"\n")),
+        ("main.tf", format!("codecov_repo_uuid = \"{id}\"\n")),
+    ] {
+        assert_eq!(found(path, &text), Vec::new(), "{path}: {text}");
+    }
+    for (path, text, rule) in [
+        ("app.env", format!("HEROKU_API_KEY={id}\n"), "heroku.api-key-uuid"),
+        ("ci.env", format!("SNYK_TOKEN={id}\n"), "snyk.api-token"),
+        (
+            "approle.env",
+            format!("VAULT_SECRET_ID={id}\n"),
+            "vault.approle-secret-id",
+        ),
+    ] {
+        assert_eq!(
+            found(path, &text),
+            vec![(rule.to_string(), id.to_string())],
+            "{path}: {text}"
+        );
+    }
+}
