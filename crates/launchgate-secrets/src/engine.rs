@@ -485,9 +485,14 @@ impl Engine {
         if filter::is_placeholder(secret) {
             return true;
         }
-        // A UUID is an id unless its key says otherwise, for every rule: provider rules that
-        // read "provider name, any key, a UUID" (Heroku, Snyk) would take `HEROKU_APP_ID`.
-        if filter::is_uuid(secret) && key_names::names_an_id(&key()) {
+        // Ids and hashes look like the tokens of providers whose tokens carry no prefix, and
+        // regex rules that read "provider name, any key, a UUID or hex value" would take
+        // `HEROKU_APP_ID` or `TWILIO_ACCOUNT_ID`: the key decides. An assignment rule has
+        // judged the key with its own pattern (`CC_TEST_REPORTER_ID` is a credential).
+        if rule.rule.spec.assignment.is_none()
+            && ((filter::is_uuid(secret) && key_names::names_an_id(&key()))
+                || (filter::is_hex(secret) && key_names::last_word_names_non_secret(&key())))
+        {
             return true;
         }
         if rule.rule.is_generic() {

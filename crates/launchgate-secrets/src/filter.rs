@@ -185,6 +185,12 @@ pub fn is_uuid(value: &str) -> bool {
             .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// Whether a value is only hex digits: what ids, hashes and commits look like, and what
+/// the providers whose tokens carry no prefix issue.
+pub fn is_hex(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Prefixes providers document for keys meant to ship in web pages and apps: Stripe's and
 /// Clerk's publishable keys (`pk_live_`, `pk_test_`), Mapbox public tokens (`pk.eyJ`),
 /// PostHog project keys (`phc_`). A generic rule that reads one under a `token` or `key`

@@ -125,14 +125,19 @@ pub fn names_an_id(key: &str) -> bool {
     }
 }
 
+/// Whether the last word of a key names something other than the credential (an id, a
+/// hash, a place): what a bare hex value under it is, for every rule.
+pub fn last_word_names_non_secret(key: &str) -> bool {
+    let last = key.rsplit('_').next().unwrap_or(key);
+    !key.is_empty() && LAST.contains(&last)
+}
+
 /// Whether a key (snake-case words) names something other than a secret.
 pub fn names_non_secret(key: &str) -> bool {
     if key.is_empty() {
         return false;
     }
-    let mut words = key.split('_');
-    let last = key.rsplit('_').next().unwrap_or(key);
-    LAST.contains(&last) || words.any(|w| ANYWHERE.contains(&w))
+    last_word_names_non_secret(key) || key.split('_').any(|w| ANYWHERE.contains(&w))
 }
 
 #[cfg(test)]

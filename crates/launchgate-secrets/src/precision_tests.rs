@@ -248,3 +248,38 @@ fn a_uuid_under_a_key_that_names_what_it_identifies_is_an_id_for_every_rule() {
         );
     }
 }
+
+#[test]
+fn a_hex_value_under_a_key_that_names_an_id_or_a_hash_is_not_a_provider_token() {
+    let hex32 = "7c1e3a5d2b4f4a6c8e0d9f1b3d5a7c2e";
+    for (path, text) in [
+        ("app.env", format!("TWILIO_ACCOUNT_ID={hex32}\n")),
+        ("app.env", format!("ROLLBAR_PROJECT_ID={hex32}\n")),
+        ("search.yml", format!("typesense:\n  app_id: {hex32}\n")),
+        ("release.env", format!("ZENDESK_COMMIT_SHA={HEX40}\n")),
+    ] {
+        assert_eq!(found(path, &text), Vec::new(), "{path}: {text}");
+    }
+    for (path, text, rule) in [
+        (
+            "app.env",
+            format!("TWILIO_AUTH_TOKEN={hex32}\n"),
+            "twilio.auth-token",
+        ),
+        (
+            "app.env",
+            format!("ROLLBAR_ACCESS_TOKEN={hex32}\n"),
+            "rollbar.access-token",
+        ),
+        (
+            "ci.env",
+            "CODECLIMATE_REPORTER_ID=34c1c7d031dec93caee5e8ed9778ea7fa2b1711cc6c946961ba229d1017ff913\n"
+                .to_string(),
+            "codeclimate.reporter-id",
+        ),
+    ] {
+        let matches = found(path, &text);
+        assert_eq!(matches.len(), 1, "{path}: {text}");
+        assert_eq!(matches[0].0, rule, "{path}: {text}");
+    }
+}
