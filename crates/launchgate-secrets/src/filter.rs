@@ -199,7 +199,9 @@ const PUBLISHABLE_PREFIXES: &[&str] = &["pk_live_", "pk_test_", "pk.eyJ", "phc_"
 
 /// Whether a value carries a provider's publishable-key prefix.
 pub fn is_publishable(secret: &str) -> bool {
-    PUBLISHABLE_PREFIXES.iter().any(|p| secret.starts_with(p))
+    // Datadog client tokens: `pub` and 32 hex digits.
+    let datadog_client = secret.len() == 35 && secret.starts_with("pub") && is_hex(&secret[3..]);
+    datadog_client || PUBLISHABLE_PREFIXES.iter().any(|p| secret.starts_with(p))
 }
 
 /// Whether a generic rule's value is a reference to something else in code (`config.apiKey`,
@@ -379,6 +381,8 @@ mod tests {
     fn publishable_prefixes() {
         assert!(is_publishable("pk_live_51NbQk2LzVt8RwYpX3mHc7JdKe"));
         assert!(is_publishable("pk.eyJ1IjoiYWNtZSJ9.Zq8xL3vR7nB2cK9wY1hP6s"));
+        assert!(is_publishable("pub3e8a1c5f7b9d2e4a6c8f0b1d3e5a7c9f"));
+        assert!(!is_publishable("pub3e8a1c5f7b9d2e4a6c8f0b1d3e5a7c9fz"));
         assert!(!is_publishable("pk_e5bNRi596eOCq7vN2xW9"));
         assert!(!is_publishable("sk_live_51NbQk2LzVt8RwYpX3mHc7JdKe"));
     }

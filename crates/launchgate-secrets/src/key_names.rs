@@ -18,6 +18,10 @@ const ANYWHERE: &[&str] = &[
     "continuation",
 ];
 
+/// Phrases (words in a row) that name a key meant for browsers and apps: Datadog's and
+/// Rollbar's client tokens, Algolia's search-only key, a reCAPTCHA site key.
+const PUBLIC_PHRASES: &[&str] = &["client_token", "search_only", "site_key"];
+
 /// Words that, as the last word of the key, say its value is not the credential itself.
 const LAST: &[&str] = &[
     "id", "ids", "uuid", "guid", "name", "names", "label", "url", "uri", "urls", "endpoint", "host", "file",
@@ -137,7 +141,10 @@ pub fn names_non_secret(key: &str) -> bool {
     if key.is_empty() {
         return false;
     }
-    last_word_names_non_secret(key) || key.split('_').any(|w| ANYWHERE.contains(&w))
+    let padded = format!("_{key}_");
+    last_word_names_non_secret(key)
+        || key.split('_').any(|w| ANYWHERE.contains(&w))
+        || PUBLIC_PHRASES.iter().any(|p| padded.contains(&format!("_{p}_")))
 }
 
 #[cfg(test)]
@@ -213,6 +220,9 @@ mod tests {
             "stripe_publishable_key",
             "next_public_supabase_anon_key",
             "client_secret_sha256",
+            "datadog_client_token",
+            "algolia_search_only_api_key",
+            "recaptcha_site_key",
         ] {
             assert!(names_non_secret(key), "{key}");
         }
