@@ -18,9 +18,10 @@ const ANYWHERE: &[&str] = &[
     "continuation",
 ];
 
-/// Phrases (words in a row) that name a key meant for browsers and apps: Datadog's and
-/// Rollbar's client tokens, Algolia's search-only key, a reCAPTCHA site key.
-const PUBLIC_PHRASES: &[&str] = &["client_token", "search_only", "site_key"];
+/// Phrases (words in a row) that name a key meant for browsers and apps: Algolia's
+/// search-only key, a reCAPTCHA site key. (`client_token` is not one: Vault's client
+/// tokens are its credentials.)
+const PUBLIC_PHRASES: &[&str] = &["search_only", "site_key"];
 
 /// Words that, as the last word of the key, say its value is not the credential itself.
 const LAST: &[&str] = &[
@@ -220,7 +221,6 @@ mod tests {
             "stripe_publishable_key",
             "next_public_supabase_anon_key",
             "client_secret_sha256",
-            "datadog_client_token",
             "algolia_search_only_api_key",
             "recaptcha_site_key",
         ] {
@@ -233,6 +233,7 @@ mod tests {
             "secret_key_base",
             "aws_secret_access_key",
             "pubnub_secret_key_x",
+            "vault_client_token",
             "",
         ] {
             assert!(!names_non_secret(key), "{key}");
