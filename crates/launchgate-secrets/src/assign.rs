@@ -141,6 +141,10 @@ pub fn parse(bytes: &[u8], key: Range<usize>) -> Option<Assignment> {
             return Some(Assignment { key, value });
         }
         i += 1;
+        // An index assignment: `ENV['KEY'] = …`, `os.environ["KEY"] = …`, `$cfg['key'] = …`.
+        if key.start >= 2 && bytes[key.start - 2] == b'[' && bytes.get(i) == Some(&b']') {
+            i += 1;
+        }
     }
     i = skip_blanks(bytes, i, line_end);
     let (operator, needs_quote, closing) = match operator_at(bytes, i, line_end, quoted_key.is_some()) {

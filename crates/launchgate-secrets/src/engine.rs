@@ -17,6 +17,7 @@ use regex::bytes::{CaptureLocations, Regex};
 
 use crate::assignment_rule::{self, CompiledAssignment};
 use crate::filter;
+use crate::key_names;
 use crate::patterns::Patterns;
 use crate::position;
 use crate::printable::{self, PrintableRuns};
@@ -460,7 +461,8 @@ impl Engine {
                 continue;
             }
             let secret = String::from_utf8_lossy(&bytes[s..e]);
-            if self.rejects(rule, &secret, &bytes[whole.start()..whole.end()]) {
+            let key = || key_names::key_before(&bytes[..s]);
+            if self.rejects(rule, &secret, &bytes[whole.start()..whole.end()], &key) {
                 continue;
             }
             found.push(RawMatch {
@@ -493,7 +495,9 @@ impl Engine {
                     continue;
                 }
                 let secret = String::from_utf8_lossy(&bytes[secret_range.clone()]);
-                if self.rejects(rule, &secret, &bytes[whole.clone()]) {
+                // The match starts at the key the grammar read (or the provider's name).
+                let key = || key_names::key_at(&bytes[whole.start..secret_range.start]);
+                if self.rejects(rule, &secret, &bytes[whole.clone()], &key) {
                     continue;
                 }
                 found.push(RawMatch {
@@ -505,8 +509,9 @@ impl Engine {
         }
     }
 
-    /// The false-positive filters every rule goes through.
-    fn rejects(&self, rule: &CompiledRule, secret: &str, whole: &[u8]) -> bool {
+    /// The false-positive filters every rule goes through; `key` reads the words of the key
+    /// the secret is assigned to, only for the generic rules that ask.
+    fn rejects(&self, rule: &CompiledRule, secret: &str, whole: &[u8], key: &dyn Fn() -> String) -> bool {
         if let Some(min) = rule.rule.spec.min_entropy
             && !crate::entropy::passes(min, secret)
         {
@@ -515,8 +520,28 @@ impl Engine {
         if filter::is_placeholder(secret) {
             return true;
         }
-        if rule.rule.is_generic() && filter::looks_like_code_reference(secret) {
+        // Ids and hashes look like the tokens of providers whose tokens carry no prefix, and
+        // regex rules that read "provider name, any key, a UUID or hex value" would take
+        // `HEROKU_APP_ID` or `TWILIO_ACCOUNT_ID`: the key decides. An assignment rule has
+        // judged the key with its own pattern (`CC_TEST_REPORTER_ID` is a credential).
+        if rule.rule.spec.assignment.is_none()
+            && ((filter::is_uuid(secret) && key_names::names_an_id(&key()))
+                || (filter::is_hex(secret) && key_names::last_word_names_non_secret(&key())))
+        {
             return true;
+        }
+        if rule.rule.is_generic() {
+            if filter::looks_like_code_reference(secret) {
+                return true;
+            }
+            // A publishable prefix is evidence unless the key calls the value a secret:
+            // some providers issue secret keys with a `pk_` prefix (`courier_secret=pk_test_…`).
+            let key = key();
+            if key_names::names_non_secret(&key)
+                || (filter::is_publishable(secret) && !crate::words::has_word(&key, "secret"))
+            {
+                return true;
+            }
         }
         if rule.validator.is_some_and(|valid| !valid(secret)) {
             return true;
@@ -676,7 +701,8 @@ fn window_around(bytes: &[u8], start: usize, end: usize, rule: &CompiledRule) ->
 }
 
 /// Keeps one match per secret span: a specific rule beats a `generic.*` one wherever they
-/// overlap, and of two matches on the same span the more confident (then earlier) rule wins.
+/// overlap, and of two matches on the same span the more confident rule wins, then an
+/// assignment rule over a regex rule, then the earlier rule.
 fn resolve_overlaps(raw: &mut Vec<RawMatch>, rules: &[CompiledRule]) {
     // Specific spans by start, with the furthest end of any span up to each: a generic
     // secret overlaps one iff a span starting before its end reaches past its start. A
@@ -708,6 +734,9 @@ fn resolve_overlaps(raw: &mut Vec<RawMatch>, rules: &[CompiledRule]) {
                 m.secret_range.start,
                 m.secret_range.end,
                 std::cmp::Reverse(rule.spec.confidence),
+                // Of two equally confident rules, the one that read the key's words
+                // (`CONTENTFUL_PREVIEW_TOKEN`) knows more than a regex over the same value.
+                rule.spec.assignment.is_none(),
                 m.rule_index,
             )
         };

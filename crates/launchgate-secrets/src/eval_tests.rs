@@ -11,9 +11,9 @@ use serde::Deserialize;
 /// Share of positives found by some rule, over the whole set.
 const RECALL_FLOOR: f64 = 0.968;
 /// Share of positives reported by the rule they are labelled with.
-const RIGHT_RULE_FLOOR: f64 = 0.924;
+const RIGHT_RULE_FLOOR: f64 = 0.929;
 /// Share of negatives flagged, at most.
-const FLAGGED_CEILING: f64 = 0.008;
+const FLAGGED_CEILING: f64 = 0.0;
 /// Recall of the weakest rule family and of the weakest syntax.
 const FAMILY_FLOOR: f64 = 0.624;
 const SYNTAX_FLOOR: f64 = 0.909;

@@ -77,6 +77,16 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "redacted",
     "replace_me",
     "replaceme",
+    "replace-with",
+    "replace_with",
+    "replacewith",
+    "put-your",
+    "put_your",
+    "enter-your",
+    "enter_your",
+    "insert-your",
+    "fill-in",
+    "fill_in",
     "insert_",
     "notreal",
     "not_real",
@@ -163,6 +173,35 @@ pub fn is_placeholder(secret: &str) -> bool {
     }
     let body = body_after_prefix(secret);
     is_low_variety(body) || has_short_period(body) || has_sequential_run(body, 7)
+}
+
+/// Whether a value is a UUID (8-4-4-4-12 hex digits).
+pub fn is_uuid(value: &str) -> bool {
+    let groups: Vec<&str> = value.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Whether a value is only hex digits: what ids, hashes and commits look like, and what
+/// the providers whose tokens carry no prefix issue.
+pub fn is_hex(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Prefixes providers document for keys meant to ship in web pages and apps: Stripe's and
+/// Clerk's publishable keys (`pk_live_`, `pk_test_`), Mapbox public tokens (`pk.eyJ`),
+/// PostHog project keys (`phc_`). A generic rule that reads one under a `token` or `key`
+/// setting has found a public value, not a secret.
+const PUBLISHABLE_PREFIXES: &[&str] = &["pk_live_", "pk_test_", "pk.eyJ", "phc_"];
+
+/// Whether a value carries a provider's publishable-key prefix.
+pub fn is_publishable(secret: &str) -> bool {
+    // Datadog client tokens: `pub` and 32 hex digits.
+    let datadog_client = secret.len() == 35 && secret.starts_with("pub") && is_hex(&secret[3..]);
+    datadog_client || PUBLISHABLE_PREFIXES.iter().any(|p| secret.starts_with(p))
 }
 
 /// Whether a generic rule's value is a reference to something else in code (`config.apiKey`,
@@ -299,6 +338,10 @@ mod tests {
             "abcabcabcabcabc",
             "sk_live_4eC39HqLyjWDarjtT1zdp7dcTsx9bQ2w",
             "********",
+            "replace-with-token-from-the-vault",
+            "PUT_YOUR_KEY_1a2B",
+            "enter-your-api-key",
+            "fill_in_later_2024",
         ] {
             assert!(is_placeholder(p), "{p} should be a placeholder");
         }
@@ -325,6 +368,23 @@ mod tests {
         assert!(looks_like_code_reference("STRIPE_SECRET_KEY"));
         assert!(!looks_like_code_reference("Vq3ZtR8mWx2LpN8841"));
         assert!(!looks_like_code_reference("a8Fz.Qw91Lm3x7Pk2"));
+    }
+
+    #[test]
+    fn uuids() {
+        assert!(is_uuid("4f8e2c1a-9b3d-4e7f-a6c2-1d5e8f3b7a90"));
+        assert!(!is_uuid("4f8e2c1a-9b3d-4e7f-a6c2-1d5e8f3b7a9"));
+        assert!(!is_uuid("sdk-4f8e2c1a-9b3d-4e7f-a6c2-1d5e8f3b7a90"));
+    }
+
+    #[test]
+    fn publishable_prefixes() {
+        assert!(is_publishable("pk_live_51NbQk2LzVt8RwYpX3mHc7JdKe"));
+        assert!(is_publishable("pk.eyJ1IjoiYWNtZSJ9.Zq8xL3vR7nB2cK9wY1hP6s"));
+        assert!(is_publishable("pub3e8a1c5f7b9d2e4a6c8f0b1d3e5a7c9f"));
+        assert!(!is_publishable("pub3e8a1c5f7b9d2e4a6c8f0b1d3e5a7c9fz"));
+        assert!(!is_publishable("pk_e5bNRi596eOCq7vN2xW9"));
+        assert!(!is_publishable("sk_live_51NbQk2LzVt8RwYpX3mHc7JdKe"));
     }
 
     #[test]

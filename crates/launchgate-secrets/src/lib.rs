@@ -23,14 +23,19 @@ pub mod engine;
 #[cfg(test)]
 mod engine_tests;
 pub mod entropy;
+pub mod env_examples;
 #[cfg(test)]
 mod eval_tests;
 pub mod files;
 pub mod filter;
+pub mod fixture_paths;
 pub mod history;
+pub mod key_names;
 pub mod logs;
 pub mod patterns;
 pub mod position;
+#[cfg(test)]
+mod precision_tests;
 pub mod printable;
 pub mod report;
 pub mod rules;

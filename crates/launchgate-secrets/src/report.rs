@@ -103,11 +103,18 @@ impl<'a> FindingCollector<'a> {
         } else {
             String::new()
         };
-        let finding = Finding::new(
+        // A log is no test fixture, whatever folder it was saved in, and what a build ships
+        // is public whatever it was built from.
+        let (severity, fixture) = match self.origin {
+            Origin::Source => crate::fixture_paths::relieve(path, m.severity),
+            Origin::Log | Origin::Build => (m.severity, None),
+        };
+        let fixture = fixture.map(|why| format!(", {why}")).unwrap_or_default();
+        let mut finding = Finding::new(
             m.rule_id.clone(),
-            m.severity,
+            severity,
             format!(
-                "{} found{binary} ({} confidence)",
+                "{} found{binary} ({} confidence){fixture}",
                 rule.spec.name,
                 m.confidence.as_str()
             ),
@@ -115,7 +122,6 @@ impl<'a> FindingCollector<'a> {
         .at(Location::at(path, m.line, m.column).to(m.end_line, m.end_column))
         .help(help_for(rule, self.origin))
         .property("confidence", m.confidence.as_str());
-        let mut finding = finding;
         edit(&mut finding);
         // Fingerprinted when the scan is done, all findings at once on every core.
         self.unfingerprinted
@@ -125,7 +131,10 @@ impl<'a> FindingCollector<'a> {
     /// Fingerprints the findings added by [`FindingCollector::add`], in parallel, and adds
     /// those the baseline does not hold.
     fn fingerprint_pending(&mut self) {
-        let pending = std::mem::take(&mut self.unfingerprinted);
+        let mut pending = std::mem::take(&mut self.unfingerprinted);
+        if self.origin == Origin::Source {
+            crate::env_examples::relieve_documented_samples(self.engine, &mut pending);
+        }
         let fingerprints: Vec<String> = pending
             .par_iter()
             .map(|(finding, secret, _)| secret.fingerprint(&finding.rule_id))

@@ -121,12 +121,18 @@ pub fn build_finding(engine: &Engine, report: &mut Report, c: &Candidate, exposu
             ),
         ),
     };
+    // History only knows a blob's path after provenance, so fixture paths are judged here.
+    let (severity, fixture) = crate::fixture_paths::relieve(&c.intro.path, m.severity);
+    let message = match fixture {
+        Some(why) => format!("{message}; {why}"),
+        None => message,
+    };
     let mut location = Location::at(c.intro.path.clone(), m.line, m.column)
         .to(m.end_line, m.end_column)
         .in_commit(c.intro.commit.clone());
     location.author = Some(c.intro.author.clone());
     location.date = Some(c.intro.date.clone());
-    let mut finding = Finding::new(m.rule_id.clone(), m.severity, message)
+    let mut finding = Finding::new(m.rule_id.clone(), severity, message)
         .at(location)
         .secret(m.secret.to_redacted_for(&m.rule_id))
         .help(help)

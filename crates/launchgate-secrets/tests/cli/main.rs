@@ -3,6 +3,8 @@
 
 mod baseline;
 mod ci;
+mod env_examples;
+mod fixtures;
 mod formats;
 mod git_settings;
 mod library;
@@ -96,6 +98,24 @@ pub fn findings(report: &Value) -> Vec<(String, String, u64, u64)> {
                 f["location"]["path"].as_str().unwrap_or("").to_string(),
                 f["location"]["line"].as_u64().unwrap_or(0),
                 f["location"]["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+/// `(path, rule_id, severity, message)` of every finding.
+pub fn finding_rows(report: &Value) -> Vec<(String, String, String, String)> {
+    let text = |v: &Value| v.as_str().unwrap_or("").to_string();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                text(&f["location"]["path"]),
+                text(&f["rule_id"]),
+                text(&f["severity"]),
+                text(&f["message"]),
             )
         })
         .collect()
