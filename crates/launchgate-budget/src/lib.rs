@@ -18,11 +18,11 @@ pub mod bundles;
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod evaluated;
 pub mod js_config;
 pub mod lhci;
 pub mod lhr;
 pub mod native;
-pub mod outcome;
 pub mod process;
 pub mod read;
 pub mod rebundle;
@@ -41,7 +41,7 @@ use launchgate_core::{Error, Finding, Report, Severity};
 use crate::baseline::Measurement;
 use crate::bundles::{BuildFile, Compression};
 use crate::config::BudgetConfig;
-use crate::outcome::Outcome;
+use crate::evaluated::EvaluatedBudget;
 
 /// Everything one run of the gate reads. Paths are used as given.
 #[derive(Debug, Clone, Default)]
@@ -125,7 +125,7 @@ pub fn evaluate(inputs: &Inputs) -> Result<Report, Error> {
     }
     let config = inputs.config.clone().unwrap_or_default();
     let mut report = Report::new("budget");
-    let mut outcomes: Vec<Outcome> = Vec::new();
+    let mut outcomes: Vec<EvaluatedBudget> = Vec::new();
     let mut measurements: Vec<Measurement> = Vec::new();
     let mut titles: Vec<(String, String)> = Vec::new();
     if !inputs.discovered.is_empty() {

@@ -11,6 +11,7 @@
 
 pub mod atomic;
 pub mod bounded;
+pub mod check;
 pub mod ci_event;
 pub mod config;
 pub mod error;
@@ -22,12 +23,15 @@ pub mod render;
 pub mod report;
 pub mod secret;
 pub mod snippet;
+pub mod units;
 
+pub use check::{Check, CheckRun, CheckStatus};
 pub use error::Error;
 pub use exit::ExitStatus;
 pub use finding::{Finding, Location, Severity};
-pub use report::{Check, CheckStatus, Report, RuleInfo, Table};
+pub use report::{Report, RuleInfo, Table};
 pub use secret::{RedactedSecret, Secret};
+pub use units::{ByteSize, TimeSpan};
 
 /// The version of the launchgate tools, as every renderer prints it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

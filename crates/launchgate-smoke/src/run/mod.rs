@@ -13,9 +13,9 @@ use tokio::sync::Semaphore;
 use crate::cookies::CookieJar;
 use crate::expect::{evaluate, expand_json};
 use crate::http::{ClientOptions, HttpClient, Prepared, PreparedBody};
-use crate::outcome::Outcome;
 use crate::spec::{Body, RequestSpec, SmokeSpec};
 use crate::vars::{Redactor, Sources, Vars};
+use launchgate_core::CheckRun;
 
 mod prepare;
 
@@ -71,11 +71,11 @@ impl Suite {
         let started = Instant::now();
         let mut report = Report::new("smoke");
         report.inputs.push(self.base.to_string());
-        let mut outcomes: Vec<Outcome> = Vec::new();
+        let mut outcomes: Vec<CheckRun> = Vec::new();
         let live = match &self.spec.live_version {
             Some(_) => {
                 let o = self.wait_for_live_version().await;
-                let ok = o.check.status == CheckStatus::Passed;
+                let ok = o.status() == CheckStatus::Passed;
                 outcomes.push(o);
                 ok
             }
@@ -128,17 +128,14 @@ impl Suite {
             }
         } else {
             for c in &self.spec.checks {
-                let mut o = Outcome::new(c.name.as_deref().unwrap_or("check"));
-                o.check.status = CheckStatus::Skipped;
-                o.check.detail = Some("skipped: the deployed version never answered".into());
-                outcomes.push(o);
+                outcomes.push(
+                    CheckRun::new(c.name.as_deref().unwrap_or("check"))
+                        .skip("skipped: the deployed version never answered"),
+                );
             }
         }
         for o in outcomes {
-            report.checks.push(o.check);
-            for f in o.findings {
-                report.push(f);
-            }
+            report.add_check(o);
         }
         for f in &report.findings {
             let id = f.rule_id.clone();
@@ -150,7 +147,7 @@ impl Suite {
         crate::vars::redact_report(report, &self.redactor)
     }
 
-    async fn run_concurrent(self: &Arc<Self>) -> Vec<Outcome> {
+    async fn run_concurrent(self: &Arc<Self>) -> Vec<CheckRun> {
         let permits = Arc::new(Semaphore::new(self.concurrency));
         let mut tasks = tokio::task::JoinSet::new();
         let mut index = 0usize;
@@ -215,7 +212,7 @@ impl Suite {
         }
     }
 
-    async fn run_job(&self, job: Job) -> Outcome {
+    async fn run_job(&self, job: Job) -> CheckRun {
         let site = self.spec.site.as_ref();
         let canonical = site
             .and_then(|s| Url::parse(&s.canonical).ok())
@@ -236,13 +233,13 @@ impl Suite {
             }
             Job::PageSecurity => match site {
                 Some(s) => crate::site::check_page_security(&self.client, s, &canonical).await,
-                None => Outcome::new("security headers"),
+                None => CheckRun::new("security headers"),
             },
         }
     }
 
     /// Runs a check, retrying the whole flow on failure up to its attempts.
-    pub async fn run_check(&self, check: &RequestSpec) -> Outcome {
+    pub async fn run_check(&self, check: &RequestSpec) -> CheckRun {
         let name = check_label(check);
         let retries = check.retries.or(self.spec.defaults.retries);
         let attempts = retries.map(|r| r.attempts).unwrap_or(1).max(1);
@@ -250,10 +247,10 @@ impl Suite {
             .and_then(|r| r.delay)
             .map(|d| d.0)
             .unwrap_or(Duration::from_secs(1));
-        let mut outcome = Outcome::new(&name);
+        let mut outcome = CheckRun::new(name.as_str());
         for attempt in 1..=attempts {
             let result = self.attempt(check).await;
-            outcome.check.duration_ms = Some(result.elapsed.as_millis() as u64);
+            outcome.duration_ms = Some(result.elapsed.as_millis() as u64);
             let status = result
                 .status
                 .map(|s| format!("HTTP {s}"))
@@ -265,9 +262,8 @@ impl Suite {
                     } else {
                         String::new()
                     };
-                    outcome.check.detail = Some(format!("{status}{retried}"));
+                    outcome.detail = Some(format!("{status}{retried}"));
                     outcome.findings = result.findings;
-                    outcome.settle();
                     return outcome;
                 }
                 Some(failure) if attempt == attempts => {
@@ -276,7 +272,7 @@ impl Suite {
                     } else {
                         String::new()
                     };
-                    outcome.check.detail = Some(format!("{status}: {failure}{tries}"));
+                    outcome.detail = Some(format!("{status}: {failure}{tries}"));
                     outcome.findings = result.findings;
                     outcome.push(
                         Finding::new(
@@ -286,7 +282,6 @@ impl Suite {
                         )
                         .subject(result.url.as_deref().unwrap_or(&check.url)),
                     );
-                    outcome.settle();
                     return outcome;
                 }
                 Some(_) => tokio::time::sleep(delay).await,
@@ -424,11 +419,11 @@ impl Suite {
     }
 
     /// Polls `live_version` until its body shows the expected text or time runs out.
-    async fn wait_for_live_version(&self) -> Outcome {
+    async fn wait_for_live_version(&self) -> CheckRun {
         let Some(lv) = &self.spec.live_version else {
-            return Outcome::new("live version");
+            return CheckRun::new("live version");
         };
-        let mut outcome = Outcome::new("live version");
+        let mut outcome = CheckRun::new("live version");
         let vars = Vars::new(self.env.clone(), self.redactor.clone());
         let (Ok(path), Ok(wanted)) = (vars.expand(&lv.get), vars.expand(&lv.body_contains)) else {
             return outcome.fail("smoke.live-version", "cannot expand live_version".into(), &lv.get);
@@ -450,8 +445,8 @@ impl Suite {
                 .await
             {
                 Ok(r) if r.status == 200 && r.text().contains(&wanted) => {
-                    outcome.check.duration_ms = Some(started.elapsed().as_millis() as u64);
-                    outcome.check.detail = Some(format!(
+                    outcome.duration_ms = Some(started.elapsed().as_millis() as u64);
+                    outcome.detail = Some(format!(
                         "HTTP 200, live after {polls} poll{}",
                         if polls == 1 { "" } else { "s" }
                     ));
@@ -466,7 +461,7 @@ impl Suite {
             }
             tokio::time::sleep(interval.min(left)).await;
         }
-        outcome.check.duration_ms = Some(started.elapsed().as_millis() as u64);
+        outcome.duration_ms = Some(started.elapsed().as_millis() as u64);
         outcome.fail(
             "smoke.live-version",
             format!(
@@ -489,10 +484,10 @@ pub fn check_label(check: &RequestSpec) -> String {
 /// Every task's outcome in spawn order. A task that panicked (or was cancelled) becomes a
 /// failed outcome under its label instead of vanishing from the report.
 async fn collect_outcomes(
-    mut tasks: tokio::task::JoinSet<(usize, Outcome)>,
+    mut tasks: tokio::task::JoinSet<(usize, CheckRun)>,
     labels: &HashMap<tokio::task::Id, (usize, String)>,
-) -> Vec<Outcome> {
-    let mut done: Vec<(usize, Outcome)> = Vec::new();
+) -> Vec<CheckRun> {
+    let mut done: Vec<(usize, CheckRun)> = Vec::new();
     while let Some(r) = tasks.join_next_with_id().await {
         match r {
             Ok((_, pair)) => done.push(pair),
@@ -501,7 +496,7 @@ async fn collect_outcomes(
                     .get(&e.id())
                     .cloned()
                     .unwrap_or((usize::MAX, "check".to_string()));
-                let o = Outcome::new(&label).fail(
+                let o = CheckRun::new(label.as_str()).fail(
                     "smoke.check",
                     format!("{label}: the check stopped unexpectedly"),
                     &label,
@@ -542,21 +537,21 @@ mod tests {
         let outcomes = rt.block_on(async {
             let mut tasks = tokio::task::JoinSet::new();
             let mut labels = HashMap::new();
-            let h = tasks.spawn(async { (0, Outcome::new("fine")) });
+            let h = tasks.spawn(async { (0, CheckRun::new("fine")) });
             labels.insert(h.id(), (0, "fine".to_string()));
             let h = tasks.spawn(async {
                 if std::hint::black_box(true) {
                     panic!("boom");
                 }
-                (1, Outcome::new("never"))
+                (1, CheckRun::new("never"))
             });
             labels.insert(h.id(), (1, "homepage".to_string()));
             collect_outcomes(tasks, &labels).await
         });
         assert_eq!(outcomes.len(), 2);
-        assert_eq!(outcomes[0].check.status, CheckStatus::Passed);
-        assert_eq!(outcomes[1].check.name, "homepage");
-        assert_eq!(outcomes[1].check.status, CheckStatus::Failed);
+        assert_eq!(outcomes[0].status(), CheckStatus::Passed);
+        assert_eq!(outcomes[1].name, "homepage");
+        assert_eq!(outcomes[1].status(), CheckStatus::Failed);
         assert_eq!(
             outcomes[1].findings[0].message,
             "homepage: the check stopped unexpectedly"
