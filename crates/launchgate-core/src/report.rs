@@ -169,3 +169,59 @@ impl Report {
         });
     }
 }
+
+impl Report {
+    /// Passes every text the report holds, in every field, to `rewrite` (to redact values
+    /// a gate learnt at run time). Every field is named here, so a field added to a report
+    /// cannot be forgotten: the destructuring stops compiling.
+    pub fn rewrite_text(&mut self, rewrite: &mut dyn FnMut(&mut String)) {
+        let Report {
+            gate,
+            findings,
+            checks,
+            tables,
+            rules,
+            inputs,
+            notes,
+            suppressed: _,
+            duration_ms: _,
+            error,
+        } = self;
+        rewrite(gate);
+        for finding in findings {
+            finding.rewrite_text(rewrite);
+        }
+        for Check {
+            name,
+            status: _,
+            duration_ms: _,
+            detail,
+        } in checks
+        {
+            rewrite(name);
+            detail.iter_mut().for_each(&mut *rewrite);
+        }
+        for Table { title, columns, rows } in tables {
+            rewrite(title);
+            columns
+                .iter_mut()
+                .chain(rows.iter_mut().flatten())
+                .for_each(&mut *rewrite);
+        }
+        for RuleInfo {
+            name,
+            description,
+            help_uri,
+        } in rules.values_mut()
+        {
+            rewrite(name);
+            rewrite(description);
+            help_uri.iter_mut().for_each(&mut *rewrite);
+        }
+        inputs
+            .iter_mut()
+            .chain(notes.iter_mut())
+            .chain(error.iter_mut())
+            .for_each(rewrite);
+    }
+}

@@ -479,18 +479,16 @@ pub fn site_hosts(config: &ConfigFile) -> Vec<String> {
     hosts
 }
 
-/// `https://www.example.com:8443/path` → `www.example.com`; a bare host passes through.
+/// `https://www.example.com:8443/path` → `www.example.com`; a bare host passes through;
+/// an IP address is no host name (`None`). International names come back in their ASCII
+/// (punycode) form, the one DNS is asked.
 pub fn host_of(url: &str) -> Option<String> {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if authority.starts_with('[') {
-        return None;
-    } else {
-        authority.split(':').next()?
+    let parsed = match url.contains("://") {
+        true => reqwest::Url::parse(url),
+        false => reqwest::Url::parse(&format!("http://{url}")),
     };
-    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
-    (!host.is_empty() && host.parse::<std::net::IpAddr>().is_err()).then_some(host)
+    let host = parsed.ok()?.domain()?.trim_end_matches('.').to_ascii_lowercase();
+    (!host.is_empty()).then_some(host)
 }
 
 /// Reads the `dns:` section; `Ok(None)` when it is absent.
@@ -714,5 +712,14 @@ mod tests {
         );
         assert_eq!(host_of("example.com").as_deref(), Some("example.com"));
         assert_eq!(host_of("http://127.0.0.1/"), None);
+        assert_eq!(host_of("https://[::1]:8443/"), None);
+        assert_eq!(
+            host_of("https://user:p@ss@shop.example.com./x").as_deref(),
+            Some("shop.example.com")
+        );
+        assert_eq!(
+            host_of("https://wéb.example.com/").as_deref(),
+            Some("xn--wb-bja.example.com")
+        );
     }
 }
