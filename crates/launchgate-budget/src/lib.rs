@@ -303,7 +303,7 @@ pub fn evaluate(inputs: &Inputs) -> Result<Report, Error> {
     }
     report.tables.push(baseline::to_table(&measurements));
     report::checks_for_other_findings(&mut report);
-    report::describe_rules(&mut report);
+    report::RULE_SET.describe(&mut report);
     report.duration_ms = started.elapsed().as_millis() as u64;
     Ok(report)
 }

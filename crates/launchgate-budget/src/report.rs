@@ -1,84 +1,82 @@
 //! Turns evaluated budgets into the report: a table per URL and for bundles (failures
 //! first), a check per budget for JUnit, and a finding per broken budget.
 
-use launchgate_core::{Check, Finding, Report, RuleInfo, Severity, Table};
+use launchgate_core::{Check, Finding, Report, Rule, RuleSet, Severity, Table};
 
 use crate::evaluated::EvaluatedBudget;
 
-/// The rules this gate reports, for SARIF and help links.
-pub const RULES: [(&str, &str, &str); 11] = [
-    (
+/// Every rule this gate reports.
+pub const RULES: &[Rule] = &[
+    Rule::new(
         "budget.category",
         "Category score",
         "A Lighthouse category score is below its minimum.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.metric",
         "Metric",
         "A Lighthouse metric (LCP, TBT, CLS, …) is over its maximum.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.resource",
         "Resource size or count",
         "Transfer size or request count of a resource type is over budget.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.audit",
         "Audit",
         "A Lighthouse audit's score or item count is outside its assertion.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.audit-missing",
         "Audit did not run",
         "An asserted audit is absent from every Lighthouse result.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.bundle",
         "Bundle size",
         "A built file or group of files is over its size limit.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.no-match",
         "Nothing matched",
         "A size budget's glob matches no file, so it measured nothing.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.runtime-error",
         "Lighthouse could not measure",
         "A Lighthouse result carries a runtimeError and null scores.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.regression",
         "Regression against the baseline",
         "A size, metric or score got worse than the base branch allows.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.lighthouse-version",
         "Unknown Lighthouse version",
         "A result comes from a Lighthouse major version this gate does not know.",
+        Severity::Warning,
     ),
-    (
+    Rule::new(
         "budget.unsupported",
         "Budget not checked",
         "A budget of another tool needs something this gate does not do (bundling, timing).",
+        Severity::Warning,
     ),
 ];
 
-/// Registers rule descriptions for the rule ids used in the report.
-pub fn describe_rules(report: &mut Report) {
-    for (id, name, description) in RULES {
-        if report.findings.iter().any(|f| f.rule_id == id) {
-            report.rules.insert(
-                id.to_string(),
-                RuleInfo {
-                    name: name.to_string(),
-                    description: description.to_string(),
-                    help_uri: None,
-                },
-            );
-        }
-    }
-}
+/// The rules as a set, to describe a report's findings and list them.
+pub const RULE_SET: RuleSet<'static> = RuleSet::new(RULES);
 
 /// Adds outcomes: one table per group in first-seen order, checks, and findings.
 pub fn add_outcomes(report: &mut Report, outcomes: &[EvaluatedBudget], titles: &[(String, String)]) {

@@ -21,6 +21,7 @@ pub mod git;
 pub mod output;
 pub mod render;
 pub mod report;
+pub mod rule;
 pub mod secret;
 pub mod snippet;
 pub mod units;
@@ -30,6 +31,7 @@ pub use error::Error;
 pub use exit::ExitStatus;
 pub use finding::{Finding, Location, Severity};
 pub use report::{Report, RuleInfo, Table};
+pub use rule::{Rule, RuleSet};
 pub use secret::{RedactedSecret, Secret};
 pub use units::{ByteSize, TimeSpan};
 

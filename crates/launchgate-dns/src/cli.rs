@@ -83,11 +83,7 @@ pub fn run(cmd: Command, matches: &ArgMatches) -> ExitStatus {
 
 fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
     if cmd.list_rules {
-        let list: String = rules::RULES
-            .iter()
-            .map(|(id, _, description)| format!("{id:<36} {description}\n"))
-            .collect();
-        launchgate_core::output::write_stdout(list.as_bytes())?;
+        launchgate_core::output::write_stdout(rules::SET.list().as_bytes())?;
         return Ok(ExitStatus::Passed);
     }
     let targets = cmd.output.targets(matches)?;

@@ -167,7 +167,7 @@ pub async fn check_async(config: &DnsConfig, options: &CheckOptions) -> Result<R
             String::new()
         }
     ));
-    report.rules = rules::infos(report.findings.iter().map(|f| f.rule_id.as_str()));
+    rules::SET.describe(&mut report);
     report.duration_ms = started.elapsed().as_millis() as u64;
     Ok(report)
 }

@@ -137,12 +137,7 @@ impl Suite {
         for o in outcomes {
             report.add_check(o);
         }
-        for f in &report.findings {
-            let id = f.rule_id.clone();
-            if let Some(info) = crate::rules::info(&id) {
-                report.rules.entry(id).or_insert(info);
-            }
-        }
+        crate::rules::SET.describe(&mut report);
         report.duration_ms = started.elapsed().as_millis() as u64;
         crate::vars::redact_report(report, &self.redactor)
     }
