@@ -8,7 +8,7 @@ use launchgate_core::{Error, Finding, Severity};
 use regex::Regex;
 use serde_json::Value;
 
-use crate::bundles::{Compression, PathFilter, measure};
+use crate::build_files::{Compression, PathFilter, measure};
 use crate::evaluated::{EvaluatedBudget, Operator, Unit};
 use crate::rebundle::{self, BundleRequest};
 use crate::units::{Dialect, parse_size};

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use launchgate_core::{Error, Severity};
 use regex::Regex;
 
-use crate::bundles::{BuildFile, Compression, PathFilter};
+use crate::build_files::{BuildFile, Compression, PathFilter};
 use crate::config::{BudgetConfig, MetricLimit, ResourceLimit};
 use crate::evaluated::{EvaluatedBudget, Operator, Unit};
 use crate::lhci::{Aggregation, aggregate};
