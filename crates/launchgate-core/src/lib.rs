@@ -1,6 +1,8 @@
 //! What every launchgate gate stands on.
 //!
-//! A gate turns its inputs into a [`Report`] of [`Finding`]s. This crate owns that model,
+//! A gate turns its inputs into a [`Report`] of [`Finding`]s and [`Check`]s, about rules it
+//! declares as [`Rule`]s, from settings whose durations and sizes are read as
+//! [`TimeSpan`]s and [`ByteSize`]s. This crate owns that model,
 //! the redaction of secrets ([`Secret`]), the one `launchgate.yml` file and its error
 //! messages ([`config`]), the renderers behind `--format` ([`render`]), the atomic file
 //! writes ([`atomic`]), the bounded reads of what users name ([`bounded`]), and the exit

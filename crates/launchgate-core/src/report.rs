@@ -120,7 +120,7 @@ impl Report {
         }
     }
 
-    /// Records a check judged by the findings added since the `first` (the length of
+    /// Records a check judged by the findings from index `first` on (the length of
     /// `findings` before the check ran). Without a `detail`, the worst finding's message
     /// says why.
     pub fn check_since(&mut self, name: impl Into<String>, first: usize, detail: Option<String>) {
