@@ -68,6 +68,24 @@ impl<'de> Deserialize<'de> for TimeSpan {
     }
 }
 
+/// A time budget in milliseconds (`max_ms`, `p95_ms`): a number of milliseconds, as
+/// Lighthouse and the budget gate's metrics write them, or a duration (`800ms`, `1.5s`).
+pub fn millis<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    match Scalar::deserialize(d)? {
+        Scalar::Number(n) => n
+            .parse::<u64>()
+            .map_err(|_| de::Error::custom(format!("`{n}` is not a whole number of milliseconds"))),
+        Scalar::Text(text) => parse_duration(&text)
+            .map(|d| TimeSpan(d).as_millis())
+            .map_err(de::Error::custom),
+    }
+}
+
+/// [`millis`] for an optional setting.
+pub fn optional_millis<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    millis(d).map(Some)
+}
+
 /// Parses `250ms`, `10s`, `2.5 s`, `5m`, `1h` or `1m30s`, up to [`MAX_DURATION`].
 pub fn parse_duration(raw: &str) -> Result<Duration, String> {
     let s = raw.trim();
@@ -310,6 +328,21 @@ mod tests {
         assert!(parse_size("18446744073709551615GiB").is_err());
         assert_eq!(ByteSize(10 * MIB).to_string(), "10 MiB");
         assert_eq!(ByteSize(1500).to_string(), "1500 bytes");
+    }
+
+    #[test]
+    fn time_budgets_take_milliseconds_or_a_duration() {
+        #[derive(Deserialize)]
+        struct Budget {
+            #[serde(deserialize_with = "millis")]
+            p95_ms: u64,
+        }
+        let read = |json: &str| serde_json::from_str::<Budget>(json).map(|b| b.p95_ms);
+        assert_eq!(read(r#"{"p95_ms": 300}"#).unwrap(), 300);
+        assert_eq!(read(r#"{"p95_ms": "300ms"}"#).unwrap(), 300);
+        assert_eq!(read(r#"{"p95_ms": "1.5s"}"#).unwrap(), 1500);
+        assert!(read(r#"{"p95_ms": "fast"}"#).is_err());
+        assert!(read(r#"{"p95_ms": 2.5}"#).is_err());
     }
 
     #[test]

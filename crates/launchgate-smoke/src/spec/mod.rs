@@ -185,6 +185,8 @@ pub struct LatencySpec {
     pub samples: usize,
     #[serde(default = "default_warmup")]
     pub warmup: usize,
+    /// The p95 budget: `p95: 300ms` (or `p95_ms: 300`).
+    #[serde(alias = "p95", deserialize_with = "launchgate_core::units::millis")]
     pub p95_ms: u64,
 }
 
@@ -203,7 +205,12 @@ pub struct BurstSpec {
     pub get: String,
     pub concurrency: usize,
     pub requests: usize,
-    #[serde(default)]
+    /// The p95 budget under the burst: `p95: 1s` (or `p95_ms: 1000`).
+    #[serde(
+        default,
+        alias = "p95",
+        deserialize_with = "launchgate_core::units::optional_millis"
+    )]
     pub p95_ms: Option<u64>,
     #[serde(default)]
     pub max_error_rate: Option<f64>,
@@ -485,5 +492,24 @@ impl<'de> Deserialize<'de> for ScalarText {
             Raw::F(f) => Ok(ScalarText(f.to_string())),
             Raw::B(b) => Ok(ScalarText(b.to_string())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Time budgets read as every duration does (`800ms`, `1s`); the `_ms` keys with a
+    /// number of milliseconds still work.
+    #[test]
+    fn time_budgets_take_durations_or_milliseconds() {
+        let spec: SmokeSpec = serde_yaml::from_str(
+            "base_url: https://example.test\nchecks:\n  - { name: a, get: /, expect: { max: 800ms } }\n  - { name: b, get: /, expect: { max_ms: 900 } }\nlatency: { routes: [/], p95: 1.5s }\nburst: { get: /, concurrency: 2, requests: 4, p95: 300ms }\n",
+        )
+        .unwrap();
+        assert_eq!(spec.checks[0].expect.max_ms, Some(800));
+        assert_eq!(spec.checks[1].expect.max_ms, Some(900));
+        assert_eq!(spec.latency.unwrap().p95_ms, 1500);
+        assert_eq!(spec.burst.unwrap().p95_ms, Some(300));
     }
 }
