@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use launchgate_budget::Inputs;
-use launchgate_budget::bundles::Compression;
+use launchgate_budget::build_files::Compression;
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -7,8 +7,8 @@ use std::path::Path;
 use launchgate_core::render::ReportFile;
 use launchgate_core::{Error, Report, Severity, Table};
 
-use crate::outcome::Unit;
-use crate::units::{Dialect, parse_percent, parse_size};
+use crate::evaluated::Unit;
+use crate::units::parse_percent;
 
 /// The title of the table that carries every measured value.
 pub const TABLE_TITLE: &str = "Measured values";
@@ -118,12 +118,10 @@ impl Thresholds {
         let c = config.cloned().unwrap_or_default();
         let max_increase = parse_percent(c.max_increase.as_deref().unwrap_or("5%"))
             .map_err(|e| Error::input(format!("budget.regression.max_increase: {e}")))?;
-        let max_increase_bytes = parse_size(
-            c.max_increase_bytes.as_deref().unwrap_or("1 kB"),
-            Dialect::Launchgate,
-        )
-        .map_err(|e| Error::input(format!("budget.regression.max_increase_bytes: {e}")))?
-            as f64;
+        let max_increase_bytes =
+            launchgate_core::units::parse_size(c.max_increase_bytes.as_deref().unwrap_or("1 kB"))
+                .map_err(|e| Error::input(format!("budget.regression.max_increase_bytes: {e}")))?
+                as f64;
         Ok(Thresholds {
             max_increase,
             max_increase_bytes,

@@ -7,8 +7,8 @@ use std::path::Path;
 use launchgate_core::{Error, Severity};
 use serde::Deserialize;
 
+use crate::evaluated::{EvaluatedBudget, Operator, Unit};
 use crate::lhr::{Page, median};
-use crate::outcome::{Operator, Outcome, Unit};
 
 /// The resource types Lighthouse summarises.
 pub const RESOURCE_TYPES: [&str; 9] = [
@@ -192,7 +192,7 @@ pub fn budget_for<'a>(budgets: &'a [Budget], url: &str) -> Option<&'a Budget> {
 
 /// Evaluates budget.json on a page with Lighthouse's own semantics (last matching budget;
 /// the median over runs, since Lighthouse itself judged one run at a time).
-pub fn evaluate(budgets: &[Budget], page: &Page, group: &str, source: &str) -> Vec<Outcome> {
+pub fn evaluate(budgets: &[Budget], page: &Page, group: &str, source: &str) -> Vec<EvaluatedBudget> {
     let Some(budget) = budget_for(budgets, &page.match_url) else {
         return Vec::new();
     };
@@ -205,7 +205,7 @@ pub fn evaluate(budgets: &[Budget], page: &Page, group: &str, source: &str) -> V
             Unit::Milliseconds
         };
         out.push(
-            Outcome::compare(
+            EvaluatedBudget::compare(
                 group,
                 &t.metric,
                 source,
@@ -237,7 +237,7 @@ pub fn evaluate(budgets: &[Budget], page: &Page, group: &str, source: &str) -> V
                 (format!("{} requests", r.resource_type), r.budget, Unit::Count)
             };
             out.push(
-                Outcome::compare(
+                EvaluatedBudget::compare(
                     group,
                     check,
                     source,

@@ -8,8 +8,8 @@ use launchgate_core::{Error, Finding, Severity};
 use regex::Regex;
 use serde_json::Value;
 
-use crate::bundles::{Compression, PathFilter, measure};
-use crate::outcome::{Operator, Outcome, Unit};
+use crate::build_files::{Compression, PathFilter, measure};
+use crate::evaluated::{EvaluatedBudget, Operator, Unit};
 use crate::rebundle::{self, BundleRequest};
 use crate::units::{Dialect, parse_size};
 
@@ -24,7 +24,7 @@ pub struct Measured {
 /// What reading a bundle config produced.
 #[derive(Debug, Default)]
 pub struct Evaluation {
-    pub outcomes: Vec<Outcome>,
+    pub outcomes: Vec<EvaluatedBudget>,
     pub findings: Vec<Finding>,
     pub measured: Vec<Measured>,
 }
@@ -320,7 +320,7 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
         if files.is_empty() {
             let expected = limit.unwrap_or(0) as f64;
             eval.outcomes.push(
-                Outcome::compare(
+                EvaluatedBudget::compare(
                     "bundles",
                     check_name,
                     &source,
@@ -375,7 +375,7 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
             bytes: total,
         });
         if let Some(limit) = limit {
-            eval.outcomes.push(Outcome::compare(
+            eval.outcomes.push(EvaluatedBudget::compare(
                 "bundles",
                 check_name,
                 &source,
@@ -450,7 +450,7 @@ pub fn bundlewatch(path: &Path) -> Result<Evaluation, Error> {
     let mut eval = Evaluation::default();
     // bundlewatch keys results by file path: a later entry matching the same file replaces
     // the earlier one. Keep that verdict, but say so.
-    let mut rows: BTreeMap<String, Outcome> = BTreeMap::new();
+    let mut rows: BTreeMap<String, EvaluatedBudget> = BTreeMap::new();
     for entry in files {
         let pattern = entry
             .get("path")
@@ -473,7 +473,7 @@ pub fn bundlewatch(path: &Path) -> Result<Evaluation, Error> {
         let matched = filter.expand(dir);
         if matched.is_empty() {
             eval.outcomes.push(
-                Outcome::compare(
+                EvaluatedBudget::compare(
                     "bundles",
                     format!("{pattern} ({})", compression.as_str()),
                     &source,
@@ -503,7 +503,7 @@ pub fn bundlewatch(path: &Path) -> Result<Evaluation, Error> {
                 compression,
                 bytes: size,
             });
-            let outcome = Outcome::compare(
+            let outcome = EvaluatedBudget::compare(
                 "bundles",
                 format!("{display} ({})", compression.as_str()),
                 &source,

@@ -74,7 +74,7 @@ pub struct InputArgs {
     pub baseline: Option<PathBuf>,
     /// Compressed sizes to compute for --build besides raw (default: gzip,brotli).
     #[arg(long, value_name = "LIST", value_delimiter = ',', global = true)]
-    pub compressions: Vec<crate::bundles::Compression>,
+    pub compressions: Vec<crate::build_files::Compression>,
     /// Apply only the inputs named by flags and launchgate.yml, none found in the project.
     #[arg(long, global = true)]
     pub no_discover: bool,

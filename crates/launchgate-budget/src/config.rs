@@ -40,7 +40,7 @@ pub struct BudgetConfig {
     /// Compressed sizes to compute for the build folder (default `[gzip, brotli]`);
     /// brotli-11 is slow on large folders, so `[gzip]` is the fast choice.
     #[serde(default)]
-    pub compressions: Vec<crate::bundles::Compression>,
+    pub compressions: Vec<crate::build_files::Compression>,
     /// How several runs of one URL become one value for these budgets (default median).
     #[serde(default)]
     pub aggregation: Option<String>,

@@ -13,23 +13,24 @@
 
 pub mod baseline;
 pub mod budget_json;
+pub mod build_files;
 pub mod bundle_configs;
-pub mod bundles;
+pub mod bundler_stats;
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod evaluated;
+mod evaluation;
 pub mod js_config;
 pub mod lhci;
 pub mod lhr;
-pub mod native;
-pub mod outcome;
+pub mod own_budgets;
 pub mod process;
 pub mod read;
 pub mod rebundle;
 pub mod report;
 pub mod shipped;
 pub mod snippet;
-pub mod stats;
 pub mod units;
 pub mod url;
 
@@ -37,12 +38,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use launchgate_core::config::ConfigFile;
-use launchgate_core::{Error, Finding, Report, Severity};
+use launchgate_core::{Error, Report};
 
-use crate::baseline::Measurement;
-use crate::bundles::{BuildFile, Compression};
+use crate::build_files::Compression;
 use crate::config::BudgetConfig;
-use crate::outcome::Outcome;
+use crate::evaluation::Run;
 
 /// Everything one run of the gate reads. Paths are used as given.
 #[derive(Debug, Clone, Default)]
@@ -129,39 +129,15 @@ impl Inputs {
     }
 }
 
-/// Scans the build's files for secrets and the env schema's secret values, and takes what it
-/// finds into `report`.
-fn shipped_secrets(
-    build: &Path,
-    paths: &[PathBuf],
-    env_secrets: &[(String, launchgate_core::Secret)],
-    report: &mut Report,
-) -> Result<(), Error> {
-    let searchable: Vec<_> = env_secrets
-        .iter()
-        .filter(|(_, v)| v.expose().len() >= launchgate_secrets::logs::MIN_KNOWN_VALUE)
-        .cloned()
-        .collect();
-    let skipped = env_secrets.len() - searchable.len();
-    let known = launchgate_secrets::logs::KnownValues::new(searchable)?;
-    let found = shipped::scan(build, paths, Some(&known))?;
-    report.findings.extend(found.findings);
-    report.rules.extend(found.rules);
-    report.notes.extend(found.notes);
-    if skipped > 0 {
-        report.notes.push(format!(
-            "{skipped} secret value(s) from the env schema are shorter than {} characters and were not searched for in the build",
-            launchgate_secrets::logs::MIN_KNOWN_VALUE
-        ));
-    }
-    Ok(())
-}
-
 fn display(path: &Path) -> String {
     path.display().to_string()
 }
 
 /// Runs the gate on `inputs` and returns its report (bad input is an `Error`, exit 2).
+///
+/// The flow: read the inputs (Lighthouse results, the build), evaluate every budget that
+/// applies to them (launchgate.yml's, lighthouserc's, budget.json's, size-limit's and
+/// bundlewatch's), then write the report: tables, checks, findings and regressions.
 pub fn evaluate(inputs: &Inputs) -> Result<Report, Error> {
     let started = Instant::now();
     if inputs.names_nothing() {
@@ -169,177 +145,32 @@ pub fn evaluate(inputs: &Inputs) -> Result<Report, Error> {
             .with_help("pass --lighthouse .lighthouseci/ or --build dist/, or name them under `budget:` in launchgate.yml"));
     }
     let config = inputs.config.clone().unwrap_or_default();
-    let mut report = Report::new("budget");
-    let mut outcomes: Vec<Outcome> = Vec::new();
-    let mut measurements: Vec<Measurement> = Vec::new();
-    let mut titles: Vec<(String, String)> = Vec::new();
+    let mut run = Run {
+        report: Report::new("budget"),
+        ..Run::default()
+    };
     if !inputs.discovered.is_empty() {
         let names: Vec<String> = inputs.discovered.iter().map(|p| display(p)).collect();
-        report.notes.push(format!(
+        run.report.notes.push(format!(
             "found in the project and applied: {} (name an input to use another file, or pass --no-discover)",
             names.join(", ")
         ));
     }
-
-    // Lighthouse results.
-    let lhci_config = inputs.lighthouserc.as_deref().map(lhci::read).transpose()?;
-    let budgets = inputs.budget_json.as_deref().map(budget_json::read).transpose()?;
-    let own_lighthouse = inputs.config.as_ref().is_some_and(|c| {
-        c.categories.is_some() || !c.metrics.is_empty() || !c.resources.is_empty() || !c.pages.is_empty()
-    }) || (lhci_config.is_none() && budgets.is_none());
-    if !inputs.lighthouse.is_empty() {
-        let runs = lhr::load(&inputs.lighthouse)?;
-        report.inputs.extend(inputs.lighthouse.iter().map(|p| display(p)));
-        report.inputs.extend(
-            [&inputs.lighthouserc, &inputs.budget_json]
-                .into_iter()
-                .flatten()
-                .map(|p| display(p)),
-        );
-        let mut warned_versions = Vec::new();
-        let mut valid = Vec::new();
-        for run in runs {
-            if run.major().is_none_or(|m| !lhr::KNOWN_MAJORS.contains(&m))
-                && !warned_versions.contains(&run.lighthouse_version)
-            {
-                warned_versions.push(run.lighthouse_version.clone());
-                report.push(
-                    Finding::new("budget.lighthouse-version", Severity::Warning, format!("{} comes from Lighthouse {}, which this gate does not know (it knows 10 to 13): audit IDs may differ", display(&run.source), run.lighthouse_version))
-                        .subject(run.url.clone())
-                        .help("check that the audits you assert still exist in this version"),
-                );
-            }
-            if let Some((code, message)) = &run.runtime_error {
-                report.push(
-                    Finding::new("budget.runtime-error", Severity::Error, format!("Lighthouse could not measure {}: {code}", run.url))
-                        .subject(run.url.clone())
-                        .property("file", display(&run.source))
-                        .property("lighthouse_message", message.clone())
-                        .help("the page failed to load under Lighthouse (check the URL and the server); this run has no scores and is not aggregated"),
-                );
-                continue;
-            }
-            valid.push(run);
-        }
-        let pages = lhr::group(valid);
-        for page in &pages {
-            let both = pages.iter().filter(|p| p.url == page.url).count() > 1;
-            let group = page.label(both);
-            let versions: Vec<&str> = page.runs.iter().map(|r| r.lighthouse_version.as_str()).collect();
-            titles.push((
-                group.clone(),
-                format!(
-                    "{group} — {}, {} run{}, Lighthouse {}",
-                    page.form_factor,
-                    page.runs.len(),
-                    if page.runs.len() == 1 { "" } else { "s" },
-                    versions[0]
-                ),
-            ));
-            if let Some(cfg) = &lhci_config {
-                let results = lhci::assert_page(cfg, page);
-                outcomes.extend(lhci::outcomes(cfg, &results, &group));
-            }
-            if let (Some(b), Some(path)) = (&budgets, &inputs.budget_json) {
-                let source = path.file_name().and_then(|n| n.to_str()).unwrap_or("budget.json");
-                outcomes.extend(budget_json::evaluate(b, page, &group, source));
-            }
-            if own_lighthouse {
-                let mut cfg = config.clone();
-                if cfg.categories.is_none() && page.form_factor != "mobile" {
-                    cfg.categories = Some(Default::default());
-                }
-                outcomes.extend(native::evaluate_page(&cfg, page, &group)?);
-            }
-            measurements.extend(page_measurements(page, &group));
-        }
-    }
-
-    // Build output.
-    let mut files: Vec<BuildFile> = Vec::new();
-    let mut folder = String::new();
-    if let Some(build) = &inputs.build {
-        // `measure` takes paths relative to the folder; `scan` lists them with it in front.
-        let paths: Vec<PathBuf> = bundles::scan(build)?
-            .into_iter()
-            .map(|p| p.strip_prefix(build).map(Path::to_path_buf).unwrap_or(p))
-            .collect();
-        let mut wanted = if inputs.compressions.is_empty() {
-            vec![Compression::Gzip, Compression::Brotli]
-        } else {
-            inputs.compressions.clone()
-        };
-        wanted.extend(native::compressions(&config)?);
-        files = bundles::measure(build, &paths, &wanted)?;
-        folder = display(build);
-        report.inputs.push(folder.clone());
-        shipped_secrets(build, &paths, &inputs.env_secrets, &mut report)?;
-    }
-    let mut entries = Vec::new();
-    for (path, read) in [
-        (
-            &inputs.esbuild_metafile,
-            stats::esbuild as fn(&Path) -> Result<stats::BuildStats, Error>,
-        ),
-        (&inputs.webpack_stats, stats::webpack),
-        (&inputs.vite_manifest, stats::vite),
-    ] {
-        if let Some(path) = path {
-            let s = read(path)?;
-            report.inputs.push(display(path));
-            for f in s.files {
-                if !files.iter().any(|g| g.path == f.path) {
-                    files.push(f);
-                }
-            }
-            entries.extend(s.entries);
-            if folder.is_empty() {
-                folder = display(path);
-            }
-        }
-    }
-    if !config.bundles.is_empty() {
-        if files.is_empty() {
-            return Err(Error::input("budget.bundles needs a build to measure, and none was given")
-                .with_help("pass --build dist/ (or set `budget.build`), or an esbuild metafile / webpack stats / Vite manifest"));
-        }
-        outcomes.extend(native::evaluate_bundles(&config, &files, &folder)?);
-    }
-    measurements.extend(file_measurements(&files, &entries));
-
-    // Other tools' bundle configs.
-    for (path, read) in [
-        (
-            &inputs.size_limit,
-            bundle_configs::size_limit as fn(&Path) -> Result<bundle_configs::Evaluation, Error>,
-        ),
-        (&inputs.bundlewatch, bundle_configs::bundlewatch),
-    ] {
-        if let Some(path) = path {
-            let eval = read(path)?;
-            report.inputs.push(display(path));
-            outcomes.extend(eval.outcomes);
-            for f in eval.findings {
-                report.push(f);
-            }
-            for m in eval.measured {
-                measurements.push(Measurement::new(
-                    "check",
-                    m.subject,
-                    m.compression.as_str(),
-                    m.bytes as f64,
-                ));
-            }
-        }
-    }
+    run.pages(inputs, &config)?;
+    run.build(inputs, &config)?;
+    run.other_bundle_configs(inputs)?;
+    let Run {
+        mut report,
+        outcomes,
+        measurements,
+        titles,
+    } = run;
     if outcomes.is_empty() && inputs.baseline.is_none() && report.findings.is_empty() {
         report
             .notes
             .push("no budget applies to these inputs: only sizes were measured".into());
     }
     report::add_outcomes(&mut report, &outcomes, &titles);
-
-    // Regressions.
     if let Some(path) = &inputs.baseline {
         let before = baseline::read(path)?;
         let thresholds = baseline::Thresholds::from_config(config.regression.as_ref())?;
@@ -349,72 +180,9 @@ pub fn evaluate(inputs: &Inputs) -> Result<Report, Error> {
     }
     report.tables.push(baseline::to_table(&measurements));
     report::checks_for_other_findings(&mut report);
-    report::describe_rules(&mut report);
+    report::RULE_SET.describe(&mut report);
     report.duration_ms = started.elapsed().as_millis() as u64;
     Ok(report)
-}
-
-fn page_measurements(page: &lhr::Page, group: &str) -> Vec<Measurement> {
-    let mut out = Vec::new();
-    let med = |values: Vec<f64>| lhr::median(&values);
-    let mut categories: Vec<&String> = page.runs.iter().flat_map(|r| r.categories.keys()).collect();
-    categories.sort();
-    categories.dedup();
-    for c in categories {
-        if let Some(v) = med(page
-            .runs
-            .iter()
-            .filter_map(|r| r.categories.get(c).copied().flatten())
-            .collect())
-        {
-            out.push(Measurement::new("page", group, format!("categories:{c}"), v));
-        }
-    }
-    for (id, _, _) in native::METRICS {
-        if let Some(v) = med(page.runs.iter().filter_map(|r| r.numeric(id)).collect()) {
-            out.push(Measurement::new("page", group, id, v));
-        }
-    }
-    for kind in budget_json::RESOURCE_TYPES {
-        let values: Vec<(f64, f64)> = page.runs.iter().filter_map(|r| r.resource(kind)).collect();
-        if let Some(size) = med(values.iter().map(|v| v.0).collect()) {
-            out.push(Measurement::new("page", group, format!("{kind} size"), size));
-        }
-        if let Some(count) = med(values.iter().map(|v| v.1).collect()) {
-            out.push(Measurement::new("page", group, format!("{kind} requests"), count));
-        }
-    }
-    out
-}
-
-/// File sizes under their hash-normalised names (files sharing a name are summed), and
-/// each entry's total.
-fn file_measurements(files: &[BuildFile], entries: &[stats::Entry]) -> Vec<Measurement> {
-    let mut out: Vec<Measurement> = Vec::new();
-    let mut add = |kind: &str, subject: &str, metric: &str, value: u64| match out
-        .iter_mut()
-        .find(|m| m.kind == kind && m.subject == subject && m.metric == metric)
-    {
-        Some(m) => m.value += value as f64,
-        None => out.push(Measurement::new(kind, subject, metric, value as f64)),
-    };
-    for f in files {
-        for c in [Compression::None, Compression::Gzip, Compression::Brotli] {
-            if let Some(size) = f.size(c) {
-                add("file", &f.name, c.as_str(), size);
-            }
-        }
-    }
-    for e in entries {
-        let members: Vec<&BuildFile> = files.iter().filter(|f| e.files.contains(&f.path)).collect();
-        for c in [Compression::None, Compression::Gzip, Compression::Brotli] {
-            let total: Option<u64> = members.iter().map(|f| f.size(c)).sum();
-            if let Some(total) = total.filter(|_| !members.is_empty()) {
-                add("entry", &e.name, c.as_str(), total);
-            }
-        }
-    }
-    out
 }
 
 /// What `launchgate check` runs: the `budget:` section of launchgate.yml, with inputs

@@ -11,7 +11,7 @@ use std::process::Command;
 use launchgate_core::Error;
 use serde_json::Value;
 
-use crate::bundles::Compression;
+use crate::build_files::Compression;
 
 /// How long esbuild may take to bundle one check.
 const BUNDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);

@@ -1,87 +1,97 @@
 //! Turns evaluated budgets into the report: a table per URL and for bundles (failures
 //! first), a check per budget for JUnit, and a finding per broken budget.
 
-use launchgate_core::{Check, CheckStatus, Finding, Report, RuleInfo, Severity, Table};
+use launchgate_core::{Check, Finding, Report, Rule, RuleSet, Severity, Table};
 
-use crate::outcome::Outcome;
+use crate::evaluated::EvaluatedBudget;
 
-/// The rules this gate reports, for SARIF and help links.
-pub const RULES: [(&str, &str, &str); 11] = [
-    (
+/// Every rule this gate reports.
+pub const RULES: &[Rule] = &[
+    Rule::new(
         "budget.category",
         "Category score",
         "A Lighthouse category score is below its minimum.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.metric",
         "Metric",
         "A Lighthouse metric (LCP, TBT, CLS, …) is over its maximum.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.resource",
         "Resource size or count",
         "Transfer size or request count of a resource type is over budget.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.audit",
         "Audit",
         "A Lighthouse audit's score or item count is outside its assertion.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.audit-missing",
         "Audit did not run",
         "An asserted audit is absent from every Lighthouse result.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.bundle",
         "Bundle size",
         "A built file or group of files is over its size limit.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.no-match",
         "Nothing matched",
         "A size budget's glob matches no file, so it measured nothing.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.runtime-error",
         "Lighthouse could not measure",
         "A Lighthouse result carries a runtimeError and null scores.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.regression",
         "Regression against the baseline",
         "A size, metric or score got worse than the base branch allows.",
+        Severity::Error,
     ),
-    (
+    Rule::new(
         "budget.lighthouse-version",
         "Unknown Lighthouse version",
         "A result comes from a Lighthouse major version this gate does not know.",
+        Severity::Warning,
     ),
-    (
+    Rule::new(
         "budget.unsupported",
         "Budget not checked",
         "A budget of another tool needs something this gate does not do (bundling, timing).",
+        Severity::Warning,
+    ),
+    Rule::new(
+        crate::shipped::KNOWN_VALUE_RULE,
+        "Env secret in a shipped file",
+        "The value of a variable the env schema marks secret is in a file the build serves to browsers.",
+        Severity::Error,
+    ),
+    Rule::new(
+        crate::shipped::SOURCE_MAP_RULE,
+        "Source map published",
+        "The build serves source maps, which give every visitor the application's original source.",
+        Severity::Warning,
     ),
 ];
 
-/// Registers rule descriptions for the rule ids used in the report.
-pub fn describe_rules(report: &mut Report) {
-    for (id, name, description) in RULES {
-        if report.findings.iter().any(|f| f.rule_id == id) {
-            report.rules.insert(
-                id.to_string(),
-                RuleInfo {
-                    name: name.to_string(),
-                    description: description.to_string(),
-                    help_uri: None,
-                },
-            );
-        }
-    }
-}
+/// The rules as a set, to describe a report's findings and list them.
+pub const RULE_SET: RuleSet<'static> = RuleSet::new(RULES);
 
 /// Adds outcomes: one table per group in first-seen order, checks, and findings.
-pub fn add_outcomes(report: &mut Report, outcomes: &[Outcome], titles: &[(String, String)]) {
+pub fn add_outcomes(report: &mut Report, outcomes: &[EvaluatedBudget], titles: &[(String, String)]) {
     let mut groups: Vec<&str> = Vec::new();
     for o in outcomes {
         if !groups.contains(&o.group.as_str()) {
@@ -89,11 +99,12 @@ pub fn add_outcomes(report: &mut Report, outcomes: &[Outcome], titles: &[(String
         }
     }
     for group in groups {
-        let mut rows: Vec<&Outcome> = outcomes.iter().filter(|o| o.group == group).collect();
+        let mut rows: Vec<&EvaluatedBudget> = outcomes.iter().filter(|o| o.group == group).collect();
         rows.sort_by_key(|o| match (o.passed, o.level) {
             (false, Severity::Error) => 0,
-            (false, _) => 1,
-            (true, _) => 2,
+            (false, Severity::Warning) => 1,
+            (false, Severity::Note) => 2,
+            (true, _) => 3,
         });
         let title = titles
             .iter()
@@ -121,14 +132,9 @@ pub fn add_outcomes(report: &mut Report, outcomes: &[Outcome], titles: &[(String
         });
     }
     for o in outcomes {
-        let status = match (o.passed, o.level) {
-            (true, _) => CheckStatus::Passed,
-            (false, Severity::Error) => CheckStatus::Failed,
-            (false, _) => CheckStatus::Warned,
-        };
         report.checks.push(Check {
             name: format!("{} › {} {} ({})", o.group, o.check, o.budget_text(), o.source),
-            status,
+            status: o.status(),
             duration_ms: None,
             detail: (!o.passed).then(|| o.failure_message()),
         });
@@ -155,20 +161,18 @@ pub fn checks_for_other_findings(report: &mut Report) {
         .findings
         .iter()
         .filter(|f| !f.properties.contains_key("check"))
-        .map(|f| Check {
-            name: format!("{} › {}", f.subject.as_deref().unwrap_or("budget"), f.rule_id),
-            status: match f.severity {
-                Severity::Error => CheckStatus::Failed,
-                _ => CheckStatus::Warned,
-            },
-            duration_ms: None,
-            detail: Some(f.message.clone()),
+        .map(|f| {
+            Check::judged(
+                format!("{} › {}", f.subject.as_deref().unwrap_or("budget"), f.rule_id),
+                std::slice::from_ref(f),
+            )
+            .with_detail(Some(f.message.clone()))
         })
         .collect();
     report.checks.extend(extra);
 }
 
-fn default_help(o: &Outcome) -> String {
+fn default_help(o: &EvaluatedBudget) -> String {
     match o.rule_id {
         "budget.category" | "budget.metric" | "budget.audit" => {
             format!(
@@ -185,5 +189,50 @@ fn default_help(o: &Outcome) -> String {
             o.source
         ),
         _ => format!("the budget comes from {}", o.source),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use launchgate_core::CheckStatus;
+
+    use super::*;
+    use crate::evaluated::{Operator, Unit};
+
+    fn broken(level: Severity) -> EvaluatedBudget {
+        EvaluatedBudget::compare(
+            "bundles",
+            "dist/app.js (gzip)",
+            "launchgate.yml",
+            "budget.bundle",
+            level,
+            Operator::AtMost,
+            100.0,
+            Some(150.0),
+            Unit::Bytes,
+        )
+    }
+
+    /// A note is information: its check passes, as in every gate, and the row says `note`.
+    #[test]
+    fn a_budget_broken_at_note_level_passes_its_check_and_is_listed() {
+        let mut report = Report::new("budget");
+        let outcomes = [broken(Severity::Note), broken(Severity::Warning)];
+        add_outcomes(&mut report, &outcomes, &[]);
+        let statuses: Vec<CheckStatus> = report.checks.iter().map(|c| c.status).collect();
+        assert_eq!(statuses, [CheckStatus::Passed, CheckStatus::Warned]);
+        assert_eq!(report.findings.len(), 2);
+        let verdicts: Vec<&str> = report.tables[0].rows.iter().map(|r| r[4].as_str()).collect();
+        assert_eq!(verdicts, ["warn", "note"]);
+    }
+
+    #[test]
+    fn other_findings_become_checks_by_the_same_rule() {
+        let mut report = Report::new("budget");
+        report.push(Finding::new("budget.unsupported", Severity::Note, "not checked").subject("size-limit"));
+        report.push(Finding::new("budget.runtime-error", Severity::Error, "no scores").subject("http://x/"));
+        checks_for_other_findings(&mut report);
+        let statuses: Vec<CheckStatus> = report.checks.iter().map(|c| c.status).collect();
+        assert_eq!(statuses, [CheckStatus::Passed, CheckStatus::Failed]);
     }
 }

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use launchgate_core::{Error, Finding, Location, Report, RuleInfo, Severity};
+use launchgate_core::{Error, Finding, Location, Report, Severity};
 use launchgate_secrets::engine::Match;
 use launchgate_secrets::logs::KnownValues;
 use launchgate_secrets::report::{FindingCollector, Origin};
@@ -23,7 +23,8 @@ const MAX_KNOWN_HITS_PER_FILE: usize = 20;
 /// Source maps named one by one in the published-maps finding.
 const MAPS_NAMED: usize = 5;
 
-/// The rule of a known secret value found in a shipped file.
+/// The rule of a known secret value found in a shipped file (described in
+/// [`crate::report::RULES`], as the source-map rule is).
 pub const KNOWN_VALUE_RULE: &str = "budget.shipped-env-secret";
 /// The rule of source maps published with the build.
 pub const SOURCE_MAP_RULE: &str = "budget.source-map-published";
@@ -96,16 +97,36 @@ pub fn scan(root: &Path, files: &[PathBuf], known: Option<&KnownValues>) -> Resu
     }
     if !maps.is_empty() {
         report.push(published_maps_finding(&maps));
-        report.rules.insert(
-            SOURCE_MAP_RULE.to_string(),
-            RuleInfo {
-                name: "Source map published".to_string(),
-                description: "The build serves source maps, which give every visitor the application's original source.".to_string(),
-                help_uri: None,
-            },
-        );
     }
     Ok(report)
+}
+
+/// Scans the build's files for secrets and the env schema's secret values, and takes what it
+/// finds into `report`.
+pub(crate) fn scan_into_report(
+    build: &Path,
+    paths: &[PathBuf],
+    env_secrets: &[(String, launchgate_core::Secret)],
+    report: &mut Report,
+) -> Result<(), Error> {
+    let searchable: Vec<_> = env_secrets
+        .iter()
+        .filter(|(_, v)| v.expose().len() >= launchgate_secrets::logs::MIN_KNOWN_VALUE)
+        .cloned()
+        .collect();
+    let skipped = env_secrets.len() - searchable.len();
+    let known = launchgate_secrets::logs::KnownValues::new(searchable)?;
+    let found = scan(build, paths, Some(&known))?;
+    report.findings.extend(found.findings);
+    report.rules.extend(found.rules);
+    report.notes.extend(found.notes);
+    if skipped > 0 {
+        report.notes.push(format!(
+            "{skipped} secret value(s) from the env schema are shorter than {} characters and were not searched for in the build",
+            launchgate_secrets::logs::MIN_KNOWN_VALUE
+        ));
+    }
+    Ok(())
 }
 
 /// A build file as findings name it: relative to the current folder when under it, so a
@@ -256,13 +277,6 @@ fn known_value_findings(known: &KnownValues, file: &ScannedFile, report: &mut Re
             file.display,
             hits.len() - MAX_KNOWN_HITS_PER_FILE
         ));
-    }
-    if !hits.is_empty() {
-        report.rules.entry(KNOWN_VALUE_RULE.to_string()).or_insert_with(|| RuleInfo {
-            name: "Env secret in a shipped file".to_string(),
-            description: "The value of a variable the env schema marks secret is in a file the build serves to browsers.".to_string(),
-            help_uri: None,
-        });
     }
 }
 

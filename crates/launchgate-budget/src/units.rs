@@ -1,7 +1,8 @@
 //! Byte sizes written as text ("170 kB", "2 MiB", "500KB") and how each tool reads them.
 //!
-//! The same letters mean different numbers in different tools, so every parser here is
-//! told whose text it reads:
+//! launchgate.yml's sizes are read as every launchgate setting is
+//! ([`launchgate_core::units::parse_size`]); the same letters mean different numbers in
+//! other tools' files, so those are read here, told whose text it is:
 //!
 //! | written | launchgate.yml | size-limit (bytes-iec) | bundlewatch (bytes) |
 //! |---|---|---|---|
@@ -16,8 +17,6 @@
 /// Whose size strings are being read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
-    /// launchgate.yml: SI `kB`/`MB` (1000), IEC `KiB`/`MiB` (1024); `KB` is refused as ambiguous.
-    Launchgate,
     /// size-limit's `limit`, parsed by bytes-iec: `kB` and `KB` are 1000, `KiB` 1024.
     SizeLimit,
     /// bundlewatch's and bundlesize's `maxSize`, parsed by `bytes`: every `k` is 1024.
@@ -35,13 +34,8 @@ pub fn parse_size(text: &str, dialect: Dialect) -> Result<u64, String> {
     let value: f64 = number
         .parse()
         .map_err(|_| format!("`{text}` is not a size: it must start with a number, as in `170 kB`"))?;
-    let factor = unit_factor(unit, dialect).ok_or_else(|| match (unit, dialect) {
-        ("KB", Dialect::Launchgate) => format!(
-            "`{text}` is ambiguous: write `{number} kB` for {number} × 1000 bytes or `{number} KiB` for {number} × 1024 bytes"
-        ),
-        _ => format!(
-            "`{text}` has an unknown unit `{unit}`: use B, kB, MB, GB (1000) or KiB, MiB, GiB (1024)"
-        ),
+    let factor = unit_factor(unit, dialect).ok_or_else(|| {
+        format!("`{text}` has an unknown unit `{unit}`: use B, kB, MB, GB (1000) or KiB, MiB, GiB (1024)")
     })?;
     let bytes = value * factor;
     if !bytes.is_finite() || bytes < 0.0 {
@@ -54,16 +48,6 @@ fn unit_factor(unit: &str, dialect: Dialect) -> Option<f64> {
     const K: f64 = 1000.0;
     const KI: f64 = 1024.0;
     match dialect {
-        Dialect::Launchgate => match unit {
-            "" | "B" | "b" | "bytes" => Some(1.0),
-            "kB" | "k" => Some(K),
-            "MB" => Some(K * K),
-            "GB" => Some(K * K * K),
-            "KiB" => Some(KI),
-            "MiB" => Some(KI * KI),
-            "GiB" => Some(KI * KI * KI),
-            _ => None,
-        },
         Dialect::SizeLimit => match unit.to_ascii_lowercase().as_str() {
             "" | "b" => Some(1.0),
             "kb" => Some(K),
@@ -124,23 +108,6 @@ pub fn format_byte_delta(delta: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn launchgate_units_are_explicit() {
-        assert_eq!(parse_size("170 kB", Dialect::Launchgate), Ok(170_000));
-        assert_eq!(parse_size("170 KiB", Dialect::Launchgate), Ok(174_080));
-        assert_eq!(parse_size("1.5 MB", Dialect::Launchgate), Ok(1_500_000));
-        assert_eq!(parse_size("2 MiB", Dialect::Launchgate), Ok(2_097_152));
-        assert_eq!(parse_size("512", Dialect::Launchgate), Ok(512));
-        let err = parse_size("170 KB", Dialect::Launchgate).unwrap_err();
-        assert!(err.contains("ambiguous") && err.contains("170 KiB"), "{err}");
-        assert!(parse_size("ten kB", Dialect::Launchgate).is_err());
-        assert!(
-            parse_size("10 parsecs", Dialect::Launchgate)
-                .unwrap_err()
-                .contains("parsecs")
-        );
-    }
 
     #[test]
     fn foreign_dialects_follow_their_tools() {

@@ -152,6 +152,50 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// Passes every text of the finding, property values included, to `rewrite`; see
+    /// [`crate::Report::rewrite_text`].
+    pub fn rewrite_text(&mut self, rewrite: &mut dyn FnMut(&mut String)) {
+        let Finding {
+            rule_id,
+            severity: _,
+            message,
+            location,
+            subject,
+            help,
+            secret,
+            fingerprint,
+            properties,
+        } = self;
+        rewrite(rule_id);
+        rewrite(message);
+        if let Some(Location {
+            path,
+            line: _,
+            column: _,
+            end_line: _,
+            end_column: _,
+            commit,
+            author,
+            date,
+        }) = location
+        {
+            rewrite(path);
+            [commit, author, date]
+                .into_iter()
+                .flatten()
+                .for_each(&mut *rewrite);
+        }
+        subject.iter_mut().chain(help.iter_mut()).for_each(&mut *rewrite);
+        if let Some(RedactedSecret { display, fingerprint }) = secret {
+            rewrite(display);
+            rewrite(fingerprint);
+        }
+        rewrite(fingerprint);
+        for value in properties.values_mut() {
+            rewrite_json(value, rewrite);
+        }
+    }
+
     /// A finding with a rule id, a severity and a message.
     pub fn new(rule_id: impl Into<String>, severity: Severity, message: impl Into<String>) -> Self {
         Finding {
@@ -219,6 +263,15 @@ impl Finding {
 pub fn fingerprint_of(parts: &[&str]) -> String {
     let joined = parts.join("\u{0}");
     sha256_hex(joined.as_bytes())
+}
+
+fn rewrite_json(value: &mut serde_json::Value, rewrite: &mut dyn FnMut(&mut String)) {
+    match value {
+        serde_json::Value::String(s) => rewrite(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| rewrite_json(v, rewrite)),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(|v| rewrite_json(v, rewrite)),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! What every launchgate gate stands on.
 //!
-//! A gate turns its inputs into a [`Report`] of [`Finding`]s. This crate owns that model,
+//! A gate turns its inputs into a [`Report`] of [`Finding`]s and [`Check`]s, about rules it
+//! declares as [`Rule`]s, from settings whose durations and sizes are read as
+//! [`TimeSpan`]s and [`ByteSize`]s. This crate owns that model,
 //! the redaction of secrets ([`Secret`]), the one `launchgate.yml` file and its error
 //! messages ([`config`]), the renderers behind `--format` ([`render`]), the atomic file
 //! writes ([`atomic`]), the bounded reads of what users name ([`bounded`]), and the exit
@@ -11,6 +13,7 @@
 
 pub mod atomic;
 pub mod bounded;
+pub mod check;
 pub mod ci_event;
 pub mod config;
 pub mod error;
@@ -20,14 +23,19 @@ pub mod git;
 pub mod output;
 pub mod render;
 pub mod report;
+pub mod rule;
 pub mod secret;
 pub mod snippet;
+pub mod units;
 
+pub use check::{Check, CheckRun, CheckStatus};
 pub use error::Error;
 pub use exit::ExitStatus;
 pub use finding::{Finding, Location, Severity};
-pub use report::{Check, CheckStatus, Report, RuleInfo, Table};
+pub use report::{Report, RuleInfo, Table};
+pub use rule::{Rule, RuleSet};
 pub use secret::{RedactedSecret, Secret};
+pub use units::{ByteSize, TimeSpan};
 
 /// The version of the launchgate tools, as every renderer prints it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::check::{Check, CheckRun, CheckStatus};
 use crate::finding::{Finding, Severity};
 
 /// What one gate produced in one run.
@@ -49,38 +50,6 @@ pub struct Counts {
 impl Counts {
     pub fn total(&self) -> usize {
         self.error + self.warning + self.note
-    }
-}
-
-/// A named check and its outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Check {
-    pub name: String,
-    pub status: CheckStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration_ms: Option<u64>,
-    /// Why it failed or was skipped, in words.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CheckStatus {
-    Passed,
-    Warned,
-    Failed,
-    Skipped,
-}
-
-impl CheckStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckStatus::Passed => "passed",
-            CheckStatus::Warned => "warned",
-            CheckStatus::Failed => "failed",
-            CheckStatus::Skipped => "skipped",
-        }
     }
 }
 
@@ -142,6 +111,47 @@ impl Report {
         self.findings.iter().any(|f| f.severity >= fail_on)
     }
 
+    /// Adds a finished check and its findings.
+    pub fn add_check(&mut self, run: CheckRun) {
+        let (check, findings) = run.finish();
+        self.checks.push(check);
+        for finding in findings {
+            self.push(finding);
+        }
+    }
+
+    /// Records a check judged by the findings from index `first` on (the length of
+    /// `findings` before the check ran). Without a `detail`, the worst finding's message
+    /// says why.
+    pub fn check_since(&mut self, name: impl Into<String>, first: usize, detail: Option<String>) {
+        let since = self.findings.get(first..).unwrap_or_default();
+        let check = Check::judged(name, since);
+        let worst = since.iter().map(|f| f.severity).max();
+        let detail = detail.or_else(|| {
+            since
+                .iter()
+                .find(|f| Some(f.severity) == worst)
+                .map(|f| f.message.clone())
+        });
+        self.checks.push(check.with_detail(detail));
+    }
+
+    /// Records a check that did not run, with the reason.
+    pub fn skip_check(&mut self, name: impl Into<String>, why: impl Into<String>) {
+        self.checks.push(Check::skipped(name, why));
+    }
+
+    /// Adds another part's findings, checks, tables, notes, rules and inputs to this one.
+    pub fn merge(&mut self, part: Report) {
+        self.findings.extend(part.findings);
+        self.checks.extend(part.checks);
+        self.tables.extend(part.tables);
+        self.rules.extend(part.rules);
+        self.inputs.extend(part.inputs);
+        self.notes.extend(part.notes);
+        self.suppressed += part.suppressed;
+    }
+
     /// Sorts findings by path, line, column and rule, so output is the same run to run.
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
@@ -157,5 +167,61 @@ impl Report {
             };
             key(a).cmp(&key(b))
         });
+    }
+}
+
+impl Report {
+    /// Passes every text the report holds, in every field, to `rewrite` (to redact values
+    /// a gate learnt at run time). Every field is named here, so a field added to a report
+    /// cannot be forgotten: the destructuring stops compiling.
+    pub fn rewrite_text(&mut self, rewrite: &mut dyn FnMut(&mut String)) {
+        let Report {
+            gate,
+            findings,
+            checks,
+            tables,
+            rules,
+            inputs,
+            notes,
+            suppressed: _,
+            duration_ms: _,
+            error,
+        } = self;
+        rewrite(gate);
+        for finding in findings {
+            finding.rewrite_text(rewrite);
+        }
+        for Check {
+            name,
+            status: _,
+            duration_ms: _,
+            detail,
+        } in checks
+        {
+            rewrite(name);
+            detail.iter_mut().for_each(&mut *rewrite);
+        }
+        for Table { title, columns, rows } in tables {
+            rewrite(title);
+            columns
+                .iter_mut()
+                .chain(rows.iter_mut().flatten())
+                .for_each(&mut *rewrite);
+        }
+        for RuleInfo {
+            name,
+            description,
+            help_uri,
+        } in rules.values_mut()
+        {
+            rewrite(name);
+            rewrite(description);
+            help_uri.iter_mut().for_each(&mut *rewrite);
+        }
+        inputs
+            .iter_mut()
+            .chain(notes.iter_mut())
+            .chain(error.iter_mut())
+            .for_each(rewrite);
     }
 }

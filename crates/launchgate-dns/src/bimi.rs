@@ -5,16 +5,17 @@
 
 use launchgate_core::Severity;
 
+use crate::advice::{RecordFindings, change_record};
 use crate::dmarc::{is_dmarc, parse};
-use crate::outcome::{Outcome, change_record};
 use crate::resolve::Dns;
+use launchgate_core::Report;
 
 /// The tags a BIMI record may carry.
 const KNOWN_TAGS: [&str; 3] = ["v", "l", "a"];
 
 /// Checks the BIMI record of `domain`, when it has one.
-pub async fn check(dns: &Dns, domain: &str) -> Outcome {
-    let mut out = Outcome::default();
+pub async fn check(dns: &Dns, domain: &str) -> Report {
+    let mut out = Report::default();
     let name = format!("default._bimi.{domain}");
     let subject = format!("{name} TXT (BIMI)");
     let Some(records) =
@@ -112,7 +113,7 @@ pub fn problems(record: &str) -> Vec<(Severity, String)> {
 }
 
 /// BIMI logos show only for mail under DMARC `p=quarantine` or `p=reject`.
-async fn dmarc_enforced(dns: &Dns, domain: &str, subject: &str, out: &mut Outcome) {
+async fn dmarc_enforced(dns: &Dns, domain: &str, subject: &str, out: &mut Report) {
     let (_, texts) = dns.txt(&format!("_dmarc.{domain}")).await;
     let policy = texts
         .iter()

@@ -4,13 +4,14 @@ use hickory_resolver::proto::rr::{RData, RecordType};
 use launchgate_core::Severity;
 use serde_json::json;
 
+use crate::advice::{RecordFindings, add_record};
 use crate::config::CaaConfig;
-use crate::outcome::{Outcome, add_record};
 use crate::resolve::Dns;
+use launchgate_core::Report;
 
 /// Checks that every configured issuer may issue for `domain`.
-pub async fn check(dns: &Dns, domain: &str, config: &CaaConfig) -> Outcome {
-    let mut out = Outcome::default();
+pub async fn check(dns: &Dns, domain: &str, config: &CaaConfig) -> Report {
+    let mut out = Report::default();
     let subject = format!("{domain} CAA");
     let answer = dns.query(domain, RecordType::CAA).await;
     if answer.is_failure() {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::{ArgMatches, Parser};
 use launchgate_core::config::ConfigFile;
 use launchgate_core::output::{OutputArgs, emit};
-use launchgate_core::{Error, ExitStatus};
+use launchgate_core::{Error, ExitStatus, TimeSpan};
 
 use crate::config::{self, CaaConfig, DnsConfig, EmailConfig};
 use crate::{CheckOptions, check, rules};
@@ -35,7 +35,11 @@ pub struct Command {
     #[arg(long = "nameserver", value_name = "ADDR")]
     pub nameservers: Vec<String>,
 
-    /// How long to wait for one DNS answer, in milliseconds [default: dns.timeout_ms or 3000].
+    /// How long to wait for one DNS answer, as in `2s` or `500ms` [default: dns.timeout or 3s].
+    #[arg(long, value_name = "DURATION", conflicts_with = "timeout_ms")]
+    pub timeout: Option<TimeSpan>,
+
+    /// The older spelling of --timeout, in milliseconds.
     #[arg(long, value_name = "MS")]
     pub timeout_ms: Option<u64>,
 
@@ -56,8 +60,12 @@ pub struct Command {
     #[arg(long, value_name = "FILE")]
     pub smtp_ca: Option<PathBuf>,
 
-    /// How long each step of the SMTP probe may take [default: dns.smtp.timeout_ms or 5000].
-    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=config::MAX_TIMEOUT_MS))]
+    /// How long each step of the SMTP probe may take, as in `5s` [default: dns.smtp.timeout or 5s].
+    #[arg(long, value_name = "DURATION", conflicts_with = "smtp_timeout_ms")]
+    pub smtp_timeout: Option<TimeSpan>,
+
+    /// The older spelling of --smtp-timeout, in milliseconds.
+    #[arg(long, value_name = "MS")]
     pub smtp_timeout_ms: Option<u64>,
 
     /// List the rules this gate reports, and exit.
@@ -75,17 +83,19 @@ pub fn run(cmd: Command, matches: &ArgMatches) -> ExitStatus {
 
 fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
     if cmd.list_rules {
-        let list: String = rules::RULES
-            .iter()
-            .map(|(id, _, description)| format!("{id:<36} {description}\n"))
-            .collect();
-        launchgate_core::output::write_stdout(list.as_bytes())?;
+        launchgate_core::output::write_stdout(rules::SET.list().as_bytes())?;
         return Ok(ExitStatus::Passed);
     }
     let targets = cmd.output.targets(matches)?;
-    config::check_query_bounds(cmd.timeout_ms, cmd.attempts).map_err(|why| {
-        Error::input(format!("--{}", why.replacen('_', "-", 1)))
-            .with_help("for example `--timeout-ms 2000 --attempts 2`")
+    config::check_timeout(cmd.timeout, cmd.timeout_ms)
+        .and_then(|()| cmd.attempts.map_or(Ok(()), config::check_attempts))
+        .map_err(|why| {
+            Error::input(format!("--{}", why.replacen('_', "-", 1)))
+                .with_help("for example `--timeout 2s --attempts 2`")
+        })?;
+    config::check_timeout(cmd.smtp_timeout, cmd.smtp_timeout_ms).map_err(|why| {
+        Error::input(format!("--smtp-{}", why.replacen('_', "-", 1)))
+            .with_help("for example `--smtp-timeout 5s`")
     })?;
     let cwd = std::env::current_dir()
         .map_err(|e| Error::input(format!("cannot read the current directory: {e}")))?;
@@ -121,14 +131,18 @@ fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
     if let Some(ca) = &cmd.smtp_ca {
         dns.smtp.ca = Some(ca.clone());
     }
-    if let Some(timeout) = cmd.smtp_timeout_ms {
-        dns.smtp.timeout_ms = timeout;
+    if cmd.smtp_timeout.is_some() || cmd.smtp_timeout_ms.is_some() {
+        dns.smtp.timeout = cmd.smtp_timeout;
+        dns.smtp.timeout_ms = cmd.smtp_timeout_ms;
     }
     let site_hosts = file.as_ref().map(config::site_hosts).unwrap_or_default();
     let options = CheckOptions {
         site_hosts,
         nameservers: cmd.nameservers.clone(),
-        timeout: cmd.timeout_ms.map(Duration::from_millis),
+        timeout: cmd
+            .timeout
+            .map(|t| t.0)
+            .or(cmd.timeout_ms.map(Duration::from_millis)),
         attempts: cmd.attempts,
         ..CheckOptions::default()
     };

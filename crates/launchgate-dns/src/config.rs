@@ -1,8 +1,10 @@
 //! The `dns:` section of launchgate.yml, and the host names the smoke gate's `site:` lists.
 
 use std::fmt;
+use std::time::Duration;
 
 use launchgate_core::Error;
+use launchgate_core::TimeSpan;
 use launchgate_core::config::ConfigFile;
 use serde::Deserialize;
 
@@ -28,9 +30,12 @@ pub struct DnsConfig {
     /// `system`, or the name servers to ask (`udp://127.0.0.1:5353`, `tcp://…`, `9.9.9.9`).
     #[serde(default)]
     pub resolver: ResolverSpec,
-    /// How long to wait for one answer, in milliseconds.
-    #[serde(default = "default_timeout_ms")]
-    pub timeout_ms: u64,
+    /// How long to wait for one answer: `timeout: 3s` (default 3s).
+    #[serde(default)]
+    pub timeout: Option<TimeSpan>,
+    /// The older spelling of `timeout`, in milliseconds: `timeout_ms: 3000`.
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
     /// How many times to send a query before calling it a timeout.
     #[serde(default = "default_attempts")]
     pub attempts: usize,
@@ -46,14 +51,52 @@ impl Default for DnsConfig {
             caa: None,
             smtp: SmtpConfig::default(),
             resolver: ResolverSpec::System,
-            timeout_ms: default_timeout_ms(),
+            timeout: None,
+            timeout_ms: None,
             attempts: default_attempts(),
         }
     }
 }
 
-pub(crate) fn default_timeout_ms() -> u64 {
-    3000
+/// How long to wait for one DNS answer when nothing says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long each wait of the SMTP probe may take when nothing says otherwise.
+pub const DEFAULT_SMTP_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl DnsConfig {
+    /// How long to wait for one DNS answer.
+    pub fn query_timeout(&self) -> Duration {
+        either_timeout(self.timeout, self.timeout_ms).unwrap_or(DEFAULT_TIMEOUT)
+    }
+}
+
+impl SmtpConfig {
+    /// How long each wait of the probe may take.
+    pub fn wait_timeout(&self) -> Duration {
+        either_timeout(self.timeout, self.timeout_ms).unwrap_or(DEFAULT_SMTP_TIMEOUT)
+    }
+}
+
+fn either_timeout(timeout: Option<TimeSpan>, timeout_ms: Option<u64>) -> Option<Duration> {
+    timeout.map(|t| t.0).or(timeout_ms.map(Duration::from_millis))
+}
+
+/// `timeout` or `timeout_ms` (not both) within 1 ms to [`MAX_TIMEOUT_MS`], so a dead
+/// server costs a bounded time; the error names the setting as written, without prefix.
+pub fn check_timeout(timeout: Option<TimeSpan>, timeout_ms: Option<u64>) -> Result<(), String> {
+    match (timeout, timeout_ms) {
+        (Some(_), Some(_)) => {
+            Err("timeout and timeout_ms say the same thing: keep timeout, as in `5s`".into())
+        }
+        (Some(t), None) if !(1..=MAX_TIMEOUT_MS).contains(&t.as_millis()) => Err(format!(
+            "timeout must be 1ms to {} (got {t})",
+            TimeSpan::from_millis(MAX_TIMEOUT_MS)
+        )),
+        (None, Some(ms)) if !(1..=MAX_TIMEOUT_MS).contains(&ms) => {
+            Err(format!("timeout_ms must be 1 to {MAX_TIMEOUT_MS} (got {ms})"))
+        }
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn default_attempts() -> usize {
@@ -327,9 +370,13 @@ pub struct SmtpConfig {
     /// the configuration file's folder.
     #[serde(default)]
     pub ca: Option<std::path::PathBuf>,
-    /// How long each wait (connect, each command and reply, the TLS handshake) may take, in ms.
-    #[serde(default = "default_smtp_timeout_ms")]
-    pub timeout_ms: u64,
+    /// How long each wait (connect, each command and reply, the TLS handshake) may take:
+    /// `timeout: 5s` (default 5s).
+    #[serde(default)]
+    pub timeout: Option<TimeSpan>,
+    /// The older spelling of `timeout`, in milliseconds.
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
     /// The name the probe gives in EHLO.
     #[serde(default = "default_ehlo")]
     pub ehlo: String,
@@ -341,7 +388,8 @@ impl Default for SmtpConfig {
             probe: false,
             port: default_smtp_port(),
             ca: None,
-            timeout_ms: default_smtp_timeout_ms(),
+            timeout: None,
+            timeout_ms: None,
             ehlo: default_ehlo(),
         }
     }
@@ -349,10 +397,6 @@ impl Default for SmtpConfig {
 
 fn default_smtp_port() -> u16 {
     25
-}
-
-fn default_smtp_timeout_ms() -> u64 {
-    5000
 }
 
 fn default_ehlo() -> String {
@@ -435,18 +479,16 @@ pub fn site_hosts(config: &ConfigFile) -> Vec<String> {
     hosts
 }
 
-/// `https://www.example.com:8443/path` → `www.example.com`; a bare host passes through.
+/// `https://www.example.com:8443/path` → `www.example.com`; a bare host passes through;
+/// an IP address is no host name (`None`). International names come back in their ASCII
+/// (punycode) form, the one DNS is asked.
 pub fn host_of(url: &str) -> Option<String> {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if authority.starts_with('[') {
-        return None;
-    } else {
-        authority.split(':').next()?
+    let parsed = match url.contains("://") {
+        true => reqwest::Url::parse(url),
+        false => reqwest::Url::parse(&format!("http://{url}")),
     };
-    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
-    (!host.is_empty() && host.parse::<std::net::IpAddr>().is_err()).then_some(host)
+    let host = parsed.ok()?.domain()?.trim_end_matches('.').to_ascii_lowercase();
+    (!host.is_empty()).then_some(host)
 }
 
 /// Reads the `dns:` section; `Ok(None)` when it is absent.
@@ -543,13 +585,10 @@ pub fn validate(dns: &DnsConfig, file_name: &str) -> Result<(), Error> {
             _ => {}
         }
     }
-    if !(1..=MAX_TIMEOUT_MS).contains(&dns.smtp.timeout_ms) {
-        return Err(Error::input(format!(
-            "{file_name}: dns.smtp.timeout_ms must be 1 to {MAX_TIMEOUT_MS} (got {})",
-            dns.smtp.timeout_ms
-        ))
-        .with_help("for example `smtp: { probe: true, timeout_ms: 5000 }`"));
-    }
+    check_timeout(dns.smtp.timeout, dns.smtp.timeout_ms).map_err(|why| {
+        Error::input(format!("{file_name}: dns.smtp.{why}"))
+            .with_help("for example `smtp: { probe: true, timeout: 5s }`")
+    })?;
     if dns.smtp.port == 0 {
         return Err(
             Error::input(format!("{file_name}: dns.smtp.port must be 1 to 65535 (got 0)"))
@@ -564,10 +603,12 @@ pub fn validate(dns: &DnsConfig, file_name: &str) -> Result<(), Error> {
         ))
         .with_help("write a host name such as `ci.example.com`, without spaces"));
     }
-    check_query_bounds(Some(dns.timeout_ms), Some(dns.attempts)).map_err(|why| {
-        Error::input(format!("{file_name}: dns.{why}"))
-            .with_help("for example `timeout_ms: 3000` and `attempts: 2`")
-    })?;
+    check_timeout(dns.timeout, dns.timeout_ms)
+        .and_then(|()| check_attempts(dns.attempts))
+        .map_err(|why| {
+            Error::input(format!("{file_name}: dns.{why}"))
+                .with_help("for example `timeout: 3s` and `attempts: 2`")
+        })?;
     Ok(())
 }
 
@@ -576,18 +617,10 @@ pub const MAX_TIMEOUT_MS: u64 = 60_000;
 /// The most sends of one query.
 pub const MAX_ATTEMPTS: usize = 10;
 
-/// `timeout_ms` and `attempts` within 1..=[`MAX_TIMEOUT_MS`] and 1..=[`MAX_ATTEMPTS`], so a
-/// dead name server costs a bounded time; the error names the setting without its prefix.
-pub fn check_query_bounds(timeout_ms: Option<u64>, attempts: Option<usize>) -> Result<(), String> {
-    if let Some(t) = timeout_ms
-        && !(1..=MAX_TIMEOUT_MS).contains(&t)
-    {
-        return Err(format!("timeout_ms must be 1 to {MAX_TIMEOUT_MS} (got {t})"));
-    }
-    if let Some(a) = attempts
-        && !(1..=MAX_ATTEMPTS).contains(&a)
-    {
-        return Err(format!("attempts must be 1 to {MAX_ATTEMPTS} (got {a})"));
+/// `attempts` within 1..=[`MAX_ATTEMPTS`], so a dead name server costs a bounded time.
+pub fn check_attempts(attempts: usize) -> Result<(), String> {
+    if !(1..=MAX_ATTEMPTS).contains(&attempts) {
+        return Err(format!("attempts must be 1 to {MAX_ATTEMPTS} (got {attempts})"));
     }
     Ok(())
 }
@@ -601,6 +634,31 @@ mod tests {
             path: "launchgate.yml".into(),
             source: yaml.to_string(),
         })
+    }
+
+    /// Timeouts read as in every other section (`timeout: 1500ms`); `timeout_ms` still works.
+    #[test]
+    fn timeouts_are_durations_with_the_millisecond_spelling_kept() {
+        let one = |yaml: &str| dns(yaml).map(|d| d.unwrap());
+        let spelled = one("dns:\n  domain: a.com\n  timeout: 1500ms\n  smtp: { timeout: 2s }\n").unwrap();
+        assert_eq!(spelled.query_timeout(), Duration::from_millis(1500));
+        assert_eq!(spelled.smtp.wait_timeout(), Duration::from_secs(2));
+        let old = one("dns:\n  domain: a.com\n  timeout_ms: 1500\n  smtp: { timeout_ms: 2000 }\n").unwrap();
+        assert_eq!(old.query_timeout(), Duration::from_millis(1500));
+        assert_eq!(old.smtp.wait_timeout(), Duration::from_secs(2));
+        let default = one("dns:\n  domain: a.com\n").unwrap();
+        assert_eq!(default.query_timeout(), DEFAULT_TIMEOUT);
+        assert_eq!(default.smtp.wait_timeout(), DEFAULT_SMTP_TIMEOUT);
+        let long = one("dns:\n  domain: a.com\n  timeout: 2m\n").unwrap_err();
+        assert!(
+            long.message().contains("dns.timeout must be 1ms to 1m (got 2m)"),
+            "{}",
+            long.message()
+        );
+        let both = one("dns:\n  domain: a.com\n  timeout: 1s\n  timeout_ms: 1000\n").unwrap_err();
+        assert!(both.message().contains("keep timeout"), "{}", both.message());
+        let bare = one("dns:\n  domain: a.com\n  timeout: 1000\n").unwrap_err();
+        assert!(bare.message().contains("`1000ms`"), "{}", bare.message());
     }
 
     #[test]
@@ -654,5 +712,14 @@ mod tests {
         );
         assert_eq!(host_of("example.com").as_deref(), Some("example.com"));
         assert_eq!(host_of("http://127.0.0.1/"), None);
+        assert_eq!(host_of("https://[::1]:8443/"), None);
+        assert_eq!(
+            host_of("https://user:p@ss@shop.example.com./x").as_deref(),
+            Some("shop.example.com")
+        );
+        assert_eq!(
+            host_of("https://wéb.example.com/").as_deref(),
+            Some("xn--wb-bja.example.com")
+        );
     }
 }

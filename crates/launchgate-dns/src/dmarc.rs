@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use launchgate_core::Severity;
 use serde_json::json;
 
+use crate::advice::{RecordFindings, add_record, change_record, host_field};
 use crate::config::{DmarcConfig, DmarcPolicy};
-use crate::outcome::{Outcome, add_record, change_record, host_field};
 use crate::resolve::Dns;
+use launchgate_core::Report;
 
 /// RFC 9989 §4.10: the tree walk asks at most this many names.
 const MAX_WALK_QUERIES: usize = 8;
@@ -59,8 +60,8 @@ pub fn parse(text: &str) -> DmarcRecord {
 }
 
 /// Checks DMARC for `domain`.
-pub async fn check(dns: &Dns, domain: &str, config: &DmarcConfig) -> Outcome {
-    let mut out = Outcome::default();
+pub async fn check(dns: &Dns, domain: &str, config: &DmarcConfig) -> Report {
+    let mut out = Report::default();
     let name = format!("_dmarc.{domain}");
     let subject = format!("{name} TXT (DMARC)");
     let example = example_record(domain, config);
@@ -212,7 +213,7 @@ fn walk_names(domain: &str) -> Vec<String> {
 
 #[allow(clippy::too_many_arguments)]
 fn policies(
-    out: &mut Outcome,
+    out: &mut Report,
     record: &DmarcRecord,
     domain: &str,
     found_at: &str,
@@ -298,7 +299,7 @@ fn policies(
 
 async fn reports(
     dns: &Dns,
-    out: &mut Outcome,
+    out: &mut Report,
     record: &DmarcRecord,
     domain: &str,
     found_at: &str,

@@ -6,12 +6,13 @@
 use hickory_resolver::proto::rr::RecordType;
 use launchgate_core::Severity;
 
-use crate::outcome::Outcome;
+use crate::advice::RecordFindings;
 use crate::resolve::{Answer, Dns};
+use launchgate_core::Report;
 
 /// Asks for the domain's DS and DNSKEY records and its SOA (for the AD bit).
-pub async fn check(dns: &Dns, domain: &str) -> Outcome {
-    let mut out = Outcome::default();
+pub async fn check(dns: &Dns, domain: &str) -> Report {
+    let mut out = Report::default();
     let ((ds, _), (keys, keys_ad), (_, soa_ad)) = tokio::join!(
         dns.query_authenticated(domain, RecordType::DS),
         dns.query_authenticated(domain, RecordType::DNSKEY),

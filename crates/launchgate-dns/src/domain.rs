@@ -3,10 +3,10 @@
 //! the DNSSEC note. Several domains run this one after another.
 
 use crate::config::{self, DnsConfig};
-use crate::outcome::Outcome;
 use crate::resolve::Dns;
 use crate::{CheckOptions, bimi, caa, dkim, dmarc, dnssec, mail, mta_sts, records, reverse, smtp, spf};
 use hickory_resolver::proto::rr::RecordType;
+use launchgate_core::Report;
 
 /// Everything the configuration asks about `domain` (lower case, no trailing dot).
 /// `smtp` is the SMTP probe's settings when it is enabled.
@@ -16,11 +16,11 @@ pub async fn check(
     config: &DnsConfig,
     options: &CheckOptions,
     smtp: Option<&smtp::Settings>,
-) -> Outcome {
+) -> Report {
     let email = config.email.clone();
     let records_part = records::check(dns, domain, &config.records, &options.site_hosts);
     let email_part = async {
-        let mut out = Outcome::default();
+        let mut out = Report::default();
         if let Some(email) = &email {
             let (role, mail_out) = mail::check(dns, domain).await;
             out.merge(mail_out);
@@ -58,7 +58,7 @@ pub async fn check(
             };
             let reverse_part = async {
                 match role.receives {
-                    false => Outcome::default(),
+                    false => Report::default(),
                     true => reverse::check(dns, domain, &role.hosts).await,
                 }
             };
@@ -83,13 +83,13 @@ pub async fn check(
     let caa_part = async {
         match &config.caa {
             Some(caa) => caa::check(dns, domain, caa).await,
-            None => Outcome::default(),
+            None => Report::default(),
         }
     };
     let smtp_part = async {
         match smtp {
             Some(settings) => probe_mx_hosts(dns, domain, settings).await,
-            None => Outcome::default(),
+            None => Report::default(),
         }
     };
     let (records_out, email_out, caa_out, smtp_out, dnssec_out) = tokio::join!(
@@ -99,7 +99,7 @@ pub async fn check(
         smtp_part,
         dnssec::check(dns, domain)
     );
-    let mut all = Outcome::default();
+    let mut all = Report::default();
     all.merge(records_out);
     all.merge(email_out);
     all.merge(caa_out);
@@ -110,7 +110,7 @@ pub async fn check(
 
 /// The SMTP probe of the domain's MX hosts; with or without `email:`, since it is asked for
 /// on its own.
-async fn probe_mx_hosts(dns: &Dns, domain: &str, settings: &smtp::Settings) -> Outcome {
+async fn probe_mx_hosts(dns: &Dns, domain: &str, settings: &smtp::Settings) -> Report {
     let hosts = mail::exchanges(&dns.query(domain, RecordType::MX).await);
     if hosts.contains(&None) {
         return not_applicable("SMTP STARTTLS", "the domain accepts no mail (null MX)");
@@ -120,8 +120,8 @@ async fn probe_mx_hosts(dns: &Dns, domain: &str, settings: &smtp::Settings) -> O
 }
 
 /// A check that does not apply to this domain, with the reason.
-fn not_applicable(name: &str, why: &str) -> Outcome {
-    let mut out = Outcome::default();
-    out.skipped(name, format!("not needed: {why}"));
+fn not_applicable(name: &str, why: &str) -> Report {
+    let mut out = Report::default();
+    out.skip_check(name, format!("not needed: {why}"));
     out
 }

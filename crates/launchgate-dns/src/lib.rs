@@ -17,6 +17,7 @@
 //! `dns.server-error`), never mistaken for a missing record; a name server that answers
 //! nothing at all makes the report an error (exit 2).
 
+pub mod advice;
 pub mod bimi;
 pub mod caa;
 pub mod cli;
@@ -27,7 +28,6 @@ pub mod dnssec;
 pub mod domain;
 pub mod mail;
 pub mod mta_sts;
-pub mod outcome;
 pub mod records;
 pub mod resolve;
 #[cfg(feature = "responder")]
@@ -47,7 +47,6 @@ use launchgate_core::{Error, Report};
 
 pub use config::{DnsConfig, ResolverSpec};
 pub use mta_sts::HttpsSettings;
-use outcome::Outcome;
 use resolve::{Answer, Dns, ResolverSettings};
 
 /// What a run needs besides the `dns:` section.
@@ -57,7 +56,7 @@ pub struct CheckOptions {
     pub site_hosts: Vec<String>,
     /// Name servers that replace the configured `resolver` (`--nameserver`).
     pub nameservers: Vec<String>,
-    /// Replaces the configured `timeout_ms`.
+    /// Replaces the configured `timeout`.
     pub timeout: Option<Duration>,
     /// Replaces the configured `attempts`.
     pub attempts: Option<usize>,
@@ -101,9 +100,7 @@ pub async fn check_async(config: &DnsConfig, options: &CheckOptions) -> Result<R
     };
     let settings = ResolverSettings {
         spec: spec.clone(),
-        timeout: options
-            .timeout
-            .unwrap_or(Duration::from_millis(config.timeout_ms)),
+        timeout: options.timeout.unwrap_or(config.query_timeout()),
         attempts: options.attempts.unwrap_or(config.attempts),
     };
     let dns = Dns::new(&settings)?;
@@ -130,7 +127,7 @@ pub async fn check_async(config: &DnsConfig, options: &CheckOptions) -> Result<R
     }
 
     let several = domains.len() > 1;
-    let mut all = Outcome::default();
+    let mut all = Report::default();
     // One domain after another, each with its parts concurrent: the resolver's cache then
     // serves what several domains share (one mail provider's hosts and includes).
     for domain in &domains {
@@ -170,7 +167,7 @@ pub async fn check_async(config: &DnsConfig, options: &CheckOptions) -> Result<R
             String::new()
         }
     ));
-    report.rules = rules::infos(report.findings.iter().map(|f| f.rule_id.as_str()));
+    rules::SET.describe(&mut report);
     report.duration_ms = started.elapsed().as_millis() as u64;
     Ok(report)
 }

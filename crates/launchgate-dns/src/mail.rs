@@ -7,9 +7,10 @@ use hickory_resolver::proto::rr::{RData, RecordType};
 use launchgate_core::Severity;
 use serde_json::json;
 
-use crate::outcome::{Outcome, host_field};
+use crate::advice::{RecordFindings, host_field};
 use crate::records::{addresses, failed};
 use crate::resolve::{Answer, Dns};
+use launchgate_core::Report;
 
 /// What the domain's records say about its mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,8 +48,8 @@ pub fn exchanges(answer: &Answer) -> Vec<Option<String>> {
 
 /// Reads the domain's MX and SPF records, checks that every MX host has an address, and
 /// tells what the domain does with mail.
-pub async fn check(dns: &Dns, domain: &str) -> (MailRole, Outcome) {
-    let mut out = Outcome::default();
+pub async fn check(dns: &Dns, domain: &str) -> (MailRole, Report) {
+    let mut out = Report::default();
     let subject = format!("{domain} MX");
     let mx = dns.query(domain, RecordType::MX).await;
     let (_, texts) = dns.txt(domain).await;
@@ -108,7 +109,7 @@ fn describe(role: &MailRole, hosts: &[Option<String>]) -> String {
 
 /// An MX host must have an A or AAAA record: senders do not follow a CNAME there, and a
 /// host without an address makes them queue and then bounce the mail.
-pub async fn mx_host_resolves(dns: &Dns, domain: &str, host: &str, out: &mut Outcome) {
+pub async fn mx_host_resolves(dns: &Dns, domain: &str, host: &str, out: &mut Report) {
     let subject = format!("{domain} MX");
     let cname = dns.query(host, RecordType::CNAME).await;
     if let Some(RData::CNAME(target)) = cname.records().first() {

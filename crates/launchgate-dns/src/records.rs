@@ -7,9 +7,10 @@ use hickory_resolver::proto::rr::{RData, RecordType};
 use launchgate_core::{Severity, Table};
 use serde_json::json;
 
+use crate::advice::{RecordFindings, host_field};
 use crate::config::{RecordKind, RecordSpec};
-use crate::outcome::{Outcome, host_field};
 use crate::resolve::{Answer, Dns, txt_string};
+use launchgate_core::Report;
 
 /// The full name a record spec means: `@` is the apex, a name ending in `.` is absolute,
 /// anything else is relative to the domain.
@@ -110,8 +111,8 @@ pub fn normalize_answer(data: &RData) -> Option<String> {
 }
 
 /// Checks every expected record, the apex, CNAME targets and the site's host names.
-pub async fn check(dns: &Dns, domain: &str, specs: &[RecordSpec], site_hosts: &[String]) -> Outcome {
-    let mut out = Outcome::default();
+pub async fn check(dns: &Dns, domain: &str, specs: &[RecordSpec], site_hosts: &[String]) -> Report {
+    let mut out = Report::default();
     let mut rows = Vec::new();
     // CNAMEs already checked for a dangling target, as (name, target).
     let mut cname_targets: Vec<(String, String)> = Vec::new();
@@ -283,7 +284,7 @@ pub async fn check(dns: &Dns, domain: &str, specs: &[RecordSpec], site_hosts: &[
     out
 }
 
-async fn apex_cname(dns: &Dns, domain: &str, out: &mut Outcome) {
+async fn apex_cname(dns: &Dns, domain: &str, out: &mut Report) {
     let answer = dns.query(domain, RecordType::CNAME).await;
     if let Some(target) = answer.records().iter().find_map(normalize_answer) {
         out.add(
@@ -296,7 +297,7 @@ async fn apex_cname(dns: &Dns, domain: &str, out: &mut Outcome) {
     }
 }
 
-async fn dangling(dns: &Dns, domain: &str, name: &str, target: &str, out: &mut Outcome) {
+async fn dangling(dns: &Dns, domain: &str, name: &str, target: &str, out: &mut Report) {
     let subject = format!("{name} CNAME");
     let Some((a, aaaa)) = addresses(dns, target, &subject, out).await else {
         return;
@@ -324,7 +325,7 @@ async fn dangling(dns: &Dns, domain: &str, name: &str, target: &str, out: &mut O
 
 /// The A and AAAA answers for `host`; a failed lookup is reported against `subject` and
 /// gives `None`.
-pub async fn addresses(dns: &Dns, host: &str, subject: &str, out: &mut Outcome) -> Option<(Answer, Answer)> {
+pub async fn addresses(dns: &Dns, host: &str, subject: &str, out: &mut Report) -> Option<(Answer, Answer)> {
     let a = dns.query(host, RecordType::A).await;
     let aaaa = dns.query(host, RecordType::AAAA).await;
     if let Some(bad) = [&a, &aaaa].into_iter().find(|x| x.is_failure()) {
@@ -335,7 +336,7 @@ pub async fn addresses(dns: &Dns, host: &str, subject: &str, out: &mut Outcome) 
 }
 
 /// A lookup that neither answered nor said the name is absent.
-pub fn failed(out: &mut Outcome, subject: &str, name: &str, answer: &Answer) {
+pub fn failed(out: &mut Report, subject: &str, name: &str, answer: &Answer) {
     let (rule, help) = match answer {
         Answer::Timeout => (
             "dns.timeout",

@@ -9,9 +9,10 @@ use hickory_resolver::proto::rr::{RData, RecordType};
 use launchgate_core::Severity;
 use serde_json::json;
 
-use crate::outcome::Outcome;
+use crate::advice::RecordFindings;
 use crate::records::failed;
 use crate::resolve::Dns;
+use launchgate_core::Report;
 
 /// The most MX addresses checked for one domain.
 pub const MAX_ADDRESSES: usize = 16;
@@ -38,8 +39,8 @@ pub fn reverse_name(ip: IpAddr) -> String {
 }
 
 /// Checks every address of `hosts` (the domain's MX hosts).
-pub async fn check(dns: &Dns, domain: &str, hosts: &[String]) -> Outcome {
-    let mut out = Outcome::default();
+pub async fn check(dns: &Dns, domain: &str, hosts: &[String]) -> Report {
+    let mut out = Report::default();
     let mut targets = Vec::new();
     for host in hosts {
         for ip in dns.addresses(host).await {
@@ -67,7 +68,7 @@ pub async fn check(dns: &Dns, domain: &str, hosts: &[String]) -> Outcome {
 }
 
 /// The PTR name of `ip` that resolves back to it, or `None` with a finding saying why not.
-async fn confirm(dns: &Dns, domain: &str, host: &str, ip: IpAddr, out: &mut Outcome) -> Option<String> {
+async fn confirm(dns: &Dns, domain: &str, host: &str, ip: IpAddr, out: &mut Report) -> Option<String> {
     let reverse = reverse_name(ip);
     let subject = format!("{reverse} PTR");
     let answer = dns.query(&reverse, RecordType::PTR).await;

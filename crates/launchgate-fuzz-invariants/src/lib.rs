@@ -145,7 +145,7 @@ pub fn webpack_stats(bytes: &[u8]) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let path = dir.path().join("stats.json");
     std::fs::write(&path, bytes).expect("writing the input");
-    if let Ok(stats) = launchgate_budget::stats::webpack(&path) {
+    if let Ok(stats) = launchgate_budget::bundler_stats::webpack(&path) {
         assert!(stats.files.len() <= bytes.len());
     }
 }

@@ -96,7 +96,7 @@ fn main() {
             let start = Instant::now();
             for _ in 0..REQUESTS {
                 let o = suite.run_check(&check).await;
-                assert_eq!(o.check.status, launchgate_core::CheckStatus::Passed);
+                assert_eq!(o.status(), launchgate_core::CheckStatus::Passed);
             }
             start.elapsed()
         }))

@@ -14,9 +14,9 @@ use crate::alerts::{AlertContext, AlertEvent, Alerts};
 use crate::http::{ClientOptions, parse_resolve};
 use crate::limits::{ByteSize, MAX_SPEC_BYTES, parse_byte_size};
 use crate::run::{RunOptions, Suite};
-use crate::spec::parse_duration;
 use crate::vars::parse_variable;
 use crate::watch::{SystemClock, Thresholds, WatchPlan, WatchState, watch};
+use launchgate_core::units::parse_duration;
 
 /// Post-deploy smoke tests and uptime checks: status, redirects, TLS, security headers,
 /// login flows and p95 latency.

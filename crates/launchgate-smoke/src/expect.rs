@@ -244,29 +244,26 @@ pub fn expand_json(v: &Value, vars: &Vars) -> Result<Value, String> {
     })
 }
 
-/// `*` matches any run of characters (including none), `?` one character.
+/// `*` matches any run of characters (including none, `/` too), `?` one character; every
+/// other character, `[`, `{` and `\\` included, stands for itself.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
+    let mut glob = String::with_capacity(pattern.len() * 2);
+    let mut literal = String::new();
+    for c in pattern.chars() {
+        if c == '*' || c == '?' {
+            glob.push_str(&globset::escape(&literal));
+            literal.clear();
+            glob.push(c);
         } else {
-            return false;
+            literal.push(c);
         }
     }
-    p[pi..].iter().all(|c| *c == '*')
+    glob.push_str(&globset::escape(&literal));
+    globset::GlobBuilder::new(&glob)
+        .literal_separator(false)
+        .backslash_escape(false)
+        .build()
+        .is_ok_and(|g| g.compile_matcher().is_match(text))
 }
 
 #[cfg(test)]
@@ -281,5 +278,10 @@ mod tests {
         assert!(glob_match("https://*.example.com/", "https://www.example.com/"));
         assert!(glob_match("a?c", "abc"));
         assert!(!glob_match("a?c", "ac"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("/a/**/z", "/a/b/c/z"));
+        // Glob syntax beyond `*` and `?` is literal text in a URL.
+        assert!(glob_match("/p[1]{x}\\?", "/p[1]{x}\\!"));
+        assert!(!glob_match("/p[12]", "/p1"));
     }
 }

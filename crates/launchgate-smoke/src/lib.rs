@@ -26,7 +26,6 @@ pub mod latency;
 pub mod limits;
 pub mod measure;
 pub mod multipart;
-pub mod outcome;
 pub mod quantify;
 pub mod rdap;
 pub mod rules;
@@ -44,7 +43,6 @@ use std::sync::Arc;
 use launchgate_core::config::ConfigFile;
 use launchgate_core::{Error, Report};
 
-pub use outcome::Outcome;
 pub use run::{RunOptions, SpecSource, Suite};
 pub use spec::SmokeSpec;
 

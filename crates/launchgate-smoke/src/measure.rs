@@ -8,14 +8,14 @@ use reqwest::Url;
 
 use crate::http::HttpClient;
 use crate::latency::{Stats, ms};
-use crate::outcome::Outcome;
 use crate::spec::{BurstSpec, LatencySpec};
+use launchgate_core::CheckRun;
 
 pub async fn latency(
     client: &HttpClient,
     base: &Url,
     spec: Option<&LatencySpec>,
-) -> (Vec<Outcome>, Option<Table>) {
+) -> (Vec<CheckRun>, Option<Table>) {
     let Some(spec) = spec else {
         return (Vec::new(), None);
     };
@@ -39,7 +39,7 @@ pub async fn latency(
         rows: Vec::new(),
     };
     for route in &spec.routes {
-        let mut outcome = Outcome::new(&format!("latency {route}"));
+        let mut outcome = CheckRun::new(format!("latency {route}"));
         let Ok(url) = base.join(route) else {
             outcomes.push(outcome.fail("smoke.latency", format!("`{route}` is not a path"), route));
             continue;
@@ -48,20 +48,19 @@ pub async fn latency(
             crate::latency::sample_route(client, url.clone(), route, spec.warmup, spec.samples).await;
         let judged = judge_latency(&samples, spec.p95_ms, url.as_str());
         outcome.findings = judged.findings;
-        outcome.settle();
-        outcome.check.duration_ms = judged.stats.map(|s| s.p95.as_millis() as u64);
-        outcome.check.detail = Some(judged.detail);
+        outcome.duration_ms = judged.stats.map(|s| s.p95.as_millis() as u64);
+        outcome.detail = Some(judged.detail);
         table
             .rows
-            .push(stats_row(route, &samples, judged.stats, outcome.check.status));
+            .push(stats_row(route, &samples, judged.stats, outcome.status()));
         outcomes.push(outcome);
     }
     (outcomes, Some(table))
 }
 
-pub async fn burst(client: &HttpClient, base: &Url, spec: Option<&BurstSpec>) -> Option<(Outcome, Table)> {
+pub async fn burst(client: &HttpClient, base: &Url, spec: Option<&BurstSpec>) -> Option<(CheckRun, Table)> {
     let spec = spec?;
-    let mut outcome = Outcome::new(&format!("burst {}", spec.get));
+    let mut outcome = CheckRun::new(format!("burst {}", spec.get));
     let url = base.join(&spec.get).ok()?;
     let samples = crate::latency::burst(client, url.clone(), spec.concurrency, spec.requests).await;
     let stats = Stats::of(&samples.durations);
@@ -103,9 +102,8 @@ pub async fn burst(client: &HttpClient, base: &Url, spec: Option<&BurstSpec>) ->
             .subject(url.as_str()),
         );
     }
-    outcome.settle();
-    outcome.check.duration_ms = stats.map(|s| s.p95.as_millis() as u64);
-    outcome.check.detail = Some(format!(
+    outcome.duration_ms = stats.map(|s| s.p95.as_millis() as u64);
+    outcome.detail = Some(format!(
         "{} requests at concurrency {}, {:.1}% errors",
         spec.requests,
         spec.concurrency,
@@ -132,7 +130,7 @@ pub async fn burst(client: &HttpClient, base: &Url, spec: Option<&BurstSpec>) ->
                 samples.error_count.to_string(),
             ];
             row.extend(stat_cells(stats));
-            row.push(outcome.check.status.as_str().to_string());
+            row.push(outcome.status().as_str().to_string());
             row
         }],
     };

@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use crate::cookies::CookieJar;
 use crate::http::{HttpClient, Prepared};
-use crate::outcome::Outcome;
 use crate::spec::RdapSpec;
+use launchgate_core::CheckRun;
 
 const SECONDS_PER_DAY: i64 = 86_400;
 
@@ -94,12 +94,12 @@ pub async fn domain_expiry(
     spec: Option<&RdapSpec>,
     base: &Url,
     now: i64,
-) -> Vec<Outcome> {
+) -> Vec<CheckRun> {
     let Some(spec) = spec else {
         return Vec::new();
     };
     let Ok(server) = server_base(&spec.server) else {
-        let o = Outcome::new("domain expiry");
+        let o = CheckRun::new("domain expiry");
         return vec![o.fail(
             "smoke.domain.rdap",
             "rdap.server is not an http(s) URL".into(),
@@ -111,7 +111,7 @@ pub async fn domain_expiry(
         let host = base.host_str().unwrap_or("");
         let is_ip = host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok();
         let names = if is_ip { Vec::new() } else { candidates(host) };
-        let mut o = Outcome::new(&format!("domain expiry {host}"));
+        let mut o = CheckRun::new(format!("domain expiry {host}"));
         if names.is_empty() {
             outcomes.push(o.fail(
                 "smoke.domain.rdap",
@@ -124,7 +124,7 @@ pub async fn domain_expiry(
         }
     } else {
         for d in &spec.domains {
-            let mut o = Outcome::new(&format!("domain expiry {d}"));
+            let mut o = CheckRun::new(format!("domain expiry {d}"));
             check_domain(client, cache, &server, std::slice::from_ref(d), spec, now, &mut o).await;
             outcomes.push(o);
         }
@@ -152,7 +152,7 @@ async fn check_domain(
     names: &[String],
     spec: &RdapSpec,
     now: i64,
-    outcome: &mut Outcome,
+    outcome: &mut CheckRun,
 ) {
     let started = std::time::Instant::now();
     let subject = names[0].clone();
@@ -177,7 +177,7 @@ async fn check_domain(
             }
         }
     }
-    outcome.check.duration_ms = Some(started.elapsed().as_millis() as u64);
+    outcome.duration_ms = Some(started.elapsed().as_millis() as u64);
     let finding = match found {
         None if outcome.findings.is_empty() => Some(Finding::new(
             "smoke.domain.rdap",
@@ -222,7 +222,7 @@ async fn check_domain(
                     ),
                 )
             } else {
-                outcome.check.detail = Some(format!("{name} expires in {days} days ({date})"));
+                outcome.detail = Some(format!("{name} expires in {days} days ({date})"));
                 return;
             };
             Some(
@@ -234,8 +234,7 @@ async fn check_domain(
     if let Some(f) = finding {
         outcome.push(f.subject(&subject));
     }
-    outcome.check.detail = outcome.findings.first().map(|f| f.message.clone());
-    outcome.settle();
+    outcome.detail = outcome.findings.first().map(|f| f.message.clone());
 }
 
 /// One RDAP query: the expiry, `None` when the server does not know the name (404).

@@ -10,9 +10,9 @@ use reqwest::Url;
 
 use crate::cookies::CookieJar;
 use crate::http::{Exchange, HttpClient, Prepared};
-use crate::outcome::Outcome;
 use crate::spec::{SecurityHeaders, SiteSpec, TlsVersion};
 use crate::tls::unix_now;
+use launchgate_core::CheckRun;
 
 /// Permanent-redirect hops allowed from an alias to the canonical URL.
 pub const MAX_ALIAS_HOPS: usize = 2;
@@ -21,9 +21,9 @@ pub const HSTS_MIN_AGE: u64 = 31_536_000;
 pub const DEFAULT_MIN_DAYS_LEFT: u32 = 14;
 
 /// Walks an alias hop by hop and judges the chain.
-pub async fn check_alias(client: &HttpClient, alias: &str, canonical: &Url) -> Outcome {
+pub async fn check_alias(client: &HttpClient, alias: &str, canonical: &Url) -> CheckRun {
     let name = format!("alias {alias}");
-    let mut outcome = Outcome::new(&name);
+    let mut outcome = CheckRun::new(name.as_str());
     let Ok(start) = Url::parse(alias) else {
         return outcome.fail("smoke.redirect.alias", format!("`{alias}` is not a URL"), alias);
     };
@@ -65,7 +65,7 @@ pub async fn check_alias(client: &HttpClient, alias: &str, canonical: &Url) -> O
             _ => break (current.clone(), status),
         }
     };
-    outcome.check.duration_ms = Some(began.elapsed().as_millis() as u64);
+    outcome.duration_ms = Some(began.elapsed().as_millis() as u64);
     let (end, end_status) = final_url;
     let chain_text = chain_words(&chain, &end);
     let mut problems: Vec<(&str, String)> = Vec::new();
@@ -123,11 +123,10 @@ pub async fn check_alias(client: &HttpClient, alias: &str, canonical: &Url) -> O
             format!("{alias} ends at {end} with status {end_status}, not 200"),
         ));
     }
-    outcome.check.detail = Some(chain_text.clone());
+    outcome.detail = Some(chain_text.clone());
     for (rule, message) in problems {
         outcome.push(Finding::new(rule, Severity::Error, message).subject(alias));
     }
-    outcome.settle();
     outcome
 }
 
@@ -144,8 +143,8 @@ fn chain_words(chain: &[(Url, u16)], end: &Url) -> String {
 }
 
 /// An old path must land, through redirects, on its new path with a 200.
-pub async fn check_mapped_redirect(client: &HttpClient, base: &Url, from: &str, to: &str) -> Outcome {
-    let mut outcome = Outcome::new(&format!("redirect {from} -> {to}"));
+pub async fn check_mapped_redirect(client: &HttpClient, base: &Url, from: &str, to: &str) -> CheckRun {
+    let mut outcome = CheckRun::new(format!("redirect {from} -> {to}"));
     let (Ok(source), Ok(target)) = (base.join(from), base.join(to)) else {
         return outcome.fail(
             "smoke.redirect.map",
@@ -160,8 +159,8 @@ pub async fn check_mapped_redirect(client: &HttpClient, base: &Url, from: &str, 
     {
         Err(e) => return outcome.fail("smoke.redirect.map", format!("{source}: {e}"), source.as_str()),
         Ok(r) => {
-            outcome.check.duration_ms = Some(r.elapsed.as_millis() as u64);
-            outcome.check.detail = Some(format!("{} -> {} ({})", source.path(), r.url.path(), r.status));
+            outcome.duration_ms = Some(r.elapsed.as_millis() as u64);
+            outcome.detail = Some(format!("{} -> {} ({})", source.path(), r.url.path(), r.status));
             if r.url.path() != target.path() || r.url.host_str() != target.host_str() {
                 outcome.push(
                     Finding::new(
@@ -188,7 +187,6 @@ pub async fn check_mapped_redirect(client: &HttpClient, base: &Url, from: &str, 
             }
         }
     }
-    outcome.settle();
     outcome
 }
 
@@ -198,10 +196,10 @@ pub async fn check_tls(
     url: &Url,
     min_days: u32,
     min_version: Option<TlsVersion>,
-) -> Outcome {
+) -> CheckRun {
     let host = url.host_str().unwrap_or("").to_string();
     let port = url.port_or_known_default().unwrap_or(443);
-    let mut outcome = Outcome::new(&format!("tls {host}"));
+    let mut outcome = CheckRun::new(format!("tls {host}"));
     let subject = format!("https://{host}:{port}");
     let addr = match client.address(&host, port).await {
         Ok(a) => a,
@@ -216,7 +214,7 @@ pub async fn check_tls(
         client.timeout,
     )
     .await;
-    outcome.check.duration_ms = Some(began.elapsed().as_millis() as u64);
+    outcome.duration_ms = Some(began.elapsed().as_millis() as u64);
     let now = unix_now();
     if let Some(error) = &probe.error {
         outcome.push(
@@ -274,17 +272,16 @@ pub async fn check_tls(
             .subject(&subject),
         );
     }
-    outcome.check.detail = Some(match &probe.error {
+    outcome.detail = Some(match &probe.error {
         Some(e) => e.clone(),
         None => detail.join(", "),
     });
-    outcome.settle();
     outcome
 }
 
 /// Fetches the canonical page and checks security headers and mixed content.
-pub async fn check_page_security(client: &HttpClient, site: &SiteSpec, canonical: &Url) -> Outcome {
-    let mut outcome = Outcome::new(&format!("security headers {canonical}"));
+pub async fn check_page_security(client: &HttpClient, site: &SiteSpec, canonical: &Url) -> CheckRun {
+    let mut outcome = CheckRun::new(format!("security headers {canonical}"));
     let mut jar = CookieJar::default();
     let page = match client
         .send(&Prepared::get(canonical.clone()), &mut jar, true, None)
@@ -293,7 +290,7 @@ pub async fn check_page_security(client: &HttpClient, site: &SiteSpec, canonical
         Ok(p) => p,
         Err(e) => return outcome.fail("smoke.headers", format!("{canonical}: {e}"), canonical.as_str()),
     };
-    outcome.check.duration_ms = Some(page.elapsed.as_millis() as u64);
+    outcome.duration_ms = Some(page.elapsed.as_millis() as u64);
     if site.security_headers == Some(SecurityHeaders::Recommended) {
         for f in security_header_findings(&page) {
             outcome.push(f);
@@ -302,8 +299,7 @@ pub async fn check_page_security(client: &HttpClient, site: &SiteSpec, canonical
     for f in mixed_content(&page) {
         outcome.push(f);
     }
-    outcome.check.detail = Some(format!("{} {}", page.status, page.url));
-    outcome.settle();
+    outcome.detail = Some(format!("{} {}", page.status, page.url));
     outcome
 }
 

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use launchgate_core::{Report, Secret};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Values too short to replace without mangling unrelated text ("a", "1").
 const MIN_SECRET_LEN: usize = 3;
@@ -39,11 +40,16 @@ impl Redactor {
 
     /// The text with every known secret replaced by its redacted form.
     pub fn redact(&self, text: &str) -> String {
+        self.redact_cow(text).into_owned()
+    }
+
+    /// As [`Redactor::redact`], borrowing the text when it holds no secret.
+    pub fn redact_cow<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
         let all = self.secrets.lock().unwrap_or_else(|e| e.into_inner());
-        let mut out = text.to_string();
+        let mut out = std::borrow::Cow::Borrowed(text);
         for s in all.iter() {
             if out.contains(s.expose()) {
-                out = out.replace(s.expose(), &s.redacted());
+                out = std::borrow::Cow::Owned(out.replace(s.expose(), &s.redacted()));
             }
         }
         out
@@ -53,6 +59,13 @@ impl Redactor {
         self.secrets.lock().map(|s| s.is_empty()).unwrap_or(true)
     }
 }
+
+/// Every byte but the unreserved ones of RFC 3986 (letters, digits, `-._~`).
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// The encodings a URL applies to a value: as a query value, a path and userinfo, plus
 /// every byte but unreserved ones percent-encoded (upper and lower case hex).
@@ -75,26 +88,14 @@ fn url_encoded_forms(value: &str) -> Vec<String> {
             forms.push(u.username().to_string());
         }
     }
-    let mut upper = String::new();
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            upper.push(b as char);
-        } else {
-            upper.push_str(&format!("%{b:02X}"));
-        }
-    }
-    let lower: String = {
-        let mut out = String::new();
-        let mut rest = upper.as_str();
-        while let Some(i) = rest.find('%') {
-            out.push_str(&rest[..i]);
-            out.push('%');
-            out.push_str(&rest[i + 1..i + 3].to_ascii_lowercase());
-            rest = &rest[i + 3..];
-        }
-        out.push_str(rest);
-        out
-    };
+    let upper = utf8_percent_encode(value, NOT_UNRESERVED).to_string();
+    // The encoder yields `%XX` escapes and runs of plain text as separate pieces.
+    let lower: String = utf8_percent_encode(value, NOT_UNRESERVED)
+        .map(|piece| match piece.starts_with('%') {
+            true => piece.to_ascii_lowercase(),
+            false => piece.to_string(),
+        })
+        .collect();
     forms.push(upper);
     forms.push(lower);
     forms.retain(|f| f != value && f.chars().count() >= MIN_SECRET_LEN);
@@ -105,26 +106,9 @@ fn url_encoded_forms(value: &str) -> Vec<String> {
 
 /// `%XX` sequences decoded (invalid UTF-8 replaced); anything malformed is kept as is.
 pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && bytes[i + 1].is_ascii_hexdigit()
-            && bytes[i + 2].is_ascii_hexdigit()
-            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Where `${NAME}` looks: the check's captures first, then the environment.
@@ -285,24 +269,15 @@ fn expand_names(
 }
 
 /// Replaces every known secret in every text of a report.
-pub fn redact_report(report: Report, redactor: &Redactor) -> Report {
-    if redactor.is_empty() {
-        return report;
+pub fn redact_report(mut report: Report, redactor: &Redactor) -> Report {
+    if !redactor.is_empty() {
+        report.rewrite_text(&mut |text| {
+            if let std::borrow::Cow::Owned(clean) = redactor.redact_cow(text) {
+                *text = clean;
+            }
+        });
     }
-    let Ok(mut value) = serde_json::to_value(&report) else {
-        return report;
-    };
-    redact_value(&mut value, redactor);
-    serde_json::from_value(value).unwrap_or(report)
-}
-
-fn redact_value(v: &mut serde_json::Value, redactor: &Redactor) {
-    match v {
-        serde_json::Value::String(s) => *s = redactor.redact(s),
-        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| redact_value(x, redactor)),
-        serde_json::Value::Object(o) => o.values_mut().for_each(|x| redact_value(x, redactor)),
-        _ => {}
-    }
+    report
 }
 
 #[cfg(test)]
@@ -369,5 +344,31 @@ mod tests {
         report.notes.push("sup3r-secret-value".into());
         let text = serde_json::to_string(&redact_report(report, &r)).unwrap();
         assert!(!text.contains("sup3r-secret-value"), "{text}");
+    }
+
+    /// A secret that is also a word the report is made of (`error`, a severity) is redacted
+    /// in every text, and the report keeps its severities and statuses.
+    #[test]
+    fn a_secret_spelled_like_a_severity_is_still_redacted() {
+        let r = Redactor::default();
+        r.add("error");
+        let mut report = Report::new("smoke");
+        report.push(
+            Finding::new("smoke.check", Severity::Error, "the password is error")
+                .subject("https://x/?p=error"),
+        );
+        report.checks.push(launchgate_core::Check {
+            name: "login".into(),
+            status: launchgate_core::CheckStatus::Failed,
+            duration_ms: None,
+            detail: Some("sent error".into()),
+        });
+        let redacted = redact_report(report, &r);
+        let finding = &redacted.findings[0];
+        assert_eq!(finding.severity, Severity::Error);
+        assert_eq!(finding.message, "the password is …");
+        assert_eq!(finding.subject.as_deref(), Some("https://x/?p=…"));
+        assert_eq!(redacted.checks[0].detail.as_deref(), Some("sent …"));
+        assert_eq!(redacted.checks[0].status, launchgate_core::CheckStatus::Failed);
     }
 }

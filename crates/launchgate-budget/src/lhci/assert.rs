@@ -5,8 +5,8 @@ use launchgate_core::Severity;
 use serde_json::Value;
 
 use super::{Aggregation, Assertion, LhciConfig};
+use crate::evaluated::{EvaluatedBudget, Operator, Unit};
 use crate::lhr::{Page, median};
-use crate::outcome::{Operator, Outcome, Unit};
 
 /// What one option of one assertion produced, in LHCI's terms.
 #[derive(Debug, Clone, PartialEq)]
@@ -180,7 +180,7 @@ pub fn aggregate(method: Aggregation, operator: Operator, raw: &[Option<f64>], p
 }
 
 /// Turns assertion results into outcomes for the report.
-pub fn outcomes(config: &LhciConfig, results: &[AssertionResult], group: &str) -> Vec<Outcome> {
+pub fn outcomes(config: &LhciConfig, results: &[AssertionResult], group: &str) -> Vec<EvaluatedBudget> {
     results
         .iter()
         .map(|r| {
@@ -196,7 +196,7 @@ pub fn outcomes(config: &LhciConfig, results: &[AssertionResult], group: &str) -
                 "minScore" if r.audit_id != "categories" => format!("{key} score"),
                 _ => key.clone(),
             };
-            let mut o = Outcome::compare(group, check, &config.source, rule_id, r.level, operator, r.expected, r.actual, unit)
+            let mut o = EvaluatedBudget::compare(group, check, &config.source, rule_id, r.level, operator, r.expected, r.actual, unit)
                 .with_values(r.values.clone());
             o.passed = r.passed;
             if r.name == "auditRan" {

@@ -1,7 +1,7 @@
 //! Bundle verdicts: size-limit and bundlewatch configs as-is, build folders, stats formats.
 
 use launchgate_budget::bundle_configs;
-use launchgate_budget::stats;
+use launchgate_budget::bundler_stats;
 use serde_json::Value;
 
 use crate::{bin, fixture};
@@ -219,7 +219,7 @@ fn glob_matching_nothing_fails() {
 
 #[test]
 fn vite_manifest_totals_entries_with_their_chunks() {
-    let s = stats::vite(&fixture("site/dist/bad/.vite/manifest.json")).unwrap();
+    let s = bundler_stats::vite(&fixture("site/dist/bad/.vite/manifest.json")).unwrap();
     assert_eq!(s.entries.len(), 1);
     let entry = &s.entries[0];
     assert_eq!(entry.name, "index");
@@ -238,7 +238,7 @@ fn vite_manifest_totals_entries_with_their_chunks() {
 
 #[test]
 fn esbuild_metafile_and_webpack_stats() {
-    let e = stats::esbuild(&fixture("bundles/metafile-bad.json")).unwrap();
+    let e = bundler_stats::esbuild(&fixture("bundles/metafile-bad.json")).unwrap();
     let main = e
         .files
         .iter()
@@ -246,7 +246,7 @@ fn esbuild_metafile_and_webpack_stats() {
         .expect("main output of 281 029 B");
     assert!(main.name.contains("main-[hash].js"), "{}", main.name);
     assert!(!e.entries.is_empty());
-    let w = stats::webpack(&fixture("bundles/stats-bad.json")).unwrap();
+    let w = bundler_stats::webpack(&fixture("bundles/stats-bad.json")).unwrap();
     let main = w.files.iter().find(|f| f.path == "main.511e7243.js").unwrap();
     assert_eq!((main.raw, main.name.as_str()), (280100, "main.[hash].js"));
     assert_eq!(w.entries[0].name, "main");

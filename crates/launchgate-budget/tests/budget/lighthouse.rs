@@ -139,7 +139,7 @@ fn aggregation_methods_on_the_three_bad_runs() {
         .iter()
         .map(|r| r.numeric("largest-contentful-paint"))
         .collect();
-    let max = launchgate_budget::outcome::Operator::AtMost;
+    let max = launchgate_budget::evaluated::Operator::AtMost;
     let agg = |m| lhci::aggregate(m, max, &lcp, &bad).unwrap();
     assert_eq!(round(agg(Aggregation::Optimistic)), "16502.4948");
     assert_eq!(round(agg(Aggregation::Pessimistic)), "16654.5619");
@@ -148,7 +148,7 @@ fn aggregation_methods_on_the_three_bad_runs() {
     assert_eq!(bad.representative_run(), 0);
     assert_eq!(round(agg(Aggregation::MedianRun)), "16502.4948");
     let perf: Vec<Option<f64>> = bad.runs.iter().map(|r| r.categories["performance"]).collect();
-    let min = launchgate_budget::outcome::Operator::AtLeast;
+    let min = launchgate_budget::evaluated::Operator::AtLeast;
     assert_eq!(
         lhci::aggregate(Aggregation::Optimistic, min, &perf, &bad),
         Some(0.51)

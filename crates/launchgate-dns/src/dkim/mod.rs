@@ -6,9 +6,10 @@ pub mod key;
 use launchgate_core::{Severity, Table};
 use serde_json::json;
 
+use crate::advice::{RecordFindings, add_record};
 use crate::config::DkimConfig;
-use crate::outcome::{Outcome, add_record};
 use crate::resolve::{Answer, Dns};
+use launchgate_core::Report;
 
 /// RFC 8301: verifiers must reject RSA keys shorter than this.
 pub const MIN_RSA_BITS: usize = 1024;
@@ -56,8 +57,8 @@ pub fn parse(text: &str) -> DkimRecord {
 }
 
 /// Checks the configured selectors, or probes common ones when there are none.
-pub async fn check(dns: &Dns, domain: &str, config: &DkimConfig) -> Outcome {
-    let mut out = Outcome::default();
+pub async fn check(dns: &Dns, domain: &str, config: &DkimConfig) -> Report {
+    let mut out = Report::default();
     let mut rows = Vec::new();
     if config.selectors.is_empty() {
         probe(dns, domain, &mut out, &mut rows).await;
@@ -101,7 +102,7 @@ pub async fn check(dns: &Dns, domain: &str, config: &DkimConfig) -> Outcome {
     out
 }
 
-async fn probe(dns: &Dns, domain: &str, out: &mut Outcome, rows: &mut Vec<Vec<String>>) {
+async fn probe(dns: &Dns, domain: &str, out: &mut Report, rows: &mut Vec<Vec<String>>) {
     let subject = format!("_domainkey.{domain} (DKIM)");
     let mut found = Vec::new();
     for selector in COMMON_SELECTORS {
@@ -149,7 +150,7 @@ fn first_key_record(texts: &[String]) -> Option<&str> {
 }
 
 /// Findings about one key record; returns a short description for the table.
-fn key_findings(out: &mut Outcome, subject: &str, name: &str, domain: &str, text: &str) -> String {
+fn key_findings(out: &mut Report, subject: &str, name: &str, domain: &str, text: &str) -> String {
     let record = parse(text);
     let provider = "generate a new 2048-bit key in your mail provider and publish the TXT (or CNAME) record it gives you";
     let Some(p) = record.get("p") else {

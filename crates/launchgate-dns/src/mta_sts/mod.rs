@@ -8,9 +8,10 @@ use hickory_resolver::proto::rr::{RData, RecordType};
 use launchgate_core::Severity;
 use serde_json::json;
 
+use crate::advice::{RecordFindings, add_record, change_record};
 use crate::config::Requirement;
-use crate::outcome::{Outcome, add_record, change_record};
 use crate::resolve::Dns;
+use launchgate_core::Report;
 
 mod fetch;
 
@@ -78,10 +79,10 @@ pub fn mx_matches(pattern: &str, host: &str) -> bool {
 }
 
 /// Checks MTA-STS for `domain`.
-pub async fn check(dns: &Dns, domain: &str, requirement: Requirement, https: &HttpsSettings) -> Outcome {
-    let mut out = Outcome::default();
+pub async fn check(dns: &Dns, domain: &str, requirement: Requirement, https: &HttpsSettings) -> Report {
+    let mut out = Report::default();
     if requirement == Requirement::Off {
-        out.skipped("MTA-STS", "mta_sts: off");
+        out.skip_check("MTA-STS", "mta_sts: off");
         return out;
     }
     let name = format!("_mta-sts.{domain}");
@@ -304,7 +305,7 @@ pub async fn check(dns: &Dns, domain: &str, requirement: Requirement, https: &Ht
 /// Where to reach the policy host: an override from [`HttpsSettings::resolve`], else its
 /// A and AAAA records from the gate's own resolver (so `--nameserver` applies here too).
 /// The outcome when no policy could be read: one error, and the check ends there.
-fn policy_unreachable(mut out: Outcome, subject: &str, why: &str, help: String) -> Outcome {
+fn policy_unreachable(mut out: Report, subject: &str, why: &str, help: String) -> Report {
     out.add(
         "mta-sts.policy-unreachable",
         Severity::Error,
@@ -353,7 +354,7 @@ async fn policy_addresses(dns: &Dns, host: &str, https: &HttpsSettings) -> Resul
 /// lookup is reported against `check` and gives `None`: the caller stops there.
 pub(crate) async fn versioned_txt(
     dns: &Dns,
-    out: &mut Outcome,
+    out: &mut Report,
     name: &str,
     subject: &str,
     check: &str,
@@ -383,10 +384,10 @@ fn tag_value<'a>(record: &'a str, tag: &str) -> Option<&'a str> {
 }
 
 /// Checks TLS-RPT for `domain`.
-pub async fn check_tls_rpt(dns: &Dns, domain: &str, requirement: Requirement) -> Outcome {
-    let mut out = Outcome::default();
+pub async fn check_tls_rpt(dns: &Dns, domain: &str, requirement: Requirement) -> Report {
+    let mut out = Report::default();
     if requirement == Requirement::Off {
-        out.skipped("TLS-RPT", "tls_rpt: off");
+        out.skip_check("TLS-RPT", "tls_rpt: off");
         return out;
     }
     let name = format!("_smtp._tls.{domain}");

@@ -15,9 +15,10 @@ use rustls::CertificateError;
 use serde_json::json;
 use tokio::task::JoinSet;
 
+use crate::advice::RecordFindings;
 use crate::config::SmtpConfig;
-use crate::outcome::Outcome;
 use crate::resolve::Dns;
+use launchgate_core::Report;
 use session::{Failure, Probe, Secured};
 
 /// The most addresses probed for one domain, over all its MX hosts.
@@ -90,7 +91,7 @@ impl Settings {
         Ok(Some(Settings {
             port: config.port,
             ehlo: config.ehlo.clone(),
-            timeout: Duration::from_millis(config.timeout_ms),
+            timeout: config.wait_timeout(),
             tls: Arc::new(tls),
             probed: Arc::default(),
         }))
@@ -98,8 +99,8 @@ impl Settings {
 }
 
 /// Probes every address of `hosts` (the domain's MX hosts) concurrently.
-pub async fn check(dns: &Dns, domain: &str, hosts: &[String], settings: &Settings) -> Outcome {
-    let mut out = Outcome::default();
+pub async fn check(dns: &Dns, domain: &str, hosts: &[String], settings: &Settings) -> Report {
+    let mut out = Report::default();
     let mut targets = Vec::new();
     for host in hosts {
         for ip in dns.addresses(host).await {
@@ -156,7 +157,7 @@ pub async fn check(dns: &Dns, domain: &str, hosts: &[String], settings: &Setting
 }
 
 /// The finding for one address's failure.
-fn report(out: &mut Outcome, domain: &str, host: &str, ip: IpAddr, port: u16, failure: Failure) {
+fn report(out: &mut Report, domain: &str, host: &str, ip: IpAddr, port: u16, failure: Failure) {
     let subject = format!("{host}:{port} SMTP");
     let at = format!("MX host {host} ({ip}, port {port})");
     let fix_tls = format!(

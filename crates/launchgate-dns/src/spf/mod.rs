@@ -12,10 +12,11 @@ use hickory_resolver::proto::rr::{RData, RecordType};
 use launchgate_core::{Severity, Table};
 use serde_json::json;
 
+use crate::advice::{RecordFindings, add_record, change_record};
 use crate::config::{AllPolicy, SpfConfig};
-use crate::outcome::{Outcome, add_record, change_record};
 use crate::resolve::{Answer, Dns, txt_string};
 use edit::{example_record, insert_include, replace_all};
+use launchgate_core::Report;
 use parse::{Mechanism, Qualifier, SpfRecord, Term, is_spf};
 
 /// RFC 7208 §4.6.4: DNS-querying terms allowed per evaluation.
@@ -29,8 +30,8 @@ pub const MAX_UDP_BYTES: usize = 512;
 const WALK_BUDGET: usize = 60;
 
 /// Checks the SPF record at `domain`.
-pub async fn check(dns: &Dns, domain: &str, config: &SpfConfig) -> Outcome {
-    let mut out = Outcome::default();
+pub async fn check(dns: &Dns, domain: &str, config: &SpfConfig) -> Report {
+    let mut out = Report::default();
     let subject = format!("{domain} TXT (SPF)");
     let example = example_record(config);
     let (answer, texts) = dns.txt(domain).await;
@@ -117,7 +118,7 @@ pub async fn check(dns: &Dns, domain: &str, config: &SpfConfig) -> Outcome {
         records: HashMap::new(),
         rows: Vec::new(),
         loop_reported: false,
-        out: Outcome::default(),
+        out: Report::default(),
     };
     walk.syntax(&parsed, domain, "");
     walk.terms(parsed.clone(), domain.to_string(), String::new())
@@ -203,7 +204,7 @@ pub async fn check(dns: &Dns, domain: &str, config: &SpfConfig) -> Outcome {
 }
 
 fn check_all(
-    out: &mut Outcome,
+    out: &mut Report,
     domain: &str,
     subject: &str,
     record: &str,
@@ -264,7 +265,7 @@ fn check_all(
 /// A TXT record longer than 255 characters is stored as several strings, which receivers
 /// join without adding a space (RFC 7208 §3.3). A term that spans a join usually means the
 /// value was split by hand in the wrong place.
-fn split_strings(out: &mut Outcome, answer: &Answer, record: &str, parsed: &SpfRecord, subject: &str) {
+fn split_strings(out: &mut Report, answer: &Answer, record: &str, parsed: &SpfRecord, subject: &str) {
     let Some(strings) = answer.records().iter().find_map(|r| match r {
         RData::TXT(txt) if txt_string(r).as_deref() == Some(record) => Some(&txt.txt_data),
         _ => None,
@@ -310,7 +311,7 @@ struct Walk<'a> {
     records: HashMap<String, SpfRecord>,
     rows: Vec<Vec<String>>,
     loop_reported: bool,
-    out: Outcome,
+    out: Report,
 }
 
 impl<'a> Walk<'a> {

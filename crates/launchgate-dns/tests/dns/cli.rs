@@ -261,6 +261,38 @@ fn silent_name_server_exits_two() {
         .stdout(predicate::str::contains("no name server answered within 200 ms"));
 }
 
+/// `--timeout` takes a duration as every setting does; `--timeout-ms` stays its alias.
+#[test]
+fn the_timeout_flag_takes_a_duration() {
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let dir = project(GOOD);
+    let nameserver = format!("udp://{}", silent.local_addr().unwrap());
+    Command::cargo_bin("launchgate-dns")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["--nameserver", &nameserver])
+        .args(["--timeout", "150ms", "--attempts", "1", "--format", "json"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("no name server answered within 150 ms"));
+    Command::cargo_bin("launchgate-dns")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["--nameserver", &nameserver, "--timeout", "5m"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--timeout must be 1ms to 1m (got 5m)"));
+    Command::cargo_bin("launchgate-dns")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["--nameserver", &nameserver, "--smtp-timeout", "0s"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--smtp-timeout must be 1ms to 1m (got 0ms)",
+        ));
+}
+
 #[test]
 fn list_rules_names_every_area() {
     Command::cargo_bin("launchgate-dns")

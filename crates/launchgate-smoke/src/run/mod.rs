@@ -1,25 +1,27 @@
-//! Runs a suite: the live-version wait, then checks and site checks concurrently, then
-//! latency samples and the burst, and turns it all into a [`Report`] with every secret
-//! redacted.
+//! Runs a suite: the live-version wait (`live_version.rs`), then request checks
+//! (`request.rs`) and site checks concurrently, then latency samples and the burst, and
+//! turns it all into a [`Report`] with every secret redacted. `prepare.rs` builds the suite
+//! from the spec.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use launchgate_core::{CheckStatus, Finding, Report, Severity};
-use reqwest::{Method, Url};
+use launchgate_core::{CheckStatus, Report};
+use reqwest::Url;
 use tokio::sync::Semaphore;
 
-use crate::cookies::CookieJar;
-use crate::expect::{evaluate, expand_json};
-use crate::http::{ClientOptions, HttpClient, Prepared, PreparedBody};
-use crate::outcome::Outcome;
-use crate::spec::{Body, RequestSpec, SmokeSpec};
-use crate::vars::{Redactor, Sources, Vars};
+use crate::http::{ClientOptions, HttpClient};
+use crate::spec::{RequestSpec, SmokeSpec};
+use crate::vars::{Redactor, Sources};
+use launchgate_core::CheckRun;
 
+mod live_version;
 mod prepare;
+mod request;
 
 pub use prepare::SpecSource;
+pub use request::check_label;
 
 /// Checks run at once unless the spec or `--jobs` says otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -71,11 +73,11 @@ impl Suite {
         let started = Instant::now();
         let mut report = Report::new("smoke");
         report.inputs.push(self.base.to_string());
-        let mut outcomes: Vec<Outcome> = Vec::new();
+        let mut outcomes: Vec<CheckRun> = Vec::new();
         let live = match &self.spec.live_version {
             Some(_) => {
                 let o = self.wait_for_live_version().await;
-                let ok = o.check.status == CheckStatus::Passed;
+                let ok = o.status() == CheckStatus::Passed;
                 outcomes.push(o);
                 ok
             }
@@ -128,29 +130,21 @@ impl Suite {
             }
         } else {
             for c in &self.spec.checks {
-                let mut o = Outcome::new(c.name.as_deref().unwrap_or("check"));
-                o.check.status = CheckStatus::Skipped;
-                o.check.detail = Some("skipped: the deployed version never answered".into());
-                outcomes.push(o);
+                outcomes.push(
+                    CheckRun::new(c.name.as_deref().unwrap_or("check"))
+                        .skip("skipped: the deployed version never answered"),
+                );
             }
         }
         for o in outcomes {
-            report.checks.push(o.check);
-            for f in o.findings {
-                report.push(f);
-            }
+            report.add_check(o);
         }
-        for f in &report.findings {
-            let id = f.rule_id.clone();
-            if let Some(info) = crate::rules::info(&id) {
-                report.rules.entry(id).or_insert(info);
-            }
-        }
+        crate::rules::SET.describe(&mut report);
         report.duration_ms = started.elapsed().as_millis() as u64;
         crate::vars::redact_report(report, &self.redactor)
     }
 
-    async fn run_concurrent(self: &Arc<Self>) -> Vec<Outcome> {
+    async fn run_concurrent(self: &Arc<Self>) -> Vec<CheckRun> {
         let permits = Arc::new(Semaphore::new(self.concurrency));
         let mut tasks = tokio::task::JoinSet::new();
         let mut index = 0usize;
@@ -215,7 +209,7 @@ impl Suite {
         }
     }
 
-    async fn run_job(&self, job: Job) -> Outcome {
+    async fn run_job(&self, job: Job) -> CheckRun {
         let site = self.spec.site.as_ref();
         let canonical = site
             .and_then(|s| Url::parse(&s.canonical).ok())
@@ -236,263 +230,19 @@ impl Suite {
             }
             Job::PageSecurity => match site {
                 Some(s) => crate::site::check_page_security(&self.client, s, &canonical).await,
-                None => Outcome::new("security headers"),
+                None => CheckRun::new("security headers"),
             },
         }
     }
-
-    /// Runs a check, retrying the whole flow on failure up to its attempts.
-    pub async fn run_check(&self, check: &RequestSpec) -> Outcome {
-        let name = check_label(check);
-        let retries = check.retries.or(self.spec.defaults.retries);
-        let attempts = retries.map(|r| r.attempts).unwrap_or(1).max(1);
-        let delay = retries
-            .and_then(|r| r.delay)
-            .map(|d| d.0)
-            .unwrap_or(Duration::from_secs(1));
-        let mut outcome = Outcome::new(&name);
-        for attempt in 1..=attempts {
-            let result = self.attempt(check).await;
-            outcome.check.duration_ms = Some(result.elapsed.as_millis() as u64);
-            let status = result
-                .status
-                .map(|s| format!("HTTP {s}"))
-                .unwrap_or_else(|| "no response".into());
-            match result.failure {
-                None => {
-                    let retried = if attempt > 1 {
-                        format!(" (passed on attempt {attempt} of {attempts})")
-                    } else {
-                        String::new()
-                    };
-                    outcome.check.detail = Some(format!("{status}{retried}"));
-                    outcome.findings = result.findings;
-                    outcome.settle();
-                    return outcome;
-                }
-                Some(failure) if attempt == attempts => {
-                    let tries = if attempts > 1 {
-                        format!(" (after {attempts} attempts)")
-                    } else {
-                        String::new()
-                    };
-                    outcome.check.detail = Some(format!("{status}: {failure}{tries}"));
-                    outcome.findings = result.findings;
-                    outcome.push(
-                        Finding::new(
-                            "smoke.check",
-                            Severity::Error,
-                            format!("{name}: {failure}{tries}"),
-                        )
-                        .subject(result.url.as_deref().unwrap_or(&check.url)),
-                    );
-                    outcome.settle();
-                    return outcome;
-                }
-                Some(_) => tokio::time::sleep(delay).await,
-            }
-        }
-        outcome
-    }
-
-    async fn attempt(&self, check: &RequestSpec) -> Attempt {
-        let started = Instant::now();
-        let mut vars = Vars::new(self.env.clone(), self.redactor.clone());
-        let mut jar = CookieJar::default();
-        let steps = check.requests();
-        let many = steps.len() > 1;
-        let mut result = Attempt {
-            elapsed: Duration::ZERO,
-            status: None,
-            url: None,
-            failure: None,
-            findings: Vec::new(),
-        };
-        for (i, step) in steps.iter().enumerate() {
-            let label = if many {
-                format!("step {} ({} {}): ", i + 1, step.method, step.url)
-            } else {
-                String::new()
-            };
-            let request = match self.prepare_request(step, &vars) {
-                Ok(r) => r,
-                Err(e) => {
-                    result.failure = Some(format!("{label}{e}"));
-                    break;
-                }
-            };
-            result.url = Some(request.url.to_string());
-            let timeout = step.timeout.or(check.timeout).map(|d| d.0);
-            let response = match self
-                .client
-                .send(&request, &mut jar, step.follow_redirects, timeout)
-                .await
-            {
-                Ok(r) => r,
-                Err(e) => {
-                    result.status = e.status();
-                    result.failure = Some(format!("{label}{e}"));
-                    break;
-                }
-            };
-            result.status = Some(response.status);
-            // Captured values are secrets from the moment they arrive: register them before
-            // the expectations, whose failure texts quote the body.
-            for source in step.capture.values() {
-                if let Ok(v) = crate::capture::capture(source, &response, &jar) {
-                    self.redactor.add(&v);
-                }
-            }
-            match evaluate(&step.expect, &response, &vars) {
-                Err(e) => {
-                    result.failure = Some(format!("{label}{e}"));
-                    break;
-                }
-                Ok(f) if !f.is_empty() => {
-                    result.failure = Some(format!("{label}{}", f.join("; ")));
-                    break;
-                }
-                Ok(_) => {}
-            }
-            result.findings.extend(crate::site::mixed_content(&response));
-            for (var, source) in &step.capture {
-                match crate::capture::capture(source, &response, &jar) {
-                    Ok(v) => vars.capture(var, v),
-                    Err(e) => {
-                        result.failure = Some(format!("{label}{e}"));
-                        break;
-                    }
-                }
-            }
-            if result.failure.is_some() {
-                break;
-            }
-        }
-        result.elapsed = started.elapsed();
-        result
-    }
-
-    fn prepare_request(&self, step: &RequestSpec, vars: &Vars) -> Result<Prepared, String> {
-        let target = vars.expand(&step.url)?;
-        let mut url = self
-            .base
-            .join(&target)
-            .map_err(|e| format!("`{target}` is not a URL or path: {e}"))?;
-        if !step.query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            for (k, v) in &step.query {
-                pairs.append_pair(k, &vars.expand(v)?);
-            }
-        }
-        let method = Method::from_bytes(step.method.as_bytes())
-            .map_err(|_| format!("`{}` is not an HTTP method", step.method))?;
-        let mut headers = step
-            .headers
-            .iter()
-            .map(|(k, v)| Ok((k.clone(), vars.expand(v)?)))
-            .collect::<Result<Vec<_>, String>>()?;
-        if let Some(auth) = &step.basic_auth {
-            use base64::Engine;
-            let (user, password) = (vars.expand(&auth.user)?, vars.expand(&auth.password)?);
-            let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-            // The password is a secret even when written in the spec, and so is its encoding.
-            self.redactor.add(&password);
-            self.redactor.add(&token);
-            headers.push(("authorization".to_string(), format!("Basic {token}")));
-        }
-        let body = match &step.body {
-            None => None,
-            Some(Body::Json(v)) => Some(PreparedBody::Json(expand_json(v, vars)?)),
-            Some(Body::Form(f)) => Some(PreparedBody::Form(
-                f.iter()
-                    .map(|(k, v)| Ok((k.clone(), vars.expand(v)?)))
-                    .collect::<Result<_, String>>()?,
-            )),
-            Some(Body::Raw(s)) => Some(PreparedBody::Raw(vars.expand(s)?)),
-            Some(Body::Multipart(m)) => Some(PreparedBody::Multipart(crate::multipart::prepare(m, vars)?)),
-        };
-        Ok(Prepared {
-            method,
-            url,
-            headers,
-            body,
-            identity: step
-                .client_cert
-                .as_ref()
-                .and_then(|c| self.identity_slots.get(c).copied()),
-        })
-    }
-
-    /// Polls `live_version` until its body shows the expected text or time runs out.
-    async fn wait_for_live_version(&self) -> Outcome {
-        let Some(lv) = &self.spec.live_version else {
-            return Outcome::new("live version");
-        };
-        let mut outcome = Outcome::new("live version");
-        let vars = Vars::new(self.env.clone(), self.redactor.clone());
-        let (Ok(path), Ok(wanted)) = (vars.expand(&lv.get), vars.expand(&lv.body_contains)) else {
-            return outcome.fail("smoke.live-version", "cannot expand live_version".into(), &lv.get);
-        };
-        let Ok(url) = self.base.join(&path) else {
-            return outcome.fail("smoke.live-version", format!("`{path}` is not a path"), &path);
-        };
-        let timeout = lv.timeout.map(|d| d.0).unwrap_or(Duration::from_secs(300));
-        let interval = lv.interval.map(|d| d.0).unwrap_or(Duration::from_secs(5));
-        let started = Instant::now();
-        let mut polls = 0u32;
-        let mut last;
-        loop {
-            polls += 1;
-            let mut jar = CookieJar::default();
-            match self
-                .client
-                .send(&Prepared::get(url.clone()), &mut jar, true, None)
-                .await
-            {
-                Ok(r) if r.status == 200 && r.text().contains(&wanted) => {
-                    outcome.check.duration_ms = Some(started.elapsed().as_millis() as u64);
-                    outcome.check.detail = Some(format!(
-                        "HTTP 200, live after {polls} poll{}",
-                        if polls == 1 { "" } else { "s" }
-                    ));
-                    return outcome;
-                }
-                Ok(r) => last = format!("status {}; {}", r.status, r.body_excerpt()),
-                Err(e) => last = e.to_string(),
-            }
-            let left = timeout.saturating_sub(started.elapsed());
-            if left.is_zero() {
-                break;
-            }
-            tokio::time::sleep(interval.min(left)).await;
-        }
-        outcome.check.duration_ms = Some(started.elapsed().as_millis() as u64);
-        outcome.fail(
-            "smoke.live-version",
-            format!(
-                "{url} did not show `{wanted}` within {} ({polls} polls); last answer: {last}",
-                crate::http::secs(timeout)
-            ),
-            url.as_str(),
-        )
-    }
-}
-
-/// The name a check goes by: its `name`, else its method and URL.
-pub fn check_label(check: &RequestSpec) -> String {
-    check
-        .name
-        .clone()
-        .unwrap_or_else(|| format!("{} {}", check.method, check.url))
 }
 
 /// Every task's outcome in spawn order. A task that panicked (or was cancelled) becomes a
 /// failed outcome under its label instead of vanishing from the report.
 async fn collect_outcomes(
-    mut tasks: tokio::task::JoinSet<(usize, Outcome)>,
+    mut tasks: tokio::task::JoinSet<(usize, CheckRun)>,
     labels: &HashMap<tokio::task::Id, (usize, String)>,
-) -> Vec<Outcome> {
-    let mut done: Vec<(usize, Outcome)> = Vec::new();
+) -> Vec<CheckRun> {
+    let mut done: Vec<(usize, CheckRun)> = Vec::new();
     while let Some(r) = tasks.join_next_with_id().await {
         match r {
             Ok((_, pair)) => done.push(pair),
@@ -501,7 +251,7 @@ async fn collect_outcomes(
                     .get(&e.id())
                     .cloned()
                     .unwrap_or((usize::MAX, "check".to_string()));
-                let o = Outcome::new(&label).fail(
+                let o = CheckRun::new(label.as_str()).fail(
                     "smoke.check",
                     format!("{label}: the check stopped unexpectedly"),
                     &label,
@@ -522,14 +272,6 @@ enum Job {
     PageSecurity,
 }
 
-struct Attempt {
-    elapsed: Duration,
-    status: Option<u16>,
-    url: Option<String>,
-    failure: Option<String>,
-    findings: Vec<Finding>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -542,21 +284,21 @@ mod tests {
         let outcomes = rt.block_on(async {
             let mut tasks = tokio::task::JoinSet::new();
             let mut labels = HashMap::new();
-            let h = tasks.spawn(async { (0, Outcome::new("fine")) });
+            let h = tasks.spawn(async { (0, CheckRun::new("fine")) });
             labels.insert(h.id(), (0, "fine".to_string()));
             let h = tasks.spawn(async {
                 if std::hint::black_box(true) {
                     panic!("boom");
                 }
-                (1, Outcome::new("never"))
+                (1, CheckRun::new("never"))
             });
             labels.insert(h.id(), (1, "homepage".to_string()));
             collect_outcomes(tasks, &labels).await
         });
         assert_eq!(outcomes.len(), 2);
-        assert_eq!(outcomes[0].check.status, CheckStatus::Passed);
-        assert_eq!(outcomes[1].check.name, "homepage");
-        assert_eq!(outcomes[1].check.status, CheckStatus::Failed);
+        assert_eq!(outcomes[0].status(), CheckStatus::Passed);
+        assert_eq!(outcomes[1].name, "homepage");
+        assert_eq!(outcomes[1].status(), CheckStatus::Failed);
         assert_eq!(
             outcomes[1].findings[0].message,
             "homepage: the check stopped unexpectedly"

@@ -38,7 +38,12 @@ pub struct Expect {
     pub content_type: Option<String>,
     #[serde(default)]
     pub cookies: BTreeMap<String, CookieExpect>,
-    #[serde(default)]
+    /// The longest the response may take: `max: 800ms` (or `max_ms: 800`).
+    #[serde(
+        default,
+        alias = "max",
+        deserialize_with = "launchgate_core::units::optional_millis"
+    )]
     pub max_ms: Option<u64>,
 }
 

@@ -6,10 +6,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::time::Duration;
 
+use launchgate_core::TimeSpan;
+use serde::Deserialize;
 use serde::de::{self, Deserializer};
-use serde::{Deserialize, Serialize};
 
 mod alerts;
 mod expect;
@@ -65,12 +65,12 @@ pub struct SmokeSpec {
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
     #[serde(default)]
-    pub timeout: Option<DurationSpec>,
+    pub timeout: Option<TimeSpan>,
     #[serde(default)]
     pub retries: Option<Retries>,
     /// The longest response body read (default 10 MiB); a longer one fails the check.
-    #[serde(default)]
-    pub max_body: Option<crate::limits::ByteSize>,
+    #[serde(default, deserialize_with = "crate::limits::bounded_body_size")]
+    pub max_body: Option<launchgate_core::ByteSize>,
 }
 
 /// Retries within one run: a check that fails is run again, from its first step.
@@ -79,7 +79,7 @@ pub struct Defaults {
 pub struct Retries {
     /// Attempts in all, the first included (1 to [`crate::limits::MAX_ATTEMPTS`]).
     pub attempts: u32,
-    pub delay: Option<DurationSpec>,
+    pub delay: Option<TimeSpan>,
 }
 
 #[derive(Deserialize)]
@@ -87,7 +87,7 @@ pub struct Retries {
 struct RawRetries {
     attempts: u32,
     #[serde(default)]
-    delay: Option<DurationSpec>,
+    delay: Option<TimeSpan>,
 }
 
 impl TryFrom<RawRetries> for Retries {
@@ -185,6 +185,8 @@ pub struct LatencySpec {
     pub samples: usize,
     #[serde(default = "default_warmup")]
     pub warmup: usize,
+    /// The p95 budget: `p95: 300ms` (or `p95_ms: 300`).
+    #[serde(alias = "p95", deserialize_with = "launchgate_core::units::millis")]
     pub p95_ms: u64,
 }
 
@@ -203,7 +205,12 @@ pub struct BurstSpec {
     pub get: String,
     pub concurrency: usize,
     pub requests: usize,
-    #[serde(default)]
+    /// The p95 budget under the burst: `p95: 1s` (or `p95_ms: 1000`).
+    #[serde(
+        default,
+        alias = "p95",
+        deserialize_with = "launchgate_core::units::optional_millis"
+    )]
     pub p95_ms: Option<u64>,
     #[serde(default)]
     pub max_error_rate: Option<f64>,
@@ -221,10 +228,10 @@ pub struct LiveVersionSpec {
     pub body_contains: String,
     /// How long to keep polling (default 5 minutes).
     #[serde(default)]
-    pub timeout: Option<DurationSpec>,
+    pub timeout: Option<TimeSpan>,
     /// Time between polls (default 5 s).
     #[serde(default)]
-    pub interval: Option<DurationSpec>,
+    pub interval: Option<TimeSpan>,
 }
 
 /// One request, and for a check also its name and retries. A check holds either one
@@ -246,7 +253,7 @@ pub struct RequestSpec {
     pub expect: Expect,
     pub capture: BTreeMap<String, CaptureSource>,
     pub follow_redirects: bool,
-    pub timeout: Option<DurationSpec>,
+    pub timeout: Option<TimeSpan>,
     pub retries: Option<Retries>,
     pub steps: Vec<RequestSpec>,
 }
@@ -306,7 +313,7 @@ struct RawRequest {
     capture: BTreeMap<String, CaptureSource>,
     #[serde(default)]
     follow_redirects: Option<bool>,
-    timeout: Option<DurationSpec>,
+    timeout: Option<TimeSpan>,
     retries: Option<Retries>,
     #[serde(default)]
     steps: Vec<RequestSpec>,
@@ -463,57 +470,6 @@ pub(crate) fn json_strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>)
     }
 }
 
-/// A duration such as `250ms`, `10s`, `5m` or `1h`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct DurationSpec(pub Duration);
-
-impl<'de> Deserialize<'de> for DurationSpec {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = ScalarText::deserialize(d)?.0;
-        parse_duration(&raw).map(DurationSpec).map_err(de::Error::custom)
-    }
-}
-
-/// Parses `250ms`, `10s`, `5m`, `1h` or `1m30s`, up to [`crate::limits::MAX_DURATION`].
-pub fn parse_duration(raw: &str) -> Result<Duration, String> {
-    let s = raw.trim();
-    let bad = || format!("invalid duration `{s}`: write 250ms, 10s, 5m or 1h");
-    let too_long = || {
-        format!(
-            "duration `{s}` is too long: the limit is {} hours",
-            crate::limits::MAX_DURATION.as_secs() / 3600
-        )
-    };
-    if s.is_empty() {
-        return Err(bad());
-    }
-    let mut total = Duration::ZERO;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
-        if digits == 0 {
-            return Err(bad());
-        }
-        let n: u64 = rest[..digits].parse().map_err(|_| too_long())?;
-        rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
-        let unit = &rest[..unit_len];
-        rest = &rest[unit_len..];
-        let part = match unit {
-            "ms" => Some(Duration::from_millis(n)),
-            "s" => Some(Duration::from_secs(n)),
-            "m" => n.checked_mul(60).map(Duration::from_secs),
-            "h" => n.checked_mul(3600).map(Duration::from_secs),
-            _ => return Err(bad()),
-        };
-        total = part
-            .and_then(|p| total.checked_add(p))
-            .filter(|t| *t <= crate::limits::MAX_DURATION)
-            .ok_or_else(too_long)?;
-    }
-    Ok(total)
-}
-
 /// A scalar read as text, so `status: 200` and `status: "2xx"` both parse.
 #[derive(Debug, Clone)]
 pub(crate) struct ScalarText(pub(crate) String);
@@ -543,21 +499,17 @@ impl<'de> Deserialize<'de> for ScalarText {
 mod tests {
     use super::*;
 
+    /// Time budgets read as every duration does (`800ms`, `1s`); the `_ms` keys with a
+    /// number of milliseconds still work.
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
-        assert_eq!(parse_duration("1m30s").unwrap(), Duration::from_secs(90));
-        assert!(parse_duration("10").is_err());
-        assert!(parse_duration("fast").is_err());
-        // Multiplying or adding past the range is an error, not a panic or a wrap.
-        for huge in [
-            "18446744073709551615h",
-            "5124095576030432h",
-            "99999999999999999999s",
-            "8784h1ms",
-        ] {
-            assert!(parse_duration(huge).unwrap_err().contains("too long"), "{huge}");
-        }
-        assert_eq!(parse_duration("8784h").unwrap(), crate::limits::MAX_DURATION);
+    fn time_budgets_take_durations_or_milliseconds() {
+        let spec: SmokeSpec = serde_yaml::from_str(
+            "base_url: https://example.test\nchecks:\n  - { name: a, get: /, expect: { max: 800ms } }\n  - { name: b, get: /, expect: { max_ms: 900 } }\nlatency: { routes: [/], p95: 1.5s }\nburst: { get: /, concurrency: 2, requests: 4, p95: 300ms }\n",
+        )
+        .unwrap();
+        assert_eq!(spec.checks[0].expect.max_ms, Some(800));
+        assert_eq!(spec.checks[1].expect.max_ms, Some(900));
+        assert_eq!(spec.latency.unwrap().p95_ms, 1500);
+        assert_eq!(spec.burst.unwrap().p95_ms, Some(300));
     }
 }

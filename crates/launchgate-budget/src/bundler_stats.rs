@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use launchgate_core::Error;
 use serde_json::Value;
 
-use crate::bundles::{BuildFile, Compression, measure, normalize_name};
+use crate::build_files::{BuildFile, Compression, measure, normalize_name};
 
 /// An entry point and the files it loads up front (its imported chunks and CSS).
 #[derive(Debug, Clone, PartialEq)]

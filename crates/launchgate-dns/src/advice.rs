@@ -1,20 +1,28 @@
-//! What one part of the gate (records, SPF, DMARC, …) hands back, and the finding builder
-//! every part uses so that subjects and help read the same way.
+//! How the gate's findings read: a finding about a record with the fix as help, and the
+//! host field and record edits a DNS provider's form wants.
+//!
+//! Each part of the gate (records, SPF, DMARC, …) fills a part [`Report`] that the gate
+//! merges; its checks follow from their findings by core's one rule
+//! ([`Report::check_since`]).
 
-use launchgate_core::{Check, CheckStatus, Finding, Severity, Table};
+use launchgate_core::{Finding, Report, Severity};
 
-/// Findings, checks and tables from one part of the gate.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    pub findings: Vec<Finding>,
-    pub checks: Vec<Check>,
-    pub tables: Vec<Table>,
-    pub notes: Vec<String>,
+/// Adds findings about DNS records to a part's report.
+pub trait RecordFindings {
+    /// Adds a finding about `subject` (a record such as `_dmarc.example.com TXT`) with
+    /// the fix as its help.
+    fn add(
+        &mut self,
+        rule_id: &str,
+        severity: Severity,
+        subject: &str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> &mut Finding;
 }
 
-impl Outcome {
-    /// Adds a finding about `subject` (a record such as `_dmarc.example.com TXT`).
-    pub fn add(
+impl RecordFindings for Report {
+    fn add(
         &mut self,
         rule_id: &str,
         severity: Severity,
@@ -27,45 +35,6 @@ impl Outcome {
             .help(help);
         self.findings.push(finding);
         self.findings.last_mut().expect("just pushed")
-    }
-
-    /// Records a named check whose status follows from the findings added since `start`.
-    pub fn check_since(&mut self, name: impl Into<String>, start: usize, detail: Option<String>) {
-        let worst = self.findings[start..].iter().map(|f| f.severity).max();
-        let status = match worst {
-            Some(Severity::Error) => CheckStatus::Failed,
-            Some(Severity::Warning) => CheckStatus::Warned,
-            _ => CheckStatus::Passed,
-        };
-        let detail = detail.or_else(|| {
-            self.findings[start..]
-                .iter()
-                .find(|f| Some(f.severity) == worst)
-                .map(|f| f.message.clone())
-        });
-        self.checks.push(Check {
-            name: name.into(),
-            status,
-            duration_ms: None,
-            detail,
-        });
-    }
-
-    /// Records a check that did not run, with the reason.
-    pub fn skipped(&mut self, name: impl Into<String>, why: impl Into<String>) {
-        self.checks.push(Check {
-            name: name.into(),
-            status: CheckStatus::Skipped,
-            duration_ms: None,
-            detail: Some(why.into()),
-        });
-    }
-
-    pub fn merge(&mut self, other: Outcome) {
-        self.findings.extend(other.findings);
-        self.checks.extend(other.checks);
-        self.tables.extend(other.tables);
-        self.notes.extend(other.notes);
     }
 }
 

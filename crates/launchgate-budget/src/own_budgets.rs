@@ -6,12 +6,11 @@ use std::collections::BTreeMap;
 use launchgate_core::{Error, Severity};
 use regex::Regex;
 
-use crate::bundles::{BuildFile, Compression, PathFilter};
+use crate::build_files::{BuildFile, Compression, PathFilter};
 use crate::config::{BudgetConfig, MetricLimit, ResourceLimit};
+use crate::evaluated::{EvaluatedBudget, Operator, Unit};
 use crate::lhci::{Aggregation, aggregate};
 use crate::lhr::Page;
-use crate::outcome::{Operator, Outcome, Unit};
-use crate::units::{Dialect, parse_size};
 
 /// The category minimums a launch checklist asks for when none are configured.
 pub const DEFAULT_CATEGORIES: [(&str, f64); 1] = [("performance", 0.85)];
@@ -47,22 +46,17 @@ pub fn metric(name: &str) -> Result<(&'static str, Unit), Error> {
 fn metric_value(name: &str, unit: Unit, limit: &MetricLimit) -> Result<f64, Error> {
     match (limit, unit) {
         (MetricLimit::Number(n), _) => Ok(*n),
-        (MetricLimit::Text(t), Unit::Bytes) => parse_size(t, Dialect::Launchgate)
+        (MetricLimit::Text(t), Unit::Bytes) => launchgate_core::units::parse_size(t)
             .map(|b| b as f64)
             .map_err(|e| Error::input(format!("budget.metrics.{name}: {e}"))),
         (MetricLimit::Text(t), Unit::Milliseconds) => {
             let t = t.trim();
-            let parsed = if let Some(ms) = t.strip_suffix("ms") {
-                ms.trim().parse::<f64>().ok()
-            } else if let Some(s) = t.strip_suffix('s') {
-                s.trim().parse::<f64>().ok().map(|s| s * 1000.0)
-            } else {
-                None
-            };
-            parsed.ok_or_else(|| {
-                Error::input(format!("budget.metrics.{name}: `{t}` is not a duration"))
-                    .with_help("write milliseconds as a number (2500), or `2500 ms`, or `2.5 s`")
-            })
+            launchgate_core::units::parse_duration(t)
+                .map(|d| d.as_secs_f64() * 1000.0)
+                .map_err(|_| {
+                    Error::input(format!("budget.metrics.{name}: `{t}` is not a duration"))
+                        .with_help("write milliseconds as a number (2500), or `2500 ms`, or `2.5 s`")
+                })
         }
         (MetricLimit::Text(t), _) => t
             .trim()
@@ -107,7 +101,7 @@ fn limits_for(config: &BudgetConfig, url: &str) -> Result<PageLimits, Error> {
 }
 
 /// Evaluates the Lighthouse budgets of launchgate.yml on one page.
-pub fn evaluate_page(config: &BudgetConfig, page: &Page, group: &str) -> Result<Vec<Outcome>, Error> {
+pub fn evaluate_page(config: &BudgetConfig, page: &Page, group: &str) -> Result<Vec<EvaluatedBudget>, Error> {
     let level = config.level.unwrap_or(Severity::Error);
     let method = match &config.aggregation {
         Some(text) => Aggregation::parse(text).ok_or_else(|| {
@@ -147,7 +141,7 @@ pub fn evaluate_page(config: &BudgetConfig, page: &Page, group: &str) -> Result<
             .map(|r| r.categories.get(category).copied().flatten())
             .collect();
         let (actual, values) = collect(raw, Operator::AtLeast);
-        let mut o = Outcome::compare(
+        let mut o = EvaluatedBudget::compare(
             group,
             format!("categories:{category}"),
             category_source,
@@ -174,7 +168,7 @@ pub fn evaluate_page(config: &BudgetConfig, page: &Page, group: &str) -> Result<
         let raw = page.runs.iter().map(|r| r.numeric(id)).collect();
         let (actual, values) = collect(raw, Operator::AtMost);
         out.push(
-            Outcome::compare(
+            EvaluatedBudget::compare(
                 group,
                 id,
                 SOURCE,
@@ -198,12 +192,12 @@ pub fn evaluate_page(config: &BudgetConfig, page: &Page, group: &str) -> Result<
             );
         }
         if let Some(size) = &limit.size {
-            let max = parse_size(size, Dialect::Launchgate)
+            let max = launchgate_core::units::parse_size(size)
                 .map_err(|e| Error::input(format!("budget.resources.{kind}.size: {e}")))?;
             let raw = page.runs.iter().map(|r| r.resource(kind).map(|x| x.0)).collect();
             let (actual, values) = collect(raw, Operator::AtMost);
             out.push(
-                Outcome::compare(
+                EvaluatedBudget::compare(
                     group,
                     format!("{kind} size"),
                     SOURCE,
@@ -221,7 +215,7 @@ pub fn evaluate_page(config: &BudgetConfig, page: &Page, group: &str) -> Result<
             let raw = page.runs.iter().map(|r| r.resource(kind).map(|x| x.1)).collect();
             let (actual, values) = collect(raw, Operator::AtMost);
             out.push(
-                Outcome::compare(
+                EvaluatedBudget::compare(
                     group,
                     format!("{kind} requests"),
                     SOURCE,
@@ -266,7 +260,7 @@ pub fn evaluate_bundles(
     config: &BudgetConfig,
     files: &[BuildFile],
     folder: &str,
-) -> Result<Vec<Outcome>, Error> {
+) -> Result<Vec<EvaluatedBudget>, Error> {
     let mut out = Vec::new();
     let parts: Vec<String> = std::path::Path::new(folder)
         .components()
@@ -282,7 +276,7 @@ pub fn evaluate_bundles(
     for b in &config.bundles {
         let patterns = b.path.patterns();
         let compression = bundle_compression(b.compression.as_deref())?;
-        let max = parse_size(&b.max, Dialect::Launchgate)
+        let max = launchgate_core::units::parse_size(&b.max)
             .map_err(|e| Error::input(format!("budget.bundles `{}`: {e}", patterns.join(", "))))?
             as f64;
         let filter = PathFilter::new(&patterns).map_err(|e| Error::input(format!("budget.bundles: {e}")))?;
@@ -299,7 +293,7 @@ pub fn evaluate_bundles(
         let label = patterns.join(", ");
         if matched.is_empty() {
             out.push(
-                Outcome::compare(
+                EvaluatedBudget::compare(
                     "bundles",
                     format!("{label} ({})", compression.as_str()),
                     SOURCE,
@@ -318,7 +312,7 @@ pub fn evaluate_bundles(
         if b.each.unwrap_or(true) {
             for f in matched {
                 let actual = f.size(compression).map(|s| s as f64);
-                out.push(Outcome::compare(
+                out.push(EvaluatedBudget::compare(
                     "bundles",
                     format!("{} ({})", f.path, compression.as_str()),
                     SOURCE,
@@ -332,7 +326,7 @@ pub fn evaluate_bundles(
             }
         } else {
             let total: Option<u64> = matched.iter().map(|f| f.size(compression)).sum();
-            out.push(Outcome::compare(
+            out.push(EvaluatedBudget::compare(
                 "bundles",
                 format!("{label} ({}, {} files)", compression.as_str(), matched.len()),
                 SOURCE,

@@ -1,6 +1,6 @@
 //! One evaluated budget: what was allowed, what was measured, and the verdict.
 
-use launchgate_core::Severity;
+use launchgate_core::{CheckStatus, Severity};
 
 use crate::units::format_bytes;
 
@@ -60,7 +60,7 @@ impl Operator {
 
 /// One budget, evaluated.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub struct EvaluatedBudget {
     /// The table it belongs in: a page URL, or `bundles`.
     pub group: String,
     /// What was checked, as the budget's own file names it (`categories:performance`,
@@ -84,7 +84,7 @@ pub struct Outcome {
     pub help: Option<String>,
 }
 
-impl Outcome {
+impl EvaluatedBudget {
     /// A comparison of `actual` against `expected`; a missing value fails.
     #[allow(clippy::too_many_arguments)]
     pub fn compare(
@@ -99,7 +99,7 @@ impl Outcome {
         unit: Unit,
     ) -> Self {
         let passed = actual.is_some_and(|a| operator.holds(a, expected));
-        Outcome {
+        EvaluatedBudget {
             group: group.into(),
             check: check.into(),
             source: source.into(),
@@ -158,13 +158,20 @@ impl Outcome {
         }
     }
 
-    /// `pass`, `warn` or `fail`.
+    /// `pass`, or for a broken budget its level: `fail`, `warn` or `note`.
     pub fn verdict(&self) -> &'static str {
         match (self.passed, self.level) {
             (true, _) => "pass",
             (false, Severity::Error) => "fail",
-            (false, _) => "warn",
+            (false, Severity::Warning) => "warn",
+            (false, Severity::Note) => "note",
         }
+    }
+
+    /// The check's status: a broken budget counts as a finding at its level, so it
+    /// follows the one rule every gate uses ([`CheckStatus::from_worst`]).
+    pub fn status(&self) -> CheckStatus {
+        CheckStatus::from_worst((!self.passed).then_some(self.level))
     }
 
     /// The finding message for a failed budget.
@@ -207,7 +214,7 @@ mod tests {
 
     #[test]
     fn verdicts_and_texts() {
-        let o = Outcome::compare(
+        let o = EvaluatedBudget::compare(
             "http://x/",
             "categories:performance",
             "launchgate.yml",
@@ -222,7 +229,7 @@ mod tests {
         assert_eq!(o.verdict(), "fail");
         assert_eq!(o.budget_text(), "≥ 90");
         assert_eq!(o.delta_text(), "-39");
-        let missing = Outcome::compare(
+        let missing = EvaluatedBudget::compare(
             "p",
             "c",
             "s",
@@ -235,5 +242,10 @@ mod tests {
         );
         assert!(!missing.passed);
         assert_eq!(missing.verdict(), "warn");
+        assert_eq!(missing.status(), CheckStatus::Warned);
+        let mut noted = missing.clone();
+        noted.level = Severity::Note;
+        assert_eq!(noted.verdict(), "note");
+        assert_eq!(noted.status(), CheckStatus::Passed);
     }
 }
