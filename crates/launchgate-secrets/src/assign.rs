@@ -53,7 +53,8 @@ pub struct Assignment {
     pub value: Range<usize>,
 }
 
-fn is_key_byte(b: u8) -> bool {
+/// Whether `b` may be part of a key: letters, digits, `_`, `.` and `-`.
+pub fn is_key_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
 }
 

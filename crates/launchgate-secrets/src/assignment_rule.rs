@@ -11,6 +11,7 @@
 //! so a keyword hit costs a fixed amount of work.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use regex::bytes::Regex;
 
@@ -28,26 +29,23 @@ const CONTEXT_LINES: usize = 6;
 #[derive(Debug)]
 pub struct CompiledAssignment {
     key: Regex,
-    not_key: Option<Regex>,
-    value: Regex,
+    /// Compiled on first use: a long list of words costs milliseconds to compile, and only a
+    /// key and value that already match reach it.
+    not_key: Option<(String, OnceLock<Option<Regex>>)>,
+    /// Compiled when a key first matches, for the same reason.
+    value: (String, OnceLock<Option<Regex>>),
     providers: Vec<String>,
 }
 
 impl CompiledAssignment {
-    /// Compiles a rule's patterns, or says which one does not compile.
+    /// Compiles a rule's patterns (`not_key` when first needed), or says which one does not
+    /// compile.
     pub fn new(spec: &AssignmentSpec, patterns: &Patterns) -> Result<CompiledAssignment, String> {
         let key = patterns
             .regex(&spec.key)
             .map_err(|e| format!("assignment.key: {e}"))?;
-        let not_key = spec
-            .not_key
-            .as_deref()
-            .map(|p| patterns.regex(p))
-            .transpose()
-            .map_err(|e| format!("assignment.not_key: {e}"))?;
-        let value = patterns
-            .regex(&format!("^(?:{})$", spec.value))
-            .map_err(|e| format!("assignment.value: {e}"))?;
+        let not_key = spec.not_key.clone().map(|p| (p, OnceLock::new()));
+        let value = (format!("^(?:{})$", spec.value), OnceLock::new());
         let providers = spec
             .provider
             .iter()
@@ -63,13 +61,27 @@ impl CompiledAssignment {
     }
 
     /// The assignments a keyword hit at `hit` wakes: (whole match, secret) ranges.
-    pub fn matches_at(&self, bytes: &[u8], hit: Range<usize>, out: &mut Vec<(Range<usize>, Range<usize>)>) {
+    /// `patterns` compiles the patterns left for first use, shared with the engine's other rules.
+    pub fn matches_at(
+        &self,
+        bytes: &[u8],
+        hit: Range<usize>,
+        patterns: &Patterns,
+        out: &mut Vec<(Range<usize>, Range<usize>)>,
+    ) {
+        // A keyword may run past the key into what follows it (`key=`, `key"`): the key is
+        // read around the keyword's identifier part only.
+        let key_part = bytes[hit.clone()]
+            .iter()
+            .take_while(|b| assign::is_key_byte(**b))
+            .count();
+        let hit = hit.start..hit.start + key_part.max(1);
         let Some(ident) = assign::key_around(bytes, hit.clone()) else {
             return;
         };
         if self.providers.is_empty() {
             if let Some(a) = assign::parse(bytes, ident.clone())
-                && self.accepts(bytes, &a)
+                && self.accepts(bytes, &a, patterns)
             {
                 out.push((a.key.start..a.value.end, a.value));
             }
@@ -80,7 +92,7 @@ impl CompiledAssignment {
             return;
         }
         if let Some(a) = assign::parse(bytes, ident.clone()) {
-            if self.accepts(bytes, &a) {
+            if self.accepts(bytes, &a, patterns) {
                 out.push((a.key.start..a.value.end, a.value));
             }
             return;
@@ -88,18 +100,52 @@ impl CompiledAssignment {
         let after = context_after(bytes, ident.end);
         if let Some(a) = assign::assignments_in(bytes, after)
             .into_iter()
-            .find(|a| self.accepts(bytes, a))
+            .find(|a| self.accepts(bytes, a, patterns))
         {
             out.push((ident.start..a.value.end, a.value));
         }
     }
 
-    fn accepts(&self, bytes: &[u8], a: &Assignment) -> bool {
+    /// Compiles every pattern of a rule now, `not_key` included: what validating a rule needs.
+    pub fn validate(spec: &AssignmentSpec, patterns: &Patterns) -> Result<(), String> {
+        CompiledAssignment::new(spec, patterns)?;
+        patterns
+            .regex(&format!("^(?:{})$", spec.value))
+            .map_err(|e| format!("assignment.value: {e}"))?;
+        if let Some(not_key) = &spec.not_key {
+            patterns
+                .regex(not_key)
+                .map_err(|e| format!("assignment.not_key: {e}"))?;
+        }
+        Ok(())
+    }
+
+    fn accepts(&self, bytes: &[u8], a: &Assignment, patterns: &Patterns) -> bool {
         let key = words::normalise(&String::from_utf8_lossy(&bytes[a.key.clone()]));
         self.key.is_match(key.as_bytes())
-            && !self.not_key.as_ref().is_some_and(|n| n.is_match(key.as_bytes()))
-            && self.value.is_match(&bytes[a.value.clone()])
+            && lazily(&self.value.0, &self.value.1, patterns)
+                .is_some_and(|re| re.is_match(&bytes[a.value.clone()]))
+            && !self.excluded(key.as_bytes(), patterns)
     }
+
+    /// Whether `not_key` rules the key out.
+    fn excluded(&self, key: &[u8], patterns: &Patterns) -> bool {
+        let Some((pattern, compiled)) = &self.not_key else {
+            return false;
+        };
+        lazily(pattern, compiled, patterns).is_some_and(|re| re.is_match(key))
+    }
+}
+
+/// `pattern` compiled on first use. A pattern that does not compile was reported when its
+/// rule was validated (built-in rules by the tests, others before a scan starts), so here it
+/// matches nothing.
+fn lazily<'c>(
+    pattern: &str,
+    compiled: &'c OnceLock<Option<Regex>>,
+    patterns: &Patterns,
+) -> Option<&'c Regex> {
+    compiled.get_or_init(|| patterns.regex(pattern).ok()).as_ref()
 }
 
 /// Whether the words of `phrase` (snake case) appear in a row in `name` (snake case).
@@ -139,7 +185,12 @@ mod tests {
         let lower = text.to_ascii_lowercase();
         let mut out = Vec::new();
         for (at, _) in lower.match_indices(keyword) {
-            rule.matches_at(text.as_bytes(), at..at + keyword.len(), &mut out);
+            rule.matches_at(
+                text.as_bytes(),
+                at..at + keyword.len(),
+                &Patterns::default(),
+                &mut out,
+            );
         }
         out.into_iter().map(|(_, s)| text[s].to_string()).collect()
     }
@@ -187,5 +238,23 @@ mod tests {
             vec![value.to_string()]
         );
         assert!(secrets(&token, &format!("tokenizer = \"{value}\""), "token").is_empty());
+    }
+
+    #[test]
+    fn validation_compiles_the_patterns_a_scan_leaves_for_later() {
+        let bad = |not_key: Option<&str>, value: &str| {
+            CompiledAssignment::validate(
+                &AssignmentSpec {
+                    key: "(?:^|_)token$".to_string(),
+                    not_key: not_key.map(str::to_string),
+                    value: value.to_string(),
+                    provider: Vec::new(),
+                },
+                &Patterns::default(),
+            )
+            .unwrap_err()
+        };
+        assert!(bad(Some("(?:unclosed"), "[a-z]{8}").starts_with("assignment.not_key: "));
+        assert!(bad(None, "[a-z]{8").starts_with("assignment.value: "));
     }
 }

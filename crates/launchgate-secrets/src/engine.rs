@@ -110,7 +110,7 @@ impl CompiledRule {
 pub fn validate_rule(rule: &Rule) -> Result<(), String> {
     let patterns = Patterns::default();
     match &rule.spec.assignment {
-        Some(spec) => CompiledAssignment::new(spec, &patterns).map(|_| ()),
+        Some(spec) => CompiledAssignment::validate(spec, &patterns),
         None => patterns.regex(&rule.spec.regex).map(|_| ()),
     }
 }
@@ -486,7 +486,7 @@ impl Engine {
         let mut candidates = Vec::new();
         for hit in hits {
             candidates.clear();
-            assignment.matches_at(bytes, hit.clone(), &mut candidates);
+            assignment.matches_at(bytes, hit.clone(), &self.patterns, &mut candidates);
             for (whole, secret_range) in candidates.drain(..) {
                 if found
                     .last()
