@@ -36,6 +36,7 @@ pub mod patterns;
 pub mod position;
 #[cfg(test)]
 mod precision_tests;
+mod prefilter;
 pub mod printable;
 pub mod report;
 pub mod rules;
