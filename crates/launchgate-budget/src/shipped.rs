@@ -248,8 +248,15 @@ fn annotate(finding: &mut Finding, shipped: &str, source: Option<&str>) {
 
 fn known_value_findings(known: &KnownValues, file: &ScannedFile, report: &mut Report) {
     let hits = known.find(&file.bytes);
-    for hit in hits.iter().take(MAX_KNOWN_HITS_PER_FILE) {
-        let (line, column) = line_and_column(&file.bytes, hit.range.start);
+    let reported = &hits[..hits.len().min(MAX_KNOWN_HITS_PER_FILE)];
+    // Every hit placed in one pass over the file, as the secrets gate places its matches.
+    let spans: Vec<_> = reported
+        .iter()
+        .map(|h| (h.range.clone(), h.range.clone()))
+        .collect();
+    let positions = launchgate_secrets::position::resolve(&file.bytes, &spans, &mut 0);
+    for (hit, at) in reported.iter().zip(positions) {
+        let (line, column) = (at.start.line, at.start.column);
         let mut finding = Finding::new(
             KNOWN_VALUE_RULE,
             Severity::Error,
@@ -278,15 +285,6 @@ fn known_value_findings(known: &KnownValues, file: &ScannedFile, report: &mut Re
             hits.len() - MAX_KNOWN_HITS_PER_FILE
         ));
     }
-}
-
-/// 1-based line and column (in characters) of byte `at`.
-fn line_and_column(bytes: &[u8], at: usize) -> (u32, u32) {
-    let before = &bytes[..at];
-    let line_start = memchr::memrchr(b'\n', before).map_or(0, |n| n + 1);
-    let line = memchr::memchr_iter(b'\n', before).count() + 1;
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
-    (line as u32, column as u32)
 }
 
 fn published_maps_finding(maps: &[&str]) -> Finding {
@@ -343,12 +341,5 @@ mod tests {
         assert_eq!(mapping_url(b"c();\n"), None);
         let far = format!("//# sourceMappingURL=early.map\n{}", "x".repeat(600));
         assert_eq!(mapping_url(far.as_bytes()), None);
-    }
-
-    #[test]
-    fn lines_and_columns_count_characters() {
-        assert_eq!(line_and_column(b"ab\ncd", 4), (2, 2));
-        assert_eq!(line_and_column("é\nx".as_bytes(), 3), (2, 1));
-        assert_eq!(line_and_column("éx".as_bytes(), 2), (1, 2));
     }
 }
