@@ -129,6 +129,8 @@ pub struct Engine {
     allow_regexes: Vec<Regex>,
     allow_values: Vec<String>,
     allow_hashes: Vec<String>,
+    /// Every rule's `public_samples`: published by the provider, so no rule reports them.
+    public_samples: std::collections::HashSet<String>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -147,7 +149,9 @@ impl Engine {
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
         let mut compiled = Vec::with_capacity(rules.rules.len());
+        let mut public_samples = std::collections::HashSet::new();
         for rule in rules.rules {
+            public_samples.extend(rule.spec.public_samples.iter().cloned());
             let usable: Vec<String> = rule
                 .spec
                 .keywords
@@ -207,6 +211,7 @@ impl Engine {
                 .into_iter()
                 .map(|h| h["sha256:".len()..].to_ascii_lowercase())
                 .collect(),
+            public_samples,
         })
     }
 
@@ -516,7 +521,7 @@ impl Engine {
         {
             return true;
         }
-        if filter::is_placeholder(secret) {
+        if filter::is_placeholder(secret) || self.public_samples.contains(secret) {
             return true;
         }
         // Ids and hashes look like the tokens of providers whose tokens carry no prefix, and
@@ -621,6 +626,7 @@ fn compile_rule(rule: Rule) -> CompiledRule {
     }));
     let validator: Option<fn(&str) -> bool> = match rule.spec.id.as_str() {
         "log.card-number" => Some(filter::passes_luhn),
+        "grafana.api-key" => Some(filter::is_grafana_key_payload),
         _ => None,
     };
     CompiledRule {

@@ -172,7 +172,10 @@ pub fn is_placeholder(secret: &str) -> bool {
         return true;
     }
     let body = body_after_prefix(secret);
-    is_low_variety(body) || has_short_period(body) || has_sequential_run(body, 7)
+    is_low_variety(body)
+        || has_short_period(body)
+        || has_sequential_run(body, 7)
+        || is_interleaved_sequence(body)
 }
 
 /// Whether a value is a UUID (8-4-4-4-12 hex digits).
@@ -288,6 +291,42 @@ fn has_sequential_run(body: &str, run: usize) -> bool {
     false
 }
 
+/// Whether most characters continue a sequence two places back: `a1b2c3d4e5f6`,
+/// `d4c3b2a1-f6e5-h8g7`, the way people type a value that only has to look like a key. In a
+/// random value about one position in eighteen does so by chance.
+fn is_interleaved_sequence(body: &str) -> bool {
+    let chars: Vec<u8> = body.bytes().filter(u8::is_ascii_alphanumeric).collect();
+    if chars.len() < 12 {
+        return false;
+    }
+    let steps = chars
+        .windows(3)
+        .filter(|w| w[2] == w[0].wrapping_add(1) || w[0] == w[2].wrapping_add(1))
+        .count();
+    steps * 2 >= chars.len() - 2
+}
+
+/// Whether a legacy Grafana API key decodes to the JSON Grafana issues (`{"k":…,"n":…,"id":…}`):
+/// other base64 JSON that happens to start with a `k` field (report links, embed tokens) is
+/// not a Grafana key.
+pub fn is_grafana_key_payload(secret: &str) -> bool {
+    use base64::Engine as _;
+    let engine = base64::engine::general_purpose::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    let Ok(bytes) = engine.decode(secret) else {
+        return false;
+    };
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return false;
+    };
+    fields.get("k").is_some_and(serde_json::Value::is_string)
+        && fields.get("n").is_some_and(serde_json::Value::is_string)
+        && fields.get("id").is_some_and(serde_json::Value::is_number)
+}
+
 /// The Luhn check of a card number; separators are ignored.
 pub fn passes_luhn(number: &str) -> bool {
     let digits: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();
@@ -345,6 +384,27 @@ mod tests {
         ] {
             assert!(is_placeholder(p), "{p} should be a placeholder");
         }
+    }
+
+    #[test]
+    fn interleaved_sequences_are_placeholders() {
+        assert!(is_placeholder("a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8NRAL"));
+        assert!(is_placeholder("px-dep-d4c3b2a1-f6e5-h8g7-j1i8-p5o0n5m3l2k1"));
+        assert!(!is_placeholder("033f2f2072ca3f2cb2ec39019fa9e49cd640NRAL"));
+        assert!(!is_placeholder("Qz8nV2wLx5Tr9Ka3Hm7Dp1Cf6Bg4Js0E"));
+    }
+
+    #[test]
+    fn grafana_keys_are_told_from_other_base64_json() {
+        // {"k":"…","n":"deploy","id":1}
+        assert!(is_grafana_key_payload(
+            "eyJrIjoiQkc1NUx2cTlXb1d4SFJrY2RxcnBNeVUxRk5rQm1jYTciLCJuIjoiZGVwbG95IiwiaWQiOjF9"
+        ));
+        // {"k":"…","t":"…","c":5}, a report link's parameter
+        assert!(!is_grafana_key_payload(
+            "eyJrIjoiYTZjMTk3YjEtMzQ4Yi00NTI5LTg2ZDItNmUyMGRlOTkwMGRlIiwidCI6IjcyZjk4OGJmIiwiYyI6NX0"
+        ));
+        assert!(!is_grafana_key_payload("eyJrIjoinot-base64!"));
     }
 
     #[test]

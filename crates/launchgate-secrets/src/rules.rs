@@ -83,6 +83,10 @@ pub struct RuleSpec {
     /// Bytes either side of a keyword hit that the regex may see; set for multi-line formats.
     #[serde(default)]
     pub window: Option<usize>,
+    /// Values of this shape that a provider published as samples in its own public SDKs or
+    /// documentation: public by design, so never reported.
+    #[serde(default)]
+    pub public_samples: Vec<String>,
 }
 
 /// A rule written as an assignment: which keys, which values, and for a provider-context
