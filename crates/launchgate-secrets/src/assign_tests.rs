@@ -47,6 +47,26 @@ fn every_syntax_assigns_the_same_value() {
             format!("<entry key=\"db.password\">{V}</entry>"),
         ),
         ("hcl", format!("  password = \"{V}\"")),
+        (
+            "kubernetes env",
+            format!("      env:\n        - name: DB_PASSWORD\n          value: \"{V}\"\n"),
+        ),
+        (
+            "ecs task definition",
+            format!("{{\"environment\": [{{\"name\": \"DB_PASSWORD\", \"value\": \"{V}\"}}]}}"),
+        ),
+        (
+            "cloudformation parameter",
+            format!("[{{\"ParameterKey\": \"DbPassword\",\n  \"ParameterValue\": \"{V}\"}}]"),
+        ),
+        (
+            "terraform variable",
+            format!("variable \"db_password\" {{\n  type    = string\n  default = \"{V}\"\n}}\n"),
+        ),
+        (
+            "json in a string",
+            format!("String body = \"{{\\\"password\\\":\\\"{V}\\\"}}\";"),
+        ),
         ("go", format!("\tpassword := \"{V}\"")),
         ("go var", format!("var password string = \"{V}\"")),
         ("go struct", format!("\tPassword: \"{V}\",")),
@@ -142,6 +162,27 @@ fn keys_keep_their_words_in_every_naming_style() {
             "{text}"
         );
     }
+}
+
+#[test]
+fn a_named_setting_takes_only_its_own_items_value() {
+    // The next item's value, a reference, or no value field: nothing.
+    let next_item = format!("env:\n  - name: DB_PASSWORD\n  - name: DB_HOST\n    value: {V}\n");
+    assert_eq!(value(&next_item, "password"), None);
+    let from_secret =
+        "env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: password}\n";
+    assert_eq!(value(from_secret, "password"), None);
+    let closed = format!("[{{\"name\": \"DB_PASSWORD\"}}, {{\"value\": \"{V}\"}}]");
+    assert_eq!(value(&closed, "password"), None);
+    let renamed = format!("{{\"name\": \"DB_PASSWORD\", \"key\": \"x\", \"value\": \"{V}\"}}");
+    assert_eq!(value(&renamed, "password"), None);
+    let far = format!("- name: DB_PASSWORD\n  a: 1\n  b: 2\n  c: 3\n  d: 4\n  value: {V}\n");
+    assert_eq!(value(&far, "password"), None);
+    // A form field's label is not a setting.
+    assert_eq!(
+        value("{\"name\": \"password\", \"type\": \"password\"}", "password"),
+        None
+    );
 }
 
 #[test]

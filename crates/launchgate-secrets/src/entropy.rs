@@ -104,7 +104,10 @@ pub fn classify(value: &str) -> (Alphabet, &str) {
         }
     }
     let padded = body.contains('=');
-    let alphabet = if other || body.is_empty() {
+    // A UUID's dashes are its layout, not part of its alphabet: its digits are hex.
+    let alphabet = if crate::filter::is_uuid(body) {
+        Alphabet::Hex
+    } else if other || body.is_empty() {
         Alphabet::Printable
     } else if b64_extra || (padded && !(base32 && upper && !lower)) {
         Alphabet::Base64
@@ -202,6 +205,7 @@ mod tests {
             ("+riags7ErpAk2MfD=", Alphabet::Base64),
             ("0&%+-i+p^sZeW", Alphabet::Printable),
             ("20261203", Alphabet::Decimal),
+            ("9f5c17d2-957e-4dda-ae24-811274ed88e5", Alphabet::Hex),
         ];
         for (value, expected) in cases {
             assert_eq!(classify(value).0, expected, "{value}");
