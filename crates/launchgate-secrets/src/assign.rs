@@ -97,6 +97,11 @@ pub fn key_around(bytes: &[u8], hit: Range<usize>) -> Option<Range<usize>> {
     while start < end && matches!(bytes[start], b'-' | b'.') {
         start += 1;
     }
+    // A JVM system property on a command line, `-Dsonar.login=…`: the key is what follows `-D`.
+    let single_dash = start >= 1 && bytes[start - 1] == b'-' && (start < 2 || bytes[start - 2] != b'-');
+    if single_dash && end - start > 2 && bytes[start] == b'D' && bytes[start + 1].is_ascii_lowercase() {
+        start += 1;
+    }
     while end > start && matches!(bytes[end - 1], b'-' | b'.') {
         end -= 1;
     }
@@ -188,14 +193,43 @@ pub fn parse(bytes: &[u8], key: Range<usize>) -> Option<Assignment> {
         }
     };
     i = skip_blanks(bytes, i + operator, line_end);
-    let value = value_at(bytes, i, line_end, needs_quote)?;
+    // A URL's query parameter (`?api_key=…`, `&token=…`) may sit in a string literal whose
+    // closing quote ends its value.
+    let in_query = before.is_some_and(|b| matches!(b, b'?' | b'&'));
+    let (mut value, value_end) = value_at(bytes, i, line_end, needs_quote, in_query)?;
+    // A string literal quoted once more, as Android's `buildConfigField "String", "API_KEY",
+    // "\"…\""` writes a Java string: the setting is what the inner quotes hold, and a Groovy
+    // call without parentheses may end with the line.
+    let inner = inner_quoted(bytes, &value);
+    if let Some(unwrapped) = inner.clone() {
+        value = unwrapped;
+    }
     if let Some(close) = closing {
-        let after = skip_blanks(bytes, value.1, line_end);
-        if !close.contains(&bytes.get(after).copied().unwrap_or(b'\n')) {
+        let after = skip_blanks(bytes, value_end, line_end);
+        let next = bytes.get(after).copied().filter(|_| after < line_end);
+        let closed = match next {
+            Some(b) => close.contains(&b),
+            None => inner.is_some(),
+        };
+        if !closed {
             return None;
         }
     }
-    Some(Assignment { key, value: value.0 })
+    Some(Assignment { key, value })
+}
+
+/// The text inside a second pair of quotes that fill a quoted value: `\"…\"` or `"…"`.
+fn inner_quoted(bytes: &[u8], value: &Range<usize>) -> Option<Range<usize>> {
+    let text = &bytes[value.clone()];
+    let escaped = text.len() > 4 && text.starts_with(b"\\\"") && text.ends_with(b"\\\"");
+    let plain = text.len() > 2 && text[0] == b'"' && text[text.len() - 1] == b'"';
+    if escaped {
+        Some(value.start + 2..value.end - 2)
+    } else if plain {
+        Some(value.start + 1..value.end - 1)
+    } else {
+        None
+    }
 }
 
 /// An operator's length, whether its value must be quoted, and the bytes one of which must
@@ -257,7 +291,13 @@ fn annotated(bytes: &[u8], op_start: usize, type_from: usize, end: usize) -> Opt
 }
 
 /// A value starting at `i`: its range without quotes and where the literal ends.
-fn value_at(bytes: &[u8], i: usize, end: usize, needs_quote: bool) -> Option<(Range<usize>, usize)> {
+fn value_at(
+    bytes: &[u8],
+    i: usize,
+    end: usize,
+    needs_quote: bool,
+    in_query: bool,
+) -> Option<(Range<usize>, usize)> {
     let mut i = i;
     // String prefixes: r"…", b'…', u"…", C#'s @"…"; an f-string is a template.
     if i + 1 < end
@@ -300,8 +340,12 @@ fn value_at(bytes: &[u8], i: usize, end: usize, needs_quote: bool) -> Option<(Ra
     if j == i || j - i > MAX_VALUE {
         return None;
     }
-    // `getSecret()`, `keys[0]`, `f"{x}"`, `Seed<'_>`: an expression or a template, not a literal.
-    if matches!(bytes.get(j), Some(b'(' | b'[' | b'"' | b'\'' | b'`' | b'<')) {
+    // `getSecret()`, `keys[0]`, `f"{x}"`, `Seed<'_>`: an expression or a template, not a literal;
+    // but a query parameter's value ends at the quote closing the URL's string.
+    let closes_string = in_query && j - i > 3;
+    if matches!(bytes.get(j), Some(b'(' | b'[' | b'<'))
+        || (matches!(bytes.get(j), Some(b'"' | b'\'' | b'`')) && !closes_string)
+    {
         return None;
     }
     let value_end = if bytes[j - 1] == b'\r' { j - 1 } else { j };
@@ -377,7 +421,7 @@ fn directive(bytes: &[u8], key: Range<usize>, i: usize, line_end: usize) -> Opti
         }
         line_start + indent
     };
-    let (value, after) = value_at(bytes, i, line_end, false)?;
+    let (value, after) = value_at(bytes, i, line_end, false, false)?;
     let rest = &bytes[after..line_end];
     let rest = rest.trim_ascii();
     let ends = rest.is_empty() || rest == b";" || rest.starts_with(b"#") || rest.starts_with(b"//");
@@ -535,7 +579,7 @@ fn named_value(bytes: &[u8], from: usize) -> Option<Range<usize>> {
                 if assigns && VALUE_FIELDS.contains(&field.as_slice()) {
                     let line_end = memchr::memchr(b'\n', &bytes[k..end]).map_or(end, |n| k + n);
                     let start = skip_blanks(bytes, k + 1, line_end);
-                    return value_at(bytes, start, line_end, false).map(|(value, _)| value);
+                    return value_at(bytes, start, line_end, false, false).map(|(value, _)| value);
                 }
                 i = j;
                 continue;

@@ -154,6 +154,8 @@ fn keys_keep_their_words_in_every_naming_style() {
             "twilio_auth_token",
         ),
         (format!("--db-password={V}"), "password", "db_password"),
+        (format!("java -Dsonar.login={V} -jar"), "login", "sonar_login"),
+        (format!("DEBUG_PASSWORD={V}"), "password", "debug_password"),
     ];
     for (text, word, key) in cases {
         assert_eq!(
@@ -178,6 +180,11 @@ fn a_named_setting_takes_only_its_own_items_value() {
     assert_eq!(value(&renamed, "password"), None);
     let far = format!("- name: DB_PASSWORD\n  a: 1\n  b: 2\n  c: 3\n  d: 4\n  value: {V}\n");
     assert_eq!(value(&far, "password"), None);
+    // Inside a string, only a URL's query parameter ends at the string's closing quote.
+    assert_eq!(
+        value("notes = \"Maven - io.jsonwebtoken:jjwt-jackson-0.11.2\"", "token"),
+        None
+    );
     // A form field's label is not a setting.
     assert_eq!(
         value("{\"name\": \"password\", \"type\": \"password\"}", "password"),
