@@ -207,9 +207,24 @@ pub fn is_publishable(secret: &str) -> bool {
     datadog_client || PUBLISHABLE_PREFIXES.iter().any(|p| secret.starts_with(p))
 }
 
+/// Type names that a generic rule reads as a value in signatures and stubs
+/// (`private_key: ed25519.Ed25519PrivateKey`): a credential never spells these words.
+const KEY_TYPE_WORDS: [&str; 7] = [
+    "PrivateKey",
+    "PublicKey",
+    "SecretKey",
+    "SigningKey",
+    "VerifyingKey",
+    "KeyPair",
+    "KeyTypes",
+];
+
 /// Whether a generic rule's value is a reference to something else in code (`config.apiKey`,
 /// `settings.SECRET_KEY`, `getSecret()`) rather than a literal.
 pub fn looks_like_code_reference(secret: &str) -> bool {
+    if KEY_TYPE_WORDS.iter().any(|w| secret.contains(w)) {
+        return true;
+    }
     let s = secret.trim_end_matches(';');
     if s.ends_with(')') && s.contains('(') {
         return true;
@@ -418,6 +433,14 @@ mod tests {
         ] {
             assert!(!is_placeholder(s), "{s} is not a placeholder");
         }
+    }
+
+    #[test]
+    fn key_type_names_are_code() {
+        assert!(looks_like_code_reference("x25519.X25519PrivateKey"));
+        assert!(looks_like_code_reference("MLKEM1024PublicKey"));
+        assert!(looks_like_code_reference("PKCS7PrivateKeyTypes"));
+        assert!(!looks_like_code_reference("Qz8nV2wLx5Tr9Ka3Hm7Dp1Cf6Bg4Js0E"));
     }
 
     #[test]
