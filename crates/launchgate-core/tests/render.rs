@@ -281,8 +281,14 @@ fn escaped_text_stays_readable_and_json_keeps_the_value() {
         "{markdown}"
     );
     let junit = render(Format::Junit, &hostile(), &options());
+    // Line breaks stay (XML readers fold them in attributes); a command at a line's start is
+    // inert and every other unsafe character is a visible escape.
     assert!(
-        junit.contains("detaila&#10;::error file=x::pwned&#13;&#10;#\\x23[error]legacy \\x1b[2J"),
+        junit.contains("detaila\n\\x3a:error file=x::pwned\\r\n#\\x23[error]legacy \\x1b[2J"),
+        "{junit}"
+    );
+    assert!(
+        !junit.contains('\u{1b}') && !junit.contains('\u{202e}'),
         "{junit}"
     );
     let json = render(Format::Json, &hostile(), &options());

@@ -288,7 +288,7 @@ fn runtime_error_is_a_failing_junit_case() {
         .assert()
         .code(1)
         .stdout(predicates::str::contains(
-            "name=\"http://127.0.0.1:4173/does-not-exist.html › budget.runtime-error\"><failure message=\"Lighthouse could not measure",
+            "name=\"http://127.0.0.1:4173/does-not-exist.html › budget.runtime-error\" classname=\"launchgate.budget\">\n            <failure message=\"Lighthouse could not measure",
         ));
 }
 
