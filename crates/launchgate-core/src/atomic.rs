@@ -5,7 +5,9 @@
 //! (a report others in the job can read, not the temporary file's private `0600`), an
 //! existing file keeps its permissions, and a symbolic link stays a link: the file it points
 //! to is replaced. A link to nothing is an error, never silently replaced by a file.
-//! Callers that must not write outside a folder check the path before calling.
+//! A path that is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO, a process
+//! substitution) is written to in place: renaming over it would replace the device or pipe
+//! with a file. Callers that must not write outside a folder check the path before calling.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,6 +20,17 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
         Error::input(format!("cannot write {}: {what}: {e}", path.display()))
             .with_help("check that the folder exists and is writable")
     };
+    // Followed through links: `/dev/stdout` is a link to the process's output.
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        let mut stream = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| fail("opening it", e))?;
+        return stream.write_all(contents).map_err(|e| fail("writing", e));
+    }
     let target = resolve_link(path)?;
     let existing = std::fs::metadata(&target).ok().map(|m| m.permissions());
     let parent = match target.parent() {
@@ -66,6 +79,26 @@ fn resolve_link(path: &Path) -> Result<PathBuf, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_written_to_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("report.pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        write_atomic(&fifo, b"through the pipe").unwrap();
+        // Checked before waiting on the reader, which a replaced pipe would leave blocked.
+        assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary file is left beside it");
+    }
 
     #[test]
     fn replaces_whole_file_and_leaves_no_temp() {

@@ -139,7 +139,7 @@ fn decode(payload: &str) -> Option<Vec<u8>> {
     {
         return None;
     }
-    crate::types::base64_decode(payload, false)
+    launchgate_core::encoding::decode_base64(payload, launchgate_core::encoding::Base64::Standard)
 }
 
 fn hex(s: &str) -> Option<Vec<u8>> {

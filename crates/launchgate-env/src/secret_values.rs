@@ -103,7 +103,8 @@ fn is_local_host(host: &str) -> bool {
 
 /// The `role` claim of a JWT payload, read without verifying the signature.
 fn jwt_role(payload: &str) -> Option<String> {
-    let bytes = crate::types::base64_decode(payload, true)?;
+    let bytes =
+        launchgate_core::encoding::decode_base64(payload, launchgate_core::encoding::Base64::UrlSafe)?;
     let json: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     json.get("role")?.as_str().map(str::to_string)
 }

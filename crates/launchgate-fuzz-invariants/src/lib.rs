@@ -195,7 +195,9 @@ pub fn dkim(bytes: &[u8]) {
     let text = String::from_utf8_lossy(bytes);
     let record = dkim::parse(&text);
     assert!(record.tags.len() <= bytes.len());
-    if let Some(der) = record.get("p").and_then(key::base64_decode) {
+    if let Some(der) = record.get("p").and_then(|p| {
+        launchgate_core::encoding::decode_base64(p, launchgate_core::encoding::Base64::Standard)
+    }) {
         assert!(der.len() <= bytes.len());
         if let Some(bits) = key::rsa_modulus_bits(&der) {
             assert!(bits <= der.len() * 8, "{bits} bits in {} bytes", der.len());

@@ -325,13 +325,8 @@ fn is_interleaved_sequence(body: &str) -> bool {
 /// other base64 JSON that happens to start with a `k` field (report links, embed tokens) is
 /// not a Grafana key.
 pub fn is_grafana_key_payload(secret: &str) -> bool {
-    use base64::Engine as _;
-    let engine = base64::engine::general_purpose::GeneralPurpose::new(
-        &base64::alphabet::STANDARD,
-        base64::engine::GeneralPurposeConfig::new()
-            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
-    );
-    let Ok(bytes) = engine.decode(secret) else {
+    use launchgate_core::encoding::{Base64, decode_base64};
+    let Some(bytes) = decode_base64(secret, Base64::Standard) else {
         return false;
     };
     let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice::<serde_json::Value>(&bytes) else {

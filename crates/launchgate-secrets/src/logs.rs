@@ -5,6 +5,7 @@ use std::io::Read;
 use std::ops::Range;
 
 use aho_corasick::AhoCorasick;
+use launchgate_core::encoding::{self, Base64};
 use launchgate_core::{Error, Finding, Location, Secret, Severity};
 
 use crate::engine::Engine;
@@ -175,20 +176,24 @@ impl KnownValues {
 /// three alignments (so it is found inside a longer base64 string such as a Basic header).
 fn encoded_forms(value: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
     let mut forms = vec![("plain", value.to_vec())];
-    for (label, encoded) in [
-        ("URL-encoded", percent_encode(value, false, false)),
-        ("URL-encoded", percent_encode(value, true, false)),
-        ("form-encoded", percent_encode(value, false, true)),
-    ] {
-        if encoded != value {
-            forms.push((label, encoded));
+    // Known values come from environment variables, which are text; a value that is not
+    // UTF-8 is searched for as is and in base64 only.
+    if let Ok(text) = std::str::from_utf8(value) {
+        for (label, encoded) in [
+            ("URL-encoded", encoding::percent_encode(text, false)),
+            ("URL-encoded", encoding::percent_encode(text, true)),
+            ("form-encoded", encoding::form_encode(text)),
+        ] {
+            if encoded.as_bytes() != value {
+                forms.push((label, encoded.into_bytes()));
+            }
         }
     }
-    for alphabet in [BASE64, BASE64_URL] {
+    for alphabet in [Base64::Standard, Base64::UrlSafe] {
         for shift in 0..3 {
             let mut shifted = vec![0u8; shift];
             shifted.extend_from_slice(value);
-            let encoded = base64_encode(&shifted, alphabet);
+            let encoded = encoding::encode_base64_unpadded(&shifted, alphabet).into_bytes();
             let skip = (8 * shift).div_ceil(6);
             let stable = (8 * shifted.len()) / 6;
             if stable > skip && stable - skip >= MIN_KNOWN_VALUE {
@@ -196,44 +201,8 @@ fn encoded_forms(value: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
             }
         }
     }
+    forms.dedup();
     forms
-}
-
-const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const BASE64_URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// Base64 without padding.
-fn base64_encode(bytes: &[u8], alphabet: &[u8; 64]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16)
-            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        let chars = chunk.len() + 1;
-        for i in 0..chars {
-            out.push(alphabet[((n >> (18 - 6 * i)) & 63) as usize]);
-        }
-    }
-    out
-}
-
-fn percent_encode(bytes: &[u8], lower: bool, plus_for_space: bool) -> Vec<u8> {
-    let hex: &[u8; 16] = if lower {
-        b"0123456789abcdef"
-    } else {
-        b"0123456789ABCDEF"
-    };
-    let mut out = Vec::with_capacity(bytes.len() * 3);
-    for &b in bytes {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b);
-        } else if b == b' ' && plus_for_space {
-            out.push(b'+');
-        } else {
-            out.extend_from_slice(&[b'%', hex[usize::from(b >> 4)], hex[usize::from(b & 15)]]);
-        }
-    }
-    out
 }
 
 /// Streams one log through the engine and the known values, adding findings to `collector`.
@@ -398,23 +367,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn base64_matches_a_reference_encoding() {
-        assert_eq!(
-            base64_encode(b"deploy-bot:Vq3ZtR8mWx2LpN", BASE64),
-            b"ZGVwbG95LWJvdDpWcTNadFI4bVd4MkxwTg"
-        );
-        assert_eq!(base64_encode(b"f", BASE64), b"Zg");
-    }
-
-    #[test]
     fn a_value_is_found_inside_a_longer_base64_string() {
         let value = b"Vq3ZtR8mWx2LpN";
-        let header = base64_encode(b"deploy-bot:Vq3ZtR8mWx2LpN", BASE64);
+        // `deploy-bot:Vq3ZtR8mWx2LpN` as a Basic header carries it.
+        let header = b"ZGVwbG95LWJvdDpWcTNadFI4bVd4MkxwTg";
         let forms = encoded_forms(value);
         assert!(
             forms
                 .iter()
-                .any(|(l, f)| *l == "base64-encoded" && memchr::memmem::find(&header, f).is_some())
+                .any(|(l, f)| *l == "base64-encoded" && memchr::memmem::find(header, f).is_some())
         );
     }
 
@@ -558,8 +519,14 @@ mod tests {
     }
 
     #[test]
-    fn url_encoding() {
-        assert_eq!(percent_encode(b"a b/c", false, false), b"a%20b%2Fc");
-        assert_eq!(percent_encode(b"a b/c", true, true), b"a+b%2fc");
+    fn url_and_form_encodings_are_searched_for() {
+        let forms = encoded_forms(b"a b/c");
+        for expected in [&b"a%20b%2Fc"[..], b"a%20b%2fc", b"a+b%2Fc"] {
+            assert!(
+                forms.iter().any(|(_, f)| f == expected),
+                "{:?}",
+                String::from_utf8_lossy(expected)
+            );
+        }
     }
 }

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use launchgate_core::{Report, Secret};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Values too short to replace without mangling unrelated text ("a", "1").
 const MIN_SECRET_LEN: usize = 3;
@@ -60,13 +59,6 @@ impl Redactor {
     }
 }
 
-/// Every byte but the unreserved ones of RFC 3986 (letters, digits, `-._~`).
-const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
 /// The encodings a URL applies to a value: as a query value, a path and userinfo, plus
 /// every byte but unreserved ones percent-encoded (upper and lower case hex).
 fn url_encoded_forms(value: &str) -> Vec<String> {
@@ -88,16 +80,8 @@ fn url_encoded_forms(value: &str) -> Vec<String> {
             forms.push(u.username().to_string());
         }
     }
-    let upper = utf8_percent_encode(value, NOT_UNRESERVED).to_string();
-    // The encoder yields `%XX` escapes and runs of plain text as separate pieces.
-    let lower: String = utf8_percent_encode(value, NOT_UNRESERVED)
-        .map(|piece| match piece.starts_with('%') {
-            true => piece.to_ascii_lowercase(),
-            false => piece.to_string(),
-        })
-        .collect();
-    forms.push(upper);
-    forms.push(lower);
+    forms.push(launchgate_core::encoding::percent_encode(value, false));
+    forms.push(launchgate_core::encoding::percent_encode(value, true));
     forms.retain(|f| f != value && f.chars().count() >= MIN_SECRET_LEN);
     forms.sort();
     forms.dedup();

@@ -1,39 +1,6 @@
 //! Reading a DKIM public key far enough to know its size: base64, then the DER of a
 //! SubjectPublicKeyInfo (or a bare PKCS#1 RSAPublicKey, which some signers publish).
 
-/// Decodes standard base64, ignoring whitespace. `None` on any other invalid character.
-pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut buffer = 0u32;
-    let mut bits = 0;
-    let mut padding = 0;
-    for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
-        let value = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => {
-                padding += 1;
-                continue;
-            }
-            _ => return None,
-        };
-        if padding > 0 {
-            return None;
-        }
-        buffer = (buffer << 6) | u32::from(value);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-            buffer &= (1 << bits) - 1;
-        }
-    }
-    (padding <= 2).then_some(out)
-}
-
 /// One DER element: its tag and contents.
 fn element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     let (&tag, rest) = input.split_first()?;
@@ -100,14 +67,6 @@ fn integer_bits(bytes: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn decodes_base64() {
-        assert_eq!(base64_decode("aGVsbG8=").unwrap(), b"hello");
-        assert_eq!(base64_decode("aGVs\n bG8h").unwrap(), b"hello!");
-        assert!(base64_decode("aGVs*G8=").is_none());
-        assert!(base64_decode("aG=Vs").is_none());
-    }
 
     #[test]
     fn reads_modulus_size_from_pkcs1_and_spki() {

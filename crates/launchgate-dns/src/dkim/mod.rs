@@ -191,7 +191,8 @@ fn key_findings(out: &mut Report, subject: &str, name: &str, domain: &str, text:
         }
     }
     let key_type = record.get("k").unwrap_or("rsa").to_ascii_lowercase();
-    let Some(der) = key::base64_decode(p) else {
+    let Some(der) = launchgate_core::encoding::decode_base64(p, launchgate_core::encoding::Base64::Standard)
+    else {
         out.add(
             "dkim.syntax",
             Severity::Error,
