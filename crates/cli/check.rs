@@ -1,4 +1,5 @@
-//! `launchgate check`: every configured gate, run in parallel, one combined report.
+//! `launchgate check`: every configured gate, run in parallel, one combined report; its
+//! HTML, Markdown and JSON carry the launch report shaped by the `report:` section.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -6,7 +7,8 @@ use std::time::Instant;
 use clap::{ArgMatches, Args};
 
 use launchgate_core::config::ConfigFile;
-use launchgate_core::output::{OutputArgs, emit};
+use launchgate_core::launch::LaunchSettings;
+use launchgate_core::output::{OutputArgs, emit_with};
 use launchgate_core::{Error, ExitStatus, Report};
 
 #[derive(Debug, Args)]
@@ -37,8 +39,9 @@ fn run_inner(args: &CheckArgs, matches: &ArgMatches) -> Result<ExitStatus, Error
         Error::input(format!("no launchgate.yml in {}", args.root.display()))
             .with_help("run `launchgate init` to write a starter file, or name one with --config")
     })?;
+    let launch = LaunchSettings::from_config(&config)?;
     let reports = run_configured(&config, &args.root, &args.only)?;
-    Ok(emit(&reports, &targets, args.output.fail_on))
+    Ok(emit_with(&reports, &targets, args.output.fail_on, Some(&launch)))
 }
 
 /// Runs every gate configured in `config` (or only those named in `only`), in parallel,

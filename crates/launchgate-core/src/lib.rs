@@ -20,6 +20,7 @@ pub mod error;
 pub mod exit;
 pub mod finding;
 pub mod git;
+pub mod launch;
 pub mod output;
 pub mod render;
 pub mod report;

@@ -51,12 +51,7 @@ pub(super) fn render(reports: &[Report], options: &RenderOptions) -> String {
         if report.checks.is_empty() {
             for f in &report.findings {
                 tests += 1;
-                let place = f
-                    .location
-                    .as_ref()
-                    .map(|l| l.display())
-                    .or_else(|| f.subject.clone())
-                    .unwrap_or_default();
+                let place = f.place();
                 let name = if place.is_empty() {
                     f.rule_id.clone()
                 } else {

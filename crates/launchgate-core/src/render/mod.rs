@@ -5,9 +5,11 @@
 
 mod escape;
 mod github;
+mod html;
 mod human;
 mod json;
 mod junit;
+mod launch_markdown;
 mod markdown;
 mod sarif;
 
@@ -15,6 +17,7 @@ use std::path::PathBuf;
 
 use crate::exit::ExitStatus;
 use crate::finding::Severity;
+use crate::launch::{LaunchReport, LaunchSettings};
 use crate::report::Report;
 
 pub use escape::{inert_commands, is_unsafe, to_json_pretty, visible};
@@ -37,17 +40,20 @@ pub enum Format {
     Markdown,
     /// JUnit XML, for CI test reporters.
     Junit,
+    /// The launch report: one self-contained HTML page, readable offline and printable.
+    Html,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Human,
         Format::Json,
         Format::Sarif,
         Format::Github,
         Format::Markdown,
         Format::Junit,
+        Format::Html,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +64,7 @@ impl Format {
             Format::Github => "github",
             Format::Markdown => "markdown",
             Format::Junit => "junit",
+            Format::Html => "html",
         }
     }
 
@@ -72,6 +79,8 @@ impl Format {
             Some(Format::Markdown)
         } else if name.ends_with(".xml") {
             Some(Format::Junit)
+        } else if name.ends_with(".html") || name.ends_with(".htm") {
+            Some(Format::Html)
         } else if name.ends_with(".txt") {
             Some(Format::Human)
         } else {
@@ -89,6 +98,10 @@ pub struct RenderOptions {
     pub color: bool,
     /// The folder paths are made relative to in GitHub annotations (`GITHUB_WORKSPACE`).
     pub workspace: Option<PathBuf>,
+    /// The launch report's settings: with them, Markdown takes the launch report's layout
+    /// and JSON gains its `launch` field (as `launchgate check` writes them). HTML is always
+    /// the launch report.
+    pub launch: Option<LaunchSettings>,
 }
 
 impl Default for RenderOptions {
@@ -97,6 +110,7 @@ impl Default for RenderOptions {
             fail_on: Severity::Error,
             color: false,
             workspace: None,
+            launch: None,
         }
     }
 }
@@ -108,9 +122,20 @@ pub fn render(format: Format, reports: &[Report], options: &RenderOptions) -> St
         Format::Json => json::render(reports, options),
         Format::Sarif => sarif::render(reports, options),
         Format::Github => github::render(reports, options),
-        Format::Markdown => markdown::render(reports, options, None),
+        Format::Markdown => match &options.launch {
+            Some(settings) => launch_markdown::render(reports, &launch_report(reports, settings, options)),
+            None => markdown::render(reports, options, None),
+        },
         Format::Junit => junit::render(reports, options),
+        Format::Html => {
+            let settings = options.launch.clone().unwrap_or_default();
+            html::render(reports, &launch_report(reports, &settings, options))
+        }
     }
+}
+
+fn launch_report(reports: &[Report], settings: &LaunchSettings, options: &RenderOptions) -> LaunchReport {
+    LaunchReport::build(reports, settings, options.fail_on)
 }
 
 /// The verdict of one report under `fail_on`.
