@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use launchgate::check::run_configured;
 use launchgate_core::config::ConfigFile;
+use launchgate_core::launch::LaunchSettings;
 use launchgate_core::{Error, Report};
 use launchgate_dns::responder::DnsServer;
 
@@ -59,9 +60,17 @@ fn port_error(what: &str, addr: SocketAddr, e: &io::Error) -> Error {
 
 /// Every gate of the example's launchgate.yml, run against `root`: one report per gate.
 pub fn run_gates(root: &Path) -> Result<Vec<Report>, Error> {
-    let config = ConfigFile::discover(None, root)?.ok_or_else(|| {
+    run_configured(&config(root)?, root, &[])
+}
+
+/// The `report:` section of the example's launchgate.yml: the product and its revenue paths.
+pub fn launch_settings(root: &Path) -> Result<LaunchSettings, Error> {
+    LaunchSettings::from_config(&config(root)?)
+}
+
+fn config(root: &Path) -> Result<ConfigFile, Error> {
+    ConfigFile::discover(None, root)?.ok_or_else(|| {
         Error::input(format!("no launchgate.yml in {}", root.display()))
             .with_help("run the example from the launchgate repository")
-    })?;
-    run_configured(&config, root, &[])
+    })
 }
