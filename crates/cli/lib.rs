@@ -7,3 +7,4 @@
 pub mod check;
 pub mod hook;
 pub mod init;
+pub mod map;

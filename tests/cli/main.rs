@@ -4,6 +4,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 
 mod launch_report;
+mod map;
 
 fn launchgate() -> Command {
     let mut cmd = Command::cargo_bin("launchgate").unwrap();
