@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use launchgate::check::run_configured;
 use launchgate_core::config::ConfigFile;
-use launchgate_core::launch::LaunchSettings;
+use launchgate_core::launch::{Launch, LaunchSettings};
+use launchgate_core::output::OutputTarget;
 use launchgate_core::{Error, Report};
 use launchgate_dns::responder::DnsServer;
 
@@ -63,9 +64,12 @@ pub fn run_gates(root: &Path) -> Result<Vec<Report>, Error> {
     run_configured(&config(root)?, root, &[])
 }
 
-/// The `report:` section of the example's launchgate.yml: the product and its revenue paths.
-pub fn launch_settings(root: &Path) -> Result<LaunchSettings, Error> {
-    LaunchSettings::from_config(&config(root)?)
+/// The launch report's inputs from the example's launchgate.yml: its `report:` section and
+/// the deployment map of its zone (asked while the servers run), for `targets`.
+pub fn launch(root: &Path, targets: &[OutputTarget]) -> Result<Launch, Error> {
+    let config = config(root)?;
+    let settings = LaunchSettings::from_config(&config)?;
+    Ok(launchgate::check::launch_of(&config, settings, targets))
 }
 
 fn config(root: &Path) -> Result<ConfigFile, Error> {

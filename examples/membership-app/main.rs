@@ -41,7 +41,6 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli, matches: &clap::ArgMatches) -> Result<ExitStatus, launchgate_core::Error> {
     let targets = cli.output.targets(matches)?;
-    let launch = demo::launch_settings(&demo::example_root())?;
     let servers = demo::start_servers()?;
     eprintln!(
         "membership-app: web server on http://{}, DNS for {} on udp://{}",
@@ -50,6 +49,7 @@ fn run(cli: &Cli, matches: &clap::ArgMatches) -> Result<ExitStatus, launchgate_c
         servers.dns.addr
     );
     let reports = demo::run_gates(&demo::example_root());
+    let launch = demo::launch(&demo::example_root(), &targets)?;
     drop(servers);
     Ok(emit_with(&reports?, &targets, cli.output.fail_on, Some(&launch)))
 }

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
+use launchgate_core::output::OutputTarget;
 use launchgate_core::render::{Format, RenderOptions, render};
 
 use crate::{PLANTED_SECRETS, demo, lock_ports};
@@ -172,17 +173,31 @@ fn fix_entries(dom: &str) -> Vec<(String, String)> {
 
 #[test]
 fn the_launch_report_renders_offline_in_chromium_with_revenue_and_live_keys_first() {
-    let reports = {
+    let html_target = OutputTarget {
+        format: Format::Html,
+        path: None,
+    };
+    let (reports, launch) = {
         let _ports = lock_ports();
         let servers = demo::start_servers().expect("the example's ports are free");
         let reports = demo::run_gates(&demo::example_root()).expect("the example's launchgate.yml is valid");
+        let launch =
+            demo::launch(&demo::example_root(), &[html_target]).expect("the report section is valid");
         drop(servers);
-        reports
+        (reports, launch)
     };
-    let settings = demo::launch_settings(&demo::example_root()).expect("the report section is valid");
-    assert_eq!(settings.product.as_deref(), Some("Makers Circle"));
+    assert_eq!(launch.settings.product.as_deref(), Some("Makers Circle"));
+    let map = &launch.maps[0];
+    assert_eq!(map.domain, "membership-app.test");
+    assert_eq!(map.dns.provider.as_deref(), Some("Namecheap"));
+    let status = map
+        .hosts
+        .iter()
+        .find(|h| h.name == "status.membership-app.test")
+        .unwrap();
+    assert!(!status.resolves, "the dangling status CNAME resolves: {status:?}");
     let options = RenderOptions {
-        launch: Some(settings),
+        launch: Some(launch),
         ..RenderOptions::default()
     };
     let html = render(Format::Html, &reports, &options);
@@ -194,10 +209,13 @@ fn the_launch_report_renders_offline_in_chromium_with_revenue_and_live_keys_firs
         "the Resend key's redacted form is missing"
     );
     for fetches in [
-        "<script", "<link", "<img", "<iframe", "<object", "src=", "href=", "url(", "@import",
+        "<script", "<link", "<img", "<iframe", "<object", "src=", "href=", "@import",
     ] {
         assert!(!html.contains(fetches), "the report holds `{fetches}`");
     }
+    // The map's arrowheads refer to a marker inside the page, and nothing else does.
+    assert_eq!(html.matches("url(").count(), html.matches("url(#arrow)").count());
+    assert!(html.contains("<svg class=\"map\""), "no deployment map");
 
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("launch-report.html");

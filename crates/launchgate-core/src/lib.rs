@@ -16,6 +16,7 @@ pub mod bounded;
 pub mod check;
 pub mod ci_event;
 pub mod config;
+pub mod deployment;
 pub mod error;
 pub mod exit;
 pub mod finding;

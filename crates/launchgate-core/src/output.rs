@@ -11,7 +11,7 @@ use crate::atomic::write_atomic;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::finding::Severity;
-use crate::launch::LaunchSettings;
+use crate::launch::Launch;
 use crate::render::{Format, RenderOptions, render, step_summary};
 use crate::report::Report;
 
@@ -131,13 +131,13 @@ pub fn emit(reports: &[Report], targets: &[OutputTarget], fail_on: Severity) -> 
     emit_with(reports, targets, fail_on, None)
 }
 
-/// [`emit`] for a whole launch: with the `report:` settings, Markdown and JSON carry the
-/// launch report (see [`RenderOptions::launch`]).
+/// [`emit`] for a whole launch: with the `report:` settings and the deployment maps,
+/// Markdown and JSON carry the launch report (see [`RenderOptions::launch`]).
 pub fn emit_with(
     reports: &[Report],
     targets: &[OutputTarget],
     fail_on: Severity,
-    launch: Option<&LaunchSettings>,
+    launch: Option<&Launch>,
 ) -> ExitStatus {
     let stdout_color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let workspace = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);

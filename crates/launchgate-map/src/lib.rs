@@ -15,86 +15,13 @@ use std::time::Duration;
 
 use launchgate_core::Error;
 use launchgate_core::config::ConfigFile;
+use launchgate_core::launch::MapMode;
 use launchgate_dns::DnsConfig;
 use launchgate_dns::config::RecordKind;
-use serde::{Deserialize, Serialize};
 
-/// The map of one domain.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DeploymentMap {
-    pub domain: String,
-    /// Who serves the domain's DNS.
-    pub dns: DnsHosting,
-    /// Each configured host: what it points at and who answers.
-    pub hosts: Vec<HostNode>,
-    pub mail: Mail,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct DnsHosting {
-    pub name_servers: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
-    /// Why the name servers are unknown (NXDOMAIN, a timeout).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub problem: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct HostNode {
-    pub name: String,
-    /// Whether the name leads to an address.
-    pub resolves: bool,
-    /// Why it does not resolve, in words ("NXDOMAIN (the name does not exist)").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub problem: Option<String>,
-    /// The CNAME targets followed from the name, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub cname_chain: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub addresses: Vec<String>,
-    /// The platform or CDN that answers, and what says so.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub platform: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub platform_evidence: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub http: Option<web::HttpFacts>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls: Option<web::TlsFacts>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Mail {
-    pub mx: Vec<MxHost>,
-    /// The SPF record, as published.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spf: Option<String>,
-    /// The senders SPF authorises through `include:` (and `redirect=`).
-    pub senders: Vec<Named>,
-    /// DKIM selectors that have a record.
-    pub dkim_selectors: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dmarc_policy: Option<String>,
-    /// Where DMARC aggregate (`rua`) and failure (`ruf`) reports go.
-    pub dmarc_reports: Vec<Named>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MxHost {
-    pub preference: u16,
-    pub host: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
-}
-
-/// A name and the provider it belongs to, if known.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Named {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
-}
+pub use launchgate_core::deployment::{
+    DeploymentMap, DnsHosting, HostNode, HttpFacts, Mail, MxHost, Named, TlsFacts,
+};
 
 /// What discovery may do besides the `dns:` section.
 #[derive(Debug, Clone)]
@@ -157,6 +84,19 @@ pub fn discover_configured(config: &ConfigFile, options: &MapOptions) -> Result<
     })?;
     let site_hosts = launchgate_dns::config::site_hosts(config);
     discover(&dns, &site_hosts, options)
+}
+
+/// The maps the launch report draws, as its `report.map` setting asks: none when it is
+/// `off` or there is no `dns:` section, DNS only for `dns`.
+pub fn for_launch_report(config: &ConfigFile, mode: MapMode) -> Result<Vec<DeploymentMap>, Error> {
+    if mode == MapMode::Off || launchgate_dns::config::load(config)?.is_none() {
+        return Ok(Vec::new());
+    }
+    let options = MapOptions {
+        probe_web: mode == MapMode::Full,
+        ..MapOptions::default()
+    };
+    discover_configured(config, &options)
 }
 
 /// The maps of every domain of `dns`, on a runtime of their own.

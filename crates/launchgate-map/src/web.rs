@@ -8,37 +8,8 @@ use launchgate_core::Error;
 use launchgate_smoke::cookies::CookieJar;
 use launchgate_smoke::http::{ClientOptions, HttpClient, Prepared};
 use launchgate_smoke::tls::{self, CertLog, RecordingVerifier};
-use serde::{Deserialize, Serialize};
 
-use crate::{HostNode, MapOptions, providers};
-
-/// The answer to `GET /` on a host.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HttpFacts {
-    pub url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    /// The `Server` header.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-/// The certificate a host presents on its HTTPS port.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TlsFacts {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuer: Option<String>,
-    /// RFC 3339.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub days_left: Option<i64>,
-    /// Why the handshake or verification failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
+use crate::{HostNode, HttpFacts, MapOptions, TlsFacts, providers};
 
 /// Probes every host that resolves; a host that does not is left as DNS found it.
 pub async fn probe_hosts(hosts: &mut [HostNode], options: &MapOptions) -> Result<(), Error> {

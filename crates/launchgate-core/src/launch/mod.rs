@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::config::ConfigFile;
+use crate::deployment::DeploymentMap;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::finding::Severity;
@@ -44,6 +45,28 @@ pub struct LaunchSettings {
     /// Risk classes by rule id (`smoke.headers.*` names a family), overriding the defaults.
     #[serde(default)]
     pub risk: BTreeMap<String, RiskClass>,
+    /// Whether the report carries the deployment map: `full` (DNS, HTTP and TLS), `dns`
+    /// (DNS only) or `off`.
+    #[serde(default)]
+    pub map: MapMode,
+}
+
+/// How much of the deployment map the launch report discovers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MapMode {
+    #[default]
+    Full,
+    Dns,
+    Off,
+}
+
+/// What the launch report is built from besides the gates' reports.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Launch {
+    pub settings: LaunchSettings,
+    /// The deployment maps of the configured domains, drawn in the report.
+    pub maps: Vec<DeploymentMap>,
 }
 
 impl LaunchSettings {
@@ -62,6 +85,9 @@ pub struct LaunchReport {
     /// Every finding at or above `fail_on`, most urgent first.
     pub fix_order: Vec<FixItem>,
     pub gates: Vec<GateSection>,
+    /// Where DNS, web traffic and mail go, when discovered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub map: Vec<DeploymentMap>,
 }
 
 /// Ready or not, and why, in one line.
@@ -131,7 +157,8 @@ pub struct GateSection {
 
 impl LaunchReport {
     /// The launch report of `reports`, judged at `fail_on`.
-    pub fn build(reports: &[Report], settings: &LaunchSettings, fail_on: Severity) -> LaunchReport {
+    pub fn build(reports: &[Report], launch: &Launch, fail_on: Severity) -> LaunchReport {
+        let settings = &launch.settings;
         let gates: Vec<GateSection> = reports.iter().map(|r| section(r, fail_on)).collect();
         let fix_order = risk::rank(reports, settings, fail_on);
         LaunchReport {
@@ -139,6 +166,7 @@ impl LaunchReport {
             verdict: verdict(&gates, fix_order.len()),
             fix_order,
             gates,
+            map: launch.maps.clone(),
         }
     }
 
@@ -211,7 +239,7 @@ mod tests {
     fn a_gate_that_could_not_run_is_not_checked_and_never_ready() {
         let passed = Report::new("secrets");
         let broken = Report::failed_to_run("dns", "no resolver answered");
-        let report = LaunchReport::build(&[passed, broken], &LaunchSettings::default(), Severity::Error);
+        let report = LaunchReport::build(&[passed, broken], &Launch::default(), Severity::Error);
         assert!(!report.verdict.ready);
         assert_eq!(report.verdict.label, "not ready");
         assert_eq!(report.verdict.reason, "not checked: dns");
@@ -223,7 +251,7 @@ mod tests {
 
     #[test]
     fn no_gate_is_not_ready_and_passing_gates_are() {
-        let none = LaunchReport::build(&[], &LaunchSettings::default(), Severity::Error);
+        let none = LaunchReport::build(&[], &Launch::default(), Severity::Error);
         assert!(!none.verdict.ready);
         assert!(none.verdict.reason.contains("no gate was run"));
         let mut warned = Report::new("smoke");
@@ -232,11 +260,11 @@ mod tests {
             Severity::Warning,
             "no Referrer-Policy",
         ));
-        let ok = LaunchReport::build(&[warned.clone()], &LaunchSettings::default(), Severity::Error);
+        let ok = LaunchReport::build(&[warned.clone()], &Launch::default(), Severity::Error);
         assert!(ok.verdict.ready, "{:?}", ok.verdict);
         assert_eq!(ok.verdict.reason, "every gate passed: smoke");
         assert!(ok.fix_order.is_empty());
-        let strict = LaunchReport::build(&[warned], &LaunchSettings::default(), Severity::Warning);
+        let strict = LaunchReport::build(&[warned], &Launch::default(), Severity::Warning);
         assert_eq!(strict.verdict.reason, "1 gate of 1 failed, with 1 finding to fix");
     }
 }

@@ -7,8 +7,9 @@
 
 use std::fmt::Write;
 
-use super::counts_in_words;
 use super::escape::{inert_commands, visible};
+use super::{counts_in_words, map_rows, map_svg};
+use crate::deployment::DeploymentMap;
 use crate::finding::Finding;
 use crate::launch::{FixItem, GateSection, GateStatus, LaunchReport};
 use crate::report::{Check, Report, Table};
@@ -35,6 +36,11 @@ summary{cursor:pointer;font-weight:600}\
 .status.not-checked,.status.warned,.status.skipped{background:var(--warn-bg);color:var(--warn)}\
 table{border-collapse:collapse;width:100%;margin:.75rem 0;font-size:.9rem}caption{text-align:left;font-weight:600;padding:.25rem 0}\
 th,td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f6f8fa}\
+figure{margin:.5rem 0;overflow-x:auto}figcaption{color:var(--muted);font-size:.85rem}\
+svg.map{font:12px system-ui,sans-serif;max-width:100%;height:auto}svg.map rect{fill:#f6f8fa;stroke:#8c959f}\
+svg.map rect.dns{fill:#eef4ff}svg.map rect.web{fill:var(--ok-bg)}svg.map rect.mail{fill:#f5f0ff}\
+svg.map rect.broken{fill:var(--bad-bg);stroke:var(--bad);stroke-dasharray:4 3}\
+svg.map line{stroke:#8c959f;stroke-width:1.2}svg.map line.broken{stroke:var(--bad);stroke-dasharray:4 3}\
 .error{color:var(--bad)}.warning{color:var(--warn)}.note{color:var(--muted)}\
 footer{margin-top:2rem;color:var(--muted);font-size:.85rem}\
 @media print{body{max-width:none;padding:0;font-size:11pt}details{break-inside:avoid-page}summary{list-style:none}\
@@ -62,6 +68,9 @@ pub(super) fn render(reports: &[Report], launch: &LaunchReport) -> String {
         text(&launch.verdict.reason)
     );
     fix_order(&mut out, &launch.fix_order);
+    if !launch.map.is_empty() {
+        deployment_map(&mut out, &launch.map);
+    }
     out.push_str("<section id=\"gates\">\n<h2>Gates</h2>\n");
     for (gate, report) in launch.gates.iter().zip(reports) {
         gate_section(&mut out, gate, report);
@@ -109,6 +118,28 @@ fn fix_order(out: &mut String, items: &[FixItem]) {
         out.push_str("</dd>\n</dl>\n</li>\n");
     }
     out.push_str("</ol>\n</section>\n");
+}
+
+fn deployment_map(out: &mut String, maps: &[DeploymentMap]) {
+    out.push_str("<section id=\"map\">\n<h2>Where traffic and mail go</h2>\n");
+    for map in maps {
+        let _ = writeln!(
+            out,
+            "<figure>{}<figcaption>{}</figcaption></figure>",
+            map_svg::render(map),
+            text(&map.domain)
+        );
+        let mut table = Table {
+            title: format!("Deployment of {}", map.domain),
+            columns: vec!["what".into(), "where".into(), "provider".into()],
+            rows: Vec::new(),
+        };
+        for (what, place, provider) in map_rows(map) {
+            table.rows.push(vec![what, place, provider]);
+        }
+        measured_table(out, &table);
+    }
+    out.push_str("</section>\n");
 }
 
 fn gate_section(out: &mut String, gate: &GateSection, report: &Report) {

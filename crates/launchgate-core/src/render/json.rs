@@ -109,7 +109,7 @@ pub(super) fn render(reports: &[Report], options: &RenderOptions) -> String {
     file.launch = options
         .launch
         .as_ref()
-        .map(|settings| LaunchReport::build(reports, settings, options.fail_on));
+        .map(|launch| LaunchReport::build(reports, launch, options.fail_on));
     let mut text = super::escape::to_json_pretty(&file);
     text.push('\n');
     text

@@ -3,9 +3,9 @@
 
 use std::fmt::Write;
 
-use super::counts_in_words;
 use super::escape::inert_commands;
 use super::markdown::{cell, code, gate_body};
+use super::{counts_in_words, map_rows};
 use crate::launch::{GateStatus, LaunchReport};
 use crate::report::Report;
 
@@ -41,6 +41,19 @@ pub(super) fn render(reports: &[Report], launch: &LaunchReport) -> String {
             code(&item.location),
             cell(&item.fix)
         );
+    }
+    for map in &launch.map {
+        let _ = writeln!(out, "\n## Where traffic and mail go: {}\n", cell(&map.domain));
+        out.push_str("| what | where | provider |\n| --- | --- | --- |\n");
+        for (what, place, provider) in map_rows(map) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                cell(&what),
+                cell(&place),
+                cell(&provider)
+            );
+        }
     }
     out.push_str("\n## Gates\n\n");
     let mut omitted = 0;
