@@ -36,10 +36,7 @@ pub fn run(args: CheckArgs, matches: &ArgMatches) -> ExitStatus {
 
 fn run_inner(args: &CheckArgs, matches: &ArgMatches) -> Result<ExitStatus, Error> {
     let targets = args.output.targets(matches)?;
-    let config = ConfigFile::discover(args.config.as_deref(), &args.root)?.ok_or_else(|| {
-        Error::input(format!("no launchgate.yml in {}", args.root.display()))
-            .with_help("run `launchgate init` to write a starter file, or name one with --config")
-    })?;
+    let config = required_config(args.config.as_deref(), &args.root)?;
     let settings = LaunchSettings::from_config(&config)?;
     let reports = run_configured(&config, &args.root, &args.only)?;
     let launch = launch_of(&config, settings, &targets);
@@ -62,6 +59,15 @@ pub fn launch_of(config: &ConfigFile, settings: LaunchSettings, targets: &[Outpu
         Vec::new()
     };
     Launch { settings, maps }
+}
+
+/// The file named with `--config`, or launchgate.yml in `root`; its absence is an error
+/// saying how to write one.
+pub fn required_config(explicit: Option<&Path>, root: &Path) -> Result<ConfigFile, Error> {
+    ConfigFile::discover(explicit, root)?.ok_or_else(|| {
+        Error::input(format!("no launchgate.yml in {}", root.display()))
+            .with_help("run `launchgate init` to write a starter file, or name one with --config")
+    })
 }
 
 /// Runs every gate configured in `config` (or only those named in `only`), in parallel,

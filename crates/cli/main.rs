@@ -1,7 +1,7 @@
 //! `launchgate`: every gate behind one command, plus `check`, `init`, `hook` and
 //! `completions`. This file only parses arguments and dispatches.
 
-use launchgate::{check, hook, init, map};
+use launchgate::{check, handover, hook, init, map};
 
 use std::process::ExitCode;
 
@@ -40,6 +40,8 @@ enum Commands {
     Hook(hook::HookArgs),
     /// Map where the domain's DNS, web traffic and mail go, discovered from DNS, HTTP and TLS.
     Map(map::MapArgs),
+    /// Write or update HANDOVER.md: accounts, secret rotation, smoke suite, first hour.
+    Handover(handover::HandoverArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
         Commands::Init(args) => init::run(args),
         Commands::Hook(args) => hook::run(args),
         Commands::Map(args) => map::run(args),
+        Commands::Handover(args) => handover::run(args),
         Commands::Completions { shell } => {
             // Generated whole first: the generator panics on a closed standard output.
             let mut script = Vec::new();

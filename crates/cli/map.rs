@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use launchgate_core::config::ConfigFile;
 use launchgate_core::{Error, ExitStatus};
 use launchgate_map::MapOptions;
 use launchgate_map::render::{MapFormat, render};
@@ -37,10 +36,7 @@ pub fn run(args: MapArgs) -> ExitStatus {
 }
 
 fn run_inner(args: &MapArgs) -> Result<ExitStatus, Error> {
-    let config = ConfigFile::discover(args.config.as_deref(), &args.root)?.ok_or_else(|| {
-        Error::input(format!("no launchgate.yml in {}", args.root.display()))
-            .with_help("run `launchgate init` to write a starter file, or name one with --config")
-    })?;
+    let config = crate::check::required_config(args.config.as_deref(), &args.root)?;
     let options = MapOptions {
         probe_web: !args.dns_only,
         ..MapOptions::default()

@@ -3,6 +3,7 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+mod handover;
 mod launch_report;
 mod map;
 
