@@ -33,6 +33,8 @@ pub struct MapOptions {
     pub http_port: u16,
     /// Bounds each HTTP request and TLS handshake.
     pub web_timeout: Duration,
+    /// PEM files of certificate authorities trusted besides the web's (a test's own CA).
+    pub ca_certs: Vec<std::path::PathBuf>,
 }
 
 impl Default for MapOptions {
@@ -42,6 +44,7 @@ impl Default for MapOptions {
             https_port: 443,
             http_port: 80,
             web_timeout: Duration::from_secs(5),
+            ca_certs: Vec::new(),
         }
     }
 }

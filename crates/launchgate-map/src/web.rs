@@ -14,7 +14,10 @@ use crate::{HostNode, HttpFacts, MapOptions, TlsFacts, providers};
 /// Probes every host that resolves; a host that does not is left as DNS found it.
 pub async fn probe_hosts(hosts: &mut [HostNode], options: &MapOptions) -> Result<(), Error> {
     let log = Arc::new(CertLog::default());
-    let verifier = Arc::new(RecordingVerifier::new(tls::root_store(&[])?, Arc::clone(&log))?);
+    let verifier = Arc::new(RecordingVerifier::new(
+        tls::root_store(&options.ca_certs)?,
+        Arc::clone(&log),
+    )?);
     for node in hosts.iter_mut().filter(|n| n.resolves) {
         let Some(ip) = node.addresses.first().and_then(|a| a.parse::<IpAddr>().ok()) else {
             continue;
@@ -60,6 +63,7 @@ async fn get(
     let client = HttpClient::new(&ClientOptions {
         resolve: [(host.to_ascii_lowercase(), ip)].into(),
         timeout: Some(options.web_timeout),
+        ca_certs: options.ca_certs.clone(),
         ..ClientOptions::default()
     })?;
     let parsed = url::Url::parse(url).map_err(|e| Error::input(format!("`{url}` is not a URL: {e}")))?;

@@ -77,6 +77,7 @@ fn the_map_names_dns_web_and_mail_providers_and_says_which_hosts_do_not_resolve(
         https_port: closed,
         http_port: platform_server(),
         web_timeout: Duration::from_secs(2),
+        ca_certs: Vec::new(),
     };
     let maps = discover_configured(&config(&dns), &options).unwrap();
     assert_eq!(maps.len(), 1);
