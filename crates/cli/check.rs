@@ -1,4 +1,5 @@
-//! `launchgate check`: every configured gate, run in parallel, one combined report.
+//! `launchgate check`: every configured gate, run in parallel, one combined report; its
+//! HTML, Markdown and JSON carry the launch report shaped by the `report:` section.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -6,7 +7,9 @@ use std::time::Instant;
 use clap::{ArgMatches, Args};
 
 use launchgate_core::config::ConfigFile;
-use launchgate_core::output::{OutputArgs, emit};
+use launchgate_core::launch::{Launch, LaunchSettings};
+use launchgate_core::output::{OutputArgs, OutputTarget, emit_with};
+use launchgate_core::render::Format;
 use launchgate_core::{Error, ExitStatus, Report};
 
 #[derive(Debug, Args)]
@@ -33,12 +36,38 @@ pub fn run(args: CheckArgs, matches: &ArgMatches) -> ExitStatus {
 
 fn run_inner(args: &CheckArgs, matches: &ArgMatches) -> Result<ExitStatus, Error> {
     let targets = args.output.targets(matches)?;
-    let config = ConfigFile::discover(args.config.as_deref(), &args.root)?.ok_or_else(|| {
-        Error::input(format!("no launchgate.yml in {}", args.root.display()))
-            .with_help("run `launchgate init` to write a starter file, or name one with --config")
-    })?;
+    let config = required_config(args.config.as_deref(), &args.root)?;
+    let settings = LaunchSettings::from_config(&config)?;
     let reports = run_configured(&config, &args.root, &args.only)?;
-    Ok(emit(&reports, &targets, args.output.fail_on))
+    let launch = launch_of(&config, settings, &targets);
+    Ok(emit_with(&reports, &targets, args.output.fail_on, Some(&launch)))
+}
+
+/// The launch report's inputs: the settings, and the deployment maps when a format that
+/// shows them (HTML, Markdown, JSON) is asked for. A map that cannot be drawn is said on
+/// standard error and left out; the dns gate reports what is wrong.
+pub fn launch_of(config: &ConfigFile, settings: LaunchSettings, targets: &[OutputTarget]) -> Launch {
+    let shows_map = targets
+        .iter()
+        .any(|t| matches!(t.format, Format::Html | Format::Markdown | Format::Json));
+    let maps = if shows_map {
+        launchgate_map::for_launch_report(config, settings.map).unwrap_or_else(|e| {
+            e.eprint();
+            Vec::new()
+        })
+    } else {
+        Vec::new()
+    };
+    Launch { settings, maps }
+}
+
+/// The file named with `--config`, or launchgate.yml in `root`; its absence is an error
+/// saying how to write one.
+pub fn required_config(explicit: Option<&Path>, root: &Path) -> Result<ConfigFile, Error> {
+    ConfigFile::discover(explicit, root)?.ok_or_else(|| {
+        Error::input(format!("no launchgate.yml in {}", root.display()))
+            .with_help("run `launchgate init` to write a starter file, or name one with --config")
+    })
 }
 
 /// Runs every gate configured in `config` (or only those named in `only`), in parallel,

@@ -5,5 +5,7 @@
 //! [`hook`] installs plain git hooks.
 
 pub mod check;
+pub mod handover;
 pub mod hook;
 pub mod init;
+pub mod map;

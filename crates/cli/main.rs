@@ -1,7 +1,7 @@
 //! `launchgate`: every gate behind one command, plus `check`, `init`, `hook` and
 //! `completions`. This file only parses arguments and dispatches.
 
-use launchgate::{check, hook, init};
+use launchgate::{check, handover, hook, init, map};
 
 use std::process::ExitCode;
 
@@ -38,6 +38,10 @@ enum Commands {
     Init(init::InitArgs),
     /// Install git hooks that scan for secrets before commits and pushes.
     Hook(hook::HookArgs),
+    /// Map where the domain's DNS, web traffic and mail go, discovered from DNS, HTTP and TLS.
+    Map(map::MapArgs),
+    /// Write or update HANDOVER.md: accounts, secret rotation, smoke suite, first hour.
+    Handover(handover::HandoverArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -61,6 +65,8 @@ fn main() -> ExitCode {
         Commands::Check(args) => check::run(args, &matches),
         Commands::Init(args) => init::run(args),
         Commands::Hook(args) => hook::run(args),
+        Commands::Map(args) => map::run(args),
+        Commands::Handover(args) => handover::run(args),
         Commands::Completions { shell } => {
             // Generated whole first: the generator panics on a closed standard output.
             let mut script = Vec::new();

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use launchgate::check::run_configured;
 use launchgate_core::config::ConfigFile;
+use launchgate_core::launch::{Launch, LaunchSettings};
+use launchgate_core::output::OutputTarget;
 use launchgate_core::{Error, Report};
 use launchgate_dns::responder::DnsServer;
 
@@ -59,9 +61,20 @@ fn port_error(what: &str, addr: SocketAddr, e: &io::Error) -> Error {
 
 /// Every gate of the example's launchgate.yml, run against `root`: one report per gate.
 pub fn run_gates(root: &Path) -> Result<Vec<Report>, Error> {
-    let config = ConfigFile::discover(None, root)?.ok_or_else(|| {
+    run_configured(&config(root)?, root, &[])
+}
+
+/// The launch report's inputs from the example's launchgate.yml: its `report:` section and
+/// the deployment map of its zone (asked while the servers run), for `targets`.
+pub fn launch(root: &Path, targets: &[OutputTarget]) -> Result<Launch, Error> {
+    let config = config(root)?;
+    let settings = LaunchSettings::from_config(&config)?;
+    Ok(launchgate::check::launch_of(&config, settings, targets))
+}
+
+fn config(root: &Path) -> Result<ConfigFile, Error> {
+    ConfigFile::discover(None, root)?.ok_or_else(|| {
         Error::input(format!("no launchgate.yml in {}", root.display()))
             .with_help("run the example from the launchgate repository")
-    })?;
-    run_configured(&config, root, &[])
+    })
 }

@@ -5,6 +5,7 @@
 //! ```console
 //! $ cargo run --release --example membership-app
 //! $ cargo run --release --example membership-app -- --format markdown -o report.md
+//! $ cargo run --release --example membership-app -- --format html --output report.html
 //! ```
 
 mod demo;
@@ -15,7 +16,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser};
 use launchgate_core::ExitStatus;
-use launchgate_core::output::{OutputArgs, emit};
+use launchgate_core::output::{OutputArgs, emit_with};
 
 /// Runs every launchgate gate on the membership-app example.
 #[derive(Debug, Parser)]
@@ -48,6 +49,7 @@ fn run(cli: &Cli, matches: &clap::ArgMatches) -> Result<ExitStatus, launchgate_c
         servers.dns.addr
     );
     let reports = demo::run_gates(&demo::example_root());
+    let launch = demo::launch(&demo::example_root(), &targets)?;
     drop(servers);
-    Ok(emit(&reports?, &targets, cli.output.fail_on))
+    Ok(emit_with(&reports?, &targets, cli.output.fail_on, Some(&launch)))
 }

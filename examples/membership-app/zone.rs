@@ -15,6 +15,9 @@ pub fn zone() -> Zone {
         .a("mx1.provider.test", "192.0.2.25")
         .ptr("25.2.0.192.in-addr.arpa", "mx1.provider.test")
         .txt("_spf.resend.test", "v=spf1 ip4:192.0.2.0/24 -all");
+    // The domain's DNS is served by its registrar's name servers.
+    z.ns(DOMAIN, "dns1.registrar-servers.test")
+        .ns(DOMAIN, "dns2.registrar-servers.test");
     // The apex still points at the old server from before the move to the new host.
     z.a(DOMAIN, "203.0.113.10")
         .cname("www.membership-app.test", "cname.vercel-dns.test")

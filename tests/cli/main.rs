@@ -3,6 +3,10 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+mod handover;
+mod launch_report;
+mod map;
+
 fn launchgate() -> Command {
     let mut cmd = Command::cargo_bin("launchgate").unwrap();
     cmd.env("NO_COLOR", "1").env_remove("GITHUB_STEP_SUMMARY");
@@ -115,7 +119,12 @@ fn completions_are_generated() {
 const PLANTED: &str = "sk_live_51Qm7Vx2Lp9Tr4Kd8Ns1Zc6Hb3Fw5Jg0YaR2";
 
 fn repo_with_planted_key() -> tempfile::TempDir {
-    let dir = repo_with_config("secrets: {}\n");
+    repo_with_planted_key_and_config("secrets: {}\n")
+}
+
+/// `src/billing.ts` holds a live Stripe key on line 2, column 28.
+fn repo_with_planted_key_and_config(config: &str) -> tempfile::TempDir {
+    let dir = repo_with_config(config);
     std::fs::create_dir_all(dir.path().join("src")).unwrap();
     std::fs::write(
         dir.path().join("src/billing.ts"),

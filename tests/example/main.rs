@@ -10,6 +10,8 @@ mod http_server;
 #[path = "../../examples/membership-app/zone.rs"]
 mod zone;
 
+mod report;
+
 use launchgate_core::render::{Format, RenderOptions, render};
 use launchgate_core::{ExitStatus, Finding, Report, Severity};
 
@@ -24,6 +26,12 @@ const PLANTED_SECRETS: &[&str] = &[
     // the session cookie the smoke gate captures
     http_server::SESSION_TOKEN,
 ];
+
+/// The example's servers listen on fixed ports: one test at a time holds them.
+fn lock_ports() -> std::sync::MutexGuard<'static, ()> {
+    static PORTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    PORTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 fn gate<'a>(reports: &'a [Report], name: &str) -> &'a Report {
     let report = reports
@@ -60,6 +68,7 @@ fn position(f: &Finding) -> (String, Option<u32>, Option<u32>) {
 
 #[test]
 fn every_gate_finds_the_planted_problems_and_no_secret_leaks() {
+    let _ports = lock_ports();
     // A taken port is a clear error naming it, not a run against someone else's server.
     {
         let squatter = std::net::TcpListener::bind(demo::HTTP_ADDR).expect("the example's HTTP port is free");
@@ -190,6 +199,7 @@ fn every_gate_finds_the_planted_problems_and_no_secret_leaks() {
         Format::Github,
         Format::Markdown,
         Format::Junit,
+        Format::Html,
     ] {
         let text = render(format, &reports, &RenderOptions::default());
         assert!(text.contains("resend.api-key"), "{format:?} lacks the findings");

@@ -20,6 +20,12 @@ pub const FILE_NAMES: [&str; 2] = ["launchgate.yml", "launchgate.yaml"];
 /// The top-level sections, one per gate.
 pub const SECTIONS: [&str; 5] = ["secrets", "env", "budget", "smoke", "dns"];
 
+/// The top-level sections that configure no gate: `report` (the launch report).
+pub const SETTINGS: [&str; 1] = ["report"];
+
+/// Every valid top-level key, for the hint after a typo.
+const TOP_LEVEL: [&str; 6] = ["secrets", "env", "budget", "smoke", "dns", "report"];
+
 /// A configuration file read into memory.
 #[derive(Debug, Clone)]
 pub struct ConfigFile {
@@ -76,7 +82,7 @@ impl ConfigFile {
         self.path.display().to_string()
     }
 
-    /// The sections present, in file order; an unknown top-level key is an error.
+    /// The gate sections present, in file order; an unknown top-level key is an error.
     pub fn sections(&self) -> Result<Vec<String>, Error> {
         self.parse_with::<IgnoredAny>(None).map(|(names, _)| names)
     }
@@ -264,15 +270,17 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for RootVisitor<T> {
         let mut names = Vec::new();
         let mut value = None;
         while let Some(key) = map.next_key::<String>()? {
-            if !SECTIONS.contains(&key.as_str()) {
-                return Err(de::Error::unknown_field(&key, &SECTIONS));
+            if !TOP_LEVEL.contains(&key.as_str()) {
+                return Err(de::Error::unknown_field(&key, &TOP_LEVEL));
             }
             if Some(key.as_str()) == self.wanted {
                 value = Some(map.next_value::<T>()?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
-            names.push(key);
+            if SECTIONS.contains(&key.as_str()) {
+                names.push(key);
+            }
         }
         Ok((names, value))
     }
@@ -336,6 +344,18 @@ mod tests {
         assert_eq!(s.allow, vec!["a"]);
         assert_eq!(f.sections().unwrap(), vec!["env", "secrets"]);
         assert!(f.section::<Secrets>("dns").unwrap().is_none());
+    }
+
+    #[test]
+    fn the_report_section_is_read_but_is_not_a_gate() {
+        let f = file("report:\n  product: Makers Circle\nsecrets: {}\n");
+        assert_eq!(f.sections().unwrap(), vec!["secrets"]);
+        let e = file("reprt: {}\n").sections().unwrap_err();
+        assert!(
+            e.hint().unwrap().contains("did you mean `report`?"),
+            "{:?}",
+            e.hint()
+        );
     }
 
     #[test]

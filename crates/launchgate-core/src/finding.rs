@@ -196,6 +196,16 @@ impl Finding {
         }
     }
 
+    /// Where the finding is, as every format names it: `path:line:column`, else its subject,
+    /// else empty.
+    pub fn place(&self) -> String {
+        self.location
+            .as_ref()
+            .map(|l| l.display())
+            .or_else(|| self.subject.clone())
+            .unwrap_or_default()
+    }
+
     /// A finding with a rule id, a severity and a message.
     pub fn new(rule_id: impl Into<String>, severity: Severity, message: impl Into<String>) -> Self {
         Finding {

@@ -11,6 +11,7 @@ use crate::atomic::write_atomic;
 use crate::error::Error;
 use crate::exit::ExitStatus;
 use crate::finding::Severity;
+use crate::launch::Launch;
 use crate::render::{Format, RenderOptions, render, step_summary};
 use crate::report::Report;
 
@@ -23,7 +24,8 @@ pub struct OutputArgs {
     pub formats: Vec<Format>,
 
     /// Write the preceding `--format` to FILE instead of stdout (atomically). Without a
-    /// preceding `--format`, the format comes from the extension (.json, .sarif, .md, .xml).
+    /// preceding `--format`, the format comes from the extension (.json, .sarif, .md, .xml,
+    /// .html).
     #[arg(long = "output", short = 'o', value_name = "FILE", global = true)]
     pub outputs: Vec<PathBuf>,
 
@@ -101,7 +103,7 @@ fn pair(events: impl Iterator<Item = (Option<Format>, Option<PathBuf>)>) -> Resu
                 _ => {
                     let format = Format::from_extension(&path).ok_or_else(|| {
                         Error::input(format!("--output {} has no --format before it", path.display()))
-                            .with_help("write `--format json --output report.json`, or use a .json, .sarif, .md or .xml file name")
+                            .with_help("write `--format json --output report.json`, or use a .json, .sarif, .md, .xml or .html file name")
                     })?;
                     targets.push(OutputTarget {
                         format,
@@ -126,6 +128,17 @@ fn pair(events: impl Iterator<Item = (Option<Format>, Option<PathBuf>)>) -> Resu
 /// to stdout, every file and the job summary are still written, and the status is still the
 /// verdict of the findings.
 pub fn emit(reports: &[Report], targets: &[OutputTarget], fail_on: Severity) -> ExitStatus {
+    emit_with(reports, targets, fail_on, None)
+}
+
+/// [`emit`] for a whole launch: with the `report:` settings and the deployment maps,
+/// Markdown and JSON carry the launch report (see [`RenderOptions::launch`]).
+pub fn emit_with(
+    reports: &[Report],
+    targets: &[OutputTarget],
+    fail_on: Severity,
+    launch: Option<&Launch>,
+) -> ExitStatus {
     let stdout_color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let workspace = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
     let mut status = ExitStatus::of(reports, fail_on);
@@ -135,6 +148,7 @@ pub fn emit(reports: &[Report], targets: &[OutputTarget], fail_on: Severity) -> 
             fail_on,
             color: target.path.is_none() && stdout_color,
             workspace: workspace.clone(),
+            launch: launch.cloned(),
         };
         let text = render(target.format, reports, &options);
         match &target.path {

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hickory_resolver::proto::op::{Message, ResponseCode};
-use hickory_resolver::proto::rr::rdata::{A, AAAA, CAA, CNAME, MX, NULL, PTR, TXT};
+use hickory_resolver::proto::rr::rdata::{A, AAAA, CAA, CNAME, MX, NS, NULL, PTR, TXT};
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, UdpSocket};
@@ -83,6 +83,11 @@ impl Zone {
 
     pub fn cname(&mut self, name: &str, target: &str) -> &mut Self {
         self.add(name, RData::CNAME(CNAME(fqdn(target))))
+    }
+
+    /// An NS record at `name` naming the name server `host`.
+    pub fn ns(&mut self, name: &str, host: &str) -> &mut Self {
+        self.add(name, RData::NS(NS(fqdn(host))))
     }
 
     pub fn mx(&mut self, name: &str, preference: u16, host: &str) -> &mut Self {

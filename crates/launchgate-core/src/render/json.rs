@@ -4,8 +4,11 @@
 //! { "version": 2, "tool": { "name": "launchgate", "version": "…" },
 //!   "status": "passed" | "failed" | "error", "fail_on": "error",
 //!   "summary": { "error": n, "warning": n, "note": n, "suppressed": n },
-//!   "reports": [ Report… ] }
+//!   "reports": [ Report… ],
+//!   "launch": { "verdict": …, "fix_order": […], "gates": […] } }
 //! ```
+//! `launch` (the launch report, [`crate::launch::LaunchReport`]) is written by
+//! `launchgate check`.
 //! Fields are only ever added within a version; a removal or change of meaning bumps it.
 
 use serde::{Deserialize, Serialize};
@@ -13,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::RenderOptions;
 use crate::exit::ExitStatus;
 use crate::finding::Severity;
+use crate::launch::LaunchReport;
 use crate::report::{Counts, Report};
 
 /// The schema version written in `version`.
@@ -27,6 +31,8 @@ pub struct ReportFile {
     pub fail_on: Severity,
     pub summary: Summary,
     pub reports: Vec<Report>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch: Option<LaunchReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,6 +75,7 @@ impl ReportFile {
                 suppressed,
             },
             reports: reports.to_vec(),
+            launch: None,
         }
     }
 
@@ -98,7 +105,11 @@ impl ReportFile {
 }
 
 pub(super) fn render(reports: &[Report], options: &RenderOptions) -> String {
-    let file = ReportFile::new(reports, options.fail_on);
+    let mut file = ReportFile::new(reports, options.fail_on);
+    file.launch = options
+        .launch
+        .as_ref()
+        .map(|launch| LaunchReport::build(reports, launch, options.fail_on));
     let mut text = super::escape::to_json_pretty(&file);
     text.push('\n');
     text

@@ -89,12 +89,7 @@ fn check_status(check: &Check) -> TestCaseStatus {
 
 /// `rule at place`, or the rule alone when the finding has no place.
 fn finding_name(finding: &Finding) -> String {
-    let place = finding
-        .location
-        .as_ref()
-        .map(|l| l.display())
-        .or_else(|| finding.subject.clone())
-        .unwrap_or_default();
+    let place = finding.place();
     if place.is_empty() {
         finding.rule_id.clone()
     } else {

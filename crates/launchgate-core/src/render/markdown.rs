@@ -34,72 +34,7 @@ pub(crate) fn render(reports: &[Report], options: &RenderOptions, limit: Option<
             let _ = write!(out, ", {} suppressed", report.suppressed);
         }
         out.push_str("\n\n");
-        if let Some(error) = &report.error {
-            let _ = writeln!(out, "The gate could not run: {}\n", cell(error));
-        }
-        if !report.findings.is_empty() {
-            out.push_str("| Severity | Rule | Where | Message |\n| --- | --- | --- | --- |\n");
-            let mut sorted: Vec<_> = report.findings.iter().collect();
-            sorted.sort_by_key(|f| std::cmp::Reverse(f.severity));
-            for (i, f) in sorted.iter().enumerate() {
-                let place = f
-                    .location
-                    .as_ref()
-                    .map(|l| l.display())
-                    .or_else(|| f.subject.clone())
-                    .unwrap_or_default();
-                let mut message = cell(&f.message);
-                if let Some(secret) = &f.secret {
-                    let _ = write!(message, " ({})", code(&secret.display));
-                }
-                if let Some(help) = &f.help {
-                    let _ = write!(message, "<br>{}", cell(help));
-                }
-                let row = format!(
-                    "| {} | {} | {} | {message} |\n",
-                    f.severity,
-                    code(&f.rule_id),
-                    if place.is_empty() {
-                        String::new()
-                    } else {
-                        code(&place)
-                    },
-                );
-                // Counted as it will be written, so the cap holds for any text.
-                let row = inert_commands(&row).into_owned();
-                if limit.is_some_and(|max| out.len() + row.len() > max) {
-                    omitted += sorted.len() - i;
-                    break;
-                }
-                out.push_str(&row);
-            }
-            out.push('\n');
-        }
-        if !report.checks.is_empty() {
-            out.push_str("| Check | Result | Time | Detail |\n| --- | --- | ---: | --- |\n");
-            let mut checks: Vec<_> = report.checks.iter().collect();
-            checks.sort_by_key(|c| c.status != CheckStatus::Failed);
-            for c in checks {
-                let time = c.duration_ms.map(|ms| format!("{ms} ms")).unwrap_or_default();
-                let detail = c.detail.as_deref().map(cell).unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {time} | {detail} |",
-                    cell(&c.name),
-                    c.status.as_str()
-                );
-            }
-            out.push('\n');
-        }
-        for table in &report.tables {
-            table_md(&mut out, table);
-        }
-        for note in &report.notes {
-            let _ = writeln!(out, "> {}", cell(note));
-        }
-        if !report.notes.is_empty() {
-            out.push('\n');
-        }
+        gate_body(&mut out, report, limit, &mut omitted);
     }
     if omitted > 0 {
         let _ = writeln!(
@@ -109,6 +44,72 @@ pub(crate) fn render(reports: &[Report], options: &RenderOptions, limit: Option<
         );
     }
     inert_commands(&out).into_owned()
+}
+
+/// One gate's error, findings (errors first), checks, tables and notes. With `limit`, stops
+/// adding finding rows before `out` passes it and adds the rows left out to `omitted`.
+pub(super) fn gate_body(out: &mut String, report: &Report, limit: Option<usize>, omitted: &mut usize) {
+    if let Some(error) = &report.error {
+        let _ = writeln!(out, "The gate could not run: {}\n", cell(error));
+    }
+    if !report.findings.is_empty() {
+        out.push_str("| Severity | Rule | Where | Message |\n| --- | --- | --- | --- |\n");
+        let mut sorted: Vec<_> = report.findings.iter().collect();
+        sorted.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        for (i, f) in sorted.iter().enumerate() {
+            let place = f.place();
+            let mut message = cell(&f.message);
+            if let Some(secret) = &f.secret {
+                let _ = write!(message, " ({})", code(&secret.display));
+            }
+            if let Some(help) = &f.help {
+                let _ = write!(message, "<br>{}", cell(help));
+            }
+            let row = format!(
+                "| {} | {} | {} | {message} |\n",
+                f.severity,
+                code(&f.rule_id),
+                if place.is_empty() {
+                    String::new()
+                } else {
+                    code(&place)
+                },
+            );
+            // Counted as it will be written, so the cap holds for any text.
+            let row = inert_commands(&row).into_owned();
+            if limit.is_some_and(|max| out.len() + row.len() > max) {
+                *omitted += sorted.len() - i;
+                break;
+            }
+            out.push_str(&row);
+        }
+        out.push('\n');
+    }
+    if !report.checks.is_empty() {
+        out.push_str("| Check | Result | Time | Detail |\n| --- | --- | ---: | --- |\n");
+        let mut checks: Vec<_> = report.checks.iter().collect();
+        checks.sort_by_key(|c| c.status != CheckStatus::Failed);
+        for c in checks {
+            let time = c.duration_ms.map(|ms| format!("{ms} ms")).unwrap_or_default();
+            let detail = c.detail.as_deref().map(cell).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {time} | {detail} |",
+                cell(&c.name),
+                c.status.as_str()
+            );
+        }
+        out.push('\n');
+    }
+    for table in &report.tables {
+        table_md(out, table);
+    }
+    for note in &report.notes {
+        let _ = writeln!(out, "> {}", cell(note));
+    }
+    if !report.notes.is_empty() {
+        out.push('\n');
+    }
 }
 
 fn table_md(out: &mut String, table: &Table) {
@@ -132,7 +133,7 @@ fn table_md(out: &mut String, table: &Table) {
 /// text did not hold; HTML and entities are escaped (no tags, no `&#x202e;` bringing back an
 /// override); a line break becomes `<br>`; other unsafe characters become visible escapes.
 /// Emphasis and backticks are left to mean what they mean.
-fn cell(text: &str) -> String {
+pub(super) fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let text = text.replace("\r\n", "\n");
     let mut chars = text.chars().peekable();
@@ -157,7 +158,7 @@ fn cell(text: &str) -> String {
 /// A code span holding `text` literally: fenced with more backticks than any run inside it,
 /// unsafe characters visible. Text with a `|` is written as a plain cell instead: inside a
 /// code span a backslash before the `|` would be literal yet still end the column.
-fn code(text: &str) -> String {
+pub(super) fn code(text: &str) -> String {
     if text.contains('|') {
         return cell(text);
     }

@@ -5,9 +5,12 @@
 
 mod escape;
 mod github;
+mod html;
 mod human;
 mod json;
 mod junit;
+mod launch_markdown;
+mod map_svg;
 mod markdown;
 mod sarif;
 
@@ -15,6 +18,7 @@ use std::path::PathBuf;
 
 use crate::exit::ExitStatus;
 use crate::finding::Severity;
+use crate::launch::{Launch, LaunchReport};
 use crate::report::Report;
 
 pub use escape::{inert_commands, is_unsafe, to_json_pretty, visible};
@@ -37,17 +41,20 @@ pub enum Format {
     Markdown,
     /// JUnit XML, for CI test reporters.
     Junit,
+    /// The launch report: one self-contained HTML page, readable offline and printable.
+    Html,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Human,
         Format::Json,
         Format::Sarif,
         Format::Github,
         Format::Markdown,
         Format::Junit,
+        Format::Html,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +65,7 @@ impl Format {
             Format::Github => "github",
             Format::Markdown => "markdown",
             Format::Junit => "junit",
+            Format::Html => "html",
         }
     }
 
@@ -72,6 +80,8 @@ impl Format {
             Some(Format::Markdown)
         } else if name.ends_with(".xml") {
             Some(Format::Junit)
+        } else if name.ends_with(".html") || name.ends_with(".htm") {
+            Some(Format::Html)
         } else if name.ends_with(".txt") {
             Some(Format::Human)
         } else {
@@ -89,6 +99,10 @@ pub struct RenderOptions {
     pub color: bool,
     /// The folder paths are made relative to in GitHub annotations (`GITHUB_WORKSPACE`).
     pub workspace: Option<PathBuf>,
+    /// The launch report's settings: with them, Markdown takes the launch report's layout
+    /// and JSON gains its `launch` field (as `launchgate check` writes them). HTML is always
+    /// the launch report.
+    pub launch: Option<Launch>,
 }
 
 impl Default for RenderOptions {
@@ -97,6 +111,7 @@ impl Default for RenderOptions {
             fail_on: Severity::Error,
             color: false,
             workspace: None,
+            launch: None,
         }
     }
 }
@@ -108,9 +123,89 @@ pub fn render(format: Format, reports: &[Report], options: &RenderOptions) -> St
         Format::Json => json::render(reports, options),
         Format::Sarif => sarif::render(reports, options),
         Format::Github => github::render(reports, options),
-        Format::Markdown => markdown::render(reports, options, None),
+        Format::Markdown => match &options.launch {
+            Some(launch) => launch_markdown::render(reports, &launch_report(reports, launch, options)),
+            None => markdown::render(reports, options, None),
+        },
         Format::Junit => junit::render(reports, options),
+        Format::Html => {
+            let launch = options.launch.clone().unwrap_or_default();
+            html::render(reports, &launch_report(reports, &launch, options))
+        }
     }
+}
+
+fn launch_report(reports: &[Report], launch: &Launch, options: &RenderOptions) -> LaunchReport {
+    LaunchReport::build(reports, launch, options.fail_on)
+}
+
+/// The deployment map as rows of (what, where, provider), for the HTML and Markdown tables.
+pub(crate) fn map_rows(map: &crate::deployment::DeploymentMap) -> Vec<(String, String, String)> {
+    let known = |p: &Option<String>| p.clone().unwrap_or_else(|| "unknown".to_string());
+    let mut rows = Vec::new();
+    let servers = if map.dns.name_servers.is_empty() {
+        map.dns.problem.clone().unwrap_or_default()
+    } else {
+        map.dns.name_servers.join(", ")
+    };
+    rows.push(("DNS".to_string(), servers, known(&map.dns.provider)));
+    for host in &map.hosts {
+        let mut place = if host.resolves {
+            let mut parts = host
+                .cname_chain
+                .iter()
+                .map(|c| format!("CNAME {c}"))
+                .collect::<Vec<_>>();
+            parts.push(host.addresses.join(", "));
+            parts.join(" → ")
+        } else {
+            host.problem
+                .clone()
+                .unwrap_or_else(|| "does not resolve".to_string())
+        };
+        if let Some(tls) = &host.tls {
+            match (&tls.issuer, &tls.error) {
+                (Some(issuer), None) => {
+                    let expires = tls.expires.as_deref().unwrap_or("?");
+                    place.push_str(&format!("; TLS by {issuer}, expires {expires}"));
+                }
+                (_, Some(error)) => place.push_str(&format!("; TLS: {error}")),
+                _ => {}
+            }
+        }
+        let provider = match (&host.platform, &host.platform_evidence) {
+            (Some(p), Some(evidence)) => format!("{p} (from {evidence})"),
+            (p, _) => known(p),
+        };
+        rows.push((host.name.clone(), place, provider));
+    }
+    for mx in &map.mail.mx {
+        rows.push((
+            format!("mail (MX {})", mx.preference),
+            mx.host.clone(),
+            known(&mx.provider),
+        ));
+    }
+    for sender in &map.mail.senders {
+        rows.push((
+            "sender (SPF)".to_string(),
+            sender.name.clone(),
+            known(&sender.provider),
+        ));
+    }
+    rows.push((
+        "DKIM selectors".to_string(),
+        map.mail.dkim_selectors.join(", "),
+        String::new(),
+    ));
+    for report in &map.mail.dmarc_reports {
+        rows.push((
+            "DMARC reports".to_string(),
+            report.name.clone(),
+            known(&report.provider),
+        ));
+    }
+    rows
 }
 
 /// The verdict of one report under `fail_on`.

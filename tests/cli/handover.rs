@@ -1,0 +1,82 @@
+//! `launchgate handover`: a new document, a re-run that keeps what a person wrote, and a
+//! document whose markers were removed, refused with nothing written.
+
+use predicates::prelude::*;
+
+use crate::{launchgate, repo_with_config};
+
+fn repo(dns_url: &str) -> tempfile::TempDir {
+    repo_with_config(&format!(
+        "report: {{ product: Shop, revenue_paths: [/checkout], map: dns }}\n\
+         env:\n  vars:\n    STRIPE_SECRET_KEY: {{ type: string, secret: true }}\n    SENTRY_DSN: {{ type: url }}\n\
+         smoke:\n  base_url: http://127.0.0.1:9\n  checks:\n    - {{ name: homepage, get: /, expect: {{ status: 200 }} }}\n\
+         dns:\n  domain: shop.test\n  resolver: [{dns_url}]\n  timeout: 1s\n  attempts: 1\n  records: [{{ name: status, type: CNAME, values: [gone.statuspage.test.] }}]\n"
+    ))
+}
+
+#[test]
+fn handover_writes_then_updates_keeping_what_a_person_wrote_and_refuses_lost_markers() {
+    use launchgate_dns::responder::{DnsServer, Zone};
+    let mut zone = Zone::new();
+    zone.ns("shop.test", "ada.ns.cloudflare.test")
+        .a("shop.test", "76.76.21.21")
+        .cname("status.shop.test", "gone.statuspage.test")
+        .mx("shop.test", 10, "aspmx.l.google.test");
+    let dns = DnsServer::start(zone);
+    let dir = repo(&dns.url());
+    let file = dir.path().join("HANDOVER.md");
+    launchgate()
+        .current_dir(dir.path())
+        .arg("handover")
+        .assert()
+        .code(0);
+    let first = std::fs::read_to_string(&file).unwrap();
+    assert!(first.starts_with("# Handover: Shop\n"), "{first}");
+    for line in [
+        "| DNS host of shop.test | Cloudflare | name servers ada.ns.cloudflare.test | … | … |",
+        "| hosting or CDN of shop.test | Vercel | address 76.76.21.21 | … | … |",
+        "| email receiving | Google Workspace | MX aspmx.l.google.test | … | … |",
+        "| payments | Stripe | env variable STRIPE_SECRET_KEY | … | … |",
+        "| error tracking | Sentry | env variable SENTRY_DSN | … | … |",
+        "| `STRIPE_SECRET_KEY` | Stripe credential | create a new value at https://docs.stripe.com/keys, set it where production reads STRIPE_SECRET_KEY, deploy, then revoke the old one |",
+        "- homepage",
+        "- [ ] go through each revenue path once as a customer would: /checkout",
+        "- [ ] watch new errors in Sentry",
+        "- [ ] status.shop.test does not resolve: fix or remove its record",
+    ] {
+        assert!(first.contains(line), "no `{line}` in:\n{first}");
+    }
+
+    // A person fills in blanks and writes outside the markers; a re-run keeps both.
+    let edited = first
+        .replace(
+            "| payments | Stripe | env variable STRIPE_SECRET_KEY | … | … |",
+            "| payments | Stripe | env variable STRIPE_SECRET_KEY | Ada | ada@shop.test |",
+        )
+        .replace(
+            "who may do it:\n\n…",
+            "who may do it:\n\n`vercel rollback`, by Ada or Bob",
+        );
+    std::fs::write(&file, &edited).unwrap();
+    launchgate()
+        .current_dir(dir.path())
+        .arg("handover")
+        .assert()
+        .code(0);
+    let second = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(second, edited, "a re-run changed what it should keep");
+
+    // The markers of a generated part removed by hand: refused, the file left as it was.
+    let unmarked = edited.replace("<!-- launchgate:begin secrets -->\n", "");
+    std::fs::write(&file, &unmarked).unwrap();
+    launchgate()
+        .current_dir(dir.path())
+        .arg("handover")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "was edited by hand and the marker `<!-- launchgate:begin secrets -->` is missing",
+        ))
+        .stderr(predicate::str::contains("nothing was written"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), unmarked);
+}
