@@ -94,6 +94,18 @@ pub async fn check(client: &HttpClient, base: &Url, spec: &RateLimitSpec) -> Che
         spec.requests,
         status_words(&statuses)
     ));
+    // Every attempt missing the route says more about the spec than about the limiter.
+    if statuses.keys().all(|s| matches!(s, 404 | 405)) {
+        return outcome.fail(
+            "smoke.rate-limit",
+            format!(
+                "{label}: every attempt was refused as an unknown route ({}); is `{}` the login route?",
+                status_words(&statuses),
+                spec.path
+            ),
+            url.as_str(),
+        );
+    }
     outcome.push(
         Finding::new(
             "smoke.rate-limit",

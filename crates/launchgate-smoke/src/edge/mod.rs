@@ -127,8 +127,9 @@ pub async fn check(
             fonts.extend(assets::fonts_in_css(&String::from_utf8_lossy(&css), &sheet.url));
         }
     }
-    fonts.retain(|font| !fetched.iter().any(|f| f.asset.url == font.url));
-    fonts.dedup_by(|a, b| a.url == b.url);
+    // A font two stylesheets name, or one already fetched as a preload, is fetched once.
+    let mut known: std::collections::HashSet<Url> = fetched.iter().map(|f| f.asset.url.clone()).collect();
+    fonts.retain(|font| known.insert(font.url.clone()));
     let mut fonts = keep_on_site(fonts, &site_hosts, &mut skipped);
     let total = total + fonts.len();
     fonts.truncate(spec.max_assets.saturating_sub(fetched.len()));

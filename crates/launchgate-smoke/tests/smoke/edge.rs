@@ -29,6 +29,7 @@ fn page(offsite_port: u16) -> String {
     format!(
         r#"<!doctype html><html><head>
 <link rel="stylesheet" href="/assets/main.3e1f0a9c.css">
+<link rel="stylesheet" href="/assets/print.9a8b7c6d.css" media="print">
 <link rel="preload" as="font" href="/fonts/inter-1a2b3c4d.woff2" crossorigin>
 <script type="module" src="/assets/index-4f3a9c2b.js"></script>
 <script src="http://cdn.other.test:{offsite_port}/lib.js"></script>
@@ -38,7 +39,7 @@ fn page(offsite_port: u16) -> String {
 
 /// A well-run site behind Cloudflare: HTML revalidated, hashed assets cached for a year and
 /// immutable, text gzipped, validators everywhere, a cache HIT from the second request on.
-fn good(req: &Request, offsite_port: u16, hits: &AtomicUsize) -> Response {
+fn good(req: &Request, offsite_port: u16, hits: &AtomicUsize, mono: &AtomicUsize) -> Response {
     let cf = |r: Response| {
         r.header("Server", "cloudflare")
             .header("CF-Ray", "8f1c2a3b4d5e6f70-AMS")
@@ -65,19 +66,26 @@ fn good(req: &Request, offsite_port: u16, hits: &AtomicUsize) -> Response {
                 .header("Content-Encoding", "gzip"),
             p,
         ),
+        // Two stylesheets name the same fonts, one of them preloaded too: each is fetched once.
         p @ "/assets/main.3e1f0a9c.css" => cached(
             Response::new(
                 200,
-                gzip(b"@font-face{src:url(/fonts/inter-1a2b3c4d.woff2)}body{margin:0}"),
+                gzip(b"@font-face{src:url(/fonts/inter-1a2b3c4d.woff2)}@font-face{src:url(/fonts/mono-5f6e7d8c.woff2)}@font-face{src:url(/fonts/serif-0a1b2c3d.woff2)}"),
             )
             .header("Content-Type", "text/css")
             .header("Content-Encoding", "gzip"),
             p,
         ),
-        p @ ("/assets/hero-7c1d4e2a.png" | "/fonts/inter-1a2b3c4d.woff2") => cached(
-            Response::new(200, vec![0u8; 4000]).header("Content-Type", "image/png"),
+        p @ "/assets/print.9a8b7c6d.css" => cached(
+            Response::new(200, gzip(b"@font-face{src:url('/fonts/mono-5f6e7d8c.woff2')}"))
+                .header("Content-Type", "text/css")
+                .header("Content-Encoding", "gzip"),
             p,
         ),
+        p if p.starts_with("/fonts/") || p == "/assets/hero-7c1d4e2a.png" => {
+            mono.fetch_add(usize::from(p.contains("mono")), Ordering::SeqCst);
+            cached(Response::new(200, vec![0u8; 4000]).header("Content-Type", "font/woff2"), p)
+        }
         _ => Response::new(404, "not found"),
     }
 }
@@ -183,8 +191,9 @@ fn table_rows(report: &serde_json::Value) -> Vec<Vec<String>> {
 #[test]
 fn a_well_cached_compressed_site_behind_a_cdn_passes_and_reports_what_it_saw() {
     let hits = Arc::new(AtomicUsize::new(0));
-    let h = hits.clone();
-    let edge = Edge::start(move |req, port| good(req, port, &h));
+    let mono = Arc::new(AtomicUsize::new(0));
+    let (h, m) = (hits.clone(), mono.clone());
+    let edge = Edge::start(move |req, port| good(req, port, &h, &m));
     let (code, report) = json_report(&mut edge.cmd("{ require: cdn }"));
     let f = findings(&report);
     let serious: Vec<_> = f.iter().filter(|x| x.1 != "note").collect();
@@ -202,8 +211,9 @@ fn a_well_cached_compressed_site_behind_a_cdn_passes_and_reports_what_it_saw() {
     assert_eq!(paths(&edge.offsite_seen), Vec::<String>::new());
     let c = checks(&report);
     let caching = c.iter().find(|x| x.0.starts_with("edge caching")).unwrap();
-    // The font named by the stylesheet and preloaded is fetched once.
-    assert_eq!(caching.2, "4 assets checked, 4 hashed");
+    // Fonts named by both stylesheets, or preloaded too, are fetched once.
+    assert_eq!(caching.2, "7 assets checked, 7 hashed");
+    assert_eq!(mono.load(Ordering::SeqCst), 1);
     let cdn = c.iter().find(|x| x.0 == "edge CDN").unwrap();
     assert!(
         cdn.2.starts_with("behind Cloudflare (cf-ray, server: cloudflare); second request for /assets/main.3e1f0a9c.css: cf-cache-status: HIT, age: 42, answered from a cache"),

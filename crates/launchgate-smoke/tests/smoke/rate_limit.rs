@@ -117,6 +117,14 @@ fn a_login_that_never_throttles_fails_after_exactly_the_configured_attempts() {
         f[0].2
     );
     assert_eq!(seen.lock().unwrap().len(), 30);
+    // A route that does not exist is named as such, not as a missing limit.
+    let (mut c, _dir) = cmd(&server, "{ post: /api/signin, requests: 3 }");
+    let (code, report) = json_report(&mut c);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&report)[0].2,
+        "rate limit POST /api/signin: every attempt was refused as an unknown route (answers: 404 ×3); is `/api/signin` the login route?"
+    );
     // A 403 from bot protection counts only when configured.
     let (server, _seen) = login(2, || Response::new(403, "challenge"));
     let (mut c, _dir) = cmd(&server, "{ post: /api/login, requests: 5 }");
