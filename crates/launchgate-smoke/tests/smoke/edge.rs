@@ -145,12 +145,17 @@ impl Edge {
     }
 
     fn cmd(&self, edge: &str) -> assert_cmd::Command {
+        self.cmd_for("", edge)
+    }
+
+    /// The command for a canonical URL carrying `userinfo` (`user:password@`).
+    fn cmd_for(&self, userinfo: &str, edge: &str) -> assert_cmd::Command {
         let spec = self.dir.path().join("smoke.yml");
         let port = self.server.port();
         std::fs::write(
             &spec,
             format!(
-                "base_url: https://example.test:{port}\nsite:\n  canonical: https://example.test:{port}/\n  edge: {edge}\n"
+                "base_url: https://example.test:{port}\nsite:\n  canonical: https://{userinfo}example.test:{port}/\n  edge: {edge}\n"
             ),
         )
         .unwrap();
@@ -364,4 +369,27 @@ fn thousands_of_assets_are_checked_up_to_the_cap_with_a_note() {
         "{stderr}"
     );
     assert!(stderr.contains("smoke.yml:4:"), "{stderr}");
+}
+
+#[test]
+fn a_password_in_the_canonical_url_never_shows() {
+    const PW: &str = "edge-probe-password-7f3k9q2x";
+    let edge = Edge::start(bad);
+    for format in ["human", "json", "markdown", "sarif"] {
+        let (code, stdout, stderr) = run(edge
+            .cmd_for(&format!("probe:{PW}@"), "{}")
+            .args(["--format", format]));
+        assert_eq!(code, 1, "{format}: {stdout}{stderr}");
+        // The page's findings name the canonical URL as their subject: redacted there.
+        assert!(stdout.contains("smoke.edge.cache.html"), "{format}: {stdout}");
+        assert!(stdout.contains("/assets/index-4f3a9c2b.js"), "{format}: {stdout}");
+        assert!(
+            !stdout.contains(PW) && !stderr.contains(PW),
+            "{format}: {stdout}{stderr}"
+        );
+        assert!(
+            !stdout.contains("edge-probe"),
+            "{format} shows part of the password"
+        );
+    }
 }
