@@ -163,3 +163,89 @@ pub fn judge_validator(subject: &str, exchange: &Exchange) -> Option<Finding> {
         .help("let the server or CDN send an ETag (most do for static files)")
     })
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A 200 from `url` with these headers and body.
+    pub(crate) fn exchange(url: &str, headers: &[(&str, &str)], body: &[u8]) -> Exchange {
+        Exchange {
+            url: reqwest::Url::parse(url).expect("a URL"),
+            status: 200,
+            headers: crate::edge::cdn::header_map(headers),
+            body: body.to_vec(),
+            elapsed: Duration::ZERO,
+            hops: Vec::new(),
+            set_cookies: Vec::new(),
+            redactor: Default::default(),
+        }
+    }
+
+    fn html(cache_control: &[&str]) -> Option<Finding> {
+        let headers: Vec<(&str, &str)> = cache_control.iter().map(|v| ("Cache-Control", *v)).collect();
+        judge_html(
+            "x",
+            &exchange("https://x.test/", &headers, b""),
+            Duration::from_secs(600),
+        )
+    }
+
+    #[test]
+    fn directives_merge_across_fields_and_ignore_case_and_quotes() {
+        let ex = exchange(
+            "https://x.test/a.js",
+            &[
+                ("Cache-Control", "Public, MAX-AGE=\"60\""),
+                ("Cache-Control", "s-maxage=3600, Immutable"),
+            ],
+            b"",
+        );
+        let cc = CacheControl::of(&ex);
+        assert_eq!(
+            (cc.max_age, cc.s_maxage, cc.immutable),
+            (Some(60), Some(3600), true)
+        );
+        assert_eq!(cc.longest_ttl(), Some(3600));
+        assert_eq!(
+            header_text(&ex),
+            "Public, MAX-AGE=\"60\", s-maxage=3600, Immutable"
+        );
+    }
+
+    #[test]
+    fn html_may_be_cached_ten_minutes_or_revalidated() {
+        assert!(html(&["max-age=600"]).is_none());
+        assert!(html(&["max-age=601"]).is_some());
+        assert!(html(&["max-age=60, s-maxage=86400"]).is_some());
+        assert!(html(&["no-cache, max-age=86400"]).is_none());
+        assert!(html(&["no-store"]).is_none());
+        assert!(html(&[]).is_none());
+    }
+
+    #[test]
+    fn hashed_assets_need_thirty_days() {
+        let month = Duration::from_secs(30 * 86_400);
+        let judge = |cc: &str| {
+            judge_hashed(
+                "x",
+                &exchange("https://x.test/a-1b2c3d4e.js", &[("Cache-Control", cc)], b""),
+                month,
+            )
+            .into_iter()
+            .map(|f| f.rule_id)
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(judge("max-age=2592000, immutable"), Vec::<String>::new());
+        assert_eq!(judge("max-age=2592000"), ["smoke.edge.cache.immutable"]);
+        assert_eq!(judge("max-age=2591999, immutable"), ["smoke.edge.cache.hashed"]);
+        assert_eq!(
+            judge("max-age=60, s-maxage=31536000, immutable"),
+            Vec::<String>::new()
+        );
+        assert_eq!(judge("max-age=31536000, no-cache"), ["smoke.edge.cache.hashed"]);
+        assert_eq!(judge("public"), ["smoke.edge.cache.hashed"]);
+        assert_eq!(span_words(2_592_000), "30 days");
+        assert_eq!(span_words(3600), "1 h");
+    }
+}

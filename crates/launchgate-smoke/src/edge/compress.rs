@@ -104,3 +104,75 @@ pub fn judge(subject: &str, exchange: &Exchange, min: ByteSize) -> Option<Findin
         )),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edge::cache::tests::exchange;
+
+    #[test]
+    fn gzip_and_br_bodies_decode_within_the_limit() {
+        let text = "body { margin: 0 }\n".repeat(200);
+        let gz = {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(text.as_bytes()).unwrap();
+            e.finish().unwrap()
+        };
+        let br = {
+            let mut out = Vec::new();
+            let mut w = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+            w.write_all(text.as_bytes()).unwrap();
+            drop(w);
+            out
+        };
+        for (encoding, body) in [("gzip", gz), ("br", br)] {
+            let ex = exchange("https://x.test/a.css", &[("Content-Encoding", encoding)], &body);
+            assert_eq!(
+                decoded(&ex, ByteSize(1 << 20)).unwrap(),
+                text.as_bytes(),
+                "{encoding}"
+            );
+            // A small body that inflates past the limit stops at the limit.
+            let err = decoded(&ex, ByteSize(100)).unwrap_err();
+            assert_eq!(
+                err, "it decodes to more than the 100 bytes body limit",
+                "{encoding}"
+            );
+            assert!(
+                judge("x", &ex, ByteSize(1024)).is_none(),
+                "{encoding} counts as compressed"
+            );
+        }
+        let zstd = exchange(
+            "https://x.test/a.css",
+            &[("Content-Encoding", "zstd")],
+            b"\x28\xb5",
+        );
+        assert!(decoded(&zstd, ByteSize(100)).unwrap_err().contains("`zstd`"));
+    }
+
+    #[test]
+    fn only_text_over_the_threshold_must_be_compressed() {
+        let big = vec![b'a'; 2000];
+        let js = exchange(
+            "https://x.test/a.js",
+            &[("Content-Type", "text/javascript; charset=utf-8")],
+            &big,
+        );
+        let finding = judge("x", &js, ByteSize(1024)).expect("an uncompressed script");
+        assert!(
+            finding
+                .message
+                .starts_with("/a.js is sent uncompressed: 2000 bytes"),
+            "{}",
+            finding.message
+        );
+        assert!(judge("x", &js, ByteSize(4096)).is_none());
+        let png = exchange("https://x.test/a.png", &[("Content-Type", "image/png")], &big);
+        assert!(judge("x", &png, ByteSize(1024)).is_none());
+        let svg = exchange("https://x.test/logo", &[("Content-Type", "image/svg+xml")], &big);
+        assert!(judge("x", &svg, ByteSize(1024)).is_some());
+        let untyped = exchange("https://x.test/data.json", &[], &big);
+        assert!(judge("x", &untyped, ByteSize(1024)).is_some());
+    }
+}
