@@ -2,6 +2,7 @@
 //! HTML and `Link` headers, and fonts in its stylesheets; and whether a file name carries a
 //! content hash.
 
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -62,7 +63,7 @@ fn attr_regex() -> &'static Regex {
 /// The assets an HTML page references, in page order, without duplicates. `link` counts
 /// when it is a stylesheet, a preload or modulepreload, or an icon.
 pub fn from_html(html: &str, page: &Url) -> Vec<AssetRef> {
-    let mut out: Vec<AssetRef> = Vec::new();
+    let mut out = Found::default();
     for tag in tag_regex().captures_iter(html) {
         let name = tag[1].to_ascii_lowercase();
         let attrs: Vec<(String, String)> = attr_regex()
@@ -104,10 +105,10 @@ pub fn from_html(html: &str, page: &Url) -> Vec<AssetRef> {
             }
         }
         for (raw, kind) in found {
-            push_resolved(&mut out, page, raw, kind);
+            out.push(page, raw, kind);
         }
     }
-    out
+    out.list
 }
 
 fn srcset(set: &str) -> impl Iterator<Item = &str> {
@@ -116,7 +117,7 @@ fn srcset(set: &str) -> impl Iterator<Item = &str> {
 
 /// Preloads named by `Link` header values: `</app.css>; rel=preload; as=style`.
 pub fn from_link_headers<'a>(values: impl Iterator<Item = &'a str>, page: &Url) -> Vec<AssetRef> {
-    let mut out = Vec::new();
+    let mut out = Found::default();
     for value in values {
         for link in value.split(',') {
             let mut parts = link.split(';');
@@ -146,11 +147,11 @@ pub fn from_link_headers<'a>(values: impl Iterator<Item = &'a str>, page: &Url) 
                 } else {
                     AssetKind::from_as(param("as").unwrap_or(""))
                 };
-                push_resolved(&mut out, page, target, kind);
+                out.push(page, target, kind);
             }
         }
     }
-    out
+    out.list
 }
 
 /// Fonts a stylesheet loads with `url(…)`.
@@ -160,25 +161,35 @@ pub fn fonts_in_css(css: &str, sheet: &Url) -> Vec<AssetRef> {
         Regex::new(r#"(?i)url\(\s*["']?([^"')\s]+\.(?:woff2?|ttf|otf|eot)(?:[?#][^"')\s]*)?)["']?\s*\)"#)
             .expect("valid regex")
     });
-    let mut out = Vec::new();
+    let mut out = Found::default();
     for c in url.captures_iter(css) {
-        push_resolved(&mut out, sheet, &c[1], AssetKind::Font);
+        out.push(sheet, &c[1], AssetKind::Font);
     }
-    out
+    out.list
 }
 
-fn push_resolved(out: &mut Vec<AssetRef>, base: &Url, raw: &str, kind: AssetKind) {
-    let raw = raw.trim();
-    if raw.is_empty() || raw.starts_with("data:") || raw.starts_with('#') {
-        return;
-    }
-    let Ok(mut url) = base.join(raw) else { return };
-    if !matches!(url.scheme(), "http" | "https") {
-        return;
-    }
-    url.set_fragment(None);
-    if !out.iter().any(|a| a.url == url) {
-        out.push(AssetRef { url, kind });
+/// Assets in the order first seen; a page may name tens of thousands, so duplicates are
+/// found by hash, not by scanning the list.
+#[derive(Default)]
+struct Found {
+    list: Vec<AssetRef>,
+    seen: HashSet<Url>,
+}
+
+impl Found {
+    fn push(&mut self, base: &Url, raw: &str, kind: AssetKind) {
+        let raw = raw.trim();
+        if raw.is_empty() || raw.starts_with("data:") || raw.starts_with('#') {
+            return;
+        }
+        let Ok(mut url) = base.join(raw) else { return };
+        if !matches!(url.scheme(), "http" | "https") {
+            return;
+        }
+        url.set_fragment(None);
+        if self.seen.insert(url.clone()) {
+            self.list.push(AssetRef { url, kind });
+        }
     }
 }
 

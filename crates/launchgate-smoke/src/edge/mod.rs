@@ -9,7 +9,7 @@ pub mod cache;
 pub mod cdn;
 pub mod compress;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use launchgate_core::{CheckRun, Finding, Severity, Table};
@@ -108,8 +108,9 @@ pub async fn check(
         .get_all("link")
         .iter()
         .filter_map(|v| v.to_str().ok());
+    let mut known: HashSet<Url> = referenced.iter().map(|a| a.url.clone()).collect();
     for a in assets::from_link_headers(link_values, &page.url) {
-        if !referenced.iter().any(|r| r.url == a.url) {
+        if known.insert(a.url.clone()) {
             referenced.push(a);
         }
     }
@@ -128,7 +129,7 @@ pub async fn check(
         }
     }
     // A font two stylesheets name, or one already fetched as a preload, is fetched once.
-    let mut known: std::collections::HashSet<Url> = fetched.iter().map(|f| f.asset.url.clone()).collect();
+    let mut known: HashSet<Url> = fetched.iter().map(|f| f.asset.url.clone()).collect();
     fonts.retain(|font| known.insert(font.url.clone()));
     let mut fonts = keep_on_site(fonts, &site_hosts, &mut skipped);
     let total = total + fonts.len();
