@@ -3,8 +3,8 @@
 //!
 //! Throttled means: a status from `expect.status` (429 by default), a `Retry-After` header,
 //! or a rate-limit header saying no request is left (`RateLimit: …;r=0`,
-//! `RateLimit-Remaining: 0`, `X-RateLimit-Remaining: 0`). Each attempt starts without
-//! cookies, as a bot's would.
+//! `RateLimit-Remaining: 0`, `X-RateLimit-Remaining: 0`), or a Cloudflare challenge page
+//! (`cf-mitigated: challenge`). Each attempt starts without cookies, as a bot's would.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -156,6 +156,10 @@ pub fn throttle_sign(status: u16, headers: &HeaderMap, throttled: &[u16]) -> Opt
             signs.push(format!("{name}: 0"));
         }
     }
+    // Cloudflare's challenge pages (its rate-limiting rules can answer with one) say so here.
+    if header("cf-mitigated").is_some_and(|v| v.eq_ignore_ascii_case("challenge")) {
+        signs.push("cf-mitigated: challenge".into());
+    }
     if let Some(field) = header("ratelimit")
         && exhausted(field)
     {
@@ -208,6 +212,10 @@ mod tests {
             .is_some()
         );
         assert!(throttle_sign(401, &headers(&[("X-RateLimit-Remaining", "0")]), &[429]).is_some());
+        assert_eq!(
+            throttle_sign(403, &headers(&[("cf-mitigated", "challenge")]), &[429]).as_deref(),
+            Some("cf-mitigated: challenge")
+        );
         // A limit that still has room is not throttling.
         assert_eq!(
             throttle_sign(
