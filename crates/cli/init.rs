@@ -218,7 +218,12 @@ fn starter(root: &Path, d: &Detected) -> Result<String, Error> {
          # smoke:\n\
          #   base_url: {base}\n\
          #   checks:\n\
-         #     - {{ name: homepage, get: /, expect: {{ status: 200 }} }}\n\n\
+         #     - {{ name: homepage, get: /, expect: {{ status: 200 }} }}\n\
+         #   site:\n\
+         #     canonical: {base}\n\
+         #     edge: {{}}   # caching and compression of the page and its assets; `require: cdn` to demand a CDN\n\
+         #   # Failed logins to your login route must be throttled (at most 100 attempts, to base_url only):\n\
+         #   rate_limit: {{ post: /api/login, json: {{ email: probe@example.com, password: wrong }}, requests: 30 }}\n\n\
          # DNS and email authentication: uncomment and set your domain.\n\
          # dns:\n\
          #   domain: example.com\n\

@@ -252,6 +252,40 @@ fn init_writes_a_starter_that_check_accepts_and_never_overwrites() {
 }
 
 #[test]
+fn init_offers_edge_and_rate_limit_checks_that_parse_once_uncommented() {
+    let dir = tempfile::tempdir().unwrap();
+    launchgate()
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(dir.path().join("launchgate.yml")).unwrap();
+    // The commented smoke section, uncommented as a user would.
+    let smoke: String = text
+        .lines()
+        .skip_while(|l| *l != "# smoke:")
+        .take_while(|l| !l.is_empty())
+        .map(|l| format!("{}\n", l.strip_prefix("# ").unwrap_or(l)))
+        .collect();
+    assert!(
+        smoke.contains("edge: {}") && smoke.contains("rate_limit:"),
+        "{text}"
+    );
+    let config = launchgate_core::config::ConfigFile {
+        path: dir.path().join("launchgate.yml"),
+        source: smoke,
+    };
+    let spec: launchgate_smoke::SmokeSpec = config.section("smoke").unwrap().expect("a smoke section");
+    let site = spec.site.expect("a site section");
+    assert!(!site.edge.expect("an edge section").require_cdn);
+    let rate = spec.rate_limit.expect("a rate_limit section");
+    assert_eq!(
+        (rate.path.as_str(), rate.requests, rate.problem()),
+        ("/api/login", 30, None)
+    );
+}
+
+#[test]
 fn a_section_error_is_exit_2_with_line_and_column_and_other_gates_still_report() {
     let dir = repo_with_config("secrets: {}\nenv:\n  vars:\n    PORT: { type: portt }\n");
     launchgate()

@@ -161,6 +161,35 @@ fn every_gate_finds_the_planted_problems_and_no_secret_leaks() {
     let hsts = with_rule(smoke, "smoke.headers.hsts");
     assert_eq!(hsts[0].subject.as_deref(), Some("http://127.0.0.1:47080/"));
     finding(smoke, "smoke.latency.p95", "/pricing");
+    let css = finding(
+        smoke,
+        "smoke.edge.cache.hashed",
+        "/assets/index-5e0b7f31.css has a hashed name but is cacheable for only 0 s (Cache-Control: public, max-age=0), under 30 days",
+    );
+    assert_eq!(css.severity, Severity::Error);
+    let bundle = finding(
+        smoke,
+        "smoke.edge.compression",
+        "/assets/index-a41f9c3d.js is sent uncompressed: 174493 bytes, which gzip would cut to",
+    );
+    assert_eq!(bundle.severity, Severity::Error);
+    let login = finding(
+        smoke,
+        "smoke.rate-limit",
+        "rate limit POST /api/login: 20 failed logins in ",
+    );
+    assert!(
+        login.message.contains("none was throttled (answers: 401 ×20)"),
+        "{}",
+        login.message
+    );
+    // The hero photo is cached right and is not text: no finding names it.
+    assert!(
+        !smoke
+            .findings
+            .iter()
+            .any(|f| f.message.contains("hero-7c1d4e2a.png"))
+    );
     // The routes that work pass: the redirect to login and the login flow with its cookie.
     for name in [
         "homepage",

@@ -7,7 +7,10 @@
 //!
 //! * checks: requests with expectations, multi-step flows with a cookie jar and captures;
 //! * site checks: aliases and redirects, TLS on every host, security headers, mixed content;
-//! * latency samples with a p95 budget, and a bounded burst;
+//! * edge checks (`site.edge`): caching and compression of the page and its assets, the
+//!   CDN in front, HTTP versions;
+//! * latency samples with a p95 budget, a bounded burst, and a bounded series of failed
+//!   logins that must be throttled (`rate_limit`);
 //! * a live-version wait, so a run right after a deploy tests the new release;
 //! * domain registration expiry, read from RDAP.
 //!
@@ -19,6 +22,7 @@ pub mod capture;
 pub mod cli;
 pub mod client_cert;
 pub mod cookies;
+pub mod edge;
 pub mod expect;
 pub mod expect_json;
 pub mod http;
@@ -27,6 +31,7 @@ pub mod limits;
 pub mod measure;
 pub mod multipart;
 pub mod quantify;
+pub mod rate_limit;
 pub mod rdap;
 pub mod rules;
 pub mod run;

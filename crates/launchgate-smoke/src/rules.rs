@@ -142,6 +142,78 @@ pub const RULES: &[Rule] = &[
         "Under a burst of concurrent requests, too many requests failed.",
         Severity::Error,
     ),
+    Rule::new(
+        "smoke.edge.page",
+        "edge: page unreadable",
+        "The canonical page could not be fetched or decoded for the edge checks.",
+        Severity::Error,
+    ),
+    Rule::new(
+        "smoke.edge.asset",
+        "edge: asset missing",
+        "An asset the page references does not load, answers an error, or redirects.",
+        Severity::Error,
+    ),
+    Rule::new(
+        "smoke.edge.cache.hashed",
+        "hashed asset not cached long",
+        "An asset with a content hash in its name must be cacheable for at least 30 days and never no-store or no-cache.",
+        Severity::Error,
+    ),
+    Rule::new(
+        "smoke.edge.cache.immutable",
+        "hashed asset not immutable",
+        "A long-cached hashed asset without `immutable` is still revalidated on reload.",
+        Severity::Note,
+    ),
+    Rule::new(
+        "smoke.edge.cache.html",
+        "HTML cached too long",
+        "HTML must not be cacheable for more than 10 minutes without revalidation, or visitors keep an old release.",
+        Severity::Error,
+    ),
+    Rule::new(
+        "smoke.edge.validator",
+        "no validator",
+        "An asset has neither ETag nor Last-Modified, so a stale copy cannot be revalidated with a 304.",
+        Severity::Warning,
+    ),
+    Rule::new(
+        "smoke.edge.compression",
+        "uncompressed text",
+        "A text response over 1 KiB came without br, gzip or zstd although the request accepted them.",
+        Severity::Error,
+    ),
+    Rule::new(
+        "smoke.edge.skipped",
+        "edge: assets not checked",
+        "Assets on other hosts, or past max_assets, were not fetched.",
+        Severity::Note,
+    ),
+    Rule::new(
+        "smoke.edge.cdn",
+        "no CDN",
+        "`require: cdn` is set and no CDN or edge platform shows in the response headers.",
+        Severity::Error,
+    ),
+    Rule::new(
+        "smoke.edge.http-version",
+        "HTTP/1.1 only",
+        "An https site offers neither HTTP/2 (ALPN) nor HTTP/3 (alt-svc).",
+        Severity::Note,
+    ),
+    Rule::new(
+        "smoke.edge.version-leak",
+        "version in Server header",
+        "Server or X-Powered-By names a software version.",
+        Severity::Note,
+    ),
+    Rule::new(
+        "smoke.rate-limit",
+        "login not throttled",
+        "A bounded series of failed logins was never answered with 429, a configured status, Retry-After or an exhausted RateLimit header.",
+        Severity::Error,
+    ),
 ];
 
 /// The rules as a set, to describe a report's findings and list them.

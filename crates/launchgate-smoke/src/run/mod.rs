@@ -1,5 +1,6 @@
 //! Runs a suite: the live-version wait (`live_version.rs`), then request checks
-//! (`request.rs`) and site checks concurrently, then latency samples and the burst, and
+//! (`request.rs`) and site checks concurrently, then latency samples, the edge checks, the
+//! rate limit and the burst, and
 //! turns it all into a [`Report`] with every secret redacted. `prepare.rs` builds the suite
 //! from the spec.
 
@@ -91,7 +92,7 @@ impl Suite {
                 .filter(|c| self.only_checks.contains(&check_label(c)))
                 .count();
             report.notes.push(format!(
-                "--check: ran {chosen} of {} checks; site, latency, burst and rdap were skipped",
+                "--check: ran {chosen} of {} checks; site, latency, burst, rate limit and rdap were skipped",
                 self.spec.checks.len()
             ));
         }
@@ -118,6 +119,15 @@ impl Suite {
                 )
                 .await,
             );
+            if let Some(edge) = self.edge_spec().filter(|_| whole) {
+                let canonical = self.canonical();
+                let (checks, table) = crate::edge::check(&self.client, &canonical, &self.base, edge).await;
+                outcomes.extend(checks);
+                report.tables.push(table);
+            }
+            if let Some(spec) = self.spec.rate_limit.as_ref().filter(|_| whole) {
+                outcomes.push(crate::rate_limit::check(&self.client, &self.base, spec).await);
+            }
             if let Some((o, t)) = crate::measure::burst(
                 &self.client,
                 &self.base,
@@ -142,6 +152,19 @@ impl Suite {
         crate::rules::SET.describe(&mut report);
         report.duration_ms = started.elapsed().as_millis() as u64;
         crate::vars::redact_report(report, &self.redactor)
+    }
+
+    fn edge_spec(&self) -> Option<&crate::spec::EdgeSpec> {
+        self.spec.site.as_ref().and_then(|s| s.edge.as_ref())
+    }
+
+    /// The canonical URL, else the base URL.
+    fn canonical(&self) -> Url {
+        self.spec
+            .site
+            .as_ref()
+            .and_then(|s| Url::parse(&s.canonical).ok())
+            .unwrap_or_else(|| self.base.clone())
     }
 
     async fn run_concurrent(self: &Arc<Self>) -> Vec<CheckRun> {

@@ -103,6 +103,9 @@ impl Suite {
                     b.requests, b.concurrency
                 ), "out of bounds").with_help("a burst is bounded on purpose; it is a smoke test, not a load test"));
         }
+        if let Some(why) = spec.rate_limit.as_ref().and_then(|r| r.problem()) {
+            return Err(locate("rate_limit", format!("smoke.{why}"), "here"));
+        }
         if let Some(l) = &spec.latency
             && (l.samples == 0 || l.samples > MAX_SAMPLES || l.warmup > MAX_SAMPLES || l.routes.is_empty())
         {
@@ -158,6 +161,7 @@ impl Suite {
             && spec.rdap.is_none()
             && spec.latency.is_none()
             && spec.burst.is_none()
+            && spec.rate_limit.is_none()
             && spec.live_version.is_none()
         {
             return Err(locate(
@@ -166,7 +170,7 @@ impl Suite {
                 "only a base URL",
             )
             .with_help(
-                "add `checks:` (for example `- { get: /, expect: { status: 200 } }`), `site:`, `latency:`, `burst:` or `rdap:`",
+                "add `checks:` (for example `- { get: /, expect: { status: 200 } }`), `site:`, `latency:`, `burst:`, `rate_limit:` or `rdap:`",
             ));
         }
         // A password in a URL is a secret like any other.

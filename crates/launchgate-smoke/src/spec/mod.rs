@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer};
 
 mod alerts;
+mod edge;
 mod expect;
 mod json_expect;
 mod multipart;
@@ -22,6 +23,9 @@ pub use alerts::{
     WebhookSpec, is_one_reference,
 };
 
+pub use edge::{
+    DEFAULT_MAX_ASSETS, EdgeSpec, MAX_ASSETS_CEILING, RATE_LIMIT_MAX_REQUESTS, RateLimitBody, RateLimitSpec,
+};
 pub use expect::{
     CaptureSource, CookieExpect, Expect, HeaderExpect, OneOrMany, Pattern, Quantifier, StatusExpect,
 };
@@ -50,6 +54,9 @@ pub struct SmokeSpec {
     pub latency: Option<LatencySpec>,
     #[serde(default)]
     pub burst: Option<BurstSpec>,
+    /// A bounded series of failed logins that must be throttled.
+    #[serde(default)]
+    pub rate_limit: Option<RateLimitSpec>,
     #[serde(default)]
     pub live_version: Option<LiveVersionSpec>,
     /// Domain registration expiry, through RDAP.
@@ -122,6 +129,9 @@ pub struct SiteSpec {
     pub tls: Option<TlsSpec>,
     #[serde(default)]
     pub security_headers: Option<SecurityHeaders>,
+    /// Caching, compression and the CDN in front of the canonical page and its assets.
+    #[serde(default)]
+    pub edge: Option<EdgeSpec>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -3,11 +3,13 @@
 mod alerts;
 mod app;
 mod checks;
+mod edge;
 mod example;
 mod hostile;
 mod mtls;
 mod multipart;
 mod queries;
+mod rate_limit;
 mod rdap;
 mod review;
 mod secrets;

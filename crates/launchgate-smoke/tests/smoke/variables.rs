@@ -89,7 +89,7 @@ fn check_runs_only_the_named_checks() {
     assert_eq!(names, ["homepage", "GET /api/health"]);
     assert_eq!(
         report["reports"][0]["notes"][0],
-        "--check: ran 2 of 3 checks; site, latency, burst and rdap were skipped"
+        "--check: ran 2 of 3 checks; site, latency, burst, rate limit and rdap were skipped"
     );
 
     let (code, _, stderr) = run(site.cmd(spec).args(["--check", "nope"]));
