@@ -106,3 +106,15 @@ fn a_revenue_path_that_is_not_a_route_is_exit_2_at_its_line() {
         .stderr(predicate::str::contains("a revenue path starts with `/`"));
     assert!(!dir.path().join("launch-report.html").exists());
 }
+
+#[test]
+fn a_report_section_without_gates_is_exit_2_and_writes_no_report() {
+    let dir = repo_with_config("report: { product: Shop }\n");
+    launchgate()
+        .current_dir(dir.path())
+        .args(["check", "--format", "html", "-o", "launch-report.html"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("configures no gate"));
+    assert!(!dir.path().join("launch-report.html").exists());
+}

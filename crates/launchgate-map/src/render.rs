@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use launchgate_core::render::{inert_commands, to_json_pretty, visible};
+use launchgate_core::render::{deployment_rows, inert_commands, to_json_pretty, visible};
 
 use crate::{DeploymentMap, HostNode, Named};
 
@@ -151,54 +151,13 @@ fn markdown(maps: &[DeploymentMap]) -> String {
     for map in maps {
         let _ = writeln!(out, "### {}\n", cell(&map.domain));
         out.push_str("| what | where | provider |\n| --- | --- | --- |\n");
-        let ns = if map.dns.name_servers.is_empty() {
-            map.dns.problem.clone().unwrap_or_default()
-        } else {
-            map.dns.name_servers.join(", ")
-        };
-        let _ = writeln!(
-            out,
-            "| DNS | {} | {} |",
-            cell(&ns),
-            cell(&provider(&map.dns.provider))
-        );
-        for node in &map.hosts {
+        for (what, place, provider) in deployment_rows(map) {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} |",
-                cell(&node.name),
-                cell(&host_line(node)),
-                cell(&provider(&node.platform))
-            );
-        }
-        for mx in &map.mail.mx {
-            let _ = writeln!(
-                out,
-                "| mail (MX {}) | {} | {} |",
-                mx.preference,
-                cell(&mx.host),
-                cell(&provider(&mx.provider))
-            );
-        }
-        for sender in &map.mail.senders {
-            let _ = writeln!(
-                out,
-                "| sender (SPF) | {} | {} |",
-                cell(&sender.name),
-                cell(&provider(&sender.provider))
-            );
-        }
-        let _ = writeln!(
-            out,
-            "| DKIM selectors | {} | |",
-            cell(&or_none(&map.mail.dkim_selectors.join(", ")))
-        );
-        for report in &map.mail.dmarc_reports {
-            let _ = writeln!(
-                out,
-                "| DMARC reports | {} | {} |",
-                cell(&report.name),
-                cell(&provider(&report.provider))
+                cell(&what),
+                cell(&place),
+                cell(&provider)
             );
         }
         out.push('\n');

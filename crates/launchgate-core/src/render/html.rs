@@ -8,7 +8,7 @@
 use std::fmt::Write;
 
 use super::escape::{inert_commands, visible};
-use super::{counts_in_words, map_rows, map_svg};
+use super::{counts_in_words, deployment_rows, map_svg};
 use crate::deployment::DeploymentMap;
 use crate::finding::Finding;
 use crate::launch::{FixItem, GateSection, GateStatus, LaunchReport};
@@ -134,7 +134,7 @@ fn deployment_map(out: &mut String, maps: &[DeploymentMap]) {
             columns: vec!["what".into(), "where".into(), "provider".into()],
             rows: Vec::new(),
         };
-        for (what, place, provider) in map_rows(map) {
+        for (what, place, provider) in deployment_rows(map) {
             table.rows.push(vec![what, place, provider]);
         }
         measured_table(out, &table);

@@ -139,8 +139,8 @@ fn launch_report(reports: &[Report], launch: &Launch, options: &RenderOptions) -
     LaunchReport::build(reports, launch, options.fail_on)
 }
 
-/// The deployment map as rows of (what, where, provider), for the HTML and Markdown tables.
-pub(crate) fn map_rows(map: &crate::deployment::DeploymentMap) -> Vec<(String, String, String)> {
+/// The deployment map as rows of (what, where, provider): the table every format shows.
+pub fn deployment_rows(map: &crate::deployment::DeploymentMap) -> Vec<(String, String, String)> {
     let known = |p: &Option<String>| p.clone().unwrap_or_else(|| "unknown".to_string());
     let mut rows = Vec::new();
     let servers = if map.dns.name_servers.is_empty() {
