@@ -127,6 +127,20 @@ pub fn detect(headers: &HeaderMap) -> Vec<Detected> {
     out
 }
 
+/// Every provider seen in any of several responses, each once, with the evidence of the
+/// first response that showed it.
+pub fn detect_all<'a>(responses: impl Iterator<Item = &'a HeaderMap>) -> Vec<Detected> {
+    let mut seen: Vec<Detected> = Vec::new();
+    for headers in responses {
+        for d in detect(headers) {
+            if !seen.iter().any(|s| s.name == d.name) {
+                seen.push(d);
+            }
+        }
+    }
+    seen
+}
+
 /// Cache status headers (and `Age`) as sent: `cf-cache-status: HIT, age: 12`.
 pub fn cache_status(headers: &HeaderMap) -> Vec<String> {
     [
@@ -331,6 +345,19 @@ mod tests {
             cf[0].evidence,
             ["cf-ray", "cf-cache-status", "server: cloudflare"]
         );
+    }
+
+    #[test]
+    fn providers_of_the_page_and_its_assets_are_named_once() {
+        let page = headers(&[("Server", "Netlify"), ("X-NF-Request-ID", "01HF3K8Q")]);
+        let plain = headers(&[("Server", "nginx")]);
+        let asset = headers(&[("X-Amz-Cf-Pop", "AMS54-P1"), ("X-Amz-Cf-Id", "k1Xw3nq2")]);
+        let again = headers(&[("Server", "Netlify")]);
+        let names: Vec<&str> = detect_all([&page, &plain, &asset, &again].into_iter())
+            .iter()
+            .map(|d| d.name)
+            .collect();
+        assert_eq!(names, ["Netlify", "Amazon CloudFront"]);
     }
 
     #[test]

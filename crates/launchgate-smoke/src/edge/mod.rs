@@ -330,15 +330,14 @@ fn row(ex: &Exchange, kind: &str, found: &[Finding]) -> Vec<String> {
 async fn check_cdn(client: &HttpClient, page: &Exchange, fetched: &[Fetched], spec: &EdgeSpec) -> CheckRun {
     let mut outcome = CheckRun::new("edge CDN");
     let subject = page.url.as_str();
-    let mut seen = cdn::detect(&page.headers);
-    let first_asset = fetched.iter().find_map(|f| f.result.as_ref().ok());
-    if let Some(asset) = first_asset {
-        for d in cdn::detect(&asset.headers) {
-            if !seen.iter().any(|s| s.name == d.name) {
-                seen.push(d);
-            }
-        }
-    }
+    // Assets may come from a CDN the page does not (an asset host on CloudFront, say).
+    let seen = cdn::detect_all(
+        std::iter::once(&page.headers).chain(
+            fetched
+                .iter()
+                .filter_map(|f| f.result.as_ref().ok().map(|e| &e.headers)),
+        ),
+    );
     let mut detail = Vec::new();
     if seen.is_empty() {
         detail.push("no CDN or edge platform seen in the response headers".to_string());
