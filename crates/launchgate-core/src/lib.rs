@@ -14,7 +14,6 @@
 pub mod atomic;
 pub mod bounded;
 pub mod check;
-pub mod ci_event;
 pub mod config;
 pub mod deployment;
 pub mod encoding;

@@ -243,7 +243,7 @@ fn report_for(cmd: &Command) -> Result<Report, Error> {
 
 /// `scan --ci`: the commits of this GitHub event, decided from the event itself.
 fn ci_scan(config: &LoadedConfig, repo: &std::path::Path, args: &ScanArgs) -> Result<Report, Error> {
-    use launchgate_core::ci_event::{ScanPlan, plan_from_env, rev_list_args};
+    use crate::ci_event::{ScanPlan, plan_from_env, rev_list_args};
     let plan = plan_from_env(None)?;
     let history = match &plan {
         ScanPlan::Nothing { .. } => {

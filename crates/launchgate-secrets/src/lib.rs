@@ -17,6 +17,7 @@ pub mod assign;
 pub mod assignment_rule;
 pub mod baseline;
 pub mod check;
+mod ci_event;
 pub mod cli;
 pub mod config;
 pub mod engine;

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::error::Error;
+use launchgate_core::Error;
 
 /// The commits a CI run scans.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +94,7 @@ pub fn plan(
         }
     }
     let event: Value = serde_json::from_str(event_json).map_err(|e| {
-        let offset = crate::error::offset_of(event_json, e.line(), e.column());
+        let offset = launchgate_core::error::offset_of(event_json, e.line(), e.column());
         Error::at_source(
             format!("the {event_name} event payload {event_file} is not valid JSON: {e}"),
             event_file,
@@ -172,7 +172,7 @@ pub fn plan_from_env(default_branch: Option<&str>) -> Result<ScanPlan, Error> {
     if matches!(name.as_str(), "schedule" | "workflow_dispatch") {
         return Ok(ScanPlan::History);
     }
-    let text = crate::bounded::read_file_text(Path::new(&path), MAX_EVENT_FILE_SIZE, "the event payload")?;
+    let text = launchgate_core::bounded::read_file_text(Path::new(&path), MAX_EVENT_FILE_SIZE, "the event payload")?;
     plan(&name, &path, &text, default_branch)
 }
 
@@ -282,8 +282,8 @@ fn is_shallow(repo: &Path) -> Result<bool, Error> {
     Ok(String::from_utf8_lossy(&out.stdout).trim() == "true")
 }
 
-fn git(repo: &Path, args: &[&str]) -> Result<crate::git::GitOutput, Error> {
-    crate::git::Git::new(repo).cmd("the event's commits", args).run()
+fn git(repo: &Path, args: &[&str]) -> Result<launchgate_core::git::GitOutput, Error> {
+    launchgate_core::git::Git::new(repo).cmd("the event's commits", args).run()
 }
 
 fn git_ok(repo: &Path, args: &[&str]) -> bool {
