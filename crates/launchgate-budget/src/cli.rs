@@ -21,6 +21,10 @@ pub struct Command {
     #[command(subcommand)]
     pub action: Option<Action>,
 
+    /// List the rules this gate reports, and exit.
+    #[arg(long)]
+    pub list_rules: bool,
+
     #[command(flatten)]
     pub inputs: InputArgs,
 
@@ -142,6 +146,10 @@ pub fn run(cmd: Command, matches: &ArgMatches) -> ExitStatus {
 }
 
 fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
+    if cmd.list_rules {
+        launchgate_core::output::write_stdout(crate::report::RULE_SET.list().as_bytes())?;
+        return Ok(ExitStatus::Passed);
+    }
     let targets = cmd.output.targets(matches)?;
     let cwd =
         std::env::current_dir().map_err(|e| Error::input(format!("cannot read the current folder: {e}")))?;

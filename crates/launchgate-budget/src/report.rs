@@ -194,6 +194,12 @@ fn default_help(o: &EvaluatedBudget) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// What `--list-rules` prints: every rule, its default severity and what it finds.
+    #[test]
+    fn the_rule_list() {
+        insta::assert_snapshot!(super::RULE_SET.list());
+    }
+
     use launchgate_core::CheckStatus;
 
     use super::*;

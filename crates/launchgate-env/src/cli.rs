@@ -15,7 +15,11 @@ use crate::{ENVIRONMENT_VARIABLE, LintOptions, Schema, Values};
 #[command(name = "launchgate-env", version, about)]
 pub struct Command {
     #[command(subcommand)]
-    pub action: Action,
+    pub action: Option<Action>,
+
+    /// List the rules this gate reports, and exit.
+    #[arg(long)]
+    pub list_rules: bool,
 
     /// The configuration file (default: launchgate.yml or launchgate.yaml in the root).
     #[arg(long, value_name = "FILE", global = true)]
@@ -92,6 +96,14 @@ pub fn run(cmd: Command, matches: &ArgMatches) -> ExitStatus {
 }
 
 fn execute(cmd: &Command) -> Result<Option<Report>, Error> {
+    if cmd.list_rules {
+        launchgate_core::output::write_stdout(crate::rules::list().as_bytes())?;
+        return Ok(None);
+    }
+    let Some(action) = &cmd.action else {
+        return Err(Error::input("launchgate-env needs a subcommand")
+            .with_help("run `launchgate-env lint`, `launchgate-env check --environment production` or `launchgate-env --help`"));
+    };
     let root = cmd.root.as_path();
     if !root.is_dir() {
         return Err(Error::input(format!("--root {} is not a folder", root.display()))
@@ -99,7 +111,7 @@ fn execute(cmd: &Command) -> Result<Option<Report>, Error> {
     }
     let config = ConfigFile::discover(cmd.config.as_deref(), root)?;
     let schema = load_schema(cmd.schema.as_deref(), config.as_ref(), root)?;
-    match &cmd.action {
+    match action {
         Action::Check { environment, files } => {
             let schema = schema.ok_or_else(no_schema)?;
             let values = if files.is_empty() {
@@ -219,7 +231,7 @@ mod tests {
             ])
             .unwrap();
         let Gate::Env(cmd) = Umbrella::from_arg_matches(&matches).unwrap().gate;
-        assert!(matches!(cmd.action, Action::Lint { fix: true, .. }));
+        assert!(matches!(cmd.action, Some(Action::Lint { fix: true, .. })));
         let targets = cmd.output.targets(&matches).unwrap();
         assert_eq!(targets.len(), 2);
         assert_eq!(targets[1].path.as_deref(), Some(Path::new("r.sarif")));

@@ -113,6 +113,11 @@ pub const RULES: &[Rule] = &[
 ];
 
 /// Every rule of the gate: [`RULES`] and one per dotenv lint.
+/// What `--list-rules` prints: every rule, its default severity and what it finds.
+pub fn list() -> String {
+    RuleSet::new(all()).list()
+}
+
 pub fn all() -> &'static [Rule] {
     static ALL: std::sync::OnceLock<Vec<Rule>> = std::sync::OnceLock::new();
     ALL.get_or_init(|| {
@@ -135,4 +140,12 @@ pub fn info(rule_id: &str) -> Option<RuleInfo> {
 /// Fills `report.rules` for the rules its findings use.
 pub fn describe(report: &mut Report) {
     RuleSet::new(all()).describe(report);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_rule_list() {
+        insta::assert_snapshot!(super::list());
+    }
 }

@@ -26,6 +26,10 @@ pub struct Command {
     #[command(subcommand)]
     pub mode: Option<Mode>,
 
+    /// List the rules this gate reports, and exit.
+    #[arg(long)]
+    pub list_rules: bool,
+
     #[command(flatten)]
     pub run: RunArgs,
 
@@ -127,6 +131,10 @@ pub fn run(cmd: Command, matches: &ArgMatches) -> ExitStatus {
 }
 
 fn run_inner(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
+    if cmd.list_rules {
+        launchgate_core::output::write_stdout(crate::rules::SET.list().as_bytes())?;
+        return Ok(ExitStatus::Passed);
+    }
     let targets = cmd.output.targets(matches)?;
     let fail_on = cmd.output.fail_on;
     let args = cmd.run;

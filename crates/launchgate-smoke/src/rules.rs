@@ -218,3 +218,12 @@ pub const RULES: &[Rule] = &[
 
 /// The rules as a set, to describe a report's findings and list them.
 pub const SET: RuleSet<'static> = RuleSet::new(RULES);
+
+#[cfg(test)]
+mod tests {
+    /// What `--list-rules` prints: every rule, its default severity and what it finds.
+    #[test]
+    fn the_rule_list() {
+        insta::assert_snapshot!(super::SET.list());
+    }
+}

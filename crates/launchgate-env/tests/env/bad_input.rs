@@ -94,3 +94,22 @@ fn missing_inputs_are_errors() {
         .code(2)
         .stderr(predicates::str::contains("missing.yml"));
 }
+
+#[test]
+fn no_subcommand_is_exit_2_naming_them_and_list_rules_needs_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("needs a subcommand") && stderr.contains("launchgate-env lint"),
+        "{stderr}"
+    );
+    let out = bin(dir.path()).arg("--list-rules").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.lines().any(|l| l.starts_with("env.missing-required ")),
+        "{stdout}"
+    );
+}

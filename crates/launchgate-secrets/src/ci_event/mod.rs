@@ -172,7 +172,8 @@ pub fn plan_from_env(default_branch: Option<&str>) -> Result<ScanPlan, Error> {
     if matches!(name.as_str(), "schedule" | "workflow_dispatch") {
         return Ok(ScanPlan::History);
     }
-    let text = launchgate_core::bounded::read_file_text(Path::new(&path), MAX_EVENT_FILE_SIZE, "the event payload")?;
+    let text =
+        launchgate_core::bounded::read_file_text(Path::new(&path), MAX_EVENT_FILE_SIZE, "the event payload")?;
     plan(&name, &path, &text, default_branch)
 }
 
@@ -283,7 +284,9 @@ fn is_shallow(repo: &Path) -> Result<bool, Error> {
 }
 
 fn git(repo: &Path, args: &[&str]) -> Result<launchgate_core::git::GitOutput, Error> {
-    launchgate_core::git::Git::new(repo).cmd("the event's commits", args).run()
+    launchgate_core::git::Git::new(repo)
+        .cmd("the event's commits", args)
+        .run()
 }
 
 fn git_ok(repo: &Path, args: &[&str]) -> bool {
