@@ -92,6 +92,21 @@ fn github_snapshot() {
 }
 
 #[test]
+fn html_snapshot() {
+    let html = render(Format::Html, &reports(), &options());
+    insta::assert_snapshot!(html.replace(launchgate_core::VERSION, "[version]"));
+}
+
+#[test]
+fn launch_markdown_snapshot() {
+    let options = RenderOptions {
+        launch: Some(Default::default()),
+        ..options()
+    };
+    insta::assert_snapshot!(render(Format::Markdown, &reports(), &options));
+}
+
+#[test]
 fn junit_snapshot() {
     insta::assert_snapshot!(render(Format::Junit, &reports(), &options()));
 }
