@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 
 use clap::{ArgMatches, Args, Parser, Subcommand};
+use launchgate_core::config::ConfigFile;
 use launchgate_core::output::{OutputArgs, emit};
 use launchgate_core::{ByteSize, Error, ExitStatus, TimeSpan};
 
-use crate::{Kind, VerifyOptions, rules, verify};
+use crate::{Kind, config, rules, verify_each};
 
 /// Prove that mail arrives authenticated: DKIM, SPF, DMARC and ARC of real messages, and
 /// what mailbox providers require of their content.
@@ -37,9 +38,15 @@ pub enum Action {
 
 #[derive(Debug, Clone, Args)]
 pub struct VerifyArgs {
-    /// Saved messages, with the receiving server's Received and Authentication-Results headers.
-    #[arg(value_name = "MESSAGE.eml", required = true)]
+    /// Saved messages, with the receiving server's Received and Authentication-Results
+    /// headers [default: the `saved:` messages of the mail: section].
+    #[arg(value_name = "MESSAGE.eml")]
     pub messages: Vec<PathBuf>,
+
+    /// Configuration file [default: launchgate.yml or launchgate.yaml in the current directory].
+    /// Its mail: section gives the defaults of the options below.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// Ask this name server instead of the system resolver; repeatable.
     /// Forms: udp://127.0.0.1:5353, tcp://[::1]:53, 9.9.9.9.
@@ -50,21 +57,22 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "DOMAIN")]
     pub sending_domain: Option<String>,
 
-    /// Transactional or bulk; bulk mail must offer one-click unsubscribe.
-    #[arg(long, value_enum, default_value = "transactional")]
-    pub kind: Kind,
+    /// Transactional or bulk; bulk mail must offer one-click unsubscribe
+    /// [default: each configured message's kind, else transactional].
+    #[arg(long, value_enum)]
+    pub kind: Option<Kind>,
 
-    /// How long to wait for one DNS answer, as in `2s` or `500ms`.
-    #[arg(long, value_name = "DURATION", default_value = "3s")]
-    pub timeout: TimeSpan,
+    /// How long to wait for one DNS answer, as in `2s` or `500ms` [default: mail.timeout or 3s].
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<TimeSpan>,
 
-    /// How long authenticating one message may take in all.
-    #[arg(long, value_name = "DURATION", default_value = "30s")]
-    pub deadline: TimeSpan,
+    /// How long authenticating one message may take in all [default: mail.deadline or 30s].
+    #[arg(long, value_name = "DURATION")]
+    pub deadline: Option<TimeSpan>,
 
-    /// Report messages larger than this, as in `102 kB`.
-    #[arg(long, value_name = "SIZE", default_value = "102000")]
-    pub max_size: ByteSize,
+    /// Report messages larger than this, as in `102 kB` [default: mail.max_size or 102000].
+    #[arg(long, value_name = "SIZE")]
+    pub max_size: Option<ByteSize>,
 
     /// A link host allowed besides the sending domain (a click-tracking domain); repeatable.
     #[arg(long = "link-domain", value_name = "DOMAIN")]
@@ -86,22 +94,48 @@ fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
         return Err(Error::input("say what to do: `verify MESSAGE.eml…`")
             .with_help("for example `launchgate mail verify reset.eml --sending-domain example.com`"));
     };
-    if args.timeout.0.is_zero() || args.deadline.0.is_zero() {
+    if [args.timeout, args.deadline]
+        .iter()
+        .flatten()
+        .any(|t| t.0.is_zero())
+    {
         return Err(Error::input("--timeout and --deadline must be longer than zero")
             .with_help("for example `--timeout 2s --deadline 20s`"));
     }
-    let options = VerifyOptions {
-        sending_domain: args
-            .sending_domain
-            .map(|d| d.trim_end_matches('.').to_ascii_lowercase()),
-        kind: args.kind,
-        nameservers: args.nameservers,
-        timeout: args.timeout.0,
-        deadline: args.deadline.0,
-        size_limit: args.max_size.bytes(),
-        link_domains: args.link_domains,
-        ..VerifyOptions::default()
+    let cwd = std::env::current_dir()
+        .map_err(|e| Error::input(format!("cannot read the current directory: {e}")))?;
+    let file = ConfigFile::discover(args.config.as_deref(), &cwd)?;
+    let section = match &file {
+        Some(f) => config::load(f)?,
+        None => None,
     };
-    let report = verify(&args.messages, &options)?;
+    let section = section.unwrap_or_default();
+    let mut options = section.verify_options();
+    if let Some(domain) = args.sending_domain {
+        options.sending_domain = Some(domain.trim_end_matches('.').to_ascii_lowercase());
+    }
+    if !args.nameservers.is_empty() {
+        options.nameservers = args.nameservers;
+    }
+    options.timeout = args.timeout.map_or(options.timeout, |t| t.0);
+    options.deadline = args.deadline.map_or(options.deadline, |t| t.0);
+    options.size_limit = args.max_size.map_or(options.size_limit, |s| s.bytes());
+    options.link_domains.extend(args.link_domains);
+    let messages: Vec<(PathBuf, Kind)> = if args.messages.is_empty() {
+        section
+            .messages
+            .iter()
+            .filter_map(|m| m.saved.clone().map(|p| (p, args.kind.unwrap_or(m.kind))))
+            .collect()
+    } else {
+        let kind = args.kind.unwrap_or_default();
+        args.messages.into_iter().map(|p| (p, kind)).collect()
+    };
+    if messages.is_empty() {
+        return Err(Error::input("no message to verify").with_help(
+            "name saved messages (`launchgate mail verify reset.eml`), or give mail.messages a `saved:` copy in launchgate.yml",
+        ));
+    }
+    let report = verify_each(&messages, &options)?;
     Ok(emit(&[report], &targets, cmd.output.fail_on))
 }

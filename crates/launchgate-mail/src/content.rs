@@ -7,7 +7,7 @@ use crate::message::{Facts, RawMessage, domain_of, link_host};
 use crate::{Kind, VerifyOptions};
 
 /// Findings about the content of one message.
-pub fn check(message: &RawMessage, facts: &Facts, options: &VerifyOptions) -> Vec<Finding> {
+pub fn check(message: &RawMessage, facts: &Facts, kind: Kind, options: &VerifyOptions) -> Vec<Finding> {
     let mut out = Vec::new();
     let at = |header: &str| Location::at(message.path.clone(), message.line_of(header).unwrap_or(1), 1);
     let from_domain = facts.from_domain().unwrap_or_default().to_string();
@@ -93,7 +93,7 @@ pub fn check(message: &RawMessage, facts: &Facts, options: &VerifyOptions) -> Ve
         );
     }
 
-    if options.kind == Kind::Bulk {
+    if kind == Kind::Bulk {
         unsubscribe(&mut out, message, facts, &at);
     }
 

@@ -17,14 +17,20 @@ pub mod alignment;
 pub mod auth;
 pub mod auth_results;
 pub mod cli;
+pub mod config;
 pub mod content;
 pub mod message;
 pub mod rules;
 pub mod verify;
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use verify::{verify, verify_async};
+use launchgate_core::config::ConfigFile;
+use launchgate_core::{Error, Report};
+
+pub use config::MailConfig;
+pub use verify::{verify, verify_async, verify_each};
 
 /// Gmail clips a message past about 102 kB and hides the rest behind a link.
 pub const DEFAULT_SIZE_LIMIT: u64 = 102_000;
@@ -79,4 +85,41 @@ impl Default for VerifyOptions {
             message_id_domains: Vec::new(),
         }
     }
+}
+
+/// What `launchgate check` runs: the saved messages of the `mail:` section, verified. The
+/// round trip sends real mail and may wait minutes: it runs only with `roundtrip.enabled`,
+/// and is otherwise a skipped check saying so.
+pub fn check_configured(config: &ConfigFile, root: &Path) -> Result<Report, Error> {
+    let _ = root;
+    let Some(mail) = config::load(config)? else {
+        let mut report = Report::new("mail");
+        report.notes.push(format!(
+            "{} has no mail: section; nothing to check",
+            config.display_name()
+        ));
+        return Ok(report);
+    };
+    let saved: Vec<(PathBuf, Kind)> = mail
+        .messages
+        .iter()
+        .filter_map(|m| m.saved.clone().map(|p| (p, m.kind)))
+        .collect();
+    let mut report = if saved.is_empty() {
+        let mut report = Report::new("mail");
+        report.skip_check(
+            "verify saved messages",
+            "no message in mail.messages names a saved copy (`saved: reset.eml`)",
+        );
+        report
+    } else {
+        verify_each(&saved, &mail.verify_options())?
+    };
+    if !mail.roundtrip.enabled {
+        report.skip_check(
+            "round trip",
+            "not run: mail.roundtrip.enabled is false (the round trip sends real mail)",
+        );
+    }
+    Ok(report)
 }

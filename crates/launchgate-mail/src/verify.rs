@@ -9,11 +9,17 @@ use launchgate_dns::resolve::{Dns, ResolverSettings};
 
 use crate::alignment::{self, Identity};
 use crate::message::{self, RawMessage};
-use crate::{VerifyOptions, auth, auth_results, content, rules};
+use crate::{Kind, VerifyOptions, auth, auth_results, content, rules};
 
 /// Verifies each message file on its own Tokio runtime. A file that cannot be read (or is
 /// over [`message::MAX_MESSAGE_SIZE`]) is an error; what is wrong inside one is a finding.
 pub fn verify(paths: &[PathBuf], options: &VerifyOptions) -> Result<Report, Error> {
+    let messages: Vec<(PathBuf, Kind)> = paths.iter().map(|p| (p.clone(), options.kind)).collect();
+    verify_each(&messages, options)
+}
+
+/// [`verify`] with a kind of mail per message.
+pub fn verify_each(paths: &[(PathBuf, Kind)], options: &VerifyOptions) -> Result<Report, Error> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -23,7 +29,7 @@ pub fn verify(paths: &[PathBuf], options: &VerifyOptions) -> Result<Report, Erro
 }
 
 /// [`verify`] inside an existing Tokio runtime.
-pub async fn verify_async(paths: &[PathBuf], options: &VerifyOptions) -> Result<Report, Error> {
+pub async fn verify_async(paths: &[(PathBuf, Kind)], options: &VerifyOptions) -> Result<Report, Error> {
     let started = Instant::now();
     if paths.is_empty() {
         return Err(Error::input("no message to verify")
@@ -31,7 +37,7 @@ pub async fn verify_async(paths: &[PathBuf], options: &VerifyOptions) -> Result<
     }
     let messages = paths
         .iter()
-        .map(|p| RawMessage::read(p))
+        .map(|(p, kind)| RawMessage::read(p).map(|m| (m, *kind)))
         .collect::<Result<Vec<_>, _>>()?;
     let spec = if options.nameservers.is_empty() {
         ResolverSpec::System
@@ -45,7 +51,7 @@ pub async fn verify_async(paths: &[PathBuf], options: &VerifyOptions) -> Result<
     })?;
     let mut report = Report::new("mail");
     let mut rows: Vec<(String, String, Identity)> = Vec::new();
-    for mut message in messages {
+    for (mut message, kind) in messages {
         report.inputs.push(message.path.clone());
         let check_started = Instant::now();
         let mut run = CheckRun::new(format!("verify {}", message.path));
@@ -99,7 +105,7 @@ pub async fn verify_async(paths: &[PathBuf], options: &VerifyOptions) -> Result<
             &outcome.verdict,
             &mut run,
         );
-        for finding in content::check(&message, &facts, options) {
+        for finding in content::check(&message, &facts, kind, options) {
             run.push(finding);
         }
         let from_domain = facts.from_domain().unwrap_or_default().to_string();

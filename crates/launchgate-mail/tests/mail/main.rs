@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod cli;
+mod config;
 mod support;
 mod verify;
 
