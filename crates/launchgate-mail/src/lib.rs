@@ -8,6 +8,7 @@
 //!   receiving server's `Received` header and the `Return-Path`, DMARC alignment of both
 //!   with the From domain, and ARC when present, by mail-auth ([`auth`]);
 //! - the receiving server's own `Authentication-Results` against that ([`auth_results`]);
+//! - where the mailbox put it, when its headers say (Gmail's labels, spam flags) ([`placement`]);
 //! - the content rules: sending domain, Reply-To, Message-ID, a text part, one-click
 //!   unsubscribe for bulk mail, link schemes and hosts, size ([`content`]).
 //!
@@ -20,6 +21,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod message;
+pub mod placement;
 pub mod rules;
 pub mod verify;
 

@@ -160,6 +160,8 @@ pub struct Facts {
     /// `http://` and `https://` links of the text and HTML parts, at most [`MAX_LINKS`].
     pub links: Vec<String>,
     pub size: usize,
+    /// Every header field as (name, raw value), in order.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Facts {
@@ -211,6 +213,10 @@ pub fn facts(message: &RawMessage) -> Result<Facts, String> {
         text_parts: count_parts(&parsed, false),
         links,
         size: message.bytes.len(),
+        headers: parsed
+            .headers_raw()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect(),
     })
 }
 

@@ -89,6 +89,12 @@ pub const RULES: &[Rule] = &[
         Severity::Error,
     ),
     Rule::new(
+        "mail.junk",
+        "Junk",
+        "The receiving mailbox put the message in spam, as its headers say (X-Gmail-Labels, X-Spam-Flag, Microsoft 365's spam confidence level).",
+        Severity::Error,
+    ),
+    Rule::new(
         "mail.from-domain",
         "FromDomain",
         "The From address is not at the configured sending domain.",

@@ -9,7 +9,7 @@ use launchgate_dns::resolve::{Dns, ResolverSettings};
 
 use crate::alignment::{self, Identity};
 use crate::message::{self, RawMessage};
-use crate::{Kind, VerifyOptions, auth, auth_results, content, rules};
+use crate::{Kind, VerifyOptions, auth, auth_results, content, placement, rules};
 
 /// Verifies each message file on its own Tokio runtime. A file that cannot be read (or is
 /// over [`message::MAX_MESSAGE_SIZE`]) is an error; what is wrong inside one is a finding.
@@ -105,6 +105,9 @@ pub async fn verify_async(paths: &[(PathBuf, Kind)], options: &VerifyOptions) ->
             &outcome.verdict,
             &mut run,
         );
+        if let Some(finding) = placement::check(&message, &facts.headers) {
+            run.push(finding);
+        }
         for finding in content::check(&message, &facts, kind, options) {
             run.push(finding);
         }

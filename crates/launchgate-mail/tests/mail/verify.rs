@@ -187,3 +187,18 @@ fn a_from_address_at_another_domain_is_reported() {
     );
     assert_eq!(f.location.as_ref().unwrap().line, Some(line_of(&text, "From:")));
 }
+
+#[test]
+fn a_message_the_mailbox_put_in_spam_is_reported_at_its_label() {
+    let world = World::start(|_| {});
+    let text = format!("X-Gmail-Labels: Spam,Category Updates\r\n{}", world.aligned());
+    let path = world.save("spam.eml", &text);
+    let report = verify(&[path], &world.options()).unwrap();
+    assert_eq!(ids(&report), ["mail.junk"]);
+    let f = finding(&report, "mail.junk");
+    assert_eq!(
+        f.message,
+        "the receiving mailbox put the message in spam (X-Gmail-Labels: Spam,Category Updates)"
+    );
+    assert_eq!(f.location.as_ref().unwrap().line, Some(1));
+}
