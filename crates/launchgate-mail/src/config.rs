@@ -150,11 +150,28 @@ pub fn load(config: &ConfigFile) -> Result<Option<MailConfig>, Error> {
         if let Some(saved) = &message.saved
             && saved.is_relative()
         {
-            message.saved = Some(folder.join(saved));
+            message.saved = Some(normalize(&folder.join(saved)));
         }
     }
     validate(&mail, config)?;
     Ok(Some(mail))
+}
+
+/// `a/b/../c` as `a/c`, without asking the file system: a saved copy outside the
+/// configuration's folder is shown by its plain path.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
@@ -220,5 +237,22 @@ fn locate(config: &ConfigFile, needle: &str, message: String, label: &str) -> Er
             label,
         ),
         _ => Error::input(format!("{}: {message}", config.display_name())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_paths_lose_their_dot_dots() {
+        assert_eq!(
+            normalize(Path::new("/r/examples/app/../../target/x.eml")),
+            Path::new("/r/target/x.eml")
+        );
+        assert_eq!(
+            normalize(Path::new("../mail/./x.eml")),
+            Path::new("../mail/x.eml")
+        );
     }
 }

@@ -133,8 +133,13 @@ pub async fn verify_async(paths: &[(PathBuf, Kind)], options: &VerifyOptions) ->
     }
     let (queries, timeouts) = dns.counts();
     report.notes.push(format!(
-        "{queries} DNS queries for key lengths{}; DKIM, SPF and DMARC lookups by the verifier are not counted",
-        if timeouts > 0 { format!(", {timeouts} timed out") } else { String::new() }
+        "{queries} DNS {} for key lengths{}; DKIM, SPF and DMARC lookups by the verifier are not counted",
+        if queries == 1 { "query" } else { "queries" },
+        if timeouts > 0 {
+            format!(", {timeouts} timed out")
+        } else {
+            String::new()
+        }
     ));
     report.sort();
     rules::SET.describe(&mut report);
