@@ -34,6 +34,16 @@ pub enum Action {
     /// Authenticate saved messages (.eml, as the receiving mailbox stored them) and check
     /// their content.
     Verify(VerifyArgs),
+    /// Send each configured message through mail.smtp, wait for it in the first seed inbox
+    /// (IMAP, bounded by its `within`), report the time to inbox and the folder, then verify it.
+    Roundtrip(RoundtripArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RoundtripArgs {
+    /// Configuration file [default: launchgate.yml or launchgate.yaml in the current directory].
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -90,9 +100,30 @@ fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
         return Ok(ExitStatus::Passed);
     }
     let targets = cmd.output.targets(matches)?;
-    let Some(Action::Verify(args)) = cmd.action else {
-        return Err(Error::input("say what to do: `verify MESSAGE.eml…`")
-            .with_help("for example `launchgate mail verify reset.eml --sending-domain example.com`"));
+    let args = match cmd.action {
+        Some(Action::Verify(args)) => args,
+        Some(Action::Roundtrip(args)) => {
+            let cwd = std::env::current_dir()
+                .map_err(|e| Error::input(format!("cannot read the current directory: {e}")))?;
+            let file = ConfigFile::discover(args.config.as_deref(), &cwd)?;
+            let section = file
+                .as_ref()
+                .map(config::load)
+                .transpose()?
+                .flatten()
+                .ok_or_else(|| {
+                    Error::input("the round trip needs a mail: section with inboxes and messages")
+                        .with_help("see `launchgate init` for a commented mail: section")
+                })?;
+            let report = crate::roundtrip::roundtrip(&section)?;
+            return Ok(emit(&[report], &targets, cmd.output.fail_on));
+        }
+        None => {
+            return Err(
+                Error::input("say what to do: `verify MESSAGE.eml…` or `roundtrip`")
+                    .with_help("for example `launchgate mail verify reset.eml --sending-domain example.com`"),
+            );
+        }
     };
     if [args.timeout, args.deadline]
         .iter()

@@ -42,6 +42,34 @@ pub struct MailConfig {
     pub messages: Vec<MessageSpec>,
     #[serde(default)]
     pub roundtrip: Roundtrip,
+    /// Where the round trip submits its test messages, for messages without a trigger.
+    pub smtp: Option<Smtp>,
+}
+
+/// An SMTP submission server (the app's own settings).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Smtp {
+    /// `host:port`.
+    pub server: String,
+    #[serde(default)]
+    pub tls: SmtpTls,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    /// The sender address of test messages.
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// STARTTLS on a submission port (587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (465).
+    Tls,
+    /// No TLS: only for a server on this machine.
+    None,
 }
 
 /// A seed mailbox, read over IMAP. Credentials are `${VARIABLE}` references, resolved from

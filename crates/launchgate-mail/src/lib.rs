@@ -20,8 +20,10 @@ pub mod auth_results;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod inbox;
 pub mod message;
 pub mod placement;
+pub mod roundtrip;
 pub mod rules;
 pub mod verify;
 
@@ -117,7 +119,16 @@ pub fn check_configured(config: &ConfigFile, root: &Path) -> Result<Report, Erro
     } else {
         verify_each(&saved, &mail.verify_options())?
     };
-    if !mail.roundtrip.enabled {
+    if mail.roundtrip.enabled {
+        let part = roundtrip::roundtrip(&mail)?;
+        report.tables.splice(0..0, part.tables);
+        report.checks.extend(part.checks);
+        for finding in part.findings {
+            report.push(finding);
+        }
+        report.sort();
+        rules::SET.describe(&mut report);
+    } else {
         report.skip_check(
             "round trip",
             "not run: mail.roundtrip.enabled is false (the round trip sends real mail)",

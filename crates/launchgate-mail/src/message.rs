@@ -45,6 +45,16 @@ impl RawMessage {
         })
     }
 
+    /// A message fetched from somewhere else than a file; `path` names where.
+    pub fn from_bytes(path: String, bytes: Vec<u8>) -> Self {
+        RawMessage {
+            path,
+            bytes,
+            fields: Vec::new(),
+            body_start: 1,
+        }
+    }
+
     /// The line of the first header field named `name` (any case).
     pub fn line_of(&self, name: &str) -> Option<u32> {
         self.fields

@@ -89,9 +89,15 @@ pub const RULES: &[Rule] = &[
         Severity::Error,
     ),
     Rule::new(
+        "mail.not-delivered",
+        "NotDelivered",
+        "The round trip's message did not arrive in the seed inbox (nor its spam folder) within its deadline.",
+        Severity::Error,
+    ),
+    Rule::new(
         "mail.junk",
         "Junk",
-        "The receiving mailbox put the message in spam, as its headers say (X-Gmail-Labels, X-Spam-Flag, Microsoft 365's spam confidence level).",
+        "The receiving mailbox put the message in spam: the round trip found it in a spam folder, or its headers say so (X-Gmail-Labels, X-Spam-Flag, Microsoft 365's spam confidence level).",
         Severity::Error,
     ),
     Rule::new(

@@ -39,6 +39,16 @@ pub async fn verify_async(paths: &[(PathBuf, Kind)], options: &VerifyOptions) ->
         .iter()
         .map(|(p, kind)| RawMessage::read(p).map(|m| (m, *kind)))
         .collect::<Result<Vec<_>, _>>()?;
+    let mut report = verify_messages(messages, options).await?;
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    Ok(report)
+}
+
+/// Verifies messages already read (from files or from an inbox).
+pub async fn verify_messages(
+    messages: Vec<(RawMessage, Kind)>,
+    options: &VerifyOptions,
+) -> Result<Report, Error> {
     let spec = if options.nameservers.is_empty() {
         ResolverSpec::System
     } else {
@@ -143,7 +153,6 @@ pub async fn verify_async(paths: &[(PathBuf, Kind)], options: &VerifyOptions) ->
     ));
     report.sort();
     rules::SET.describe(&mut report);
-    report.duration_ms = started.elapsed().as_millis() as u64;
     Ok(report)
 }
 

@@ -4,6 +4,7 @@
 mod bad_input;
 mod cli;
 mod config;
+mod roundtrip;
 mod support;
 mod verify;
 

@@ -9,8 +9,9 @@ use std::time::Duration;
 use launchgate_dns::responder::{DnsServer, Zone};
 use launchgate_mail::VerifyOptions;
 
-/// The dkimpy release the tests sign with; `.ci/run` installs the same.
-pub const DKIMPY: &str = "dkimpy==1.1.8";
+/// What the tests install from PyPI (`.ci/run` installs the same): the DKIM signer, the
+/// SMTP server and the IMAP server of the round trip.
+pub const PYPI: &[&str] = &["dkimpy==1.1.8", "aiosmtpd==1.4.6", "pymap==0.36.7"];
 
 /// The sending address of the loopback world's provider, listed in its SPF records.
 pub const PROVIDER_IP: &str = "192.0.2.10";
@@ -28,18 +29,15 @@ pub fn python() -> &'static Path {
         let venv = target_dir().join("ci-tools/mail-venv");
         let python = venv.join("bin/python");
         let ready = Command::new(&python)
-            .args(["-c", "import dkim"])
+            .args(["-c", "import dkim, aiosmtpd, pymap"])
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
         if !ready {
             run(Command::new("python3").arg("-m").arg("venv").arg(&venv));
-            run(Command::new(venv.join("bin/pip")).args([
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                DKIMPY,
-            ]));
+            run(Command::new(venv.join("bin/pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check"])
+                .args(PYPI));
         }
         python
     })

@@ -1,0 +1,81 @@
+"""A receiving mail host on 127.0.0.1 for the round-trip tests: pymap (IMAP) holds the seed
+mailbox, aiosmtpd accepts mail, and the handler delivers each message into a folder the way
+a receiving server does, with the Return-Path and a Received header naming the sending
+address (`--received-ip`, since the tests stay on loopback).
+
+    mailhost.py --user U --password P --folder INBOX|Junk|drop --received-ip IP
+
+Prints `ready SMTP_PORT IMAP_PORT` once both listen; stops on stdin closing.
+"""
+import argparse
+import email.utils
+import imaplib
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Deliver:
+    def __init__(self, args, imap_port):
+        self.args = args
+        self.imap_port = imap_port
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.args.folder == "drop":
+            return "250 OK"
+        received = (
+            f"Return-Path: <{envelope.mail_from}>\r\n"
+            f"Received: from out.provider.example (out.provider.example [{self.args.received_ip}])\r\n"
+            f"\tby mx.inbox.example with ESMTP; {email.utils.formatdate()}\r\n"
+        ).encode()
+        imap = imaplib.IMAP4("127.0.0.1", self.imap_port)
+        imap.login(self.args.user, self.args.password)
+        imap.append(self.args.folder, None, None, received + envelope.original_content)
+        imap.logout()
+        return "250 OK"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    for name in ("--user", "--password", "--folder", "--received-ip"):
+        parser.add_argument(name, required=True)
+    args = parser.parse_args()
+    imap_port = free_port()
+    pymap = subprocess.Popen(
+        [str(Path(sys.executable).parent / "pymap"), "--host", "127.0.0.1", "--port", str(imap_port),
+         "--no-tls", "dict", "--demo-user", args.user, "--demo-password", args.password],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", imap_port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    # Every real mailbox has its spam folder before any spam arrives.
+    imap = imaplib.IMAP4("127.0.0.1", imap_port)
+    imap.login(args.user, args.password)
+    imap.create("Junk")
+    imap.logout()
+    smtp_port = free_port()
+    controller = Controller(Deliver(args, imap_port), hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    print(f"ready {smtp_port} {imap_port}", flush=True)
+    sys.stdin.read()
+    controller.stop()
+    pymap.terminate()
+    pymap.wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+//! The round trip against a receiving host on 127.0.0.1: aiosmtpd accepts the test message,
+//! the harness delivers it into pymap's seed mailbox (or drops it), the gate polls over IMAP.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command as Process, Stdio};
+
+use assert_cmd::Command;
+
+use crate::support::{PROVIDER_IP, World, python};
+
+const PASSWORD: &str = "seed-app-password-7Hq2";
+
+/// aiosmtpd and pymap, stopped when dropped.
+struct MailHost {
+    child: Child,
+    smtp: u16,
+    imap: u16,
+}
+
+impl MailHost {
+    fn start(folder: &str) -> MailHost {
+        let mut child = Process::new(python())
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mail/mailhost.py"))
+            .args([
+                "--user",
+                "seed@inbox.example",
+                "--password",
+                PASSWORD,
+                "--folder",
+                folder,
+            ])
+            .args(["--received-ip", PROVIDER_IP])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the mail host");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let ports: Vec<u16> = line
+            .split_whitespace()
+            .skip(1)
+            .map(|p| p.parse().unwrap())
+            .collect();
+        assert_eq!(ports.len(), 2, "mailhost.py said {line:?}");
+        MailHost {
+            child,
+            smtp: ports[0],
+            imap: ports[1],
+        }
+    }
+}
+
+impl Drop for MailHost {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+fn config(world: &World, host: &MailHost, within: &str) -> std::path::PathBuf {
+    world.save(
+        "launchgate.yml",
+        &format!(
+            r#"mail:
+  sending_domain: membership.example
+  resolver: ["{dns}"]
+  timeout: 500ms
+  inboxes:
+    - {{ name: seed, imap: "imap://127.0.0.1:{imap}", user: seed@inbox.example, password: "${{SEED_PASSWORD}}" }}
+  smtp: {{ server: "127.0.0.1:{smtp}", tls: none, from: no-reply@membership.example }}
+  messages:
+    - {{ name: password reset, match: {{ subject: Reset your password }}, within: {within} }}
+  roundtrip: {{ enabled: true, poll: 200ms }}
+"#,
+            dns = world.dns.url(),
+            imap = host.imap,
+            smtp = host.smtp,
+        ),
+    )
+}
+
+fn roundtrip(config: &Path, password: &str) -> (Option<i32>, String, String) {
+    let output = Command::cargo_bin("launchgate-mail")
+        .unwrap()
+        .args(["roundtrip", "--format", "json", "--config"])
+        .arg(config)
+        .env("SEED_PASSWORD", password)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        !stdout.contains(password) && !stderr.contains(password),
+        "the password was printed"
+    );
+    (output.status.code(), stdout, stderr)
+}
+
+#[test]
+fn a_message_delivered_to_junk_is_found_there_and_reported() {
+    let world = World::start(|_| {});
+    let host = MailHost::start("Junk");
+    let (code, stdout, stderr) = roundtrip(&config(&world, &host, "20s"), PASSWORD);
+    assert_eq!(code, Some(1), "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let report = &doc["reports"][0];
+    let junk = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "mail.junk")
+        .expect("a mail.junk finding");
+    assert_eq!(
+        junk["message"],
+        "`password reset` was delivered to Junk in inbox `seed`"
+    );
+    let table = &report["tables"][0];
+    assert_eq!(table["title"], "Time to inbox");
+    assert_eq!(table["rows"][0][2], "Junk");
+    // Then verified: delivered by the listed address, aligned SPF, but unsigned.
+    assert!(stdout.contains("mail.dkim-missing"));
+}
+
+#[test]
+fn a_message_that_never_arrives_fails_at_its_deadline() {
+    let world = World::start(|_| {});
+    let host = MailHost::start("drop");
+    let (code, stdout, stderr) = roundtrip(&config(&world, &host, "1s"), PASSWORD);
+    assert_eq!(code, Some(1), "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let finding = &doc["reports"][0]["findings"][0];
+    assert_eq!(finding["rule_id"], "mail.not-delivered");
+    assert_eq!(
+        finding["message"],
+        "`password reset` did not arrive in inbox `seed` within 1s"
+    );
+}
+
+#[test]
+fn an_imap_login_failure_is_exit_2_and_never_prints_the_password() {
+    let world = World::start(|_| {});
+    let host = MailHost::start("INBOX");
+    let wrong = "wrong-password-Zk81";
+    let (code, _, stderr) = roundtrip(&config(&world, &host, "5s"), wrong);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("inbox `seed` (127.0.0.1:")
+            && stderr.contains("the server refused the login of seed@inbox.example"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_runs_the_round_trip_when_enabled() {
+    let world = World::start(|_| {});
+    let host = MailHost::start("INBOX");
+    let path = config(&world, &host, "20s");
+    let yaml = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\"${SEED_PASSWORD}\"", PASSWORD);
+    let file = launchgate_core::config::ConfigFile { path, source: yaml };
+    let report = launchgate_mail::check_configured(&file, world.dir.path()).unwrap();
+    let check = report
+        .checks
+        .iter()
+        .find(|c| c.name == "round trip password reset")
+        .unwrap();
+    assert!(
+        check.detail.as_deref().unwrap().starts_with("INBOX after "),
+        "{:?}",
+        check.detail
+    );
+    assert_eq!(report.tables[0].title, "Time to inbox");
+    assert_eq!(report.tables[0].rows[0][..3], ["password reset", "seed", "INBOX"]);
+    let ids: Vec<&str> = report.findings.iter().map(|f| f.rule_id.as_str()).collect();
+    assert_eq!(ids, ["mail.dkim-missing"]);
+}
