@@ -135,13 +135,7 @@ pub async fn open(access: &Access) -> Result<Session, Error> {
             .map_or(access.addr.as_str(), |(h, _)| h);
         let name = rustls::pki_types::ServerName::try_from(host.to_string())
             .map_err(|_| fail(format!("`{host}` is not a host name")))?;
-        let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        let config =
-            rustls::ClientConfig::builder_with_provider(rustls::crypto::ring::default_provider().into())
-                .with_safe_default_protocol_versions()
-                .map_err(|e| fail(e.to_string()))?
-                .with_root_certificates(roots)
-                .with_no_client_auth();
+        let config = launchgate_dns::trust::client_config(&[]).map_err(fail)?;
         let tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
         Box::new(
             within("the TLS handshake", access, tls.connect(name, tcp))

@@ -25,6 +25,7 @@ pub mod message;
 pub mod placement;
 pub mod roundtrip;
 pub mod rules;
+pub mod trigger;
 pub mod verify;
 
 use std::path::{Path, PathBuf};

@@ -1,7 +1,8 @@
 //! `roundtrip`: send each configured message, wait for it in a seed inbox, then verify it.
 //!
-//! A message is sent as a test message through `mail.smtp` (the app's submission
-//! settings), with a unique token in its subject so an older copy never counts. The first
+//! A message with a `trigger` is requested from the product over HTTP; one without is sent
+//! as a test message through `mail.smtp` (the app's submission settings), with a unique
+//! token in its subject. Either way only messages that arrive after the start count. The first
 //! configured inbox is polled every `roundtrip.poll` until the message arrives in the inbox
 //! or a spam folder, or its `within` deadline passes.
 
@@ -15,7 +16,8 @@ use lettre::{Message, SmtpTransport, Transport};
 use crate::config::{MailConfig, Match, MessageSpec, Smtp, SmtpTls};
 use crate::inbox::{self, Access};
 use crate::message::RawMessage;
-use crate::verify::verify_messages;
+use crate::trigger;
+use crate::verify::{finish, verify_messages};
 
 /// How long a message may take to arrive when `within` is not set.
 pub const DEFAULT_WITHIN: Duration = Duration::from_secs(300);
@@ -48,34 +50,46 @@ pub async fn roundtrip_async(config: &MailConfig) -> Result<Report, Error> {
     let mut rows = Vec::new();
     for spec in &config.messages {
         let name = format!("round trip {}", spec.name);
-        if spec.trigger.is_some() {
-            report.skip_check(name, "HTTP triggers are not run by this version; configure mail.smtp and remove the trigger to send a test message");
-            continue;
-        }
-        let Some(smtp) = &config.smtp else {
-            report.skip_check(name, "no mail.smtp to send a test message through");
-            continue;
-        };
         let marks = inbox::marks(&mut session, &folders).await.map_err(imap_error)?;
-        let token = token();
-        let subject = format!(
-            "{} [launchgate {token}]",
-            spec.matcher
-                .as_ref()
-                .and_then(|m| m.subject.as_deref())
-                .unwrap_or(&spec.name)
-        );
         let check_started = Instant::now();
-        send(smtp, &access.user, &subject).await?;
-        let matcher = Match {
-            subject: Some(token.clone()),
-            ..Match::default()
+        let mut run = CheckRun::new(name.clone());
+        // Only messages after the marks count; with a token in the subject when sent here.
+        let matcher = match (&spec.trigger, &config.smtp) {
+            (Some(http), _) => {
+                if let Some(finding) = trigger::fire(http, &spec.name).await? {
+                    run.push(finding);
+                    finish(&mut report, run, check_started);
+                    continue;
+                }
+                spec.matcher.clone().unwrap_or_default()
+            }
+            (None, Some(smtp)) => {
+                let token = token();
+                let subject = format!(
+                    "{} [launchgate {token}]",
+                    spec.matcher
+                        .as_ref()
+                        .and_then(|m| m.subject.as_deref())
+                        .unwrap_or(&spec.name)
+                );
+                send(smtp, &access.user, &subject).await?;
+                Match {
+                    subject: Some(token),
+                    ..Match::default()
+                }
+            }
+            (None, None) => {
+                report.skip_check(
+                    name,
+                    "no trigger, and no mail.smtp to send a test message through",
+                );
+                continue;
+            }
         };
         let within = spec.within.map_or(DEFAULT_WITHIN, |w| w.0);
         let found = inbox::wait(&mut session, &folders, &marks, &matcher, within, poll)
             .await
             .map_err(imap_error)?;
-        let mut run = CheckRun::new(name);
         match found {
             None => {
                 run = run.fail(
@@ -96,11 +110,12 @@ pub async fn roundtrip_async(config: &MailConfig) -> Result<Report, Error> {
                 ]);
             }
             Some(found) => {
+                let after = TimeSpan(Duration::from_millis(found.after.as_millis() as u64));
                 rows.push(vec![
                     spec.name.clone(),
                     access.name.clone(),
                     found.folder.clone(),
-                    TimeSpan(Duration::from_millis(found.after.as_millis() as u64)).to_string(),
+                    after.to_string(),
                 ]);
                 let place = format!("{}/{}/UID {}", access.name, found.folder, found.uid);
                 if !found.folder.eq_ignore_ascii_case("INBOX") {
@@ -116,19 +131,10 @@ pub async fn roundtrip_async(config: &MailConfig) -> Result<Report, Error> {
                     );
                 }
                 verified(&mut run, &mut report, place, found.bytes, spec, config).await?;
-                run.detail = Some(format!(
-                    "{} after {}",
-                    found.folder,
-                    TimeSpan(Duration::from_millis(found.after.as_millis() as u64))
-                ));
+                run.detail = Some(format!("{} after {after}", found.folder));
             }
         }
-        run.duration_ms = Some(check_started.elapsed().as_millis() as u64);
-        let (check, findings) = run.finish();
-        report.checks.push(check);
-        for finding in findings {
-            report.push(finding);
-        }
+        finish(&mut report, run, check_started);
     }
     let _ = session.logout().await;
     if !rows.is_empty() {

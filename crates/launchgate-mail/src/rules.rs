@@ -89,6 +89,12 @@ pub const RULES: &[Rule] = &[
         Severity::Error,
     ),
     Rule::new(
+        "mail.trigger-failed",
+        "TriggerFailed",
+        "The product did not accept the request that makes it send the message (not 2xx, or no answer).",
+        Severity::Error,
+    ),
+    Rule::new(
         "mail.not-delivered",
         "NotDelivered",
         "The round trip's message did not arrive in the seed inbox (nor its spam folder) within its deadline.",

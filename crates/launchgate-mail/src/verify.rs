@@ -156,7 +156,8 @@ pub async fn verify_messages(
     Ok(report)
 }
 
-fn finish(report: &mut Report, mut run: CheckRun, started: Instant) {
+/// Ends `run`: its time, its check and its findings go into `report`.
+pub(crate) fn finish(report: &mut Report, mut run: CheckRun, started: Instant) {
     run.duration_ms = Some(started.elapsed().as_millis() as u64);
     let (check, findings) = run.finish();
     report.checks.push(check);

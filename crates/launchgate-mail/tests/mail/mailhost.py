@@ -1,15 +1,22 @@
 """A receiving mail host on 127.0.0.1 for the round-trip tests: pymap (IMAP) holds the seed
 mailbox, aiosmtpd accepts mail, and the handler delivers each message into a folder the way
 a receiving server does, with the Return-Path and a Received header naming the sending
-address (`--received-ip`, since the tests stay on loopback).
+address (`--received-ip`, since the tests stay on loopback). A small HTTP server plays the
+product: `POST /api/password-reset {"email": …}` sends the reset email through aiosmtpd;
+`POST /api/broken` answers 500.
 
     mailhost.py --user U --password P --folder INBOX|Junk|drop --received-ip IP
 
-Prints `ready SMTP_PORT IMAP_PORT` once both listen; stops on stdin closing.
+Prints `ready SMTP_PORT IMAP_PORT HTTP_PORT` once all listen; stops on stdin closing.
 """
 import argparse
 import email.utils
 import imaplib
+import json
+import smtplib
+import threading
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import socket
 import subprocess
 import sys
@@ -45,6 +52,33 @@ class Deliver:
         return "250 OK"
 
 
+def product(smtp_port):
+    class Product(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            if self.path != "/api/password-reset":
+                self.send_response(500)
+                self.end_headers()
+                return
+            message = EmailMessage()
+            message["From"] = "no-reply@membership.example"
+            message["To"] = body["email"]
+            message["Subject"] = "Reset your password"
+            message["Message-ID"] = email.utils.make_msgid(domain="membership.example")
+            message.set_content("Reset your password: https://membership.example/reset?token=r8Kq")
+            with smtplib.SMTP("127.0.0.1", smtp_port) as smtp:
+                smtp.send_message(message)
+            self.send_response(202)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Product)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def main():
     parser = argparse.ArgumentParser()
     for name in ("--user", "--password", "--folder", "--received-ip"):
@@ -70,7 +104,8 @@ def main():
     smtp_port = free_port()
     controller = Controller(Deliver(args, imap_port), hostname="127.0.0.1", port=smtp_port)
     controller.start()
-    print(f"ready {smtp_port} {imap_port}", flush=True)
+    http = product(smtp_port)
+    print(f"ready {smtp_port} {imap_port} {http.server_address[1]}", flush=True)
     sys.stdin.read()
     controller.stop()
     pymap.terminate()

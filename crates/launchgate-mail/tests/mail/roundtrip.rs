@@ -16,6 +16,7 @@ struct MailHost {
     child: Child,
     smtp: u16,
     imap: u16,
+    http: u16,
 }
 
 impl MailHost {
@@ -44,11 +45,12 @@ impl MailHost {
             .skip(1)
             .map(|p| p.parse().unwrap())
             .collect();
-        assert_eq!(ports.len(), 2, "mailhost.py said {line:?}");
+        assert_eq!(ports.len(), 3, "mailhost.py said {line:?}");
         MailHost {
             child,
             smtp: ports[0],
             imap: ports[1],
+            http: ports[2],
         }
     }
 }
@@ -177,4 +179,83 @@ fn check_runs_the_round_trip_when_enabled() {
     assert_eq!(report.tables[0].rows[0][..3], ["password reset", "seed", "INBOX"]);
     let ids: Vec<&str> = report.findings.iter().map(|f| f.rule_id.as_str()).collect();
     assert_eq!(ids, ["mail.dkim-missing"]);
+}
+
+fn triggered(world: &World, host: &MailHost, path: &str) -> std::path::PathBuf {
+    world.save(
+        "launchgate.yml",
+        &format!(
+            r#"mail:
+  sending_domain: membership.example
+  resolver: ["{dns}"]
+  timeout: 500ms
+  inboxes:
+    - {{ name: seed, imap: "imap://127.0.0.1:{imap}", user: seed@inbox.example, password: "${{SEED_PASSWORD}}" }}
+  messages:
+    - name: password reset
+      trigger: {{ post: "http://127.0.0.1:{http}{path}", json: {{ email: "${{SEED_PASSWORD_USER}}" }} }}
+      match: {{ subject: Reset your password, from: no-reply@membership.example }}
+      within: 20s
+  roundtrip: {{ enabled: true, poll: 200ms }}
+"#,
+            dns = world.dns.url(),
+            imap = host.imap,
+            http = host.http,
+        ),
+    )
+}
+
+/// `launchgate-mail roundtrip` with a trigger posting to `path` of the product.
+fn run_triggered(world: &World, host: &MailHost, path: &str) -> std::process::Output {
+    Command::cargo_bin("launchgate-mail")
+        .unwrap()
+        .args(["roundtrip", "--format", "json", "--config"])
+        .arg(triggered(world, host, path))
+        .env("SEED_PASSWORD", PASSWORD)
+        .env("SEED_PASSWORD_USER", "seed@inbox.example")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_http_trigger_makes_the_product_send_and_the_message_is_found() {
+    let world = World::start(|_| {});
+    let host = MailHost::start("INBOX");
+    let output = run_triggered(&world, &host, "/api/password-reset");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let report = &doc["reports"][0];
+    assert_eq!(report["tables"][0]["rows"][0][2], "INBOX");
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["mail.dkim-missing"]);
+    assert!(!stdout.contains("r8Kq"), "the reset token was printed");
+}
+
+#[test]
+fn a_trigger_the_product_refuses_is_a_finding() {
+    let world = World::start(|_| {});
+    let host = MailHost::start("INBOX");
+    let output = run_triggered(&world, &host, "/api/broken");
+    assert_eq!(output.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = &doc["reports"][0]["findings"][0];
+    assert_eq!(finding["rule_id"], "mail.trigger-failed");
+    assert_eq!(
+        finding["message"],
+        format!(
+            "POST http://127.0.0.1:{}/api/broken answered 500 Internal Server Error",
+            host.http
+        )
+    );
 }
