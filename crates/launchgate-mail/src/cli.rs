@@ -44,6 +44,14 @@ pub struct RoundtripArgs {
     /// Configuration file [default: launchgate.yml or launchgate.yaml in the current directory].
     #[arg(long, short = 'c', value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Keep consecutive-failure counts in FILE between scheduled runs (as the smoke watch).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// Fail only after this many consecutive failed runs; earlier failures are warnings.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub fail_after: u32,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -115,7 +123,13 @@ fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
                     Error::input("the round trip needs a mail: section with inboxes and messages")
                         .with_help("see `launchgate init` for a commented mail: section")
                 })?;
-            let report = crate::roundtrip::roundtrip(&section)?;
+            let mut report = crate::roundtrip::roundtrip(&section)?;
+            if let Some(path) = &args.state {
+                record_run(&mut report, path, args.fail_after)?;
+            } else if args.fail_after > 1 {
+                return Err(Error::input("--fail-after counts runs kept in a --state file")
+                    .with_help("add `--state mail-state.json`, cached between scheduled runs"));
+            }
             return Ok(emit(&[report], &targets, cmd.output.fail_on));
         }
         None => {
@@ -169,4 +183,29 @@ fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
     }
     let report = verify_each(&messages, &options)?;
     Ok(emit(&[report], &targets, cmd.output.fail_on))
+}
+
+/// Counts this run in the state file; below `fail_after` failed runs in a row, its errors
+/// are reported as warnings.
+fn record_run(
+    report: &mut launchgate_core::Report,
+    path: &std::path::Path,
+    fail_after: u32,
+) -> Result<(), Error> {
+    use launchgate_smoke::watch::{Thresholds, WatchState, apply_threshold};
+    let mut state = WatchState::load(path)?;
+    let failed = report.fails(launchgate_core::Severity::Error);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    state.record(
+        failed,
+        Thresholds {
+            fail_after,
+            success_after: 1,
+        },
+        now,
+    );
+    apply_threshold(report, failed, state.consecutive_failures, fail_after);
+    state.save(path)
 }

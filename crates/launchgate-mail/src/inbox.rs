@@ -271,3 +271,56 @@ pub async fn wait(
         tokio::time::sleep(poll).await;
     }
 }
+
+/// What `roundtrip.after` asks for a message once found, so seed inboxes do not fill up.
+pub async fn tidy(
+    session: &mut Session,
+    found: &Found,
+    after: crate::config::After,
+) -> Result<(), async_imap::error::Error> {
+    use crate::config::After;
+    let uid = found.uid.to_string();
+    match after {
+        After::Keep => Ok(()),
+        After::Delete => {
+            session.select(&found.folder).await?;
+            session
+                .uid_store(&uid, "+FLAGS.SILENT (\\Deleted)")
+                .await?
+                .collect::<Vec<_>>()
+                .await;
+            session.uid_expunge(&uid).await?.collect::<Vec<_>>().await;
+            Ok(())
+        }
+        After::Archive => {
+            let archive = archive_folder(session).await?;
+            session.select(&found.folder).await?;
+            session.uid_mv(&uid, &archive).await
+        }
+    }
+}
+
+/// The folder marked `\Archive` (RFC 6154), else `Archive`, made when missing.
+async fn archive_folder(session: &mut Session) -> Result<String, async_imap::error::Error> {
+    let names: Vec<_> = session.list(Some(""), Some("*")).await?.collect().await;
+    let mut plain = None;
+    for name in names.into_iter().flatten() {
+        let marked = name
+            .attributes()
+            .iter()
+            .any(|a| matches!(a, async_imap::types::NameAttribute::Archive));
+        if marked {
+            return Ok(name.name().to_string());
+        }
+        if name.name().eq_ignore_ascii_case("archive") {
+            plain = Some(name.name().to_string());
+        }
+    }
+    match plain {
+        Some(name) => Ok(name),
+        None => {
+            session.create("Archive").await?;
+            Ok("Archive".to_string())
+        }
+    }
+}

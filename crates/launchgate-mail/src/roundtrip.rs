@@ -130,6 +130,9 @@ pub async fn roundtrip_async(config: &MailConfig) -> Result<Report, Error> {
                         .help("fix the authentication findings first (DMARC alignment above all); then warm up the sending domain"),
                     );
                 }
+                inbox::tidy(&mut session, &found, config.roundtrip.after)
+                    .await
+                    .map_err(imap_error)?;
                 verified(&mut run, &mut report, place, found.bytes, spec, config).await?;
                 run.detail = Some(format!("{} after {after}", found.folder));
             }

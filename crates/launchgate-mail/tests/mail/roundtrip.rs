@@ -259,3 +259,58 @@ fn a_trigger_the_product_refuses_is_a_finding() {
         )
     );
 }
+
+#[test]
+fn a_scheduled_round_trip_fails_after_two_missed_runs_in_a_row() {
+    let world = World::start(|_| {});
+    let host = MailHost::start("drop");
+    let config = config(&world, &host, "1s");
+    let state = world.dir.path().join("mail-state.json");
+    let run = || {
+        Command::cargo_bin("launchgate-mail")
+            .unwrap()
+            .args(["roundtrip", "--fail-after", "2", "--state"])
+            .arg(&state)
+            .arg("--config")
+            .arg(&config)
+            .env("SEED_PASSWORD", PASSWORD)
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert_eq!(first.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("failed run 1 of 2 in a row"));
+    let second = run();
+    assert_eq!(second.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&second.stdout).contains("2 consecutive failed runs (threshold 2)"));
+}
+
+/// How many messages each folder of the seed mailbox holds, as `NAME=COUNT` words.
+fn counts(host: &MailHost) -> String {
+    let script = format!(
+        "import imaplib\nc = imaplib.IMAP4('127.0.0.1', {})\nc.login('seed@inbox.example', '{PASSWORD}')\nfor f in ('INBOX', 'Archive'):\n    t, d = c.select(f, readonly=True)\n    print(f + '=' + (d[0].decode() if t == 'OK' else 'none'), end=' ')\n",
+        host.imap
+    );
+    let output = Process::new(python()).args(["-c", &script]).output().unwrap();
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+#[test]
+fn messages_found_are_archived_or_deleted_as_configured() {
+    let world = World::start(|_| {});
+    for (after, expected) in [
+        ("archive", "INBOX=0 Archive=1"),
+        ("delete", "INBOX=0 Archive=none"),
+    ] {
+        let host = MailHost::start("INBOX");
+        let path = config(&world, &host, "20s");
+        let yaml = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\"${SEED_PASSWORD}\"", PASSWORD)
+            .replace("poll: 200ms }", &format!("poll: 200ms, after: {after} }}"));
+        let file = launchgate_core::config::ConfigFile { path, source: yaml };
+        let report = launchgate_mail::check_configured(&file, world.dir.path()).unwrap();
+        assert_eq!(report.tables[0].rows[0][2], "INBOX", "{after}");
+        assert_eq!(counts(&host), expected, "{after}");
+    }
+}
