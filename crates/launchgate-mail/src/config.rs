@@ -103,6 +103,8 @@ pub struct MessageSpec {
     pub matcher: Option<Match>,
     /// How long it may take to arrive (default 5m).
     pub within: Option<TimeSpan>,
+    /// The seed inbox it is sent to and looked for in (default: the first of `inboxes`).
+    pub inbox: Option<String>,
 }
 
 /// An HTTP request that makes the product send a message.
@@ -233,6 +235,19 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
         }
     }
     for message in &mail.messages {
+        if let Some(name) = &message.inbox
+            && !mail.inboxes.iter().any(|i| &i.name == name)
+        {
+            return Err(at(
+                &format!("inbox: {name}"),
+                format!(
+                    "mail.messages `{}` names inbox `{name}`, which mail.inboxes does not list",
+                    message.name
+                ),
+                "unknown inbox",
+            )
+            .with_help("name one of the inboxes under mail.inboxes"));
+        }
         if let Some(trigger) = &message.trigger
             && trigger.post.is_some() == trigger.get.is_some()
         {

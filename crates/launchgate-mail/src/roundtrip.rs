@@ -2,7 +2,8 @@
 //!
 //! A message with a `trigger` is requested from the product over HTTP; one without is sent
 //! as a test message through `mail.smtp` (the app's submission settings), with a unique
-//! token in its subject. Either way only messages that arrive after the start count. The first
+//! token in its subject. Either way only messages that arrive after the start count, in the
+//! message's `inbox` (by name; the first configured one by default). The first
 //! configured inbox is polled every `roundtrip.poll` until the message arrives in the inbox
 //! or a spam folder, or its `within` deadline passes.
 
@@ -36,21 +37,38 @@ pub fn roundtrip(config: &MailConfig) -> Result<Report, Error> {
 
 pub async fn roundtrip_async(config: &MailConfig) -> Result<Report, Error> {
     let started = Instant::now();
-    let inbox = config.inboxes.first().ok_or_else(|| {
-        Error::input("mail.inboxes is empty: the round trip needs a seed inbox to read")
-            .with_help("add `inboxes: [{ name: seed, imap: \"imap.gmail.com:993\", user: \"${SEED_USER}\", password: \"${SEED_APP_PASSWORD}\" }]`")
-    })?;
-    let access = Access::from_config(inbox)?;
-    let mut session = inbox::open(&access).await?;
-    let imap_error = |e: async_imap::error::Error| Error::input(format!("inbox `{}`: {e}", access.name));
-    let folders = inbox::folders(&mut session).await.map_err(imap_error)?;
+    let Some(first) = config.inboxes.first() else {
+        return Err(Error::input("mail.inboxes is empty: the round trip needs a seed inbox to read")
+            .with_help("add `inboxes: [{ name: seed, imap: \"imap.gmail.com:993\", user: \"${SEED_USER}\", password: \"${SEED_APP_PASSWORD}\" }]`"));
+    };
+    let mut opened: Vec<Opened> = Vec::new();
     let poll = config.roundtrip.poll.map_or(DEFAULT_POLL, |p| p.0);
 
     let mut report = Report::new("mail");
     let mut rows = Vec::new();
     for spec in &config.messages {
         let name = format!("round trip {}", spec.name);
-        let marks = inbox::marks(&mut session, &folders).await.map_err(imap_error)?;
+        let wanted = spec.inbox.as_deref().unwrap_or(&first.name);
+        let index = match opened.iter().position(|o| o.access.name == wanted) {
+            Some(index) => index,
+            None => {
+                let inbox = config.inboxes.iter().find(|i| i.name == wanted).ok_or_else(|| {
+                    Error::input(format!(
+                        "mail.messages `{}` names inbox `{wanted}`, which mail.inboxes does not list",
+                        spec.name
+                    ))
+                })?;
+                opened.push(Opened::open(inbox).await?);
+                opened.len() - 1
+            }
+        };
+        let Opened {
+            access,
+            session,
+            folders,
+        } = &mut opened[index];
+        let imap_error = |e: async_imap::error::Error| Error::input(format!("inbox `{}`: {e}", access.name));
+        let marks = inbox::marks(session, folders).await.map_err(imap_error)?;
         let check_started = Instant::now();
         let mut run = CheckRun::new(name.clone());
         // Only messages after the marks count; with a token in the subject when sent here.
@@ -87,7 +105,7 @@ pub async fn roundtrip_async(config: &MailConfig) -> Result<Report, Error> {
             }
         };
         let within = spec.within.map_or(DEFAULT_WITHIN, |w| w.0);
-        let found = inbox::wait(&mut session, &folders, &marks, &matcher, within, poll)
+        let found = inbox::wait(session, folders, &marks, &matcher, within, poll)
             .await
             .map_err(imap_error)?;
         match found {
@@ -130,7 +148,7 @@ pub async fn roundtrip_async(config: &MailConfig) -> Result<Report, Error> {
                         .help("fix the authentication findings first (DMARC alignment above all); then warm up the sending domain"),
                     );
                 }
-                inbox::tidy(&mut session, &found, config.roundtrip.after)
+                inbox::tidy(session, &found, config.roundtrip.after)
                     .await
                     .map_err(imap_error)?;
                 verified(&mut run, &mut report, place, found.bytes, spec, config).await?;
@@ -139,7 +157,9 @@ pub async fn roundtrip_async(config: &MailConfig) -> Result<Report, Error> {
         }
         finish(&mut report, run, check_started);
     }
-    let _ = session.logout().await;
+    for mut inbox in opened {
+        let _ = inbox.session.logout().await;
+    }
     if !rows.is_empty() {
         report.tables.insert(
             0,
@@ -154,6 +174,28 @@ pub async fn roundtrip_async(config: &MailConfig) -> Result<Report, Error> {
     crate::rules::SET.describe(&mut report);
     report.duration_ms = started.elapsed().as_millis() as u64;
     Ok(report)
+}
+
+/// A seed inbox logged in to, with its inbox and spam folders.
+struct Opened {
+    access: Access,
+    session: inbox::Session,
+    folders: Vec<String>,
+}
+
+impl Opened {
+    async fn open(config: &crate::config::Inbox) -> Result<Self, Error> {
+        let access = Access::from_config(config)?;
+        let mut session = inbox::open(&access).await?;
+        let folders = inbox::folders(&mut session)
+            .await
+            .map_err(|e| Error::input(format!("inbox `{}`: {e}", access.name)))?;
+        Ok(Opened {
+            access,
+            session,
+            folders,
+        })
+    }
 }
 
 /// Verifies the fetched message and adds its findings and alignment table to the run.

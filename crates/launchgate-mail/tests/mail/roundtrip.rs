@@ -314,3 +314,42 @@ fn messages_found_are_archived_or_deleted_as_configured() {
         assert_eq!(counts(&host), expected, "{after}");
     }
 }
+
+#[test]
+fn each_message_is_looked_for_in_its_own_inbox() {
+    let world = World::start(|_| {});
+    let host = MailHost::start("INBOX");
+    let path = config(&world, &host, "20s");
+    let yaml = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\"${SEED_PASSWORD}\"", PASSWORD);
+    // A second seed inbox (here the same mailbox), named by the message.
+    let second = yaml
+        .lines()
+        .find(|l| l.contains("name: seed"))
+        .unwrap()
+        .replace("name: seed", "name: outlook-seed");
+    let yaml = yaml
+        .replace("  smtp:", &format!("{second}\n  smtp:"))
+        .replace("within: 20s }", "within: 20s, inbox: outlook-seed }");
+    let file = launchgate_core::config::ConfigFile {
+        path: path.clone(),
+        source: yaml.clone(),
+    };
+    let report = launchgate_mail::check_configured(&file, world.dir.path()).unwrap();
+    assert_eq!(
+        report.tables[0].rows[0][..3],
+        ["password reset", "outlook-seed", "INBOX"]
+    );
+
+    let unknown = launchgate_core::config::ConfigFile {
+        path,
+        source: yaml.replace("inbox: outlook-seed", "inbox: yahoo-seed"),
+    };
+    let e = launchgate_mail::check_configured(&unknown, world.dir.path()).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "mail.messages `password reset` names inbox `yahoo-seed`, which mail.inboxes does not list"
+    );
+    assert_eq!(e.position().map(|(line, _)| line), Some(10));
+}
