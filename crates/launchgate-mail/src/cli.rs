@@ -34,8 +34,9 @@ pub enum Action {
     /// Authenticate saved messages (.eml, as the receiving mailbox stored them) and check
     /// their content.
     Verify(VerifyArgs),
-    /// Send each configured message through mail.smtp, wait for it in the first seed inbox
-    /// (IMAP, bounded by its `within`), report the time to inbox and the folder, then verify it.
+    /// Make each configured message arrive (its HTTP trigger, or a test message through
+    /// mail.smtp), wait for it in its seed inbox (IMAP, bounded by its `within`), report the
+    /// time to inbox and the folder, then verify it.
     Roundtrip(RoundtripArgs),
 }
 

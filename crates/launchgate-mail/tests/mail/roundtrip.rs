@@ -84,6 +84,16 @@ fn config(world: &World, host: &MailHost, within: &str) -> std::path::PathBuf {
     )
 }
 
+/// The round trip's configuration with the password written in (no environment to set
+/// in-process), for `check_configured`.
+fn in_process(world: &World, host: &MailHost) -> (std::path::PathBuf, String) {
+    let path = config(world, host, "20s");
+    let yaml = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\"${SEED_PASSWORD}\"", PASSWORD);
+    (path, yaml)
+}
+
 fn roundtrip(config: &Path, password: &str) -> (Option<i32>, String, String) {
     let output = Command::cargo_bin("launchgate-mail")
         .unwrap()
@@ -159,10 +169,7 @@ fn an_imap_login_failure_is_exit_2_and_never_prints_the_password() {
 fn check_runs_the_round_trip_when_enabled() {
     let world = World::start(|_| {});
     let host = MailHost::start("INBOX");
-    let path = config(&world, &host, "20s");
-    let yaml = std::fs::read_to_string(&path)
-        .unwrap()
-        .replace("\"${SEED_PASSWORD}\"", PASSWORD);
+    let (path, yaml) = in_process(&world, &host);
     let file = launchgate_core::config::ConfigFile { path, source: yaml };
     let report = launchgate_mail::check_configured(&file, world.dir.path()).unwrap();
     let check = report
@@ -319,10 +326,7 @@ fn messages_found_are_archived_or_deleted_as_configured() {
 fn each_message_is_looked_for_in_its_own_inbox() {
     let world = World::start(|_| {});
     let host = MailHost::start("INBOX");
-    let path = config(&world, &host, "20s");
-    let yaml = std::fs::read_to_string(&path)
-        .unwrap()
-        .replace("\"${SEED_PASSWORD}\"", PASSWORD);
+    let (path, yaml) = in_process(&world, &host);
     // A second seed inbox (here the same mailbox), named by the message.
     let second = yaml
         .lines()
