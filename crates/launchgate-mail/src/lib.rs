@@ -21,6 +21,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod inbox;
+pub mod links;
 pub mod message;
 pub mod placement;
 pub mod roundtrip;

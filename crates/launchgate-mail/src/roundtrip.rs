@@ -17,8 +17,8 @@ use lettre::{Message, SmtpTransport, Transport};
 use crate::config::{MailConfig, Match, MessageSpec, Smtp, SmtpTls};
 use crate::inbox::{self, Access};
 use crate::message::RawMessage;
-use crate::trigger;
 use crate::verify::{finish, verify_messages};
+use crate::{links, trigger};
 
 /// How long a message may take to arrive when `within` is not set.
 pub const DEFAULT_WITHIN: Duration = Duration::from_secs(300);
@@ -207,11 +207,21 @@ async fn verified(
     spec: &MessageSpec,
     config: &MailConfig,
 ) -> Result<(), Error> {
-    let part = verify_messages(
-        vec![(RawMessage::from_bytes(place, bytes), spec.kind)],
-        &config.verify_options(),
-    )
-    .await?;
+    let mut message = RawMessage::from_bytes(place.clone(), bytes);
+    let options = config.verify_options();
+    // Within the header limits only; verify reports a message past them.
+    if crate::message::scan_header(&mut message).is_ok()
+        && let Ok(facts) = crate::message::facts(&message)
+    {
+        let own = options
+            .sending_domain
+            .clone()
+            .unwrap_or_else(|| facts.from_domain().unwrap_or_default().to_string());
+        for finding in links::check(&facts, &place, &own, &options.link_domains).await? {
+            run.push(finding);
+        }
+    }
+    let part = verify_messages(vec![(message, spec.kind)], &options).await?;
     for finding in part.findings {
         run.push(finding);
     }

@@ -101,6 +101,12 @@ pub const RULES: &[Rule] = &[
         Severity::Error,
     ),
     Rule::new(
+        "mail.link-broken",
+        "LinkBroken",
+        "A link of the delivered message, on the sending domain, does not answer with a success or a redirect.",
+        Severity::Error,
+    ),
+    Rule::new(
         "mail.junk",
         "Junk",
         "The receiving mailbox put the message in spam: the round trip found it in a spam folder, or its headers say so (X-Gmail-Labels, X-Spam-Flag, Microsoft 365's spam confidence level).",

@@ -3,7 +3,7 @@ mailbox, aiosmtpd accepts mail, and the handler delivers each message into a fol
 a receiving server does, with the Return-Path and a Received header naming the sending
 address (`--received-ip`, since the tests stay on loopback). A small HTTP server plays the
 product: `POST /api/password-reset {"email": …}` sends the reset email through aiosmtpd;
-`POST /api/broken` answers 500.
+`POST /api/broken` answers 500; of the links in the email, `/reset` answers and `/help` is 404.
 
     mailhost.py --user U --password P --folder INBOX|Junk|drop --received-ip IP
 
@@ -65,10 +65,18 @@ def product(smtp_port):
             message["To"] = body["email"]
             message["Subject"] = "Reset your password"
             message["Message-ID"] = email.utils.make_msgid(domain="membership.example")
-            message.set_content("Reset your password: https://membership.example/reset?token=r8Kq")
+            port = self.server.server_address[1]
+            message.set_content(
+                f"Reset your password: http://127.0.0.1:{port}/reset?token=r8Kq\n"
+                f"Help: http://127.0.0.1:{port}/help\n"
+            )
             with smtplib.SMTP("127.0.0.1", smtp_port) as smtp:
                 smtp.send_message(message)
             self.send_response(202)
+            self.end_headers()
+
+        def do_GET(self):
+            self.send_response(200 if self.path.startswith("/reset") else 404)
             self.end_headers()
 
         def log_message(self, *args):

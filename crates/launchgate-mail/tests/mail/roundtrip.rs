@@ -196,6 +196,7 @@ fn triggered(world: &World, host: &MailHost, path: &str) -> std::path::PathBuf {
   sending_domain: membership.example
   resolver: ["{dns}"]
   timeout: 500ms
+  link_domains: [127.0.0.1]
   inboxes:
     - {{ name: seed, imap: "imap://127.0.0.1:{imap}", user: seed@inbox.example, password: "${{SEED_PASSWORD}}" }}
   messages:
@@ -245,7 +246,18 @@ fn an_http_trigger_makes_the_product_send_and_the_message_is_found() {
         .iter()
         .map(|f| f["rule_id"].as_str().unwrap())
         .collect();
-    assert_eq!(rules, ["mail.dkim-missing"]);
+    assert_eq!(
+        rules,
+        ["mail.link-broken", "mail.dkim-missing", "mail.insecure-link"]
+    );
+    let broken = &report["findings"][0];
+    assert_eq!(
+        broken["message"],
+        format!(
+            "the link http://127.0.0.1:{}/help answers 404 Not Found",
+            host.http
+        )
+    );
     assert!(!stdout.contains("r8Kq"), "the reset token was printed");
 }
 
