@@ -236,8 +236,15 @@ pub async fn wait(
     poll: Duration,
 ) -> Result<Option<Found>, async_imap::error::Error> {
     let started = Instant::now();
+    let mut watched: Vec<(String, u32)> = folders.iter().cloned().zip(marks.iter().copied()).collect();
     loop {
-        for (folder, mark) in folders.iter().zip(marks) {
+        // A spam folder made by the first spam after the start: all of it is new.
+        for folder in self::folders(session).await? {
+            if !watched.iter().any(|(f, _)| *f == folder) {
+                watched.push((folder, 1));
+            }
+        }
+        for (folder, mark) in &watched {
             session.examine(folder).await?;
             let Ok(search) = criteria(matcher, *mark) else {
                 return Ok(None);

@@ -47,6 +47,9 @@ class Deliver:
         ).encode()
         imap = imaplib.IMAP4("127.0.0.1", self.imap_port)
         imap.login(self.args.user, self.args.password)
+        # The spam folder appears with the first spam, after the gate started watching.
+        if self.args.folder != "INBOX":
+            imap.create(self.args.folder)
         imap.append(self.args.folder, None, None, received + envelope.original_content)
         imap.logout()
         return "250 OK"
@@ -104,11 +107,6 @@ def main():
             break
         except OSError:
             time.sleep(0.05)
-    # Every real mailbox has its spam folder before any spam arrives.
-    imap = imaplib.IMAP4("127.0.0.1", imap_port)
-    imap.login(args.user, args.password)
-    imap.create("Junk")
-    imap.logout()
     smtp_port = free_port()
     controller = Controller(Deliver(args, imap_port), hostname="127.0.0.1", port=smtp_port)
     controller.start()
