@@ -155,7 +155,7 @@ pub async fn authenticate(dns: &Dns, message: &RawMessage, facts: &Facts) -> Out
 
     if !parsed.ams_headers.is_empty() || !parsed.as_headers.is_empty() {
         let arc = authenticator.verify_arc(&parsed).await;
-        let word = result_word(arc.result()).to_string();
+        let word = dkim_word(arc.result()).to_string();
         if !matches!(arc.result(), DkimResult::Pass) {
             let (rule, severity) = match arc.result() {
                 DkimResult::TempError(_) => ("mail.dns-timeout", Severity::Error),
@@ -443,11 +443,12 @@ fn dkim_verdict(dkim: &[DkimOutput]) -> String {
     dkim.first().map_or("none", |d| dkim_word(d.result())).to_string()
 }
 
-/// [`result_word`], except that a body hash mismatch is `fail` as receivers write it
-/// (RFC 6376 §6.3), where mail-auth says neutral.
+/// [`result_word`], except that a body hash mismatch (DKIM or ARC) is `fail` as receivers
+/// write it (RFC 6376 §6.3, RFC 8617 §5.2), where mail-auth says neutral.
 fn dkim_word(result: &DkimResult) -> &'static str {
     match result {
-        DkimResult::Neutral(AuthError::Dkim(DkimError::FailedBodyHashMatch)) => "fail",
+        DkimResult::Neutral(AuthError::Dkim(DkimError::FailedBodyHashMatch))
+        | DkimResult::Neutral(AuthError::Arc(mail_auth::arc::ArcError::FailedBodyHashMatch)) => "fail",
         other => result_word(other),
     }
 }

@@ -11,7 +11,12 @@ use launchgate_mail::VerifyOptions;
 
 /// What the tests install from PyPI (`.ci/run` installs the same): the DKIM signer, the
 /// SMTP server and the IMAP server of the round trip.
-pub const PYPI: &[&str] = &["dkimpy==1.1.8", "aiosmtpd==1.4.6", "pymap==0.36.7"];
+pub const PYPI: &[&str] = &[
+    "dkimpy==1.1.8",
+    "authres==1.2.0",
+    "aiosmtpd==1.4.6",
+    "pymap==0.36.7",
+];
 
 /// The sending address of the loopback world's provider, listed in its SPF records.
 pub const PROVIDER_IP: &str = "192.0.2.10";
@@ -29,7 +34,7 @@ pub fn python() -> &'static Path {
         let venv = target_dir().join("ci-tools/mail-venv");
         let python = venv.join("bin/python");
         let ready = Command::new(&python)
-            .args(["-c", "import dkim, aiosmtpd, pymap"])
+            .args(["-c", "import dkim, authres, aiosmtpd, pymap"])
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
@@ -89,6 +94,22 @@ pub fn sign(message: &str, key: &Key, domain: &str, selector: &str, length: bool
     if length {
         command.arg("--length");
     }
+    filter(command, message)
+}
+
+/// `message` with an ARC set added by dkimpy, as the forwarder `domain` adds it after
+/// checking the message as `authserv_id`.
+pub fn arc_seal(message: &str, key: &Key, domain: &str, selector: &str, authserv_id: &str) -> String {
+    let mut command = Command::new(python());
+    command
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mail/arc_seal.py"))
+        .arg(&key.pem)
+        .args([domain, selector, authserv_id]);
+    filter(command, message)
+}
+
+/// Runs `command` with `message` on its standard input; its output.
+fn filter(mut command: Command, message: &str) -> String {
     let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -202,3 +202,36 @@ fn a_message_the_mailbox_put_in_spam_is_reported_at_its_label() {
     );
     assert_eq!(f.location.as_ref().unwrap().line, Some(1));
 }
+
+#[test]
+fn an_arc_chain_is_verified_and_a_broken_one_reported() {
+    let world = World::start(|_| {});
+    let checked = format!(
+        "Authentication-Results: mx.provider.example; dkim=pass header.d=membership.example; spf=pass smtp.mailfrom=membership.example; dmarc=pass\r\n{}",
+        world.aligned()
+    );
+    let sealed = crate::support::arc_seal(
+        &checked,
+        &world.provider,
+        "provider.example",
+        "pm",
+        "mx.provider.example",
+    );
+    let path = world.save("forwarded.eml", &sealed);
+    let report = verify(&[path], &world.options()).unwrap();
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert_eq!(
+        report.checks[0].detail.as_deref(),
+        Some("dkim=pass spf=pass dmarc=pass arc=pass")
+    );
+
+    let broken = world.save("broken.eml", &sealed.replace("Reset your password:", "Reset it:"));
+    let report = verify(&[broken], &world.options()).unwrap();
+    let f = finding(&report, "mail.arc-fail");
+    assert!(
+        f.message.starts_with("the ARC chain does not verify: arc=fail"),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.subject.as_deref(), Some("ARC-Seal"));
+}
