@@ -34,11 +34,11 @@ job_dir=$PWD
 cd "${INPUT_WORKING_DIRECTORY:-.}" || fail "working-directory '${INPUT_WORKING_DIRECTORY}' is not a folder of the workspace"
 
 read -r -a gates <<<"$(printf '%s' "${INPUT_GATES:-secrets}" | tr ',\n' '  ')"
-[ ${#gates[@]} -gt 0 ] || fail "the gates input is empty; name at least one of secrets, env, budget, smoke, dns"
+[ ${#gates[@]} -gt 0 ] || fail "the gates input is empty; name at least one of secrets, env, budget, smoke, dns, mail"
 for gate in "${gates[@]}"; do
   case "$gate" in
-    secrets | env | budget | smoke | dns) ;;
-    *) fail "unknown gate '$gate' in the gates input; the gates are secrets, env, budget, smoke, dns" ;;
+    secrets | env | budget | smoke | dns | mail) ;;
+    *) fail "unknown gate '$gate' in the gates input; the gates are secrets, env, budget, smoke, dns, mail" ;;
   esac
 done
 if [ -n "${INPUT_MERGE:-}" ] && [ "${gates[*]}" != secrets ]; then
@@ -68,13 +68,14 @@ extra_args_of() {
     budget) value=${INPUT_BUDGET_ARGS:-} ;;
     smoke) value=${INPUT_SMOKE_ARGS:-} ;;
     dns) value=${INPUT_DNS_ARGS:-} ;;
+    mail) value=${INPUT_MAIL_ARGS:-} ;;
   esac
   split_words "$value" || fail "the $extra_name input: $words_error"
 }
 
 # Every extra-arguments input is checked before any gate runs, so a typo in one cannot leave
 # the others half run; one given for a gate that does not run is pointed out.
-for gate in secrets env budget smoke dns; do
+for gate in secrets env budget smoke dns mail; do
   extra_args_of "$gate"
   [ ${#words[@]} -gt 0 ] || continue
   case " ${gates[*]} " in
@@ -184,6 +185,8 @@ for gate in "${gates[@]}"; do
       fi
       ;;
     dns) args=(dns) ;;
+    # The saved messages of the mail: section; the round trip is not run from the Action.
+    mail) args=(mail verify) ;;
   esac
   # The user's words come right after the gate's command, before the action's own flags.
   extra_args_of "$gate"

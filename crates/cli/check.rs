@@ -81,7 +81,7 @@ pub fn run_configured(config: &ConfigFile, root: &Path, only: &[String]) -> Resu
     {
         return Err(
             Error::input(format!("--only names `{unknown}`, which is not a gate"))
-                .with_help("gates are: secrets, env, budget, smoke, dns"),
+                .with_help("gates are: secrets, env, budget, smoke, dns, mail"),
         );
     }
     if !only.is_empty() {
@@ -136,7 +136,8 @@ fn gate_report(gate: &str, config: &ConfigFile, root: &Path) -> Result<Report, E
         "budget" => launchgate_budget::check_configured(config, root),
         "smoke" => launchgate_smoke::check_configured(config, root),
         "dns" => launchgate_dns::check_configured(config, root),
+        "mail" => launchgate_mail::check_configured(config, root),
         other => Err(Error::input(format!("`{other}` is not a gate"))
-            .with_help("gates are: secrets, env, budget, smoke, dns")),
+            .with_help("gates are: secrets, env, budget, smoke, dns, mail")),
     }
 }

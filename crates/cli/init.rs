@@ -228,7 +228,14 @@ fn starter(root: &Path, d: &Detected) -> Result<String, Error> {
          # dns:\n\
          #   domain: example.com\n\
          #   email:\n\
-         #     dmarc: {{ min_policy: quarantine }}\n"
+         #     dmarc: {{ min_policy: quarantine }}\n\n\
+         # Mail that arrives authenticated: save a message as the inbox received it\n\
+         # (Show original, Download original) and set your sending domain.\n\
+         # mail:\n\
+         #   sending_domain: example.com\n\
+         #   messages:\n\
+         #     - {{ name: password reset, kind: transactional, saved: mail/reset.eml }}\n\
+         #   roundtrip: {{ enabled: false }}   # sending real mail is opt-in\n"
     );
     Ok(out)
 }

@@ -32,6 +32,8 @@ enum Commands {
     Smoke(launchgate_smoke::cli::Command),
     /// Check DNS records and email authentication (SPF, DKIM, DMARC, MTA-STS, CAA).
     Dns(launchgate_dns::cli::Command),
+    /// Authenticate received mail (DKIM, SPF, DMARC, ARC) and check its content.
+    Mail(launchgate_mail::cli::Command),
     /// Run every gate configured in launchgate.yml and print one combined report.
     Check(check::CheckArgs),
     /// Write a commented starter launchgate.yml for this repository.
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         Commands::Budget(cmd) => launchgate_budget::cli::run(cmd, &matches),
         Commands::Smoke(cmd) => launchgate_smoke::cli::run(cmd, &matches),
         Commands::Dns(cmd) => launchgate_dns::cli::run(cmd, &matches),
+        Commands::Mail(cmd) => launchgate_mail::cli::run(cmd, &matches),
         Commands::Check(args) => check::run(args, &matches),
         Commands::Init(args) => init::run(args),
         Commands::Hook(args) => hook::run(args),

@@ -38,7 +38,9 @@ pub fn start_servers() -> Result<Servers, Error> {
     let http_addr = parse(HTTP_ADDR);
     let dns_addr = parse(DNS_ADDR);
     let http = HttpServer::bind(http_addr).map_err(|e| port_error("HTTP", http_addr, &e))?;
-    let dns = DnsServer::bind(zone::zone(), dns_addr).map_err(|e| port_error("DNS", dns_addr, &e))?;
+    let mut zone = zone::zone();
+    crate::mail::write_signed_message(&mut zone)?;
+    let dns = DnsServer::bind(zone, dns_addr).map_err(|e| port_error("DNS", dns_addr, &e))?;
     Ok(Servers { http, dns })
 }
 

@@ -10,6 +10,7 @@
 
 mod demo;
 mod http_server;
+mod mail;
 mod zone;
 
 use std::process::ExitCode;

@@ -415,3 +415,53 @@ fn a_file_name_cannot_inject_a_workflow_command_in_any_format() {
         }
     }
 }
+
+#[test]
+fn check_verifies_the_mail_sections_saved_message_and_skips_the_round_trip() {
+    use launchgate_dns::responder::{DnsServer, Zone};
+    let mut zone = Zone::new();
+    zone.txt("membership.example", "v=spf1 ip4:192.0.2.10 -all")
+        .txt("_dmarc.membership.example", "v=DMARC1; p=reject");
+    let dns = DnsServer::start(zone);
+    let dir = repo_with_config(&format!(
+        "mail:\n  sending_domain: membership.example\n  resolver: [\"{}\"]\n  timeout: 500ms\n  messages:\n    - {{ name: password reset, saved: mail/reset.eml }}\n",
+        dns.url()
+    ));
+    std::fs::create_dir(dir.path().join("mail")).unwrap();
+    std::fs::write(
+        dir.path().join("mail/reset.eml"),
+        "Return-Path: <bounce@membership.example>\r\nReceived: from out.example (out.example [192.0.2.10]) by mx.inbox.example; Thu, 03 Dec 2026 10:00:02 +0000\r\nFrom: no-reply@membership.example\r\nTo: seed@inbox.example\r\nSubject: Reset your password\r\nMessage-ID: <r1@membership.example>\r\n\r\nReset it at https://membership.example/reset\r\n",
+    )
+    .unwrap();
+    let (code, doc) = check_json(dir.path());
+    assert_eq!(code, Some(1));
+    let report = &doc["reports"][0];
+    assert_eq!(report["gate"], "mail");
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["mail.dkim-missing"]);
+    assert_eq!(report["findings"][0]["location"]["path"], "mail/reset.eml");
+    let round_trip = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "round trip")
+        .unwrap();
+    assert_eq!(round_trip["status"], "skipped");
+}
+
+/// `launchgate check --format json` in `dir`: the exit code and the report.
+fn check_json(dir: &std::path::Path) -> (Option<i32>, serde_json::Value) {
+    let out = launchgate()
+        .current_dir(dir)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), doc)
+}

@@ -7,6 +7,8 @@
 mod demo;
 #[path = "../../examples/membership-app/http_server.rs"]
 mod http_server;
+#[path = "../../examples/membership-app/mail.rs"]
+mod mail;
 #[path = "../../examples/membership-app/zone.rs"]
 mod zone;
 
@@ -25,6 +27,8 @@ const PLANTED_SECRETS: &[&str] = &[
     "q3mN8vT2xKp7Lr4Zs1Yc6Hb9Fw0Jd5Ae2Gt8Uo3Ik7",
     // the session cookie the smoke gate captures
     http_server::SESSION_TOKEN,
+    // the password-reset link of the saved email
+    "demo-reset-token",
 ];
 
 /// The example's servers listen on fixed ports: one test at a time holds them.
@@ -92,7 +96,7 @@ fn every_gate_finds_the_planted_problems_and_no_secret_leaks() {
     drop(servers);
 
     let gates: Vec<&str> = reports.iter().map(|r| r.gate.as_str()).collect();
-    assert_eq!(gates, ["secrets", "env", "budget", "smoke", "dns"]);
+    assert_eq!(gates, ["secrets", "env", "budget", "smoke", "dns", "mail"]);
     assert_eq!(ExitStatus::of(&reports, Severity::Error), ExitStatus::Failed);
 
     let secrets = gate(&reports, "secrets");
@@ -220,6 +224,17 @@ fn every_gate_finds_the_planted_problems_and_no_secret_leaks() {
     with_rule(dns, "spf.plus-all");
     finding(dns, "dmarc.policy-too-weak", "p=none");
     finding(dns, "dkim.short-key", "RSA-1024");
+
+    // The reset email: signed by the provider's domain only, so DMARC fails, and in Spam.
+    let mail = gate(&reports, "mail");
+    let dmarc = finding(mail, "mail.dmarc-fail", "DKIM d=resend.test (pass, not aligned)");
+    assert!(position(dmarc).0.ends_with("target/membership-app/reset.eml"));
+    finding(mail, "mail.junk", "X-Gmail-Labels: Spam");
+    finding(mail, "mail.message-id", "email.resend.test");
+    assert_eq!(
+        mail.checks.last().map(|c| c.status),
+        Some(launchgate_core::report::CheckStatus::Skipped)
+    );
 
     for format in [
         Format::Human,

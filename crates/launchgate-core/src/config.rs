@@ -18,13 +18,13 @@ use crate::error::{Error, offset_of};
 pub const FILE_NAMES: [&str; 2] = ["launchgate.yml", "launchgate.yaml"];
 
 /// The top-level sections, one per gate.
-pub const SECTIONS: [&str; 5] = ["secrets", "env", "budget", "smoke", "dns"];
+pub const SECTIONS: [&str; 6] = ["secrets", "env", "budget", "smoke", "dns", "mail"];
 
 /// The top-level sections that configure no gate: `report` (the launch report).
 pub const SETTINGS: [&str; 1] = ["report"];
 
 /// Every valid top-level key, for the hint after a typo.
-const TOP_LEVEL: [&str; 6] = ["secrets", "env", "budget", "smoke", "dns", "report"];
+const TOP_LEVEL: [&str; 7] = ["secrets", "env", "budget", "smoke", "dns", "mail", "report"];
 
 /// A configuration file read into memory.
 #[derive(Debug, Clone)]
@@ -259,7 +259,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for RootVisitor<T> {
     type Value = (Vec<String>, Option<T>);
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a map of gate sections (secrets, env, budget, smoke, dns)")
+        f.write_str("a map of gate sections (secrets, env, budget, smoke, dns, mail)")
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {

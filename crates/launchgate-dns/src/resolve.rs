@@ -116,6 +116,12 @@ impl Dns {
         })
     }
 
+    /// The underlying resolver, for libraries that query through their own code (the mail
+    /// gate's DKIM, SPF and DMARC verifier), so they share these name servers and limits.
+    pub fn resolver(&self) -> &TokioResolver {
+        &self.resolver
+    }
+
     /// Asks for `name`'s records of `record_type`. `name` is taken as fully qualified.
     pub async fn query(&self, name: &str, record_type: RecordType) -> Answer {
         self.query_authenticated(name, record_type).await.0

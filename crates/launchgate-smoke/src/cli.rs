@@ -15,7 +15,7 @@ use crate::http::{ClientOptions, parse_resolve};
 use crate::limits::{ByteSize, MAX_SPEC_BYTES, parse_byte_size};
 use crate::run::{RunOptions, Suite};
 use crate::vars::parse_variable;
-use crate::watch::{SystemClock, Thresholds, WatchPlan, WatchState, watch};
+use crate::watch::{SystemClock, Thresholds, WatchPlan, WatchState, apply_threshold, watch};
 use launchgate_core::units::parse_duration;
 
 /// Post-deploy smoke tests and uptime checks: status, redirects, TLS, security headers,
@@ -288,27 +288,6 @@ fn run_inner(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
         return Err(e);
     }
     Ok(worst_status)
-}
-
-/// Below the consecutive-failure threshold a failed run is reported, but as warnings.
-fn apply_threshold(report: &mut Report, failed: bool, consecutive: u32, fail_after: u32) {
-    if fail_after <= 1 || !failed {
-        return;
-    }
-    if consecutive < fail_after {
-        for f in &mut report.findings {
-            if f.severity == Severity::Error {
-                f.severity = Severity::Warning;
-            }
-        }
-        report.notes.push(format!(
-            "failed run {consecutive} of {fail_after} in a row: reported as warnings; the gate fails at {fail_after}"
-        ));
-    } else {
-        report.notes.push(format!(
-            "{consecutive} consecutive failed runs (threshold {fail_after})"
-        ));
-    }
 }
 
 async fn run_until_ready(suite: &Arc<Suite>, wait: Option<Duration>) -> Report {

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use launchgate_core::Error;
+use launchgate_core::{Error, Report, Severity};
 use serde::{Deserialize, Serialize};
 
 /// What survives between runs.
@@ -111,6 +111,27 @@ impl WatchState {
         let json =
             serde_json::to_vec_pretty(self).map_err(|e| Error::input(format!("cannot encode state: {e}")))?;
         launchgate_core::atomic::write_atomic(path, &json)
+    }
+}
+
+/// Below the consecutive-failure threshold a failed run is reported, but as warnings.
+pub fn apply_threshold(report: &mut Report, failed: bool, consecutive: u32, fail_after: u32) {
+    if fail_after <= 1 || !failed {
+        return;
+    }
+    if consecutive < fail_after {
+        for f in &mut report.findings {
+            if f.severity == Severity::Error {
+                f.severity = Severity::Warning;
+            }
+        }
+        report.notes.push(format!(
+            "failed run {consecutive} of {fail_after} in a row: reported as warnings; the gate fails at {fail_after}"
+        ));
+    } else {
+        report.notes.push(format!(
+            "{consecutive} consecutive failed runs (threshold {fail_after})"
+        ));
     }
 }
 

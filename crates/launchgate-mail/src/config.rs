@@ -1,0 +1,301 @@
+//! The `mail:` section of launchgate.yml.
+//!
+//! Unknown keys and wrong types are errors with file, line and column (serde with the core
+//! reader); what serde cannot see (an inbox without credentials, a saved message that does
+//! not exist) points at the key in the file the same way.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use launchgate_core::config::ConfigFile;
+use launchgate_core::{ByteSize, Error, TimeSpan};
+use serde::Deserialize;
+
+use crate::{Kind, VerifyOptions};
+
+/// The `mail:` section.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    /// The domain every From address must be at.
+    pub sending_domain: Option<String>,
+    /// Name servers instead of the system resolver (`udp://127.0.0.1:5353`, `9.9.9.9`).
+    #[serde(default)]
+    pub resolver: Vec<String>,
+    /// How long one DNS query may take.
+    pub timeout: Option<TimeSpan>,
+    /// How long authenticating one message may take in all.
+    pub deadline: Option<TimeSpan>,
+    /// Messages larger than this are reported (default 102 kB, where Gmail clips).
+    pub max_size: Option<ByteSize>,
+    /// Link hosts allowed besides the sending domain.
+    #[serde(default)]
+    pub link_domains: Vec<String>,
+    /// Message-ID domains allowed besides the sending domain.
+    #[serde(default)]
+    pub message_id_domains: Vec<String>,
+    /// Seed mailboxes the round trip reads.
+    #[serde(default)]
+    pub inboxes: Vec<Inbox>,
+    /// The messages the product sends.
+    #[serde(default)]
+    pub messages: Vec<MessageSpec>,
+    #[serde(default)]
+    pub roundtrip: Roundtrip,
+    /// Where the round trip submits its test messages, for messages without a trigger.
+    pub smtp: Option<Smtp>,
+}
+
+/// An SMTP submission server (the app's own settings).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Smtp {
+    /// `host:port`.
+    pub server: String,
+    #[serde(default)]
+    pub tls: SmtpTls,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    /// The sender address of test messages.
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// STARTTLS on a submission port (587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (465).
+    Tls,
+    /// No TLS: only for a server on this machine.
+    None,
+}
+
+/// A seed mailbox, read over IMAP. Credentials are `${VARIABLE}` references, resolved from
+/// the environment when the round trip runs and never printed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inbox {
+    pub name: String,
+    /// `host:port` of the IMAP server (TLS).
+    pub imap: String,
+    pub user: String,
+    pub password: Option<String>,
+    /// An OAuth2 access token, for XOAUTH2.
+    pub oauth_token: Option<String>,
+}
+
+/// One message the product sends (password reset, invite, welcome, receipt…).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageSpec {
+    pub name: String,
+    #[serde(default)]
+    pub kind: Kind,
+    /// A saved copy (.eml, as a seed mailbox received it) that `launchgate check` verifies;
+    /// relative to the configuration file.
+    pub saved: Option<PathBuf>,
+    /// The request that makes the product send it.
+    pub trigger: Option<Trigger>,
+    /// How the round trip recognises it in the inbox.
+    #[serde(rename = "match")]
+    pub matcher: Option<Match>,
+    /// How long it may take to arrive (default 5m).
+    pub within: Option<TimeSpan>,
+    /// The seed inbox it is sent to and looked for in (default: the first of `inboxes`).
+    pub inbox: Option<String>,
+}
+
+/// An HTTP request that makes the product send a message.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trigger {
+    pub post: Option<String>,
+    pub get: Option<String>,
+    pub json: Option<serde_json::Value>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+}
+
+/// What identifies the message in the inbox.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Match {
+    pub subject: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// The round trip sends real mail and may wait minutes, so it is opt-in.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Roundtrip {
+    #[serde(default)]
+    pub enabled: bool,
+    /// How often the inboxes are polled (default 10s).
+    pub poll: Option<TimeSpan>,
+    /// What happens to a message once found.
+    #[serde(default)]
+    pub after: After,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum After {
+    #[default]
+    Keep,
+    Archive,
+    Delete,
+}
+
+impl MailConfig {
+    /// The verify options this section sets.
+    pub fn verify_options(&self) -> VerifyOptions {
+        let defaults = VerifyOptions::default();
+        VerifyOptions {
+            sending_domain: self
+                .sending_domain
+                .as_ref()
+                .map(|d| d.trim_end_matches('.').to_ascii_lowercase()),
+            nameservers: self.resolver.clone(),
+            timeout: self.timeout.map_or(defaults.timeout, |t| t.0),
+            deadline: self.deadline.map_or(defaults.deadline, |t| t.0),
+            size_limit: self.max_size.map_or(defaults.size_limit, |s| s.bytes()),
+            link_domains: self.link_domains.clone(),
+            message_id_domains: self.message_id_domains.clone(),
+            ..defaults
+        }
+    }
+}
+
+/// Reads and checks the `mail:` section; `Ok(None)` without one. Saved message paths are
+/// made relative to the configuration file's folder.
+pub fn load(config: &ConfigFile) -> Result<Option<MailConfig>, Error> {
+    let Some(mut mail) = config.section::<MailConfig>("mail")? else {
+        return Ok(None);
+    };
+    let folder = config.path.parent().unwrap_or(Path::new(""));
+    for message in &mut mail.messages {
+        if let Some(saved) = &message.saved
+            && saved.is_relative()
+        {
+            message.saved = Some(normalize(&folder.join(saved)));
+        }
+    }
+    validate(&mail, config)?;
+    Ok(Some(mail))
+}
+
+/// `a/b/../c` as `a/c`, without asking the file system: a saved copy outside the
+/// configuration's folder is shown by its plain path.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
+    let at = |needle: &str, message: String, label: &str| locate(config, needle, message, label);
+    if let Some(domain) = &mail.sending_domain
+        && (!domain.contains('.') || domain.contains(['@', '/', ':', ' ']))
+    {
+        return Err(at(
+            domain,
+            format!("mail.sending_domain `{domain}` is not a domain name"),
+            "not a domain",
+        )
+        .with_help("write the domain of the From addresses, e.g. `sending_domain: example.com`"));
+    }
+    for inbox in &mail.inboxes {
+        if inbox.password.is_some() == inbox.oauth_token.is_some() {
+            return Err(at(
+                &inbox.name,
+                format!("mail.inboxes `{}` needs exactly one of password and oauth_token", inbox.name),
+                "this inbox",
+            )
+            .with_help("write `password: \"${SEED_APP_PASSWORD}\"` (an app password) or `oauth_token: \"${SEED_TOKEN}\"` (XOAUTH2)"));
+        }
+        if !inbox.imap.contains(':') {
+            return Err(at(
+                &inbox.imap,
+                format!("mail.inboxes `{}`: imap `{}` has no port", inbox.name, inbox.imap),
+                "host:port",
+            )
+            .with_help("write host and port, e.g. `imap: \"imap.gmail.com:993\"`"));
+        }
+    }
+    for message in &mail.messages {
+        if let Some(name) = &message.inbox
+            && !mail.inboxes.iter().any(|i| &i.name == name)
+        {
+            return Err(at(
+                &format!("inbox: {name}"),
+                format!(
+                    "mail.messages `{}` names inbox `{name}`, which mail.inboxes does not list",
+                    message.name
+                ),
+                "unknown inbox",
+            )
+            .with_help("name one of the inboxes under mail.inboxes"));
+        }
+        if let Some(trigger) = &message.trigger
+            && trigger.post.is_some() == trigger.get.is_some()
+        {
+            return Err(at(
+                &message.name,
+                format!("mail.messages `{}`: the trigger needs exactly one of post and get", message.name),
+                "this message",
+            )
+            .with_help("write `trigger: { post: \"https://app.example.com/api/password-reset\", json: { email: \"…\" } }`"));
+        }
+    }
+    Ok(())
+}
+
+/// An error pointing at the first occurrence of `needle` after `mail:` in the file.
+fn locate(config: &ConfigFile, needle: &str, message: String, label: &str) -> Error {
+    let source = &config.source;
+    let start = source
+        .find("\nmail:")
+        .map(|i| i + 1)
+        .or_else(|| source.starts_with("mail:").then_some(0))
+        .unwrap_or(0);
+    match source[start..].find(needle) {
+        Some(at) if !needle.is_empty() => Error::at_source(
+            message,
+            config.display_name(),
+            source,
+            start + at,
+            needle.len(),
+            label,
+        ),
+        _ => Error::input(format!("{}: {message}", config.display_name())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_paths_lose_their_dot_dots() {
+        assert_eq!(
+            normalize(Path::new("/r/examples/app/../../target/x.eml")),
+            Path::new("/r/target/x.eml")
+        );
+        assert_eq!(
+            normalize(Path::new("../mail/./x.eml")),
+            Path::new("../mail/x.eml")
+        );
+    }
+}

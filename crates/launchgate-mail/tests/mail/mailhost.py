@@ -1,0 +1,122 @@
+"""A receiving mail host on 127.0.0.1 for the round-trip tests: pymap (IMAP) holds the seed
+mailbox, aiosmtpd accepts mail, and the handler delivers each message into a folder the way
+a receiving server does, with the Return-Path and a Received header naming the sending
+address (`--received-ip`, since the tests stay on loopback). A small HTTP server plays the
+product: `POST /api/password-reset {"email": …}` sends the reset email through aiosmtpd;
+`POST /api/broken` answers 500; of the links in the email, `/reset` answers and `/help` is 404.
+
+    mailhost.py --user U --password P --folder INBOX|Junk|drop --received-ip IP
+
+Prints `ready SMTP_PORT IMAP_PORT HTTP_PORT` once all listen; stops on stdin closing.
+"""
+import argparse
+import email.utils
+import imaplib
+import json
+import smtplib
+import threading
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Deliver:
+    def __init__(self, args, imap_port):
+        self.args = args
+        self.imap_port = imap_port
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.args.folder == "drop":
+            return "250 OK"
+        received = (
+            f"Return-Path: <{envelope.mail_from}>\r\n"
+            f"Received: from out.provider.example (out.provider.example [{self.args.received_ip}])\r\n"
+            f"\tby mx.inbox.example with ESMTP; {email.utils.formatdate()}\r\n"
+        ).encode()
+        imap = imaplib.IMAP4("127.0.0.1", self.imap_port)
+        imap.login(self.args.user, self.args.password)
+        # The spam folder appears with the first spam, after the gate started watching.
+        if self.args.folder != "INBOX":
+            imap.create(self.args.folder)
+        imap.append(self.args.folder, None, None, received + envelope.original_content)
+        imap.logout()
+        return "250 OK"
+
+
+def product(smtp_port):
+    class Product(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            if self.path != "/api/password-reset":
+                self.send_response(500)
+                self.end_headers()
+                return
+            message = EmailMessage()
+            message["From"] = "no-reply@membership.example"
+            message["To"] = body["email"]
+            message["Subject"] = "Reset your password"
+            message["Message-ID"] = email.utils.make_msgid(domain="membership.example")
+            port = self.server.server_address[1]
+            message.set_content(
+                f"Reset your password: http://127.0.0.1:{port}/reset?token=r8Kq\n"
+                f"Help: http://127.0.0.1:{port}/help\n"
+            )
+            with smtplib.SMTP("127.0.0.1", smtp_port) as smtp:
+                smtp.send_message(message)
+            self.send_response(202)
+            self.end_headers()
+
+        def do_GET(self):
+            self.send_response(200 if self.path.startswith("/reset") else 404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Product)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    for name in ("--user", "--password", "--folder", "--received-ip"):
+        parser.add_argument(name, required=True)
+    args = parser.parse_args()
+    imap_port = free_port()
+    pymap = subprocess.Popen(
+        [str(Path(sys.executable).parent / "pymap"), "--host", "127.0.0.1", "--port", str(imap_port),
+         "--no-tls", "dict", "--demo-user", args.user, "--demo-password", args.password],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", imap_port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    smtp_port = free_port()
+    controller = Controller(Deliver(args, imap_port), hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    http = product(smtp_port)
+    print(f"ready {smtp_port} {imap_port} {http.server_address[1]}", flush=True)
+    sys.stdin.read()
+    controller.stop()
+    pymap.terminate()
+    pymap.wait()
+
+
+if __name__ == "__main__":
+    main()
