@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::build_files::{Compression, PathFilter, measure};
 use crate::evaluated::{EvaluatedBudget, Operator, Unit};
 use crate::rebundle::{self, BundleRequest};
+use crate::shared_sizes;
 use crate::units::{Dialect, parse_size};
 
 /// Where a bundle-size check's files were measured, for the measured-values table.
@@ -180,7 +181,7 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
     } else {
         value
     };
-    let source = path
+    let source_name = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or(".size-limit.json")
@@ -195,6 +196,10 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
     let bundlers = installed_bundlers(dir);
     let peers = peer_dependencies(dir);
     let mut eval = Evaluation::default();
+    // Each check in order: its outcome now, or what to measure once everything is built.
+    let mut planned: Vec<Planned> = Vec::new();
+    let mut bundles = shared_sizes::Bundles::default();
+    let mut esbuild_of_config: Option<PathBuf> = None;
     for (i, check) in checks.iter().enumerate() {
         let object = check
             .as_object()
@@ -242,7 +247,7 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
                 Severity::Warning,
                 format!("size-limit check `{label}` {why}; it was not checked"),
             )
-            .subject(source.clone())
+            .subject(source_name.clone())
             .help(help)
         };
         let built_output = |plugin: &str| {
@@ -266,8 +271,11 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
         }
         let esbuild = match rebundles {
             false => None,
-            true => match rebundle::find_esbuild(dir) {
-                Some(esbuild) => Some(esbuild),
+            true => match esbuild_of_config.clone().or_else(|| rebundle::find_esbuild(dir)) {
+                Some(esbuild) => {
+                    esbuild_of_config = Some(esbuild.clone());
+                    Some(esbuild)
+                }
                 None => {
                     eval.findings.push(not_checked(
                         format!(
@@ -297,7 +305,7 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
                             "size-limit check `{label}` has a time limit ({s}); launchgate checks sizes only"
                         ),
                     )
-                    .subject(source.clone()),
+                    .subject(source_name.clone()),
                 );
                 continue;
             }
@@ -319,11 +327,11 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
         let check_name = format!("{label} ({})", compression.as_str());
         if files.is_empty() {
             let expected = limit.unwrap_or(0) as f64;
-            eval.outcomes.push(
+            planned.push(Planned::Done(
                 EvaluatedBudget::compare(
                     "bundles",
                     check_name,
-                    &source,
+                    &source_name,
                     "budget.no-match",
                     Severity::Error,
                     Operator::AtMost,
@@ -338,47 +346,81 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
                 .with_help(
                     "build before checking, or fix the glob; a check that measures nothing cannot pass",
                 ),
-            );
+            ));
             continue;
         }
-        let mut paths: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
-        let mut overhead = 0;
-        // Held until measured: the bundle's folder goes when it is dropped.
-        let bundle = match &esbuild {
-            None => None,
-            Some(esbuild) => {
-                let absolute: Vec<PathBuf> = paths
+        let files: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
+        let source = match esbuild {
+            None => Source::Files(files),
+            Some(_) => {
+                let absolute: Vec<PathBuf> = files
                     .iter()
                     .map(|p| std::path::absolute(dir.join(p)).unwrap_or_else(|_| dir.join(p)))
                     .collect();
                 let request = bundle_request(object, &absolute, &peers);
-                let bundle = rebundle::build(esbuild, dir, &request, &format!("{name}: check `{label}`"))?;
-                overhead = rebundle::empty_project_overhead(
-                    !request.imports.is_empty(),
-                    bundle.has_require_shim,
-                    compression,
-                );
-                paths = bundle.outputs.clone();
-                Some(bundle)
+                Source::Bundle(bundles.add(request, format!("{name}: check `{label}`")))
             }
         };
-        let measured = measure(dir, &paths, &[compression])?;
-        drop(bundle);
-        let total: u64 = measured
-            .iter()
-            .filter_map(|f| f.size(compression))
+        planned.push(Planned::Measure(PendingCheck {
+            label,
+            check_name,
+            compression,
+            limit,
+            source,
+        }));
+    }
+    // Every bundle built once and every (file, compression) sized once, in parallel.
+    let built = bundles.build(esbuild_of_config.as_deref(), dir)?;
+    let files_of = |source: &Source| -> Vec<PathBuf> {
+        match source {
+            Source::Files(files) => files.clone(),
+            Source::Bundle(i) => built[*i].outputs.clone(),
+        }
+    };
+    let wanted: Vec<(PathBuf, Compression)> = planned
+        .iter()
+        .filter_map(|p| match p {
+            Planned::Measure(check) => Some(check),
+            Planned::Done(_) => None,
+        })
+        .flat_map(|check| {
+            files_of(&check.source)
+                .into_iter()
+                .map(move |f| (f, check.compression))
+        })
+        .collect();
+    let sizes = shared_sizes::sizes(dir, wanted)?;
+    for planned in planned {
+        let check = match planned {
+            Planned::Done(outcome) => {
+                eval.outcomes.push(outcome);
+                continue;
+            }
+            Planned::Measure(check) => check,
+        };
+        let overhead = match check.source {
+            Source::Files(_) => 0,
+            Source::Bundle(i) => rebundle::empty_project_overhead(
+                !bundles.request(i).imports.is_empty(),
+                built[i].has_require_shim,
+                check.compression,
+            ),
+        };
+        let total: u64 = files_of(&check.source)
+            .into_iter()
+            .filter_map(|f| sizes.get(&(f, check.compression)))
             .sum::<u64>()
             .saturating_sub(overhead);
         eval.measured.push(Measured {
-            subject: label.clone(),
-            compression,
+            subject: check.label.clone(),
+            compression: check.compression,
             bytes: total,
         });
-        if let Some(limit) = limit {
+        if let Some(limit) = check.limit {
             eval.outcomes.push(EvaluatedBudget::compare(
                 "bundles",
-                check_name,
-                &source,
+                check.check_name,
+                &source_name,
                 "budget.bundle",
                 Severity::Error,
                 Operator::AtMost,
@@ -389,6 +431,27 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
         }
     }
     Ok(eval)
+}
+
+/// A size-limit check, in config order: decided without measuring (no file matched), or
+/// waiting for its sizes.
+enum Planned {
+    Done(EvaluatedBudget),
+    Measure(PendingCheck),
+}
+
+struct PendingCheck {
+    label: String,
+    check_name: String,
+    compression: Compression,
+    limit: Option<u64>,
+    source: Source,
+}
+
+/// What a check measures: its files, or the outputs of one of the config's bundles.
+enum Source {
+    Files(Vec<PathBuf>),
+    Bundle(usize),
 }
 
 /// Reads bundlewatch's config from its own file or from `package.json`'s `bundlewatch` key.

@@ -29,6 +29,7 @@ pub mod process;
 pub mod read;
 pub mod rebundle;
 pub mod report;
+pub mod shared_sizes;
 pub mod shipped;
 pub mod snippet;
 pub mod units;

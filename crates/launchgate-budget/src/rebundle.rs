@@ -17,7 +17,7 @@ use crate::build_files::Compression;
 const BUNDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// What one check asks esbuild for.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BundleRequest {
     /// The check's files, absolute.
     pub files: Vec<PathBuf>,

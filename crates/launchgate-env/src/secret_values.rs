@@ -39,13 +39,14 @@ pub fn recognise(value: &str) -> Option<Recognised> {
     if value.len() < 8 || crate::dotenvx::is_well_formed(value) {
         return None;
     }
-    if let Some(c) = JWT.captures(value) {
+    // Both patterns need their literal: most values are neither, and skip the regexes.
+    if let Some(c) = value.starts_with("eyJ").then(|| JWT.captures(value)).flatten() {
         return (jwt_role(&c[1]).as_deref() == Some("service_role")).then(|| Recognised {
             rule_id: "supabase.service-role-jwt".into(),
             what: "a JWT with role service_role".into(),
         });
     }
-    if DB_URL.is_match(value) {
+    if value.contains("://") && DB_URL.is_match(value) {
         return database_url(value);
     }
     let (rule_id, _confidence) = launchgate_secrets::recognise(value)?;

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Full-history scan speed against git's own decoding of the same objects.
 #
-#   crates/launchgate-secrets/benches/history.sh [RUNS] [BINARY]
+#   crates/launchgate-secrets/benches/history.sh [--repo PATH] [RUNS] [BINARY]
 #
 # Without BINARY it builds the release binary (in $CARGO_TARGET_DIR when set). To compare two
 # builds on one benchmark repository, pass each binary in turn.
 #
-# Builds (once, cached in target/history-bench/) a benchmark repository with git
+# With --repo, it measures a real repository (a clone, bare or not; real histories are not
+# committed): the same side-by-side timing, without the planted-secret check. Name the
+# repository and its commit (printed) with the figures.
+#
+# Without --repo, it builds (once, cached in target/history-bench/) a benchmark repository with git
 # fast-import: successive versions of the crate sources in ~/.cargo/registry/src, then
 # 20,000+ edit commits, over 1 GB of blob content, repacked with deltas. Secrets are planted
 # in some commits and removed a little later; one stays in HEAD. Then, side by side on the
@@ -17,6 +21,11 @@
 # Run by hand; not part of CI. Delete target/history-bench/ to rebuild the repository.
 set -euo pipefail
 
+real_repo=""
+if [[ "${1:-}" == "--repo" ]]; then
+  real_repo="$(cd "${2:?--repo needs a path}" && pwd)"
+  shift 2
+fi
 runs="${1:-3}"
 bin="${2:-}"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -27,7 +36,9 @@ registry="${CARGO_HOME:-$HOME/.cargo}/registry/src"
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 mkdir -p "$work"
 
-if [[ ! -f "$work/repo.done" ]]; then
+if [[ -n "$real_repo" ]]; then
+  repo="$real_repo"
+elif [[ ! -f "$work/repo.done" ]]; then
   rm -rf "$repo" "$work/expected.json"
   git init -q --bare --initial-branch=main "$repo"
   echo "building the benchmark repository from $registry (a few minutes, once)..."
@@ -162,9 +173,11 @@ scan=(env -C "$repo" "$bin" scan --history --no-baseline --format json)
 commits=$(git -C "$repo" rev-list --count --all)
 read -r blobs bytes < <(git -C "$repo" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' \
   | awk '$1 == "blob" { n++; s += $2 } END { printf "%d %.0f\n", n, s }')
-pack_mb=$(du -cm "$repo"/objects/pack/*.pack | tail -1 | cut -f1)
-echo "repository: $commits commits, $blobs blobs, $((bytes / 1000000)) MB of blob content, ${pack_mb} MiB of packs, $(nproc) cores"
-cat "$repo"/objects/pack/*.pack > /dev/null
+objects="$(git -C "$repo" rev-parse --path-format=absolute --git-path objects)"
+pack_mb=$(du -cm "$objects"/pack/*.pack | tail -1 | cut -f1)
+echo "repository: $repo at $(git -C "$repo" rev-parse HEAD)"
+echo "  $commits commits, $blobs blobs, $((bytes / 1000000)) MB of blob content, ${pack_mb} MiB of packs, $(nproc) cores"
+cat "$objects"/pack/*.pack > /dev/null
 
 # Resident memory of a process and all its descendants (the scanner's git children count).
 subtree_rss() {
@@ -173,39 +186,49 @@ subtree_rss() {
     END { for (p in rss) { q = p; while (q != "" && q != 0 && q != root) q = parent[q]; if (q == root) s += rss[p] } print s + 0 }'
 }
 
-# One timed run: prints "wall_seconds peak_rss_kib", the peak being the largest summed
-# resident memory of the whole process tree, sampled every 100 ms.
+# One timed run: prints "wall_seconds cpu_seconds peak_rss_kib", the CPU time being that of
+# the process and every child it waited for (git's included), the peak the largest summed
+# resident memory of the whole process tree, sampled every 50 ms.
 measure() {
   local out="$1"; shift
-  local start end pid peak=0 rss
+  local start end pid peak=0 rss cpu_file
+  cpu_file=$(mktemp)
   start=$(date +%s%N)
-  "$@" > "$out" &
+  /usr/bin/time -o "$cpu_file" -f '%U %S' "$@" > "$out" &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     rss=$(subtree_rss "$pid")
     (( rss > peak )) && peak=$rss
-    sleep 0.1
+    sleep 0.05
   done
   wait "$pid" || [[ $? == 1 ]]
   end=$(date +%s%N)
-  echo "$(awk -v ns=$((end - start)) 'BEGIN { printf "%.2f", ns / 1e9 }') $peak"
+  awk -v ns=$((end - start)) -v peak="$peak" '/^[0-9.]+ [0-9.]+$/ { cpu = $1 + $2 }
+    END { printf "%.2f %.2f %d\n", ns / 1e9, cpu, peak }' "$cpu_file"
+  rm -f "$cpu_file"
 }
 
-git_times=(); scan_times=(); git_rss=0; scan_rss=0
+git_times=(); scan_times=(); git_cpus=(); scan_cpus=(); git_rss=0; scan_rss=0
 for i in $(seq "$runs"); do
-  read -r t m < <(measure /dev/null git -C "$repo" cat-file --batch-all-objects --batch --unordered)
-  git_times+=("$t"); (( m > git_rss )) && git_rss=$m
-  read -r t m < <(measure "$work/report.json" "${scan[@]}")
-  scan_times+=("$t"); (( m > scan_rss )) && scan_rss=$m
-  echo "run $i: git cat-file ${git_times[-1]} s, scan ${t} s"
+  read -r t c m < <(measure /dev/null git -C "$repo" cat-file --batch-all-objects --batch --unordered)
+  git_times+=("$t"); git_cpus+=("$c"); (( m > git_rss )) && git_rss=$m
+  read -r t c m < <(measure "$work/report.json" "${scan[@]}")
+  scan_times+=("$t"); scan_cpus+=("$c"); (( m > scan_rss )) && scan_rss=$m
+  echo "run $i: git cat-file ${git_times[-1]} s (${git_cpus[-1]} s CPU), scan ${t} s (${c} s CPU)"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 g=$(median "${git_times[@]}"); s=$(median "${scan_times[@]}")
-awk -v g="$g" -v s="$s" -v b="$bytes" -v gm="$git_rss" -v sm="$scan_rss" 'BEGIN {
-  printf "git cat-file --batch-all-objects --batch --unordered: %.2f s (median), peak %d MiB\n", g, gm / 1024
-  printf "launchgate-secrets scan --history:                    %.2f s (median), peak %d MiB, %.0f MB/s\n", s, sm / 1024, b / 1e6 / s
-  printf "ratio scan / git cat-file: %.2f\n", s / g
+gc=$(median "${git_cpus[@]}"); sc=$(median "${scan_cpus[@]}")
+awk -v g="$g" -v s="$s" -v gc="$gc" -v sc="$sc" -v b="$bytes" -v gm="$git_rss" -v sm="$scan_rss" 'BEGIN {
+  printf "git cat-file --batch-all-objects --batch --unordered: %.2f s, %.2f s CPU (medians), peak %d MiB\n", g, gc, gm / 1024
+  printf "launchgate-secrets scan --history:                    %.2f s, %.2f s CPU (medians), peak %d MiB, %.0f MB/s\n", s, sc, sm / 1024, b / 1e6 / s
+  printf "ratio scan / git cat-file: %.2f wall, %.2f CPU\n", s / g, sc / gc
 }'
+findings=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["reports"][0]["findings"]))' "$work/report.json")
+if [[ -n "$real_repo" ]]; then
+  echo "$findings findings"
+  exit 0
+fi
 
 # Every planted secret, at the commit and path that introduced it, with its exposure.
 python3 - "$work/expected.json" "$work/marks" "$work/report.json" <<'PY'

@@ -18,7 +18,7 @@ use crate::filter;
 use crate::key_names;
 use crate::patterns::Patterns;
 use crate::position;
-use crate::prefilter::Prefilter;
+use crate::prefilter::{CandidateWindows, Prefilter};
 use crate::printable::{self, PrintableRuns};
 use crate::rules::{Confidence, Rule, RuleSet};
 
@@ -363,11 +363,11 @@ impl Engine {
         // Every keyword occurrence, overlapping ones included (`sk_live_` also reports `sk_`):
         // on source text this costs no more than leftmost-longest search. Windows are kept per
         // rule in hit order; a hit inside the rule's last window adds nothing.
-        let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.rules.len()];
+        let mut windows = CandidateWindows::take(self.rules.len());
         for hit in prefilter.automaton(bytes.len()).find_overlapping_iter(bytes) {
             for &rule_index in &self.keyword_rules[hit.pattern().as_usize()] {
                 let rule = &self.rules[rule_index as usize];
-                let list = &mut windows[rule_index as usize];
+                let list = windows.of(rule_index);
                 // An assignment rule reads the key around each hit: it keeps the hits, not a
                 // window, and one hit per place (`api_key` and `apikey` overlap).
                 if rule.is_assignment() {
@@ -393,10 +393,7 @@ impl Engine {
             }
         }
         let mut found = Vec::new();
-        for (rule_index, rule_windows) in windows.iter().enumerate() {
-            if rule_windows.is_empty() {
-                continue;
-            }
+        for (rule_index, rule_windows) in windows.woken() {
             let rule = &self.rules[rule_index];
             let (regex, group) = match rule.matcher(&self.patterns) {
                 Ok(Matcher::Regex(regex, group)) => (regex, group),

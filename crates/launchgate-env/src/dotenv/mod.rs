@@ -147,7 +147,8 @@ fn position_of(text: &str, offset: usize) -> (u32, u32) {
 struct Parser<'a, 'o> {
     text: &'a str,
     out: &'o mut Parsed,
-    seen: HashMap<String, u32>,
+    /// Each key's first line; keys borrow the text, so no line copies its key twice.
+    seen: HashMap<&'a str, u32>,
     /// Byte offsets after which no closing quote exists, so repeated unterminated quotes do
     /// not rescan the rest of the file each time.
     no_close_after: [Option<usize>; 2],
@@ -453,7 +454,7 @@ impl<'a, 'o> Parser<'a, 'o> {
                 entry.value = trimmed.to_string();
             }
         }
-        if let Some(first) = self.seen.get(&entry.key) {
+        if let Some(first) = self.seen.get(key) {
             let first = *first;
             self.push(
                 "duplicate-key",
@@ -465,7 +466,7 @@ impl<'a, 'o> Parser<'a, 'o> {
                 ),
             );
         } else {
-            self.seen.insert(entry.key.clone(), line_no);
+            self.seen.insert(key, line_no);
         }
         self.out.entries.push(entry);
         next
