@@ -164,3 +164,12 @@ pub const RULES: &[Rule] = &[
 
 /// The rule set of this gate.
 pub const SET: RuleSet<'static> = RuleSet::new(RULES);
+
+#[cfg(test)]
+mod tests {
+    /// What `--list-rules` prints: every rule, its default severity and what it finds.
+    #[test]
+    fn the_rule_list() {
+        insta::assert_snapshot!(super::SET.list());
+    }
+}
