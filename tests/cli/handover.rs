@@ -80,3 +80,37 @@ fn handover_writes_then_updates_keeping_what_a_person_wrote_and_refuses_lost_mar
         .stderr(predicate::str::contains("nothing was written"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), unmarked);
 }
+
+/// A secret whose name says nothing of its service gets the rotation page of the rule that
+/// recognises its value; the value itself is never written.
+#[test]
+fn a_secret_is_recognised_by_its_value_and_never_written() {
+    let value = "sk_live_51Qm8ZrT2vLx6NcW4pHs9JdF1bKy7Ug3Ae5Vo0Ri8Tn2Lw";
+    let dir = repo_with_config(
+        "report: { product: Shop, map: off }\n\
+         env:\n  check: { environment: production, files: [.env.production] }\n  vars:\n    PAYMENTS_TOKEN: { type: string, secret: true }\n",
+    );
+    std::fs::write(
+        dir.path().join(".env.production"),
+        format!("PAYMENTS_TOKEN={value}\n"),
+    )
+    .unwrap();
+    launchgate()
+        .current_dir(dir.path())
+        .arg("handover")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(value).not())
+        .stderr(predicate::str::contains(value).not());
+    let text = std::fs::read_to_string(dir.path().join("HANDOVER.md")).unwrap();
+    assert!(
+        text.contains(
+            "| `PAYMENTS_TOKEN` | Stripe live secret key | create a new value at https://docs.stripe.com/keys, set it where production reads PAYMENTS_TOKEN"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains(value) && !text.contains("Qm8ZrT2vLx6NcW4"),
+        "{text}"
+    );
+}

@@ -61,6 +61,8 @@ pub struct Inputs<'a> {
     pub smoke_base_url: Option<&'a str>,
     pub smoke_checks: Vec<String>,
     pub revenue_paths: Vec<String>,
+    /// For each secret variable whose value a secrets rule recognises, that rule's id.
+    pub recognised: BTreeMap<String, String>,
 }
 
 fn service_of(variable: &str) -> Option<(&'static str, &'static str)> {
@@ -183,7 +185,7 @@ fn kept_cells(table: &str) -> BTreeMap<(String, String), (String, String)> {
 }
 
 /// How to rotate each secret of the env schema: its `docs:` link, else the rotation page of
-/// the secrets rule for its service.
+/// the secrets rule that recognises its value, else that of the rule for its service.
 fn secrets(inputs: &Inputs, rules: &RuleSet) -> String {
     let Some(vars) = inputs.vars else {
         return "No env schema: list the secrets and how to rotate them here.".into();
@@ -193,12 +195,17 @@ fn secrets(inputs: &Inputs, rules: &RuleSet) -> String {
     for (name, spec) in vars.iter().filter(|(_, s)| s.secret) {
         any = true;
         let service = service_of(name).map(|(s, _)| s);
-        let page = spec.docs.first().cloned().or_else(|| {
+        let by_value = inputs
+            .recognised
+            .get(name)
+            .and_then(|id| rules.rules.iter().find(|r| r.id() == id));
+        let by_service = || {
             let prefix = format!("{}.", service?.to_ascii_lowercase());
-            rules
-                .rules
-                .iter()
-                .find(|r| r.id().starts_with(&prefix))
+            rules.rules.iter().find(|r| r.id().starts_with(&prefix))
+        };
+        let page = spec.docs.first().cloned().or_else(|| {
+            by_value
+                .or_else(by_service)
                 .and_then(|r| r.spec.references.first().cloned())
         });
         let how = match page {
@@ -210,6 +217,7 @@ fn secrets(inputs: &Inputs, rules: &RuleSet) -> String {
         let what = spec
             .description
             .clone()
+            .or_else(|| by_value.map(|r| r.spec.name.clone()))
             .or_else(|| service.map(|s| format!("{s} credential")))
             .unwrap_or_default();
         out.push_str(&format!(

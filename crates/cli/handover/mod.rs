@@ -42,19 +42,27 @@ fn run_inner(args: &HandoverArgs) -> Result<ExitStatus, Error> {
         .output
         .clone()
         .unwrap_or_else(|| args.root.join("HANDOVER.md"));
-    let text = handover_text(&config, &output)?;
+    let text = handover_text(&config, &args.root, &output)?;
     launchgate_core::atomic::write_atomic(&output, text.as_bytes())?;
     eprintln!("launchgate handover: wrote {}", output.display());
     Ok(ExitStatus::Passed)
 }
 
 /// The document for `config`: new, or `output`'s text with its generated parts updated.
-pub fn handover_text(config: &ConfigFile, output: &Path) -> Result<String, Error> {
+pub fn handover_text(config: &ConfigFile, root: &Path, output: &Path) -> Result<String, Error> {
     let existing = read_existing(output)?;
     let settings = LaunchSettings::from_config(config)?;
     let schema = Schema::from_config(config)?;
     let smoke = config.section::<SmokeSpec>("smoke")?;
     let maps = launchgate_map::for_launch_report(config, settings.map)?;
+    // The rule that recognises each secret's value, read as `env check` reads values; only
+    // the rule id is kept, never the value.
+    let recognised = launchgate_env::secret_values(config, root, std::env::vars_os())?
+        .into_iter()
+        .filter_map(|(name, value)| {
+            launchgate_env::secret_values::recognise(value.expose()).map(|r| (name, r.rule_id))
+        })
+        .collect();
     let inputs = document::Inputs {
         product: settings.product.as_deref(),
         maps: &maps,
@@ -70,6 +78,7 @@ pub fn handover_text(config: &ConfigFile, output: &Path) -> Result<String, Error
             .iter()
             .map(|p| p.as_str().to_string())
             .collect(),
+        recognised,
     };
     let blocks = document::blocks(&inputs, &RuleSet::embedded(), existing.as_deref());
     match existing {
