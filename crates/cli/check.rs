@@ -4,13 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use clap::{ArgMatches, Args};
+use clap::Args;
 
 use launchgate_core::config::ConfigFile;
 use launchgate_core::launch::{Launch, LaunchSettings};
 use launchgate_core::output::{OutputArgs, OutputTarget, emit_with};
 use launchgate_core::render::Format;
-use launchgate_core::{Error, ExitStatus, Report};
+use launchgate_core::{Error, ExitStatus, Gate, Report};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -23,19 +23,19 @@ pub struct CheckArgs {
     root: PathBuf,
 
     /// Run only these gates (comma-separated), of those configured.
-    #[arg(long, value_delimiter = ',', value_name = "GATE")]
-    only: Vec<String>,
+    #[arg(long, value_delimiter = ',', value_name = "GATE", value_enum)]
+    only: Vec<Gate>,
 
     #[command(flatten)]
     output: OutputArgs,
 }
 
-pub fn run(args: CheckArgs, matches: &ArgMatches) -> ExitStatus {
-    ExitStatus::or_printed_error(run_inner(&args, matches))
+pub fn run(args: CheckArgs) -> ExitStatus {
+    ExitStatus::or_printed_error(run_inner(&args))
 }
 
-fn run_inner(args: &CheckArgs, matches: &ArgMatches) -> Result<ExitStatus, Error> {
-    let targets = args.output.targets(matches)?;
+fn run_inner(args: &CheckArgs) -> Result<ExitStatus, Error> {
+    let targets = args.output.targets()?;
     let config = required_config(args.config.as_deref(), &args.root)?;
     let settings = LaunchSettings::from_config(&config)?;
     let reports = run_configured(&config, &args.root, &args.only)?;
@@ -73,17 +73,12 @@ pub fn required_config(explicit: Option<&Path>, root: &Path) -> Result<ConfigFil
 /// Runs every gate configured in `config` (or only those named in `only`), in parallel,
 /// and returns one report per gate in the file's order. A gate that cannot run yields a
 /// report with its error; a configuration without gates is an error.
-pub fn run_configured(config: &ConfigFile, root: &Path, only: &[String]) -> Result<Vec<Report>, Error> {
-    let mut gates = config.sections()?;
-    if let Some(unknown) = only
+pub fn run_configured(config: &ConfigFile, root: &Path, only: &[Gate]) -> Result<Vec<Report>, Error> {
+    let mut gates: Vec<Gate> = config
+        .sections()?
         .iter()
-        .find(|g| !launchgate_core::config::SECTIONS.contains(&g.as_str()))
-    {
-        return Err(
-            Error::input(format!("--only names `{unknown}`, which is not a gate"))
-                .with_help("gates are: secrets, env, budget, smoke, dns, mail"),
-        );
-    }
+        .filter_map(|name| Gate::from_name(name))
+        .collect();
     if !only.is_empty() {
         gates.retain(|g| only.contains(g));
     }
@@ -96,14 +91,14 @@ pub fn run_configured(config: &ConfigFile, root: &Path, only: &[String]) -> Resu
     Ok(std::thread::scope(|scope| {
         let handles: Vec<_> = gates
             .iter()
-            .map(|gate| scope.spawn(move || run_gate(gate, config, root)))
+            .map(|&gate| scope.spawn(move || run_gate(gate, config, root)))
             .collect();
         handles
             .into_iter()
             .zip(&gates)
             .map(|(h, gate)| {
                 h.join()
-                    .unwrap_or_else(|_| Report::failed_to_run(gate.as_str(), "the gate stopped unexpectedly"))
+                    .unwrap_or_else(|_| Report::failed_to_run(gate.name(), "the gate stopped unexpectedly"))
             })
             .collect()
     }))
@@ -111,7 +106,7 @@ pub fn run_configured(config: &ConfigFile, root: &Path, only: &[String]) -> Resu
 
 /// Runs one gate from its section; a gate that cannot run becomes a report with an error,
 /// so the combined run exits 2 and still shows what the other gates found.
-fn run_gate(gate: &str, config: &ConfigFile, root: &Path) -> Report {
+fn run_gate(gate: Gate, config: &ConfigFile, root: &Path) -> Report {
     let start = Instant::now();
     let result = gate_report(gate, config, root);
     match result {
@@ -123,21 +118,19 @@ fn run_gate(gate: &str, config: &ConfigFile, root: &Path) -> Report {
         }
         Err(e) => {
             e.eprint();
-            Report::failed_to_run(gate, e.one_line())
+            Report::failed_to_run(gate.name(), e.one_line())
         }
     }
 }
 
 /// The gate behind a section of launchgate.yml, run through its library.
-fn gate_report(gate: &str, config: &ConfigFile, root: &Path) -> Result<Report, Error> {
+fn gate_report(gate: Gate, config: &ConfigFile, root: &Path) -> Result<Report, Error> {
     match gate {
-        "secrets" => launchgate_secrets::check_configured(config, root),
-        "env" => launchgate_env::check_configured(config, root),
-        "budget" => launchgate_budget::check_configured(config, root),
-        "smoke" => launchgate_smoke::check_configured(config, root),
-        "dns" => launchgate_dns::check_configured(config, root),
-        "mail" => launchgate_mail::check_configured(config, root),
-        other => Err(Error::input(format!("`{other}` is not a gate"))
-            .with_help("gates are: secrets, env, budget, smoke, dns, mail")),
+        Gate::Secrets => launchgate_secrets::check_configured(config, root),
+        Gate::Env => launchgate_env::check_configured(config, root),
+        Gate::Budget => launchgate_budget::check_configured(config, root),
+        Gate::Smoke => launchgate_smoke::check_configured(config, root),
+        Gate::Dns => launchgate_dns::check_configured(config, root),
+        Gate::Mail => launchgate_mail::check_configured(config, root),
     }
 }

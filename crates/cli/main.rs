@@ -5,9 +5,10 @@ use launchgate::{check, handover, hook, init, map};
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use launchgate_core::ExitStatus;
+use launchgate_core::command::GateCommand;
 
 /// CI gates for launching a web product: exposed secrets, environment variables, budgets,
 /// smoke tests and DNS.
@@ -53,19 +54,15 @@ enum Commands {
 }
 
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
-        Ok(cli) => cli,
-        Err(e) => e.exit(),
-    };
+    let cli = Cli::parse();
     let status = match cli.command {
-        Commands::Secrets(cmd) => launchgate_secrets::cli::run(cmd, &matches),
-        Commands::Env(cmd) => launchgate_env::cli::run(cmd, &matches),
-        Commands::Budget(cmd) => launchgate_budget::cli::run(cmd, &matches),
-        Commands::Smoke(cmd) => launchgate_smoke::cli::run(cmd, &matches),
-        Commands::Dns(cmd) => launchgate_dns::cli::run(cmd, &matches),
-        Commands::Mail(cmd) => launchgate_mail::cli::run(cmd, &matches),
-        Commands::Check(args) => check::run(args, &matches),
+        Commands::Secrets(cmd) => cmd.run(),
+        Commands::Env(cmd) => cmd.run(),
+        Commands::Budget(cmd) => cmd.run(),
+        Commands::Smoke(cmd) => cmd.run(),
+        Commands::Dns(cmd) => cmd.run(),
+        Commands::Mail(cmd) => cmd.run(),
+        Commands::Check(args) => check::run(args),
         Commands::Init(args) => init::run(args),
         Commands::Hook(args) => hook::run(args),
         Commands::Map(args) => map::run(args),

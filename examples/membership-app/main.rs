@@ -15,7 +15,7 @@ mod zone;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches, Parser};
+use clap::Parser;
 use launchgate_core::ExitStatus;
 use launchgate_core::output::{OutputArgs, emit_with};
 
@@ -28,9 +28,8 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    let status = match run(&cli, &matches) {
+    let cli = Cli::parse();
+    let status = match run(&cli) {
         Ok(status) => status,
         Err(e) => {
             e.eprint();
@@ -40,8 +39,8 @@ fn main() -> ExitCode {
     status.into()
 }
 
-fn run(cli: &Cli, matches: &clap::ArgMatches) -> Result<ExitStatus, launchgate_core::Error> {
-    let targets = cli.output.targets(matches)?;
+fn run(cli: &Cli) -> Result<ExitStatus, launchgate_core::Error> {
+    let targets = cli.output.targets()?;
     let servers = demo::start_servers()?;
     eprintln!(
         "membership-app: web server on http://{}, DNS for {} on udp://{}",

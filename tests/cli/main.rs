@@ -82,10 +82,63 @@ fn unknown_gate_in_only_is_exit_2() {
     let dir = repo_with_config("secrets: {}\n");
     launchgate()
         .current_dir(dir.path())
-        .args(["check", "--only", "secretz"])
+        .args(["check", "--only", "secrets,secretz"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("`secretz`, which is not a gate"));
+        .stderr(predicate::str::contains(
+            "invalid value 'secretz' for '--only <GATE>'",
+        ))
+        .stderr(predicate::str::contains(
+            "possible values: secrets, env, budget, smoke, dns, mail",
+        ));
+}
+
+/// The Action names the gates in its input's description and checks them in its script:
+/// both lists are the tool's own.
+#[test]
+fn the_action_lists_the_gates_the_tool_has() {
+    let names = launchgate_core::Gate::NAMES;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let action = std::fs::read_to_string(root.join("action.yml")).unwrap();
+    let script = std::fs::read_to_string(root.join("action/run.sh")).unwrap();
+    let described = format!("any of {},\n      {}.", names[..5].join(", "), names[5]);
+    assert!(action.contains(&described), "action.yml should say: {described}");
+    for listed in [
+        format!("name at least one of {}\"", names.join(", ")),
+        format!("    {}) ;;", names.join(" | ")),
+        format!("the gates are {}\"", names.join(", ")),
+        format!("for gate in {}; do", names.join(" ")),
+    ] {
+        assert!(script.contains(&listed), "action/run.sh should say: {listed}");
+    }
+}
+
+#[test]
+fn a_format_takes_its_file_after_an_equals_sign() {
+    let dir = repo_with_config("secrets: {}\n");
+    std::fs::write(dir.path().join("notes.txt"), "nothing to see\n").unwrap();
+    launchgate()
+        .current_dir(dir.path())
+        .args([
+            "secrets",
+            "scan",
+            "--no-baseline",
+            "--format",
+            "json=out/r.json",
+            "--format",
+            "sarif",
+            "-o",
+            "r.sarif",
+            "notes.txt",
+        ])
+        .assert()
+        .code(0)
+        .stdout("");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/r.json")).unwrap()).unwrap();
+    assert_eq!(json["reports"][0]["gate"], "secrets");
+    let sarif = std::fs::read_to_string(dir.path().join("r.sarif")).unwrap();
+    assert!(sarif.contains("\"version\": \"2.1.0\""), "{sarif}");
 }
 
 #[test]

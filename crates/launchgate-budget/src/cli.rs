@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{ArgMatches, Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use launchgate_core::config::ConfigFile;
 use launchgate_core::output::OutputArgs;
 use launchgate_core::render::ReportFile;
@@ -140,17 +140,18 @@ impl InputArgs {
     }
 }
 
-/// Runs the command; errors are printed and give exit 2.
-pub fn run(cmd: Command, matches: &ArgMatches) -> ExitStatus {
-    ExitStatus::or_printed_error(execute(cmd, matches))
+impl launchgate_core::command::GateCommand for Command {
+    fn execute(self) -> Result<ExitStatus, Error> {
+        execute(self)
+    }
 }
 
-fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
+fn execute(cmd: Command) -> Result<ExitStatus, Error> {
     if cmd.list_rules {
         launchgate_core::output::write_stdout(crate::report::RULE_SET.list().as_bytes())?;
         return Ok(ExitStatus::Passed);
     }
-    let targets = cmd.output.targets(matches)?;
+    let targets = cmd.output.targets()?;
     let cwd =
         std::env::current_dir().map_err(|e| Error::input(format!("cannot read the current folder: {e}")))?;
     let inputs = cmd.inputs.resolve(&cwd)?;

@@ -18,7 +18,7 @@ use crate::error::{Error, offset_of};
 pub const FILE_NAMES: [&str; 2] = ["launchgate.yml", "launchgate.yaml"];
 
 /// The top-level sections, one per gate.
-pub const SECTIONS: [&str; 6] = ["secrets", "env", "budget", "smoke", "dns", "mail"];
+pub const SECTIONS: [&str; 6] = crate::gate::Gate::NAMES;
 
 /// The top-level sections that configure no gate: `report` (the launch report).
 pub const SETTINGS: [&str; 1] = ["report"];

@@ -8,18 +8,22 @@
 //! writes ([`atomic`]), the bounded reads of what users name ([`bounded`]), and the exit
 //! codes every binary shares ([`ExitStatus`]).
 //!
-//! A gate's `main.rs` parses its arguments, calls its library, and hands the reports to
-//! [`output::emit`], which renders them and decides the exit code.
+//! A gate's `main.rs` is [`command::main`]: clap parses the arguments into the gate's typed
+//! command (with [`output::OutputArgs`] for the output flags), the gate's library runs it and
+//! hands the reports to [`output::emit`], which renders them and decides the exit code. The
+//! gates themselves are named once, by [`Gate`].
 
 pub mod atomic;
 pub mod bounded;
 pub mod check;
+pub mod command;
 pub mod config;
 pub mod deployment;
 pub mod encoding;
 pub mod error;
 pub mod exit;
 pub mod finding;
+pub mod gate;
 pub mod git;
 pub mod launch;
 pub mod output;
@@ -34,6 +38,7 @@ pub use check::{Check, CheckRun, CheckStatus};
 pub use error::Error;
 pub use exit::ExitStatus;
 pub use finding::{Finding, Location, Severity};
+pub use gate::Gate;
 pub use report::{Report, RuleInfo, Table};
 pub use rule::{Rule, RuleSet};
 pub use secret::{RedactedSecret, Secret};

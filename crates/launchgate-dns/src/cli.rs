@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{ArgMatches, Parser};
+use clap::Parser;
 use launchgate_core::config::ConfigFile;
 use launchgate_core::output::{OutputArgs, emit};
 use launchgate_core::{Error, ExitStatus, TimeSpan};
@@ -76,17 +76,18 @@ pub struct Command {
     pub output: OutputArgs,
 }
 
-/// Runs the command; errors are printed and give exit code 2.
-pub fn run(cmd: Command, matches: &ArgMatches) -> ExitStatus {
-    ExitStatus::or_printed_error(execute(cmd, matches))
+impl launchgate_core::command::GateCommand for Command {
+    fn execute(self) -> Result<ExitStatus, Error> {
+        execute(self)
+    }
 }
 
-fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
+fn execute(cmd: Command) -> Result<ExitStatus, Error> {
     if cmd.list_rules {
         launchgate_core::output::write_stdout(rules::SET.list().as_bytes())?;
         return Ok(ExitStatus::Passed);
     }
-    let targets = cmd.output.targets(matches)?;
+    let targets = cmd.output.targets()?;
     config::check_timeout(cmd.timeout, cmd.timeout_ms)
         .and_then(|()| cmd.attempts.map_or(Ok(()), config::check_attempts))
         .map_err(|why| {

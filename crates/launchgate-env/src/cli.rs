@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{ArgMatches, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use launchgate_core::config::ConfigFile;
 use launchgate_core::output::{OutputArgs, emit};
 use launchgate_core::{Error, ExitStatus, Report};
@@ -77,21 +77,13 @@ pub enum Action {
 }
 
 /// Runs a parsed command and renders its report; errors print on stderr and give exit 2.
-pub fn run(cmd: Command, matches: &ArgMatches) -> ExitStatus {
-    let targets = match cmd.output.targets(matches) {
-        Ok(t) => t,
-        Err(e) => {
-            e.eprint();
-            return ExitStatus::Error;
-        }
-    };
-    match execute(&cmd) {
-        Ok(Some(report)) => emit(&[report], &targets, cmd.output.fail_on),
-        Ok(None) => ExitStatus::Passed,
-        Err(e) => {
-            e.eprint();
-            ExitStatus::Error
-        }
+impl launchgate_core::command::GateCommand for Command {
+    fn execute(self) -> Result<ExitStatus, Error> {
+        let targets = self.output.targets()?;
+        Ok(match execute(&self)? {
+            Some(report) => emit(&[report], &targets, self.output.fail_on),
+            None => ExitStatus::Passed,
+        })
     }
 }
 
@@ -232,7 +224,7 @@ mod tests {
             .unwrap();
         let Gate::Env(cmd) = Umbrella::from_arg_matches(&matches).unwrap().gate;
         assert!(matches!(cmd.action, Some(Action::Lint { fix: true, .. })));
-        let targets = cmd.output.targets(&matches).unwrap();
+        let targets = cmd.output.targets().unwrap();
         assert_eq!(targets.len(), 2);
         assert_eq!(targets[1].path.as_deref(), Some(Path::new("r.sarif")));
         Command::command().debug_assert();

@@ -116,7 +116,7 @@ pub fn config_yaml(bytes: &[u8]) {
         Ok(sections) => assert!(sections.len() <= bytes.len()),
         Err(e) => error_inside(&e, text),
     }
-    for name in ["secrets", "env", "budget", "smoke", "dns"] {
+    for name in launchgate_core::Gate::NAMES {
         if let Err(e) = file.section::<serde_yaml::Value>(name) {
             error_inside(&e, text);
         }

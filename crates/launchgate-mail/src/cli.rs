@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgMatches, Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use launchgate_core::config::ConfigFile;
 use launchgate_core::output::{OutputArgs, emit};
 use launchgate_core::{ByteSize, Error, ExitStatus, TimeSpan};
@@ -98,17 +98,18 @@ pub struct VerifyArgs {
     pub link_domains: Vec<String>,
 }
 
-/// Runs the command; errors are printed and give exit code 2.
-pub fn run(cmd: Command, matches: &ArgMatches) -> ExitStatus {
-    ExitStatus::or_printed_error(execute(cmd, matches))
+impl launchgate_core::command::GateCommand for Command {
+    fn execute(self) -> Result<ExitStatus, Error> {
+        execute(self)
+    }
 }
 
-fn execute(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
+fn execute(cmd: Command) -> Result<ExitStatus, Error> {
     if cmd.list_rules {
         launchgate_core::output::write_stdout(rules::SET.list().as_bytes())?;
         return Ok(ExitStatus::Passed);
     }
-    let targets = cmd.output.targets(matches)?;
+    let targets = cmd.output.targets()?;
     let args = match cmd.action {
         Some(Action::Verify(args)) => args,
         Some(Action::Roundtrip(args)) => {

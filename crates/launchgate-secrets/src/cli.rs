@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgMatches, Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use launchgate_core::output::{OutputArgs, emit};
 use launchgate_core::{Error, ExitStatus, Finding, Location, Report, Severity, Table};
 
@@ -192,21 +192,12 @@ fn parse_size(s: &str) -> Result<u64, String> {
     }
 }
 
-/// Runs a parsed command and renders its report; errors are printed and give exit 2.
-pub fn run(cmd: Command, matches: &ArgMatches) -> ExitStatus {
-    let targets = match cmd.output.targets(matches) {
-        Ok(t) => t,
-        Err(e) => {
-            e.eprint();
-            return ExitStatus::Error;
-        }
-    };
-    match report_for(&cmd) {
-        Ok(report) => emit(&[report], &targets, cmd.output.fail_on),
-        Err(e) => {
-            e.eprint();
-            ExitStatus::Error
-        }
+/// Runs a parsed command and renders its report.
+impl launchgate_core::command::GateCommand for Command {
+    fn execute(self) -> Result<ExitStatus, Error> {
+        let targets = self.output.targets()?;
+        let report = report_for(&self)?;
+        Ok(emit(&[report], &targets, self.output.fail_on))
     }
 }
 

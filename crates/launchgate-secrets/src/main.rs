@@ -1,8 +1,3 @@
-use clap::{CommandFactory, FromArgMatches};
-use launchgate_secrets::cli::{self, Command};
-
 fn main() -> std::process::ExitCode {
-    let matches = Command::command().get_matches();
-    let cmd = Command::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    cli::run(cmd, &matches).into()
+    launchgate_core::command::main::<launchgate_secrets::cli::Command>()
 }

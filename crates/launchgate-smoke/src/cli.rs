@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{ArgMatches, Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use launchgate_core::output::{OutputArgs, emit};
 use launchgate_core::{Error, ExitStatus, Report, Severity};
 
@@ -125,17 +125,18 @@ pub struct WatchArgs {
     pub duration: Option<Duration>,
 }
 
-/// Runs the command; errors are printed and give exit 2.
-pub fn run(cmd: Command, matches: &ArgMatches) -> ExitStatus {
-    ExitStatus::or_printed_error(run_inner(cmd, matches))
+impl launchgate_core::command::GateCommand for Command {
+    fn execute(self) -> Result<ExitStatus, Error> {
+        run_inner(self)
+    }
 }
 
-fn run_inner(cmd: Command, matches: &ArgMatches) -> Result<ExitStatus, Error> {
+fn run_inner(cmd: Command) -> Result<ExitStatus, Error> {
     if cmd.list_rules {
         launchgate_core::output::write_stdout(crate::rules::SET.list().as_bytes())?;
         return Ok(ExitStatus::Passed);
     }
-    let targets = cmd.output.targets(matches)?;
+    let targets = cmd.output.targets()?;
     let fail_on = cmd.output.fail_on;
     let args = cmd.run;
     let plan = match &cmd.mode {
@@ -438,7 +439,7 @@ mod tests {
             Some(Mode::Watch(WatchArgs { count: Some(2), .. }))
         ));
         assert_eq!(cmd.run.state.as_deref(), Some(std::path::Path::new("s.json")));
-        let targets = cmd.output.targets(&matches).unwrap();
+        let targets = cmd.output.targets().unwrap();
         assert_eq!(targets[0].format, launchgate_core::render::Format::Json);
     }
 

@@ -31,7 +31,7 @@ pub use markdown::SUMMARY_LIMIT_BYTES;
 pub enum Format {
     /// Readable text with source positions and hints; colour only on a terminal.
     Human,
-    /// The versioned JSON report (schema version 1).
+    /// The versioned JSON report (schema version 2).
     Json,
     /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
