@@ -14,6 +14,7 @@ use tokio::net::TcpStream;
 
 use crate::config::{Inbox, Match};
 use crate::message::MAX_MESSAGE_SIZE;
+use crate::trust::Trust;
 
 /// How long connecting and each IMAP command may take.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
@@ -118,8 +119,11 @@ async fn within<T>(what: &str, access: &Access, future: impl Future<Output = T>)
     })
 }
 
-/// Connects and logs in. Every failure is an input error naming the inbox, never the secret.
-pub async fn open(access: &Access) -> Result<Session, Error> {
+const TLS_HELP: &str = "check the inbox's imap address; if the server's certificate is from a private CA, name its CA's certificate file in `mail.ca`";
+
+/// Connects and logs in, over TLS trusting `trust`. Every failure is an input error naming
+/// the inbox, never the secret.
+pub async fn open(access: &Access, trust: &Trust) -> Result<Session, Error> {
     let fail = |what: String| {
         Error::input(format!("inbox `{}` ({}): {what}", access.name, access.addr)).with_help(
             "check the inbox's imap address, user and credential (an app password, or a fresh OAuth2 token)",
@@ -135,12 +139,15 @@ pub async fn open(access: &Access) -> Result<Session, Error> {
             .map_or(access.addr.as_str(), |(h, _)| h);
         let name = rustls::pki_types::ServerName::try_from(host.to_string())
             .map_err(|_| fail(format!("`{host}` is not a host name")))?;
-        let config = launchgate_dns::trust::client_config(&[]).map_err(fail)?;
+        let config = trust.rustls()?;
         let tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
         Box::new(
             within("the TLS handshake", access, tls.connect(name, tcp))
                 .await?
-                .map_err(|e| fail(format!("TLS: {e}")))?,
+                .map_err(|e| {
+                    Error::input(format!("inbox `{}` ({}): TLS: {e}", access.name, access.addr))
+                        .with_help(TLS_HELP)
+                })?,
         )
     } else {
         Box::new(tcp)

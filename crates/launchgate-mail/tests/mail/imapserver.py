@@ -1,0 +1,71 @@
+"""pymap's in-memory IMAP server, taking XOAUTH2 besides PLAIN and LOGIN.
+
+pysasl parses XOAUTH2 but leaves the bearer token to the application (pymap then refuses
+it); here the server checks the token itself, as a provider's token endpoint would: the
+user named in the SASL response must be the demo user and the token must equal --token.
+
+    imapserver.py --token TOKEN [pymap's own arguments]
+"""
+import secrets
+import sys
+
+from pysasl import SASLAuth
+from pysasl.exception import InvalidResponse
+from pysasl.mechanism import ServerChallenge
+from pysasl.mechanism.oauth import OAuth2Mechanism
+from pymap.backend.dict import Config
+import pymap.main
+
+
+class BearerToken:
+    """The credentials of one XOAUTH2 response, valid when its token is the issued one."""
+
+    def __init__(self, user, token, issued):
+        self._user = user
+        self._token = token
+        self._issued = issued
+
+    @property
+    def authcid(self):
+        return self._user
+
+    @property
+    def authzid(self):
+        return self._user
+
+    def verify(self, identity):
+        return (
+            identity is not None
+            and identity.compare_authcid(self._user)
+            and secrets.compare_digest(self._token.encode(), self._issued.encode())
+        )
+
+
+class CheckedXOAuth2(OAuth2Mechanism):
+    def __init__(self, issued):
+        super().__init__(b"XOAUTH2")
+        self._issued = issued
+
+    def server_attempt(self, responses):
+        if not responses:
+            raise ServerChallenge(b"")
+        match = self._pattern.match(responses[0].response)
+        if not match:
+            raise InvalidResponse()
+        user, token = (part.decode() for part in match.groups())
+        return BearerToken(user, token, self._issued), None
+
+
+def main():
+    args = sys.argv[1:]
+    at = args.index("--token")
+    issued = args[at + 1]
+    del args[at : at + 2]
+    mechanisms = [*SASLAuth.defaults().server_mechanisms, CheckedXOAuth2(issued)]
+    Config.tls_auth = property(lambda self: SASLAuth(mechanisms))
+    sys.argv = [sys.argv[0], *args]
+    pymap.main.main()
+
+
+if __name__ == "__main__":
+    main()
