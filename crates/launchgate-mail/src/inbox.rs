@@ -103,7 +103,12 @@ struct XOAuth2<'a> {
 
 impl async_imap::Authenticator for XOAuth2<'_> {
     type Response = String;
-    fn process(&mut self, _challenge: &[u8]) -> String {
+    fn process(&mut self, challenge: &[u8]) -> String {
+        // A refused token comes back as a challenge holding a JSON error, to be answered
+        // with an empty response (not the token again) before the server says NO.
+        if !challenge.is_empty() {
+            return String::new();
+        }
         format!("user={}\x01auth=Bearer {}\x01\x01", self.user, self.token)
     }
 }

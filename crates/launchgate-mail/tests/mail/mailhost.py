@@ -4,10 +4,11 @@ a receiving server does, with the Return-Path and a Received header naming the s
 address (`--received-ip`, since the tests stay on loopback). A small HTTP server plays the
 product: `POST /api/password-reset {"email": …}` sends the reset email through aiosmtpd;
 `POST /api/broken` answers 500; of the links in the email, `/reset` answers and `/help` is 404.
-pymap takes XOAUTH2 with `--token` as the one valid access token (imapserver.py).
+pymap takes XOAUTH2 with `--token` as the one valid access token (imapserver.py, which
+writes how a client answered its error challenge to `--sasl-log`).
 
-    mailhost.py --user U --password P --token T --folder INBOX|Junk|drop --received-ip IP
-                [--cert CERT.pem --key KEY.pem]
+    mailhost.py --user U --password P --token T --sasl-log FILE --folder INBOX|Junk|drop
+                --received-ip IP [--cert CERT.pem --key KEY.pem]
 
 Prints `ready SMTP_PORT IMAP_PORT HTTP_PORT` once all listen; with a certificate, three
 more ports follow: IMAP over TLS from the first byte (a TLS front on pymap, which offers
@@ -126,14 +127,14 @@ def tls_front(context, imap_port):
 
 def main():
     parser = argparse.ArgumentParser()
-    for name in ("--user", "--password", "--token", "--folder", "--received-ip"):
+    for name in ("--user", "--password", "--token", "--sasl-log", "--folder", "--received-ip"):
         parser.add_argument(name, required=True)
     parser.add_argument("--cert")
     parser.add_argument("--key")
     args = parser.parse_args()
     imap_port = free_port()
     pymap = subprocess.Popen(
-        [sys.executable, str(Path(__file__).parent / "imapserver.py"), "--token", args.token,
+        [sys.executable, str(Path(__file__).parent / "imapserver.py"), "--token", args.token, "--sasl-log", args.sasl_log,
          "--host", "127.0.0.1", "--port", str(imap_port),
          "--no-tls", "dict", "--demo-user", args.user, "--demo-password", args.password],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

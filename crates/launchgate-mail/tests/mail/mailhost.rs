@@ -17,6 +17,8 @@ pub const TOKEN: &str = "ya29.seed-access-token-Qm4Tz8";
 /// aiosmtpd and pymap, stopped when dropped.
 pub struct MailHost {
     child: Child,
+    /// Holds the SASL log.
+    dir: tempfile::TempDir,
     pub smtp: u16,
     pub imap: u16,
     pub http: u16,
@@ -42,11 +44,14 @@ impl MailHost {
     }
 
     fn launch(folder: &str, cert: Option<&ServerCert>) -> MailHost {
+        let dir = tempfile::tempdir().unwrap();
         let mut command = Process::new(python());
         command
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mail/mailhost.py"))
             .args(["--user", "seed@inbox.example", "--password", PASSWORD])
             .args(["--token", TOKEN, "--folder", folder])
+            .arg("--sasl-log")
+            .arg(dir.path().join("sasl.log"))
             .args(["--received-ip", PROVIDER_IP]);
         if let Some(cert) = cert {
             command.arg("--cert").arg(&cert.chain).arg("--key").arg(&cert.key);
@@ -69,6 +74,7 @@ impl MailHost {
         assert_eq!(ports.len(), expected, "mailhost.py said {line:?}");
         MailHost {
             child,
+            dir,
             smtp: ports[0],
             imap: ports[1],
             http: ports[2],
@@ -78,6 +84,13 @@ impl MailHost {
                 smtps: ports[5],
             }),
         }
+    }
+}
+
+impl MailHost {
+    /// How clients answered the IMAP server's XOAUTH2 error challenge, one line each.
+    pub fn sasl_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("sasl.log")).unwrap_or_default()
     }
 }
 

@@ -80,4 +80,10 @@ fn a_wrong_token_is_exit_2_and_never_printed() {
             "{stderr}"
         );
     }
+    // Each refusal came as Gmail sends it, an error challenge, answered empty: the token
+    // was not sent again.
+    assert_eq!(
+        host.sasl_log(),
+        "error challenge answered: empty\nerror challenge answered: empty\n"
+    );
 }
