@@ -12,7 +12,8 @@ writes how a client answered its error challenge to `--sasl-log`).
 
 Prints `ready SMTP_PORT IMAP_PORT HTTP_PORT` once all listen; with a certificate, three
 more ports follow: IMAP over TLS from the first byte (a TLS front on pymap, which offers
-only STARTTLS), SMTP requiring STARTTLS, and SMTP over TLS from the first byte. Stops on
+only STARTTLS), SMTP requiring STARTTLS, and SMTP over TLS from the first byte; both SMTP
+listeners take AUTH PLAIN and LOGIN with the seed user and password. Stops on
 stdin closing.
 """
 import argparse
@@ -32,6 +33,7 @@ import time
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 def free_port():
@@ -98,6 +100,16 @@ def product(smtp_port):
     return server
 
 
+def submission_login(args):
+    """AUTH on the TLS listeners: the seed user and password are the submission account.
+    A client may also send without logging in, as the other tests do."""
+    def check(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login.decode() == args.user and auth_data.password.decode() == args.password
+        # handled=False: aiosmtpd answers a refusal with 535 itself.
+        return AuthResult(success=ok, handled=False)
+    return check
+
+
 def tls_front(context, imap_port):
     """A TLS listener passing each connection on to pymap's plain port; its port."""
     loop = asyncio.new_event_loop()
@@ -158,7 +170,11 @@ def main():
         for kind in ("tls_context", "ssl_context"):
             port = free_port()
             tls = Controller(Deliver(args, imap_port), hostname="127.0.0.1", port=port,
-                             **{kind: context}, require_starttls=kind == "tls_context")
+                             **{kind: context}, require_starttls=kind == "tls_context",
+                             # aiosmtpd counts only STARTTLS as TLS; the other listener is
+                             # TLS from the first byte, where AUTH is safe too.
+                             auth_require_tls=kind == "tls_context",
+                             authenticator=submission_login(args))
             tls.start()
             tls_controllers.append(tls)
             ports.append(port)

@@ -33,19 +33,27 @@ fn config(world: &World, imap: &str, smtp: (u16, &str), ca: Option<&str>) -> std
 }
 
 fn roundtrip(config: &std::path::Path) -> (Option<i32>, String, String) {
+    roundtrip_with(config, PASSWORD)
+}
+
+/// The round trip with `smtp_password` as `SMTP_PASSWORD`.
+fn roundtrip_with(config: &std::path::Path, smtp_password: &str) -> (Option<i32>, String, String) {
     let output = Command::cargo_bin("launchgate-mail")
         .unwrap()
         .args(["roundtrip", "--format", "json", "--config"])
         .arg(config)
         .env("SEED_PASSWORD", PASSWORD)
+        .env("SMTP_PASSWORD", smtp_password)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(
-        !stdout.contains(PASSWORD) && !stderr.contains(PASSWORD),
-        "the password was printed"
-    );
+    for secret in [PASSWORD, smtp_password] {
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "a password was printed"
+        );
+    }
     (output.status.code(), stdout, stderr)
 }
 
@@ -125,4 +133,33 @@ fn a_ca_file_without_a_certificate_is_exit_2_naming_it() {
         "{stderr}"
     );
     assert!(stderr.contains("name a PEM file of CA certificates"), "{stderr}");
+}
+
+#[test]
+fn smtp_login_over_starttls_and_tls_and_a_wrong_password_is_exit_2() {
+    let world = World::start(|_| {});
+    let cert = ServerCert::make(world.dir.path(), "Mail host test CA");
+    let host = MailHost::start_tls("INBOX", &cert);
+    let tls = host.tls.as_ref().unwrap();
+    let imap = format!("imap://127.0.0.1:{}", host.imap);
+    for (port, mode) in [(tls.starttls, "starttls"), (tls.smtps, "tls")] {
+        let path = config(&world, &imap, (port, mode), Some("test-ca.pem"));
+        let yaml = std::fs::read_to_string(&path).unwrap().replace(
+            ", from: no-reply",
+            ", user: seed@inbox.example, password: \"${SMTP_PASSWORD}\", from: no-reply",
+        );
+        std::fs::write(&path, yaml).unwrap();
+        let (code, stdout, stderr) = roundtrip_with(&path, PASSWORD);
+        assert_eq!(code, Some(1), "{mode}: {stderr}");
+        assert!(stdout.contains("\"Time to inbox\""), "{mode}: {stdout}");
+
+        let (code, _, stderr) = roundtrip_with(&path, "wrong-smtp-password-Vb6");
+        assert_eq!(code, Some(2), "{mode}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "mail.smtp 127.0.0.1:{port}: the test message was not accepted:"
+            )) && stderr.contains("535"),
+            "{mode}: {stderr}"
+        );
+    }
 }
