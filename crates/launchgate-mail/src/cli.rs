@@ -6,7 +6,6 @@ use clap::{ArgMatches, Args, Parser, Subcommand};
 use launchgate_core::config::ConfigFile;
 use launchgate_core::output::{OutputArgs, emit};
 use launchgate_core::{ByteSize, Error, ExitStatus, TimeSpan};
-
 use launchgate_smoke::watch::WatchState;
 
 use crate::{Kind, config, rules, verify_each};

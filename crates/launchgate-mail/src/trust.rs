@@ -26,20 +26,20 @@ impl Trust {
         let Some(file) = file else {
             return Ok(Trust::default());
         };
-        let bad = |why: String| Error::input(format!("mail.ca `{}`: {why}", file.display())).with_help(HELP);
-        let pem = launchgate_core::bounded::read_file(file, MAX_CA_FILE_BYTES, "a CA file")
-            .map_err(|e| bad(e.message().to_string()))?;
-        if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
-            return Err(bad("it holds no PEM certificate".into()));
-        }
-        let trust = Trust {
-            pem,
+        let mut trust = Trust {
+            pem: Vec::new(),
             file: Some(file.to_path_buf()),
         };
+        trust.pem = launchgate_core::bounded::read_file(file, MAX_CA_FILE_BYTES, "a CA file")
+            .map_err(|e| trust.bad(e.message().to_string()))?;
+        if !trust.pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+            return Err(trust.bad("it holds no PEM certificate".into()));
+        }
         trust.rustls()?;
         Ok(trust)
     }
 
+    /// An input error about the CA file.
     fn bad(&self, why: String) -> Error {
         let shown = self
             .file

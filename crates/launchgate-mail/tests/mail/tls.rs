@@ -133,6 +133,14 @@ fn a_ca_file_without_a_certificate_is_exit_2_naming_it() {
         "{stderr}"
     );
     assert!(stderr.contains("name a PEM file of CA certificates"), "{stderr}");
+
+    let path = config(&world, "127.0.0.1:1", (1, "tls"), Some("certs/missing-ca.pem"));
+    let (code, _, stderr) = roundtrip(&path);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("mail.ca `") && stderr.contains("certs/missing-ca.pem`: "),
+        "{stderr}"
+    );
 }
 
 #[test]
