@@ -38,7 +38,7 @@ run_act "$work/selftest.log" workflow_dispatch -j selftest --matrix os:ubuntu-la
   -e "$work/dispatch.json" || status=$?
 [ "$status" -eq 0 ] || fail "the self-test job failed under act (exit $status); see $work/selftest.log"
 log=$work/selftest.log
-for gate in secrets env budget smoke dns; do
+for gate in secrets env budget smoke dns mail; do
   expect_in_log "$log" "planted-$gate: outcome=failure result=failed findings="
   expect_in_log "$log" "Failure - Main Planted failure: $gate"
 done
@@ -62,6 +62,7 @@ expect_in_log "$log" "Success - Main Clean run: every gate"
 expect_in_log "$log" "::error file=deploy.js,line=2,"
 expect_in_log "$log" "title=github.pat-classic::"
 expect_in_log "$log" "::error file=.env.production,line=2,col=31,title=env.public-secret-name::"
+expect_in_log "$log" "::error file=mail/welcome.eml,line=1,col=1,title=mail.dkim-missing::"
 # The job summary.
 expect_in_log "$log" "Summary - ## launchgate"
 expect_in_log "$log" "### ❌ secrets — failed"

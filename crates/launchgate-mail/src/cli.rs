@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use launchgate_core::config::ConfigFile;
 use launchgate_core::output::{OutputArgs, emit};
 use launchgate_core::{ByteSize, Error, ExitStatus, TimeSpan};
+use launchgate_smoke::watch::WatchState;
 
 use crate::{Kind, config, rules, verify_each};
 
@@ -125,12 +126,18 @@ fn execute(cmd: Command) -> Result<ExitStatus, Error> {
                     Error::input("the round trip needs a mail: section with inboxes and messages")
                         .with_help("see `launchgate init` for a commented mail: section")
                 })?;
-            let mut report = crate::roundtrip::roundtrip(&section)?;
-            if let Some(path) = &args.state {
-                record_run(&mut report, path, args.fail_after)?;
-            } else if args.fail_after > 1 {
+            if args.state.is_none() && args.fail_after > 1 {
                 return Err(Error::input("--fail-after counts runs kept in a --state file")
                     .with_help("add `--state mail-state.json`, cached between scheduled runs"));
+            }
+            // Read before any mail is sent: a damaged file stops the run, not its end.
+            let state = match &args.state {
+                Some(path) => Some((path, WatchState::load_for(path, "launchgate-mail")?)),
+                None => None,
+            };
+            let mut report = crate::roundtrip::roundtrip(&section)?;
+            if let Some((path, state)) = state {
+                record_run(&mut report, path, state, args.fail_after)?;
             }
             return Ok(emit(&[report], &targets, cmd.output.fail_on));
         }
@@ -192,10 +199,10 @@ fn execute(cmd: Command) -> Result<ExitStatus, Error> {
 fn record_run(
     report: &mut launchgate_core::Report,
     path: &std::path::Path,
+    mut state: WatchState,
     fail_after: u32,
 ) -> Result<(), Error> {
-    use launchgate_smoke::watch::{Thresholds, WatchState, apply_threshold};
-    let mut state = WatchState::load(path)?;
+    use launchgate_smoke::watch::{Thresholds, apply_threshold};
     let failed = report.fails(launchgate_core::Severity::Error);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

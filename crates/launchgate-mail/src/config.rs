@@ -44,6 +44,9 @@ pub struct MailConfig {
     pub roundtrip: Roundtrip,
     /// Where the round trip submits its test messages, for messages without a trigger.
     pub smtp: Option<Smtp>,
+    /// A PEM file of CA certificates the round trip's IMAP and SMTP connections trust
+    /// instead of the Mozilla roots; relative to the configuration file's folder.
+    pub ca: Option<PathBuf>,
 }
 
 /// An SMTP submission server (the app's own settings).
@@ -182,6 +185,11 @@ pub fn load(config: &ConfigFile) -> Result<Option<MailConfig>, Error> {
         {
             message.saved = Some(normalize(&folder.join(saved)));
         }
+    }
+    if let Some(ca) = &mail.ca
+        && ca.is_relative()
+    {
+        mail.ca = Some(normalize(&folder.join(ca)));
     }
     validate(&mail, config)?;
     Ok(Some(mail))

@@ -14,6 +14,7 @@ use tokio::net::TcpStream;
 
 use crate::config::{Inbox, Match};
 use crate::message::MAX_MESSAGE_SIZE;
+use crate::trust::Trust;
 
 /// How long connecting and each IMAP command may take.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
@@ -102,7 +103,12 @@ struct XOAuth2<'a> {
 
 impl async_imap::Authenticator for XOAuth2<'_> {
     type Response = String;
-    fn process(&mut self, _challenge: &[u8]) -> String {
+    fn process(&mut self, challenge: &[u8]) -> String {
+        // A refused token comes back as a challenge holding a JSON error, to be answered
+        // with an empty response (not the token again) before the server says NO.
+        if !challenge.is_empty() {
+            return String::new();
+        }
         format!("user={}\x01auth=Bearer {}\x01\x01", self.user, self.token)
     }
 }
@@ -118,8 +124,11 @@ async fn within<T>(what: &str, access: &Access, future: impl Future<Output = T>)
     })
 }
 
-/// Connects and logs in. Every failure is an input error naming the inbox, never the secret.
-pub async fn open(access: &Access) -> Result<Session, Error> {
+const TLS_HELP: &str = "check the inbox's imap address; if the server's certificate is from a private CA, name its CA's certificate file in `mail.ca`";
+
+/// Connects and logs in, over TLS trusting `trust`. Every failure is an input error naming
+/// the inbox, never the secret.
+pub async fn open(access: &Access, trust: &Trust) -> Result<Session, Error> {
     let fail = |what: String| {
         Error::input(format!("inbox `{}` ({}): {what}", access.name, access.addr)).with_help(
             "check the inbox's imap address, user and credential (an app password, or a fresh OAuth2 token)",
@@ -135,12 +144,15 @@ pub async fn open(access: &Access) -> Result<Session, Error> {
             .map_or(access.addr.as_str(), |(h, _)| h);
         let name = rustls::pki_types::ServerName::try_from(host.to_string())
             .map_err(|_| fail(format!("`{host}` is not a host name")))?;
-        let config = launchgate_dns::trust::client_config(&[]).map_err(fail)?;
+        let config = trust.rustls()?;
         let tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
         Box::new(
             within("the TLS handshake", access, tls.connect(name, tcp))
                 .await?
-                .map_err(|e| fail(format!("TLS: {e}")))?,
+                .map_err(|e| {
+                    Error::input(format!("inbox `{}` ({}): TLS: {e}", access.name, access.addr))
+                        .with_help(TLS_HELP)
+                })?,
         )
     } else {
         Box::new(tcp)

@@ -27,6 +27,7 @@ pub mod placement;
 pub mod roundtrip;
 pub mod rules;
 pub mod trigger;
+pub mod trust;
 pub mod verify;
 
 use std::path::{Path, PathBuf};

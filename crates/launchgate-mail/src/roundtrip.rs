@@ -12,11 +12,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use launchgate_core::{CheckRun, Error, Finding, Location, Report, Severity, Table, TimeSpan};
 use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::Tls;
 use lettre::{Message, SmtpTransport, Transport};
 
 use crate::config::{MailConfig, Match, MessageSpec, Smtp, SmtpTls};
 use crate::inbox::{self, Access};
 use crate::message::RawMessage;
+use crate::trust::Trust;
 use crate::verify::{finish, verify_messages};
 use crate::{links, trigger};
 
@@ -41,6 +43,7 @@ pub async fn roundtrip_async(config: &MailConfig) -> Result<Report, Error> {
         return Err(Error::input("mail.inboxes is empty: the round trip needs a seed inbox to read")
             .with_help("add `inboxes: [{ name: seed, imap: \"imap.gmail.com:993\", user: \"${SEED_USER}\", password: \"${SEED_APP_PASSWORD}\" }]`"));
     };
+    let trust = Trust::load(config.ca.as_deref())?;
     let mut opened: Vec<Opened> = Vec::new();
     let poll = config.roundtrip.poll.map_or(DEFAULT_POLL, |p| p.0);
 
@@ -58,7 +61,7 @@ pub async fn roundtrip_async(config: &MailConfig) -> Result<Report, Error> {
                         spec.name
                     ))
                 })?;
-                opened.push(Opened::open(inbox).await?);
+                opened.push(Opened::open(inbox, &trust).await?);
                 opened.len() - 1
             }
         };
@@ -90,7 +93,7 @@ pub async fn roundtrip_async(config: &MailConfig) -> Result<Report, Error> {
                         .and_then(|m| m.subject.as_deref())
                         .unwrap_or(&spec.name)
                 );
-                send(smtp, &access.user, &subject).await?;
+                send(smtp, &access.user, &subject, &trust).await?;
                 Match {
                     subject: Some(token),
                     ..Match::default()
@@ -184,9 +187,9 @@ struct Opened {
 }
 
 impl Opened {
-    async fn open(config: &crate::config::Inbox) -> Result<Self, Error> {
+    async fn open(config: &crate::config::Inbox, trust: &Trust) -> Result<Self, Error> {
         let access = Access::from_config(config)?;
-        let mut session = inbox::open(&access).await?;
+        let mut session = inbox::open(&access, trust).await?;
         let folders = inbox::folders(&mut session)
             .await
             .map_err(|e| Error::input(format!("inbox `{}`: {e}", access.name)))?;
@@ -237,11 +240,11 @@ fn token() -> String {
     format!("{:x}{:x}", nanos, std::process::id())
 }
 
-/// Submits a test message to `to` through the app's SMTP settings.
-async fn send(smtp: &Smtp, to: &str, subject: &str) -> Result<(), Error> {
+/// Submits a test message to `to` through the app's SMTP settings, over TLS trusting `trust`.
+async fn send(smtp: &Smtp, to: &str, subject: &str, trust: &Trust) -> Result<(), Error> {
     let fail = |what: String| {
         Error::input(format!("mail.smtp {}: {what}", smtp.server))
-            .with_help("check mail.smtp: server, tls, user and password")
+            .with_help("check mail.smtp: server, tls, user and password; for a server whose certificate is from a private CA, name its CA's certificate file in `mail.ca`")
     };
     let message = Message::builder()
         .from(smtp.from.parse().map_err(|e| fail(format!("from: {e}")))?)
@@ -265,12 +268,16 @@ async fn send(smtp: &Smtp, to: &str, subject: &str) -> Result<(), Error> {
         .rsplit_once(':')
         .and_then(|(h, p)| p.parse::<u16>().ok().map(|p| (h.to_string(), p)))
         .ok_or_else(|| fail("write the server as host:port".into()))?;
-    let builder = match smtp.tls {
-        SmtpTls::None => SmtpTransport::builder_dangerous(&host),
-        SmtpTls::Starttls => SmtpTransport::starttls_relay(&host).map_err(|e| fail(e.to_string()))?,
-        SmtpTls::Tls => SmtpTransport::relay(&host).map_err(|e| fail(e.to_string()))?,
+    // STARTTLS is required, never skipped when the server does not offer it.
+    let tls = match smtp.tls {
+        SmtpTls::None => Tls::None,
+        SmtpTls::Starttls => Tls::Required(trust.smtp(&host)?),
+        SmtpTls::Tls => Tls::Wrapper(trust.smtp(&host)?),
     };
-    let mut builder = builder.port(port).timeout(Some(inbox::COMMAND_TIMEOUT));
+    let mut builder = SmtpTransport::builder_dangerous(&host)
+        .port(port)
+        .tls(tls)
+        .timeout(Some(inbox::COMMAND_TIMEOUT));
     if let (Some(user), Some(password)) = (&smtp.user, &smtp.password) {
         builder = builder.credentials(Credentials::new(
             inbox::resolve(user, "mail.smtp user")?,

@@ -87,19 +87,25 @@ impl WatchState {
 
     /// Reads a state file; a missing file is a fresh state.
     pub fn load(path: &Path) -> Result<WatchState, Error> {
+        Self::load_for(path, "launchgate-smoke")
+    }
+
+    /// Reads the state file of `tool` (the mail gate keeps its runs in the same format),
+    /// naming that tool in its errors.
+    pub fn load_for(path: &Path, tool: &str) -> Result<WatchState, Error> {
         if std::fs::symlink_metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
             return Ok(WatchState::default());
         }
         let read = launchgate_core::bounded::read_file(
             path,
             crate::limits::MAX_STATE_BYTES,
-            "a launchgate-smoke state file",
+            &format!("a {tool} state file"),
         );
         match read {
             Err(e) => Err(e.with_help("delete the file to start counting afresh")),
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
                 Error::input(format!(
-                    "--state {}: not a launchgate-smoke state file ({e})",
+                    "--state {}: not a {tool} state file ({e})",
                     path.display()
                 ))
                 .with_help("delete the file to start counting afresh")

@@ -88,3 +88,48 @@ fn lists_its_rules() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("mail.dmarc-fail") && text.contains("mail.one-click-unsubscribe"));
 }
+
+#[test]
+fn a_damaged_state_file_is_exit_2_naming_the_mail_state_file_before_anything_is_sent() {
+    let world = World::start(|_| {});
+    // Nothing listens on port 1: the round trip would fail with another error.
+    let config = world.save(
+        "launchgate.yml",
+        "mail:\n  inboxes:\n    - { name: seed, imap: \"imap://127.0.0.1:1\", user: seed@inbox.example, password: \"${SEED_PASSWORD}\" }\n  messages:\n    - { name: password reset, match: { subject: Reset } }\n  roundtrip: { enabled: true }\n",
+    );
+    let damaged = world.save("mail-state.json", "{\"runs\": \"three\"}");
+    let huge = world.save("huge-state.json", &" ".repeat(65 * 1024));
+    for (state, expected) in [
+        (
+            &damaged,
+            format!(
+                "--state {}: not a launchgate-mail state file (",
+                damaged.display()
+            ),
+        ),
+        (
+            &huge,
+            "the most launchgate reads for a launchgate-mail state file".to_string(),
+        ),
+    ] {
+        let output = mail()
+            .args(["roundtrip", "--fail-after", "2", "--state"])
+            .arg(state)
+            .arg("--config")
+            .arg(&config)
+            .env("SEED_PASSWORD", "seed-app-password-7Hq2")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&expected), "{stderr}");
+        assert!(
+            !stderr.contains("smoke") && !stderr.contains("inbox `seed`"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("delete the file to start counting afresh"),
+            "{stderr}"
+        );
+    }
+}

@@ -4,12 +4,21 @@ a receiving server does, with the Return-Path and a Received header naming the s
 address (`--received-ip`, since the tests stay on loopback). A small HTTP server plays the
 product: `POST /api/password-reset {"email": …}` sends the reset email through aiosmtpd;
 `POST /api/broken` answers 500; of the links in the email, `/reset` answers and `/help` is 404.
+pymap takes XOAUTH2 with `--token` as the one valid access token (imapserver.py, which
+writes how a client answered its error challenge to `--sasl-log`).
 
-    mailhost.py --user U --password P --folder INBOX|Junk|drop --received-ip IP
+    mailhost.py --user U --password P --token T --sasl-log FILE --folder INBOX|Junk|drop
+                --received-ip IP [--cert CERT.pem --key KEY.pem]
 
-Prints `ready SMTP_PORT IMAP_PORT HTTP_PORT` once all listen; stops on stdin closing.
+Prints `ready SMTP_PORT IMAP_PORT HTTP_PORT` once all listen; with a certificate, three
+more ports follow: IMAP over TLS from the first byte (a TLS front on pymap, which offers
+only STARTTLS), SMTP requiring STARTTLS, and SMTP over TLS from the first byte; both SMTP
+listeners take AUTH PLAIN and LOGIN with the seed user and password. Stops on
+stdin closing.
 """
 import argparse
+import asyncio
+import ssl
 import email.utils
 import imaplib
 import json
@@ -24,6 +33,7 @@ import time
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 def free_port():
@@ -90,14 +100,54 @@ def product(smtp_port):
     return server
 
 
+def submission_login(args):
+    """AUTH on the TLS listeners: the seed user and password are the submission account.
+    A client may also send without logging in, as the other tests do."""
+    def check(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login.decode() == args.user and auth_data.password.decode() == args.password
+        # handled=False: aiosmtpd answers a refusal with 535 itself.
+        return AuthResult(success=ok, handled=False)
+    return check
+
+
+def tls_front(context, imap_port):
+    """A TLS listener passing each connection on to pymap's plain port; its port."""
+    loop = asyncio.new_event_loop()
+    port = free_port()
+
+    async def pipe(reader, writer):
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, ssl.SSLError):
+            pass
+        finally:
+            writer.close()
+
+    async def accept(client_reader, client_writer):
+        server_reader, server_writer = await asyncio.open_connection("127.0.0.1", imap_port)
+        await asyncio.gather(pipe(client_reader, server_writer), pipe(server_reader, client_writer))
+
+    async def serve():
+        return await asyncio.start_server(accept, "127.0.0.1", port, ssl=context)
+
+    loop.run_until_complete(serve())
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    return port
+
+
 def main():
     parser = argparse.ArgumentParser()
-    for name in ("--user", "--password", "--folder", "--received-ip"):
+    for name in ("--user", "--password", "--token", "--sasl-log", "--folder", "--received-ip"):
         parser.add_argument(name, required=True)
+    parser.add_argument("--cert")
+    parser.add_argument("--key")
     args = parser.parse_args()
     imap_port = free_port()
     pymap = subprocess.Popen(
-        [str(Path(sys.executable).parent / "pymap"), "--host", "127.0.0.1", "--port", str(imap_port),
+        [sys.executable, str(Path(__file__).parent / "imapserver.py"), "--token", args.token, "--sasl-log", args.sasl_log,
+         "--host", "127.0.0.1", "--port", str(imap_port),
          "--no-tls", "dict", "--demo-user", args.user, "--demo-password", args.password],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -111,8 +161,27 @@ def main():
     controller = Controller(Deliver(args, imap_port), hostname="127.0.0.1", port=smtp_port)
     controller.start()
     http = product(smtp_port)
-    print(f"ready {smtp_port} {imap_port} {http.server_address[1]}", flush=True)
+    ports = [smtp_port, imap_port, http.server_address[1]]
+    tls_controllers = []
+    if args.cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.cert, args.key)
+        ports.append(tls_front(context, imap_port))
+        for kind in ("tls_context", "ssl_context"):
+            port = free_port()
+            tls = Controller(Deliver(args, imap_port), hostname="127.0.0.1", port=port,
+                             **{kind: context}, require_starttls=kind == "tls_context",
+                             # aiosmtpd counts only STARTTLS as TLS; the other listener is
+                             # TLS from the first byte, where AUTH is safe too.
+                             auth_require_tls=kind == "tls_context",
+                             authenticator=submission_login(args))
+            tls.start()
+            tls_controllers.append(tls)
+            ports.append(port)
+    print("ready " + " ".join(map(str, ports)), flush=True)
     sys.stdin.read()
+    for tls in tls_controllers:
+        tls.stop()
     controller.stop()
     pymap.terminate()
     pymap.wait()

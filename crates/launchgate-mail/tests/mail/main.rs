@@ -4,8 +4,11 @@
 mod bad_input;
 mod cli;
 mod config;
+mod mailhost;
+mod oauth;
 mod roundtrip;
 mod support;
+mod tls;
 mod verify;
 
 use launchgate_core::{Finding, Report};

@@ -1,66 +1,13 @@
 //! The round trip against a receiving host on 127.0.0.1: aiosmtpd accepts the test message,
 //! the harness delivers it into pymap's seed mailbox (or drops it), the gate polls over IMAP.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command as Process, Stdio};
+use std::process::Command as Process;
 
 use assert_cmd::Command;
 
-use crate::support::{PROVIDER_IP, World, python};
-
-const PASSWORD: &str = "seed-app-password-7Hq2";
-
-/// aiosmtpd and pymap, stopped when dropped.
-struct MailHost {
-    child: Child,
-    smtp: u16,
-    imap: u16,
-    http: u16,
-}
-
-impl MailHost {
-    fn start(folder: &str) -> MailHost {
-        let mut child = Process::new(python())
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mail/mailhost.py"))
-            .args([
-                "--user",
-                "seed@inbox.example",
-                "--password",
-                PASSWORD,
-                "--folder",
-                folder,
-            ])
-            .args(["--received-ip", PROVIDER_IP])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the mail host");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let ports: Vec<u16> = line
-            .split_whitespace()
-            .skip(1)
-            .map(|p| p.parse().unwrap())
-            .collect();
-        assert_eq!(ports.len(), 3, "mailhost.py said {line:?}");
-        MailHost {
-            child,
-            smtp: ports[0],
-            imap: ports[1],
-            http: ports[2],
-        }
-    }
-}
-
-impl Drop for MailHost {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
-    }
-}
+use crate::mailhost::{MailHost, PASSWORD};
+use crate::support::{World, python};
 
 fn config(world: &World, host: &MailHost, within: &str) -> std::path::PathBuf {
     world.save(

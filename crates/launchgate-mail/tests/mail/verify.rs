@@ -235,3 +235,62 @@ fn an_arc_chain_is_verified_and_a_broken_one_reported() {
     );
     assert_eq!(f.subject.as_deref(), Some("ARC-Seal"));
 }
+
+/// A message from `from`, signed as `d=signer; s=s1` with `key`, received with
+/// `bounce@signer` as Return-Path from the provider's listed address.
+fn under_co_uk(world: &World, key: &crate::support::Key, from: &str, signer: &str) -> std::path::PathBuf {
+    let domain = from.rsplit_once('@').unwrap().1;
+    let message = reset_message(from, &format!("https://{domain}/reset"));
+    let text = received(
+        &sign(&message, key, signer, "s1", false),
+        &format!("bounce@{signer}"),
+        PROVIDER_IP,
+    );
+    world.save(&format!("{domain}.eml"), &text)
+}
+
+#[test]
+fn relaxed_alignment_under_co_uk_compares_organizational_domains() {
+    let keys = tempfile::tempdir().unwrap();
+    let key = crate::support::rsa_key(keys.path(), "shop", 2048);
+    let world = World::start(|zone| {
+        for signer in ["mail.shop.co.uk", "b.co.uk"] {
+            zone.txt(
+                &format!("s1._domainkey.{signer}"),
+                &format!("v=DKIM1; k=rsa; p={}", key.public),
+            )
+            .txt(signer, &format!("v=spf1 ip4:{PROVIDER_IP} -all"));
+        }
+        zone.txt("_dmarc.shop.co.uk", "v=DMARC1; p=reject");
+    });
+    let mut options = world.options();
+    options.sending_domain = None;
+    let alignment = |report: &launchgate_core::Report| -> Vec<String> {
+        report.tables[0].rows.iter().map(|r| r[5].clone()).collect()
+    };
+
+    // Both names are under shop.co.uk, the organizational domain: aligned, DMARC passes.
+    let path = under_co_uk(&world, &key, "no-reply@news.shop.co.uk", "mail.shop.co.uk");
+    let report = verify(&[path], &options).unwrap();
+    assert_eq!(
+        report.checks[0].detail.as_deref(),
+        Some("dkim=pass spf=pass dmarc=pass")
+    );
+    assert!(
+        !ids(&report).iter().any(|id| id.starts_with("mail.dmarc")),
+        "{:#?}",
+        report.findings
+    );
+    assert_eq!(alignment(&report), ["yes (relaxed)", "yes (relaxed)"]);
+
+    // a.co.uk and b.co.uk share only the public suffix: not aligned. Without a DMARC record
+    // the verdict is the gate's own alignment, so this fails DMARC too.
+    let path = under_co_uk(&world, &key, "no-reply@a.co.uk", "b.co.uk");
+    let report = verify(&[path], &options).unwrap();
+    assert_eq!(ids(&report), ["mail.dmarc-fail", "mail.dmarc-missing"]);
+    assert_eq!(
+        finding(&report, "mail.dmarc-fail").message,
+        "no passing identity is aligned with From a.co.uk: DKIM d=b.co.uk (pass, not aligned); SPF domain=b.co.uk (pass, not aligned)"
+    );
+    assert_eq!(alignment(&report), ["no (relaxed)", "no (relaxed)"]);
+}
