@@ -149,6 +149,13 @@ pub fn deployment_rows(map: &crate::deployment::DeploymentMap) -> Vec<(String, S
         map.dns.name_servers.join(", ")
     };
     rows.push(("DNS".to_string(), servers, known(&map.dns.provider)));
+    if let Some(registration) = &map.registration {
+        rows.push((
+            "registrar".to_string(),
+            registration.summary(),
+            known(&registration.registrar),
+        ));
+    }
     for host in &map.hosts {
         let mut place = if host.resolves {
             let mut parts = host
