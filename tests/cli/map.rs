@@ -94,4 +94,20 @@ fn map_shows_each_domains_registrar_from_rdap_or_why_it_is_not_known() {
             "  registrar: not found (127.0.0.1 has no record of gone.test (404)) (RDAP {})\n",
             rdap.url()
         )));
+
+    // A server setting that is no URL is bad input: exit 2, naming it.
+    let bad = repo_with_config(&format!(
+        "smoke:\n  base_url: http://127.0.0.1:9\n  rdap: {{ server: rdap.example }}\n\
+         dns:\n  domain: shop.test\n  resolver: [{}]\n  timeout: 1s\n  attempts: 1\n",
+        dns.url()
+    ));
+    launchgate()
+        .current_dir(bad.path())
+        .arg("map")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "smoke.rdap.server: `rdap.example` is not an http(s) URL",
+        ))
+        .stderr(predicate::str::contains("give the RDAP base URL"));
 }

@@ -98,11 +98,12 @@ fn a_404_bad_json_and_an_error_status_are_said_and_credentials_never_shown() {
             "anonymous.test",
             (200, r#"{"objectClassName":"domain","events":[]}"#.to_string()),
         ),
+        ("huge.test", (200, " ".repeat(1024 * 1024 + 1))),
     ]);
     let server = rdap.url().replacen("http://", "http://ada:s3cret-rdap-pass@", 1);
-    let domains = "[nowhere.test, broken.test, down.test, anonymous.test]";
+    let domains = "[nowhere.test, broken.test, down.test, anonymous.test, huge.test]";
     let maps = discover_configured(&config(&dns, domains, &server), &options()).unwrap();
-    assert_eq!(rdap.paths().len(), 4, "one query per domain: {:?}", rdap.paths());
+    assert_eq!(rdap.paths().len(), 5, "one query per domain: {:?}", rdap.paths());
     let problems: Vec<(Option<&str>, Option<&str>)> = maps
         .iter()
         .map(|m| {
@@ -121,6 +122,13 @@ fn a_404_bad_json_and_an_error_status_are_said_and_credentials_never_shown() {
     );
     assert_eq!(problems[2], (None, Some("127.0.0.1 answered 503")));
     assert_eq!(problems[3], (None, Some("the answer names no registrar entity")));
+    assert_eq!(
+        problems[4],
+        (
+            None,
+            Some("the answer is larger than the 1 MiB limit; reading stopped there")
+        )
+    );
 
     let human = render(&maps, MapFormat::Human);
     let shown = format!("(RDAP {})", rdap.url());
@@ -167,6 +175,27 @@ fn a_server_that_does_not_answer_is_said_and_a_dns_only_map_asks_nothing() {
     let maps = discover_configured(&config_closed, &options()).unwrap();
     let problem = maps[0].registration.as_ref().unwrap().problem.as_deref().unwrap();
     assert!(problem.contains("connection refused"), "{problem}");
+
+    // One that takes the connection and never answers: bounded by the timeout.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let config_silent = config(
+        &dns,
+        "shop.test",
+        &format!("http://{}/", silent.local_addr().unwrap()),
+    );
+    let quick = MapOptions {
+        web_timeout: Duration::from_secs(1),
+        ..options()
+    };
+    let started = std::time::Instant::now();
+    let maps = discover_configured(&config_silent, &quick).unwrap();
+    let problem = maps[0].registration.as_ref().unwrap().problem.as_deref().unwrap();
+    assert_eq!(problem, "timeout after 1 s");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 
     let rdap = RdapServer::start(Vec::new());
     let dns_only = MapOptions {

@@ -235,3 +235,36 @@ pub(crate) fn counts_in_words(report: &Report) -> String {
         parts.join(", ")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::deployment_rows;
+    use crate::deployment::{DeploymentMap, DnsHosting, Mail, Registration};
+
+    #[test]
+    fn the_registrar_row_follows_dns_when_it_was_looked_up() {
+        let mut map = DeploymentMap {
+            domain: "shop.test".into(),
+            dns: DnsHosting::default(),
+            hosts: Vec::new(),
+            mail: Mail::default(),
+            registration: None,
+        };
+        let whats =
+            |map: &DeploymentMap| -> Vec<String> { deployment_rows(map).into_iter().map(|r| r.0).collect() };
+        assert_eq!(whats(&map), ["DNS", "DKIM selectors"]);
+        map.registration = Some(Registration {
+            rdap_server: "https://rdap.test/".into(),
+            problem: Some("timeout after 5 s".into()),
+            ..Registration::default()
+        });
+        assert_eq!(
+            deployment_rows(&map)[1],
+            (
+                "registrar".to_string(),
+                "RDAP https://rdap.test/: registrar not found (timeout after 5 s)".to_string(),
+                "unknown".to_string()
+            )
+        );
+    }
+}
