@@ -63,6 +63,14 @@ impl Registration {
         format!("RDAP {}: registrar {}", self.rdap_server, self.found())
     }
 
+    /// What names the registrar in a diagram: its name, else its IANA id; `None` when
+    /// neither was found.
+    pub fn label(&self) -> Option<String> {
+        self.registrar
+            .clone()
+            .or_else(|| self.iana_id.as_ref().map(|id| format!("IANA id {id}")))
+    }
+
     /// The expiry date, YYYY-MM-DD.
     pub fn expires_on(&self) -> Option<&str> {
         self.expires.as_deref().map(|d| d.get(..10).unwrap_or(d))
@@ -189,6 +197,15 @@ mod tests {
             undated.found(),
             "Example Registrar, Inc., no expiry date published"
         );
+        let unnamed = Registration {
+            registrar: None,
+            ..found.clone()
+        };
+        assert_eq!(unnamed.label().as_deref(), Some("IANA id 292"));
+        assert_eq!(
+            unnamed.found(),
+            "with IANA id 292 (no name given), expires 2027-03-09"
+        );
         let failed = Registration {
             rdap_server: "https://rdap.test/".into(),
             problem: Some("rdap.test has no record of shop.test (404)".into()),
@@ -198,5 +215,6 @@ mod tests {
             failed.found(),
             "not found (rdap.test has no record of shop.test (404))"
         );
+        assert_eq!(failed.label(), None);
     }
 }

@@ -175,22 +175,22 @@ fn quoted(text: &str) -> String {
     format!("\"{}\"", visible(text).replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-/// The registrar's node and its edge to the domain; a lookup that failed is drawn dashed
+/// The registrar's node and its edge to the domain's; a lookup that failed is drawn dashed
 /// and red with why, as a host that does not resolve is.
-fn dot_registrar(out: &mut String, domain: &str, domain_name: &str, registration: &Registration) {
-    match &registration.registrar {
-        Some(name) => {
+fn dot_registrar(out: &mut String, domain_node: &str, domain: &str, registration: &Registration) {
+    match registration.label() {
+        Some(label) => {
             let _ = writeln!(
                 out,
-                "  {} -> {domain} [label=\"registers\"];",
-                quoted(&format!("registrar: {name}"))
+                "  {} -> {domain_node} [label=\"registers\"];",
+                quoted(&format!("registrar: {label}"))
             );
         }
         None => {
-            let node = quoted(&format!("registrar of {domain_name}"));
+            let node = quoted(&format!("registrar of {domain}"));
             let _ = writeln!(
                 out,
-                "  {node} [style=dashed, color=red, xlabel={}];\n  {node} -> {domain} [label=\"registers\"];",
+                "  {node} [style=dashed, color=red, xlabel={}];\n  {node} -> {domain_node} [label=\"registers\"];",
                 quoted(&registration.found())
             );
         }

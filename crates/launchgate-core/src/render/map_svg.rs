@@ -112,14 +112,9 @@ pub(super) fn render(map: &DeploymentMap) -> String {
     };
     node(&mut out, LEFT_X, middle, BOX_W, &dns, "dns");
     if let Some(registration) = &map.registration {
-        let label = match &registration.registrar {
-            Some(name) => format!("registrar: {name}"),
-            None => "registrar: not found".to_string(),
-        };
-        let class = if registration.registrar.is_some() {
-            "dns"
-        } else {
-            "broken"
+        let (label, class) = match registration.label() {
+            Some(label) => (format!("registrar: {label}"), "dns"),
+            None => ("registrar: not found".to_string(), "broken"),
         };
         node(&mut out, LEFT_X, registrar_y, BOX_W, &label, class);
     }
