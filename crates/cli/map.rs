@@ -1,4 +1,5 @@
-//! `launchgate map`: where the domain's DNS, web traffic and mail go, discovered.
+//! `launchgate map`: where the domain's DNS, web traffic and mail go, and who the domain
+//! is registered with, discovered.
 
 use std::path::PathBuf;
 
@@ -26,7 +27,8 @@ pub struct MapArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 
-    /// Ask DNS only: no HTTPS or HTTP request to the hosts.
+    /// Ask DNS only: no HTTPS or HTTP request to the hosts, no RDAP query for the
+    /// registrar.
     #[arg(long)]
     dns_only: bool,
 }
@@ -39,6 +41,7 @@ fn run_inner(args: &MapArgs) -> Result<ExitStatus, Error> {
     let config = crate::check::required_config(args.config.as_deref(), &args.root)?;
     let options = MapOptions {
         probe_web: !args.dns_only,
+        lookup_registrar: !args.dns_only,
         ..MapOptions::default()
     };
     let maps = launchgate_map::discover_configured(&config, &options)?;

@@ -43,6 +43,7 @@ fn handover_writes_then_updates_keeping_what_a_person_wrote_and_refuses_lost_mar
         "- [ ] go through each revenue path once as a customer would: /checkout",
         "- [ ] watch new errors in Sentry",
         "- [ ] status.shop.test does not resolve: fix or remove its record",
+        "| domain registrar of shop.test | … | not looked up (report.map is dns): look the domain up in its registry's RDAP or WHOIS | … | … |",
     ] {
         assert!(first.contains(line), "no `{line}` in:\n{first}");
     }
@@ -113,4 +114,52 @@ fn a_secret_is_recognised_by_its_value_and_never_written() {
         !text.contains(value) && !text.contains("Qm8ZrT2vLx6NcW4"),
         "{text}"
     );
+}
+
+/// With `report.map: full`, the registrar row holds what RDAP (a service on 127.0.0.1 named
+/// by `smoke.rdap.server`) says; a domain it does not know is said, not left blank.
+#[test]
+fn handover_names_the_registrar_found_in_rdap() {
+    use crate::rdap_server::{RdapServer, domain_object};
+    use launchgate_dns::responder::{DnsServer, Zone};
+    let mut zone = Zone::new();
+    zone.ns("shop.test", "ada.ns.cloudflare.test");
+    let dns = DnsServer::start(zone);
+    let rdap = RdapServer::start(vec![(
+        "shop.test",
+        (
+            200,
+            domain_object(
+                "shop.test",
+                "Example Registrar, Inc.",
+                "292",
+                "2027-03-09T17:00:00Z",
+            ),
+        ),
+    )]);
+    let dir = repo_with_config(&format!(
+        "report: {{ product: Shop, map: full }}\n\
+         smoke:\n  base_url: http://127.0.0.1:9\n  rdap: {{ server: \"{}\" }}\n\
+         dns:\n  domain: [shop.test, gone.test]\n  resolver: [{}]\n  timeout: 1s\n  attempts: 1\n",
+        rdap.url(),
+        dns.url()
+    ));
+    launchgate()
+        .current_dir(dir.path())
+        .arg("handover")
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(dir.path().join("HANDOVER.md")).unwrap();
+    let server = rdap.url();
+    for line in [
+        format!(
+            "| domain registrar of shop.test | Example Registrar, Inc. | RDAP {server}: registrar Example Registrar, Inc. (IANA id 292), expires 2027-03-09 | … | … |"
+        ),
+        format!(
+            "| domain registrar of gone.test | unknown | RDAP {server}: registrar not found (127.0.0.1 has no record of gone.test (404)) | … | … |"
+        ),
+    ] {
+        assert!(text.contains(&line), "no `{line}` in:\n{text}");
+    }
+    assert!(!text.contains("| domain registrar |"), "{text}");
 }

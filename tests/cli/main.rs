@@ -6,6 +6,8 @@ use predicates::prelude::*;
 mod handover;
 mod launch_report;
 mod map;
+#[path = "../../crates/launchgate-map/tests/support/rdap_server.rs"]
+mod rdap_server;
 
 fn launchgate() -> Command {
     let mut cmd = Command::cargo_bin("launchgate").unwrap();

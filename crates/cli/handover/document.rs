@@ -92,12 +92,25 @@ fn accounts(inputs: &Inputs, previous: Option<&str>) -> String {
             rows.push([account, provider, found]);
         }
     };
-    add(
-        "domain registrar".into(),
-        BLANK.into(),
-        "not discovered: look the domain up in its registry's RDAP or WHOIS".into(),
-    );
     let known = |p: &Option<String>| p.clone().unwrap_or_else(|| "unknown".to_string());
+    if inputs.maps.is_empty() {
+        add(
+            "domain registrar".into(),
+            BLANK.into(),
+            "not discovered: look the domain up in its registry's RDAP or WHOIS".into(),
+        );
+    }
+    for map in inputs.maps {
+        let (provider, found) = match &map.registration {
+            Some(registration) => (known(&registration.registrar), registration.summary()),
+            None => (
+                BLANK.into(),
+                "not looked up (report.map is dns): look the domain up in its registry's RDAP or WHOIS"
+                    .into(),
+            ),
+        };
+        add(format!("domain registrar of {}", map.domain), provider, found);
+    }
     for map in inputs.maps {
         let servers = if map.dns.name_servers.is_empty() {
             map.dns
@@ -151,7 +164,12 @@ fn accounts(inputs: &Inputs, previous: Option<&str>) -> String {
     );
     for [account, provider, found] in rows {
         let key = (cell(&account), cell(&provider));
-        let (owner, recovery) = kept.get(&key).cloned().unwrap_or((BLANK.into(), BLANK.into()));
+        // A provider found since the last run keeps what was written when it was not known.
+        let (owner, recovery) = [key.1.as_str(), BLANK, "unknown"]
+            .iter()
+            .find_map(|provider| kept.get(&(key.0.clone(), provider.to_string())))
+            .cloned()
+            .unwrap_or((BLANK.into(), BLANK.into()));
         out.push_str(&format!(
             "| {} | {} | {} | {owner} | {recovery} |\n",
             key.0,
@@ -348,6 +366,35 @@ mod tests {
         assert_eq!(service_of("SENTRY_DSN"), Some(("Sentry", "error tracking")));
         assert_eq!(service_of("STRIPEY"), None);
         assert_eq!(service_of("PORT"), None);
+    }
+
+    #[test]
+    fn a_registrar_found_since_the_last_run_keeps_its_owner() {
+        use launchgate_core::deployment::{DnsHosting, Mail, Registration};
+        let map = DeploymentMap {
+            domain: "shop.test".into(),
+            dns: DnsHosting::default(),
+            hosts: Vec::new(),
+            mail: Mail::default(),
+            registration: Some(Registration {
+                rdap_server: "https://rdap.test/".into(),
+                registrar: Some("Gandi SAS".into()),
+                iana_id: Some("81".into()),
+                expires: Some("2027-03-09T17:00:00Z".into()),
+                problem: None,
+            }),
+        };
+        let maps = [map];
+        let inputs = Inputs {
+            maps: &maps,
+            ..Inputs::default()
+        };
+        let previous = "| account | provider | found from | owner | recovery contact |\n| --- | --- | --- | --- | --- |\n| domain registrar of shop.test | unknown | RDAP https://rdap.test/: registrar not found (timed out) | Ada | ada@example.test |\n";
+        let table = accounts(&inputs, Some(previous));
+        assert!(
+            table.contains("| domain registrar of shop.test | Gandi SAS | RDAP https://rdap.test/: registrar Gandi SAS (IANA id 81), expires 2027-03-09 | Ada | ada@example.test |"),
+            "{table}"
+        );
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub async fn discover(dns: &Dns, domain: &str, hosts: &[String], selectors: &[St
         dns: name_servers(dns, domain).await,
         hosts: nodes,
         mail: mail(dns, domain, selectors).await,
+        registration: None,
     }
 }
 

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use launchgate_core::render::{deployment_rows, inert_commands, to_json_pretty, visible};
 
-use crate::{DeploymentMap, HostNode, Named};
+use crate::{DeploymentMap, HostNode, Named, Registration};
 
 /// A map format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -99,6 +99,11 @@ fn human(maps: &[DeploymentMap]) -> String {
             )
         };
         let _ = writeln!(out, "  DNS served by: {}", visible(&ns));
+        let registrar = match &map.registration {
+            Some(r) => format!("{} (RDAP {})", r.found(), r.rdap_server),
+            None => "not looked up (a DNS-only map)".to_string(),
+        };
+        let _ = writeln!(out, "  registrar: {}", visible(&registrar));
         for node in &map.hosts {
             let _ = writeln!(out, "  {}: {}", visible(&node.name), visible(&host_line(node)));
         }
@@ -170,6 +175,28 @@ fn quoted(text: &str) -> String {
     format!("\"{}\"", visible(text).replace('\\', "\\\\").replace('"', "\\\""))
 }
 
+/// The registrar's node and its edge to the domain's; a lookup that failed is drawn dashed
+/// and red with why, as a host that does not resolve is.
+fn dot_registrar(out: &mut String, domain_node: &str, domain: &str, registration: &Registration) {
+    match registration.label() {
+        Some(label) => {
+            let _ = writeln!(
+                out,
+                "  {} -> {domain_node} [label=\"registers\"];",
+                quoted(&format!("registrar: {label}"))
+            );
+        }
+        None => {
+            let node = quoted(&format!("registrar of {domain}"));
+            let _ = writeln!(
+                out,
+                "  {node} [style=dashed, color=red, xlabel={}];\n  {node} -> {domain_node} [label=\"registers\"];",
+                quoted(&registration.found())
+            );
+        }
+    }
+}
+
 fn dot(maps: &[DeploymentMap]) -> String {
     let mut out =
         String::from("digraph deployment {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n");
@@ -182,6 +209,9 @@ fn dot(maps: &[DeploymentMap]) -> String {
             "  {} -> {domain} [label=\"serves DNS\"];",
             quoted(&dns_label)
         );
+        if let Some(registration) = &map.registration {
+            dot_registrar(&mut out, &domain, &map.domain, registration);
+        }
         for node in &map.hosts {
             let name = quoted(&node.name);
             if node.name != map.domain {

@@ -74,6 +74,8 @@ fn the_map_names_dns_web_and_mail_providers_and_says_which_hosts_do_not_resolve(
         .port();
     let options = MapOptions {
         probe_web: true,
+        // The registrar has its own test (registrar.rs); no RDAP query leaves the machine.
+        lookup_registrar: false,
         https_port: closed,
         http_port: platform_server(),
         web_timeout: Duration::from_secs(2),

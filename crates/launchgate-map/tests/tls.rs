@@ -85,6 +85,8 @@ fn the_certificate_issuer_and_expiry_and_the_platform_behind_https_are_read() {
     };
     let options = MapOptions {
         probe_web: true,
+        // The registrar has its own test (registrar.rs); no RDAP query leaves the machine.
+        lookup_registrar: false,
         https_port: https_server(config),
         http_port: 9,
         web_timeout: Duration::from_secs(3),

@@ -86,7 +86,16 @@ pub(super) fn render(map: &DeploymentMap) -> String {
     for report in &map.mail.dmarc_reports {
         rows.push(("DMARC reports".to_string(), report.name.clone(), "mail"));
     }
-    let height = (rows.len().max(1) as u32) * ROW + 16;
+    let slots = rows.len().max(1) as u32;
+    let middle = 8 + (slots - 1) * ROW / 2;
+    // The registrar sits under the DNS host in the left column: whoever holds the
+    // registration can change where DNS is served.
+    let registrar_y = middle + ROW;
+    let height = if map.registration.is_some() {
+        (slots * ROW).max(registrar_y + BOX_H) + 16
+    } else {
+        slots * ROW + 16
+    };
     let mut out = String::new();
     let _ = write!(
         out,
@@ -96,13 +105,19 @@ pub(super) fn render(map: &DeploymentMap) -> String {
          orient=\"auto-start-reverse\"><path d=\"M0,0 L8,4 L0,8 z\"/></marker></defs>",
         text(&map.domain)
     );
-    let middle = 8 + (rows.len().max(1) as u32 - 1) * ROW / 2;
     let dns = match &map.dns.provider {
         Some(provider) => format!("DNS: {provider}"),
         None if map.dns.name_servers.is_empty() => "DNS: no name servers".to_string(),
         None => "DNS: unknown provider".to_string(),
     };
     node(&mut out, LEFT_X, middle, BOX_W, &dns, "dns");
+    if let Some(registration) = &map.registration {
+        let (label, class) = match registration.label() {
+            Some(label) => (format!("registrar: {label}"), "dns"),
+            None => ("registrar: not found".to_string(), "broken"),
+        };
+        node(&mut out, LEFT_X, registrar_y, BOX_W, &label, class);
+    }
     for (i, (left, right, class)) in rows.iter().enumerate() {
         let y = 8 + i as u32 * ROW;
         edge(
@@ -127,7 +142,7 @@ pub(super) fn render(map: &DeploymentMap) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deployment::{DnsHosting, HostNode, Mail};
+    use crate::deployment::{DnsHosting, HostNode, Mail, Registration};
 
     #[test]
     fn hosts_that_do_not_resolve_are_drawn_as_such_and_names_are_escaped() {
@@ -151,6 +166,7 @@ mod tests {
                 },
             ],
             mail: Mail::default(),
+            registration: None,
         };
         let svg = render(&map);
         assert!(svg.starts_with("<svg class=\"map\""));
@@ -159,5 +175,40 @@ mod tests {
         assert!(svg.contains("<rect class=\"broken\""));
         assert!(svg.contains(">does not resolve</text>"));
         assert_eq!(fit("abcdefghij", 56), "abcdef…");
+        assert!(!svg.contains("registrar"), "a DNS-only map has no registrar box");
+    }
+
+    #[test]
+    fn the_registrar_is_drawn_under_the_dns_host_and_a_failed_lookup_as_broken() {
+        let mut map = DeploymentMap {
+            domain: "shop.test".into(),
+            dns: DnsHosting::default(),
+            hosts: vec![HostNode {
+                name: "shop.test".into(),
+                resolves: true,
+                ..HostNode::default()
+            }],
+            mail: Mail::default(),
+            registration: Some(Registration {
+                rdap_server: "https://rdap.test/".into(),
+                registrar: Some("Gandi & Co".into()),
+                ..Registration::default()
+            }),
+        };
+        let svg = render(&map);
+        assert!(svg.contains(">registrar: Gandi &amp; Co</text>"), "{svg}");
+        // One host row, yet room for the DNS box and the registrar box under it.
+        assert!(svg.contains("height=\"82\""), "{svg}");
+        map.registration = Some(Registration {
+            rdap_server: "https://rdap.test/".into(),
+            problem: Some("rdap.test answered 503".into()),
+            ..Registration::default()
+        });
+        let svg = render(&map);
+        assert!(
+            svg.contains("<rect class=\"broken\" x=\"8\" y=\"42\"")
+                && svg.contains(">registrar: not found</text>"),
+            "{svg}"
+        );
     }
 }

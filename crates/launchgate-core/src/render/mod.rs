@@ -149,6 +149,13 @@ pub fn deployment_rows(map: &crate::deployment::DeploymentMap) -> Vec<(String, S
         map.dns.name_servers.join(", ")
     };
     rows.push(("DNS".to_string(), servers, known(&map.dns.provider)));
+    if let Some(registration) = &map.registration {
+        rows.push((
+            "registrar".to_string(),
+            registration.summary(),
+            known(&registration.registrar),
+        ));
+    }
     for host in &map.hosts {
         let mut place = if host.resolves {
             let mut parts = host
@@ -226,5 +233,38 @@ pub(crate) fn counts_in_words(report: &Report) -> String {
         "no findings".to_string()
     } else {
         parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::deployment_rows;
+    use crate::deployment::{DeploymentMap, DnsHosting, Mail, Registration};
+
+    #[test]
+    fn the_registrar_row_follows_dns_when_it_was_looked_up() {
+        let mut map = DeploymentMap {
+            domain: "shop.test".into(),
+            dns: DnsHosting::default(),
+            hosts: Vec::new(),
+            mail: Mail::default(),
+            registration: None,
+        };
+        let whats =
+            |map: &DeploymentMap| -> Vec<String> { deployment_rows(map).into_iter().map(|r| r.0).collect() };
+        assert_eq!(whats(&map), ["DNS", "DKIM selectors"]);
+        map.registration = Some(Registration {
+            rdap_server: "https://rdap.test/".into(),
+            problem: Some("timeout after 5 s".into()),
+            ..Registration::default()
+        });
+        assert_eq!(
+            deployment_rows(&map)[1],
+            (
+                "registrar".to_string(),
+                "RDAP https://rdap.test/: registrar not found (timeout after 5 s)".to_string(),
+                "unknown".to_string()
+            )
+        );
     }
 }

@@ -1,19 +1,20 @@
 //! Domain registration expiry from RDAP (RFC 9083): the `expiration` event of the domain
 //! object, judged against `warn_days` and `fail_days`. A domain the lookup cannot date is a
-//! finding, never a pass.
+//! finding, never a pass. The query and the reading of its answer are [`domain`]'s.
+
+pub mod domain;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use launchgate_core::{Finding, Severity};
-use reqwest::{Method, Url};
-use serde_json::Value;
+use launchgate_core::{CheckRun, Finding, Severity};
+use reqwest::Url;
 
-use crate::cookies::CookieJar;
-use crate::http::{HttpClient, Prepared};
+pub use domain::{Expiry, Registrar, Registration, parse_domain, parse_expiry};
+
+use crate::http::HttpClient;
 use crate::spec::RdapSpec;
-use launchgate_core::CheckRun;
 
 const SECONDS_PER_DAY: i64 = 86_400;
 
@@ -34,46 +35,15 @@ impl LookupCache {
         {
             return Ok(answer.clone());
         }
-        let answer = lookup(client, server, name).await?;
+        let answer = domain::lookup(client, server, name)
+            .await?
+            .map(|registration| registration.expiry);
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(key, (Instant::now(), answer.clone()));
         Ok(answer)
     }
-}
-
-/// What an RDAP answer says about a domain's expiry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Expiry {
-    /// Unix seconds of the `expiration` event.
-    At(i64),
-    /// The registry publishes no expiration date for the domain.
-    Unpublished,
-}
-
-/// Reads the `expiration` event from an RDAP domain object.
-pub fn parse_expiry(body: &[u8]) -> Result<Expiry, String> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| format!("not RDAP JSON ({e})"))?;
-    if value.get("objectClassName").and_then(Value::as_str) != Some("domain") {
-        return Err("not an RDAP domain object (objectClassName is not \"domain\")".into());
-    }
-    let events = value.get("events").and_then(Value::as_array);
-    let expiration = events.into_iter().flatten().find(|e| {
-        e.get("eventAction")
-            .and_then(Value::as_str)
-            .is_some_and(|a| a.eq_ignore_ascii_case("expiration"))
-    });
-    let Some(event) = expiration else {
-        return Ok(Expiry::Unpublished);
-    };
-    let date = event
-        .get("eventDate")
-        .and_then(Value::as_str)
-        .ok_or("the expiration event has no eventDate")?;
-    time::OffsetDateTime::parse(date, &time::format_description::well_known::Rfc3339)
-        .map(|t| Expiry::At(t.unix_timestamp()))
-        .map_err(|_| format!("the expiration date `{date}` is not an RFC 3339 date"))
 }
 
 /// The names to ask about for a host: the host, then each parent with two labels or more,
@@ -98,7 +68,7 @@ pub async fn domain_expiry(
     let Some(spec) = spec else {
         return Vec::new();
     };
-    let Ok(server) = server_base(&spec.server) else {
+    let Ok(server) = domain::server_base(&spec.server) else {
         let o = CheckRun::new("domain expiry");
         return vec![o.fail(
             "smoke.domain.rdap",
@@ -130,18 +100,6 @@ pub async fn domain_expiry(
         }
     }
     outcomes
-}
-
-fn server_base(raw: &str) -> Result<Url, ()> {
-    let with_slash = if raw.ends_with('/') {
-        raw.to_string()
-    } else {
-        format!("{raw}/")
-    };
-    Url::parse(&with_slash)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .ok_or(())
 }
 
 /// Asks the server about each name in turn until one is found, and judges its expiry.
@@ -237,56 +195,9 @@ async fn check_domain(
     outcome.detail = outcome.findings.first().map(|f| f.message.clone());
 }
 
-/// One RDAP query: the expiry, `None` when the server does not know the name (404).
-async fn lookup(client: &HttpClient, server: &Url, name: &str) -> Result<Option<Expiry>, String> {
-    let url = server
-        .join(&format!("domain/{name}"))
-        .map_err(|e| format!("cannot build the query URL: {e}"))?;
-    let request = Prepared {
-        method: Method::GET,
-        url,
-        headers: vec![("accept".into(), "application/rdap+json".into())],
-        body: None,
-        identity: None,
-    };
-    let mut jar = CookieJar::default();
-    // rdap.org and bootstrap services answer with a redirect to the registry's server.
-    let response = client
-        .send(&request, &mut jar, true, None)
-        .await
-        .map_err(|e| e.to_string())?;
-    match response.status {
-        404 => Ok(None),
-        200..=299 => parse_expiry(&response.body).map(Some),
-        other => Err(format!(
-            "{} answered {other}",
-            response.url.host_str().unwrap_or("the server")
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_expiration_event_is_read() {
-        let body = br#"{"objectClassName":"domain","ldhName":"EXAMPLE.COM","events":[
-            {"eventAction":"registration","eventDate":"1995-08-14T04:00:00Z"},
-            {"eventAction":"expiration","eventDate":"2026-08-13T04:00:00Z"}]}"#;
-        assert_eq!(parse_expiry(body).unwrap(), Expiry::At(1_786_593_600));
-        let none = br#"{"objectClassName":"domain","events":[{"eventAction":"registration","eventDate":"1995-08-14T04:00:00Z"}]}"#;
-        assert_eq!(parse_expiry(none).unwrap(), Expiry::Unpublished);
-        assert!(parse_expiry(br#"{"objectClassName":"entity"}"#).is_err());
-        assert!(
-            parse_expiry(
-                br#"{"objectClassName":"domain","events":[{"eventAction":"expiration","eventDate":"soon"}]}"#
-            )
-            .unwrap_err()
-            .contains("not an RFC 3339 date")
-        );
-        assert!(parse_expiry(b"<html>").is_err());
-    }
 
     #[test]
     fn parents_are_asked_after_the_host() {
