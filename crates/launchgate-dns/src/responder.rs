@@ -1,6 +1,7 @@
 //! A small authoritative responder for tests and demos; not a production DNS server.
 //!
-//! It serves a [`Zone`] built in code on 127.0.0.1, over UDP and TCP on one port. UDP
+//! It serves a [`Zone`] built in code on 127.0.0.1, over UDP and TCP on one port, through
+//! hickory-server; this file only decides the answers. UDP
 //! answers over 512 bytes are truncated so the client has to retry over TCP, as a real
 //! server does; names can be made to stay silent or answer SERVFAIL. CNAMEs inside the zone
 //! are followed the way a recursive resolver would, so the gate can point at it directly.
@@ -14,10 +15,16 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use hickory_resolver::proto::op::{Message, ResponseCode};
-use hickory_resolver::proto::rr::rdata::{A, AAAA, CAA, CNAME, MX, NS, NULL, PTR, TXT};
-use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use std::time::Duration;
+
+use hickory_server::Server;
+use hickory_server::net::runtime::Time;
+use hickory_server::net::xfer::Protocol;
+use hickory_server::proto::op::{Header, HeaderCounts, Metadata, ResponseCode};
+use hickory_server::proto::rr::rdata::{A, AAAA, CAA, CNAME, MX, NS, NULL, PTR, TXT};
+use hickory_server::proto::rr::{Name, RData, Record, RecordType};
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
+use hickory_server::zone_handler::MessageResponseBuilder;
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::oneshot;
 
@@ -37,6 +44,11 @@ pub struct Zone {
     /// Answers for these names carry the AD bit, as a validating resolver's would.
     authenticated: HashSet<String>,
 }
+
+/// How long a TCP connection may stay idle before the responder closes it.
+const TCP_IDLE: Duration = Duration::from_secs(10);
+/// Responses queued per TCP connection.
+const TCP_RESPONSE_BUFFER: usize = 16;
 
 fn key(name: &str) -> String {
     name.trim_end_matches('.').to_ascii_lowercase()
@@ -153,32 +165,32 @@ impl Zone {
         self
     }
 
-    /// The answer to one query; `None` means stay silent.
-    fn answer(&self, query: &Message) -> Option<Message> {
-        let mut response = Message::response(query.metadata.id, query.metadata.op_code);
-        response.metadata.authoritative = true;
-        response.metadata.recursion_desired = query.metadata.recursion_desired;
-        response.metadata.recursion_available = true;
-        let q = query.queries.first()?.clone();
-        response.add_query(q.clone());
-        let name = key(&q.name().to_string());
+    /// The answer to a query for `name` and `rtype`: its header and answer records;
+    /// `None` means stay silent.
+    fn answer(&self, request: &Metadata, name: &str, rtype: RecordType) -> Option<(Metadata, Vec<Record>)> {
+        let mut metadata = Metadata::response_from_request(request);
+        metadata.authoritative = true;
+        metadata.recursion_available = true;
+        let name = key(name);
         if self.silent.contains(&name) {
             return None;
         }
-        response.metadata.authentic_data = self.authenticated.contains(&name);
+        metadata.authentic_data = self.authenticated.contains(&name);
         if self.servfail.contains(&name) {
-            response.metadata.response_code = ResponseCode::ServFail;
-            return Some(response);
+            metadata.response_code = ResponseCode::ServFail;
+            return Some((metadata, Vec::new()));
         }
-        let rtype = q.query_type();
+        let mut answers = Vec::new();
         let mut owner = name;
         // Follow CNAMEs inside the zone, as a recursive resolver would.
         for _ in 0..8 {
             if let Some(records) = self.records.get(&(owner.clone(), rtype)) {
-                for data in records {
-                    response.add_answer(Record::from_rdata(fqdn(&owner), 300, data.clone()));
-                }
-                return Some(response);
+                answers.extend(
+                    records
+                        .iter()
+                        .map(|data| Record::from_rdata(fqdn(&owner), 300, data.clone())),
+                );
+                return Some((metadata, answers));
             }
             if rtype == RecordType::CNAME {
                 break;
@@ -190,7 +202,7 @@ impl Zone {
             else {
                 break;
             };
-            response.add_answer(Record::from_rdata(
+            answers.push(Record::from_rdata(
                 fqdn(&owner),
                 300,
                 RData::CNAME(target.clone()),
@@ -198,9 +210,56 @@ impl Zone {
             owner = key(&target.0.to_string());
         }
         if !self.names.contains(&owner) {
-            response.metadata.response_code = ResponseCode::NXDomain;
+            metadata.response_code = ResponseCode::NXDomain;
         }
-        Some(response)
+        Some((metadata, answers))
+    }
+}
+
+/// Answers hickory-server's requests from a [`Zone`], counting them by protocol.
+struct ZoneHandler {
+    zone: Zone,
+    udp_queries: Arc<AtomicUsize>,
+    tcp_queries: Arc<AtomicUsize>,
+}
+
+#[async_trait::async_trait]
+impl RequestHandler for ZoneHandler {
+    async fn handle_request<R: ResponseHandler, T: Time>(
+        &self,
+        request: &Request,
+        mut response: R,
+    ) -> ResponseInfo {
+        let count = match request.protocol() {
+            Protocol::Udp => &self.udp_queries,
+            _ => &self.tcp_queries,
+        };
+        count.fetch_add(1, Ordering::SeqCst);
+        let mut silent = Metadata::response_from_request(&request.metadata);
+        silent.response_code = ResponseCode::ServFail;
+        let silent = ResponseInfo::from(Header {
+            metadata: silent,
+            counts: HeaderCounts::default(),
+        });
+        let Some(query) = request.queries.queries().first() else {
+            return silent;
+        };
+        let Some((metadata, answers)) =
+            self.zone
+                .answer(&request.metadata, &query.name().to_string(), query.query_type())
+        else {
+            return silent;
+        };
+        // No EDNS in the answer: a UDP answer over 512 bytes is truncated, so the client
+        // retries over TCP as it would with a small server.
+        let message = MessageResponseBuilder::from_message_request(request).build(
+            metadata,
+            answers.iter(),
+            std::iter::empty(),
+            std::iter::empty(),
+            std::iter::empty(),
+        );
+        response.send_response(message).await.unwrap_or(silent)
     }
 }
 
@@ -239,7 +298,6 @@ impl DnsServer {
     }
 
     fn serve(zone: Zone, addr: Option<SocketAddr>) -> io::Result<DnsServer> {
-        let zone = Arc::new(zone);
         let udp_queries = Arc::new(AtomicUsize::new(0));
         let tcp_queries = Arc::new(AtomicUsize::new(0));
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
@@ -270,11 +328,15 @@ impl DnsServer {
                             return;
                         }
                     };
-                    let udp_task = tokio::spawn(serve_udp(udp, zone.clone(), udp_count));
-                    let tcp_task = tokio::spawn(serve_tcp(tcp, zone, tcp_count));
+                    let mut server = Server::new(ZoneHandler {
+                        zone,
+                        udp_queries: udp_count,
+                        tcp_queries: tcp_count,
+                    });
+                    server.register_socket(udp);
+                    server.register_listener(tcp, TCP_IDLE, TCP_RESPONSE_BUFFER);
                     let _ = stop_rx.await;
-                    udp_task.abort();
-                    tcp_task.abort();
+                    let _ = server.shutdown_gracefully().await;
                 });
             })?;
         let addr = match addr_rx.recv() {
@@ -306,68 +368,6 @@ impl Drop for DnsServer {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-    }
-}
-
-async fn serve_udp(udp: UdpSocket, zone: Arc<Zone>, count: Arc<AtomicUsize>) {
-    let mut buf = vec![0u8; 4096];
-    loop {
-        let Ok((len, peer)) = udp.recv_from(&mut buf).await else {
-            continue;
-        };
-        count.fetch_add(1, Ordering::SeqCst);
-        let Ok(query) = Message::from_vec(&buf[..len]) else {
-            continue;
-        };
-        let Some(response) = zone.answer(&query) else {
-            continue;
-        };
-        let Ok(mut bytes) = response.to_vec() else {
-            continue;
-        };
-        if bytes.len() > 512 {
-            let Ok(truncated) = response.truncate().to_vec() else {
-                continue;
-            };
-            bytes = truncated;
-        }
-        let _ = udp.send_to(&bytes, peer).await;
-    }
-}
-
-async fn serve_tcp(tcp: TcpListener, zone: Arc<Zone>, count: Arc<AtomicUsize>) {
-    loop {
-        let Ok((mut stream, _)) = tcp.accept().await else {
-            continue;
-        };
-        let zone = zone.clone();
-        let count = count.clone();
-        tokio::spawn(async move {
-            // Length-prefixed messages, several per connection (RFC 7766).
-            loop {
-                let Ok(len) = stream.read_u16().await else { return };
-                let mut buf = vec![0u8; usize::from(len)];
-                if stream.read_exact(&mut buf).await.is_err() {
-                    return;
-                }
-                count.fetch_add(1, Ordering::SeqCst);
-                let Ok(query) = Message::from_vec(&buf) else {
-                    return;
-                };
-                let Some(response) = zone.answer(&query) else {
-                    continue;
-                };
-                let Ok(bytes) = response.to_vec() else { return };
-                let Ok(len) = u16::try_from(bytes.len()) else {
-                    return;
-                };
-                let mut framed = len.to_be_bytes().to_vec();
-                framed.extend_from_slice(&bytes);
-                if stream.write_all(&framed).await.is_err() {
-                    return;
-                }
-            }
-        });
     }
 }
 
