@@ -113,7 +113,12 @@ impl async_imap::Authenticator for XOAuth2<'_> {
     }
 }
 
-async fn within<T>(what: &str, access: &Access, future: impl Future<Output = T>) -> Result<T, Error> {
+/// `future`, or an input error naming the inbox and `what` after [`COMMAND_TIMEOUT`].
+pub(crate) async fn within<T>(
+    what: &str,
+    access: &Access,
+    future: impl Future<Output = T>,
+) -> Result<T, Error> {
     tokio::time::timeout(COMMAND_TIMEOUT, future).await.map_err(|_| {
         Error::input(format!(
             "inbox `{}` ({}): {what} took longer than {} s",

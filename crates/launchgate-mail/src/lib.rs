@@ -26,6 +26,7 @@ pub mod message;
 pub mod placement;
 pub mod roundtrip;
 pub mod rules;
+pub mod tabs;
 pub mod trigger;
 pub mod trust;
 pub mod verify;

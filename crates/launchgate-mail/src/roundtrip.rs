@@ -5,7 +5,8 @@
 //! token in its subject. Either way only messages that arrive after the start count, in the
 //! message's `inbox` (by name; the first configured one by default). The first
 //! configured inbox is polled every `roundtrip.poll` until the message arrives in the inbox
-//! or a spam folder, or its `within` deadline passes.
+//! or a spam folder, or its `within` deadline passes. On a server speaking Gmail's IMAP
+//! extension, a message found in the inbox is placed in its tab too ([`tabs`]).
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -20,7 +21,7 @@ use crate::inbox::{self, Access};
 use crate::message::RawMessage;
 use crate::trust::Trust;
 use crate::verify::{finish, verify_messages};
-use crate::{links, trigger};
+use crate::{links, tabs, trigger};
 
 /// How long a message may take to arrive when `within` is not set.
 pub const DEFAULT_WITHIN: Duration = Duration::from_secs(300);
@@ -69,6 +70,7 @@ pub async fn roundtrip_async(config: &MailConfig) -> Result<Report, Error> {
             access,
             session,
             folders,
+            gmail,
         } = &mut opened[index];
         let imap_error = |e: async_imap::error::Error| Error::input(format!("inbox `{}`: {e}", access.name));
         let marks = inbox::marks(session, folders).await.map_err(imap_error)?;
@@ -132,13 +134,22 @@ pub async fn roundtrip_async(config: &MailConfig) -> Result<Report, Error> {
             }
             Some(found) => {
                 let after = TimeSpan(Duration::from_millis(found.after.as_millis() as u64));
+                let place = format!("{}/{}/UID {}", access.name, found.folder, found.uid);
+                let tab = if *gmail && found.folder.eq_ignore_ascii_case("INBOX") {
+                    let asking = tabs::tab_of(session, &found.folder, found.uid);
+                    inbox::within("asking which Gmail tab holds the message", access, asking)
+                        .await?
+                        .map_err(imap_error)?
+                } else {
+                    None
+                };
+                let placement = tabs::placement(&found.folder, tab);
                 rows.push(vec![
                     spec.name.clone(),
                     access.name.clone(),
-                    found.folder.clone(),
+                    placement.clone(),
                     after.to_string(),
                 ]);
-                let place = format!("{}/{}/UID {}", access.name, found.folder, found.uid);
                 if !found.folder.eq_ignore_ascii_case("INBOX") {
                     run.push(
                         Finding::new(
@@ -151,11 +162,14 @@ pub async fn roundtrip_async(config: &MailConfig) -> Result<Report, Error> {
                         .help("fix the authentication findings first (DMARC alignment above all); then warm up the sending domain"),
                     );
                 }
+                if let Some(finding) = tabs::check(tab, spec.kind, &spec.name, &access.name, &place) {
+                    run.push(finding);
+                }
                 inbox::tidy(session, &found, config.roundtrip.after)
                     .await
                     .map_err(imap_error)?;
                 verified(&mut run, &mut report, place, found.bytes, spec, config).await?;
-                run.detail = Some(format!("{} after {after}", found.folder));
+                run.detail = Some(format!("{placement} after {after}"));
             }
         }
         finish(&mut report, run, check_started);
@@ -184,19 +198,22 @@ struct Opened {
     access: Access,
     session: inbox::Session,
     folders: Vec<String>,
+    /// The server speaks Gmail's IMAP extension: the inbox tab can be asked.
+    gmail: bool,
 }
 
 impl Opened {
     async fn open(config: &crate::config::Inbox, trust: &Trust) -> Result<Self, Error> {
         let access = Access::from_config(config)?;
         let mut session = inbox::open(&access, trust).await?;
-        let folders = inbox::folders(&mut session)
-            .await
-            .map_err(|e| Error::input(format!("inbox `{}`: {e}", access.name)))?;
+        let imap_error = |e| Error::input(format!("inbox `{}`: {e}", access.name));
+        let folders = inbox::folders(&mut session).await.map_err(imap_error)?;
+        let gmail = tabs::gmail_extension(&mut session).await.map_err(imap_error)?;
         Ok(Opened {
             access,
             session,
             folders,
+            gmail,
         })
     }
 }

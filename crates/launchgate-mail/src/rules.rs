@@ -113,6 +113,12 @@ pub const RULES: &[Rule] = &[
         Severity::Error,
     ),
     Rule::new(
+        "mail.promotions-tab",
+        "PromotionsTab",
+        "A transactional message landed in Gmail's Promotions tab, where readers miss it: asked over Gmail's IMAP extension (X-GM-EXT-1) when the seed inbox's server offers it.",
+        Severity::Warning,
+    ),
+    Rule::new(
         "mail.from-domain",
         "FromDomain",
         "The From address is not at the configured sending domain.",

@@ -7,7 +7,18 @@ A wrong token is answered as Gmail documents it: a challenge holding a JSON erro
 the client must acknowledge with an empty response before the server says NO. What the
 client answered there goes to --sasl-log (never the token).
 
-    imapserver.py --token TOKEN --sasl-log FILE [pymap's own arguments]
+With --gmail the server also speaks the part of Gmail's IMAP extension the round trip uses
+(https://developers.google.com/gmail/imap/imap-extensions): it advertises `X-GM-EXT-1` and
+takes the `X-GM-RAW` search key, whose argument is a Gmail search query. Of Gmail's search
+operators it answers `category:NAME` (primary, social, promotions, updates, forums; several
+terms must all hold, as in Gmail); a message's category is what its X-Test-Category header
+says (the test host writes it on delivery), and Primary when it has none. Any other query
+is refused with NO rather than answered wrongly. Without --gmail, X-GM-RAW is answered BAD,
+as by any server without the extension. Each X-GM-RAW query asked, with or without
+--gmail, goes to --search-log (`searched: QUERY` or `refused: QUERY`).
+
+    imapserver.py --token TOKEN --sasl-log FILE --search-log FILE [--gmail]
+                  [pymap's own arguments]
 """
 import json
 import secrets
@@ -18,6 +29,15 @@ from pysasl.exception import InvalidResponse
 from pysasl.mechanism import ServerChallenge
 from pysasl.mechanism.oauth import OAuth2Mechanism
 from pymap.backend.dict import Config
+from pymap.config import BackendCapability
+from pymap.exceptions import SearchNotAllowed
+from pymap.parsing import Space
+from pymap.parsing.exceptions import NotParseable
+from pymap.parsing.primitives import Atom
+from pymap.parsing.specials import SearchKey
+from pymap.parsing.specials.astring import AString
+from pymap.parsing.specials.fetchattr import FetchRequirement
+from pymap.search import SearchCriteria
 import pymap.main
 
 
@@ -75,13 +95,90 @@ class CheckedXOAuth2(OAuth2Mechanism):
         return BearerToken(user, token, self._issued), None
 
 
+GMAIL_CATEGORIES = ("primary", "social", "promotions", "updates", "forums")
+
+
+class GmailRawKey(SearchKey):
+    """`X-GM-RAW "query"`: reads the message's header, for its category."""
+
+    @property
+    def requirement(self):
+        return FetchRequirement.HEADER
+
+
+class GmailRawCriteria(SearchCriteria):
+    """Matches the messages every `category:NAME` term of the query holds."""
+
+    def __init__(self, key, params):
+        super().__init__(params)
+        self.categories = set()
+        for term in key.filter_str.split():
+            operator, _, name = term.partition(":")
+            if operator.lower() != "category" or name.lower() not in GMAIL_CATEGORIES:
+                raise SearchNotAllowed(key)
+            self.categories.add(name.lower())
+
+    def matches(self, msg_seq, msg, loaded_msg):
+        values = loaded_msg.get_header(b"X-Test-Category")
+        category = str(values[0]).strip().lower() if values else "primary"
+        return self.categories <= {category}
+
+
+def watch_gmail_searches(gmail, log):
+    """Takes X-GM-RAW in SEARCH when `gmail` (and advertises X-GM-EXT-1 after login);
+    without it, answers X-GM-RAW BAD as any server without the extension. Either way each
+    X-GM-RAW query asked goes to `log`, so a test sees what a client asked."""
+    if gmail:
+        Config.backend_capability = property(
+            lambda self: BackendCapability(
+                idle=True, object_id=True, multi_append=True, custom=[b"X-GM-EXT-1"]
+            )
+        )
+    parse_key = SearchKey.parse.__func__
+
+    def parse(cls, buf, params):
+        try:
+            return parse_key(cls, buf, params)
+        except NotParseable:
+            start = buf
+            try:
+                _, buf = Space.parse(buf, params)
+            except NotParseable:
+                pass
+            atom, after = Atom.parse(buf, params)
+            if atom.value.upper() != b"X-GM-RAW":
+                raise NotParseable(start)
+            _, after = Space.parse(after, params)
+            query, after = AString.parse(after, params)
+            query = query.value.decode("utf-8")
+            with open(log, "a") as out:
+                out.write(f"{'searched' if gmail else 'refused'}: {query}\n")
+            if not gmail:
+                raise NotParseable(start)
+            return GmailRawKey(b"X-GM-RAW", query), after
+
+    SearchKey.parse = classmethod(parse)
+    criteria_of = SearchCriteria.of.__func__
+
+    def of(cls, key, params):
+        if key.value == b"X-GM-RAW":
+            return GmailRawCriteria(key, params)
+        return criteria_of(cls, key, params)
+
+    SearchCriteria.of = classmethod(of)
+
+
 def main():
     args = sys.argv[1:]
+    gmail = "--gmail" in args
+    if gmail:
+        args.remove("--gmail")
     own = {}
-    for name in ("--token", "--sasl-log"):
+    for name in ("--token", "--sasl-log", "--search-log"):
         at = args.index(name)
         own[name] = args[at + 1]
         del args[at : at + 2]
+    watch_gmail_searches(gmail, own["--search-log"])
     xoauth2 = CheckedXOAuth2(own["--token"], own["--sasl-log"])
     mechanisms = [*SASLAuth.defaults().server_mechanisms, xoauth2]
     Config.tls_auth = property(lambda self: SASLAuth(mechanisms))

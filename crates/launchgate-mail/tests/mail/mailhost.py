@@ -5,10 +5,14 @@ address (`--received-ip`, since the tests stay on loopback). A small HTTP server
 product: `POST /api/password-reset {"email": …}` sends the reset email through aiosmtpd;
 `POST /api/broken` answers 500; of the links in the email, `/reset` answers and `/help` is 404.
 pymap takes XOAUTH2 with `--token` as the one valid access token (imapserver.py, which
-writes how a client answered its error challenge to `--sasl-log`).
+writes how a client answered its error challenge to `--sasl-log`). `--gmail` makes pymap
+speak Gmail's X-GM-EXT-1 search (imapserver.py, which writes each X-GM-RAW query asked to
+`--search-log`); `--category NAME` writes an X-Test-Category header into each delivered
+message, the inbox tab a Gmail-like server answers `X-GM-RAW "category:NAME"` searches with.
 
-    mailhost.py --user U --password P --token T --sasl-log FILE --folder INBOX|Junk|drop
-                --received-ip IP [--cert CERT.pem --key KEY.pem]
+    mailhost.py --user U --password P --token T --sasl-log FILE --search-log FILE
+                --folder INBOX|Junk|drop --received-ip IP [--gmail] [--category NAME]
+                [--cert CERT.pem --key KEY.pem]
 
 Prints `ready SMTP_PORT IMAP_PORT HTTP_PORT` once all listen; with a certificate, three
 more ports follow: IMAP over TLS from the first byte (a TLS front on pymap, which offers
@@ -54,7 +58,10 @@ class Deliver:
             f"Return-Path: <{envelope.mail_from}>\r\n"
             f"Received: from out.provider.example (out.provider.example [{self.args.received_ip}])\r\n"
             f"\tby mx.inbox.example with ESMTP; {email.utils.formatdate()}\r\n"
-        ).encode()
+        )
+        if self.args.category:
+            received += f"X-Test-Category: {self.args.category}\r\n"
+        received = received.encode()
         imap = imaplib.IMAP4("127.0.0.1", self.imap_port)
         imap.login(self.args.user, self.args.password)
         # The spam folder appears with the first spam, after the gate started watching.
@@ -139,14 +146,19 @@ def tls_front(context, imap_port):
 
 def main():
     parser = argparse.ArgumentParser()
-    for name in ("--user", "--password", "--token", "--sasl-log", "--folder", "--received-ip"):
+    for name in ("--user", "--password", "--token", "--sasl-log", "--search-log", "--folder",
+                 "--received-ip"):
         parser.add_argument(name, required=True)
+    parser.add_argument("--gmail", action="store_true")
+    parser.add_argument("--category")
     parser.add_argument("--cert")
     parser.add_argument("--key")
     args = parser.parse_args()
     imap_port = free_port()
+    gmail = ["--gmail"] if args.gmail else []
     pymap = subprocess.Popen(
         [sys.executable, str(Path(__file__).parent / "imapserver.py"), "--token", args.token, "--sasl-log", args.sasl_log,
+         "--search-log", args.search_log, *gmail,
          "--host", "127.0.0.1", "--port", str(imap_port),
          "--no-tls", "dict", "--demo-user", args.user, "--demo-password", args.password],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

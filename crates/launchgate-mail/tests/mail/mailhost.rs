@@ -17,7 +17,7 @@ pub const TOKEN: &str = "ya29.seed-access-token-Qm4Tz8";
 /// aiosmtpd and pymap, stopped when dropped.
 pub struct MailHost {
     child: Child,
-    /// Holds the SASL log.
+    /// Holds the SASL log and the search log.
     dir: tempfile::TempDir,
     pub smtp: u16,
     pub imap: u16,
@@ -35,15 +35,28 @@ pub struct TlsPorts {
 
 impl MailHost {
     pub fn start(folder: &str) -> MailHost {
-        Self::launch(folder, None)
+        Self::launch(folder, None, &[])
     }
 
     /// With TLS listeners presenting `cert`.
     pub fn start_tls(folder: &str, cert: &ServerCert) -> MailHost {
-        Self::launch(folder, Some(cert))
+        Self::launch(folder, Some(cert), &[])
     }
 
-    fn launch(folder: &str, cert: Option<&ServerCert>) -> MailHost {
+    /// pymap speaking Gmail's IMAP extension (X-GM-EXT-1) when `gmail`, and each message
+    /// delivered with `category` as its inbox tab (an X-Test-Category header) when given.
+    pub fn start_gmail(folder: &str, gmail: bool, category: Option<&str>) -> MailHost {
+        let mut extra = Vec::new();
+        if gmail {
+            extra.push("--gmail");
+        }
+        if let Some(category) = category {
+            extra.extend(["--category", category]);
+        }
+        Self::launch(folder, None, &extra)
+    }
+
+    fn launch(folder: &str, cert: Option<&ServerCert>, extra: &[&str]) -> MailHost {
         let dir = tempfile::tempdir().unwrap();
         let mut command = Process::new(python());
         command
@@ -52,7 +65,10 @@ impl MailHost {
             .args(["--token", TOKEN, "--folder", folder])
             .arg("--sasl-log")
             .arg(dir.path().join("sasl.log"))
-            .args(["--received-ip", PROVIDER_IP]);
+            .arg("--search-log")
+            .arg(dir.path().join("search.log"))
+            .args(["--received-ip", PROVIDER_IP])
+            .args(extra);
         if let Some(cert) = cert {
             command.arg("--cert").arg(&cert.chain).arg("--key").arg(&cert.key);
         }
@@ -91,6 +107,12 @@ impl MailHost {
     /// How clients answered the IMAP server's XOAUTH2 error challenge, one line each.
     pub fn sasl_log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("sasl.log")).unwrap_or_default()
+    }
+
+    /// Each X-GM-RAW query clients asked, one line each: `searched: QUERY`, or
+    /// `refused: QUERY` from a server without Gmail's extension.
+    pub fn search_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("search.log")).unwrap_or_default()
     }
 }
 

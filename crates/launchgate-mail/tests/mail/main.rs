@@ -8,6 +8,7 @@ mod mailhost;
 mod oauth;
 mod roundtrip;
 mod support;
+mod tabs;
 mod tls;
 mod verify;
 

@@ -9,7 +9,7 @@ use assert_cmd::Command;
 use crate::mailhost::{MailHost, PASSWORD};
 use crate::support::{World, python};
 
-fn config(world: &World, host: &MailHost, within: &str) -> std::path::PathBuf {
+pub fn config(world: &World, host: &MailHost, within: &str) -> std::path::PathBuf {
     world.save(
         "launchgate.yml",
         &format!(
@@ -33,7 +33,7 @@ fn config(world: &World, host: &MailHost, within: &str) -> std::path::PathBuf {
 
 /// The round trip's configuration with the password written in (no environment to set
 /// in-process), for `check_configured`.
-fn in_process(world: &World, host: &MailHost) -> (std::path::PathBuf, String) {
+pub fn in_process(world: &World, host: &MailHost) -> (std::path::PathBuf, String) {
     let path = config(world, host, "20s");
     let yaml = std::fs::read_to_string(&path)
         .unwrap()
@@ -41,7 +41,7 @@ fn in_process(world: &World, host: &MailHost) -> (std::path::PathBuf, String) {
     (path, yaml)
 }
 
-fn roundtrip(config: &Path, password: &str) -> (Option<i32>, String, String) {
+pub fn roundtrip(config: &Path, password: &str) -> (Option<i32>, String, String) {
     let output = Command::cargo_bin("launchgate-mail")
         .unwrap()
         .args(["roundtrip", "--format", "json", "--config"])
