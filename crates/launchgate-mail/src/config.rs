@@ -258,6 +258,26 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
             )
             .with_help("write `trigger: { post: \"https://app.example.com/api/password-reset\", json: { email: \"…\" } }`"));
         }
+        // IMAP SEARCH cannot carry a line break; caught here rather than as a message that
+        // never arrives.
+        if let Some(matcher) = &message.matcher
+            && [&matcher.subject, &matcher.from, &matcher.to]
+                .into_iter()
+                .flatten()
+                .any(|v| v.contains(['\r', '\n']))
+        {
+            return Err(at(
+                &message.name,
+                format!(
+                    "mail.messages `{}`: match holds a line break, which IMAP cannot search for",
+                    message.name
+                ),
+                "this message",
+            )
+            .with_help(
+                "match on one line of the subject, e.g. `match: { subject: \"Reset your password\" }`",
+            ));
+        }
     }
     Ok(())
 }

@@ -117,3 +117,20 @@ fn a_configuration_without_saved_messages_says_so() {
     assert_eq!(report.checks[0].status, CheckStatus::Skipped);
     assert_eq!(report.checks[1].name, "round trip");
 }
+
+/// IMAP SEARCH cannot carry a line break: such a match is an input error pointing at the
+/// message, not a round trip that waits and reports the message as never delivered.
+#[test]
+fn a_match_with_a_line_break_is_refused_before_anything_is_sent() {
+    let world = World::start(|_| {});
+    let yaml = example(&world, "{ enabled: true }").replace(
+        r#"subject: "Reset your password""#,
+        r#"subject: "Reset your\npassword""#,
+    );
+    let e = check_configured(&file(&world, &yaml), world.dir.path()).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "mail.messages `password reset`: match holds a line break, which IMAP cannot search for"
+    );
+    assert_eq!(e.position(), Some((9, 13)));
+}
