@@ -21,7 +21,8 @@ pub async fn fire(trigger: &Trigger, message: &str) -> Result<Option<Finding>, E
         (None, Some(url)) => (reqwest::Method::GET, url),
         _ => return Err(Error::input(format!("{what} needs exactly one of post and get"))),
     };
-    let shown = url.clone();
+    // As links are shown: a URL written in the file may carry a key in its query or userinfo.
+    let shown = crate::links::shown(url);
     let url = resolve(url, &what)?;
     let tls = launchgate_dns::trust::client_config(&[]).map_err(Error::input)?;
     let client = reqwest::Client::builder()
