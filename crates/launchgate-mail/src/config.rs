@@ -225,6 +225,19 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
             )
             .with_help("write `password: \"${SEED_APP_PASSWORD}\"` (an app password) or `oauth_token: \"${SEED_TOKEN}\"` (XOAUTH2)"));
         }
+        if let Some(plain) = inbox.imap.strip_prefix("imap://")
+            && !is_loopback(plain)
+        {
+            return Err(at(
+                &inbox.imap,
+                format!(
+                    "mail.inboxes `{}`: `{}` would send the inbox's credential in clear over the network",
+                    inbox.name, inbox.imap
+                ),
+                "plain IMAP",
+            )
+            .with_help("write `imap: \"host:993\"` (TLS); `imap://` is for a server on this machine only"));
+        }
         if !inbox.imap.contains(':') {
             return Err(at(
                 &inbox.imap,
@@ -233,6 +246,20 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
             )
             .with_help("write host and port, e.g. `imap: \"imap.gmail.com:993\"`"));
         }
+    }
+    if let Some(smtp) = &mail.smtp
+        && smtp.tls == SmtpTls::None
+        && !is_loopback(&smtp.server)
+    {
+        return Err(at(
+            &smtp.server,
+            format!(
+                "mail.smtp: `tls: none` would send the test message and the credentials in clear to {}",
+                smtp.server
+            ),
+            "no TLS",
+        )
+        .with_help("use `tls: starttls` (port 587) or `tls: tls` (port 465); `none` is for a server on this machine only"));
     }
     for message in &mail.messages {
         if let Some(name) = &message.inbox
@@ -282,6 +309,18 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
     Ok(())
 }
 
+/// Whether `host:port` (or a bare host) names this machine.
+fn is_loopback(addr: &str) -> bool {
+    let host = match addr.rsplit_once(':') {
+        // `::1` without brackets has colons of its own.
+        Some((host, port)) if !host.is_empty() && !host.ends_with(':') && port.parse::<u16>().is_ok() => host,
+        _ => addr,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 /// An error pointing at the first occurrence of `needle` after `mail:` in the file.
 fn locate(config: &ConfigFile, needle: &str, message: String, label: &str) -> Error {
     let source = &config.source;
@@ -306,6 +345,21 @@ fn locate(config: &ConfigFile, needle: &str, message: String, label: &str) -> Er
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_addresses() {
+        for addr in ["127.0.0.1:1143", "localhost:25", "[::1]:587", "::1", "127.0.0.2"] {
+            assert!(is_loopback(addr), "{addr}");
+        }
+        for addr in [
+            "imap.gmail.com:993",
+            "10.0.0.5:25",
+            "[2001:db8::1]:587",
+            "localhost.example:25",
+        ] {
+            assert!(!is_loopback(addr), "{addr}");
+        }
+    }
 
     #[test]
     fn saved_paths_lose_their_dot_dots() {

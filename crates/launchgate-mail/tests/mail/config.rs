@@ -134,3 +134,35 @@ fn a_match_with_a_line_break_is_refused_before_anything_is_sent() {
     );
     assert_eq!(e.position(), Some((9, 13)));
 }
+
+/// Plain IMAP or SMTP without TLS is for a server on this machine: to any other host it
+/// would send the inbox's password or the app's SMTP credentials in clear.
+#[test]
+fn credentials_never_go_in_clear_to_another_machine() {
+    let world = World::start(|_| {});
+    let yaml =
+        example(&world, "{ enabled: true }").replace("imap.gmail.com:993", "imap://imap.gmail.com:143");
+    let e = check_configured(&file(&world, &yaml), world.dir.path()).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "mail.inboxes `gmail-seed`: `imap://imap.gmail.com:143` would send the inbox's credential in clear over the network"
+    );
+    assert_eq!(e.position(), Some((6, 34)));
+
+    let smtp = |server: &str| {
+        format!(
+            "{}  smtp: {{ server: \"{server}\", tls: none, user: app, password: \"${{SMTP_PASSWORD}}\", from: no-reply@membership.example }}\n",
+            example(&world, "{ enabled: false }")
+        )
+    };
+    let e = check_configured(&file(&world, &smtp("smtp.provider.example:25")), world.dir.path()).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "mail.smtp: `tls: none` would send the test message and the credentials in clear to smtp.provider.example:25"
+    );
+    assert_eq!(e.position().map(|(line, _)| line), Some(19));
+    // On this machine it is allowed, as the round-trip tests use it.
+    world.save("reset.eml", &world.aligned());
+    world.save("news.eml", &world.aligned());
+    check_configured(&file(&world, &smtp("127.0.0.1:2525")), world.dir.path()).unwrap();
+}
