@@ -261,6 +261,16 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
         )
         .with_help("use `tls: starttls` (port 587) or `tls: tls` (port 465); `none` is for a server on this machine only"));
     }
+    if let Some(smtp) = &mail.smtp
+        && smtp.user.is_some() != smtp.password.is_some()
+    {
+        return Err(at(
+            &smtp.server,
+            "mail.smtp needs both user and password, or neither (a server that takes mail without logging in)".into(),
+            "mail.smtp",
+        )
+        .with_help("write `user: \"${SMTP_USER}\", password: \"${SMTP_PASSWORD}\"` with the app's submission credentials"));
+    }
     for message in &mail.messages {
         if let Some(name) = &message.inbox
             && !mail.inboxes.iter().any(|i| &i.name == name)

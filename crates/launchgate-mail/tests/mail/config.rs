@@ -166,3 +166,20 @@ fn credentials_never_go_in_clear_to_another_machine() {
     world.save("news.eml", &world.aligned());
     check_configured(&file(&world, &smtp("127.0.0.1:2525")), world.dir.path()).unwrap();
 }
+
+/// A user without a password (or the reverse) used to send without logging in at all, so
+/// the server's refusal named anything but the missing half.
+#[test]
+fn smtp_credentials_come_in_pairs() {
+    let world = World::start(|_| {});
+    let yaml = format!(
+        "{}  smtp: {{ server: \"smtp.provider.example:587\", user: app, from: no-reply@membership.example }}\n",
+        example(&world, "{ enabled: false }")
+    );
+    let e = check_configured(&file(&world, &yaml), world.dir.path()).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "mail.smtp needs both user and password, or neither (a server that takes mail without logging in)"
+    );
+    assert_eq!(e.position(), Some((19, 20)));
+}
