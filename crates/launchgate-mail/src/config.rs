@@ -261,6 +261,14 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
         )
         .with_help("use `tls: starttls` (port 587) or `tls: tls` (port 465); `none` is for a server on this machine only"));
     }
+    if mail.roundtrip.poll.is_some_and(|p| p.0.is_zero()) {
+        return Err(at(
+            "poll",
+            "mail.roundtrip.poll is zero: the inboxes would be asked again without a pause".into(),
+            "no pause",
+        )
+        .with_help("write a pause between polls, e.g. `poll: 10s`"));
+    }
     if let Some(smtp) = &mail.smtp
         && smtp.user.is_some() != smtp.password.is_some()
     {

@@ -183,3 +183,16 @@ fn smtp_credentials_come_in_pairs() {
     );
     assert_eq!(e.position(), Some((19, 20)));
 }
+
+/// A zero poll would ask the seed inboxes again and again without a pause until `within`.
+#[test]
+fn a_zero_poll_is_refused() {
+    let world = World::start(|_| {});
+    let yaml = example(&world, "{ enabled: true, poll: 0s }");
+    let e = check_configured(&file(&world, &yaml), world.dir.path()).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "mail.roundtrip.poll is zero: the inboxes would be asked again without a pause"
+    );
+    assert_eq!(e.position(), Some((18, 31)));
+}
