@@ -54,6 +54,11 @@ pub async fn fire(trigger: &Trigger, message: &str) -> Result<Option<Finding>, E
     match request.send().await {
         Ok(response) if response.status().is_success() => Ok(None),
         Ok(response) => Ok(Some(failed(format!("answered {}", response.status())))),
+        // The URL was checked above: what is left to fail here is a header, the file's mistake.
+        Err(e) if e.is_builder() => Err(Error::input(format!(
+            "{what}: a header name or value cannot be sent over HTTP"
+        ))
+        .with_help("check the trigger's headers: a value read from the environment may hold a line break")),
         Err(e) if e.is_timeout() => Ok(Some(failed(format!(
             "did not answer within {} s",
             TRIGGER_TIMEOUT.as_secs()

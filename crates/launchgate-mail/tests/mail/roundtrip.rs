@@ -295,6 +295,38 @@ fn a_trigger_url_that_is_not_one_is_exit_2_naming_the_variable() {
     );
 }
 
+/// A header value HTTP cannot carry (a line break read from the environment) is exit 2
+/// naming the message, never the value.
+#[test]
+fn a_trigger_header_http_cannot_carry_is_exit_2() {
+    let world = World::start(|_| {});
+    let host = MailHost::start("INBOX");
+    let config = triggered(&world, &host, "/api/password-reset");
+    let yaml = std::fs::read_to_string(&config).unwrap().replace(
+        "json: {",
+        "headers: { Authorization: \"${RESET_AUTH}\" }, json: {",
+    );
+    std::fs::write(&config, yaml).unwrap();
+    let output = Command::cargo_bin("launchgate-mail")
+        .unwrap()
+        .args(["roundtrip", "--config"])
+        .arg(&config)
+        .env("SEED_PASSWORD", PASSWORD)
+        .env("SEED_PASSWORD_USER", "seed@inbox.example")
+        .env("RESET_AUTH", "Bearer Jw4kT9\nzQ2")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "mail.messages `password reset` trigger: a header name or value cannot be sent over HTTP"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Jw4kT9") && output.stdout.is_empty(), "{stderr}");
+}
+
 #[test]
 fn a_trigger_the_product_refuses_is_a_finding() {
     let world = World::start(|_| {});
