@@ -163,3 +163,22 @@ fn handover_names_the_registrar_found_in_rdap() {
     }
     assert!(!text.contains("| domain registrar |"), "{text}");
 }
+
+/// An existing document is read within the limit of every configuration file; past it the
+/// run stops naming the file and the limit, and the file is left as it is.
+#[test]
+fn an_existing_document_past_its_read_limit_is_refused_and_left_as_it_is() {
+    let dir = repo_with_config("report: { product: Shop, map: off }\n");
+    let file = dir.path().join("HANDOVER.md");
+    let huge = "x".repeat(16 * 1024 * 1024 + 1);
+    std::fs::write(&file, &huge).unwrap();
+    launchgate()
+        .current_dir(dir.path())
+        .arg("handover")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "HANDOVER.md is larger than 16 MiB, the most launchgate reads for the handover document",
+        ));
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), huge.len() as u64);
+}

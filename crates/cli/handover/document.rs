@@ -165,13 +165,13 @@ fn accounts(inputs: &Inputs, previous: Option<&str>) -> String {
     for [account, provider, found] in rows {
         let key = (cell(&account), cell(&provider));
         // A provider found since the last run keeps what was written when it was not known.
-        let (owner, recovery) = [key.1.as_str(), BLANK, "unknown"]
+        let written = [key.1.as_str(), BLANK, "unknown"]
             .iter()
             .find_map(|provider| kept.get(&(key.0.clone(), provider.to_string())))
             .cloned()
-            .unwrap_or((BLANK.into(), BLANK.into()));
+            .unwrap_or_else(|| format!("{BLANK} | {BLANK}"));
         out.push_str(&format!(
-            "| {} | {} | {} | {owner} | {recovery} |\n",
+            "| {} | {} | {} | {written} |\n",
             key.0,
             key.1,
             cell(&found)
@@ -180,24 +180,22 @@ fn accounts(inputs: &Inputs, previous: Option<&str>) -> String {
     out
 }
 
-/// The owner and recovery cells of each row of an accounts table, by (account, provider).
-fn kept_cells(table: &str) -> BTreeMap<(String, String), (String, String)> {
+/// What a person wrote in each row of an accounts table (the owner and recovery cells,
+/// everything after the third cell), by (account, provider). The first three cells are
+/// generated with their pipes escaped, so the split after them is certain; an unescaped `|`
+/// in what the person wrote stays as written instead of losing the row.
+fn kept_cells(table: &str) -> BTreeMap<(String, String), String> {
     table
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| account ") && !l.starts_with("| ---"))
         .filter_map(|line| {
-            let cells: Vec<&str> = line
-                .trim()
-                .trim_matches('|')
-                .split(" | ")
-                .map(str::trim)
-                .collect();
-            (cells.len() == 5).then(|| {
-                (
-                    (cells[0].to_string(), cells[1].to_string()),
-                    (cells[3].to_string(), cells[4].to_string()),
-                )
-            })
+            let inner = line.trim().strip_prefix('|')?.strip_suffix('|')?;
+            let mut cells = inner.splitn(4, " | ");
+            let account = cells.next()?.trim().to_string();
+            let provider = cells.next()?.trim().to_string();
+            let _found = cells.next()?;
+            let written = cells.next()?.trim().to_string();
+            Some(((account, provider), written))
         })
         .collect()
 }
@@ -402,8 +400,22 @@ mod tests {
         let table = "| account | provider | found from | owner | recovery contact |\n| --- | --- | --- | --- | --- |\n| payments | Stripe | env variable STRIPE_SECRET_KEY | Ada | ada@example.test |\n";
         let kept = kept_cells(table);
         assert_eq!(
-            kept.get(&("payments".to_string(), "Stripe".to_string())),
-            Some(&("Ada".to_string(), "ada@example.test".to_string()))
+            kept.get(&("payments".to_string(), "Stripe".to_string()))
+                .map(String::as_str),
+            Some("Ada | ada@example.test")
+        );
+    }
+
+    /// A pipe typed into the owner cell used to make the row unreadable, and a re-run put
+    /// blanks back where the person had written.
+    #[test]
+    fn an_unescaped_pipe_in_what_a_person_wrote_keeps_the_row() {
+        let table = "| payments | Stripe | env variable STRIPE_SECRET_KEY | Ada | Bob (backup) | ops@example.test |\n";
+        let kept = kept_cells(table);
+        assert_eq!(
+            kept.get(&("payments".to_string(), "Stripe".to_string()))
+                .map(String::as_str),
+            Some("Ada | Bob (backup) | ops@example.test")
         );
     }
 }

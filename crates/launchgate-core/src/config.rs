@@ -23,8 +23,21 @@ pub const SECTIONS: [&str; 6] = crate::gate::Gate::NAMES;
 /// The top-level sections that configure no gate: `report` (the launch report).
 pub const SETTINGS: [&str; 1] = ["report"];
 
-/// Every valid top-level key, for the hint after a typo.
-const TOP_LEVEL: [&str; 7] = ["secrets", "env", "budget", "smoke", "dns", "mail", "report"];
+/// Every valid top-level key, for the hint after a typo: the gates, then the settings, so a
+/// new gate is a valid key without a second list to keep.
+const TOP_LEVEL: [&str; SECTIONS.len() + SETTINGS.len()] = {
+    let mut keys = [""; SECTIONS.len() + SETTINGS.len()];
+    let mut i = 0;
+    while i < keys.len() {
+        keys[i] = if i < SECTIONS.len() {
+            SECTIONS[i]
+        } else {
+            SETTINGS[i - SECTIONS.len()]
+        };
+        i += 1;
+    }
+    keys
+};
 
 /// A configuration file read into memory.
 #[derive(Debug, Clone)]
@@ -355,6 +368,19 @@ mod tests {
             e.hint().unwrap().contains("did you mean `report`?"),
             "{:?}",
             e.hint()
+        );
+    }
+
+    #[test]
+    fn every_gate_and_setting_is_a_valid_key_listed_after_a_typo() {
+        let yaml: String = TOP_LEVEL.iter().map(|k| format!("{k}: {{}}\n")).collect();
+        assert_eq!(file(&yaml).sections().unwrap(), SECTIONS);
+        let e = file("bugdet: {}\n").sections().unwrap_err();
+        assert!(
+            e.message()
+                .contains("expected one of `secrets`, `env`, `budget`, `smoke`, `dns`, `mail`, `report`"),
+            "{}",
+            e.message()
         );
     }
 

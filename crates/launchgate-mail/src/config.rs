@@ -233,6 +233,19 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
             )
             .with_help("write `password: \"${SEED_APP_PASSWORD}\"` (an app password) or `oauth_token: \"${SEED_TOKEN}\"` (XOAUTH2)"));
         }
+        if let Some(plain) = inbox.imap.strip_prefix("imap://")
+            && !is_loopback(plain)
+        {
+            return Err(at(
+                &inbox.imap,
+                format!(
+                    "mail.inboxes `{}`: `{}` would send the inbox's credential in clear over the network",
+                    inbox.name, inbox.imap
+                ),
+                "plain IMAP",
+            )
+            .with_help("write `imap: \"host:993\"` (TLS); `imap://` is for a server on this machine only"));
+        }
         if !inbox.imap.contains(':') {
             return Err(at(
                 &inbox.imap,
@@ -241,6 +254,38 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
             )
             .with_help("write host and port, e.g. `imap: \"imap.gmail.com:993\"`"));
         }
+    }
+    if let Some(smtp) = &mail.smtp
+        && smtp.tls == SmtpTls::None
+        && !is_loopback(&smtp.server)
+    {
+        return Err(at(
+            &smtp.server,
+            format!(
+                "mail.smtp: `tls: none` would send the test message and the credentials in clear to {}",
+                smtp.server
+            ),
+            "no TLS",
+        )
+        .with_help("use `tls: starttls` (port 587) or `tls: tls` (port 465); `none` is for a server on this machine only"));
+    }
+    if mail.roundtrip.poll.is_some_and(|p| p.0.is_zero()) {
+        return Err(at(
+            "poll",
+            "mail.roundtrip.poll is zero: the inboxes would be asked again without a pause".into(),
+            "no pause",
+        )
+        .with_help("write a pause between polls, e.g. `poll: 10s`"));
+    }
+    if let Some(smtp) = &mail.smtp
+        && smtp.user.is_some() != smtp.password.is_some()
+    {
+        return Err(at(
+            &smtp.server,
+            "mail.smtp needs both user and password, or neither (a server that takes mail without logging in)".into(),
+            "mail.smtp",
+        )
+        .with_help("write `user: \"${SMTP_USER}\", password: \"${SMTP_PASSWORD}\"` with the app's submission credentials"));
     }
     for message in &mail.messages {
         if let Some(name) = &message.inbox
@@ -266,8 +311,40 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
             )
             .with_help("write `trigger: { post: \"https://app.example.com/api/password-reset\", json: { email: \"…\" } }`"));
         }
+        // IMAP SEARCH cannot carry a line break; caught here rather than as a message that
+        // never arrives.
+        if let Some(matcher) = &message.matcher
+            && [&matcher.subject, &matcher.from, &matcher.to]
+                .into_iter()
+                .flatten()
+                .any(|v| v.contains(['\r', '\n']))
+        {
+            return Err(at(
+                &message.name,
+                format!(
+                    "mail.messages `{}`: match holds a line break, which IMAP cannot search for",
+                    message.name
+                ),
+                "this message",
+            )
+            .with_help(
+                "match on one line of the subject, e.g. `match: { subject: \"Reset your password\" }`",
+            ));
+        }
     }
     Ok(())
+}
+
+/// Whether `host:port` (or a bare host) names this machine.
+fn is_loopback(addr: &str) -> bool {
+    let host = match addr.rsplit_once(':') {
+        // `::1` without brackets has colons of its own.
+        Some((host, port)) if !host.is_empty() && !host.ends_with(':') && port.parse::<u16>().is_ok() => host,
+        _ => addr,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// An error pointing at the first occurrence of `needle` after `mail:` in the file.
@@ -294,6 +371,21 @@ fn locate(config: &ConfigFile, needle: &str, message: String, label: &str) -> Er
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_addresses() {
+        for addr in ["127.0.0.1:1143", "localhost:25", "[::1]:587", "::1", "127.0.0.2"] {
+            assert!(is_loopback(addr), "{addr}");
+        }
+        for addr in [
+            "imap.gmail.com:993",
+            "10.0.0.5:25",
+            "[2001:db8::1]:587",
+            "localhost.example:25",
+        ] {
+            assert!(!is_loopback(addr), "{addr}");
+        }
+    }
 
     #[test]
     fn saved_paths_lose_their_dot_dots() {

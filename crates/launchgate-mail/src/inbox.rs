@@ -270,15 +270,23 @@ pub async fn wait(
             let Some(uid) = uids.into_iter().filter(|u| u >= mark).max() else {
                 continue;
             };
+            // The size first: a body asked for in the same command is read whole before its
+            // size could be looked at.
+            let sizes: Vec<_> = session
+                .uid_fetch(uid.to_string(), "RFC822.SIZE")
+                .await?
+                .collect()
+                .await;
+            let size = sizes.into_iter().flatten().find_map(|f| f.size);
+            if size.is_none_or(|s| u64::from(s) > MAX_MESSAGE_SIZE) {
+                continue;
+            }
             let fetched: Vec<_> = session
-                .uid_fetch(uid.to_string(), "(RFC822.SIZE BODY.PEEK[])")
+                .uid_fetch(uid.to_string(), "BODY.PEEK[]")
                 .await?
                 .collect()
                 .await;
             for fetch in fetched.into_iter().flatten() {
-                if fetch.size.is_some_and(|s| u64::from(s) > MAX_MESSAGE_SIZE) {
-                    continue;
-                }
                 if let Some(body) = fetch.body() {
                     return Ok(Some(Found {
                         folder: folder.clone(),

@@ -3,10 +3,10 @@
 //! A message with a `trigger` is requested from the product over HTTP; one without is sent
 //! as a test message through `mail.smtp` (the app's submission settings), with a unique
 //! token in its subject. Either way only messages that arrive after the start count, in the
-//! message's `inbox` (by name; the first configured one by default). The first
-//! configured inbox is polled every `roundtrip.poll` until the message arrives in the inbox
-//! or a spam folder, or its `within` deadline passes. On a server speaking Gmail's IMAP
-//! extension, a message found in the inbox is placed in its tab too ([`tabs`]).
+//! message's `inbox` (by name; the first configured one by default), which is polled every
+//! `roundtrip.poll` until the message arrives in the inbox or a spam folder, or its `within`
+//! deadline passes. On a server speaking Gmail's IMAP extension, a message found in the
+//! inbox is placed in its tab too ([`tabs`]).
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 

@@ -13,7 +13,7 @@ use crate::inbox::resolve;
 pub const TRIGGER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Sends the request. A product that does not answer 2xx is a `mail.trigger-failed`
-/// finding; a URL or variable that cannot be used is an input error.
+/// finding; a URL or variable that cannot be used is an input error (exit 2).
 pub async fn fire(trigger: &Trigger, message: &str) -> Result<Option<Finding>, Error> {
     let what = format!("mail.messages `{message}` trigger");
     let (method, url) = match (&trigger.post, &trigger.get) {
@@ -21,15 +21,25 @@ pub async fn fire(trigger: &Trigger, message: &str) -> Result<Option<Finding>, E
         (None, Some(url)) => (reqwest::Method::GET, url),
         _ => return Err(Error::input(format!("{what} needs exactly one of post and get"))),
     };
-    let shown = url.clone();
+    // As links are shown: a URL written in the file may carry a key in its query or userinfo.
+    let shown = crate::links::shown(url);
     let url = resolve(url, &what)?;
+    // An address that cannot be requested is the configuration's mistake, not the product's.
+    let url = reqwest::Url::parse(&url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| {
+            Error::input(format!("{what}: `{shown}` is not an http or https URL")).with_help(
+                "write the endpoint's full address, e.g. `post: \"https://app.example.com/api/password-reset\"`",
+            )
+        })?;
     let tls = launchgate_dns::trust::client_config(&[]).map_err(Error::input)?;
     let client = reqwest::Client::builder()
         .timeout(TRIGGER_TIMEOUT)
         .tls_backend_preconfigured(tls)
         .build()
         .map_err(|e| Error::input(format!("cannot start the HTTP client: {e}")))?;
-    let mut request = client.request(method.clone(), &url);
+    let mut request = client.request(method.clone(), url);
     for (name, value) in &trigger.headers {
         request = request.header(name, resolve(value, &what)?);
     }
@@ -44,6 +54,11 @@ pub async fn fire(trigger: &Trigger, message: &str) -> Result<Option<Finding>, E
     match request.send().await {
         Ok(response) if response.status().is_success() => Ok(None),
         Ok(response) => Ok(Some(failed(format!("answered {}", response.status())))),
+        // The URL was checked above: what is left to fail here is a header, the file's mistake.
+        Err(e) if e.is_builder() => Err(Error::input(format!(
+            "{what}: a header name or value cannot be sent over HTTP"
+        ))
+        .with_help("check the trigger's headers: a value read from the environment may hold a line break")),
         Err(e) if e.is_timeout() => Ok(Some(failed(format!(
             "did not answer within {} s",
             TRIGGER_TIMEOUT.as_secs()

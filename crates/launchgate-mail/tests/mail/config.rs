@@ -117,3 +117,82 @@ fn a_configuration_without_saved_messages_says_so() {
     assert_eq!(report.checks[0].status, CheckStatus::Skipped);
     assert_eq!(report.checks[1].name, "round trip");
 }
+
+/// IMAP SEARCH cannot carry a line break: such a match is an input error pointing at the
+/// message, not a round trip that waits and reports the message as never delivered.
+#[test]
+fn a_match_with_a_line_break_is_refused_before_anything_is_sent() {
+    let world = World::start(|_| {});
+    let yaml = example(&world, "{ enabled: true }").replace(
+        r#"subject: "Reset your password""#,
+        r#"subject: "Reset your\npassword""#,
+    );
+    let e = check_configured(&file(&world, &yaml), world.dir.path()).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "mail.messages `password reset`: match holds a line break, which IMAP cannot search for"
+    );
+    assert_eq!(e.position(), Some((9, 13)));
+}
+
+/// Plain IMAP or SMTP without TLS is for a server on this machine: to any other host it
+/// would send the inbox's password or the app's SMTP credentials in clear.
+#[test]
+fn credentials_never_go_in_clear_to_another_machine() {
+    let world = World::start(|_| {});
+    let yaml =
+        example(&world, "{ enabled: true }").replace("imap.gmail.com:993", "imap://imap.gmail.com:143");
+    let e = check_configured(&file(&world, &yaml), world.dir.path()).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "mail.inboxes `gmail-seed`: `imap://imap.gmail.com:143` would send the inbox's credential in clear over the network"
+    );
+    assert_eq!(e.position(), Some((6, 34)));
+
+    let smtp = |server: &str| {
+        format!(
+            "{}  smtp: {{ server: \"{server}\", tls: none, user: app, password: \"${{SMTP_PASSWORD}}\", from: no-reply@membership.example }}\n",
+            example(&world, "{ enabled: false }")
+        )
+    };
+    let e = check_configured(&file(&world, &smtp("smtp.provider.example:25")), world.dir.path()).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "mail.smtp: `tls: none` would send the test message and the credentials in clear to smtp.provider.example:25"
+    );
+    assert_eq!(e.position().map(|(line, _)| line), Some(19));
+    // On this machine it is allowed, as the round-trip tests use it.
+    world.save("reset.eml", &world.aligned());
+    world.save("news.eml", &world.aligned());
+    check_configured(&file(&world, &smtp("127.0.0.1:2525")), world.dir.path()).unwrap();
+}
+
+/// A user without a password (or the reverse) used to send without logging in at all, so
+/// the server's refusal named anything but the missing half.
+#[test]
+fn smtp_credentials_come_in_pairs() {
+    let world = World::start(|_| {});
+    let yaml = format!(
+        "{}  smtp: {{ server: \"smtp.provider.example:587\", user: app, from: no-reply@membership.example }}\n",
+        example(&world, "{ enabled: false }")
+    );
+    let e = check_configured(&file(&world, &yaml), world.dir.path()).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "mail.smtp needs both user and password, or neither (a server that takes mail without logging in)"
+    );
+    assert_eq!(e.position(), Some((19, 20)));
+}
+
+/// A zero poll would ask the seed inboxes again and again without a pause until `within`.
+#[test]
+fn a_zero_poll_is_refused() {
+    let world = World::start(|_| {});
+    let yaml = example(&world, "{ enabled: true, poll: 0s }");
+    let e = check_configured(&file(&world, &yaml), world.dir.path()).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "mail.roundtrip.poll is zero: the inboxes would be asked again without a pause"
+    );
+    assert_eq!(e.position(), Some((18, 31)));
+}

@@ -208,6 +208,72 @@ fn an_http_trigger_makes_the_product_send_and_the_message_is_found() {
     assert!(!stdout.contains("r8Kq"), "the reset token was printed");
 }
 
+/// A trigger address that cannot be requested is the configuration's mistake: exit 2 naming
+/// the message and the variable, never the variable's value, and no finding about the product.
+#[test]
+fn a_trigger_url_that_is_not_one_is_exit_2_naming_the_variable() {
+    let world = World::start(|_| {});
+    let host = MailHost::start("INBOX");
+    let config = triggered(&world, &host, "/api/password-reset");
+    let yaml = std::fs::read_to_string(&config).unwrap().replace(
+        &format!("http://127.0.0.1:{}/api/password-reset", host.http),
+        "${RESET_URL}",
+    );
+    std::fs::write(&config, yaml).unwrap();
+    let value = "app.membership.example/reset?key=Xq7vP2mK9w";
+    let output = Command::cargo_bin("launchgate-mail")
+        .unwrap()
+        .args(["roundtrip", "--config"])
+        .arg(&config)
+        .env("SEED_PASSWORD", PASSWORD)
+        .env("SEED_PASSWORD_USER", "seed@inbox.example")
+        .env("RESET_URL", value)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("mail.messages `password reset` trigger: `${RESET_URL}` is not an http or https URL"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("Xq7vP2mK9w") && output.stdout.is_empty(),
+        "{stderr}"
+    );
+}
+
+/// A header value HTTP cannot carry (a line break read from the environment) is exit 2
+/// naming the message, never the value.
+#[test]
+fn a_trigger_header_http_cannot_carry_is_exit_2() {
+    let world = World::start(|_| {});
+    let host = MailHost::start("INBOX");
+    let config = triggered(&world, &host, "/api/password-reset");
+    let yaml = std::fs::read_to_string(&config).unwrap().replace(
+        "json: {",
+        "headers: { Authorization: \"${RESET_AUTH}\" }, json: {",
+    );
+    std::fs::write(&config, yaml).unwrap();
+    let output = Command::cargo_bin("launchgate-mail")
+        .unwrap()
+        .args(["roundtrip", "--config"])
+        .arg(&config)
+        .env("SEED_PASSWORD", PASSWORD)
+        .env("SEED_PASSWORD_USER", "seed@inbox.example")
+        .env("RESET_AUTH", "Bearer Jw4kT9\nzQ2")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "mail.messages `password reset` trigger: a header name or value cannot be sent over HTTP"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Jw4kT9") && output.stdout.is_empty(), "{stderr}");
+}
+
 #[test]
 fn a_trigger_the_product_refuses_is_a_finding() {
     let world = World::start(|_| {});
