@@ -10,9 +10,11 @@
 pub mod added;
 mod base_config;
 mod blobs;
+mod delta_hits;
 mod findings;
 mod git;
 mod merge;
+mod pack_walk;
 pub mod progress;
 mod provenance;
 mod range;
