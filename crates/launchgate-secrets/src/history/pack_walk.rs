@@ -383,18 +383,28 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
         git(dir, &["init", "-q"]);
-        let mut lines: Vec<String> = (0..300).map(|i| format!("let value_{i} = compute({i});")).collect();
+        let mut lines: Vec<String> = (0..300)
+            .map(|i| format!("let value_{i} = compute({i});"))
+            .collect();
         for version in 0..12 {
             lines.insert(version * 7 % lines.len(), format!("// edit {version}"));
             std::fs::write(dir.join("main.rs"), lines.join("\n")).unwrap();
-            std::fs::write(dir.join(format!("small-{}.txt", version % 3)), format!("v{version}\n")).unwrap();
+            std::fs::write(
+                dir.join(format!("small-{}.txt", version % 3)),
+                format!("v{version}\n"),
+            )
+            .unwrap();
             git(dir, &["add", "-A"]);
             git(dir, &["commit", "-q", "-m", "version"]);
         }
         git(dir, &["repack", "-q", "-a", "-d", "-f", "--depth=5"]);
         let listed = git(
             dir,
-            &["cat-file", "--batch-all-objects", "--batch-check=%(objecttype) %(objectname)"],
+            &[
+                "cat-file",
+                "--batch-all-objects",
+                "--batch-check=%(objecttype) %(objectname)",
+            ],
         );
         let blobs: Vec<String> = String::from_utf8(listed)
             .unwrap()
@@ -421,7 +431,8 @@ mod tests {
                 others.fetch_add(n as usize, Ordering::Relaxed);
             },
             |blob: Blob<'_, usize>| {
-                let id = gix_object::compute_hash(gix_hash::Kind::Sha1, gix_object::Kind::Blob, blob.data).unwrap();
+                let id = gix_object::compute_hash(gix_hash::Kind::Sha1, gix_object::Kind::Blob, blob.data)
+                    .unwrap();
                 assert_eq!(id, blob.id, "a blob's bytes hash to its id");
                 if let Some((&base_len, copied)) = blob.base {
                     for run in copied {
@@ -430,7 +441,9 @@ mod tests {
                 }
                 let from_base = blob.base.is_some();
                 *seen.lock().unwrap().entry(blob.id.to_string()).or_insert(0) += 1;
-                seen.lock().unwrap().insert(format!("delta {}", blob.id), usize::from(from_base));
+                seen.lock()
+                    .unwrap()
+                    .insert(format!("delta {}", blob.id), usize::from(from_base));
                 Some(blob.data.len())
             },
         )
@@ -439,7 +452,10 @@ mod tests {
         for id in &blobs {
             assert_eq!(seen.get(id), Some(&1), "{id} decoded once");
         }
-        let deltas = blobs.iter().filter(|id| seen[&format!("delta {id}")] == 1).count();
+        let deltas = blobs
+            .iter()
+            .filter(|id| seen[&format!("delta {id}")] == 1)
+            .count();
         assert!(deltas >= 5, "versions of main.rs are stored as deltas: {deltas}");
         assert_eq!(others.load(Ordering::Relaxed) + blobs.len(), entries.len());
     }
@@ -452,7 +468,14 @@ mod tests {
         let good = [29, 11, 0x90, 5, 6, b' ', b't', b'h', b'e', b'r', b'e'];
         apply_delta(base, &good, &mut out, &mut copied).unwrap();
         assert_eq!(out, b"hello there");
-        assert_eq!(copied, vec![Copied { to: 0, from: 0, len: 5 }]);
+        assert_eq!(
+            copied,
+            vec![Copied {
+                to: 0,
+                from: 0,
+                len: 5
+            }]
+        );
         for (delta, message) in [
             (&[28, 11][..], "expects a base of another size"),
             (&[29, 11, 0x90], "truncated"),
@@ -461,7 +484,10 @@ mod tests {
             (&[29, 3, 0x90, 5], "more bytes than it states"),
             (&[29, 11, 0x90, 5], "fewer bytes than it states"),
             (&[29, 11, 3, b'a'], "truncated"),
-            (&[29, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], "impossible size"),
+            (
+                &[29, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+                "impossible size",
+            ),
         ] {
             let err = apply_delta(base, delta, &mut out, &mut copied).unwrap_err();
             assert!(err.contains(message), "{delta:?}: {err}");

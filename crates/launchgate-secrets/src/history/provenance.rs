@@ -44,6 +44,12 @@ pub fn start_log(repo: &Repo, refs: &[String]) -> PendingLog {
                 // that as well as git's 96 MiB default, at a fraction of the memory.
                 "-c",
                 "core.deltaBaseCacheLimit=16m",
+                // It runs beside the blob scan, which maps the same packs: small windows
+                // keep git from holding a second copy of their pages resident.
+                "-c",
+                "core.packedGitWindowSize=1m",
+                "-c",
+                "core.packedGitLimit=8m",
                 "log",
                 "--reverse",
                 "--raw",
