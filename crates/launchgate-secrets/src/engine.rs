@@ -357,32 +357,82 @@ impl Engine {
     }
 
     fn raw_matches(&self, bytes: &[u8]) -> Vec<RawMatch> {
+        let hits = self.keyword_hits(bytes);
+        self.raw_matches_at(bytes, &hits)
+    }
+
+    /// Every keyword occurrence in `bytes`, overlapping ones included (`sk_live_` also
+    /// reports `sk_`), in the order [`KeywordHit`] sorts them. A pure function of the text,
+    /// which is what lets a history scan take a blob's hits from its delta base.
+    pub(crate) fn keyword_hits(&self, bytes: &[u8]) -> Vec<KeywordHit> {
+        let mut hits = Vec::new();
+        self.keyword_hits_in(bytes, 0..bytes.len(), &mut hits);
+        hits.sort_unstable();
+        hits
+    }
+
+    /// Adds the keyword occurrences that lie wholly inside `range` of `bytes` to `hits`,
+    /// placed in `bytes`, unsorted.
+    pub(crate) fn keyword_hits_in(&self, bytes: &[u8], range: Range<usize>, hits: &mut Vec<KeywordHit>) {
         let Some(prefilter) = &self.prefilter else {
-            return Vec::new();
+            return;
         };
-        // Every keyword occurrence, overlapping ones included (`sk_live_` also reports `sk_`):
-        // on source text this costs no more than leftmost-longest search. Windows are kept per
-        // rule in hit order; a hit inside the rule's last window adds nothing.
+        let offset = range.start;
+        let text = &bytes[range];
+        hits.extend(
+            prefilter
+                .automaton(text.len())
+                .find_overlapping_iter(text)
+                .map(|hit| KeywordHit {
+                    end: offset + hit.end(),
+                    start: offset + hit.start(),
+                    keyword: hit.pattern().as_u32(),
+                }),
+        );
+    }
+
+    /// The length in bytes of the longest keyword: a hit is never longer.
+    pub(crate) fn longest_keyword(&self) -> usize {
+        self.prefilter.as_ref().map_or(0, Prefilter::longest)
+    }
+
+    /// Every secret in text (not binary) whose keyword hits are already known, as
+    /// [`Engine::scan_bytes`] finds them; `hits` sorted, as [`Engine::keyword_hits`] gives them.
+    pub(crate) fn scan_text_with_hits(&self, path: &str, bytes: &[u8], hits: &[KeywordHit]) -> Vec<Match> {
+        if self.path_allowed(path) {
+            return Vec::new();
+        }
+        let mut raw = self.raw_matches_at(bytes, hits);
+        resolve_overlaps(&mut raw, &self.rules);
+        self.locate(bytes, raw, &mut 0)
+    }
+
+    /// The matches of the rules the keyword hits wake, each rule's regex run in the windows
+    /// around its hits.
+    fn raw_matches_at(&self, bytes: &[u8], hits: &[KeywordHit]) -> Vec<RawMatch> {
+        // Windows are kept per rule in hit order; a hit inside the rule's last window adds
+        // nothing.
         let mut windows = CandidateWindows::take(self.rules.len());
-        for hit in prefilter.automaton(bytes.len()).find_overlapping_iter(bytes) {
-            for &rule_index in &self.keyword_rules[hit.pattern().as_usize()] {
+        for hit in hits {
+            let (start, end) = (hit.start, hit.end);
+            for &rule_index in &self.keyword_rules[hit.keyword as usize] {
                 let rule = &self.rules[rule_index as usize];
                 let list = windows.of(rule_index);
                 // An assignment rule reads the key around each hit: it keeps the hits, not a
                 // window, and one hit per place (`api_key` and `apikey` overlap).
                 if rule.is_assignment() {
-                    if list.last().is_none_or(|last| hit.start() >= last.end) {
-                        list.push(hit.start()..hit.end());
+                    if list.last().is_none_or(|last| start >= last.end) {
+                        list.push(start..end);
                     }
                     continue;
                 }
                 if let Some(last) = list.last_mut()
-                    && hit.start() >= last.start
-                    && hit.end() <= last.end
+                    && start >= last.start
+                    && end <= last.end
                 {
                     continue;
                 }
-                let window = window_around(bytes, hit.start(), hit.end(), rule);
+                let window = window_around(bytes, start, end, rule);
                 match list.last_mut() {
                     Some(last) if window.start <= last.end => {
                         last.start = last.start.min(window.start);
@@ -590,6 +640,16 @@ impl Engine {
             })
             .collect()
     }
+}
+
+/// One occurrence of a keyword. Hits sort by end, then start: the order in which the
+/// automaton's overlapping search reports them (at one end, the longest keyword first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct KeywordHit {
+    pub end: usize,
+    pub start: usize,
+    /// Index of the keyword in the automaton.
+    pub keyword: u32,
 }
 
 /// A match before lines and columns are known.

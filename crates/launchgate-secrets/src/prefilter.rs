@@ -44,8 +44,17 @@ impl Prefilter {
         })
     }
 
+    /// The length in bytes of the longest keyword.
+    pub(crate) fn longest(&self) -> usize {
+        self.keywords.iter().map(String::len).max().unwrap_or(0)
+    }
+
     /// The automaton to scan `len` more bytes with.
     pub(crate) fn automaton(&self, len: usize) -> &AhoCorasick {
+        // Once built, the DFA serves every scan: no shared count for threads to contend on.
+        if let Some(Some(dfa)) = self.dfa.get() {
+            return dfa;
+        }
         let before = self.scanned.fetch_add(len as u64, Ordering::Relaxed);
         if before + len as u64 >= DFA_AFTER_BYTES {
             let dfa = self.dfa.get_or_init(|| {

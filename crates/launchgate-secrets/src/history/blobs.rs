@@ -1,9 +1,10 @@
 //! Every blob once, read straight from the object database. Each pack's delta chains are
-//! resolved once, in parallel on every core, the way `gix` verifies a pack, and each blob
-//! goes to the engine on the thread that decoded it; loose objects follow. A blob is dropped
-//! as soon as it is scanned and only the matches are kept, so memory holds the objects being
-//! decoded at the time; a pack with a huge object is read object by object instead, and
-//! blobs over the size limit are then, as among loose objects, never inflated.
+//! resolved once, in parallel on every core (`pack_walk`), and each blob goes to the engine
+//! on the thread that decoded it, with the keyword hits of the text it copied from its delta
+//! base taken from that base (`delta_hits`); loose objects follow. A blob is dropped as soon
+//! as it is scanned and only the matches are kept, so memory holds the objects being decoded
+//! at the time; a pack with a huge object is read object by object instead, and blobs over
+//! the size limit are then, as among loose objects, never inflated.
 //!
 //! Reading one object at a time (`git cat-file --batch`) decodes a delta chain again for
 //! every object on it whose base fell out of the cache; the pack walk never does.
@@ -11,17 +12,19 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use gix_hash::{ObjectId, oid};
 use gix_pack::data::decode::{entry, header};
 use launchgate_core::Error;
 use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIterator};
 
+use super::delta_hits;
 use super::git::{Repo, lines};
+use super::pack_walk::{self, Copied};
 use super::progress::Counters;
 use super::shard::Shard;
-use crate::engine::{Engine, Match};
+use crate::engine::{Engine, KeywordHit, Match};
 use crate::printable::is_binary;
 
 /// Which blobs to scan.
@@ -241,29 +244,21 @@ fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink, huge: u64) -> Result<()
     if largest_whole > huge {
         return scan_pack_by_object(pack, &entries, &elsewhere, sink);
     }
-    let interrupt = AtomicBool::new(false);
-    index
-        .traverse_with_index(
-            &pack.bundle.pack,
-            |kind, data, entry, _progress| {
-                sink.progress.walk();
-                if kind == gix_object::Kind::Blob && !elsewhere.contains(&entry.oid) {
-                    sink.offer(&entry.oid, data);
-                }
-                Ok(())
-            },
-            &mut gix_utils::progress::Discard,
-            &interrupt,
-            gix_pack::index::traverse::with_index::Options {
-                // Hashing each object again to check its id would cost more than the scan;
-                // `check_entries` has already caught damaged bytes (version 2 indexes).
-                check: gix_pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerification,
-                thread_limit: None,
-                alloc_limit_bytes: None,
-            },
-        )
-        .map_err(|e| corrupt(pack.path(), &e))?;
-    Ok(())
+    pack_walk::walk_blobs(
+        &pack.bundle,
+        &entries,
+        |others| {
+            sink.progress.walked.fetch_add(others, Ordering::Relaxed);
+        },
+        |blob| {
+            sink.progress.walk();
+            if elsewhere.contains(blob.id) {
+                return None;
+            }
+            sink.offer_delta(blob.id, blob.data, blob.base)
+        },
+    )
+    .map_err(|e| corrupt(pack.path(), &e))
 }
 
 /// A pack's index entries in the order their objects sit in the pack.
@@ -432,10 +427,27 @@ struct Sink<'a> {
 }
 
 impl Sink<'_> {
-    fn offer(&self, id: &oid, data: &[u8]) {
-        if self.wants(id, data.len() as u64) {
-            self.scan(id, data);
+    /// Scans a wanted blob of a pack walk, its keyword hits taken from its delta base where
+    /// the base left them, and returns its hits for its own deltas (none for a binary blob).
+    fn offer_delta(
+        &self,
+        id: &oid,
+        data: &[u8],
+        base: Option<(&Vec<KeywordHit>, &[Copied])>,
+    ) -> Option<Vec<KeywordHit>> {
+        if !self.wants(id, data.len() as u64) || !self.counts_as_scanned(data) {
+            return None;
         }
+        if is_binary(data) {
+            self.keep(id, self.engine.scan_bytes("", data));
+            return None;
+        }
+        let hits = match base {
+            Some((base_hits, copied)) => delta_hits::derive(self.engine, data, base_hits, copied),
+            None => self.engine.keyword_hits(data),
+        };
+        self.keep(id, self.engine.scan_text_with_hits("", data, &hits));
+        Some(hits)
     }
 
     /// Whether a blob of this size is to be scanned: selected, in this shard, within the
@@ -458,10 +470,17 @@ impl Sink<'_> {
 
     /// Scans a wanted blob, unless it is a Git LFS pointer; binary blobs through their printable runs.
     fn scan(&self, id: &oid, data: &[u8]) {
+        if self.counts_as_scanned(data) {
+            self.keep(id, self.engine.scan_bytes("", data));
+        }
+    }
+
+    /// Counts a wanted blob as scanned, or as a skipped Git LFS pointer (false).
+    fn counts_as_scanned(&self, data: &[u8]) -> bool {
         let counts = &self.counts;
         if data.starts_with(LFS_POINTER) && data.len() < 1024 {
             counts.skipped_lfs.fetch_add(1, Ordering::Relaxed);
-            return;
+            return false;
         }
         if is_binary(data) {
             counts.binary.fetch_add(1, Ordering::Relaxed);
@@ -471,23 +490,26 @@ impl Sink<'_> {
         self.progress
             .bytes
             .fetch_add(data.len() as u64, Ordering::Relaxed);
-        // Paths are only known after provenance; path allowlists apply there.
-        let matches: Vec<(Match, bool)> = self
-            .engine
-            .scan_bytes("", data)
-            .into_iter()
-            .map(|m| {
-                let allowed = m.inline_allowed;
-                (m, allowed)
-            })
-            .collect();
-        if !matches.is_empty() {
-            let hit = BlobHit {
-                id: id.to_string(),
-                matches,
-            };
-            self.hits.lock().expect("not poisoned").push(hit);
+        true
+    }
+
+    /// Keeps a blob's matches, if it has any. Paths are only known after provenance; path
+    /// allowlists apply there.
+    fn keep(&self, id: &oid, matches: Vec<Match>) {
+        if matches.is_empty() {
+            return;
         }
+        let hit = BlobHit {
+            id: id.to_string(),
+            matches: matches
+                .into_iter()
+                .map(|m| {
+                    let allowed = m.inline_allowed;
+                    (m, allowed)
+                })
+                .collect(),
+        };
+        self.hits.lock().expect("not poisoned").push(hit);
     }
 
     fn finish(self) -> BlobScan {

@@ -10,9 +10,11 @@
 pub mod added;
 mod base_config;
 mod blobs;
+mod delta_hits;
 mod findings;
 mod git;
 mod merge;
+mod pack_walk;
 pub mod progress;
 mod provenance;
 mod range;
@@ -200,6 +202,7 @@ pub fn scan_history(loaded: &LoadedConfig, repo: &Path, opts: &HistoryOptions) -
         }
     };
 
+    let log = provenance::start_log(&repo, &refs);
     let mut collector = FindingCollector::new(&engine, baseline.as_ref(), Origin::Source);
     let mut notes = Vec::new();
     let counters = std::sync::Arc::new(progress::Counters::default());
@@ -210,7 +213,7 @@ pub fn scan_history(loaded: &LoadedConfig, repo: &Path, opts: &HistoryOptions) -
     }
     let blobs = blobs?;
     let wanted: HashSet<String> = blobs.hits.iter().map(|h| h.id.clone()).collect();
-    let introduced = provenance::first_introductions(&repo, &refs, &wanted)?;
+    let introduced = log.first_introductions(&wanted)?;
     let head = provenance::head_tree(&repo)?;
 
     // A secret still in HEAD may sit in a newer version of the file than the one that

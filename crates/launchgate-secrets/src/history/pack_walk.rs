@@ -1,0 +1,496 @@
+//! The blobs of one pack, decoded delta tree by delta tree. Each tree's base is inflated once
+//! and every delta on it applied to the decoded base, so no chain is resolved twice; trees of
+//! commits, trees and tags are never inflated. Each delta's copies from its base are handed
+//! on with the blob, so the scan can take what it learnt of the base for the copied text.
+//!
+//! Trees go to every core, largest first; each is walked depth first with an explicit stack,
+//! so memory holds one path of bases per thread and a chain of any depth needs no recursion.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use gix_hash::oid;
+use gix_pack::data::entry::Header;
+use gix_pack::{data, index};
+use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIterator};
+
+/// A run of a delta's bytes copied from its base: `len` bytes at `to` in the delta's object
+/// were copied from `from` in the base's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Copied {
+    pub to: usize,
+    pub from: usize,
+    pub len: usize,
+}
+
+impl Copied {
+    /// Where the run sits in the delta's object.
+    pub fn target(&self) -> Range<usize> {
+        self.to..self.to + self.len
+    }
+}
+
+/// One decoded blob.
+pub(super) struct Blob<'a, T> {
+    pub id: &'a oid,
+    pub data: &'a [u8],
+    /// For a delta whose base left a state: that state, and the runs copied from the base.
+    pub base: Option<(&'a T, &'a [Copied])>,
+}
+
+const NO_PARENT: u32 = u32::MAX;
+
+/// Decodes every blob of a pack once and hands it to `visit`, which may return a state for
+/// the blob's deltas to be given. `entries` are the pack's index entries sorted by offset;
+/// `skipped` is told how many objects were not blobs. An error is a message naming the object.
+pub(super) fn walk_blobs<T, V, S>(
+    bundle: &gix_pack::Bundle,
+    entries: &[index::Entry],
+    skipped: S,
+    visit: V,
+) -> Result<(), String>
+where
+    T: Send + Sync,
+    V: Fn(Blob<'_, T>) -> Option<T> + Sync,
+    S: Fn(u64),
+{
+    let trees = Forest::build(bundle, entries)?;
+    skipped((entries.len() - trees.blob_objects) as u64);
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let error = Mutex::new(None);
+    rayon::scope(|scope| {
+        for _ in 0..rayon::current_num_threads() {
+            scope.spawn(|_| {
+                let mut walker = Walker {
+                    pack: &bundle.pack,
+                    entries,
+                    trees: &trees,
+                    inflate: gix_zlib::Inflate::default(),
+                    delta: Vec::new(),
+                    copies: Vec::new(),
+                    leaf: Vec::new(),
+                };
+                while !failed.load(Ordering::Relaxed) {
+                    let Some(&root) = trees.blob_roots.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                        break;
+                    };
+                    if let Err(e) = walker.tree(root, &visit) {
+                        failed.store(true, Ordering::Relaxed);
+                        error.lock().expect("not poisoned").get_or_insert(e);
+                    }
+                }
+            });
+        }
+    });
+    match error.into_inner().expect("not poisoned") {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// The delta trees of a pack: each entry's header, its children, and the roots of blob trees.
+struct Forest {
+    headers: Vec<data::Entry>,
+    /// Children of entry `i`: `children[child_start[i]..child_start[i + 1]]`.
+    child_start: Vec<u32>,
+    children: Vec<u32>,
+    /// Roots of the trees of blobs, the largest tree first.
+    blob_roots: Vec<u32>,
+    blob_objects: usize,
+}
+
+impl Forest {
+    fn build(bundle: &gix_pack::Bundle, entries: &[index::Entry]) -> Result<Forest, String> {
+        let pack = &bundle.pack;
+        let at = |i: usize| format!("object {} at offset {}", entries[i].oid, entries[i].pack_offset);
+        let headers: Vec<data::Entry> = entries
+            .par_iter()
+            .enumerate()
+            .map(|(i, e)| {
+                pack.entry(e.pack_offset)
+                    .map_err(|err| format!("{}: {err}", at(i)))
+            })
+            .collect::<Result<_, _>>()?;
+        let by_offset = |offset: u64| entries.binary_search_by_key(&offset, |e| e.pack_offset).ok();
+        let mut parent = vec![NO_PARENT; entries.len()];
+        for (i, header) in headers.iter().enumerate() {
+            let base = match header.header {
+                Header::OfsDelta { base_distance } => {
+                    header.checked_base_pack_offset(base_distance).and_then(by_offset)
+                }
+                Header::RefDelta { base_id } => bundle
+                    .index
+                    .lookup(base_id)
+                    .map(|k| bundle.index.pack_offset_at_index(k))
+                    .and_then(by_offset),
+                _ => continue,
+            };
+            // A repository's packs are never thin: every delta's base is in the same pack.
+            parent[i] = base.ok_or_else(|| format!("{}: its delta base is not in the pack", at(i)))? as u32;
+        }
+        let mut child_start = vec![0u32; entries.len() + 1];
+        for &p in parent.iter().filter(|&&p| p != NO_PARENT) {
+            child_start[p as usize + 1] += 1;
+        }
+        for i in 0..entries.len() {
+            child_start[i + 1] += child_start[i];
+        }
+        let mut fill = child_start.clone();
+        let mut children = vec![0u32; child_start[entries.len()] as usize];
+        for (i, &p) in parent.iter().enumerate().filter(|(_, p)| **p != NO_PARENT) {
+            children[fill[p as usize] as usize] = i as u32;
+            fill[p as usize] += 1;
+        }
+        let mut forest = Forest {
+            headers,
+            child_start,
+            children,
+            blob_roots: Vec::new(),
+            blob_objects: 0,
+        };
+        // Each tree's size, breadth first from its root; an entry no root reaches sits on a
+        // loop of deltas, which only a damaged pack holds.
+        let mut reached = 0;
+        let mut queue = Vec::new();
+        let mut sized = Vec::new();
+        for root in (0..entries.len()).filter(|&i| parent[i] == NO_PARENT) {
+            queue.clear();
+            queue.push(root as u32);
+            let mut k = 0;
+            while let Some(&node) = queue.get(k) {
+                k += 1;
+                queue.extend_from_slice(forest.children_of(node));
+            }
+            reached += queue.len();
+            if forest.headers[root].header == Header::Blob {
+                forest.blob_objects += queue.len();
+                sized.push((queue.len(), root as u32));
+            }
+        }
+        if reached != entries.len() {
+            return Err("some of its deltas form a loop and have no base object".to_string());
+        }
+        sized.sort_unstable_by(|a, b| b.cmp(a));
+        forest.blob_roots = sized.into_iter().map(|(_, root)| root).collect();
+        Ok(forest)
+    }
+
+    fn children_of(&self, node: u32) -> &[u32] {
+        let i = node as usize;
+        &self.children[self.child_start[i] as usize..self.child_start[i + 1] as usize]
+    }
+}
+
+/// A decoded object whose deltas are still to be walked.
+struct Decoded<T> {
+    data: Vec<u8>,
+    state: Option<T>,
+}
+
+/// One thread's walk and its reused buffers.
+struct Walker<'a> {
+    pack: &'a data::File,
+    entries: &'a [index::Entry],
+    trees: &'a Forest,
+    inflate: gix_zlib::Inflate,
+    delta: Vec<u8>,
+    copies: Vec<Copied>,
+    /// The bytes of the last object without deltas, whose buffer the next one reuses.
+    leaf: Vec<u8>,
+}
+
+impl Walker<'_> {
+    /// Walks the tree at `root`, depth first.
+    fn tree<T, V>(&mut self, root: u32, visit: &V) -> Result<(), String>
+    where
+        V: Fn(Blob<'_, T>) -> Option<T>,
+    {
+        let (pack, entries, trees) = (self.pack, self.entries, self.trees);
+        let mut stack: Vec<(u32, Option<Arc<Decoded<T>>>)> = vec![(root, None)];
+        while let Some((node, base)) = stack.pop() {
+            let children = trees.children_of(node);
+            let mut data = if children.is_empty() {
+                std::mem::take(&mut self.leaf)
+            } else {
+                Vec::new()
+            };
+            let at = |e: &dyn std::fmt::Display| {
+                let entry = &entries[node as usize];
+                format!("object {} at offset {}: {e}", entry.oid, entry.pack_offset)
+            };
+            let header = &trees.headers[node as usize];
+            self.copies.clear();
+            match &base {
+                None => {
+                    inflate(pack, header, &mut self.inflate, &mut data).map_err(|e| at(&e))?;
+                }
+                Some(base) => {
+                    inflate(pack, header, &mut self.inflate, &mut self.delta).map_err(|e| at(&e))?;
+                    apply_delta(&base.data, &self.delta, &mut data, &mut self.copies).map_err(|e| at(&e))?;
+                }
+            }
+            let base_state = base
+                .as_deref()
+                .and_then(|b| b.state.as_ref())
+                .map(|state| (state, self.copies.as_slice()));
+            let state = visit(Blob {
+                id: &entries[node as usize].oid,
+                data: &data,
+                base: base_state,
+            });
+            if children.is_empty() {
+                self.leaf = data;
+                continue;
+            }
+            let decoded = Arc::new(Decoded { data, state });
+            stack.extend(children.iter().rev().map(|&c| (c, Some(Arc::clone(&decoded)))));
+        }
+        Ok(())
+    }
+}
+
+/// Inflates an entry's stored bytes (a whole object, or a delta's instructions) into `out`.
+fn inflate(
+    pack: &data::File,
+    header: &data::Entry,
+    inflate: &mut gix_zlib::Inflate,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
+    let size = usize::try_from(header.decompressed_size).map_err(|_| "too large to decode".to_string())?;
+    out.clear();
+    out.resize(size, 0);
+    pack.decompress_entry(header, inflate, out)
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Rebuilds an object from its base and a delta (git's format: the base's size, the
+/// object's size, then instructions that copy a run of the base or insert bytes of their
+/// own), noting each run copied; adjacent runs of one stretch of the base count as one.
+pub(super) fn apply_delta(
+    base: &[u8],
+    delta: &[u8],
+    out: &mut Vec<u8>,
+    copies: &mut Vec<Copied>,
+) -> Result<(), &'static str> {
+    let mut i = 0;
+    let base_size = varint(delta, &mut i)?;
+    if base_size != base.len() as u64 {
+        return Err("its delta expects a base of another size");
+    }
+    let size = usize::try_from(varint(delta, &mut i)?).map_err(|_| "its delta states an impossible size")?;
+    out.clear();
+    copies.clear();
+    // The stated size is only trusted so far: the output grows as instructions add to it.
+    out.reserve(size.min(64 << 20));
+    let byte = |i: &mut usize| -> Result<usize, &'static str> {
+        let b = *delta.get(*i).ok_or("its delta is truncated")?;
+        *i += 1;
+        Ok(usize::from(b))
+    };
+    while i < delta.len() {
+        let op = delta[i];
+        i += 1;
+        if op & 0x80 != 0 {
+            let mut from = 0;
+            for bit in 0..4 {
+                if op & (1 << bit) != 0 {
+                    from |= byte(&mut i)? << (8 * bit);
+                }
+            }
+            let mut len = 0;
+            for bit in 0..3 {
+                if op & (0x10 << bit) != 0 {
+                    len |= byte(&mut i)? << (8 * bit);
+                }
+            }
+            if len == 0 {
+                len = 0x10000;
+            }
+            let run = base
+                .get(from..from.saturating_add(len))
+                .filter(|r| r.len() == len)
+                .ok_or("its delta copies past the end of its base")?;
+            let to = out.len();
+            match copies.last_mut() {
+                Some(last) if last.to + last.len == to && last.from + last.len == from => last.len += len,
+                _ => copies.push(Copied { to, from, len }),
+            }
+            out.extend_from_slice(run);
+        } else if op != 0 {
+            let run = delta
+                .get(i..i + usize::from(op))
+                .ok_or("its delta is truncated")?;
+            i += run.len();
+            out.extend_from_slice(run);
+        } else {
+            return Err("its delta holds the reserved instruction 0");
+        }
+        if out.len() > size {
+            return Err("its delta yields more bytes than it states");
+        }
+    }
+    if out.len() != size {
+        return Err("its delta yields fewer bytes than it states");
+    }
+    Ok(())
+}
+
+/// A size in a delta's header: 7 bits a byte, least significant first.
+fn varint(delta: &[u8], i: &mut usize) -> Result<u64, &'static str> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = *delta.get(*i).ok_or("its delta is truncated")?;
+        *i += 1;
+        value |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Ok(value);
+        }
+    }
+    Err("its delta states an impossible size")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::path::Path;
+    use std::process::Command;
+
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["-c", "user.name=Test", "-c", "user.email=test@launchgate.invalid"])
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
+    #[test]
+    fn every_blob_is_decoded_once_with_its_own_bytes_and_deltas_know_their_base() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        git(dir, &["init", "-q"]);
+        let mut lines: Vec<String> = (0..300)
+            .map(|i| format!("let value_{i} = compute({i});"))
+            .collect();
+        for version in 0..12 {
+            lines.insert(version * 7 % lines.len(), format!("// edit {version}"));
+            std::fs::write(dir.join("main.rs"), lines.join("\n")).unwrap();
+            std::fs::write(
+                dir.join(format!("small-{}.txt", version % 3)),
+                format!("v{version}\n"),
+            )
+            .unwrap();
+            git(dir, &["add", "-A"]);
+            git(dir, &["commit", "-q", "-m", "version"]);
+        }
+        git(dir, &["repack", "-q", "-a", "-d", "-f", "--depth=5"]);
+        let listed = git(
+            dir,
+            &[
+                "cat-file",
+                "--batch-all-objects",
+                "--batch-check=%(objecttype) %(objectname)",
+            ],
+        );
+        let blobs: Vec<String> = String::from_utf8(listed)
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.strip_prefix("blob ").map(str::to_string))
+            .collect();
+        assert!(blobs.len() >= 15);
+
+        let pack_dir = dir.join(".git/objects/pack");
+        let index = std::fs::read_dir(&pack_dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "idx"))
+            .unwrap();
+        let bundle = gix_pack::Bundle::at(&index, gix_hash::Kind::Sha1).unwrap();
+        let mut entries: Vec<index::Entry> = bundle.index.iter().collect();
+        entries.sort_by_key(|e| e.pack_offset);
+        let seen = Mutex::new(HashMap::new());
+        let others = AtomicUsize::new(0);
+        walk_blobs(
+            &bundle,
+            &entries,
+            |n| {
+                others.fetch_add(n as usize, Ordering::Relaxed);
+            },
+            |blob: Blob<'_, usize>| {
+                let id = gix_object::compute_hash(gix_hash::Kind::Sha1, gix_object::Kind::Blob, blob.data)
+                    .unwrap();
+                assert_eq!(id, blob.id, "a blob's bytes hash to its id");
+                if let Some((&base_len, copied)) = blob.base {
+                    for run in copied {
+                        assert!(run.from + run.len <= base_len && run.target().end <= blob.data.len());
+                    }
+                }
+                let from_base = blob.base.is_some();
+                *seen.lock().unwrap().entry(blob.id.to_string()).or_insert(0) += 1;
+                seen.lock()
+                    .unwrap()
+                    .insert(format!("delta {}", blob.id), usize::from(from_base));
+                Some(blob.data.len())
+            },
+        )
+        .unwrap();
+        let seen = seen.into_inner().unwrap();
+        for id in &blobs {
+            assert_eq!(seen.get(id), Some(&1), "{id} decoded once");
+        }
+        let deltas = blobs
+            .iter()
+            .filter(|id| seen[&format!("delta {id}")] == 1)
+            .count();
+        assert!(deltas >= 5, "versions of main.rs are stored as deltas: {deltas}");
+        assert_eq!(others.load(Ordering::Relaxed) + blobs.len(), entries.len());
+    }
+
+    #[test]
+    fn a_damaged_delta_is_an_error_not_a_panic() {
+        let base = b"hello world, this is the base";
+        let (mut out, mut copied) = (Vec::new(), Vec::new());
+        // base size 29, result size 11: copy 5 bytes from 0, insert " there".
+        let good = [29, 11, 0x90, 5, 6, b' ', b't', b'h', b'e', b'r', b'e'];
+        apply_delta(base, &good, &mut out, &mut copied).unwrap();
+        assert_eq!(out, b"hello there");
+        assert_eq!(
+            copied,
+            vec![Copied {
+                to: 0,
+                from: 0,
+                len: 5
+            }]
+        );
+        for (delta, message) in [
+            (&[28, 11][..], "expects a base of another size"),
+            (&[29, 11, 0x90], "truncated"),
+            (&[29, 11, 0x91, 40, 5], "copies past the end"),
+            (&[29, 11, 0], "reserved instruction"),
+            (&[29, 3, 0x90, 5], "more bytes than it states"),
+            (&[29, 11, 0x90, 5], "fewer bytes than it states"),
+            (&[29, 11, 3, b'a'], "truncated"),
+            (
+                &[29, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+                "impossible size",
+            ),
+        ] {
+            let err = apply_delta(base, delta, &mut out, &mut copied).unwrap_err();
+            assert!(err.contains(message), "{delta:?}: {err}");
+        }
+    }
+}
