@@ -1,7 +1,8 @@
 //! Embeds every `rules/secrets/*.yaml` of the repository into the binary.
 //!
 //! Each file goes in twice: its YAML text, for messages and `rules check`, and the same rules
-//! as JSON, which loads many times faster than YAML when a scan starts. The JSON is a plain
+//! as JSON, which loads many times faster than YAML when a scan starts, with the line each
+//! rule starts on as the YAML parser read it. The JSON is a plain
 //! translation of the YAML's values, made without knowing the rule format, and the binary
 //! reads it with the same rule types as the YAML. A file that cannot be translated (a YAML
 //! error, a half-written file) gets no JSON: the binary then reads its YAML, reports the
@@ -35,9 +36,9 @@ fn main() {
             .to_string_lossy()
             .into_owned();
         let absolute = path.canonicalize().unwrap_or_else(|_| path.clone());
-        let json = std::fs::read_to_string(path)
-            .ok()
-            .and_then(|text| build_rules::yaml_to_json(&text));
+        let text = std::fs::read_to_string(path).ok();
+        let json = text.as_deref().and_then(build_rules::yaml_to_json);
+        let lines = text.as_deref().map(build_rules::rule_lines).unwrap_or_default();
         let json = match json {
             Some(json) => {
                 let json_path = out_dir.join(format!("{name}.json"));
@@ -48,7 +49,7 @@ fn main() {
         };
         writeln!(
             out,
-            "    EmbeddedRuleFile {{ name: {:?}, yaml: include_str!({:?}), json: {json} }},",
+            "    EmbeddedRuleFile {{ name: {:?}, yaml: include_str!({:?}), json: {json}, lines: &{lines:?} }},",
             format!("rules/secrets/{name}"),
             absolute.display().to_string()
         )

@@ -31,25 +31,36 @@ pub fn rule_files(rules_dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-/// A YAML document's values as JSON, or `None` when the text is not one YAML document whose
-/// values JSON can hold (a syntax error, a tag, a key that is not a string).
-pub fn yaml_to_json(yaml: &str) -> Option<String> {
-    let value: serde_yaml::Value = serde_yaml::from_str(yaml).ok()?;
-    if !json_holds(&value) {
-        return None;
+/// How the rule files' YAML is read: the readings launchgate's own YAML reader has
+/// (`launchgate_core::yaml`), so the JSON holds what reading the YAML would give; unknown
+/// tags are refused, since JSON has no place for them.
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        strict_booleans: true,
+        null_as_string: true,
+        leading_zero_numbers_as_strings: true,
+        underscored_numbers_as_strings: true,
+        reject_unsupported_tags: true,
+        with_snippet: false,
     }
+}
+
+/// A YAML document's values as JSON, or `None` when the text is not one YAML document whose
+/// values JSON can hold (a syntax error, a tag, a key given twice, a NaN or an infinity,
+/// which JSON writes as `null`).
+pub fn yaml_to_json(yaml: &str) -> Option<String> {
+    let value: serde_json::Value = serde_saphyr::from_str_with_options(yaml, options()).ok()?;
     serde_json::to_string(&value).ok()
 }
 
-/// Whether JSON holds the value as it is: JSON writes a NaN or an infinity as `null` and
-/// a tag as a map, which would read differently from the YAML.
-fn json_holds(value: &serde_yaml::Value) -> bool {
-    use serde_yaml::Value;
-    match value {
-        Value::Null | Value::Bool(_) | Value::String(_) => true,
-        Value::Number(n) => n.as_f64().is_none_or(f64::is_finite),
-        Value::Sequence(items) => items.iter().all(json_holds),
-        Value::Mapping(map) => map.iter().all(|(k, v)| k.is_string() && json_holds(v)),
-        Value::Tagged(_) => false,
-    }
+/// The line each rule of a rule file starts on, in order, as the parser read them; empty
+/// when the text is not a rule file.
+pub fn rule_lines(yaml: &str) -> Vec<u32> {
+    type Rules = std::collections::BTreeMap<String, Vec<serde_saphyr::Spanned<serde::de::IgnoredAny>>>;
+    let Ok(file) = serde_saphyr::from_str_with_options::<Rules>(yaml, options()) else {
+        return Vec::new();
+    };
+    file.get("rules")
+        .map(|rules| rules.iter().map(|r| r.referenced.line() as u32).collect())
+        .unwrap_or_default()
 }

@@ -56,6 +56,46 @@ fn unknown_top_level_key_is_exit_2_with_line_and_column() {
         .stderr(predicate::str::contains("did you mean `budget`?"));
 }
 
+/// Nine levels of ten aliases would be a billion values: refused at the parser's limit,
+/// at once, with the position and the limits named.
+#[test]
+fn an_alias_bomb_config_is_exit_2_quickly() {
+    let mut text = String::from("smoke:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for level in 1..10 {
+        let alias = format!("*a{}", level - 1);
+        let refs = [alias.as_str(); 10].join(", ");
+        text.push_str(&format!("  a{level}: &a{level} [{refs}]\n"));
+    }
+    let dir = repo_with_config(&text);
+    let started = std::time::Instant::now();
+    launchgate()
+        .current_dir(dir.path())
+        .arg("check")
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("beyond launchgate's limits"))
+        .stderr(predicate::str::contains("launchgate.yml:"))
+        .stderr(predicate::str::contains("100000 values repeated through aliases"));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn deeply_nested_config_is_exit_2() {
+    let dir = repo_with_config(&format!("smoke: {}{}\n", "[".repeat(10_000), "]".repeat(10_000)));
+    launchgate()
+        .current_dir(dir.path())
+        .arg("check")
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("launchgate.yml:1:"));
+}
+
 #[test]
 fn missing_config_is_exit_2_with_the_fix() {
     let dir = tempfile::tempdir().unwrap();

@@ -12,7 +12,8 @@ use serde::Deserializer;
 use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, Visitor};
 
 use crate::bounded::{MAX_CONFIG_FILE_SIZE, read_file};
-use crate::error::{Error, offset_of};
+use crate::error::Error;
+use crate::yaml;
 
 /// The file names looked for at the repository root, in order.
 pub const FILE_NAMES: [&str; 2] = ["launchgate.yml", "launchgate.yaml"];
@@ -112,128 +113,25 @@ impl ConfigFile {
         if is_blank_yaml(&self.source) {
             return Ok((Vec::new(), None));
         }
-        let deserializer = serde_yaml::Deserializer::from_str(&self.source);
-        deserializer
-            .deserialize_any(RootVisitor::<T> {
+        serde_saphyr::with_deserializer_from_str_with_options(&self.source, yaml::options(), |deserializer| {
+            deserializer.deserialize_any(RootVisitor::<T> {
                 wanted,
                 _type: PhantomData,
             })
-            .map_err(|e| yaml_error(&self.display_name(), &self.source, &e))
+        })
+        .map_err(|e| yaml::to_error(&self.display_name(), &self.source, &e))
     }
 }
 
 /// Parses a whole YAML document into `T`, with errors pointing into `file_name`.
 pub fn from_yaml_str<T: DeserializeOwned>(file_name: &str, source: &str) -> Result<T, Error> {
-    serde_yaml::from_str(source).map_err(|e| yaml_error(file_name, source, &e))
+    yaml::from_str(file_name, source)
 }
 
 fn is_blank_yaml(source: &str) -> bool {
     source.lines().all(|l| {
         let t = l.trim();
         t.is_empty() || t.starts_with('#') || t == "---"
-    })
-}
-
-/// Turns a serde_yaml error into one with file, line, column, a label and a hint.
-pub fn yaml_error(file_name: &str, source: &str, err: &serde_yaml::Error) -> Error {
-    let full = err.to_string();
-    let message = strip_position(&full);
-    let (offset, len) = match err.location() {
-        Some(loc) => {
-            let mut offset = offset_of(source, loc.line(), loc.column());
-            // Errors raised while walking a map point at the map's start; point at the key.
-            if let Some(key) = unknown_key(&message) {
-                offset = find_key(source, offset, loc.column(), key).unwrap_or(offset);
-            }
-            (offset, token_len(&source[offset..]))
-        }
-        None => (source.len(), 0),
-    };
-    let help = hint_for(&message);
-    let label = if message.contains("unknown field") {
-        "unknown key".to_string()
-    } else if message.contains("invalid type") || message.contains("invalid value") {
-        "wrong type or value".to_string()
-    } else {
-        "here".to_string()
-    };
-    let mut error = if err.location().is_some() {
-        Error::at_source(
-            format!("invalid configuration in {file_name}: {message}"),
-            file_name,
-            source,
-            offset,
-            len,
-            label,
-        )
-    } else {
-        Error::input(format!("invalid configuration in {file_name}: {message}"))
-    };
-    if let Some(help) = help {
-        error = error.with_help(help);
-    }
-    error
-}
-
-fn unknown_key(message: &str) -> Option<&str> {
-    let rest = &message[message.find("unknown field `")? + "unknown field `".len()..];
-    rest.split_once('`').map(|(key, _)| key)
-}
-
-/// The offset of `key` as a key of the map that starts at `map_start`: in block style at the
-/// map's column, in flow style after `{` or `,`.
-fn find_key(source: &str, map_start: usize, map_column: usize, key: &str) -> Option<usize> {
-    // An empty key (`"": 1`) is found everywhere and would never move the search on.
-    if key.is_empty() {
-        return None;
-    }
-    let mut search = map_start;
-    while let Some(found) = source[search..].find(key) {
-        let at = search + found;
-        search = at + key.len();
-        let after = source[at + key.len()..].trim_start_matches(['"', '\'']);
-        if !after.starts_with(':') {
-            continue;
-        }
-        let line_start = source[..at].rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let before = source[line_start..at].trim_end_matches(['"', '\'']);
-        let block = before.chars().all(|c| c == ' ' || c == '-') && before.chars().count() + 1 == map_column;
-        let flow = before.trim_end().ends_with(['{', ',']);
-        if block || flow {
-            return Some(at - (source[line_start..at].len() - before.len()));
-        }
-    }
-    None
-}
-
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) if message[i..].contains(" column ") => message[..i].to_string(),
-        _ => message.to_string(),
-    }
-}
-
-fn token_len(rest: &str) -> usize {
-    let end = rest
-        .char_indices()
-        .find(|(_, c)| matches!(c, ':' | '\n' | ',' | '}' | ']'))
-        .map(|(i, _)| i)
-        .unwrap_or(rest.len());
-    rest[..end].trim_end().len().max(1)
-}
-
-/// For "unknown field `x`, expected one of `a`, `b`": the closest valid key and the list.
-fn hint_for(message: &str) -> Option<String> {
-    let key = unknown_key(message)?;
-    let rest = &message[message.find("unknown field `")? + "unknown field `".len() + key.len() + 1..];
-    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
-    if expected.is_empty() {
-        return Some(format!("remove `{key}`: this section takes no keys"));
-    }
-    let list = expected.join(", ");
-    Some(match closest(key, &expected) {
-        Some(best) => format!("did you mean `{best}`? Valid keys here: {list}"),
-        None => format!("remove `{key}` or use one of: {list}"),
     })
 }
 
@@ -407,16 +305,119 @@ mod tests {
         assert_eq!(e.position(), Some((1, 20)), "{}", e.render(false));
     }
 
-    /// `"": 1` is an unknown key with an empty name: the search for it must end.
+    /// `"": 1` is an unknown key with an empty name, reported where it stands; text after a
+    /// quoted key (`"" x: 1`) is not YAML and is reported where it starts.
     #[test]
-    fn an_empty_unknown_key_is_an_error_at_its_map() {
-        let e = file("secrets:\n\"\" x: 1\n").sections().unwrap_err();
+    fn an_empty_unknown_key_is_an_error_at_the_key() {
+        let e = file("secrets: {}\n\"\": 1\n").sections().unwrap_err();
         assert!(e.message().contains("unknown field ``"), "{}", e.render(false));
-        assert_eq!(e.position(), Some((1, 1)), "{}", e.render(false));
+        assert_eq!(e.position(), Some((2, 1)), "{}", e.render(false));
+        let e = file("secrets:\n\"\" x: 1\n").sections().unwrap_err();
+        assert!(
+            e.message()
+                .contains("invalid trailing content after double-quoted scalar"),
+            "{}",
+            e.render(false)
+        );
+        assert_eq!(e.position(), Some((2, 4)), "{}", e.render(false));
         let e = file("secrets:\n  \"\": [a]\n")
             .section::<Secrets>("secrets")
             .unwrap_err();
         assert_eq!(e.position(), Some((2, 3)), "{}", e.render(false));
+    }
+
+    /// The key's text also stands inside a value before it, where a search of the text
+    /// would stop; the parser's position is the key's own.
+    #[test]
+    fn unknown_key_whose_name_appears_earlier_in_a_value_points_at_the_key() {
+        let f = file("secrets: { allow: [\"https://a.test/x,alow: 1\"], alow: [b] }\n");
+        let e = f.section::<Secrets>("secrets").unwrap_err();
+        assert_eq!(e.position(), Some((1, 49)), "{}", e.render(false));
+        let f = file("secrets:\n  allow:\n    - \"a,\n  alow: b\"\n  alow: [c]\n");
+        let e = f.section::<Secrets>("secrets").unwrap_err();
+        assert_eq!(e.position(), Some((5, 3)), "{}", e.render(false));
+    }
+
+    /// YAML 1.2: `yes`, `no`, `on` and `off` are text, so a boolean setting refuses them
+    /// and a text setting keeps them; `~` in a list of strings is the text `~`.
+    #[test]
+    fn yaml_1_1_booleans_are_text() {
+        #[derive(Debug, Deserialize)]
+        struct Flags {
+            on: Option<bool>,
+            words: Option<Vec<String>>,
+        }
+        for word in ["yes", "no", "on", "off", "y", "n"] {
+            let e = file(&format!("secrets:\n  on: {word}\n"))
+                .section::<Flags>("secrets")
+                .unwrap_err();
+            assert!(e.message().contains("expected a boolean"), "{}", e.render(false));
+            assert_eq!(e.position(), Some((2, 7)), "{}", e.render(false));
+            assert!(e.hint().unwrap().contains("write true or false"));
+        }
+        let f = file("secrets:\n  on: True\n  words: [yes, off, ~, 0755, 1_000]\n");
+        let flags: Flags = f.section("secrets").unwrap().unwrap();
+        assert_eq!(flags.on, Some(true));
+        assert_eq!(flags.words.unwrap(), ["yes", "off", "~", "0755", "1_000"]);
+    }
+
+    #[test]
+    fn a_key_given_twice_is_an_error_at_the_second() {
+        let e = file("secrets:\n  max: 3\n  max: 4\n")
+            .section::<Secrets>("secrets")
+            .unwrap_err();
+        assert!(e.message().contains("duplicate"), "{}", e.render(false));
+        assert_eq!(e.position(), Some((3, 3)), "{}", e.render(false));
+    }
+
+    /// Nine levels of ten aliases each would expand to a billion values; the parser stops
+    /// at its replay limit at once.
+    #[test]
+    fn an_alias_bomb_is_refused_quickly() {
+        let mut text =
+            String::from("secrets:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for level in 1..10 {
+            let prev = format!("*a{}", level - 1);
+            let refs = [prev.as_str(); 10].join(", ");
+            text.push_str(&format!("  a{level}: &a{level} [{refs}]\n"));
+        }
+        let started = std::time::Instant::now();
+        let e = file(&text)
+            .section::<serde::de::IgnoredAny>("secrets")
+            .unwrap_err();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(e.position().is_some(), "{}", e.render(false));
+        assert!(e.hint().unwrap().contains("aliases"), "{}", e.render(false));
+        let e = file(&text).sections().unwrap_err();
+        assert!(e.hint().unwrap().contains("aliases"), "{}", e.render(false));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let depth = crate::yaml::MAX_DEPTH + 1;
+        let text = format!("secrets: {}{}\n", "[".repeat(depth), "]".repeat(depth));
+        let e = file(&text).sections().unwrap_err();
+        assert!(
+            e.hint().unwrap().contains("levels of nesting"),
+            "{}",
+            e.render(false)
+        );
+        let mut text = String::from("secrets:\n");
+        for level in 0..depth {
+            text.push_str(&format!("{}k:\n", "  ".repeat(level + 1)));
+        }
+        let e = file(&text).sections().unwrap_err();
+        assert!(
+            e.hint().unwrap().contains("levels of nesting"),
+            "{}",
+            e.render(false)
+        );
+        let ok = format!("secrets: {}{}\n", "[".repeat(20), "]".repeat(20));
+        file(&ok).sections().unwrap();
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub mod rule;
 pub mod secret;
 pub mod snippet;
 pub mod units;
+pub mod yaml;
 
 pub use check::{Check, CheckRun, CheckStatus};
 pub use error::Error;

@@ -142,8 +142,7 @@ pub fn write(root: &Path, target: &Path, example: Option<&Path>) -> Result<usize
     };
     let (contents, real) = match existing {
         Some((old, real)) => {
-            let value: serde_yaml::Value = serde_yaml::from_str(&old).unwrap_or(serde_yaml::Value::Null);
-            if value.as_mapping().is_some_and(|m| m.contains_key("env")) {
+            if crate::schema::has_env_section(&old) {
                 return Err(Error::input(format!(
                     "{} already has an env: section; init does not overwrite it",
                     target.display()

@@ -10,6 +10,7 @@ use std::path::Path;
 use launchgate_core::bounded::{MAX_CONFIG_FILE_SIZE, read_file_text};
 use launchgate_core::{Error, Severity};
 use serde::Deserialize;
+use serde_saphyr::Spanned;
 
 /// A rule file built into the binary.
 struct EmbeddedRuleFile {
@@ -19,6 +20,8 @@ struct EmbeddedRuleFile {
     /// The same rules as JSON, made by the build; `None` when the YAML could not be
     /// translated, which reading the YAML then reports.
     json: Option<&'static str>,
+    /// The line each rule starts on, as the build's YAML parser read it.
+    lines: &'static [u32],
 }
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
@@ -154,11 +157,20 @@ struct StrictRuleFile {
     rules: Vec<RuleSpec>,
 }
 
+/// A rule file read from YAML: each rule with where it starts.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StrictYamlRuleFile {
+    #[serde(default)]
+    rules: Vec<Spanned<RuleSpec>>,
+}
+
+/// A rule file with a problem, read rule by rule to name the bad ones.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRuleFile {
     #[serde(default)]
-    rules: Vec<serde_yaml::Value>,
+    rules: Vec<Spanned<serde_json::Value>>,
 }
 
 impl RuleSet {
@@ -179,9 +191,12 @@ impl RuleSet {
     fn add_embedded(&mut self, file: &EmbeddedRuleFile, seen: &mut HashSet<String>) {
         if let Some(json) = file.json
             && let Ok(strict) = serde_json::from_str::<StrictRuleFile>(json)
+            && strict.rules.len() == file.lines.len()
         {
             self.files.push(file.name.to_string());
-            self.push_rules(file.name, file.yaml, strict.rules, seen);
+            for (spec, line) in strict.rules.into_iter().zip(file.lines) {
+                self.push_rule(file.name, spec, Some(*line), seen);
+            }
             return;
         }
         let before = self.rules.len();
@@ -224,30 +239,32 @@ impl RuleSet {
         // Fast path: a valid file parses straight into rules. Only a file with a problem is
         // read again rule by rule, to name the bad rule and keep the good ones.
         let mut seen: HashSet<String> = self.rules.iter().map(|r| r.spec.id.clone()).collect();
-        if let Ok(strict) = serde_yaml::from_str::<StrictRuleFile>(source) {
-            self.push_rules(file, source, strict.rules, &mut seen);
+        if let Ok(strict) = launchgate_core::yaml::parse::<StrictYamlRuleFile>(source) {
+            for rule in strict.rules {
+                let line = line_of(&rule.referenced);
+                self.push_rule(file, rule.value, line, &mut seen);
+            }
             return;
         }
-        let raw: RawRuleFile = match serde_yaml::from_str(source) {
+        let raw: RawRuleFile = match launchgate_core::yaml::parse(source) {
             Ok(raw) => raw,
             Err(e) => {
-                let message = e.to_string();
                 self.problems.push(RuleProblem {
                     file: file.to_string(),
-                    line: e.location().map(|l| l.line() as u32),
+                    line: launchgate_core::yaml::line_of(&e).map(|line| line as u32),
                     rule_id: None,
-                    message: format!("the file is not a valid rule file: {message}"),
+                    message: format!(
+                        "the file is not a valid rule file: {}",
+                        launchgate_core::yaml::message_of(&e)
+                    ),
                 });
                 return;
             }
         };
-        let mut cursor = IdCursor::start();
-        for (index, value) in raw.rules.into_iter().enumerate() {
-            let id_hint = value.get("id").and_then(|v| v.as_str()).map(str::to_string);
-            let line = id_hint
-                .as_deref()
-                .and_then(|id| line_of_id(source, id, &mut cursor));
-            match serde_yaml::from_value::<RuleSpec>(value) {
+        for (index, rule) in raw.rules.into_iter().enumerate() {
+            let id_hint = rule.value.get("id").and_then(|v| v.as_str()).map(str::to_string);
+            let line = line_of(&rule.referenced);
+            match serde_json::from_value::<RuleSpec>(rule.value) {
                 Ok(spec) => self.push_rule(file, spec, line, &mut seen),
                 Err(e) => self.problems.push(RuleProblem {
                     file: file.to_string(),
@@ -261,16 +278,6 @@ impl RuleSet {
                     ),
                 }),
             }
-        }
-    }
-
-    /// Adds the rules of a file that parsed whole, each at the line of its `id` in `source`.
-    /// `seen` holds the ids of the rules added so far.
-    fn push_rules(&mut self, file: &str, source: &str, specs: Vec<RuleSpec>, seen: &mut HashSet<String>) {
-        let mut cursor = IdCursor::start();
-        for spec in specs {
-            let line = line_of_id(source, &spec.id, &mut cursor);
-            self.push_rule(file, spec, line, seen);
         }
     }
 
@@ -315,41 +322,9 @@ impl RuleSet {
     }
 }
 
-/// Where the search for the next rule's `id:` line starts: a byte of the file and its line.
-#[derive(Clone, Copy)]
-struct IdCursor {
-    at: usize,
-    line: u32,
-}
-
-impl IdCursor {
-    fn start() -> IdCursor {
-        IdCursor { at: 0, line: 1 }
-    }
-}
-
-/// The line of `id: <id>` at or after the cursor, which then moves past it. The cursor keeps
-/// its line number, so placing every rule of a file reads the file once.
-fn line_of_id(source: &str, id: &str, cursor: &mut IdCursor) -> Option<u32> {
-    let rest = source.get(cursor.at..)?;
-    let mut line = cursor.line;
-    let mut offset = cursor.at;
-    for text in rest.split_inclusive('\n') {
-        let trimmed = text.trim_start().trim_start_matches("- ").trim_start();
-        if let Some(value) = trimmed.strip_prefix("id:") {
-            let value = value.trim().trim_matches(['\'', '"']);
-            if value == id {
-                *cursor = IdCursor {
-                    at: offset + text.len(),
-                    line: line + u32::from(text.ends_with('\n')),
-                };
-                return Some(line);
-            }
-        }
-        offset += text.len();
-        line += u32::from(text.ends_with('\n'));
-    }
-    None
+/// The 1-based line a rule starts on, as the parser read it.
+fn line_of(location: &serde_saphyr::Location) -> Option<u32> {
+    (location.line() > 0).then(|| location.line() as u32)
 }
 
 #[cfg(test)]
@@ -450,6 +425,7 @@ mod tests {
                 name: "demo.yaml",
                 yaml: Box::leak(yaml.clone().into_boxed_str()),
                 json: Some(Box::leak(json.into_boxed_str())),
+                lines: Box::leak(super::build_rules::rule_lines(yaml).into_boxed_slice()),
             };
             let (mut via_json, mut via_yaml) = (RuleSet::default(), RuleSet::default());
             via_json.add_embedded(&file, &mut HashSet::new());
@@ -475,6 +451,32 @@ mod tests {
             .zip(set.problems.iter().map(|p| p.line))
             .collect();
         assert_eq!(lines, vec![(2, Some(14))]);
+    }
+
+    /// The second rule's `id:` line also stands, earlier, in the first rule's example text;
+    /// each rule's line is where the parser read the rule.
+    #[test]
+    fn rule_lines_come_from_the_parser_not_the_text() {
+        let first = TWO_RULES.split("  - id: demo.broken").next().unwrap().replace(
+            "negative_examples: ['demo_short']",
+            "negative_examples:\n      - |\n        id: demo.other\n",
+        );
+        let source = format!("{first}  - id: demo.other\n    name: Other\n    descriptoin: typo\n");
+        let mut set = RuleSet::default();
+        set.add_source("a.yaml", &source);
+        let other = source.lines().position(|l| l == "  - id: demo.other").unwrap() as u32 + 1;
+        assert_eq!(set.rules[0].line, 2);
+        assert_eq!(set.problems.len(), 1, "{:?}", set.problems);
+        assert_eq!(set.problems[0].line, Some(other), "{source}");
+        let valid = source.replace(
+            "    descriptoin: typo\n",
+            "    description: Other.\n    keywords: [o]\n    severity: error\n    confidence: high\n",
+        );
+        let mut set = RuleSet::default();
+        set.add_source("a.yaml", &valid);
+        assert!(set.problems.is_empty(), "{:?}", set.problems);
+        assert_eq!(set.rules[1].line, other);
+        assert_eq!(super::build_rules::rule_lines(&valid), [2, other]);
     }
 
     #[test]

@@ -348,10 +348,10 @@ fn load_spec(args: &RunArgs) -> Result<(crate::spec::SmokeSpec, String, String),
     if let Some(path) = &args.spec {
         let file = read_spec_file(path)?;
         let name = file.display_name();
-        let has_section = serde_yaml::from_str::<serde_yaml::Value>(&file.source)
-            .ok()
-            .and_then(|v| v.as_mapping().map(|m| m.contains_key("smoke")))
-            .unwrap_or(false);
+        let has_section = launchgate_core::yaml::parse::<
+            std::collections::HashMap<String, serde::de::IgnoredAny>,
+        >(&file.source)
+        .is_ok_and(|top| top.contains_key("smoke"));
         let spec = if has_section {
             file.section("smoke")?
                 .ok_or_else(|| Error::input(format!("{name} has an empty `smoke:` section")))?

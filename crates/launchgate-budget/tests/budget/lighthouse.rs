@@ -474,8 +474,12 @@ fn lighthouserc_yaml_gives_the_same_verdicts() {
     let dir = tempfile::tempdir().unwrap();
     let json: Value =
         serde_json::from_str(&std::fs::read_to_string(fixture("lhci/lighthouserc.json")).unwrap()).unwrap();
+    let text = std::fs::read_to_string(fixture("lhci/lighthouserc.yml")).unwrap();
+    // The YAML fixture is the JSON fixture written as block YAML: the same values.
+    let as_yaml: Value = launchgate_core::yaml::parse(&text).unwrap();
+    assert_eq!(as_yaml, json);
     let yml = dir.path().join(".lighthouserc.yml");
-    std::fs::write(&yml, serde_yaml::to_string(&json).unwrap()).unwrap();
+    std::fs::write(&yml, text).unwrap();
     let cfg = lhci::read(&yml).unwrap();
     let results: Vec<AssertionResult> = pages(&["lhci/.lighthouseci"])
         .iter()

@@ -8,7 +8,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use launchgate_core::Error;
 use launchgate_core::config::{ConfigFile, from_yaml_str};
@@ -22,6 +21,7 @@ mod envspec;
 mod positions;
 use conditions::RequiredWhen;
 use de::with_environments;
+use positions::Outline;
 
 /// The environments assumed when a schema names none.
 pub const DEFAULT_ENVIRONMENTS: [&str; 4] = ["development", "preview", "staging", "production"];
@@ -237,8 +237,8 @@ pub struct Schema {
     pub notes: Vec<String>,
     /// The variable whose value names the environment (a `.env.schema`'s `@currentEnv`).
     pub current_env: Option<String>,
-    /// Where each key is in `source`, indexed on first use.
-    positions: OnceLock<HashMap<String, (u32, u32)>>,
+    /// Where each variable's key is in `source`.
+    positions: HashMap<String, (u32, u32)>,
 }
 
 /// The name of the @env-spec schema file varlock reads.
@@ -257,13 +257,15 @@ pub fn is_env_spec(path: &Path) -> bool {
 impl Schema {
     /// The `env:` section of a configuration file; `Ok(None)` when it has none.
     pub fn from_config(config: &ConfigFile) -> Result<Option<Schema>, Error> {
-        let value = config.section::<serde_yaml::Value>("env").ok().flatten();
-        let environments = value
-            .as_ref()
-            .map(environments_of)
-            .unwrap_or_else(default_environments);
-        let vars = value.as_ref().map(variables_of).unwrap_or_default();
-        let section = with_environments(environments, vars, || config.section::<EnvConfig>("env"))?;
+        let outline = config
+            .section::<Outline>("env")
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let environments = outline.environments.clone().unwrap_or_else(default_environments);
+        let section = with_environments(environments, outline.variables(), || {
+            config.section::<EnvConfig>("env")
+        })?;
         let Some(section) = section else { return Ok(None) };
         let schema = Schema {
             config: section,
@@ -271,7 +273,7 @@ impl Schema {
             source: config.source.clone(),
             notes: Vec::new(),
             current_env: None,
-            positions: OnceLock::new(),
+            positions: outline.positions(),
         };
         check_schema(&schema)?;
         Ok(Some(schema))
@@ -304,15 +306,13 @@ impl Schema {
     /// The text of an @env-spec file, shown as `display` in errors and findings.
     pub fn from_env_spec_text(display: String, source: String) -> Result<Schema, Error> {
         let spec = envspec::parse(&display, &source)?;
-        let positions = OnceLock::new();
-        let _ = positions.set(spec.positions);
         let schema = Schema {
             config: spec.config,
             file: Some(display),
             source,
             notes: spec.notes,
             current_env: spec.current_env,
-            positions,
+            positions: spec.positions,
         };
         check_schema(&schema)?;
         Ok(schema)
@@ -336,23 +336,23 @@ impl Schema {
             return Schema::from_env_spec(path);
         }
         let file = ConfigFile::read(path)?;
-        let value: serde_yaml::Value = serde_yaml::from_str(&file.source).unwrap_or(serde_yaml::Value::Null);
-        let has_env_section = value.as_mapping().is_some_and(|m| m.contains_key("env"));
-        if has_env_section {
+        let outline = Outline::of_file(&file.source);
+        if outline.has_env {
             return Schema::from_config(&file)?
                 .ok_or_else(|| Error::input(format!("{} has no env: section", path.display())));
         }
         let name = file.display_name();
-        let environments = environments_of(&value);
-        let vars = variables_of(&value);
-        let config: EnvConfig = with_environments(environments, vars, || from_yaml_str(&name, &file.source))?;
+        let environments = outline.environments.clone().unwrap_or_else(default_environments);
+        let config: EnvConfig = with_environments(environments, outline.variables(), || {
+            from_yaml_str(&name, &file.source)
+        })?;
         let schema = Schema {
             config,
             file: Some(name),
             source: file.source,
             notes: Vec::new(),
             current_env: None,
-            positions: OnceLock::new(),
+            positions: outline.positions(),
         };
         check_schema(&schema)?;
         Ok(schema)
@@ -371,29 +371,15 @@ impl Schema {
         given.or_else(|| self.config.vars.get(var).and_then(|s| s.default.clone()))
     }
 
-    /// 1-based line and column of a variable's key in the schema file, found by text.
+    /// 1-based line and column of a variable's key in the schema file, as the parser read it.
     pub fn position_of(&self, var: &str) -> Option<(u32, u32)> {
-        self.positions
-            .get_or_init(|| positions::key_positions(&self.source))
-            .get(var)
-            .copied()
+        self.positions.get(var).copied()
     }
 }
 
-fn environments_of(value: &serde_yaml::Value) -> Vec<String> {
-    value
-        .get("environments")
-        .and_then(|v| v.as_sequence())
-        .map(|s| s.iter().filter_map(|e| e.as_str().map(str::to_string)).collect())
-        .unwrap_or_else(default_environments)
-}
-
-fn variables_of(value: &serde_yaml::Value) -> Vec<String> {
-    value
-        .get("vars")
-        .and_then(|v| v.as_mapping())
-        .map(|m| m.keys().filter_map(|k| k.as_str().map(str::to_string)).collect())
-        .unwrap_or_default()
+/// Whether a YAML file has a top-level `env:` key (a file that is not YAML has none).
+pub(crate) fn has_env_section(source: &str) -> bool {
+    Outline::of_file(source).has_env
 }
 
 /// Checks no type can express: an enum needs `values`, a default must fit its type.
@@ -494,6 +480,19 @@ mod tests {
                 .https
         );
         assert_eq!(s.position_of("PORT"), Some((7, 5)));
+    }
+
+    /// `PORT:` stands first in a comment and in a URL; findings point at its key.
+    #[test]
+    fn a_variable_name_in_a_comment_or_url_is_not_its_position() {
+        let s = load(
+            "# DATABASE_URL, PORT: both needed\nenv:\n  vars:\n    DATABASE_URL: { docs: [\"https://x.test/a,PORT: 1\"] }\n    PORT: { type: port }\n",
+        )
+        .unwrap();
+        assert_eq!(s.position_of("PORT"), Some((5, 5)));
+        assert_eq!(s.position_of("DATABASE_URL"), Some((4, 5)));
+        let s = load("# PORT, HOST: set both\nvars:\n  HOST: {}\n  PORT: {}\n").unwrap();
+        assert_eq!(s.position_of("HOST"), Some((3, 3)));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use launchgate_core::CheckRun;
 mod live_version;
 mod prepare;
 mod request;
+mod spec_nodes;
 
 pub use prepare::SpecSource;
 pub use request::check_label;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use launchgate_core::Error;
 use reqwest::Url;
 
+use super::spec_nodes::SpecNodes;
 use super::{DEFAULT_CONCURRENCY, RunOptions, Suite, check_label};
 use crate::client_cert::{ClientIdentity, Part};
 use crate::http::HttpClient;
@@ -23,10 +24,11 @@ pub struct SpecSource<'a> {
 }
 
 impl SpecSource<'_> {
-    /// An error at the first occurrence of `needle` in the file (or without a position).
+    /// An error at the key `needle`, or else at the value that is or holds it, as the
+    /// parser read the file (or without a position when neither is in it).
     pub fn error_at(&self, needle: &str, message: String, label: &str) -> Error {
-        match self.text.find(needle) {
-            Some(offset) => Error::at_source(message, self.file_name, self.text, offset, needle.len(), label),
+        match SpecNodes::of(self.text).find(self.text, needle) {
+            Some((offset, len)) => Error::at_source(message, self.file_name, self.text, offset, len, label),
             None => Error::input(message),
         }
     }

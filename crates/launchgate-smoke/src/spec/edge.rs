@@ -291,27 +291,28 @@ mod tests {
 
     #[test]
     fn edge_defaults_and_bounds() {
-        let e: EdgeSpec = serde_yaml::from_str("{}").unwrap();
+        let e: EdgeSpec = launchgate_core::yaml::parse("{}").unwrap();
         assert!(!e.require_cdn);
         assert_eq!(e.max_assets, DEFAULT_MAX_ASSETS);
-        let e: EdgeSpec = serde_yaml::from_str(
+        let e: EdgeSpec = launchgate_core::yaml::parse(
             "{ require: cdn, max_assets: 5, compress_min: 2 KiB, asset_hosts: [CDN.example.com] }",
         )
         .unwrap();
         assert!(e.require_cdn);
         assert_eq!(e.compress_min, ByteSize(2048));
         assert_eq!(e.asset_hosts, ["cdn.example.com"]);
-        let err = serde_yaml::from_str::<EdgeSpec>("{ max_assets: 5000 }").unwrap_err();
+        let err = launchgate_core::yaml::parse::<EdgeSpec>("{ max_assets: 5000 }").unwrap_err();
         assert!(err.to_string().contains("max_assets must be 1 to 1000"), "{err}");
-        let err = serde_yaml::from_str::<EdgeSpec>("{ require: waf }").unwrap_err();
+        let err = launchgate_core::yaml::parse::<EdgeSpec>("{ require: waf }").unwrap_err();
         assert!(err.to_string().contains("`waf` is not known"), "{err}");
-        let err = serde_yaml::from_str::<EdgeSpec>("{ asset_hosts: [\"https://cdn.x\"] }").unwrap_err();
+        let err =
+            launchgate_core::yaml::parse::<EdgeSpec>("{ asset_hosts: [\"https://cdn.x\"] }").unwrap_err();
         assert!(err.to_string().contains("is not a host name"), "{err}");
     }
 
     #[test]
     fn rate_limit_is_bounded_and_stays_on_the_base_host() {
-        let r: RateLimitSpec = serde_yaml::from_str(
+        let r: RateLimitSpec = launchgate_core::yaml::parse(
             "{ post: /api/login, json: { password: wrong }, expect: { status: [429, 403] } }",
         )
         .unwrap();
@@ -324,7 +325,7 @@ mod tests {
             ("{ post: /x, within: 10m }", "within must be"),
             ("{ post: /x, expect: { status: 700 } }", "invalid status `700`"),
         ] {
-            let err = serde_yaml::from_str::<RateLimitSpec>(yaml).unwrap_err();
+            let err = launchgate_core::yaml::parse::<RateLimitSpec>(yaml).unwrap_err();
             assert!(err.to_string().contains(words), "{yaml}: {err}");
         }
         for (yaml, words) in [
@@ -332,7 +333,7 @@ mod tests {
             ("{ requests: 5 }", "names one route"),
             ("{ post: /x, json: { p: \"${PASSWORD}\" } }", "expands no"),
         ] {
-            let spec = serde_yaml::from_str::<RateLimitSpec>(yaml).unwrap();
+            let spec = launchgate_core::yaml::parse::<RateLimitSpec>(yaml).unwrap();
             assert!(spec.problem().unwrap().contains(words), "{yaml}");
         }
     }

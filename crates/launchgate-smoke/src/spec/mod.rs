@@ -513,7 +513,7 @@ mod tests {
     /// number of milliseconds still work.
     #[test]
     fn time_budgets_take_durations_or_milliseconds() {
-        let spec: SmokeSpec = serde_yaml::from_str(
+        let spec: SmokeSpec = launchgate_core::yaml::parse(
             "base_url: https://example.test\nchecks:\n  - { name: a, get: /, expect: { max: 800ms } }\n  - { name: b, get: /, expect: { max_ms: 900 } }\nlatency: { routes: [/], p95: 1.5s }\nburst: { get: /, concurrency: 2, requests: 4, p95: 300ms }\n",
         )
         .unwrap();

@@ -97,11 +97,7 @@ fn errors_point_at_the_decorator() {
                     source: source.into(),
                     notes: Vec::new(),
                     current_env: None,
-                    positions: {
-                        let p = std::sync::OnceLock::new();
-                        let _ = p.set(spec.positions);
-                        p
-                    },
+                    positions: spec.positions,
                 };
                 crate::schema::check_schema(&schema).unwrap_err()
             }
