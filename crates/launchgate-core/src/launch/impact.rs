@@ -159,6 +159,15 @@ fn family(rule_id: &str) -> &str {
 fn by_family(rule_id: &str, detail: &str, variable: &str, path: &str, product: &str) -> String {
     let prefix = rule_id.split('.').next().unwrap_or(rule_id);
     match (prefix, family(rule_id)) {
+        (_, "mail.not-delivered" | "mail.trigger-failed") => format!(
+            "People waiting for {product}'s email (a sign-up confirmation, a password reset) never get it: {detail}"
+        ),
+        (_, "mail.junk" | "mail.promotions-tab") => format!(
+            "{product}'s email lands where people do not look, so confirmations and resets go unseen: {detail}"
+        ),
+        (_, "mail.dmarc-fail" | "mail.dkim-fail" | "mail.dkim-missing" | "mail.spf-fail") => format!(
+            "Mailbox providers cannot tell {product}'s email from a forgery, so it goes to spam or is refused: {detail}"
+        ),
         (_, "env.test-key-in-production") => {
             format!("{product} runs on a test key, so real customers' payments or messages do not go through")
         }
@@ -233,6 +242,30 @@ mod tests {
             "{}",
             item.fix
         );
+    }
+
+    #[test]
+    fn email_that_does_not_arrive_is_a_revenue_path_said_in_the_users_words() {
+        let mut mail = Report::new("mail");
+        mail.push(Finding::new(
+            "mail.junk",
+            Severity::Error,
+            "`password reset` was delivered to Junk in inbox `seed`",
+        ));
+        let settings = super::super::LaunchSettings::default();
+        let class = super::super::risk::classify(&mail, &mail.findings[0], false, &settings);
+        assert_eq!(class, RiskClass::Revenue);
+        let item = context(&mail, class, None).fix_item();
+        assert_eq!(
+            item.impact,
+            "Makers Circle's email lands where people do not look, so confirmations and resets go unseen: `password reset` was delivered to Junk in inbox `seed`."
+        );
+        // The DNS gate's MX rules share the `mail.` prefix and keep their plain sentence.
+        let mut dns = Report::new("dns");
+        dns.push(Finding::new("mail.mx-missing", Severity::Error, "no MX record"));
+        let class = super::super::risk::classify(&dns, &dns.findings[0], false, &settings);
+        assert_eq!(class, RiskClass::Other);
+        assert_eq!(context(&dns, class, None).fix_item().impact, "no MX record.");
     }
 
     #[test]

@@ -105,6 +105,12 @@ impl<'de> Deserialize<'de> for RevenuePath {
 const DEFAULT_CLASSES: &[(&str, RiskClass)] = &[
     // Production on a test key: checkout or mail looks fine and takes no real payment.
     ("env.test-key-in-production", RiskClass::Revenue),
+    // The product's own email (confirmation, password reset) that does not arrive, or lands
+    // in spam, or fails DMARC (what sends it to spam): a revenue path.
+    ("mail.not-delivered", RiskClass::Revenue),
+    ("mail.trigger-failed", RiskClass::Revenue),
+    ("mail.junk", RiskClass::Revenue),
+    ("mail.dmarc-fail", RiskClass::Revenue),
 ];
 
 /// Findings about a credential exposed where others can read it, besides the secrets gate's.
