@@ -24,7 +24,7 @@ struct OutputFlags {
     /// Report format, and optionally the file it goes to (`--format sarif=report.sarif`,
     /// written atomically); repeat for several. Default: human on standard output.
     #[arg(long = "format", value_name = "FORMAT[=FILE]", global = true, value_parser = FormatParser)]
-    formats: Vec<FormatTarget>,
+    formats: Vec<OutputTarget>,
 
     /// Write the preceding `--format` to FILE (the older spelling of `--format FORMAT=FILE`).
     /// Without a preceding `--format`, the format comes from the extension (.json, .sarif,
@@ -51,18 +51,12 @@ pub struct OutputArgs {
 /// One `--format` or `--output` as given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum OutputRequest {
-    Format(FormatTarget),
+    /// `--format F` or `--format F=FILE`.
+    Format(OutputTarget),
     File(PathBuf),
 }
 
-/// A `--format` value: `json`, or `json=report.json`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormatTarget {
-    pub format: Format,
-    pub path: Option<PathBuf>,
-}
-
-fn parse_format(text: &str) -> Result<FormatTarget, String> {
+fn parse_format(text: &str) -> Result<OutputTarget, String> {
     let (name, path) = match text.split_once('=') {
         Some((name, "")) => {
             return Err(format!(
@@ -79,7 +73,7 @@ fn parse_format(text: &str) -> Result<FormatTarget, String> {
             let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
             format!("unknown format `{name}`; the formats are {}", names.join(", "))
         })?;
-    Ok(FormatTarget { format, path })
+    Ok(OutputTarget { format, path })
 }
 
 /// Parses `FORMAT[=FILE]`, and lists the formats in `--help` and completions.
@@ -87,14 +81,14 @@ fn parse_format(text: &str) -> Result<FormatTarget, String> {
 struct FormatParser;
 
 impl clap::builder::TypedValueParser for FormatParser {
-    type Value = FormatTarget;
+    type Value = OutputTarget;
 
     fn parse_ref(
         &self,
         cmd: &clap::Command,
         arg: Option<&clap::Arg>,
         value: &std::ffi::OsStr,
-    ) -> Result<FormatTarget, clap::Error> {
+    ) -> Result<OutputTarget, clap::Error> {
         let text = value.to_str().ok_or_else(|| {
             clap::Error::raw(
                 clap::error::ErrorKind::InvalidUtf8,
@@ -164,7 +158,7 @@ fn requests_in_order(matches: &ArgMatches) -> Vec<OutputRequest> {
     let mut events: Vec<(usize, OutputRequest)> = Vec::new();
     if let (Some(idx), Some(vals)) = (
         matches.indices_of("formats"),
-        matches.get_many::<FormatTarget>("formats"),
+        matches.get_many::<OutputTarget>("formats"),
     ) {
         events.extend(idx.zip(vals).map(|(i, f)| (i, OutputRequest::Format(f.clone()))));
     }
@@ -198,9 +192,7 @@ fn pair(requests: impl Iterator<Item = OutputRequest>) -> Result<Vec<OutputTarge
     let mut targets: Vec<OutputTarget> = Vec::new();
     for request in requests {
         match request {
-            OutputRequest::Format(FormatTarget { format, path }) => {
-                targets.push(OutputTarget { format, path })
-            }
+            OutputRequest::Format(target) => targets.push(target),
             OutputRequest::File(path) => match targets.last_mut() {
                 Some(last) if last.path.is_none() => last.path = Some(path),
                 _ => {

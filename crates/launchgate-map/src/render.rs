@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use launchgate_core::render::{deployment_rows, inert_commands, to_json_pretty, visible};
+use launchgate_core::render::{deployment_table, inert_commands, to_json_pretty, visible};
 
 use crate::{DeploymentMap, HostNode, Named, Registration};
 
@@ -155,16 +155,7 @@ fn markdown(maps: &[DeploymentMap]) -> String {
     let mut out = String::from("## Deployment map\n\n");
     for map in maps {
         let _ = writeln!(out, "### {}\n", cell(&map.domain));
-        out.push_str("| what | where | provider |\n| --- | --- | --- |\n");
-        for (what, place, provider) in deployment_rows(map) {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} |",
-                cell(&what),
-                cell(&place),
-                cell(&provider)
-            );
-        }
+        out.push_str(&deployment_table(map));
         out.push('\n');
     }
     out

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::escape::inert_commands;
 use super::markdown::{cell, code, gate_body};
-use super::{counts_in_words, deployment_rows};
+use super::{counts_in_words, deployment_table};
 use crate::launch::{GateStatus, LaunchReport};
 use crate::report::Report;
 
@@ -44,16 +44,7 @@ pub(super) fn render(reports: &[Report], launch: &LaunchReport) -> String {
     }
     for map in &launch.map {
         let _ = writeln!(out, "\n## Where traffic and mail go: {}\n", cell(&map.domain));
-        out.push_str("| what | where | provider |\n| --- | --- | --- |\n");
-        for (what, place, provider) in deployment_rows(map) {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} |",
-                cell(&what),
-                cell(&place),
-                cell(&provider)
-            );
-        }
+        out.push_str(&deployment_table(map));
     }
     out.push_str("\n## Gates\n\n");
     let mut omitted = 0;

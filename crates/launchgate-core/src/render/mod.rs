@@ -139,6 +139,21 @@ fn launch_report(reports: &[Report], launch: &Launch, options: &RenderOptions) -
     LaunchReport::build(reports, launch, options.fail_on)
 }
 
+/// The deployment map's rows as a Markdown table, each cell escaped to stay literal text:
+/// what `launchgate map --format markdown` and the launch report's Markdown show.
+pub fn deployment_table(map: &crate::deployment::DeploymentMap) -> String {
+    let mut out = String::from("| what | where | provider |\n| --- | --- | --- |\n");
+    for (what, place, provider) in deployment_rows(map) {
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            markdown::cell(&what),
+            markdown::cell(&place),
+            markdown::cell(&provider)
+        ));
+    }
+    out
+}
+
 /// The deployment map as rows of (what, where, provider): the table every format shows.
 pub fn deployment_rows(map: &crate::deployment::DeploymentMap) -> Vec<(String, String, String)> {
     let known = |p: &Option<String>| p.clone().unwrap_or_else(|| "unknown".to_string());
