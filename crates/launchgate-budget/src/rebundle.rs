@@ -132,7 +132,7 @@ pub fn build(esbuild: &Path, dir: &Path, request: &BundleRequest, check: &str) -
         let status = output.status;
         let first = format!(
             "{} ({status})",
-            launchgate_secrets::redact_secrets(&first.join("\n"))
+            launchgate_detect::redact_secrets(&first.join("\n"))
         );
         return Err(Error::input(format!(
             "{check}: esbuild could not bundle {}:\n{}",
@@ -297,7 +297,7 @@ mod tests {
         assert!(lines[0].starts_with("✘ [ERROR] Expected"));
         assert_eq!(lines[1], "src/app.js:1:15:");
         // What is kept is redacted before it reaches a message.
-        let shown = launchgate_secrets::redact_secrets(&lines.join("\n"));
+        let shown = launchgate_detect::redact_secrets(&lines.join("\n"));
         assert!(!shown.contains("sk_live_51NbQk2LzVt8RwYpX3mHc7JdKe"), "{shown}"); // launchgate:allow (made up for the test)
     }
 

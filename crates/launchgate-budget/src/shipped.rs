@@ -8,14 +8,14 @@
 use std::path::{Path, PathBuf};
 
 use launchgate_core::{Error, Finding, Location, Report, Severity};
-use launchgate_secrets::engine::Match;
-use launchgate_secrets::logs::KnownValues;
-use launchgate_secrets::report::{FindingCollector, Origin};
+use launchgate_detect::engine::{Engine, Match};
+use launchgate_detect::findings::{self, Origin};
+use launchgate_detect::known_values::{KnownValues, MIN_KNOWN_VALUE};
 use rayon::prelude::*;
 use sourcemap::SourceMap;
 
 /// Files larger than this are skipped with a note, as the secrets gate skips them.
-pub const MAX_SHIPPED_FILE_SIZE: u64 = launchgate_secrets::config::DEFAULT_MAX_FILE_SIZE;
+pub const MAX_SHIPPED_FILE_SIZE: u64 = launchgate_detect::DEFAULT_MAX_FILE_SIZE;
 
 /// Known-value hits reported per file; more are counted in a note.
 const MAX_KNOWN_HITS_PER_FILE: usize = 20;
@@ -42,7 +42,7 @@ struct ScannedFile {
 /// Scans the files of a build (paths relative to `root`, as [`crate::bundles::scan`] lists
 /// them) and returns the report of what it found, for the budget report to take in.
 pub fn scan(root: &Path, files: &[PathBuf], known: Option<&KnownValues>) -> Result<Report, Error> {
-    let engine = launchgate_secrets::default_engine();
+    let engine = launchgate_detect::default_engine();
     let mut notes = Vec::new();
     let readable: Vec<&PathBuf> = files
         .iter()
@@ -63,7 +63,8 @@ pub fn scan(root: &Path, files: &[PathBuf], known: Option<&KnownValues>) -> Resu
         .map(|rel| read_and_scan(engine, root, rel))
         .collect::<Result<_, _>>()?;
 
-    let mut collector = FindingCollector::new(engine, None, Origin::Build);
+    let mut report = Report::new("budget");
+    let mut allowed = 0;
     let mut maps: Vec<&str> = Vec::new();
     for file in &scanned {
         let bundle_map = (!file.matches.is_empty())
@@ -71,14 +72,14 @@ pub fn scan(root: &Path, files: &[PathBuf], known: Option<&KnownValues>) -> Resu
             .flatten();
         for m in &file.matches {
             let source = bundle_map.and_then(|map| original_position(map, m));
-            collector.add_with(&file.display, m, m.inline_allowed, |finding| {
+            add_match(engine, &mut report, &mut allowed, &file.display, m, |finding| {
                 annotate(finding, &file.display, source.as_deref());
             });
         }
         for (source, matches) in &file.embedded {
             for m in matches {
                 let at = format!("{source}:{}", m.line);
-                collector.add_with(source, m, m.inline_allowed, |finding| {
+                add_match(engine, &mut report, &mut allowed, source, m, |finding| {
                     annotate(finding, &file.display, Some(&at));
                 });
             }
@@ -87,8 +88,13 @@ pub fn scan(root: &Path, files: &[PathBuf], known: Option<&KnownValues>) -> Resu
             maps.push(&file.display);
         }
     }
-    let (mut report, _) = collector.finish();
-    report.gate = "budget".to_string();
+    report.sort();
+    report.suppressed += allowed;
+    if allowed > 0 {
+        report.notes.push(format!(
+            "{allowed} finding(s) suppressed by launchgate:allow comments"
+        ));
+    }
     report.notes.extend(notes);
     if let Some(known) = known.filter(|k| !k.is_empty()) {
         for file in &scanned {
@@ -111,11 +117,11 @@ pub(crate) fn scan_into_report(
 ) -> Result<(), Error> {
     let searchable: Vec<_> = env_secrets
         .iter()
-        .filter(|(_, v)| v.expose().len() >= launchgate_secrets::logs::MIN_KNOWN_VALUE)
+        .filter(|(_, v)| v.expose().len() >= MIN_KNOWN_VALUE)
         .cloned()
         .collect();
     let skipped = env_secrets.len() - searchable.len();
-    let known = launchgate_secrets::logs::KnownValues::new(searchable)?;
+    let known = KnownValues::new(searchable)?;
     let found = scan(build, paths, Some(&known))?;
     report.findings.extend(found.findings);
     report.rules.extend(found.rules);
@@ -123,7 +129,7 @@ pub(crate) fn scan_into_report(
     if skipped > 0 {
         report.notes.push(format!(
             "{skipped} secret value(s) from the env schema are shorter than {} characters and were not searched for in the build",
-            launchgate_secrets::logs::MIN_KNOWN_VALUE
+            MIN_KNOWN_VALUE
         ));
     }
     Ok(())
@@ -140,7 +146,33 @@ fn display(root: &Path, rel: &Path) -> String {
     launchgate_core::finding::normalize_path(&shown.to_string_lossy())
 }
 
-fn read_and_scan(engine: &launchgate_secrets::Engine, root: &Path, rel: &Path) -> Result<ScannedFile, Error> {
+/// Adds the finding for a match unless an allow comment covers it; `edit` says where the
+/// shipped file came from before the finding is sealed.
+fn add_match(
+    engine: &Engine,
+    report: &mut Report,
+    allowed: &mut usize,
+    path: &str,
+    m: &Match,
+    edit: impl FnOnce(&mut Finding),
+) {
+    if m.inline_allowed {
+        *allowed += 1;
+        return;
+    }
+    let rule = engine.rule(m.rule_index);
+    let mut finding = findings::finding_for(rule, path, m, m.severity, Origin::Build);
+    edit(&mut finding);
+    let fingerprint = m.secret.fingerprint(&finding.rule_id);
+    findings::seal(&mut finding, &m.secret, fingerprint);
+    report
+        .rules
+        .entry(finding.rule_id.clone())
+        .or_insert_with(|| findings::rule_info(rule));
+    report.push(finding);
+}
+
+fn read_and_scan(engine: &Engine, root: &Path, rel: &Path) -> Result<ScannedFile, Error> {
     let path = root.join(rel);
     let display = display(root, rel);
     let bytes = launchgate_core::bounded::read_file(&path, MAX_SHIPPED_FILE_SIZE, "a build file")?;
@@ -254,7 +286,7 @@ fn known_value_findings(known: &KnownValues, file: &ScannedFile, report: &mut Re
         .iter()
         .map(|h| (h.range.clone(), h.range.clone()))
         .collect();
-    let positions = launchgate_secrets::position::resolve(&file.bytes, &spans, &mut 0);
+    let positions = launchgate_detect::position::resolve(&file.bytes, &spans, &mut 0);
     for (hit, at) in reported.iter().zip(positions) {
         let (line, column) = (at.start.line, at.start.column);
         let mut finding = Finding::new(

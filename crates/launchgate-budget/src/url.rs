@@ -26,12 +26,12 @@ fn is_plain_key(key: &str) -> bool {
         && key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']'))
-        && launchgate_secrets::redact_secrets(key) == key
+        && launchgate_detect::redact_secrets(key) == key
 }
 
 fn redact_param(pair: &str) -> String {
     let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-    if is_public(key) && launchgate_secrets::redact_secrets(value) == value {
+    if is_public(key) && launchgate_detect::redact_secrets(value) == value {
         pair.to_string()
     } else if !is_plain_key(key) {
         REDACTED.to_string()
@@ -62,7 +62,7 @@ pub fn redact(url: &str) -> String {
         Some((p, q)) => (p, Some(q)),
         None => (tail, None),
     };
-    let mut out = format!("{scheme}{host}{}", launchgate_secrets::redact_secrets(path));
+    let mut out = format!("{scheme}{host}{}", launchgate_detect::redact_secrets(path));
     if let Some(query) = query {
         let params: Vec<String> = query.split('&').map(redact_param).collect();
         out.push('?');
@@ -83,14 +83,14 @@ pub fn redact_in(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = ["https://", "http://"].iter().filter_map(|s| rest.find(s)).min() {
-        out.push_str(&launchgate_secrets::redact_secrets(&rest[..start]));
+        out.push_str(&launchgate_detect::redact_secrets(&rest[..start]));
         let end = rest[start..]
             .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`' | ')'))
             .map_or(rest.len(), |e| start + e);
         out.push_str(&redact(&rest[start..end]));
         rest = &rest[end..];
     }
-    out.push_str(&launchgate_secrets::redact_secrets(rest));
+    out.push_str(&launchgate_detect::redact_secrets(rest));
     out
 }
 

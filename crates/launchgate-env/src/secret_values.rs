@@ -49,8 +49,8 @@ pub fn recognise(value: &str) -> Option<Recognised> {
     if value.contains("://") && DB_URL.is_match(value) {
         return database_url(value);
     }
-    let (rule_id, _confidence) = launchgate_secrets::recognise(value)?;
-    let what = launchgate_secrets::default_engine()
+    let (rule_id, _confidence) = launchgate_detect::recognise(value)?;
+    let what = launchgate_detect::default_engine()
         .rules()
         .find(|r| r.id() == rule_id)
         .map(|r| with_article(&r.spec.name))

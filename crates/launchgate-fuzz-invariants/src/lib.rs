@@ -238,12 +238,12 @@ pub fn smtp_reply(bytes: &[u8]) {
 }
 
 /// The secrets engine with the built-in rules, built once.
-fn engine() -> &'static launchgate_secrets::Engine {
-    static ENGINE: OnceLock<launchgate_secrets::Engine> = OnceLock::new();
+fn engine() -> &'static launchgate_detect::Engine {
+    static ENGINE: OnceLock<launchgate_detect::Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
-        launchgate_secrets::Engine::new(
-            launchgate_secrets::RuleSet::embedded(),
-            &launchgate_secrets::EngineConfig::default(),
+        launchgate_detect::Engine::new(
+            launchgate_detect::RuleSet::embedded(),
+            &launchgate_detect::EngineConfig::default(),
         )
         .expect("the built-in rules compile")
     })
@@ -267,7 +267,7 @@ pub fn secrets_scan(bytes: &[u8]) {
             m.rule_id,
             m.secret_range
         );
-        let (line, column) = launchgate_secrets::engine::line_column(bytes, m.secret_range.start);
+        let (line, column) = launchgate_detect::position::line_column(bytes, m.secret_range.start);
         assert_eq!((m.line, m.column), (line, column), "{}", m.rule_id);
         assert!(
             (m.end_line, m.end_column) >= (m.line, m.column),

@@ -36,7 +36,7 @@ fn repeated(prefix: &str, unit: &str, times: usize, suffix: &str) -> Vec<u8> {
 /// comments).
 fn secrets_work(input: &[u8]) -> u64 {
     let mut examined = 0;
-    launchgate_secrets::default_engine().scan_bytes_counting("bundle.min.js", input, &mut examined);
+    launchgate_detect::default_engine().scan_bytes_counting("bundle.min.js", input, &mut examined);
     examined
 }
 

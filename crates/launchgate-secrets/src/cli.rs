@@ -8,11 +8,11 @@ use launchgate_core::output::{OutputArgs, emit};
 use launchgate_core::{Error, ExitStatus, Finding, Location, Report, Severity, Table};
 
 use crate::baseline::Baseline;
-use crate::check::check_rules;
 use crate::config::LoadedConfig;
 use crate::history::HistoryArgs;
-use crate::rules::RuleSet;
 use crate::scan::{BaselineChoice, ScanOptions, Target, scan, scan_logs};
+use launchgate_detect::rule_check::check_rules;
+use launchgate_detect::rules::RuleSet;
 
 /// Find credentials in files, staged changes and logs before they leak.
 #[derive(Debug, Parser)]

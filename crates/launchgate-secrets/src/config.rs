@@ -7,14 +7,14 @@ use launchgate_core::bounded::{MAX_CONFIG_FILE_SIZE, read_file_text};
 use launchgate_core::config::ConfigFile;
 use serde::Deserialize;
 
-use crate::check::shape_problems;
-use crate::engine::EngineConfig;
-use crate::rules::RuleSet;
+use launchgate_detect::engine::EngineConfig;
+use launchgate_detect::rule_check::shape_problems;
+use launchgate_detect::rules::RuleSet;
 
 /// Where baselines live unless `secrets.baseline` says otherwise.
 pub const DEFAULT_BASELINE: &str = ".launchgate/secrets-baseline.json";
 /// Files larger than this are skipped unless `max_file_size` says otherwise.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+pub use launchgate_detect::DEFAULT_MAX_FILE_SIZE;
 
 /// ```yaml
 /// secrets:
@@ -154,7 +154,7 @@ impl LoadedConfig {
             for rule in set.rules.iter().filter(|r| r.file == name) {
                 let mut problems = shape_problems(rule);
                 if problems.is_empty()
-                    && let Err(e) = crate::engine::validate_rule(rule)
+                    && let Err(e) = launchgate_detect::engine::validate_rule(rule)
                 {
                     problems.push(format!("has a regex that does not compile: {e}"));
                 }

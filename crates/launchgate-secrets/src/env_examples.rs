@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use launchgate_core::{Finding, Secret, Severity};
 
-use crate::engine::Engine;
+use launchgate_detect::engine::Engine;
 
 /// Whether `path` names an example env file: `.env.example`, `.env.sample`,
 /// `.env.template`, `.env.dist` (and `.env.local.example`, `example.env`, `sample.env`).

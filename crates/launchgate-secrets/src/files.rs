@@ -3,13 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
 use launchgate_core::Error;
 use launchgate_core::bounded::FileRead;
 use rayon::prelude::*;
 
-use crate::engine::{Engine, Match};
-pub use crate::printable::is_binary;
+use globset::GlobSet;
+use launchgate_detect::globs::glob_set;
+pub use launchgate_detect::printable::is_binary;
+use launchgate_detect::{Engine, Match};
 
 /// What to walk and what to leave out.
 #[derive(Debug, Clone)]
@@ -75,24 +76,6 @@ impl WalkOutcome {
         notes.extend(self.warnings.iter().map(|w| format!("warning: {w}")));
         notes
     }
-}
-
-/// The globs as one set, `None` when there are none; `what` names their source in errors.
-pub(crate) fn glob_set(globs: &[String], what: &str) -> Result<Option<GlobSet>, Error> {
-    if globs.is_empty() {
-        return Ok(None);
-    }
-    let mut builder = GlobSetBuilder::new();
-    for g in globs {
-        builder.add(Glob::new(g).map_err(|e| {
-            Error::input(format!("{what} has an invalid glob `{g}`: {e}"))
-                .with_help("use globs such as `src/**` or `**/*.min.js`")
-        })?);
-    }
-    builder
-        .build()
-        .map(Some)
-        .map_err(|e| Error::input(format!("{what}: {e}")))
 }
 
 enum Entry {

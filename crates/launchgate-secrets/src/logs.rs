@@ -4,12 +4,10 @@
 use std::io::Read;
 use std::ops::Range;
 
-use aho_corasick::AhoCorasick;
-use launchgate_core::encoding::{self, Base64};
 use launchgate_core::{Error, Finding, Location, Secret, Severity};
+use launchgate_detect::known_values::{KnownHit, KnownValues};
+use launchgate_detect::{Engine, position};
 
-use crate::engine::Engine;
-use crate::position;
 use crate::report::FindingCollector;
 
 /// Bytes read per step.
@@ -17,192 +15,28 @@ const CHUNK: usize = 1024 * 1024;
 /// Bytes of already-scanned lines kept before each chunk, so a match that starts in one
 /// chunk and ends in the next is still found.
 const OVERLAP: usize = 16 * 1024;
-/// The shortest value searched for; a shorter one would match by chance.
-pub const MIN_KNOWN_VALUE: usize = 8;
-
 /// The rule id of a known value found in a log.
 pub const KNOWN_VALUE_RULE: &str = "logs.known-value";
 
-/// One encoding of a known value.
-#[derive(Debug, Clone)]
-struct Form {
-    variable: usize,
-    label: &'static str,
-}
-
-/// A known value found in some bytes.
-#[derive(Debug, Clone)]
-pub struct KnownHit<'k> {
-    /// Where the form was found.
-    pub range: Range<usize>,
-    /// The variable the value came from.
-    pub name: &'k str,
-    /// How it was written: `plain`, `URL-encoded`, `form-encoded` or `base64-encoded`.
-    pub form: &'static str,
-    pub value: &'k Secret,
-}
-
-/// Values read from environment variables, with every encoded form to look for.
-#[derive(Debug)]
-pub struct KnownValues {
-    names: Vec<String>,
-    values: Vec<Secret>,
-    forms: Vec<Form>,
-    automaton: Option<AhoCorasick>,
-    /// Variables that were not set or too short, for the report's notes.
-    pub notes: Vec<String>,
-}
-
-impl KnownValues {
-    /// Reads the named variables from the environment.
-    pub fn from_env(names: &[String]) -> Result<KnownValues, Error> {
-        let mut pairs = Vec::new();
-        let mut notes = Vec::new();
-        for name in names {
-            match std::env::var(name) {
-                Ok(v) if v.len() >= MIN_KNOWN_VALUE => pairs.push((name.clone(), Secret::new(v))),
-                Ok(v) if v.is_empty() => {
-                    notes.push(format!("{name} is empty; its value was not searched for"))
-                }
-                Ok(_) => notes.push(format!(
-                    "{name} is shorter than {MIN_KNOWN_VALUE} characters; its value was not searched for"
-                )),
-                Err(_) => notes.push(format!("{name} is not set; its value was not searched for")),
-            }
-        }
-        let mut known = KnownValues::new(pairs)?;
-        known.notes.extend(notes);
-        Ok(known)
-    }
-
-    /// Builds the search for these (name, value) pairs.
-    pub fn new(pairs: Vec<(String, Secret)>) -> Result<KnownValues, Error> {
-        let mut patterns: Vec<Vec<u8>> = Vec::new();
-        let mut forms = Vec::new();
-        let mut names = Vec::new();
-        let mut values = Vec::new();
-        for (variable, (name, value)) in pairs.into_iter().enumerate() {
-            for (label, pattern) in encoded_forms(value.expose().as_bytes()) {
-                if !patterns.contains(&pattern) {
-                    patterns.push(pattern);
-                    forms.push(Form { variable, label });
-                }
-            }
-            names.push(name);
-            values.push(value);
-        }
-        let automaton = if patterns.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasick::builder()
-                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-                    .build(&patterns)
-                    .map_err(|e| Error::input(format!("cannot search for known values: {e}")))?,
-            )
-        };
-        Ok(KnownValues {
-            names,
-            values,
-            forms,
-            automaton,
-            notes: Vec::new(),
-        })
-    }
-
-    /// The longest encoded form searched for.
-    fn longest_form(&self) -> usize {
-        self.automaton.as_ref().map_or(0, |a| a.max_pattern_len())
-    }
-
-    /// Every known-value hit in `bytes`: its span and the form found.
-    fn hits(&self, bytes: &[u8]) -> Vec<(Range<usize>, usize)> {
-        let Some(automaton) = &self.automaton else {
-            return Vec::new();
-        };
-        automaton
-            .find_iter(bytes)
-            .map(|hit| (hit.start()..hit.end(), hit.pattern().as_usize()))
-            .collect()
-    }
-
-    /// Every known value in `bytes`, in any of its forms: for other gates that search their
-    /// own inputs (a build folder) for these values.
-    pub fn find<'k>(&'k self, bytes: &[u8]) -> Vec<KnownHit<'k>> {
-        self.hits(bytes)
-            .into_iter()
-            .map(|(range, form)| {
-                let form = &self.forms[form];
-                KnownHit {
-                    range,
-                    name: &self.names[form.variable],
-                    form: form.label,
-                    value: &self.values[form.variable],
-                }
-            })
-            .collect()
-    }
-
-    /// Whether no value is searched for.
-    pub fn is_empty(&self) -> bool {
-        self.automaton.is_none()
-    }
-
-    /// The finding for a hit of a form at a location, and the value found.
-    fn finding(&self, form: usize, location: Location) -> (Finding, &Secret) {
-        let form = &self.forms[form];
-        let name = &self.names[form.variable];
-        let value = &self.values[form.variable];
-        let mut finding = Finding::new(
-            KNOWN_VALUE_RULE,
-            Severity::Error,
-            format!("the value of ${name} appears in the log ({})", form.label),
-        )
-        .at(location)
-        .secret(value.to_redacted_for(KNOWN_VALUE_RULE))
-        .help(format!(
-            "Rotate the credential held in ${name}, then find the step that printed it; CI log \
-             masking only hides the exact value, not its {} form.",
-            form.label
-        ))
-        .property("variable", name.as_str())
-        .property("form", form.label);
-        finding.fingerprint = value.fingerprint(KNOWN_VALUE_RULE);
-        (finding, value)
-    }
-}
-
-/// Every form of a value worth searching for: as is, URL-encoded, and base64 at each of the
-/// three alignments (so it is found inside a longer base64 string such as a Basic header).
-fn encoded_forms(value: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
-    let mut forms = vec![("plain", value.to_vec())];
-    // Known values come from environment variables, which are text; a value that is not
-    // UTF-8 is searched for as is and in base64 only.
-    if let Ok(text) = std::str::from_utf8(value) {
-        for (label, encoded) in [
-            ("URL-encoded", encoding::percent_encode(text, false)),
-            ("URL-encoded", encoding::percent_encode(text, true)),
-            ("form-encoded", encoding::form_encode(text)),
-        ] {
-            if encoded.as_bytes() != value {
-                forms.push((label, encoded.into_bytes()));
-            }
-        }
-    }
-    for alphabet in [Base64::Standard, Base64::UrlSafe] {
-        for shift in 0..3 {
-            let mut shifted = vec![0u8; shift];
-            shifted.extend_from_slice(value);
-            let encoded = encoding::encode_base64_unpadded(&shifted, alphabet).into_bytes();
-            let skip = (8 * shift).div_ceil(6);
-            let stable = (8 * shifted.len()) / 6;
-            if stable > skip && stable - skip >= MIN_KNOWN_VALUE {
-                forms.push(("base64-encoded", encoded[skip..stable].to_vec()));
-            }
-        }
-    }
-    forms.dedup();
-    forms
+/// The finding for a known value found at a location, and the value found.
+fn known_value_finding<'k>(hit: &KnownHit<'k>, location: Location) -> (Finding, &'k Secret) {
+    let name = hit.name;
+    let mut finding = Finding::new(
+        KNOWN_VALUE_RULE,
+        Severity::Error,
+        format!("the value of ${name} appears in the log ({})", hit.form),
+    )
+    .at(location)
+    .secret(hit.value.to_redacted_for(KNOWN_VALUE_RULE))
+    .help(format!(
+        "Rotate the credential held in ${name}, then find the step that printed it; CI log \
+         masking only hides the exact value, not its {} form.",
+        hit.form
+    ))
+    .property("variable", name)
+    .property("form", hit.form);
+    finding.fingerprint = hit.value.fingerprint(KNOWN_VALUE_RULE);
+    (finding, hit.value)
 }
 
 /// Streams one log through the engine and the known values, adding findings to `collector`.
@@ -274,10 +108,11 @@ pub(crate) fn scan_log_counting(
             (m.end_line, m.end_column) = stream.place(m.end_line, m.end_column);
             collector.add(path, &m, m.inline_allowed);
         }
-        let hits = known.hits(window);
-        let spans: Vec<_> = hits.iter().map(|(r, _)| (r.clone(), r.clone())).collect();
-        for ((range, form), at) in hits.into_iter().zip(position::resolve(window, &spans, examined)) {
-            if !stream.takes(range.start, &range, keep_from) {
+        let hits = known.find(window);
+        let spans: Vec<_> = hits.iter().map(|h| (h.range.clone(), h.range.clone())).collect();
+        for (hit, at) in hits.iter().zip(position::resolve(window, &spans, examined)) {
+            let range = &hit.range;
+            if !stream.takes(range.start, range, keep_from) {
                 continue;
             }
             let (line, column) = stream.place(at.start.line, at.start.column);
@@ -287,7 +122,7 @@ pub(crate) fn scan_log_counting(
                 collector.count_inline_allowed();
                 continue;
             }
-            let (finding, value) = known.finding(form, location);
+            let (finding, value) = known_value_finding(hit, location);
             collector.add_finding(finding, value, false);
         }
         stream.advance(&buf[..keep_from], examined);
@@ -367,23 +202,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_value_is_found_inside_a_longer_base64_string() {
-        let value = b"Vq3ZtR8mWx2LpN";
-        // `deploy-bot:Vq3ZtR8mWx2LpN` as a Basic header carries it.
-        let header = b"ZGVwbG95LWJvdDpWcTNadFI4bVd4MkxwTg";
-        let forms = encoded_forms(value);
-        assert!(
-            forms
-                .iter()
-                .any(|(l, f)| *l == "base64-encoded" && memchr::memmem::find(header, f).is_some())
-        );
-    }
-
-    #[test]
     fn matches_across_chunk_boundaries_are_found_once_with_their_lines() {
-        let mut set = crate::rules::RuleSet::default();
-        set.add_source("engine.yaml", include_str!("../tests/fixtures/rules/engine.yaml"));
-        let engine = Engine::new(set, &crate::engine::EngineConfig::default()).unwrap();
+        let mut set = launchgate_detect::RuleSet::default();
+        set.add_source(
+            "engine.yaml",
+            include_str!("../../launchgate-detect/tests/fixtures/rules/engine.yaml"),
+        );
+        let engine = Engine::new(set, &launchgate_detect::EngineConfig::default()).unwrap();
         let filler = "0123456789 filler line of a build log\n";
         let mut log = String::new();
         while log.len() + 40 < CHUNK {
@@ -421,9 +246,12 @@ mod tests {
     }
 
     fn fixture_engine() -> Engine {
-        let mut set = crate::rules::RuleSet::default();
-        set.add_source("engine.yaml", include_str!("../tests/fixtures/rules/engine.yaml"));
-        Engine::new(set, &crate::engine::EngineConfig::default()).unwrap()
+        let mut set = launchgate_detect::RuleSet::default();
+        set.add_source(
+            "engine.yaml",
+            include_str!("../../launchgate-detect/tests/fixtures/rules/engine.yaml"),
+        );
+        Engine::new(set, &launchgate_detect::EngineConfig::default()).unwrap()
     }
 
     /// (rule, line, column, end column) of every finding of a log.
@@ -516,17 +344,5 @@ mod tests {
             "{examined} bytes examined for a {}-byte line",
             line.len()
         );
-    }
-
-    #[test]
-    fn url_and_form_encodings_are_searched_for() {
-        let forms = encoded_forms(b"a b/c");
-        for expected in [&b"a%20b%2Fc"[..], b"a%20b%2fc", b"a+b%2Fc"] {
-            assert!(
-                forms.iter().any(|(_, f)| f == expected),
-                "{:?}",
-                String::from_utf8_lossy(expected)
-            );
-        }
     }
 }

@@ -3,51 +3,13 @@
 
 use std::collections::BTreeSet;
 
-use launchgate_core::{Finding, Location, RedactedSecret, Report, RuleInfo, Secret};
+use launchgate_core::{Finding, Report, Secret};
+use launchgate_detect::engine::{Engine, Match};
+use launchgate_detect::findings;
+pub use launchgate_detect::findings::{Origin, help_for};
 use rayon::prelude::*;
 
 use crate::baseline::Baseline;
-use crate::engine::{Engine, Match};
-use crate::rules::Rule;
-
-/// Where a secret was found, which changes what to do about it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// A file in the working tree or a staged change.
-    Source,
-    /// A log file.
-    Log,
-    /// A file of a build that is served to browsers.
-    Build,
-}
-
-/// What to do about a secret a rule found.
-pub fn help_for(rule: &Rule, origin: Origin) -> String {
-    let where_ = rule
-        .spec
-        .references
-        .first()
-        .map(|r| format!(" ({r})"))
-        .unwrap_or_default();
-    match origin {
-        Origin::Source => format!(
-            "Rotate this credential at the provider first{where_}, then remove it and load it from the \
-             environment or a secret manager; deleting the line is not enough once it was pushed. \
-             If it is not a secret, add `launchgate:allow` to the line or record it with \
-             `launchgate-secrets baseline update`."
-        ),
-        Origin::Build => format!(
-            "Rotate this credential at the provider first{where_}: every browser that loaded \
-             this file has it. Then keep it out of client code: use it on the server only, and \
-             never expose it through a public prefix (NEXT_PUBLIC_, VITE_, REACT_APP_) or a \
-             bundler `define`."
-        ),
-        Origin::Log => format!(
-            "Rotate this credential at the provider{where_}, stop the program from logging it, and \
-             delete or restrict the log; masking it from now on is not enough once the log was read."
-        ),
-    }
-}
 
 /// Collects findings for one report, counting what was suppressed and why.
 #[derive(Debug)]
@@ -98,30 +60,16 @@ impl<'a> FindingCollector<'a> {
             return;
         }
         let rule = self.engine.rule(m.rule_index);
-        let binary = if m.in_binary {
-            format!(" in binary content at byte offset {}", m.secret_range.start)
-        } else {
-            String::new()
-        };
         // A log is no test fixture, whatever folder it was saved in, and what a build ships
         // is public whatever it was built from.
         let (severity, fixture) = match self.origin {
             Origin::Source => crate::fixture_paths::relieve(path, m.severity),
             Origin::Log | Origin::Build => (m.severity, None),
         };
-        let fixture = fixture.map(|why| format!(", {why}")).unwrap_or_default();
-        let mut finding = Finding::new(
-            m.rule_id.clone(),
-            severity,
-            format!(
-                "{} found{binary} ({} confidence){fixture}",
-                rule.spec.name,
-                m.confidence.as_str()
-            ),
-        )
-        .at(Location::at(path, m.line, m.column).to(m.end_line, m.end_column))
-        .help(help_for(rule, self.origin))
-        .property("confidence", m.confidence.as_str());
+        let mut finding = findings::finding_for(rule, path, m, severity, self.origin);
+        if let Some(why) = fixture {
+            finding.message.push_str(&format!(", {why}"));
+        }
         edit(&mut finding);
         // Fingerprinted when the scan is done, all findings at once on every core.
         self.unfingerprinted
@@ -148,16 +96,8 @@ impl<'a> FindingCollector<'a> {
             self.report
                 .rules
                 .entry(finding.rule_id.clone())
-                .or_insert_with(|| RuleInfo {
-                    name: rule.spec.name.clone(),
-                    description: rule.spec.description.clone(),
-                    help_uri: rule.spec.references.first().cloned(),
-                });
-            finding.secret = Some(RedactedSecret {
-                display: secret.redacted(),
-                fingerprint: fp.clone(),
-            });
-            finding.fingerprint = fp;
+                .or_insert_with(|| findings::rule_info(rule));
+            findings::seal(&mut finding, &secret, fp);
             self.report.push(finding);
         }
     }

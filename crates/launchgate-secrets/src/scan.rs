@@ -10,11 +10,12 @@ use rayon::prelude::*;
 
 use crate::baseline::Baseline;
 use crate::config::LoadedConfig;
-use crate::engine::Engine;
 use crate::files::{self, WalkOptions, is_binary, scan_with_allow};
-use crate::logs::{KnownValues, scan_log};
+use crate::logs::scan_log;
 use crate::report::{FindingCollector, Origin};
 use crate::staged::read_staged;
+use launchgate_detect::engine::Engine;
+use launchgate_detect::known_values::KnownValues;
 
 /// What to scan.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,8 +133,8 @@ pub fn scan(config: &LoadedConfig, options: &ScanOptions) -> Result<ScanResult, 
         }
         Target::Staged { dir, pathspecs } => {
             let change = read_staged(dir, pathspecs)?;
-            let include = crate::files::glob_set(&include, "the include globs")?;
-            let exclude = crate::files::glob_set(&exclude, "the exclude globs")?;
+            let include = launchgate_detect::globs::glob_set(&include, "the include globs")?;
+            let exclude = launchgate_detect::globs::glob_set(&exclude, "the exclude globs")?;
             let mut binary = 0;
             let mut skipped = 0;
             let wanted: Vec<_> = change

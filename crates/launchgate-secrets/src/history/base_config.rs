@@ -14,8 +14,8 @@ use super::git::Repo;
 use super::load_baseline;
 use crate::baseline::Baseline;
 use crate::config::LoadedConfig;
-use crate::engine::Engine;
 use crate::scan::BaselineChoice;
+use launchgate_detect::engine::Engine;
 
 /// The configuration and baseline read from the base commit.
 pub(crate) struct BaseConfig {
@@ -261,7 +261,7 @@ impl ChangeSuppressions {
         bytes: &[u8],
         rule_id: &str,
         range: &std::ops::Range<usize>,
-        head_matches: &mut Option<Vec<crate::engine::Match>>,
+        head_matches: &mut Option<Vec<launchgate_detect::engine::Match>>,
     ) -> Vec<String> {
         let mut hiding = Vec::new();
         if self.engine.path_allowed(path) {

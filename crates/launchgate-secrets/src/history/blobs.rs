@@ -24,8 +24,8 @@ use super::git::{Repo, lines};
 use super::pack_walk::{self, Copied};
 use super::progress::Counters;
 use super::shard::Shard;
-use crate::engine::{Engine, KeywordHit, Match};
-use crate::printable::is_binary;
+use launchgate_detect::engine::{Engine, KeywordHit, Match};
+use launchgate_detect::printable::is_binary;
 
 /// Which blobs to scan.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,7 @@
 use std::ops::Range;
 
 use super::pack_walk::Copied;
-use crate::engine::{Engine, KeywordHit};
+use launchgate_detect::engine::{Engine, KeywordHit};
 
 /// The keyword hits of `data`, a delta's object, from its base's `base_hits` (sorted) and the
 /// runs it `copied` (in order): the same hits, in the same order, as

@@ -7,8 +7,8 @@ use launchgate_core::{Finding, Location, Report, RuleInfo, Table};
 
 use super::provenance::Introduced;
 use crate::baseline::fingerprint;
-use crate::engine::{Engine, Match};
 use crate::report::{Origin, help_for};
+use launchgate_detect::engine::{Engine, Match};
 
 /// Whether a secret is still in HEAD's tree or only in older commits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -36,11 +36,11 @@ pub use shard::Shard;
 
 use crate::baseline::Baseline;
 use crate::config::LoadedConfig;
-use crate::engine::Engine;
 use crate::report::{FindingCollector, Origin};
 use crate::scan::BaselineChoice;
 use findings::{Candidate, Dedup, build_finding, exposure_table};
 use git::Repo;
+use launchgate_detect::engine::Engine;
 
 /// The history options of `launchgate-secrets scan`.
 #[derive(Debug, Clone, Default, PartialEq, clap::Args)]
@@ -155,8 +155,8 @@ pub(crate) struct PathFilter {
 impl PathFilter {
     pub fn new(config: &LoadedConfig) -> Result<PathFilter, Error> {
         Ok(PathFilter {
-            include: crate::files::glob_set(&config.secrets.include, "secrets.include")?,
-            exclude: crate::files::glob_set(&config.secrets.exclude, "secrets.exclude")?,
+            include: launchgate_detect::globs::glob_set(&config.secrets.include, "secrets.include")?,
+            exclude: launchgate_detect::globs::glob_set(&config.secrets.exclude, "secrets.exclude")?,
         })
     }
 

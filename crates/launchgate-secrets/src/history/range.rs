@@ -18,9 +18,9 @@ use super::findings::{Candidate, Dedup, Exposure, build_finding};
 use super::git::Repo;
 use super::{PathFilter, load_baseline};
 use crate::config::LoadedConfig;
-use crate::engine::Engine;
 use crate::report::{FindingCollector, Origin};
 use crate::scan::BaselineChoice;
+use launchgate_detect::engine::Engine;
 
 /// What a range scan covers.
 #[derive(Debug, Clone, Default)]

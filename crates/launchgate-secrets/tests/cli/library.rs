@@ -1,21 +1,11 @@
-//! The library API other gates and the umbrella call.
+//! The library API the umbrella calls.
 
 use std::fs;
 
 use launchgate_core::config::ConfigFile;
-use launchgate_secrets::{Confidence, check_configured, recognise};
+use launchgate_secrets::check_configured;
 
 use crate::{STRIPE_KEY, TEST_TOKEN, fixture_rules};
-
-#[test]
-fn recognise_names_the_rule_of_a_value_on_its_own() {
-    assert_eq!(
-        recognise(STRIPE_KEY),
-        Some(("stripe.secret-key".to_string(), Confidence::High))
-    );
-    assert_eq!(recognise("production"), None);
-    assert_eq!(recognise("sk_live_xxxxxxxxxxxxxxxxxxxxxxxx"), None);
-}
 
 #[test]
 fn check_configured_scans_the_root_with_the_section() {

@@ -28,7 +28,7 @@ pub const TEST_TOKEN: &str = "tok_Q7wE9rT2yU4iO6pA8sD1";
 
 pub fn fixture_rules() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/rules/engine.yaml")
+        .join("../launchgate-detect/tests/fixtures/rules/engine.yaml")
         .display()
         .to_string()
 }

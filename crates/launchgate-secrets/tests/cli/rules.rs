@@ -29,7 +29,8 @@ fn the_built_in_rules_pass_their_own_examples() {
 
 #[test]
 fn a_broken_rule_file_fails_the_check_with_its_location() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/broken.yaml");
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../launchgate-detect/tests/fixtures/rules/broken.yaml");
     let dir = tempfile::tempdir().unwrap();
     let out = bin(dir.path())
         .args(["rules", "check"])

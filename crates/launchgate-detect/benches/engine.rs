@@ -2,13 +2,13 @@
 //!
 //! The corpus is this repository's sources plus dependency sources from
 //! `~/.cargo/registry/src`, copied into a temporary folder (about 64 MB), or the folder named
-//! by `LAUNCHGATE_BENCH_CORPUS`. Run with `cargo bench -p launchgate-secrets --bench engine`.
+//! by `LAUNCHGATE_BENCH_CORPUS`. Run with `cargo bench -p launchgate-detect --bench engine`.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use criterion::{Criterion, Throughput};
-use launchgate_secrets::{Engine, EngineConfig, RuleSet};
+use launchgate_detect::{Engine, EngineConfig, RuleSet};
 
 const CORPUS_BYTES: u64 = 64 * 1024 * 1024;
 const EXTENSIONS: [&str; 9] = ["rs", "toml", "md", "json", "yml", "yaml", "js", "ts", "py"];

@@ -2,12 +2,12 @@
 //! keys), scanned with the built-in rules. Placing each match (line, column, allow comment)
 //! must not read the line again, so this stays linear in the line's length.
 //!
-//! Run with `cargo bench -p launchgate-secrets --bench long_line`.
+//! Run with `cargo bench -p launchgate-detect --bench long_line`.
 
 use std::time::Instant;
 
 use criterion::{Criterion, Throughput};
-use launchgate_secrets::{Engine, EngineConfig, RuleSet};
+use launchgate_detect::{Engine, EngineConfig, RuleSet};
 
 const LINE_BYTES: usize = 10 * 1024 * 1024;
 const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

@@ -106,7 +106,7 @@ fn sweep(bytes: &[u8], offsets: &[usize], examined: &mut u64) -> Vec<Position> {
 }
 
 /// Characters in bytes: the bytes that do not continue a UTF-8 sequence.
-pub(crate) fn characters(bytes: &[u8]) -> u32 {
+pub fn characters(bytes: &[u8]) -> u32 {
     bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u32
 }
 

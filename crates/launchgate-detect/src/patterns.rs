@@ -49,10 +49,6 @@ impl Patterns {
     pub fn len(&self) -> usize {
         self.compiled.lock().unwrap_or_else(PoisonError::into_inner).len()
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 #[cfg(test)]

@@ -183,7 +183,7 @@ impl Engine {
         } else {
             Some(Prefilter::new(keywords)?)
         };
-        let allow_paths = crate::files::glob_set(&config.allow_paths, "secrets.allow.paths")?;
+        let allow_paths = crate::globs::glob_set(&config.allow_paths, "secrets.allow.paths")?;
         let allow_regexes = config
             .allow_regexes
             .iter()
@@ -364,7 +364,7 @@ impl Engine {
     /// Every keyword occurrence in `bytes`, overlapping ones included (`sk_live_` also
     /// reports `sk_`), in the order [`KeywordHit`] sorts them. A pure function of the text,
     /// which is what lets a history scan take a blob's hits from its delta base.
-    pub(crate) fn keyword_hits(&self, bytes: &[u8]) -> Vec<KeywordHit> {
+    pub fn keyword_hits(&self, bytes: &[u8]) -> Vec<KeywordHit> {
         let mut hits = Vec::new();
         self.keyword_hits_in(bytes, 0..bytes.len(), &mut hits);
         hits.sort_unstable();
@@ -373,7 +373,7 @@ impl Engine {
 
     /// Adds the keyword occurrences that lie wholly inside `range` of `bytes` to `hits`,
     /// placed in `bytes`, unsorted.
-    pub(crate) fn keyword_hits_in(&self, bytes: &[u8], range: Range<usize>, hits: &mut Vec<KeywordHit>) {
+    pub fn keyword_hits_in(&self, bytes: &[u8], range: Range<usize>, hits: &mut Vec<KeywordHit>) {
         let Some(prefilter) = &self.prefilter else {
             return;
         };
@@ -392,13 +392,13 @@ impl Engine {
     }
 
     /// The length in bytes of the longest keyword: a hit is never longer.
-    pub(crate) fn longest_keyword(&self) -> usize {
+    pub fn longest_keyword(&self) -> usize {
         self.prefilter.as_ref().map_or(0, Prefilter::longest)
     }
 
     /// Every secret in text (not binary) whose keyword hits are already known, as
     /// [`Engine::scan_bytes`] finds them; `hits` sorted, as [`Engine::keyword_hits`] gives them.
-    pub(crate) fn scan_text_with_hits(&self, path: &str, bytes: &[u8], hits: &[KeywordHit]) -> Vec<Match> {
+    pub fn scan_text_with_hits(&self, path: &str, bytes: &[u8], hits: &[KeywordHit]) -> Vec<Match> {
         if self.path_allowed(path) {
             return Vec::new();
         }
@@ -645,7 +645,7 @@ impl Engine {
 /// One occurrence of a keyword. Hits sort by end, then start: the order in which the
 /// automaton's overlapping search reports them (at one end, the longest keyword first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct KeywordHit {
+pub struct KeywordHit {
     pub end: usize,
     pub start: usize,
     /// Index of the keyword in the automaton.
