@@ -141,16 +141,16 @@ impl InputArgs {
 }
 
 impl launchgate_core::command::GateCommand for Command {
+    fn listed_rules(&self) -> Option<launchgate_core::rule::RuleSet<'static>> {
+        self.list_rules.then_some(crate::report::RULE_SET)
+    }
+
     fn execute(self) -> Result<ExitStatus, Error> {
         execute(self)
     }
 }
 
 fn execute(cmd: Command) -> Result<ExitStatus, Error> {
-    if cmd.list_rules {
-        launchgate_core::output::write_stdout(crate::report::RULE_SET.list().as_bytes())?;
-        return Ok(ExitStatus::Passed);
-    }
     let targets = cmd.output.targets()?;
     let cwd =
         std::env::current_dir().map_err(|e| Error::input(format!("cannot read the current folder: {e}")))?;

@@ -11,29 +11,29 @@
 //! [`evaluate`] does the work; [`cli`] is the command line; [`check_configured`] is what
 //! `launchgate check` runs.
 
-pub mod baseline;
+mod baseline;
 pub mod budget_json;
 pub mod build_files;
 pub mod bundle_configs;
 pub mod bundler_stats;
 pub mod cli;
-pub mod config;
-pub mod discover;
+mod config;
+mod discover;
 pub mod evaluated;
 mod evaluation;
-pub mod js_config;
+mod js_config;
 pub mod lhci;
 pub mod lhr;
-pub mod own_budgets;
-pub mod process;
-pub mod read;
-pub mod rebundle;
-pub mod report;
-pub mod shared_sizes;
-pub mod shipped;
-pub mod snippet;
-pub mod units;
-pub mod url;
+mod own_budgets;
+mod process;
+mod read;
+mod rebundle;
+mod report;
+mod shared_sizes;
+mod shipped;
+mod snippet;
+mod units;
+mod url;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

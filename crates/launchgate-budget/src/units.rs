@@ -96,15 +96,6 @@ pub fn format_bytes(bytes: f64) -> String {
     }
 }
 
-/// A signed byte delta: `+1.2 kB`, `−300 B`.
-pub fn format_byte_delta(delta: f64) -> String {
-    if delta >= 0.0 {
-        format!("+{}", format_bytes(delta))
-    } else {
-        format!("-{}", format_bytes(-delta))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +116,5 @@ mod tests {
         assert!(parse_percent("5").is_err());
         assert_eq!(format_bytes(980.0), "980 B");
         assert_eq!(format_bytes(98_711.0), "98.7 kB");
-        assert_eq!(format_byte_delta(-300.0), "-300 B");
     }
 }

@@ -34,6 +34,7 @@ pub mod secret;
 pub mod snippet;
 pub mod units;
 pub mod yaml;
+pub mod yaml_nodes;
 
 pub use check::{Check, CheckRun, CheckStatus};
 pub use error::Error;

@@ -77,16 +77,16 @@ pub struct Command {
 }
 
 impl launchgate_core::command::GateCommand for Command {
+    fn listed_rules(&self) -> Option<launchgate_core::rule::RuleSet<'static>> {
+        self.list_rules.then_some(rules::SET)
+    }
+
     fn execute(self) -> Result<ExitStatus, Error> {
         execute(self)
     }
 }
 
 fn execute(cmd: Command) -> Result<ExitStatus, Error> {
-    if cmd.list_rules {
-        launchgate_core::output::write_stdout(rules::SET.list().as_bytes())?;
-        return Ok(ExitStatus::Passed);
-    }
     let targets = cmd.output.targets()?;
     config::check_timeout(cmd.timeout, cmd.timeout_ms)
         .and_then(|()| cmd.attempts.map_or(Ok(()), config::check_attempts))

@@ -17,23 +17,23 @@
 //! `dns.server-error`), never mistaken for a missing record; a name server that answers
 //! nothing at all makes the report an error (exit 2).
 
-pub mod advice;
-pub mod bimi;
-pub mod caa;
+mod advice;
+mod bimi;
+mod caa;
 pub mod cli;
 pub mod config;
 pub mod dkim;
 pub mod dmarc;
-pub mod dnssec;
-pub mod domain;
-pub mod mail;
+mod dnssec;
+mod domain;
+mod mail;
 pub mod mta_sts;
-pub mod records;
+mod records;
 pub mod resolve;
 #[cfg(feature = "responder")]
 pub mod responder;
-pub mod reverse;
-pub mod rules;
+mod reverse;
+mod rules;
 pub mod smtp;
 pub mod spf;
 pub mod trust;

@@ -78,6 +78,10 @@ pub enum Action {
 
 /// Runs a parsed command and renders its report; errors print on stderr and give exit 2.
 impl launchgate_core::command::GateCommand for Command {
+    fn listed_rules(&self) -> Option<launchgate_core::rule::RuleSet<'static>> {
+        self.list_rules.then_some(crate::rules::set())
+    }
+
     fn execute(self) -> Result<ExitStatus, Error> {
         let targets = self.output.targets()?;
         Ok(match execute(&self)? {
@@ -88,10 +92,6 @@ impl launchgate_core::command::GateCommand for Command {
 }
 
 fn execute(cmd: &Command) -> Result<Option<Report>, Error> {
-    if cmd.list_rules {
-        launchgate_core::output::write_stdout(crate::rules::list().as_bytes())?;
-        return Ok(None);
-    }
     let Some(action) = &cmd.action else {
         return Err(Error::input("launchgate-env needs a subcommand")
             .with_help("run `launchgate-env lint`, `launchgate-env check --environment production` or `launchgate-env --help`"));

@@ -143,10 +143,9 @@ pub fn sort_paths(paths: &mut Vec<PathBuf>) {
 /// The repository's `.env*` files: what git tracks and what the working tree has.
 #[derive(Debug, Clone, Default)]
 pub struct EnvFiles {
-    /// Every `.env*` file, relative to the root, sorted.
+    /// Every `.env*` file, relative to the root, sorted: the working tree's and those git
+    /// tracks.
     pub all: Vec<PathBuf>,
-    /// Those git tracks; `None` outside a git work tree.
-    pub tracked: Option<BTreeSet<PathBuf>>,
 }
 
 impl EnvFiles {
@@ -167,11 +166,7 @@ impl EnvFiles {
             all.extend(t.iter().filter(|p| root.join(p).is_file()).cloned());
             sort_paths(&mut all);
         }
-        Ok(EnvFiles { all, tracked })
-    }
-
-    pub fn is_tracked(&self, path: &Path) -> bool {
-        self.tracked.as_ref().is_some_and(|t| t.contains(path))
+        Ok(EnvFiles { all })
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use launchgate_core::{Report, Rule, RuleInfo, RuleSet, Severity};
+use launchgate_core::{Report, Rule, RuleSet, Severity};
 
 use crate::lint::LINTS;
 
@@ -112,10 +112,9 @@ pub const RULES: &[Rule] = &[
     ),
 ];
 
-/// Every rule of the gate: [`RULES`] and one per dotenv lint.
-/// What `--list-rules` prints: every rule, its default severity and what it finds.
-pub fn list() -> String {
-    RuleSet::new(all()).list()
+/// Every rule of the gate, [`RULES`] and one per dotenv lint: what `--list-rules` prints.
+pub fn set() -> RuleSet<'static> {
+    RuleSet::new(all())
 }
 
 pub fn all() -> &'static [Rule] {
@@ -132,11 +131,6 @@ pub fn all() -> &'static [Rule] {
     })
 }
 
-/// The description of a rule id (`env.` prefix included), if it is one of ours.
-pub fn info(rule_id: &str) -> Option<RuleInfo> {
-    RuleSet::new(all()).get(rule_id).map(Rule::info)
-}
-
 /// Fills `report.rules` for the rules its findings use.
 pub fn describe(report: &mut Report) {
     RuleSet::new(all()).describe(report);
@@ -146,6 +140,6 @@ pub fn describe(report: &mut Report) {
 mod tests {
     #[test]
     fn the_rule_list() {
-        insta::assert_snapshot!(super::list());
+        insta::assert_snapshot!(super::set().list());
     }
 }

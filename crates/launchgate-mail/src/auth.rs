@@ -57,7 +57,7 @@ pub async fn authenticate(dns: &Dns, message: &RawMessage, facts: &Facts) -> Out
         return out;
     };
     let authenticator = MessageAuthenticator(dns.resolver().clone());
-    let from_domain = facts.from_domain().unwrap_or_default().to_string();
+    let from_domain = facts.author_domain().unwrap_or_default().to_string();
     let at = |header: &str| Location::at(message.path.clone(), message.line_of(header).unwrap_or(1), 1);
 
     let dkim = authenticator.verify_dkim(&parsed).await;

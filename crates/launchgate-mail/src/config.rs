@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use launchgate_core::config::ConfigFile;
+use launchgate_core::yaml_nodes::YamlNodes;
 use launchgate_core::{ByteSize, Error, TimeSpan};
 use serde::Deserialize;
 
@@ -213,12 +214,18 @@ fn normalize(path: &Path) -> PathBuf {
 }
 
 fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
-    let at = |needle: &str, message: String, label: &str| locate(config, needle, message, label);
+    let nodes = YamlNodes::of(&config.source, "mail");
+    let at = |(key, value): (&str, &str), message: String, label: &str| {
+        let range = nodes.find_value(key, value);
+        nodes
+            .error_in(&config.display_name(), range, message.clone(), label)
+            .unwrap_or_else(|| Error::input(format!("{}: {message}", config.display_name())))
+    };
     if let Some(domain) = &mail.sending_domain
         && (!domain.contains('.') || domain.contains(['@', '/', ':', ' ']))
     {
         return Err(at(
-            domain,
+            ("sending_domain", domain),
             format!("mail.sending_domain `{domain}` is not a domain name"),
             "not a domain",
         )
@@ -227,7 +234,7 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
     for inbox in &mail.inboxes {
         if inbox.password.is_some() == inbox.oauth_token.is_some() {
             return Err(at(
-                &inbox.name,
+                ("name", &inbox.name),
                 format!("mail.inboxes `{}` needs exactly one of password and oauth_token", inbox.name),
                 "this inbox",
             )
@@ -237,7 +244,7 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
             && !is_loopback(plain)
         {
             return Err(at(
-                &inbox.imap,
+                ("imap", &inbox.imap),
                 format!(
                     "mail.inboxes `{}`: `{}` would send the inbox's credential in clear over the network",
                     inbox.name, inbox.imap
@@ -248,7 +255,7 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
         }
         if !inbox.imap.contains(':') {
             return Err(at(
-                &inbox.imap,
+                ("imap", &inbox.imap),
                 format!("mail.inboxes `{}`: imap `{}` has no port", inbox.name, inbox.imap),
                 "host:port",
             )
@@ -260,7 +267,7 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
         && !is_loopback(&smtp.server)
     {
         return Err(at(
-            &smtp.server,
+            ("server", &smtp.server),
             format!(
                 "mail.smtp: `tls: none` would send the test message and the credentials in clear to {}",
                 smtp.server
@@ -271,7 +278,7 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
     }
     if mail.roundtrip.poll.is_some_and(|p| p.0.is_zero()) {
         return Err(at(
-            "poll",
+            ("poll", ""),
             "mail.roundtrip.poll is zero: the inboxes would be asked again without a pause".into(),
             "no pause",
         )
@@ -281,7 +288,7 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
         && smtp.user.is_some() != smtp.password.is_some()
     {
         return Err(at(
-            &smtp.server,
+            ("server", &smtp.server),
             "mail.smtp needs both user and password, or neither (a server that takes mail without logging in)".into(),
             "mail.smtp",
         )
@@ -292,7 +299,7 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
             && !mail.inboxes.iter().any(|i| &i.name == name)
         {
             return Err(at(
-                &format!("inbox: {name}"),
+                ("inbox", name),
                 format!(
                     "mail.messages `{}` names inbox `{name}`, which mail.inboxes does not list",
                     message.name
@@ -305,7 +312,7 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
             && trigger.post.is_some() == trigger.get.is_some()
         {
             return Err(at(
-                &message.name,
+                ("name", &message.name),
                 format!("mail.messages `{}`: the trigger needs exactly one of post and get", message.name),
                 "this message",
             )
@@ -320,7 +327,7 @@ fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
                 .any(|v| v.contains(['\r', '\n']))
         {
             return Err(at(
-                &message.name,
+                ("name", &message.name),
                 format!(
                     "mail.messages `{}`: match holds a line break, which IMAP cannot search for",
                     message.name
@@ -347,30 +354,32 @@ fn is_loopback(addr: &str) -> bool {
         || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// An error pointing at the first occurrence of `needle` after `mail:` in the file.
-fn locate(config: &ConfigFile, needle: &str, message: String, label: &str) -> Error {
-    let source = &config.source;
-    let start = source
-        .find("\nmail:")
-        .map(|i| i + 1)
-        .or_else(|| source.starts_with("mail:").then_some(0))
-        .unwrap_or(0);
-    match source[start..].find(needle) {
-        Some(at) if !needle.is_empty() => Error::at_source(
-            message,
-            config.display_name(),
-            source,
-            start + at,
-            needle.len(),
-            label,
-        ),
-        _ => Error::input(format!("{}: {message}", config.display_name())),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn error_of(source: &str) -> Error {
+        let config = ConfigFile {
+            path: PathBuf::from("launchgate.yml"),
+            source: source.to_string(),
+        };
+        load(&config).expect_err("the configuration is refused")
+    }
+
+    /// Errors found after parsing point at the value the parser read, not at the first text
+    /// that looks like it (a comment, another section, the inbox's own name).
+    #[test]
+    fn errors_point_at_the_value_the_parser_read() {
+        let source = "mail:\n  # inbox: seed-2 was retired\n  inboxes:\n    - { name: seed, imap: \"imap.example.com:993\", user: u, password: p }\n  messages:\n    - { name: reset, kind: transactional, inbox: seed-2, saved: r.eml }\n";
+        let e = error_of(source);
+        assert!(e.message().contains("names inbox `seed-2`"), "{}", e.message());
+        assert_eq!(e.position(), Some((6, 50)), "{}", e.render(false));
+
+        let source = "mail:\n  # moved off imap.example.com last week\n  inboxes:\n    - name: seed\n      imap: imap.example.com\n      user: u\n      password: p\n";
+        let e = error_of(source);
+        assert!(e.message().contains("has no port"), "{}", e.message());
+        assert_eq!(e.position(), Some((5, 13)), "{}", e.render(false));
+    }
 
     #[test]
     fn loopback_addresses() {

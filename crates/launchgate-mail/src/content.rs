@@ -10,7 +10,7 @@ use crate::{Kind, VerifyOptions};
 pub fn check(message: &RawMessage, facts: &Facts, kind: Kind, options: &VerifyOptions) -> Vec<Finding> {
     let mut out = Vec::new();
     let at = |header: &str| Location::at(message.path.clone(), message.line_of(header).unwrap_or(1), 1);
-    let from_domain = facts.from_domain().unwrap_or_default().to_string();
+    let from_domain = facts.author_domain().unwrap_or_default().to_string();
     // Links and replies are judged against the sending domain when one is configured.
     let own = options
         .sending_domain

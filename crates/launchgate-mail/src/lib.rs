@@ -14,21 +14,21 @@
 //!
 //! Limits on what is read are in [`message`].
 
-pub mod alignment;
-pub mod auth;
-pub mod auth_results;
+mod alignment;
+mod auth;
+mod auth_results;
 pub mod cli;
-pub mod config;
-pub mod content;
-pub mod inbox;
-pub mod links;
-pub mod message;
-pub mod placement;
-pub mod roundtrip;
-pub mod rules;
-pub mod tabs;
-pub mod trigger;
-pub mod trust;
+mod config;
+mod content;
+mod inbox;
+mod links;
+mod message;
+mod placement;
+mod roundtrip;
+mod rules;
+mod tabs;
+mod trigger;
+mod trust;
 pub mod verify;
 
 use std::path::{Path, PathBuf};

@@ -175,8 +175,8 @@ pub struct Facts {
 }
 
 impl Facts {
-    /// The domain of the From address.
-    pub fn from_domain(&self) -> Option<&str> {
+    /// The domain of the From address (the author domain DMARC aligns with).
+    pub fn author_domain(&self) -> Option<&str> {
         self.from.as_deref().and_then(domain_of)
     }
 }

@@ -236,7 +236,7 @@ async fn verified(
         let own = options
             .sending_domain
             .clone()
-            .unwrap_or_else(|| facts.from_domain().unwrap_or_default().to_string());
+            .unwrap_or_else(|| facts.author_domain().unwrap_or_default().to_string());
         for finding in links::check(&facts, &place, &own, &options.link_domains).await? {
             run.push(finding);
         }

@@ -121,7 +121,7 @@ pub async fn verify_messages(
         for finding in content::check(&message, &facts, kind, options) {
             run.push(finding);
         }
-        let from_domain = facts.from_domain().unwrap_or_default().to_string();
+        let from_domain = facts.author_domain().unwrap_or_default().to_string();
         rows.extend(
             outcome
                 .identities

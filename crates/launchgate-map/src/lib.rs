@@ -7,11 +7,11 @@
 //! [`render`] writes the map as text, Markdown, JSON or Graphviz DOT. The DNS, HTTP and
 //! RDAP parts are the dns and smoke gates' own resolver and clients.
 
-pub mod dns_facts;
-pub mod providers;
-pub mod registrar;
+mod dns_facts;
+mod providers;
+mod registrar;
 pub mod render;
-pub mod web;
+mod web;
 
 use std::time::Duration;
 

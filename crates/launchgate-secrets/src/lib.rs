@@ -12,18 +12,18 @@
 //! assert!(matches.is_empty());
 //! ```
 
-pub mod baseline;
+mod baseline;
 mod ci_event;
 pub mod cli;
 pub mod config;
-pub mod env_examples;
-pub mod files;
-pub mod fixture_paths;
+mod env_examples;
+mod files;
+mod fixture_paths;
 pub mod history;
-pub mod logs;
-pub mod report;
+mod logs;
+mod report;
 pub mod scan;
-pub mod staged;
+mod staged;
 mod walk;
 
 use std::path::Path;

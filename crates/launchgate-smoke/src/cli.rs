@@ -126,16 +126,16 @@ pub struct WatchArgs {
 }
 
 impl launchgate_core::command::GateCommand for Command {
+    fn listed_rules(&self) -> Option<launchgate_core::rule::RuleSet<'static>> {
+        self.list_rules.then_some(crate::rules::SET)
+    }
+
     fn execute(self) -> Result<ExitStatus, Error> {
         run_inner(self)
     }
 }
 
 fn run_inner(cmd: Command) -> Result<ExitStatus, Error> {
-    if cmd.list_rules {
-        launchgate_core::output::write_stdout(crate::rules::SET.list().as_bytes())?;
-        return Ok(ExitStatus::Passed);
-    }
     let targets = cmd.output.targets()?;
     let fail_on = cmd.output.fail_on;
     let args = cmd.run;

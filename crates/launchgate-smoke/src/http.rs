@@ -475,9 +475,11 @@ impl Exchange {
     }
 
     /// The first 200 bytes of the body, for failure messages. The whole body is redacted
-    /// first, so a secret cut at the limit or spread over lines never shows in part.
+    /// first, so a secret cut at the limit or spread over lines never shows in part: the
+    /// values this run sent, and any credential the detector recognises (an error page that
+    /// prints the server's environment must not put its keys into a CI log).
     pub fn body_excerpt(&self) -> String {
-        let text = self.redactor.redact(&self.text());
+        let text = launchgate_detect::redact_secrets(&self.redactor.redact(&self.text()));
         let mut end = text.len().min(200);
         while !text.is_char_boundary(end) {
             end -= 1;

@@ -17,27 +17,27 @@
 //! [`watch`] holds the uptime mode: consecutive-failure counting; [`alerts`] sends its
 //! alerts and recoveries to the providers under `smoke.alerts`.
 
-pub mod alerts;
-pub mod capture;
+mod alerts;
+mod capture;
 pub mod cli;
-pub mod client_cert;
+mod client_cert;
 pub mod cookies;
 pub mod edge;
-pub mod expect;
-pub mod expect_json;
+mod expect;
+mod expect_json;
 pub mod http;
-pub mod latency;
-pub mod limits;
-pub mod measure;
-pub mod multipart;
-pub mod quantify;
-pub mod rate_limit;
+mod latency;
+mod limits;
+mod measure;
+mod multipart;
+mod quantify;
+mod rate_limit;
 pub mod rdap;
-pub mod rules;
+mod rules;
 pub mod run;
-pub mod site;
+mod site;
 pub mod spec;
-pub mod templates;
+mod templates;
 pub mod tls;
 pub mod vars;
 pub mod watch;

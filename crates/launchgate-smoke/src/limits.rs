@@ -21,8 +21,6 @@ pub const MAX_RESPONSE_HEADERS: usize = 100;
 pub const MAX_SPEC_BYTES: u64 = 4 * MIB;
 /// A `--ca-cert` PEM file.
 pub const MAX_CA_FILE_BYTES: u64 = MIB;
-/// The longest duration a spec or flag may give (a timeout, an interval, a watch): 366 days.
-pub const MAX_DURATION: std::time::Duration = launchgate_core::units::MAX_DURATION;
 /// Attempts of one check in one run, the first included.
 pub const MAX_ATTEMPTS: u32 = 100;
 /// Warm-up and measured samples per latency route.

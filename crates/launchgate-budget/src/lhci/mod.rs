@@ -9,6 +9,7 @@ pub use assert::{AssertionResult, aggregate, assert_page, outcomes};
 
 use std::path::{Path, PathBuf};
 
+use launchgate_core::yaml_nodes::YamlNodes;
 use launchgate_core::{Error, Severity};
 use regex::Regex;
 use serde_json::{Map, Value};
@@ -115,26 +116,29 @@ pub fn read(path: &Path) -> Result<LhciConfig, Error> {
 struct Ctx<'a> {
     name: &'a str,
     text: &'a str,
+    /// The keys and values as the parser read them; empty for a JavaScript file.
+    nodes: YamlNodes<'a>,
+    javascript: bool,
 }
 
 impl Ctx<'_> {
-    /// An error pointing at the first occurrence of `key` in the file.
+    /// An error pointing at `key` (or a value holding it) as the parser read the file. A
+    /// JavaScript file has no parser here: there the key is looked for as `key:` or `"key"`.
     fn at(&self, key: &str, message: String, help: impl Into<String>) -> Error {
-        let quoted = format!("\"{key}\"");
-        let offset = self
-            .text
-            .find(&quoted)
-            .or_else(|| self.text.find(&format!("{key}:")))
-            .or_else(|| self.text.find(key));
-        let error = match offset {
-            Some(o) => crate::snippet::at(
-                message,
-                self.name,
-                self.text,
-                o,
-                quoted.len().min(self.text.len() - o),
-                "here",
-            ),
+        let range = self.nodes.find(key).or_else(|| {
+            if !self.javascript {
+                return None;
+            }
+            let bare = self.text.find(&format!("{key}:"));
+            let quoted = [format!("\"{key}\""), format!("'{key}'")]
+                .iter()
+                .filter_map(|written| self.text.find(written.as_str()).map(|at| at + 1))
+                .min();
+            let offset = [bare, quoted].into_iter().flatten().min()?;
+            Some((offset, key.len()))
+        });
+        let error = match range {
+            Some((offset, len)) => crate::snippet::at(message, self.name, self.text, offset, len, "here"),
             None => Error::input(message),
         };
         error.with_help(help)
@@ -171,7 +175,13 @@ const OPTION_KEYS: [&str; 4] = ["minScore", "maxNumericValue", "maxLength", "agg
 
 /// Interprets a parsed lighthouserc; `dir` resolves `budgetsFile`.
 pub fn parse(name: &str, text: &str, value: &Value, dir: &Path) -> Result<LhciConfig, Error> {
-    let ctx = Ctx { name, text };
+    let javascript = crate::js_config::is_javascript(Path::new(name));
+    let ctx = Ctx {
+        name,
+        text,
+        nodes: YamlNodes::of(if javascript { "" } else { text }, ""),
+        javascript,
+    };
     let root = value.as_object().ok_or_else(|| {
         Error::input(format!(
             "{name} is not a lighthouserc: expected an object with a `ci` key"
@@ -460,4 +470,32 @@ pub fn from_budgets(file: &Path, budgets: &[budget_json::Budget]) -> Result<Vec<
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(name: &str, text: &str, value: Value) -> Error {
+        parse(name, text, &value, Path::new(".")).expect_err("the lighthouserc is refused")
+    }
+
+    /// The assertion's key, as the parser read it, not the same quoted word earlier.
+    #[test]
+    fn errors_point_at_the_key_the_parser_read() {
+        let text = "{\n  \"ci\": {\n    \"collect\": { \"settings\": { \"skipAudits\": [\"interactive\"] } },\n    \"assert\": {\n      \"assertions\": {\n        \"interactive\": \"loud\"\n      }\n    }\n  }\n}\n";
+        let value: Value = serde_json::from_str(text).unwrap();
+        let e = error_of("lighthouserc.json", text, value);
+        assert!(e.message().contains("assertion `interactive`"), "{}", e.message());
+        assert_eq!(e.position(), Some((6, 9)), "{}", e.render(false));
+    }
+
+    /// A JavaScript file is not parsed here: its key is found as written, `key:` or quoted.
+    #[test]
+    fn a_javascript_file_points_at_the_key_as_written() {
+        let text = "module.exports = {\n  ci: {\n    assert: {\n      assertions: {\n        'interactive': 'loud',\n      },\n    },\n  },\n};\n";
+        let value = serde_json::json!({ "ci": { "assert": { "assertions": { "interactive": "loud" } } } });
+        let e = error_of("lighthouserc.js", text, value);
+        assert_eq!(e.position(), Some((5, 10)), "{}", e.render(false));
+    }
 }

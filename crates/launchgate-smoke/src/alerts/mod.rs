@@ -70,15 +70,6 @@ impl Alerts {
         self.targets.push(Target::Slack(url));
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.targets.is_empty()
-    }
-
-    /// The provider names, in sending order.
-    pub fn providers(&self) -> Vec<&'static str> {
-        self.targets.iter().map(Target::provider).collect()
-    }
-
     /// Sends the event to every provider; returns a warning per provider that failed.
     pub async fn send(&self, event: &AlertEvent, client: &HttpClient) -> Vec<String> {
         let mut warnings = Vec::new();

@@ -20,7 +20,6 @@ use launchgate_core::CheckRun;
 mod live_version;
 mod prepare;
 mod request;
-mod spec_nodes;
 
 pub use prepare::SpecSource;
 pub use request::check_label;

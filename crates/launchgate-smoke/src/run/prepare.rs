@@ -8,13 +8,13 @@ use std::sync::Arc;
 use launchgate_core::Error;
 use reqwest::Url;
 
-use super::spec_nodes::SpecNodes;
 use super::{DEFAULT_CONCURRENCY, RunOptions, Suite, check_label};
 use crate::client_cert::{ClientIdentity, Part};
 use crate::http::HttpClient;
 use crate::limits::MAX_SAMPLES;
 use crate::spec::{BURST_MAX_CONCURRENCY, BURST_MAX_REQUESTS, Body, ClientCertSpec, SmokeSpec};
 use crate::vars::{Redactor, read_values};
+use launchgate_core::yaml_nodes::YamlNodes;
 
 /// Where a spec came from, so semantic errors can point at a line and column.
 #[derive(Debug, Clone, Copy)]
@@ -27,8 +27,10 @@ impl SpecSource<'_> {
     /// An error at the key `needle`, or else at the value that is or holds it, as the
     /// parser read the file (or without a position when neither is in it).
     pub fn error_at(&self, needle: &str, message: String, label: &str) -> Error {
-        match SpecNodes::of(self.text).find(self.text, needle) {
-            Some((offset, len)) => Error::at_source(message, self.file_name, self.text, offset, len, label),
+        let nodes = YamlNodes::of(self.text, "smoke");
+        let range = nodes.find(needle);
+        match nodes.error_in(self.file_name, range, message.clone(), label) {
+            Some(error) => error,
             None => Error::input(message),
         }
     }
@@ -253,4 +255,23 @@ fn load_client_certs(
         identities.push(identity);
     }
     Ok((slots, identities))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SpecSource;
+
+    /// The key's name stands first in a comment and in a URL; the error is at the key.
+    #[test]
+    fn spec_errors_point_at_the_key_not_a_comment_or_url() {
+        let text = "# burst: off until launch\nbase_url: https://burst.example.com\nburst: { get: /, requests: 0 }\n";
+        let source = SpecSource {
+            file_name: "smoke.yml",
+            text,
+        };
+        let e = source.error_at("burst", "smoke.burst: out of bounds".into(), "out of bounds");
+        assert_eq!(e.position(), Some((3, 1)), "{}", e.render(false));
+        let e = source.error_at("${TOKEN}", "not set".into(), "not set");
+        assert_eq!(e.position(), None);
+    }
 }

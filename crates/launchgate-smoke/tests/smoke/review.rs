@@ -108,6 +108,34 @@ fn body_excerpts_are_redacted_before_they_are_cut() {
 }
 
 #[test]
+fn credentials_an_error_page_prints_are_redacted_in_the_excerpt() {
+    // A framework's debug page dumps the server's environment: keys this run never sent.
+    let stripe = ["sk_live_", "51NbQk2LzVt8RwYpX3mHc7JdKe"].concat();
+    let github = ["ghp_", "8f3kQ9zLm2XwR7vT1yB6nH4cJ0pD5sA2eG9u"].concat();
+    let page = format!("Internal error\nSTRIPE_SECRET_KEY={stripe}\nGITHUB_TOKEN={github}\n");
+    let server = plain(move |_: &Request| Response::new(500, page.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = bare_cmd(
+        &dir,
+        &format!(
+            "base_url: http://127.0.0.1:{}\nchecks:\n  - {{ name: home, get: / }}\n",
+            server.port()
+        ),
+    );
+    let (code, report) = json_report(&mut cmd);
+    assert_eq!(code, 1, "{report:#}");
+    let text = report.to_string();
+    assert!(text.contains("expected status 2xx, got 500"), "{text}");
+    assert!(
+        text.contains("STRIPE_SECRET_KEY="),
+        "the excerpt is kept:\n{text}"
+    );
+    for (name, key) in [("stripe", &stripe), ("github", &github)] {
+        assert!(!text.contains(&key[..20]), "the {name} key shows:\n{text}");
+    }
+}
+
+#[test]
 fn captured_values_are_redacted_when_the_expectation_fails() {
     let server = plain(|_: &Request| {
         Response::new(
