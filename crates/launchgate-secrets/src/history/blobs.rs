@@ -94,7 +94,7 @@ fn scan_blobs_with(
         Selection::Reachable(args) => Some(reachable_blobs(repo, args)?),
     };
     let dirs = object_dirs(repo)?;
-    let packs = open_packs(&dirs, hash)?;
+    let mut packs = open_packs(&dirs, hash)?;
     let in_packs: u64 = packs
         .iter()
         .map(|p| u64::from(p.bundle.index.num_objects()))
@@ -109,8 +109,9 @@ fn scan_blobs_with(
         hits: Mutex::new(Vec::new()),
         progress,
     };
-    for (i, pack) in packs.iter().enumerate() {
-        scan_pack(pack, &packs[..i], &sink, huge)?;
+    for i in 0..packs.len() {
+        let (earlier, rest) = packs.split_at_mut(i);
+        scan_pack(&mut rest[0], earlier, &sink, huge)?;
     }
     scan_loose(&dirs, hash, &packs, &sink)?;
     Ok(sink.finish())
@@ -228,7 +229,7 @@ fn corrupt(what: &Path, e: &dyn std::fmt::Display) -> Error {
 
 /// Decodes every object of one pack, resolving each delta once, and offers its blobs. An
 /// object also stored in an earlier pack was offered there.
-fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink, huge: u64) -> Result<(), Error> {
+fn scan_pack(pack: &mut Pack, earlier: &[Pack], sink: &Sink, huge: u64) -> Result<(), Error> {
     let index = &pack.bundle.index;
     let elsewhere: HashSet<ObjectId> = if earlier.is_empty() {
         HashSet::new()
@@ -244,8 +245,9 @@ fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink, huge: u64) -> Result<()
     if largest_whole > huge {
         return scan_pack_by_object(pack, &entries, &elsewhere, sink);
     }
+    let path = pack.path().to_path_buf();
     pack_walk::walk_blobs(
-        &pack.bundle,
+        &mut pack.bundle,
         &entries,
         |others| {
             sink.progress.walked.fetch_add(others, Ordering::Relaxed);
@@ -258,7 +260,7 @@ fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink, huge: u64) -> Result<()
             sink.offer_delta(blob.id, blob.data, blob.base)
         },
     )
-    .map_err(|e| corrupt(pack.path(), &e))
+    .map_err(|e| corrupt(&path, &e))
 }
 
 /// A pack's index entries in the order their objects sit in the pack.
