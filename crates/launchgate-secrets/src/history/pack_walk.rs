@@ -7,7 +7,7 @@
 //! so memory holds one path of bases per thread and a chain of any depth needs no recursion.
 //!
 //! The pack is read through a memory map, whose pages count as the process's resident memory
-//! once touched. The walk maps the pack afresh after every `REMAP_AFTER` bytes of it and lets
+//! once touched. The walk maps the pack afresh after every `REMAP_AFTER` bytes it maps in, and lets
 //! the old map go when its last tree is done, so the pages of trees already walked leave the
 //! process (they stay in the page cache) instead of adding up to the whole pack.
 
@@ -46,10 +46,31 @@ pub(super) struct Blob<'a, T> {
 
 const NO_PARENT: u32 = u32::MAX;
 
-/// Bytes of the pack read through one map before the walk maps it afresh. The trees being
-/// walked as the map changes keep the old one a little longer, so up to about twice this
-/// stays resident; each new map costs a few page faults per page the walk reads again.
-const REMAP_AFTER: u64 = 16 << 20;
+/// A pack entry: where its object sits in the pack, and its position in the pack's index,
+/// which holds its id and CRC32. A quarter of the size of the index's own entry, which
+/// copies the id, for every object of the pack.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PackEntry {
+    pub pack_offset: u64,
+    pub index: u32,
+}
+
+/// A pack's entries in the order their objects sit in the pack.
+pub(super) fn entries_by_offset(index: &index::File) -> Vec<PackEntry> {
+    let mut entries: Vec<PackEntry> = (0..index.num_objects())
+        .map(|i| PackEntry {
+            pack_offset: index.pack_offset_at_index(i),
+            index: i,
+        })
+        .collect();
+    entries.sort_unstable_by_key(|e| e.pack_offset);
+    entries
+}
+
+/// Bytes of the pack mapped in through one map before the walk maps it afresh. The trees
+/// being walked as the map changes keep the old one a little longer, so up to about twice
+/// this stays resident; each new map costs a page fault per block the walk reads again.
+const REMAP_AFTER: u64 = 8 << 20;
 
 /// Decodes every blob of a pack once and hands it to `visit`, which may return a state for
 /// the blob's deltas to be given. `entries` are the pack's index entries sorted by offset;
@@ -58,7 +79,7 @@ const REMAP_AFTER: u64 = 16 << 20;
 /// replaced by an untouched one before the blobs are decoded.
 pub(super) fn walk_blobs<T, V, S>(
     bundle: &mut gix_pack::Bundle,
-    entries: &[index::Entry],
+    entries: &[PackEntry],
     skipped: S,
     visit: V,
 ) -> Result<(), String>
@@ -72,7 +93,7 @@ where
 
 fn walk_blobs_with<T, V, S>(
     bundle: &mut gix_pack::Bundle,
-    entries: &[index::Entry],
+    entries: &[PackEntry],
     remap_after: u64,
     skipped: S,
     visit: V,
@@ -98,6 +119,7 @@ where
         for _ in 0..rayon::current_num_threads() {
             scope.spawn(|_| {
                 let mut walker = Walker {
+                    index: &bundle.index,
                     entries,
                     trees: &trees,
                     inflate: gix_zlib::Inflate::default(),
@@ -114,7 +136,7 @@ where
                         fail(e);
                     }
                     drop(pack);
-                    let read = read_since_mapped.fetch_add(tree.packed, Ordering::Relaxed) + tree.packed;
+                    let read = read_since_mapped.fetch_add(tree.mapped, Ordering::Relaxed) + tree.mapped;
                     // One thread maps afresh; the others go on with the map they hold.
                     if read >= remap_after
                         && read_since_mapped
@@ -149,11 +171,15 @@ fn map_again(pack: &data::File) -> Result<data::File, String> {
     Ok(fresh)
 }
 
-/// The root of a tree of blobs, and the bytes its objects take in the pack.
+/// The root of a tree of blobs, and the bytes of the pack a walk of it maps in.
 struct BlobTree {
     root: u32,
-    packed: u64,
+    mapped: u64,
 }
+
+/// The kernel maps the pages of a file around each page read (64 KiB on Linux): a tree maps
+/// in every such block its objects lie in, however few of their bytes it reads.
+const MAPPED_BLOCK: u64 = 64 << 10;
 
 /// The delta trees of a pack: each entry's children, and the roots of blob trees. Entry
 /// headers are read again when an entry is decoded: cheaper than holding one per object.
@@ -167,9 +193,16 @@ struct Forest {
 }
 
 impl Forest {
-    fn build(bundle: &gix_pack::Bundle, entries: &[index::Entry]) -> Result<Forest, String> {
+    fn build(bundle: &gix_pack::Bundle, entries: &[PackEntry]) -> Result<Forest, String> {
         let pack = &bundle.pack;
-        let at = |i: usize| format!("object {} at offset {}", entries[i].oid, entries[i].pack_offset);
+        let at = |i: usize| {
+            let entry = &entries[i];
+            format!(
+                "object {} at offset {}",
+                bundle.index.oid_at_index(entry.index),
+                entry.pack_offset
+            )
+        };
         let headers: Vec<data::Entry> = entries
             .par_iter()
             .enumerate()
@@ -180,12 +213,12 @@ impl Forest {
             .collect::<Result<_, _>>()?;
         let by_offset = |offset: u64| entries.binary_search_by_key(&offset, |e| e.pack_offset).ok();
         let end = pack.pack_end() as u64;
-        let packed_len = |i: usize| {
-            entries
-                .get(i + 1)
-                .map_or(end, |e| e.pack_offset)
-                .saturating_sub(entries[i].pack_offset)
+        let blocks = |i: usize| {
+            let next = entries.get(i + 1).map_or(end, |e| e.pack_offset);
+            let start = entries[i].pack_offset;
+            start / MAPPED_BLOCK..=next.max(start + 1).saturating_sub(1) / MAPPED_BLOCK
         };
+        let mut tree_blocks = Vec::new();
         let mut parent = vec![NO_PARENT; entries.len()];
         for (i, header) in headers.iter().enumerate() {
             let base = match header.header {
@@ -237,8 +270,11 @@ impl Forest {
             reached += queue.len();
             if headers[root].header == Header::Blob {
                 forest.blob_objects += queue.len();
-                let packed = queue.iter().map(|&node| packed_len(node as usize)).sum();
-                sized.push((queue.len(), root as u32, packed));
+                tree_blocks.clear();
+                tree_blocks.extend(queue.iter().flat_map(|&node| blocks(node as usize)));
+                tree_blocks.sort_unstable();
+                tree_blocks.dedup();
+                sized.push((queue.len(), root as u32, tree_blocks.len() as u64 * MAPPED_BLOCK));
             }
         }
         if reached != entries.len() {
@@ -247,7 +283,7 @@ impl Forest {
         sized.sort_unstable_by(|a, b| b.cmp(a));
         forest.blob_roots = sized
             .into_iter()
-            .map(|(_, root, packed)| BlobTree { root, packed })
+            .map(|(_, root, mapped)| BlobTree { root, mapped })
             .collect();
         Ok(forest)
     }
@@ -266,7 +302,8 @@ struct Decoded<T> {
 
 /// One thread's walk and its reused buffers.
 struct Walker<'a> {
-    entries: &'a [index::Entry],
+    index: &'a index::File,
+    entries: &'a [PackEntry],
     trees: &'a Forest,
     inflate: gix_zlib::Inflate,
     delta: Vec<u8>,
@@ -292,7 +329,11 @@ impl Walker<'_> {
             };
             let at = |e: &dyn std::fmt::Display| {
                 let entry = &entries[node as usize];
-                format!("object {} at offset {}: {e}", entry.oid, entry.pack_offset)
+                format!(
+                    "object {} at offset {}: {e}",
+                    self.index.oid_at_index(entry.index),
+                    entry.pack_offset
+                )
             };
             let header = &pack
                 .entry(entries[node as usize].pack_offset)
@@ -312,7 +353,7 @@ impl Walker<'_> {
                 .and_then(|b| b.state.as_ref())
                 .map(|state| (state, self.copies.as_slice()));
             let state = visit(Blob {
-                id: &entries[node as usize].oid,
+                id: self.index.oid_at_index(entries[node as usize].index),
                 data: &data,
                 base: base_state,
             });
@@ -509,8 +550,7 @@ mod tests {
 
     fn walk_checks_every_blob(blobs: &[String], index: &Path, remap_after: u64) {
         let mut bundle = gix_pack::Bundle::at(index, gix_hash::Kind::Sha1).unwrap();
-        let mut entries: Vec<index::Entry> = bundle.index.iter().collect();
-        entries.sort_by_key(|e| e.pack_offset);
+        let entries = entries_by_offset(&bundle.index);
         let seen = Mutex::new(HashMap::new());
         let others = AtomicUsize::new(0);
         walk_blobs_with(
@@ -555,8 +595,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let (_, index) = repository_with_deltas(tmp.path());
         let mut bundle = gix_pack::Bundle::at(&index, gix_hash::Kind::Sha1).unwrap();
-        let mut entries: Vec<index::Entry> = bundle.index.iter().collect();
-        entries.sort_by_key(|e| e.pack_offset);
+        let entries = entries_by_offset(&bundle.index);
         let pack = index.with_extension("pack");
         let err = walk_blobs_with(
             &mut bundle,

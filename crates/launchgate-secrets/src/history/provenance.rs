@@ -43,7 +43,7 @@ pub fn start_log(repo: &Repo, refs: &[String]) -> PendingLog {
                 // Trees are read once each, in commit order: a small delta base cache serves
                 // that as well as git's 96 MiB default, at a fraction of the memory.
                 "-c",
-                "core.deltaBaseCacheLimit=16m",
+                "core.deltaBaseCacheLimit=4m",
                 // It runs beside the blob scan, which maps the same packs: small windows
                 // keep git from holding a second copy of their pages resident.
                 "-c",
