@@ -186,15 +186,18 @@ subtree_rss() {
     END { for (p in rss) { q = p; while (q != "" && q != 0 && q != root) q = parent[q]; if (q == root) s += rss[p] } print s + 0 }'
 }
 
-# One timed run: prints "wall_seconds cpu_seconds peak_rss_kib", the CPU time being that of
-# the process and every child it waited for (git's included), the peak the largest summed
-# resident memory of the whole process tree, sampled every 50 ms.
+# One timed run: prints "wall_seconds cpu_seconds peak_rss_kib largest_process_kib", the CPU
+# time being that of the process and every child it waited for (git's included); the peak
+# the largest summed resident memory (RSS) of the whole process tree, sampled every 50 ms,
+# so git's processes beside the scanner count, and pages of a pack both map count twice;
+# the last the kernel's high-water mark of the largest single process, which no sampling
+# misses.
 measure() {
   local out="$1"; shift
   local start end pid peak=0 rss cpu_file
   cpu_file=$(mktemp)
   start=$(date +%s%N)
-  /usr/bin/time -o "$cpu_file" -f '%U %S' "$@" > "$out" &
+  /usr/bin/time -o "$cpu_file" -f '%U %S %M' "$@" > "$out" &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     rss=$(subtree_rss "$pid")
@@ -203,25 +206,27 @@ measure() {
   done
   wait "$pid" || [[ $? == 1 ]]
   end=$(date +%s%N)
-  awk -v ns=$((end - start)) -v peak="$peak" '/^[0-9.]+ [0-9.]+$/ { cpu = $1 + $2 }
-    END { printf "%.2f %.2f %d\n", ns / 1e9, cpu, peak }' "$cpu_file"
+  awk -v ns=$((end - start)) -v peak="$peak" '/^[0-9.]+ [0-9.]+ [0-9]+$/ { cpu = $1 + $2; largest = $3 }
+    END { printf "%.2f %.2f %d %d\n", ns / 1e9, cpu, peak, largest }' "$cpu_file"
   rm -f "$cpu_file"
 }
 
-git_times=(); scan_times=(); git_cpus=(); scan_cpus=(); git_rss=0; scan_rss=0
+git_times=(); scan_times=(); git_cpus=(); scan_cpus=(); git_rss=0; scan_rss=0; git_one=0; scan_one=0
 for i in $(seq "$runs"); do
-  read -r t c m < <(measure /dev/null git -C "$repo" cat-file --batch-all-objects --batch --unordered)
-  git_times+=("$t"); git_cpus+=("$c"); (( m > git_rss )) && git_rss=$m
-  read -r t c m < <(measure "$work/report.json" "${scan[@]}")
-  scan_times+=("$t"); scan_cpus+=("$c"); (( m > scan_rss )) && scan_rss=$m
-  echo "run $i: git cat-file ${git_times[-1]} s (${git_cpus[-1]} s CPU), scan ${t} s (${c} s CPU)"
+  read -r t c m l < <(measure /dev/null git -C "$repo" cat-file --batch-all-objects --batch --unordered)
+  git_times+=("$t"); git_cpus+=("$c"); (( m > git_rss )) && git_rss=$m; (( l > git_one )) && git_one=$l
+  read -r t c m l < <(measure "$work/report.json" "${scan[@]}")
+  scan_times+=("$t"); scan_cpus+=("$c"); (( m > scan_rss )) && scan_rss=$m; (( l > scan_one )) && scan_one=$l
+  echo "run $i: git cat-file ${git_times[-1]} s (${git_cpus[-1]} s CPU), scan ${t} s (${c} s CPU), peak $((m / 1024)) MiB"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 g=$(median "${git_times[@]}"); s=$(median "${scan_times[@]}")
 gc=$(median "${git_cpus[@]}"); sc=$(median "${scan_cpus[@]}")
-awk -v g="$g" -v s="$s" -v gc="$gc" -v sc="$sc" -v b="$bytes" -v gm="$git_rss" -v sm="$scan_rss" 'BEGIN {
-  printf "git cat-file --batch-all-objects --batch --unordered: %.2f s, %.2f s CPU (medians), peak %d MiB\n", g, gc, gm / 1024
-  printf "launchgate-secrets scan --history:                    %.2f s, %.2f s CPU (medians), peak %d MiB, %.0f MB/s\n", s, sc, sm / 1024, b / 1e6 / s
+awk -v g="$g" -v s="$s" -v gc="$gc" -v sc="$sc" -v b="$bytes" -v gm="$git_rss" -v sm="$scan_rss" \
+  -v go="$git_one" -v so="$scan_one" 'BEGIN {
+  printf "git cat-file --batch-all-objects --batch --unordered: %.2f s, %.2f s CPU (medians), peak %d MiB (largest process %d MiB)\n", g, gc, gm / 1024, go / 1024
+  printf "launchgate-secrets scan --history:                    %.2f s, %.2f s CPU (medians), peak %d MiB (largest process %d MiB), %.0f MB/s\n", s, sc, sm / 1024, so / 1024, b / 1e6 / s
+  print "peak: the largest sum of the resident memory of the command and every process it started, git included, sampled every 50 ms"
   printf "ratio scan / git cat-file: %.2f wall, %.2f CPU\n", s / g, sc / gc
 }'
 findings=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["reports"][0]["findings"]))' "$work/report.json")

@@ -21,7 +21,7 @@ use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIter
 
 use super::delta_hits;
 use super::git::{Repo, lines};
-use super::pack_walk::{self, Copied};
+use super::pack_walk::{self, Copied, PackEntry, entries_by_offset};
 use super::progress::Counters;
 use super::shard::Shard;
 use launchgate_detect::engine::{Engine, KeywordHit, Match};
@@ -94,7 +94,7 @@ fn scan_blobs_with(
         Selection::Reachable(args) => Some(reachable_blobs(repo, args)?),
     };
     let dirs = object_dirs(repo)?;
-    let packs = open_packs(&dirs, hash)?;
+    let mut packs = open_packs(&dirs, hash)?;
     let in_packs: u64 = packs
         .iter()
         .map(|p| u64::from(p.bundle.index.num_objects()))
@@ -109,8 +109,9 @@ fn scan_blobs_with(
         hits: Mutex::new(Vec::new()),
         progress,
     };
-    for (i, pack) in packs.iter().enumerate() {
-        scan_pack(pack, &packs[..i], &sink, huge)?;
+    for i in 0..packs.len() {
+        let (earlier, rest) = packs.split_at_mut(i);
+        scan_pack(&mut rest[0], earlier, &sink, huge)?;
     }
     scan_loose(&dirs, hash, &packs, &sink)?;
     Ok(sink.finish())
@@ -228,7 +229,7 @@ fn corrupt(what: &Path, e: &dyn std::fmt::Display) -> Error {
 
 /// Decodes every object of one pack, resolving each delta once, and offers its blobs. An
 /// object also stored in an earlier pack was offered there.
-fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink, huge: u64) -> Result<(), Error> {
+fn scan_pack(pack: &mut Pack, earlier: &[Pack], sink: &Sink, huge: u64) -> Result<(), Error> {
     let index = &pack.bundle.index;
     let elsewhere: HashSet<ObjectId> = if earlier.is_empty() {
         HashSet::new()
@@ -239,13 +240,14 @@ fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink, huge: u64) -> Result<()
             .map(|e| e.oid)
             .collect()
     };
-    let entries = entries_by_offset(pack);
+    let entries = entries_by_offset(&pack.bundle.index);
     let largest_whole = check_entries(pack, &entries)?;
     if largest_whole > huge {
         return scan_pack_by_object(pack, &entries, &elsewhere, sink);
     }
+    let path = pack.path().to_path_buf();
     pack_walk::walk_blobs(
-        &pack.bundle,
+        &mut pack.bundle,
         &entries,
         |others| {
             sink.progress.walked.fetch_add(others, Ordering::Relaxed);
@@ -258,21 +260,15 @@ fn scan_pack(pack: &Pack, earlier: &[Pack], sink: &Sink, huge: u64) -> Result<()
             sink.offer_delta(blob.id, blob.data, blob.base)
         },
     )
-    .map_err(|e| corrupt(pack.path(), &e))
-}
-
-/// A pack's index entries in the order their objects sit in the pack.
-fn entries_by_offset(pack: &Pack) -> Vec<gix_pack::index::Entry> {
-    let mut entries: Vec<gix_pack::index::Entry> = pack.bundle.index.iter().collect();
-    entries.sort_by_key(|e| e.pack_offset);
-    entries
+    .map_err(|e| corrupt(&path, &e))
 }
 
 /// Checks every entry's bytes against the CRC32 its index records, as git does before it
 /// trusts an entry, and returns the size of the largest object stored whole. The walk stops
 /// inflating once it holds an object's stated size, so damaged bytes could otherwise decode
 /// to garbage that passes for a blob. Cheap: CRC32 of the compressed pack, on every core.
-fn check_entries(pack: &Pack, entries: &[gix_pack::index::Entry]) -> Result<u64, Error> {
+fn check_entries(pack: &Pack, entries: &[PackEntry]) -> Result<u64, Error> {
+    let index = &pack.bundle.index;
     let data = &pack.bundle.pack;
     let end = data.pack_end() as u64;
     let largest = entries
@@ -289,8 +285,8 @@ fn check_entries(pack: &Pack, entries: &[gix_pack::index::Entry]) -> Result<u64,
             }
             // Version 1 indexes record no CRC32; their entries are checked by inflating alone.
             let len = (next - entry.pack_offset) as usize;
-            if entry
-                .crc32
+            if index
+                .crc32_at_index(entry.index)
                 .is_some_and(|crc| data.entry_crc32(entry.pack_offset, len) != crc)
             {
                 return Err((i, "does not match the CRC32 in its index"));
@@ -309,7 +305,11 @@ fn check_entries(pack: &Pack, entries: &[gix_pack::index::Entry]) -> Result<u64,
         let entry = &entries[i];
         corrupt(
             pack.path(),
-            &format!("object {} at offset {} {what}", entry.oid, entry.pack_offset),
+            &format!(
+                "object {} at offset {} {what}",
+                index.oid_at_index(entry.index),
+                entry.pack_offset
+            ),
         )
     })
 }
@@ -322,7 +322,7 @@ fn check_entries(pack: &Pack, entries: &[gix_pack::index::Entry]) -> Result<u64,
 /// decoded in memory; git does not deltify objects above its big-file threshold.
 fn scan_pack_by_object(
     pack: &Pack,
-    entries: &[gix_pack::index::Entry],
+    entries: &[PackEntry],
     elsewhere: &HashSet<ObjectId>,
     sink: &Sink,
 ) -> Result<(), Error> {
@@ -346,25 +346,26 @@ fn scan_pack_by_object(
         },
         |(buf, inflate, cache), e| {
             sink.progress.walk();
-            if elsewhere.contains(&e.oid) {
+            let id = index.oid_at_index(e.index);
+            if elsewhere.contains(id) {
                 return Ok(());
             }
             let damaged = |err: &dyn std::fmt::Display| {
                 corrupt(
                     pack.path(),
-                    &format!("object {} at offset {}: {err}", e.oid, e.pack_offset),
+                    &format!("object {id} at offset {}: {err}", e.pack_offset),
                 )
             };
             let object = data.entry(e.pack_offset).map_err(|err| damaged(&err))?;
             let header = data
                 .decode_header(object.clone(), inflate, &header_base)
                 .map_err(|err| damaged(&err))?;
-            if header.kind != gix_object::Kind::Blob || !sink.wants(&e.oid, header.object_size) {
+            if header.kind != gix_object::Kind::Blob || !sink.wants(id, header.object_size) {
                 return Ok(());
             }
             data.decode_entry(object, buf, inflate, &entry_base, cache)
                 .map_err(|err| damaged(&err))?;
-            sink.scan(&e.oid, buf);
+            sink.scan(id, buf);
             Ok(())
         },
     )
@@ -583,7 +584,7 @@ mod tests {
         let packs = open_packs(&object_dirs(&repo).unwrap(), gix_hash::Kind::Sha1).unwrap();
         assert_eq!(packs.len(), 1);
         assert!(
-            check_entries(&packs[0], &entries_by_offset(&packs[0])).unwrap() > 300_000,
+            check_entries(&packs[0], &entries_by_offset(&packs[0].bundle.index)).unwrap() > 300_000,
             "the big file is stored whole"
         );
         let engine = crate::default_engine();

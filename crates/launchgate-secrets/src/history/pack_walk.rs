@@ -5,9 +5,14 @@
 //!
 //! Trees go to every core, largest first; each is walked depth first with an explicit stack,
 //! so memory holds one path of bases per thread and a chain of any depth needs no recursion.
+//!
+//! The pack is read through a memory map, whose pages count as the process's resident memory
+//! once touched. The walk maps the pack afresh after every `REMAP_AFTER` bytes it maps in, and lets
+//! the old map go when its last tree is done, so the pages of trees already walked leave the
+//! process (they stay in the page cache) instead of adding up to the whole pack.
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use gix_hash::oid;
@@ -41,12 +46,56 @@ pub(super) struct Blob<'a, T> {
 
 const NO_PARENT: u32 = u32::MAX;
 
+/// A pack entry: where its object sits in the pack, and its position in the pack's index,
+/// which holds its id and CRC32. A quarter of the size of the index's own entry, which
+/// copies the id, for every object of the pack.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PackEntry {
+    pub pack_offset: u64,
+    pub index: u32,
+}
+
+/// A pack's entries in the order their objects sit in the pack.
+pub(super) fn entries_by_offset(index: &index::File) -> Vec<PackEntry> {
+    let mut entries: Vec<PackEntry> = (0..index.num_objects())
+        .map(|i| PackEntry {
+            pack_offset: index.pack_offset_at_index(i),
+            index: i,
+        })
+        .collect();
+    entries.sort_unstable_by_key(|e| e.pack_offset);
+    entries
+}
+
+/// Bytes of the pack mapped in through one map before the walk maps it afresh. The trees
+/// being walked as the map changes keep the old one a little longer, so up to about twice
+/// this stays resident; each new map costs a page fault per block the walk reads again,
+/// which at 8 MiB made a pack whose files' versions are spread across it measurably slower.
+const REMAP_AFTER: u64 = 16 << 20;
+
 /// Decodes every blob of a pack once and hands it to `visit`, which may return a state for
 /// the blob's deltas to be given. `entries` are the pack's index entries sorted by offset;
 /// `skipped` is told how many objects were not blobs. An error is a message naming the object.
+/// The bundle's own map of the pack, which reading every entry's header has filled, is
+/// replaced by an untouched one before the blobs are decoded.
 pub(super) fn walk_blobs<T, V, S>(
-    bundle: &gix_pack::Bundle,
-    entries: &[index::Entry],
+    bundle: &mut gix_pack::Bundle,
+    entries: &[PackEntry],
+    skipped: S,
+    visit: V,
+) -> Result<(), String>
+where
+    T: Send + Sync,
+    V: Fn(Blob<'_, T>) -> Option<T> + Sync,
+    S: Fn(u64),
+{
+    walk_blobs_with(bundle, entries, REMAP_AFTER, skipped, visit)
+}
+
+fn walk_blobs_with<T, V, S>(
+    bundle: &mut gix_pack::Bundle,
+    entries: &[PackEntry],
+    remap_after: u64,
     skipped: S,
     visit: V,
 ) -> Result<(), String>
@@ -57,14 +106,21 @@ where
 {
     let trees = Forest::build(bundle, entries)?;
     skipped((entries.len() - trees.blob_objects) as u64);
+    bundle.pack = map_again(&bundle.pack)?;
+    let mapped = Mutex::new(Arc::new(map_again(&bundle.pack)?));
+    let read_since_mapped = AtomicU64::new(0);
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let error = Mutex::new(None);
+    let fail = |e: String| {
+        failed.store(true, Ordering::Relaxed);
+        error.lock().expect("not poisoned").get_or_insert(e);
+    };
     rayon::scope(|scope| {
         for _ in 0..rayon::current_num_threads() {
             scope.spawn(|_| {
                 let mut walker = Walker {
-                    pack: &bundle.pack,
+                    index: &bundle.index,
                     entries,
                     trees: &trees,
                     inflate: gix_zlib::Inflate::default(),
@@ -73,12 +129,26 @@ where
                     leaf: Vec::new(),
                 };
                 while !failed.load(Ordering::Relaxed) {
-                    let Some(&root) = trees.blob_roots.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                    let Some(tree) = trees.blob_roots.get(next.fetch_add(1, Ordering::Relaxed)) else {
                         break;
                     };
-                    if let Err(e) = walker.tree(root, &visit) {
-                        failed.store(true, Ordering::Relaxed);
-                        error.lock().expect("not poisoned").get_or_insert(e);
+                    let pack = Arc::clone(&mapped.lock().expect("not poisoned"));
+                    if let Err(e) = walker.tree(&pack, tree.root, &visit) {
+                        fail(e);
+                    }
+                    drop(pack);
+                    let read = read_since_mapped.fetch_add(tree.mapped, Ordering::Relaxed) + tree.mapped;
+                    // One thread maps afresh; the others go on with the map they hold.
+                    if read >= remap_after
+                        && read_since_mapped
+                            .compare_exchange(read, 0, Ordering::Relaxed, Ordering::Relaxed)
+                            .is_ok()
+                    {
+                        let current = Arc::clone(&mapped.lock().expect("not poisoned"));
+                        match map_again(&current) {
+                            Ok(fresh) => *mapped.lock().expect("not poisoned") = Arc::new(fresh),
+                            Err(e) => fail(e),
+                        }
                     }
                 }
             });
@@ -90,21 +160,50 @@ where
     }
 }
 
-/// The delta trees of a pack: each entry's header, its children, and the roots of blob trees.
+/// A new, untouched map of the pack `pack` maps: the same file, checked to be the same size.
+fn map_again(pack: &data::File) -> Result<data::File, String> {
+    let again = |e: &dyn std::fmt::Display| {
+        format!("it could not be read again during the scan (did `git gc` or `git repack` remove it?): {e}")
+    };
+    let fresh = data::File::at(pack.path(), pack.object_hash()).map_err(|e| again(&e))?;
+    if fresh.data_len() != pack.data_len() {
+        return Err(again(&"its size changed"));
+    }
+    Ok(fresh)
+}
+
+/// The root of a tree of blobs, and the bytes of the pack a walk of it maps in.
+struct BlobTree {
+    root: u32,
+    mapped: u64,
+}
+
+/// The kernel maps the pages of a file around each page read (64 KiB on Linux): a tree maps
+/// in every such block its objects lie in, however few of their bytes it reads.
+const MAPPED_BLOCK: u64 = 64 << 10;
+
+/// The delta trees of a pack: each entry's children, and the roots of blob trees. Entry
+/// headers are read again when an entry is decoded: cheaper than holding one per object.
 struct Forest {
-    headers: Vec<data::Entry>,
     /// Children of entry `i`: `children[child_start[i]..child_start[i + 1]]`.
     child_start: Vec<u32>,
     children: Vec<u32>,
-    /// Roots of the trees of blobs, the largest tree first.
-    blob_roots: Vec<u32>,
+    /// The trees of blobs, the largest tree first.
+    blob_roots: Vec<BlobTree>,
     blob_objects: usize,
 }
 
 impl Forest {
-    fn build(bundle: &gix_pack::Bundle, entries: &[index::Entry]) -> Result<Forest, String> {
+    fn build(bundle: &gix_pack::Bundle, entries: &[PackEntry]) -> Result<Forest, String> {
         let pack = &bundle.pack;
-        let at = |i: usize| format!("object {} at offset {}", entries[i].oid, entries[i].pack_offset);
+        let at = |i: usize| {
+            let entry = &entries[i];
+            format!(
+                "object {} at offset {}",
+                bundle.index.oid_at_index(entry.index),
+                entry.pack_offset
+            )
+        };
         let headers: Vec<data::Entry> = entries
             .par_iter()
             .enumerate()
@@ -114,6 +213,13 @@ impl Forest {
             })
             .collect::<Result<_, _>>()?;
         let by_offset = |offset: u64| entries.binary_search_by_key(&offset, |e| e.pack_offset).ok();
+        let end = pack.pack_end() as u64;
+        let blocks = |i: usize| {
+            let next = entries.get(i + 1).map_or(end, |e| e.pack_offset);
+            let start = entries[i].pack_offset;
+            start / MAPPED_BLOCK..=next.max(start + 1).saturating_sub(1) / MAPPED_BLOCK
+        };
+        let mut tree_blocks = Vec::new();
         let mut parent = vec![NO_PARENT; entries.len()];
         for (i, header) in headers.iter().enumerate() {
             let base = match header.header {
@@ -144,7 +250,6 @@ impl Forest {
             fill[p as usize] += 1;
         }
         let mut forest = Forest {
-            headers,
             child_start,
             children,
             blob_roots: Vec::new(),
@@ -164,16 +269,23 @@ impl Forest {
                 queue.extend_from_slice(forest.children_of(node));
             }
             reached += queue.len();
-            if forest.headers[root].header == Header::Blob {
+            if headers[root].header == Header::Blob {
                 forest.blob_objects += queue.len();
-                sized.push((queue.len(), root as u32));
+                tree_blocks.clear();
+                tree_blocks.extend(queue.iter().flat_map(|&node| blocks(node as usize)));
+                tree_blocks.sort_unstable();
+                tree_blocks.dedup();
+                sized.push((queue.len(), root as u32, tree_blocks.len() as u64 * MAPPED_BLOCK));
             }
         }
         if reached != entries.len() {
             return Err("some of its deltas form a loop and have no base object".to_string());
         }
         sized.sort_unstable_by(|a, b| b.cmp(a));
-        forest.blob_roots = sized.into_iter().map(|(_, root)| root).collect();
+        forest.blob_roots = sized
+            .into_iter()
+            .map(|(_, root, mapped)| BlobTree { root, mapped })
+            .collect();
         Ok(forest)
     }
 
@@ -191,8 +303,8 @@ struct Decoded<T> {
 
 /// One thread's walk and its reused buffers.
 struct Walker<'a> {
-    pack: &'a data::File,
-    entries: &'a [index::Entry],
+    index: &'a index::File,
+    entries: &'a [PackEntry],
     trees: &'a Forest,
     inflate: gix_zlib::Inflate,
     delta: Vec<u8>,
@@ -202,12 +314,12 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
-    /// Walks the tree at `root`, depth first.
-    fn tree<T, V>(&mut self, root: u32, visit: &V) -> Result<(), String>
+    /// Walks the tree at `root`, depth first, reading the pack through `pack`.
+    fn tree<T, V>(&mut self, pack: &data::File, root: u32, visit: &V) -> Result<(), String>
     where
         V: Fn(Blob<'_, T>) -> Option<T>,
     {
-        let (pack, entries, trees) = (self.pack, self.entries, self.trees);
+        let (entries, trees) = (self.entries, self.trees);
         let mut stack: Vec<(u32, Option<Arc<Decoded<T>>>)> = vec![(root, None)];
         while let Some((node, base)) = stack.pop() {
             let children = trees.children_of(node);
@@ -218,9 +330,15 @@ impl Walker<'_> {
             };
             let at = |e: &dyn std::fmt::Display| {
                 let entry = &entries[node as usize];
-                format!("object {} at offset {}: {e}", entry.oid, entry.pack_offset)
+                format!(
+                    "object {} at offset {}: {e}",
+                    self.index.oid_at_index(entry.index),
+                    entry.pack_offset
+                )
             };
-            let header = &trees.headers[node as usize];
+            let header = &pack
+                .entry(entries[node as usize].pack_offset)
+                .map_err(|e| at(&e))?;
             self.copies.clear();
             match &base {
                 None => {
@@ -236,7 +354,7 @@ impl Walker<'_> {
                 .and_then(|b| b.state.as_ref())
                 .map(|state| (state, self.copies.as_slice()));
             let state = visit(Blob {
-                id: &entries[node as usize].oid,
+                id: self.index.oid_at_index(entries[node as usize].index),
                 data: &data,
                 base: base_state,
             });
@@ -378,10 +496,9 @@ mod tests {
         out.stdout
     }
 
-    #[test]
-    fn every_blob_is_decoded_once_with_its_own_bytes_and_deltas_know_their_base() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path();
+    /// A repository whose blobs are versions of one file, stored as deltas, and small files;
+    /// its blob ids and its pack's index.
+    fn repository_with_deltas(dir: &Path) -> (Vec<String>, std::path::PathBuf) {
         git(dir, &["init", "-q"]);
         let mut lines: Vec<String> = (0..300)
             .map(|i| format!("let value_{i} = compute({i});"))
@@ -419,14 +536,28 @@ mod tests {
             .map(|e| e.unwrap().path())
             .find(|p| p.extension().is_some_and(|e| e == "idx"))
             .unwrap();
-        let bundle = gix_pack::Bundle::at(&index, gix_hash::Kind::Sha1).unwrap();
-        let mut entries: Vec<index::Entry> = bundle.index.iter().collect();
-        entries.sort_by_key(|e| e.pack_offset);
+        (blobs, index)
+    }
+
+    #[test]
+    fn every_blob_is_decoded_once_with_its_own_bytes_and_deltas_know_their_base() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (blobs, index) = repository_with_deltas(tmp.path());
+        // The pack mapped once for the whole walk, and mapped afresh after every tree.
+        for remap_after in [REMAP_AFTER, 1] {
+            walk_checks_every_blob(&blobs, &index, remap_after);
+        }
+    }
+
+    fn walk_checks_every_blob(blobs: &[String], index: &Path, remap_after: u64) {
+        let mut bundle = gix_pack::Bundle::at(index, gix_hash::Kind::Sha1).unwrap();
+        let entries = entries_by_offset(&bundle.index);
         let seen = Mutex::new(HashMap::new());
         let others = AtomicUsize::new(0);
-        walk_blobs(
-            &bundle,
+        walk_blobs_with(
+            &mut bundle,
             &entries,
+            remap_after,
             |n| {
                 others.fetch_add(n as usize, Ordering::Relaxed);
             },
@@ -449,7 +580,7 @@ mod tests {
         )
         .unwrap();
         let seen = seen.into_inner().unwrap();
-        for id in &blobs {
+        for id in blobs {
             assert_eq!(seen.get(id), Some(&1), "{id} decoded once");
         }
         let deltas = blobs
@@ -458,6 +589,31 @@ mod tests {
             .count();
         assert!(deltas >= 5, "versions of main.rs are stored as deltas: {deltas}");
         assert_eq!(others.load(Ordering::Relaxed) + blobs.len(), entries.len());
+    }
+
+    #[test]
+    fn a_pack_removed_during_the_walk_is_an_error_naming_the_cause() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (_, index) = repository_with_deltas(tmp.path());
+        let mut bundle = gix_pack::Bundle::at(&index, gix_hash::Kind::Sha1).unwrap();
+        let entries = entries_by_offset(&bundle.index);
+        let pack = index.with_extension("pack");
+        let err = walk_blobs_with(
+            &mut bundle,
+            &entries,
+            1,
+            |_| {},
+            |_: Blob<'_, ()>| {
+                // As `git gc` would, while the walk maps the pack.
+                let _ = std::fs::remove_file(&pack);
+                None
+            },
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("could not be read again during the scan (did `git gc` or `git repack` remove it?)"),
+            "{err}"
+        );
     }
 
     #[test]
