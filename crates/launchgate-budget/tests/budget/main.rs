@@ -6,6 +6,7 @@ mod bundles;
 mod discovery;
 mod lighthouse;
 mod shipped;
+mod size_cache;
 
 use std::path::PathBuf;
 
