@@ -29,6 +29,21 @@ pub const MAX_ENTRIES: usize = 20_000;
 /// Entries' names carry this, so another format is never read as this one.
 const FORMAT: &str = "v1";
 
+/// Entries are written under this name first, then renamed into place.
+const TEMPORARY_PREFIX: &str = ".launchgate-size-";
+
+/// Whether a file of the folder is one this cache wrote (an entry, or a temporary file a
+/// stopped run left): pruning never touches anything else, wherever the folder is.
+fn is_own_file(name: &str) -> bool {
+    let entry = name.len() > 65
+        && name.as_bytes()[64] == b'.'
+        && name.as_bytes()[..64]
+            .iter()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+        && name.ends_with(&format!(".{FORMAT}"));
+    entry || (name.starts_with(TEMPORARY_PREFIX) && name.ends_with(".tmp"))
+}
+
 /// Where compressed sizes are remembered, or nowhere.
 #[derive(Debug, Clone, Default)]
 pub struct SizeCache {
@@ -149,7 +164,10 @@ fn parse_entry(name: &str, text: &[u8]) -> Option<u64> {
 
 fn write_entry(dir: &Path, path: &Path, name: &str, size: u64) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMPORARY_PREFIX)
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
     std::io::Write::write_all(&mut tmp, entry_text(name, size).as_bytes())?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -161,7 +179,7 @@ fn prune_dir(dir: &Path, max: usize) {
     };
     let mut entries: Vec<(SystemTime, PathBuf)> = read
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_str().is_some_and(|n| n.ends_with(FORMAT)))
+        .filter(|e| e.file_name().to_str().is_some_and(is_own_file))
         .map(|e| {
             let modified = e
                 .metadata()
@@ -275,10 +293,24 @@ mod tests {
         for i in 0..8u64 {
             cache.size(&i.to_le_bytes(), Compression::Gzip, |_| i);
         }
-        std::fs::write(tmp.path().join("unrelated"), "").unwrap();
+        let unrelated = [
+            "unrelated",
+            "notes.v1",
+            ".tmp-x",
+            &format!("{}.v1", "A".repeat(66)),
+        ];
+        for name in unrelated {
+            std::fs::write(tmp.path().join(name), "").unwrap();
+        }
+        let stale = tmp.path().join(format!("{TEMPORARY_PREFIX}abc.tmp"));
+        std::fs::write(&stale, "").unwrap();
         prune_dir(tmp.path(), 4);
         let left = std::fs::read_dir(tmp.path()).unwrap().count();
-        assert_eq!(left, 3 + 1, "three quarters of the limit, and the unrelated file");
+        assert_eq!(
+            left,
+            3 + 4,
+            "three quarters of the limit, and the unrelated files"
+        );
     }
 
     #[test]
