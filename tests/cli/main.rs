@@ -11,7 +11,10 @@ mod rdap_server;
 
 fn launchgate() -> Command {
     let mut cmd = Command::cargo_bin("launchgate").unwrap();
-    cmd.env("NO_COLOR", "1").env_remove("GITHUB_STEP_SUMMARY");
+    // No test writes to the user's size cache; the cache's own tests name a folder.
+    cmd.env("NO_COLOR", "1")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("LAUNCHGATE_SIZE_CACHE", "off");
     cmd
 }
 

@@ -7,10 +7,13 @@
 # The site is the budget fixture's dist/ and .size-limit.json with the client tests'
 # package.json and lockfile (size-limit 12.1.0, @size-limit/esbuild, lodash, chart.js),
 # installed once with `npm ci` into target/size-limit-bench/ (never into the repository).
-# Each run times `size-limit --json` and `launchgate-budget --size-limit .size-limit.json`,
-# alternated with a warm page cache; it prints the median wall and CPU time of each and the
-# ratio, then checks with tests/clients/compare_size_limit.py that every verdict is
-# size-limit's. Without BINARY it builds the release binary.
+# Each run times `size-limit --json` and `launchgate-budget --size-limit .size-limit.json`
+# twice, alternated with a warm page cache: cold, with an empty size cache (every file
+# compressed, as on a first run), and warm, with the cache of an earlier run (unchanged files
+# not compressed again); the caches are temporary folders, never the user's. It prints the
+# median wall and CPU time of each and the ratios, then checks with
+# tests/clients/compare_size_limit.py that every verdict of both is size-limit's. Without
+# BINARY it builds the release binary.
 set -euo pipefail
 runs="${1:-5}"
 bin="${2:-}"
@@ -40,19 +43,27 @@ measure() {
   (cd "$site" && /usr/bin/time -o "$work/time" -f '%e %U %S' "$@" >"$out" 2>/dev/null) || true
   awk '/^[0-9.]+ [0-9.]+ [0-9.]+$/ { printf "%.3f %.3f\n", $1, $2 + $3 }' "$work/time"
 }
-sl_wall=(); sl_cpu=(); lg_wall=(); lg_cpu=()
+lg=("$bin" --size-limit .size-limit.json --format json)
+# The warm runs' cache holds what one earlier run wrote.
+(cd "$site" && LAUNCHGATE_SIZE_CACHE="$work/warm" "${lg[@]}" >/dev/null 2>&1) || true
+sl_wall=(); sl_cpu=(); cold_wall=(); cold_cpu=(); warm_wall=(); warm_cpu=()
 for i in $(seq "$runs"); do
   read -r w c < <(measure "$work/size-limit.json" ./node_modules/.bin/size-limit --json)
   sl_wall+=("$w"); sl_cpu+=("$c")
-  read -r w c < <(measure "$work/launchgate.json" "$bin" --size-limit .size-limit.json --format json)
-  lg_wall+=("$w"); lg_cpu+=("$c")
-  echo "run $i: size-limit ${sl_wall[-1]} s, launchgate-budget ${lg_wall[-1]} s"
+  read -r w c < <(measure "$work/cold.json" env LAUNCHGATE_SIZE_CACHE="$work/cold-$i" "${lg[@]}")
+  cold_wall+=("$w"); cold_cpu+=("$c")
+  read -r w c < <(measure "$work/warm.json" env LAUNCHGATE_SIZE_CACHE="$work/warm" "${lg[@]}")
+  warm_wall+=("$w"); warm_cpu+=("$c")
+  echo "run $i: size-limit ${sl_wall[-1]} s, launchgate-budget cold ${cold_wall[-1]} s, warm ${warm_wall[-1]} s"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 awk -v sw="$(median "${sl_wall[@]}")" -v sc="$(median "${sl_cpu[@]}")" \
-    -v lw="$(median "${lg_wall[@]}")" -v lc="$(median "${lg_cpu[@]}")" 'BEGIN {
-  printf "size-limit --json:              %.3f s wall, %.3f s CPU (medians)\n", sw, sc
-  printf "launchgate-budget --size-limit: %.3f s wall, %.3f s CPU (medians)\n", lw, lc
-  printf "ratio launchgate / size-limit: %.2f wall, %.2f CPU\n", lw / sw, lc / sc
+    -v cw="$(median "${cold_wall[@]}")" -v cc="$(median "${cold_cpu[@]}")" \
+    -v ww="$(median "${warm_wall[@]}")" -v wc="$(median "${warm_cpu[@]}")" 'BEGIN {
+  printf "size-limit --json:                           %.3f s wall, %.3f s CPU (medians)\n", sw, sc
+  printf "launchgate-budget --size-limit, cold cache:  %.3f s wall, %.3f s CPU (medians)\n", cw, cc
+  printf "launchgate-budget --size-limit, warm cache:  %.3f s wall, %.3f s CPU (medians)\n", ww, wc
+  printf "ratio launchgate / size-limit: cold %.2f wall, %.2f CPU; warm %.2f wall, %.2f CPU\n", cw / sw, cc / sc, ww / sw, wc / sc
 }'
-python3 "$root/tests/clients/compare_size_limit.py" "$work/size-limit.json" "$work/launchgate.json" "verdicts"
+python3 "$root/tests/clients/compare_size_limit.py" "$work/size-limit.json" "$work/cold.json" "verdicts (cold)"
+python3 "$root/tests/clients/compare_size_limit.py" "$work/size-limit.json" "$work/warm.json" "verdicts (warm)"

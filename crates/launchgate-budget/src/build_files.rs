@@ -8,6 +8,8 @@ use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use launchgate_core::Error;
 use rayon::prelude::*;
 
+use crate::size_cache::SizeCache;
+
 /// How a size is counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -131,6 +133,16 @@ pub fn measure(
     paths: &[PathBuf],
     compressions: &[Compression],
 ) -> Result<Vec<BuildFile>, Error> {
+    measure_with(root, paths, compressions, &SizeCache::off())
+}
+
+/// [`measure`], with compressed sizes through `cache`.
+pub fn measure_with(
+    root: &Path,
+    paths: &[PathBuf],
+    compressions: &[Compression],
+    cache: &SizeCache,
+) -> Result<Vec<BuildFile>, Error> {
     paths
         .par_iter()
         .map(|path| {
@@ -146,12 +158,12 @@ pub fn measure(
                 || {
                     compressions
                         .contains(&Compression::Gzip)
-                        .then(|| gzip_size(&bytes))
+                        .then(|| cache.size(&bytes, Compression::Gzip, gzip_size))
                 },
                 || {
                     compressions
                         .contains(&Compression::Brotli)
-                        .then(|| brotli_size(&bytes))
+                        .then(|| cache.size(&bytes, Compression::Brotli, brotli_size))
                 },
             );
             Ok(BuildFile {

@@ -8,10 +8,11 @@ use launchgate_core::{Error, Finding, Severity};
 use regex::Regex;
 use serde_json::Value;
 
-use crate::build_files::{Compression, PathFilter, measure};
+use crate::build_files::{Compression, PathFilter, measure_with};
 use crate::evaluated::{EvaluatedBudget, Operator, Unit};
 use crate::rebundle::{self, BundleRequest};
 use crate::shared_sizes;
+use crate::size_cache::SizeCache;
 use crate::units::{Dialect, parse_size};
 
 /// Where a bundle-size check's files were measured, for the measured-values table.
@@ -155,6 +156,11 @@ fn bundle_request(
 /// key of `package.json`): each check sums its files' sizes (brotli by default,
 /// `gzip: true` for gzip, `brotli: false` for raw) against `limit` (`kB` = 1000 B).
 pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
+    size_limit_with(path, &SizeCache::off())
+}
+
+/// [`size_limit`], with compressed sizes through `cache`.
+pub fn size_limit_with(path: &Path, cache: &SizeCache) -> Result<Evaluation, Error> {
     let (text, value) = if crate::js_config::is_javascript(path) {
         let source = crate::read::text(path, crate::read::CONFIG)?;
         (source, crate::js_config::evaluate(path, "size-limit")?)
@@ -369,27 +375,41 @@ pub fn size_limit(path: &Path) -> Result<Evaluation, Error> {
             source,
         }));
     }
-    // Every bundle built once and every (file, compression) sized once, in parallel.
-    let built = bundles.build(esbuild_of_config.as_deref(), dir)?;
+    // Every bundle built once and every (file, compression) sized once, in parallel: the
+    // files on disk are sized while esbuild builds, then the bundles' outputs.
+    let pending = || {
+        planned.iter().filter_map(|p| match p {
+            Planned::Measure(check) => Some(check),
+            Planned::Done(_) => None,
+        })
+    };
+    let on_disk: Vec<(PathBuf, Compression)> = pending()
+        .flat_map(|check| match &check.source {
+            Source::Files(files) => files.iter().map(|f| (f.clone(), check.compression)).collect(),
+            Source::Bundle(_) => Vec::new(),
+        })
+        .collect();
+    let (built, sizes_on_disk) = rayon::join(
+        || bundles.build(esbuild_of_config.as_deref(), dir),
+        || shared_sizes::sizes(dir, on_disk, cache),
+    );
+    let built = built?;
     let files_of = |source: &Source| -> Vec<PathBuf> {
         match source {
             Source::Files(files) => files.clone(),
             Source::Bundle(i) => built[*i].outputs.clone(),
         }
     };
-    let wanted: Vec<(PathBuf, Compression)> = planned
-        .iter()
-        .filter_map(|p| match p {
-            Planned::Measure(check) => Some(check),
-            Planned::Done(_) => None,
-        })
+    let of_bundles: Vec<(PathBuf, Compression)> = pending()
+        .filter(|check| matches!(check.source, Source::Bundle(_)))
         .flat_map(|check| {
             files_of(&check.source)
                 .into_iter()
                 .map(move |f| (f, check.compression))
         })
         .collect();
-    let sizes = shared_sizes::sizes(dir, wanted)?;
+    let mut sizes = sizes_on_disk?;
+    sizes.extend(shared_sizes::sizes(dir, of_bundles, cache)?);
     for planned in planned {
         let check = match planned {
             Planned::Done(outcome) => {
@@ -456,6 +476,11 @@ enum Source {
 
 /// Reads bundlewatch's config from its own file or from `package.json`'s `bundlewatch` key.
 pub fn bundlewatch(path: &Path) -> Result<Evaluation, Error> {
+    bundlewatch_with(path, &SizeCache::off())
+}
+
+/// [`bundlewatch`], with compressed sizes through `cache`.
+pub fn bundlewatch_with(path: &Path, cache: &SizeCache) -> Result<Evaluation, Error> {
     let (_, value) = read_json(path)?;
     let name = path.display().to_string();
     let config = if path.file_name().is_some_and(|n| n == "package.json") {
@@ -555,7 +580,7 @@ pub fn bundlewatch(path: &Path) -> Result<Evaluation, Error> {
             continue;
         }
         let paths: Vec<PathBuf> = matched.iter().map(PathBuf::from).collect();
-        for file in measure(dir, &paths, &[compression])? {
+        for file in measure_with(dir, &paths, &[compression], cache)? {
             let display = match &normalize {
                 Some(re) => strip_groups(re, &file.path),
                 None => file.path.clone(),

@@ -85,6 +85,10 @@ pub struct InputArgs {
     /// launchgate.yml to read the `budget:` section from (default: ./launchgate.yml).
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
+    /// Compress every file again instead of reusing the sizes of unchanged files remembered
+    /// in the cache folder ($LAUNCHGATE_SIZE_CACHE, else ~/.cache/launchgate/sizes).
+    #[arg(long, global = true)]
+    pub no_size_cache: bool,
 }
 
 impl InputArgs {
@@ -107,6 +111,11 @@ impl InputArgs {
             discovered: Vec::new(),
             no_discover: self.no_discover,
             env_secrets: Vec::new(),
+            size_cache: if self.no_size_cache {
+                crate::size_cache::SizeCache::off()
+            } else {
+                crate::size_cache::SizeCache::from_env()
+            },
         };
         if let Some(baseline) = inputs.baseline.as_ref().filter(|b| !b.is_file()) {
             return Err(Error::input(format!("baseline {} does not exist", baseline.display()))

@@ -11,6 +11,7 @@ use crate::baseline::Measurement;
 use crate::build_files::{BuildFile, Compression};
 use crate::config::BudgetConfig;
 use crate::evaluated::EvaluatedBudget;
+use crate::size_cache::SizeCache;
 use crate::{
     Inputs, budget_json, build_files, bundle_configs, bundler_stats, display, lhci, lhr, own_budgets,
 };
@@ -134,7 +135,8 @@ impl Run {
                 inputs.compressions.clone()
             };
             wanted.extend(own_budgets::compressions(config)?);
-            files = build_files::measure(build, &paths, &wanted)?;
+            files = build_files::measure_with(build, &paths, &wanted, &inputs.size_cache)?;
+            inputs.size_cache.prune();
             folder = display(build);
             report.inputs.push(folder.clone());
             crate::shipped::scan_into_report(build, &paths, &inputs.env_secrets, report)?;
@@ -181,15 +183,17 @@ impl Run {
             measurements,
             ..
         } = self;
+        let cache = &inputs.size_cache;
         for (path, read) in [
             (
                 &inputs.size_limit,
-                bundle_configs::size_limit as fn(&Path) -> Result<bundle_configs::Evaluation, Error>,
+                bundle_configs::size_limit_with
+                    as fn(&Path, &SizeCache) -> Result<bundle_configs::Evaluation, Error>,
             ),
-            (&inputs.bundlewatch, bundle_configs::bundlewatch),
+            (&inputs.bundlewatch, bundle_configs::bundlewatch_with),
         ] {
             if let Some(path) = path {
-                let eval = read(path)?;
+                let eval = read(path, cache)?;
                 report.inputs.push(display(path));
                 outcomes.extend(eval.outcomes);
                 for f in eval.findings {
@@ -205,6 +209,7 @@ impl Run {
                 }
             }
         }
+        cache.prune();
         Ok(())
     }
 }

@@ -31,6 +31,7 @@ mod rebundle;
 mod report;
 mod shared_sizes;
 mod shipped;
+pub mod size_cache;
 mod snippet;
 mod units;
 mod url;
@@ -70,6 +71,9 @@ pub struct Inputs {
     /// Values that must not appear in a shipped file: the env schema's `secret: true`
     /// variables ([`Inputs::add_env_secrets`]).
     pub env_secrets: Vec<(String, launchgate_core::Secret)>,
+    /// Where compressed sizes are remembered between runs ([`size_cache`]); off by default
+    /// here, [`size_cache::SizeCache::from_env`] on the command line and in `launchgate check`.
+    pub size_cache: size_cache::SizeCache,
 }
 
 impl Inputs {
@@ -197,6 +201,7 @@ pub fn check_configured(config: &ConfigFile, root: &Path) -> Result<Report, Erro
     }
     inputs.discover(root)?;
     inputs.add_env_secrets(config, root, std::env::vars_os())?;
+    inputs.size_cache = size_cache::SizeCache::from_env();
     if inputs.names_nothing() {
         return Err(Error::input(format!("the budget gate found nothing to check in {}", root.display())).with_help(
             "name the inputs in launchgate.yml, e.g. `budget: { lighthouse: [.lighthouseci/], build: dist/ }`, or remove the budget gate from the run",

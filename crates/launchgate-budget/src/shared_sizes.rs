@@ -12,13 +12,19 @@ use rayon::prelude::*;
 
 use crate::build_files::{Compression, brotli_size, gzip_size};
 use crate::rebundle::{self, Bundle, BundleRequest};
+use crate::size_cache::SizeCache;
 
 /// A file's size in one compression, keyed by the file and the compression.
 pub type Sizes = HashMap<(PathBuf, Compression), u64>;
 
 /// The sizes of files (absolute, or relative to `root`) in the compressions asked for,
-/// keyed by file and compression. Fails on the first unreadable file, in path order.
-pub fn sizes(root: &Path, wanted: impl IntoIterator<Item = (PathBuf, Compression)>) -> Result<Sizes, Error> {
+/// keyed by file and compression, through `cache`. Fails on the first unreadable file, in
+/// path order.
+pub fn sizes(
+    root: &Path,
+    wanted: impl IntoIterator<Item = (PathBuf, Compression)>,
+    cache: &SizeCache,
+) -> Result<Sizes, Error> {
     let mut by_file: BTreeMap<PathBuf, Vec<Compression>> = BTreeMap::new();
     for (path, compression) in wanted {
         let list = by_file.entry(path).or_default();
@@ -38,11 +44,11 @@ pub fn sizes(root: &Path, wanted: impl IntoIterator<Item = (PathBuf, Compression
             Ok(compressions
                 .par_iter()
                 .map(|&compression| {
-                    let size = match compression {
+                    let size = cache.size(&bytes, compression, |bytes| match compression {
                         Compression::None => bytes.len() as u64,
-                        Compression::Gzip => gzip_size(&bytes),
-                        Compression::Brotli => brotli_size(&bytes),
-                    };
+                        Compression::Gzip => gzip_size(bytes),
+                        Compression::Brotli => brotli_size(bytes),
+                    });
                     ((path.clone(), compression), size)
                 })
                 .collect())
@@ -112,6 +118,7 @@ mod tests {
                 (a.clone(), Compression::None),
                 (PathBuf::from("b.js"), Compression::None),
             ],
+            &SizeCache::off(),
         )
         .unwrap();
         assert_eq!(sizes.len(), 3, "a duplicate request is sized once: {sizes:?}");
@@ -127,7 +134,12 @@ mod tests {
     #[test]
     fn an_unreadable_file_is_an_error_naming_it() {
         let tmp = tempfile::tempdir().unwrap();
-        let err = sizes(tmp.path(), [(PathBuf::from("gone.js"), Compression::Gzip)]).unwrap_err();
+        let err = sizes(
+            tmp.path(),
+            [(PathBuf::from("gone.js"), Compression::Gzip)],
+            &SizeCache::off(),
+        )
+        .unwrap_err();
         assert!(format!("{err:?}").contains("gone.js"), "{err:?}");
     }
 

@@ -46,8 +46,14 @@ pub enum FileRead {
 pub fn try_read_file(path: &Path, limit: u64) -> io::Result<FileRead> {
     // Checked before opening: opening a named pipe blocks until something writes to it.
     let meta = std::fs::metadata(path)?;
+    try_read_file_with(path, &meta, limit)
+}
+
+/// [`try_read_file`] when the caller already holds `path`'s metadata (links followed, or
+/// of a path that is not a link), which saves a system call per file on large trees.
+pub fn try_read_file_with(path: &Path, meta: &std::fs::Metadata, limit: u64) -> io::Result<FileRead> {
     if !meta.is_file() {
-        return Ok(FileRead::NotRegular(kind_of(&meta)));
+        return Ok(FileRead::NotRegular(kind_of(meta)));
     }
     if meta.len() > limit {
         return Ok(FileRead::TooLarge);

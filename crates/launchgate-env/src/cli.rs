@@ -133,12 +133,11 @@ fn execute(cmd: &Command) -> Result<Option<Report>, Error> {
                     .unwrap_or_default(),
             };
             options.disable.extend(disable.iter().cloned());
-            let (base, paths) = if files.is_empty() {
-                (root.to_path_buf(), crate::default_env_files(root)?)
-            } else {
-                (PathBuf::from("."), files.clone())
-            };
-            crate::lint_files(&base, &paths, schema.as_ref(), &options, *fix).map(Some)
+            if files.is_empty() {
+                let env_files = crate::files::EnvFiles::discover(root)?;
+                return crate::lint_env_files(root, env_files, schema.as_ref(), &options, *fix).map(Some);
+            }
+            crate::lint_files(Path::new("."), files, schema.as_ref(), &options, *fix).map(Some)
         }
         Action::Diff => crate::diff(root, schema.as_ref()).map(Some),
         Action::Usage => {

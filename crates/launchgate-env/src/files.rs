@@ -89,37 +89,51 @@ pub fn git_tracked(root: &Path) -> Result<Option<Vec<PathBuf>>, Error> {
 }
 
 /// The `.env*` files in the working tree under `root` (relative paths), skipping
-/// dependency and build folders.
+/// dependency and build folders. Links are not followed (a linked `.env` or folder is not
+/// listed), and a folder that cannot be read is left out.
 pub fn working_tree_env_files(root: &Path) -> Vec<PathBuf> {
     // The walk reads every folder of the tree; on all cores, a monorepo's thousands of
-    // folders take a fraction of the time.
+    // folders take a fraction of the time. Each folder is one job: no stack grows with depth.
     let found = std::sync::Mutex::new(Vec::new());
-    ignore::WalkBuilder::new(root)
-        .standard_filters(false)
-        .filter_entry(|e| {
-            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir
-                && e.depth() > 0
-                && e.file_name()
-                    .to_str()
-                    .is_some_and(|n| SKIPPED_DIRS.contains(&n) || n == ".env"))
-        })
-        .build_parallel()
-        .run(|| {
-            Box::new(|entry| {
-                if let Ok(entry) = entry
-                    && entry.file_type().is_some_and(|t| t.is_file())
-                    && entry.file_name().to_str().is_some_and(is_env_file_name)
-                    && let Ok(rel) = entry.path().strip_prefix(root)
-                {
-                    found.lock().expect("not poisoned").push(rel.to_path_buf());
-                }
-                ignore::WalkState::Continue
-            })
-        });
+    rayon::scope(|scope| list_folder(scope, root, root.to_path_buf(), &found));
     let mut out = found.into_inner().expect("not poisoned");
     sort_paths(&mut out);
     out
+}
+
+/// Adds the `.env*` files of `dir` to `found` and queues its sub-folders.
+fn list_folder<'s>(
+    scope: &rayon::Scope<'s>,
+    root: &'s Path,
+    dir: PathBuf,
+    found: &'s std::sync::Mutex<Vec<PathBuf>>,
+) {
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let mut here = Vec::new();
+    for entry in entries.flatten() {
+        // The entry's own type: a link is neither a file nor a folder here.
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let name = entry.file_name();
+        let name = name.to_str();
+        if kind.is_dir() {
+            if !name.is_some_and(|n| SKIPPED_DIRS.contains(&n) || n == ".env") {
+                let sub = entry.path();
+                scope.spawn(move |scope| list_folder(scope, root, sub, found));
+            }
+        } else if kind.is_file()
+            && name.is_some_and(is_env_file_name)
+            && let Ok(rel) = entry.path().strip_prefix(root)
+        {
+            here.push(rel.to_path_buf());
+        }
+    }
+    if !here.is_empty() {
+        found.lock().expect("not poisoned").extend(here);
+    }
 }
 
 /// Sorts paths in `Path`'s order (component by component) without re-splitting both paths
@@ -143,9 +157,10 @@ pub fn sort_paths(paths: &mut Vec<PathBuf>) {
 /// The repository's `.env*` files: what git tracks and what the working tree has.
 #[derive(Debug, Clone, Default)]
 pub struct EnvFiles {
-    /// Every `.env*` file, relative to the root, sorted: the working tree's and those git
-    /// tracks.
+    /// Every `.env*` file, relative to the root, sorted.
     pub all: Vec<PathBuf>,
+    /// Those git tracks; `None` outside a git work tree.
+    pub tracked: Option<BTreeSet<PathBuf>>,
 }
 
 impl EnvFiles {
@@ -166,7 +181,7 @@ impl EnvFiles {
             all.extend(t.iter().filter(|p| root.join(p).is_file()).cloned());
             sort_paths(&mut all);
         }
-        Ok(EnvFiles { all })
+        Ok(EnvFiles { all, tracked })
     }
 }
 
@@ -190,6 +205,44 @@ mod tests {
         expected.dedup();
         sort_paths(&mut paths);
         assert_eq!(paths, expected);
+    }
+
+    #[test]
+    fn the_walk_lists_env_files_and_skips_dependencies_and_links() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for rel in [
+            ".env",
+            "a/.env.local",
+            "a/b/c/d/e/.env.production",
+            "a/notes.txt",
+            "node_modules/x/.env",
+            "a/dist/.env",
+            ".env.d/.env",
+            ".git/.env",
+        ] {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "A=1\n").unwrap();
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("a"), root.join("linked")).unwrap();
+            std::os::unix::fs::symlink(root.join(".env"), root.join("a/.env.linked")).unwrap();
+            use std::os::unix::ffi::OsStrExt;
+            let odd = root.join(std::ffi::OsStr::from_bytes(b"odd-\xff"));
+            std::fs::create_dir_all(&odd).unwrap();
+            std::fs::write(odd.join(".env"), "A=1\n").unwrap();
+        }
+        let found: Vec<String> = working_tree_env_files(root)
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        let mut expected = vec![".env", ".env.d/.env", "a/.env.local", "a/b/c/d/e/.env.production"];
+        if cfg!(unix) {
+            expected.push("odd-\u{fffd}/.env");
+        }
+        assert_eq!(found, expected);
     }
 
     #[test]

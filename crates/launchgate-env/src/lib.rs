@@ -119,11 +119,36 @@ pub fn lint_files(
     options: &LintOptions,
     fix: bool,
 ) -> Result<Report, Error> {
+    let tracked = files::git_tracked(root)?.map(|t| t.into_iter().collect());
+    lint_files_tracked(root, paths, tracked, schema, options, fix)
+}
+
+/// [`lint_files`] of the files [`files::EnvFiles::discover`] found, with what it learnt of
+/// git, so git is asked once.
+pub fn lint_env_files(
+    root: &Path,
+    env_files: files::EnvFiles,
+    schema: Option<&Schema>,
+    options: &LintOptions,
+    fix: bool,
+) -> Result<Report, Error> {
+    lint_files_tracked(root, &env_files.all, env_files.tracked, schema, options, fix)
+}
+
+/// [`lint_files`] with the files git tracks under `root` given (`None` outside git); every
+/// path in `paths` that git tracks must be in it.
+fn lint_files_tracked(
+    root: &Path,
+    paths: &[PathBuf],
+    tracked: Option<std::collections::BTreeSet<PathBuf>>,
+    schema: Option<&Schema>,
+    options: &LintOptions,
+    fix: bool,
+) -> Result<Report, Error> {
     let started = Instant::now();
     options.validate()?;
     let mut report = Report::new(GATE);
     let config = schema.map(|s| s.config.clone()).unwrap_or_default();
-    let tracked = files::git_tracked(root)?.map(|t| t.into_iter().collect::<std::collections::BTreeSet<_>>());
     if tracked.is_none() {
         report.notes.push(committed::no_git_note(root));
     }
@@ -299,8 +324,8 @@ pub fn check_configured_with(
             .map(|s| s.config.lint.disable.clone())
             .unwrap_or_default(),
     };
-    let env_files = default_env_files(root)?;
-    let mut report = lint_files(root, &env_files, schema.as_ref(), &options, false)?;
+    let env_files = files::EnvFiles::discover(root)?;
+    let mut report = lint_env_files(root, env_files, schema.as_ref(), &options, false)?;
     let drift = diff(root, schema.as_ref())?;
     merge(&mut report, drift);
     match &schema {

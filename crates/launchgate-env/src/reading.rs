@@ -7,10 +7,12 @@
 //! scanned root; a path named outside both is bounded by its own folder, so naming a real
 //! file anywhere works, and only links lead astray.
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use launchgate_core::Error;
-use launchgate_core::bounded::{FileRead, try_read_file};
+use launchgate_core::bounded::{FileRead, try_read_file, try_read_file_with};
 
 /// The largest `.env` file read: far above any real one, small enough to hold in memory.
 pub const MAX_ENV_FILE_SIZE: u64 = 16 << 20;
@@ -41,6 +43,9 @@ pub struct Confinement {
     root: PathBuf,
     /// The boundary of files under the root, links resolved.
     root_boundary: PathBuf,
+    /// Folders (as named) and their real paths: the files of a tree share their folders,
+    /// and resolving a path costs a system call per component.
+    real_dirs: Arc<Mutex<HashMap<PathBuf, PathBuf>>>,
 }
 
 impl Confinement {
@@ -54,7 +59,39 @@ impl Confinement {
             cwd,
             root,
             root_boundary,
+            real_dirs: Arc::default(),
         })
+    }
+
+    /// `std::fs::canonicalize(path)`, with the real paths of folders remembered: a file that
+    /// is not itself a link is its folder's real path and its name. With it, the file's
+    /// metadata when `path` is not a link.
+    fn real_path(&self, path: &Path) -> std::io::Result<(PathBuf, Option<std::fs::Metadata>)> {
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return Ok((std::fs::canonicalize(path)?, None));
+        };
+        let meta = std::fs::symlink_metadata(path)?;
+        if meta.file_type().is_symlink() {
+            return Ok((std::fs::canonicalize(path)?, None));
+        }
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        let known = self.real_dirs.lock().expect("not poisoned").get(parent).cloned();
+        let real_parent = match known {
+            Some(real) => real,
+            None => {
+                let real = std::fs::canonicalize(parent)?;
+                self.real_dirs
+                    .lock()
+                    .expect("not poisoned")
+                    .insert(parent.to_path_buf(), real.clone());
+                real
+            }
+        };
+        Ok((real_parent.join(name), Some(meta)))
     }
 
     /// Reads `path` (absolute, or relative to the current folder) unless it leads outside
@@ -67,7 +104,7 @@ impl Confinement {
             let boundary = boundary_of(&lexical, &self.root);
             std::fs::canonicalize(&boundary).unwrap_or(boundary)
         };
-        let real = std::fs::canonicalize(path).map_err(|e| Error::io(path, &e))?;
+        let (real, meta) = self.real_path(path).map_err(|e| Error::io(path, &e))?;
         if !real.starts_with(&real_boundary) {
             return Ok(EnvFile::Skipped(format!(
                 "skipped {display}: it is a symbolic link to {}, outside {}; link a file inside it, or name the file itself",
@@ -75,13 +112,23 @@ impl Confinement {
                 real_boundary.display()
             )));
         }
-        read_regular_file(path, real, display)
+        read_regular_file(path, real, meta, display)
     }
 }
 
-/// Reads the regular file `real` (which `path` names), within [`MAX_ENV_FILE_SIZE`].
-fn read_regular_file(path: &Path, real: PathBuf, display: &str) -> Result<EnvFile, Error> {
-    let bytes = match try_read_file(&real, MAX_ENV_FILE_SIZE).map_err(|e| Error::io(path, &e))? {
+/// Reads the regular file `real` (which `path` names, `meta` its metadata when known),
+/// within [`MAX_ENV_FILE_SIZE`].
+fn read_regular_file(
+    path: &Path,
+    real: PathBuf,
+    meta: Option<std::fs::Metadata>,
+    display: &str,
+) -> Result<EnvFile, Error> {
+    let read = match &meta {
+        Some(meta) => try_read_file_with(&real, meta, MAX_ENV_FILE_SIZE),
+        None => try_read_file(&real, MAX_ENV_FILE_SIZE),
+    };
+    let bytes = match read.map_err(|e| Error::io(path, &e))? {
         FileRead::Read(bytes) => bytes,
         FileRead::NotRegular(kind) => {
             return Err(

@@ -6,6 +6,8 @@
 //! `anon` key is public by design), and a database URL only when it has a password and a
 //! host other than the developer's machine or a compose service.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -29,12 +31,39 @@ static DB_URL: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|e| panic!("db url: {e}"))
 });
 
+/// The most answers [`recognise`] remembers per thread before it starts again.
+const REMEMBERED: usize = 4096;
+
+thread_local! {
+    /// Answers already given on this thread: `.env`, `.env.local` and `.env.production`
+    /// often hold the same values, and asking the secrets engine is most of a lint's time.
+    static ANSWERS: RefCell<HashMap<String, Option<Recognised>>> = RefCell::new(HashMap::new());
+}
+
 /// The kind of secret `value` holds, if it looks like one.
 ///
 /// Placeholders (`sk_live_xxxxxxxxxxxxxxxx`, `<your key>`) and well-formed dotenvx
 /// `encrypted:` values are not secrets.
 pub fn recognise(value: &str) -> Option<Recognised> {
     let value = value.trim();
+    // Values this short are never secrets, and cost nothing to tell.
+    if value.len() < 8 {
+        return None;
+    }
+    if let Some(known) = ANSWERS.with_borrow(|a| a.get(value).cloned()) {
+        return known;
+    }
+    let answer = recognise_uncached(value);
+    ANSWERS.with_borrow_mut(|a| {
+        if a.len() >= REMEMBERED {
+            a.clear();
+        }
+        a.insert(value.to_string(), answer.clone());
+    });
+    answer
+}
+
+fn recognise_uncached(value: &str) -> Option<Recognised> {
     // A well-formed dotenvx value is ciphertext; text after a bare `encrypted:` is not.
     if value.len() < 8 || crate::dotenvx::is_well_formed(value) {
         return None;
@@ -135,6 +164,32 @@ mod tests {
         );
         let what = recognise("sk_live_51Hx8YzAbCdEfGhIjKlMnOpQrStUv2").unwrap().what;
         assert!(what.starts_with("a Stripe"), "{what}");
+    }
+
+    #[test]
+    fn a_remembered_answer_is_the_engines_answer() {
+        let values = [
+            "sk_live_51Hx8YzAbCdEfGhIjKlMnOpQrStUv2",
+            "https://app1.acme.io/path/0",
+            "  AKIAQ3EGT7X5KJ2MNW4P  ",
+            "postgres://app:s3cr3tPa55@db.example.net:5432/app",
+            "short",
+        ];
+        for _ in 0..2 {
+            for v in values {
+                assert_eq!(
+                    recognise(v),
+                    recognise_uncached(v.trim()).filter(|_| v.trim().len() >= 8),
+                    "{v}"
+                );
+            }
+        }
+        // Past the bound, the memory starts again and answers stay right.
+        for i in 0..REMEMBERED + 10 {
+            assert_eq!(recognise(&format!("service-{i}-env-local")), None);
+        }
+        assert!(ANSWERS.with_borrow(|a| a.len()) <= REMEMBERED);
+        assert_eq!(id(values[0]).as_deref(), Some("stripe.secret-key"));
     }
 
     #[test]

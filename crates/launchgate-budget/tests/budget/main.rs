@@ -6,6 +6,7 @@ mod bundles;
 mod discovery;
 mod lighthouse;
 mod shipped;
+mod size_cache;
 
 use std::path::PathBuf;
 
@@ -17,6 +18,9 @@ pub fn fixture(rel: &str) -> PathBuf {
 
 pub fn bin() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("launchgate-budget").unwrap();
-    cmd.env("NO_COLOR", "1").env_remove("GITHUB_STEP_SUMMARY");
+    // No test writes to the user's size cache; the cache's own tests name a folder.
+    cmd.env("NO_COLOR", "1")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("LAUNCHGATE_SIZE_CACHE", "off");
     cmd
 }

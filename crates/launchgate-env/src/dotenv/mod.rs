@@ -160,7 +160,8 @@ impl<'a, 'o> Parser<'a, 'o> {
         Parser {
             text,
             out,
-            seen: HashMap::new(),
+            // One key per line, at most: no growing and rehashing on the way.
+            seen: HashMap::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1),
             no_close_after: [None, None],
             open_off: Vec::new(),
         }

@@ -204,3 +204,40 @@ fn init_appends_through_a_link_inside_and_refuses_one_leaving() {
     );
     assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "secrets: {}\n");
 }
+
+#[test]
+fn a_file_named_through_a_linked_folder_is_judged_by_where_it_really_is() {
+    // Files of one folder share its resolved path; a link in the path must still count.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join(".env"), format!("AWS_ACCESS_KEY_ID={AWS_KEY}\n")).unwrap();
+    std::fs::write(home.path().join(".env.local"), "A=1\n").unwrap();
+    let repo = tempfile::tempdir().unwrap();
+    write(repo.path(), "config/.env", "B=2\n");
+    write(repo.path(), "config/.env.local", "C=3\n");
+    symlink(home.path(), repo.path().join("outside")).unwrap();
+    symlink("config", repo.path().join("inside")).unwrap();
+    git_repo(repo.path(), &["config/.env", "config/.env.local"]);
+    let (code, findings, notes) = run(
+        repo.path(),
+        &[
+            "lint",
+            "inside/.env",
+            "outside/.env",
+            "inside/.env.local",
+            "outside/.env.local",
+        ],
+    );
+    assert_eq!((code, findings.len()), (0, 0), "{findings:?} {notes:?}");
+    for name in ["outside/.env", "outside/.env.local"] {
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with(&format!("skipped {name}: it is a symbolic link to "))),
+            "{name}: {notes:?}"
+        );
+    }
+    assert!(
+        !notes.iter().any(|n| n.contains("inside/")),
+        "a link that stays inside is read: {notes:?}"
+    );
+}
