@@ -1,35 +1,19 @@
-//! The bundle-size configs teams already have, read as-is: size-limit's `.size-limit.json`
-//! and bundlewatch's config (its own file or `package.json`'s `bundlewatch` key).
+//! size-limit's configs (`.size-limit.json`, `.size-limit`, `package.json`'s `size-limit`
+//! key): each check's files, re-bundled with esbuild when the config's plugin would, summed
+//! and compared with its limit.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use launchgate_core::{Error, Finding, Severity};
-use regex::Regex;
 use serde_json::Value;
 
-use crate::build_files::{Compression, PathFilter, measure_with};
+use super::{Evaluation, Measured, config_dir, read_json, strings};
+use crate::build_files::{Compression, PathFilter};
 use crate::evaluated::{EvaluatedBudget, Operator, Unit};
 use crate::rebundle::{self, BundleRequest};
 use crate::shared_sizes;
 use crate::size_cache::SizeCache;
 use crate::units::{Dialect, parse_size};
-
-/// Where a bundle-size check's files were measured, for the measured-values table.
-#[derive(Debug, Clone)]
-pub struct Measured {
-    pub subject: String,
-    pub compression: Compression,
-    pub bytes: u64,
-}
-
-/// What reading a bundle config produced.
-#[derive(Debug, Default)]
-pub struct Evaluation {
-    pub outcomes: Vec<EvaluatedBudget>,
-    pub findings: Vec<Finding>,
-    pub measured: Vec<Measured>,
-}
 
 const SIZE_LIMIT_KEYS: [&str; 20] = [
     "path",
@@ -60,32 +44,6 @@ const BUNDLER_PLUGINS: [&str; 4] = [
     "@size-limit/preset-small-lib",
     "@size-limit/preset-big-lib",
 ];
-
-/// The folder a config file sits in; `.` for a bare file name.
-fn config_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    }
-}
-
-fn read_json(path: &Path) -> Result<(String, Value), Error> {
-    let text = crate::read::text(path, crate::read::CONFIG)?;
-    let name = path.display().to_string();
-    let value = serde_json::from_str(&text).map_err(|e| crate::lhr::json_error(&name, &text, &e))?;
-    Ok((text, value))
-}
-
-fn strings(value: Option<&Value>) -> Vec<String> {
-    match value {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
 
 /// The size-limit plugins that re-bundle files, as listed in the package.json next to the config.
 fn installed_bundlers(dir: &Path) -> Vec<String> {
@@ -472,184 +430,4 @@ struct PendingCheck {
 enum Source {
     Files(Vec<PathBuf>),
     Bundle(usize),
-}
-
-/// Reads bundlewatch's config from its own file or from `package.json`'s `bundlewatch` key.
-pub fn bundlewatch(path: &Path) -> Result<Evaluation, Error> {
-    bundlewatch_with(path, &SizeCache::off())
-}
-
-/// [`bundlewatch`], with compressed sizes through `cache`.
-pub fn bundlewatch_with(path: &Path, cache: &SizeCache) -> Result<Evaluation, Error> {
-    let (_, value) = read_json(path)?;
-    let name = path.display().to_string();
-    let config = if path.file_name().is_some_and(|n| n == "package.json") {
-        value
-            .get("bundlewatch")
-            .cloned()
-            .ok_or_else(|| Error::input(format!("{name} has no `bundlewatch` key")))?
-    } else {
-        value
-    };
-    let source = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("bundlewatch")
-        .to_string();
-    let object = config
-        .as_object()
-        .ok_or_else(|| Error::input(format!("{name}: the bundlewatch config must be an object")))?;
-    const KEYS: [&str; 5] = [
-        "files",
-        "normalizeFilenames",
-        "bundlewatchServiceHost",
-        "ci",
-        "defaultCompression",
-    ];
-    for key in object.keys() {
-        if !KEYS.contains(&key.as_str()) {
-            return Err(
-                Error::input(format!("{name}: unknown bundlewatch option `{key}`"))
-                    .with_help(format!("bundlewatch accepts: {}", KEYS.join(", "))),
-            );
-        }
-    }
-    let default_compression = match object.get("defaultCompression").and_then(Value::as_str) {
-        Some(c) => Compression::parse(c).ok_or_else(|| {
-            Error::input(format!(
-                "{name}: defaultCompression `{c}` is not gzip, brotli or none"
-            ))
-        })?,
-        None => Compression::Gzip,
-    };
-    let normalize = match object.get("normalizeFilenames").and_then(Value::as_str) {
-        Some(re) => Some(Regex::new(re).map_err(|e| {
-            Error::input(format!(
-                "{name}: normalizeFilenames is not a regular expression: {e}"
-            ))
-        })?),
-        None => None,
-    };
-    let dir = config_dir(path);
-    let files = object.get("files").and_then(Value::as_array).ok_or_else(|| {
-        Error::input(format!("{name}: bundlewatch needs a `files` list"))
-            .with_help("write \"files\": [{\"path\": \"dist/*.js\", \"maxSize\": \"100kB\"}]")
-    })?;
-    let mut eval = Evaluation::default();
-    // bundlewatch keys results by file path: a later entry matching the same file replaces
-    // the earlier one. Keep that verdict, but say so.
-    let mut rows: BTreeMap<String, EvaluatedBudget> = BTreeMap::new();
-    for entry in files {
-        let pattern = entry
-            .get("path")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::input(format!("{name}: a `files` entry has no `path`")))?;
-        let max = entry
-            .get("maxSize")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::input(format!("{name}: `{pattern}` has no `maxSize`")))?;
-        let max = parse_size(max, Dialect::Bundlewatch)
-            .map_err(|e| Error::input(format!("{name}: `{pattern}`: {e}")))?;
-        let compression = match entry.get("compression").and_then(Value::as_str) {
-            Some(c) => Compression::parse(c).ok_or_else(|| {
-                Error::input(format!("{name}: compression `{c}` is not gzip, brotli or none"))
-            })?,
-            None => default_compression,
-        };
-        let filter =
-            PathFilter::new(&[pattern.to_string()]).map_err(|e| Error::input(format!("{name}: {e}")))?;
-        let matched = filter.expand(dir);
-        if matched.is_empty() {
-            eval.outcomes.push(
-                EvaluatedBudget::compare(
-                    "bundles",
-                    format!("{pattern} ({})", compression.as_str()),
-                    &source,
-                    "budget.no-match",
-                    Severity::Error,
-                    Operator::AtMost,
-                    max as f64,
-                    None,
-                    Unit::Bytes,
-                )
-                .with_message(format!("bundlewatch: no file matches {pattern}"))
-                .with_help(
-                    "build before checking, or fix the glob; a check that measures nothing cannot pass",
-                ),
-            );
-            continue;
-        }
-        let paths: Vec<PathBuf> = matched.iter().map(PathBuf::from).collect();
-        for file in measure_with(dir, &paths, &[compression], cache)? {
-            let display = match &normalize {
-                Some(re) => strip_groups(re, &file.path),
-                None => file.path.clone(),
-            };
-            let size = file.size(compression).unwrap_or(file.raw);
-            eval.measured.push(Measured {
-                subject: display.clone(),
-                compression,
-                bytes: size,
-            });
-            let outcome = EvaluatedBudget::compare(
-                "bundles",
-                format!("{display} ({})", compression.as_str()),
-                &source,
-                "budget.bundle",
-                Severity::Error,
-                Operator::AtMost,
-                max as f64,
-                Some(size as f64),
-                Unit::Bytes,
-            );
-            if let Some(previous) = rows.insert(file.path.clone(), outcome) {
-                eval.findings.push(
-                    Finding::new("budget.overridden", Severity::Warning, format!("bundlewatch: two entries match {}; as bundlewatch does, only the last one ({}) is checked and `{}` is ignored", file.path, compression.as_str(), previous.check))
-                        .subject(source.clone())
-                        .help("give each file one entry, or use launchgate.yml bundle budgets, which check every entry"),
-                );
-            }
-        }
-    }
-    eval.outcomes.extend(rows.into_values());
-    Ok(eval)
-}
-
-/// bundlewatch's `normalizeFilenames`: the text of every capture group is removed.
-fn strip_groups(re: &Regex, path: &str) -> String {
-    let Some(caps) = re.captures(path) else {
-        return path.to_string();
-    };
-    let mut spans: Vec<(usize, usize)> = caps
-        .iter()
-        .skip(1)
-        .flatten()
-        .map(|m| (m.start(), m.end()))
-        .collect();
-    spans.sort();
-    let mut out = String::new();
-    let mut at = 0;
-    for (start, end) in spans {
-        if start >= at {
-            out.push_str(&path[at..start]);
-            at = end;
-        }
-    }
-    out.push_str(&path[at..]);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn normalize_filenames_removes_capture_groups() {
-        let re = Regex::new(r"^.+?(-[\w-]{8})\.\w+$").unwrap();
-        assert_eq!(
-            strip_groups(&re, "dist/bad/assets/hero-CjvfJvm_.png"),
-            "dist/bad/assets/hero.png"
-        );
-        assert_eq!(strip_groups(&re, "dist/index.html"), "dist/index.html");
-    }
 }

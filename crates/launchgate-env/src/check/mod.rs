@@ -12,6 +12,12 @@ use crate::schema::conditions::{Outcome, Resolved};
 use crate::schema::{Schema, VarSpec};
 use crate::{dotenvx, files, leaks, reading, secret_values, types};
 
+mod disclosure;
+mod placeholders;
+
+use disclosure::{quotes_part_of, showable};
+pub use placeholders::placeholder;
+
 /// Where a value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
@@ -557,43 +563,6 @@ fn finding(rule: &str, severity: Severity, message: String, name: &str, env: &st
     }
 }
 
-/// The value, if it may be printed: the schema says it is not secret (`secret: false`, or a
-/// type whose valid values cannot be a credential), and it neither looks like a credential
-/// nor is long or unprintable. A variable without `secret:` whose name lacks the secret
-/// words (`SMTP_PASS`) may still hold a password, so its value is not printed.
-fn showable(
-    name: &str,
-    spec: &VarSpec,
-    browser_public: bool,
-    constraints: &types::Constraints,
-    value: &str,
-) -> Option<String> {
-    let public = !spec.secret
-        && (spec.declared_public
-            || browser_public
-            || cannot_be_a_credential(spec.var_type, constraints, value));
-    let hidden = !public
-        || leaks::secret_word(name).is_some()
-        || secret_values::recognise(value).is_some()
-        || value.chars().count() > 80
-        || value.chars().any(char::is_control);
-    (!hidden).then(|| value.to_string())
-}
-
-/// A boolean, a port number or one of an enum's listed values: nothing a credential can be.
-fn cannot_be_a_credential(ty: types::VarType, constraints: &types::Constraints, value: &str) -> bool {
-    use types::VarType;
-    match ty {
-        VarType::Bool => types::parse_bool(value).is_some(),
-        VarType::Port => value.trim().parse::<u16>().is_ok_and(|p| p > 0),
-        VarType::Enum => constraints
-            .values
-            .as_ref()
-            .is_some_and(|values| values.iter().any(|v| v == value)),
-        _ => false,
-    }
-}
-
 /// `("test" | "live", provider)` for Stripe-style keys.
 fn key_mode(value: &str) -> Option<(&'static str, &'static str)> {
     const KEYS: [(&str, &str, &str); 6] = [
@@ -605,82 +574,6 @@ fn key_mode(value: &str) -> Option<(&'static str, &'static str)> {
         ("rk_live_", "live", "Stripe restricted"),
     ];
     KEYS.iter().find(|k| value.starts_with(k.0)).map(|k| (k.1, k.2))
-}
-
-/// Why a value looks like a placeholder, if it does.
-pub fn placeholder(value: &str) -> Option<&'static str> {
-    let lower = value.to_ascii_lowercase();
-    for marker in [
-        "changeme",
-        "change_me",
-        "change-me",
-        "replace_me",
-        "replace-me",
-        "replaceme",
-        "your_",
-        "your-",
-        "placeholder",
-    ] {
-        if lower.contains(marker) {
-            return Some("is a placeholder value");
-        }
-    }
-    if lower.starts_with('<') && lower.ends_with('>') {
-        return Some("is a placeholder value");
-    }
-    let segments = lower.split(|c: char| !c.is_ascii_alphanumeric());
-    for seg in segments {
-        if seg == "todo"
-            || seg == "fixme"
-            || seg == "tbd"
-            || (seg.len() >= 3 && seg.bytes().all(|b| b == b'x'))
-        {
-            return Some("is a placeholder value");
-        }
-    }
-    if let Ok(url) = url::Url::parse(value)
-        && let Some(host) = url.host_str()
-    {
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        if matches!(host, "localhost" | "127.0.0.1" | "0.0.0.0" | "::1") || host.ends_with(".localhost") {
-            return Some("points at localhost");
-        }
-        if ["example.com", "example.org", "example.net"]
-            .iter()
-            .any(|d| host == *d || host.ends_with(&format!(".{d}")))
-        {
-            return Some("points at an example domain");
-        }
-    }
-    None
-}
-
-/// Whether `text` holds four or more consecutive characters of `value` (all of it, when it
-/// is shorter). Long values are assumed to, since checking them costs more than a generic
-/// message.
-fn quotes_part_of(text: &str, value: &str) -> bool {
-    // A URL's scheme (`uses http, but https is required`) tells nothing of a secret.
-    let value = match value.split_once("://") {
-        Some((scheme, rest))
-            if !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
-        {
-            rest
-        }
-        _ => value,
-    };
-    let chars: Vec<char> = value.chars().collect();
-    if chars.len() > 4096 {
-        return true;
-    }
-    if chars.len() < 4 {
-        return !value.trim().is_empty() && text.contains(value.trim());
-    }
-    chars
-        .windows(4)
-        .any(|w| text.contains(&w.iter().collect::<String>()))
 }
 
 #[cfg(test)]
