@@ -24,7 +24,7 @@ use launchgate_core::config::ConfigFile;
 use launchgate_core::{Error, Finding, Location, Report, Severity};
 use rayon::prelude::*;
 
-pub mod check;
+pub mod deploy_check;
 pub mod cli;
 pub mod columns;
 mod committed;
@@ -43,7 +43,7 @@ pub mod secret_values;
 mod types;
 pub mod usage;
 
-pub use check::Values;
+pub use deploy_check::Values;
 pub use lint::LintOptions;
 pub use schema::Schema;
 
@@ -68,7 +68,7 @@ pub fn check_values(schema: &Schema, environment: &str, values: &Values) -> Resu
     if let Some(file) = &schema.file {
         report.inputs.push(file.clone());
     }
-    check::check(schema, environment, values, &mut report)?;
+    deploy_check::check(schema, environment, values, &mut report)?;
     schema_leaks(schema, &mut report);
     help::annotate(schema, &mut report.findings);
     Ok(finish(report, started))
@@ -416,7 +416,7 @@ pub fn secret_values(
         .into_iter()
         .filter_map(|name| {
             let value = values.vars.get(name)?;
-            (value.encryption != check::Encryption::Sealed && !value.value.is_empty())
+            (value.encryption != deploy_check::Encryption::Sealed && !value.value.is_empty())
                 .then(|| (name.clone(), launchgate_core::Secret::new(value.value.clone())))
         })
         .collect())

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use launchgate_env::check::{MAX_EXPANDED_LEN, MAX_EXPANDED_TOTAL, Values};
+use launchgate_env::deploy_check::{MAX_EXPANDED_LEN, MAX_EXPANDED_TOTAL, Values};
 use launchgate_env::lint::{LintOptions, lint_bytes};
 use proptest::prelude::*;
 use proptest::string::string_regex;

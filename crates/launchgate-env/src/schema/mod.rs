@@ -365,7 +365,7 @@ impl Schema {
         let given = values
             .vars
             .get(var)
-            .filter(|v| v.encryption == crate::check::Encryption::Plain)
+            .filter(|v| v.encryption == crate::deploy_check::Encryption::Plain)
             .map(|v| v.value.trim().to_string())
             .filter(|v| !v.is_empty());
         given.or_else(|| self.config.vars.get(var).and_then(|s| s.default.clone()))
