@@ -24,10 +24,10 @@ use launchgate_core::config::ConfigFile;
 use launchgate_core::{Error, Finding, Location, Report, Severity};
 use rayon::prelude::*;
 
-pub mod deploy_check;
 pub mod cli;
 pub mod columns;
 mod committed;
+pub mod deploy_check;
 pub mod dotenv;
 mod dotenvx;
 mod drift;

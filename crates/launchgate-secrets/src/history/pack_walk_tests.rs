@@ -88,8 +88,8 @@ fn walk_checks_every_blob(blobs: &[String], index: &Path, remap_after: u64) {
             others.fetch_add(n as usize, Ordering::Relaxed);
         },
         |blob: Blob<'_, usize>| {
-            let id = gix_object::compute_hash(gix_hash::Kind::Sha1, gix_object::Kind::Blob, blob.data)
-                .unwrap();
+            let id =
+                gix_object::compute_hash(gix_hash::Kind::Sha1, gix_object::Kind::Blob, blob.data).unwrap();
             assert_eq!(id, blob.id, "a blob's bytes hash to its id");
             if let Some((&base_len, copied)) = blob.base {
                 for run in copied {
