@@ -214,8 +214,9 @@ fn normalize(path: &Path) -> PathBuf {
 }
 
 fn validate(mail: &MailConfig, config: &ConfigFile) -> Result<(), Error> {
-    let nodes = YamlNodes::of(&config.source, "mail");
+    // The file is read for positions only when there is an error to place.
     let at = |(key, value): (&str, &str), message: String, label: &str| {
+        let nodes = YamlNodes::of(&config.source, "mail");
         let range = nodes.find_value(key, value);
         nodes
             .error_in(&config.display_name(), range, message.clone(), label)

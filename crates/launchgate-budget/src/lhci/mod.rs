@@ -116,8 +116,6 @@ pub fn read(path: &Path) -> Result<LhciConfig, Error> {
 struct Ctx<'a> {
     name: &'a str,
     text: &'a str,
-    /// The keys and values as the parser read them; empty for a JavaScript file.
-    nodes: YamlNodes<'a>,
     javascript: bool,
 }
 
@@ -125,7 +123,9 @@ impl Ctx<'_> {
     /// An error pointing at `key` (or a value holding it) as the parser read the file. A
     /// JavaScript file has no parser here: there the key is looked for as `key:` or `"key"`.
     fn at(&self, key: &str, message: String, help: impl Into<String>) -> Error {
-        let range = self.nodes.find(key).or_else(|| {
+        // Read again only for an error: a valid file is parsed once.
+        let nodes = YamlNodes::of(if self.javascript { "" } else { self.text }, "");
+        let range = nodes.find(key).or_else(|| {
             if !self.javascript {
                 return None;
             }
@@ -179,7 +179,6 @@ pub fn parse(name: &str, text: &str, value: &Value, dir: &Path) -> Result<LhciCo
     let ctx = Ctx {
         name,
         text,
-        nodes: YamlNodes::of(if javascript { "" } else { text }, ""),
         javascript,
     };
     let root = value.as_object().ok_or_else(|| {

@@ -19,6 +19,8 @@ pub mod progress;
 mod provenance;
 mod range;
 mod shard;
+#[cfg(test)]
+mod test_git;
 
 use std::collections::HashSet;
 use std::path::Path;

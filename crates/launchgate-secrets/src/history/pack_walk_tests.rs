@@ -1,26 +1,8 @@
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
 
 use super::*;
-
-fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=Test", "-c", "user.email=test@launchgate.invalid"])
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
+use crate::history::test_git::git;
 
 /// A repository whose blobs are versions of one file, stored as deltas, and small files;
 /// its blob ids and its pack's index.
