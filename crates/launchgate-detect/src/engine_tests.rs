@@ -1,7 +1,9 @@
 //! The engine's unit tests, on the fixture rules of tests/fixtures/rules.
 
+use launchgate_core::Severity;
+
 use crate::engine::{Engine, EngineConfig};
-use crate::rules::RuleSet;
+use crate::rules::{Confidence, RuleSet};
 
 const ENGINE_RULES: &str = include_str!("../tests/fixtures/rules/engine.yaml");
 const BROKEN_RULES: &str = include_str!("../tests/fixtures/rules/broken.yaml");
@@ -103,7 +105,6 @@ fn placeholders_and_references_are_not_findings() {
         "token: process.env.API_TOKEN_VALUE",
         "secret = settings.SECRET_KEY_BASE",
         "secret = \"MY_SECRET_KEY_NAME\"",
-        "tok_abcdefghijklmnopqrst",
         "secret = \"changeme_please_now\"",
     ] {
         assert!(
@@ -112,6 +113,28 @@ fn placeholders_and_references_are_not_findings() {
             ids(&e, text)
         );
     }
+}
+
+#[test]
+fn values_typed_out_in_sequence_are_notes() {
+    let e = engine();
+    for (text, rule) in [
+        ("tok_abcdefghijklmnopqrst", "test.token"),
+        (
+            "secret = \"a1b2c3d4e5f6g7h8i9j0\"",
+            "generic.fixture-secret-assignment",
+        ),
+    ] {
+        let m = e.scan_bytes("app.env", text.as_bytes());
+        assert_eq!(m.len(), 1, "{text}: {m:?}");
+        assert_eq!(m[0].rule_id, rule);
+        assert!(m[0].sample, "{text}");
+        assert_eq!(m[0].severity, Severity::Note, "{text}");
+        assert_eq!(m[0].confidence, Confidence::Low, "{text}");
+    }
+    // A value with a short run of sequence is no sample.
+    let m = e.scan_bytes("app.env", b"tok_Q7w1234Zx9Lm3Np5Rt8K");
+    assert_eq!((m.len(), m[0].sample, m[0].severity), (1, false, Severity::Error));
 }
 
 #[test]

@@ -43,6 +43,8 @@ const DOCUMENTATION_VALUES: &[&str] = &[
     "16C7e42F292c6912E7710c838347Ae178B4a",
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
     "xoxb-not-a-real-token",
+    // kubeadm's documented bootstrap token.
+    "abcdef.0123456789abcdef",
 ];
 
 /// Words that mark a value as a stand-in rather than a credential, matched as substrings of
@@ -140,8 +142,8 @@ const PLACEHOLDER_VALUES: &[&str] = &[
 ];
 
 /// Whether `secret` is a placeholder, a template expression, a documentation value or an
-/// obviously non-random value (one repeated character, a short repeated pattern, a run of
-/// sequential characters).
+/// obviously non-random value (one repeated character, a short repeated pattern). Values
+/// typed out as a sequence are told apart by [`is_sequence_sample`].
 pub fn is_placeholder(secret: &str) -> bool {
     // Every match passes here: one automaton pass each instead of a search per word.
     static DOCUMENTATION: OnceLock<AhoCorasick> = OnceLock::new();
@@ -172,10 +174,16 @@ pub fn is_placeholder(secret: &str) -> bool {
         return true;
     }
     let body = body_after_prefix(secret);
-    is_low_variety(body)
-        || has_short_period(body)
-        || has_sequential_run(body, 7)
-        || is_interleaved_sequence(body)
+    is_low_variety(body) || has_short_period(body)
+}
+
+/// Whether a value was typed out as a sequence (`1234567890abcdef`, `a1b2c3d4e5f6`) rather
+/// than issued: what documentation and test fixtures put where a key goes. It is weaker
+/// evidence than a placeholder word: people also paste such values as real passwords, and a
+/// value in a provider's exact format may be a real key that happens to hold a run.
+pub fn is_sequence_sample(secret: &str) -> bool {
+    let body = body_after_prefix(secret);
+    has_sequential_run(body, 7) || is_interleaved_sequence(body)
 }
 
 /// Whether a value is a UUID (8-4-4-4-12 hex digits).
@@ -381,7 +389,6 @@ mod tests {
             "{{ .Values.token }}",
             "process.env.STRIPE_KEY",
             "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-            "sk_test_1234567890abcdefghijkl",
             "changeme",
             "test123",
             "abcabcabcabcabc",
@@ -397,11 +404,22 @@ mod tests {
     }
 
     #[test]
-    fn interleaved_sequences_are_placeholders() {
-        assert!(is_placeholder("a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8NRAL"));
-        assert!(is_placeholder("px-dep-d4c3b2a1-f6e5-h8g7-j1i8-p5o0n5m3l2k1"));
-        assert!(!is_placeholder("033f2f2072ca3f2cb2ec39019fa9e49cd640NRAL"));
-        assert!(!is_placeholder("Qz8nV2wLx5Tr9Ka3Hm7Dp1Cf6Bg4Js0E"));
+    fn sequences_are_samples_not_placeholders() {
+        for s in [
+            "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8NRAL",
+            "px-dep-d4c3b2a1-f6e5-h8g7-j1i8-p5o0n5m3l2k1",
+            "sk_test_1234567890abcdefghijkl",
+            "zx9876543210mnbvcxzlkj",
+        ] {
+            assert!(is_sequence_sample(s), "{s} is a sequence");
+            assert!(!is_placeholder(s), "{s} is not a placeholder word or pattern");
+        }
+        for s in [
+            "033f2f2072ca3f2cb2ec39019fa9e49cd640NRAL",
+            "Qz8nV2wLx5Tr9Ka3Hm7Dp1Cf6Bg4Js0E",
+        ] {
+            assert!(!is_sequence_sample(s), "{s} is random");
+        }
     }
 
     #[test]

@@ -54,18 +54,29 @@ pub fn finding_for(rule: &Rule, path: &str, m: &Match, severity: Severity, origi
     } else {
         String::new()
     };
-    Finding::new(
+    let sample = if m.sample {
+        "; the value runs in sequence (like 1234abcd) as sample values do, so this is a note: \
+         if it is a real credential, treat it as one"
+    } else {
+        ""
+    };
+    let finding = Finding::new(
         m.rule_id.clone(),
         severity,
         format!(
-            "{} found{binary} ({} confidence)",
+            "{} found{binary} ({} confidence){sample}",
             rule.spec.name,
             m.confidence.as_str()
         ),
     )
     .at(Location::at(path, m.line, m.column).to(m.end_line, m.end_column))
     .help(help_for(rule, origin))
-    .property("confidence", m.confidence.as_str())
+    .property("confidence", m.confidence.as_str());
+    if m.sample {
+        finding.property("sample", "sequence")
+    } else {
+        finding
+    }
 }
 
 /// The rule's metadata as reports list it.

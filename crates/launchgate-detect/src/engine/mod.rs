@@ -60,6 +60,9 @@ pub struct Match {
     pub secret: Secret,
     pub severity: Severity,
     pub confidence: Confidence,
+    /// Whether the value looks typed out as a sequence (`1234567890abcdef`) rather than
+    /// issued: then `severity` is a note and `confidence` low, whatever the rule says.
+    pub sample: bool,
 }
 
 mod compiled;
@@ -393,8 +396,17 @@ impl Engine {
                     end_column: at.end.column,
                     inline_allowed: at.allowed,
                     in_binary: false,
-                    severity: rule.spec.severity,
-                    confidence: rule.spec.confidence,
+                    severity: if m.sample {
+                        Severity::Note
+                    } else {
+                        rule.spec.severity
+                    },
+                    confidence: if m.sample {
+                        Confidence::Low
+                    } else {
+                        rule.spec.confidence
+                    },
+                    sample: m.sample,
                 }
             })
             .collect()

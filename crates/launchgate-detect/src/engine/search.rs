@@ -118,13 +118,14 @@ impl Engine {
             }
             let secret = String::from_utf8_lossy(&bytes[s..e]);
             let key = || key_names::key_before(&bytes[..s]);
-            if self.rejects(rule, &secret, &bytes[whole.start()..whole.end()], &key) {
+            let Some(sample) = self.judge(rule, &secret, &bytes[whole.start()..whole.end()], &key) else {
                 continue;
-            }
+            };
             found.push(RawMatch {
                 rule_index,
                 range: whole.start()..whole.end(),
                 secret_range: s..e,
+                sample,
             });
         }
     }
@@ -153,20 +154,38 @@ impl Engine {
                 let secret = String::from_utf8_lossy(&bytes[secret_range.clone()]);
                 // The match starts at the key the grammar read (or the provider's name).
                 let key = || key_names::key_at(&bytes[whole.start..secret_range.start]);
-                if self.rejects(rule, &secret, &bytes[whole.clone()], &key) {
+                let Some(sample) = self.judge(rule, &secret, &bytes[whole.clone()], &key) else {
                     continue;
-                }
+                };
                 found.push(RawMatch {
                     rule_index,
                     range: whole,
                     secret_range,
+                    sample,
                 });
             }
         }
     }
 
-    /// The false-positive filters every rule goes through; `key` reads the words of the key
-    /// the secret is assigned to, only for the generic rules that ask.
+    /// The false-positive filters every rule goes through: `None` when the match is not a
+    /// secret, else whether it only looks like a sample value (see [`RawMatch::sample`]).
+    /// `key` reads the words of the key the secret is assigned to, only for the rules that ask.
+    fn judge(
+        &self,
+        rule: &CompiledRule,
+        secret: &str,
+        whole: &[u8],
+        key: &dyn Fn() -> String,
+    ) -> Option<bool> {
+        if self.rejects(rule, secret, whole, key) {
+            return None;
+        }
+        // A value typed out as a sequence is most often a sample, but people also choose
+        // such passwords and keys for real, and a real credential in a sample's place is
+        // still exposed: it is kept at the lowest severity rather than dropped.
+        Some(filter::is_sequence_sample(secret))
+    }
+
     fn rejects(&self, rule: &CompiledRule, secret: &str, whole: &[u8], key: &dyn Fn() -> String) -> bool {
         if let Some(min) = rule.rule.spec.min_entropy
             && !crate::entropy::passes(min, secret)
@@ -223,6 +242,9 @@ pub(super) struct RawMatch {
     pub(super) rule_index: u32,
     pub(super) range: Range<usize>,
     pub(super) secret_range: Range<usize>,
+    /// Whether the value looks typed out rather than issued (`1234567890abcdef`): reported
+    /// as a note, never failing a gate on its own.
+    pub(super) sample: bool,
 }
 
 /// The bytes a rule's regex may see around a keyword hit.
