@@ -14,7 +14,8 @@
 //! | calls | `setKey("value")`, `.key("value")`, `put("key", "value")`, `define('KEY', 'value')` |
 //! | Dockerfile | `ENV KEY=value`, `ENV KEY value`, `ARG KEY=value` |
 //! | command lines | `--key=value`, `--key value` |
-//! | directives (.netrc, Gradle, redis.conf) | a line holding only `key value`, or `word key value` |
+//! | directives (.netrc, Gradle, redis.conf) | a line holding only `key value`, or up to three words before it: `shop access token value` |
+//! | keys written as words (YAML, INI, notes) | `Fastly API token: value`, `shop key = value`, read whole when the last word alone names no credential a rule knows |
 //! | name/value pairs (Kubernetes and Compose env lists, ECS task definitions, CloudFormation parameters, Terraform variables) | `- name: KEY` then `value: value`, `{"name": "KEY", "value": "value"}`, `"ParameterKey": "Key", "ParameterValue": "value"`, `variable "key" { default = "value" }` |
 //! | JSON inside a string | `\"key\":\"value\"` |
 //!
@@ -43,8 +44,70 @@ const NUMBER_SUFFIXES: [&[u8]; 14] = [
     b"f32", b"f64",
 ];
 
-/// Bytes before a directive's key that may hold its indent and one leading word.
+/// Bytes before a key that may hold its indent and the words leading up to it.
 const MAX_DIRECTIVE_PREFIX: usize = 48;
+/// Words that may lead up to a key on its line (`shop password …`, `Fastly API token: …`).
+const MAX_LEADING_WORDS: usize = 3;
+/// Words that start a declaration or a sentence rather than name a setting: a phrase
+/// holding one is no key (`export TOKEN=…`, `String password = …`, `the key is …`).
+const NOT_KEY_WORDS: &[&str] = &[
+    "export",
+    "set",
+    "setx",
+    "declare",
+    "local",
+    "readonly",
+    "env",
+    "arg",
+    "var",
+    "let",
+    "const",
+    "val",
+    "def",
+    "my",
+    "our",
+    "public",
+    "private",
+    "protected",
+    "internal",
+    "static",
+    "final",
+    "string",
+    "str",
+    "int",
+    "char",
+    "byte",
+    "bool",
+    "auto",
+    "new",
+    "return",
+    "if",
+    "elif",
+    "else",
+    "when",
+    "and",
+    "or",
+    "not",
+    "the",
+    "a",
+    "an",
+    "is",
+    "are",
+    "your",
+    "this",
+    "that",
+    "with",
+    "for",
+    "to",
+    "of",
+    "in",
+    "on",
+    "by",
+    "use",
+    "using",
+    "enter",
+    "get",
+];
 
 /// A key assigned a literal value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -383,22 +446,7 @@ fn directive(bytes: &[u8], key: Range<usize>, i: usize, line_end: usize) -> Opti
         None if floor == 0 => 0,
         None => return None,
     };
-    let prefix = &bytes[line_start..key.start];
-    let indent = prefix.iter().take_while(|b| is_blank(**b)).count();
-    let word = &prefix[indent..];
-    let key_start = if word.is_empty() {
-        key.start
-    } else {
-        let name_len = word
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-            .count();
-        let gap = &word[name_len..];
-        if name_len == 0 || gap.is_empty() || !gap.iter().all(|b| is_blank(*b)) {
-            return None;
-        }
-        line_start + indent
-    };
+    let key_start = leading_words(bytes, line_start, key.start)?;
     let (value, after) = value_at(bytes, i, line_end, false, false)?;
     let rest = &bytes[after..line_end];
     let rest = rest.trim_ascii();
@@ -407,6 +455,45 @@ fn directive(bytes: &[u8], key: Range<usize>, i: usize, line_end: usize) -> Opti
         key: key_start..key.end,
         value,
     })
+}
+
+/// Where the words leading up to a key on its line start: `key.start` when only an indent
+/// does, else the first of at most [`MAX_LEADING_WORDS`] plain words, each followed by
+/// blanks, none of them [`NOT_KEY_WORDS`] (`shop password …`, `Fastly API token: …`).
+/// `None` when anything else stands before the key.
+fn leading_words(bytes: &[u8], line_start: usize, key_start: usize) -> Option<usize> {
+    let prefix = &bytes[line_start..key_start];
+    let indent = prefix.iter().take_while(|b| is_blank(**b)).count();
+    let mut rest = &prefix[indent..];
+    let mut count = 0;
+    while !rest.is_empty() {
+        let name_len = rest
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-')
+            .count();
+        let gap = rest[name_len..].iter().take_while(|b| is_blank(**b)).count();
+        let word = std::str::from_utf8(&rest[..name_len]).ok()?.to_ascii_lowercase();
+        count += 1;
+        if name_len == 0 || gap == 0 || count > MAX_LEADING_WORDS || NOT_KEY_WORDS.contains(&word.as_str()) {
+            return None;
+        }
+        rest = &rest[name_len + gap..];
+    }
+    Some(line_start + indent)
+}
+
+/// The key read with the plain words before it on its line (`Fastly token: …`,
+/// `knapsackpro key=…`, `API Key: …`, a YAML or INI key written as words), when there are
+/// any: a rule that finds no credential in the last word alone may find it in the phrase.
+pub fn phrase_key(bytes: &[u8], key: Range<usize>) -> Option<Range<usize>> {
+    let floor = key.start.saturating_sub(MAX_DIRECTIVE_PREFIX);
+    let line_start = match memchr::memrchr(b'\n', &bytes[floor..key.start]) {
+        Some(n) => floor + n + 1,
+        None if floor == 0 => 0,
+        None => return None,
+    };
+    let start = leading_words(bytes, line_start, key.start)?;
+    (start < key.start).then_some(start..key.end)
 }
 
 /// A setting written as an element naming its key in an attribute: .NET's

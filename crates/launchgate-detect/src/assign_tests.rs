@@ -167,6 +167,47 @@ fn keys_keep_their_words_in_every_naming_style() {
 }
 
 #[test]
+fn keys_written_as_words_are_read_as_phrases() {
+    let phrase = |text: &str, word: &str| {
+        let at = text.find(word)?;
+        let key = key_around(text.as_bytes(), at..at + word.len())?;
+        let a = parse(text.as_bytes(), key)?;
+        let key = phrase_key(text.as_bytes(), a.key.clone()).unwrap_or(a.key);
+        Some((normalise(&text[key]), text[a.value].to_string()))
+    };
+    for (text, word, key) in [
+        (format!("Fastly token: {V}"), "token", "fastly_token"),
+        (format!("  Shop API key = {V}"), "key", "shop_api_key"),
+        (format!("knapsackpro key={V}"), "key", "knapsackpro_key"),
+        // A directive of up to three words before its key.
+        (
+            format!("bugherd access token {V}"),
+            "token",
+            "bugherd_access_token",
+        ),
+    ] {
+        assert_eq!(
+            phrase(&text, word),
+            Some((key.to_string(), V.to_string())),
+            "{text}"
+        );
+    }
+    // Declarations and sentences are no keys, and more than three words are prose.
+    for (text, word) in [
+        (format!("export TOKEN={V}"), "TOKEN"),
+        (format!("String key = \"{V}\";"), "key"),
+        (format!("the key = {V}"), "key"),
+        (format!("one two three four token: {V}"), "token"),
+        (format!("x = f(a) token: {V}"), "token"),
+    ] {
+        let at = text.find(word).unwrap();
+        let key = key_around(text.as_bytes(), at..at + word.len()).unwrap();
+        assert_eq!(phrase_key(text.as_bytes(), key), None, "{text}");
+    }
+    assert_eq!(value(&format!("the password {V}"), "password"), None);
+}
+
+#[test]
 fn a_named_setting_takes_only_its_own_items_value() {
     // The next item's value, a reference, or no value field: nothing.
     let next_item = format!("env:\n  - name: DB_PASSWORD\n  - name: DB_HOST\n    value: {V}\n");

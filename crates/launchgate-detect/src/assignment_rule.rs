@@ -80,10 +80,24 @@ impl CompiledAssignment {
             return;
         };
         if self.providers.is_empty() {
-            if let Some(a) = assign::parse(bytes, ident.clone())
-                && self.accepts(bytes, &a, patterns)
-            {
-                out.push((a.key.start..a.value.end, a.value));
+            if let Some(a) = assign::parse(bytes, ident.clone()) {
+                // A key written as words (`Shop API key: …`) is read whole when its last
+                // word alone does not name a credential the rule knows.
+                let phrase = || {
+                    let key = assign::phrase_key(bytes, a.key.clone())?;
+                    let a = Assignment {
+                        key,
+                        value: a.value.clone(),
+                    };
+                    self.accepts(bytes, &a, patterns).then_some(a)
+                };
+                if let Some(a) = self
+                    .accepts(bytes, &a, patterns)
+                    .then_some(a.clone())
+                    .or_else(phrase)
+                {
+                    out.push((a.key.start..a.value.end, a.value));
+                }
             }
             return;
         }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 
 /// Share of positives found by some rule, over the whole set.
-const RECALL_FLOOR: f64 = 0.968;
+const RECALL_FLOOR: f64 = 0.970;
 /// Share of positives reported by the rule they are labelled with.
 const RIGHT_RULE_FLOOR: f64 = 0.929;
 /// Share of negatives flagged, at most.

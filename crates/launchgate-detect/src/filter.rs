@@ -95,6 +95,10 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "not-a-real",
     "fakefake",
     "lorem",
+    // Hex words programmers type where a hash or key goes.
+    "deadbeef",
+    "cafebabe",
+    "badc0ffee",
 ];
 
 /// Whole values (lowercased, separators removed) that are words, not secrets.
@@ -183,7 +187,46 @@ pub fn is_placeholder(secret: &str) -> bool {
 /// value in a provider's exact format may be a real key that happens to hold a run.
 pub fn is_sequence_sample(secret: &str) -> bool {
     let body = body_after_prefix(secret);
-    has_sequential_run(body, 7) || is_interleaved_sequence(body)
+    has_sequential_run(body, 7)
+        || is_interleaved_sequence(body)
+        || repeats_a_block(body)
+        || has_keyboard_run(body)
+}
+
+/// Whether most of a value is one block of 5 to 16 characters said again and again
+/// (`abcdefabcdefabcdef12`): at least three quarters of it, and the block at least twice and
+/// a half. Shorter periods over the whole value are placeholders already.
+fn repeats_a_block(body: &str) -> bool {
+    let bytes = body.as_bytes();
+    (5..=16).any(|p| {
+        let run = p + bytes
+            .get(p..)
+            .unwrap_or_default()
+            .iter()
+            .zip(bytes)
+            .take_while(|(a, b)| a == b)
+            .count();
+        run * 2 >= p * 5 && run * 4 >= bytes.len() * 3
+    })
+}
+
+/// Whether a value holds six keys of a keyboard row in order (`qwerty`, `asdfgh`, `zxcvbn`).
+fn has_keyboard_run(body: &str) -> bool {
+    static ROWS: OnceLock<AhoCorasick> = OnceLock::new();
+    let rows = ROWS.get_or_init(|| {
+        let mut runs = Vec::new();
+        for row in ["qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890"] {
+            for start in 0..=row.len() - 6 {
+                runs.push(row[start..start + 6].to_string());
+                runs.push(row[start..start + 6].chars().rev().collect());
+            }
+        }
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(runs)
+            .expect("the keyboard rows build")
+    });
+    rows.is_match(body)
 }
 
 /// Whether a value is a UUID (8-4-4-4-12 hex digits).
@@ -410,6 +453,10 @@ mod tests {
             "px-dep-d4c3b2a1-f6e5-h8g7-j1i8-p5o0n5m3l2k1",
             "sk_test_1234567890abcdefghijkl",
             "zx9876543210mnbvcxzlkj",
+            "abcd1234abcd1234abcd1234",
+            "1234567890123456789012345678",
+            "abcdefabcdefabcdefabcdefabcdef12",
+            "zxcvbnmasdfghjklqwertyuiop1234567890",
         ] {
             assert!(is_sequence_sample(s), "{s} is a sequence");
             assert!(!is_placeholder(s), "{s} is not a placeholder word or pattern");

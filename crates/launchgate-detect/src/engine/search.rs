@@ -177,21 +177,24 @@ impl Engine {
         whole: &[u8],
         key: &dyn Fn() -> String,
     ) -> Option<bool> {
+        // A value typed out as a sequence is most often a sample, but people also choose
+        // such passwords and keys for real, and a real credential in a sample's place is
+        // still exposed: it is kept at the lowest severity rather than dropped. Its low
+        // entropy is what makes it a sample, so the entropy gate does not apply.
+        let sample = filter::is_sequence_sample(secret);
+        if !sample
+            && let Some(min) = rule.rule.spec.min_entropy
+            && !crate::entropy::passes(min, secret)
+        {
+            return None;
+        }
         if self.rejects(rule, secret, whole, key) {
             return None;
         }
-        // A value typed out as a sequence is most often a sample, but people also choose
-        // such passwords and keys for real, and a real credential in a sample's place is
-        // still exposed: it is kept at the lowest severity rather than dropped.
-        Some(filter::is_sequence_sample(secret))
+        Some(sample)
     }
 
     fn rejects(&self, rule: &CompiledRule, secret: &str, whole: &[u8], key: &dyn Fn() -> String) -> bool {
-        if let Some(min) = rule.rule.spec.min_entropy
-            && !crate::entropy::passes(min, secret)
-        {
-            return true;
-        }
         if filter::is_placeholder(secret) || self.public_samples.contains(secret) {
             return true;
         }
