@@ -433,20 +433,14 @@ fn is_code(value: &[u8]) -> bool {
 
 /// A line that is a key, blanks and one value (a config directive or a call without
 /// parentheses: `.netrc`'s `password …`, redis.conf's `requirepass …`, Gradle's
-/// `password '…'`, `Key value;`), or the same after one leading word (`stripe secret …`, read
+/// `password '…'`, `Key value;`), or the same after leading words (`stripe secret …`, read
 /// as the key `stripe secret`). Anything after the value but a `;` or a comment rules the line
 /// out, so prose (`Password reset link sent`) is not read as an assignment.
 fn directive(bytes: &[u8], key: Range<usize>, i: usize, line_end: usize) -> Option<Assignment> {
     if i == key.end || i >= line_end {
         return None;
     }
-    let floor = key.start.saturating_sub(MAX_DIRECTIVE_PREFIX);
-    let line_start = match memchr::memrchr(b'\n', &bytes[floor..key.start]) {
-        Some(n) => floor + n + 1,
-        None if floor == 0 => 0,
-        None => return None,
-    };
-    let key_start = leading_words(bytes, line_start, key.start)?;
+    let key_start = leading_words(bytes, key.start)?;
     let (value, after) = value_at(bytes, i, line_end, false, false)?;
     let rest = &bytes[after..line_end];
     let rest = rest.trim_ascii();
@@ -461,7 +455,13 @@ fn directive(bytes: &[u8], key: Range<usize>, i: usize, line_end: usize) -> Opti
 /// does, else the first of at most [`MAX_LEADING_WORDS`] plain words, each followed by
 /// blanks, none of them [`NOT_KEY_WORDS`] (`shop password …`, `Fastly API token: …`).
 /// `None` when anything else stands before the key.
-fn leading_words(bytes: &[u8], line_start: usize, key_start: usize) -> Option<usize> {
+fn leading_words(bytes: &[u8], key_start: usize) -> Option<usize> {
+    let floor = key_start.saturating_sub(MAX_DIRECTIVE_PREFIX);
+    let line_start = match memchr::memrchr(b'\n', &bytes[floor..key_start]) {
+        Some(n) => floor + n + 1,
+        None if floor == 0 => 0,
+        None => return None,
+    };
     let prefix = &bytes[line_start..key_start];
     let indent = prefix.iter().take_while(|b| is_blank(**b)).count();
     let mut rest = &prefix[indent..];
@@ -486,13 +486,7 @@ fn leading_words(bytes: &[u8], line_start: usize, key_start: usize) -> Option<us
 /// `knapsackpro key=…`, `API Key: …`, a YAML or INI key written as words), when there are
 /// any: a rule that finds no credential in the last word alone may find it in the phrase.
 pub fn phrase_key(bytes: &[u8], key: Range<usize>) -> Option<Range<usize>> {
-    let floor = key.start.saturating_sub(MAX_DIRECTIVE_PREFIX);
-    let line_start = match memchr::memrchr(b'\n', &bytes[floor..key.start]) {
-        Some(n) => floor + n + 1,
-        None if floor == 0 => 0,
-        None => return None,
-    };
-    let start = leading_words(bytes, line_start, key.start)?;
+    let start = leading_words(bytes, key.start)?;
     (start < key.start).then_some(start..key.end)
 }
 
