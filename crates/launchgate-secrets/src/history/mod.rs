@@ -347,8 +347,8 @@ pub fn scan_history(loaded: &LoadedConfig, repo: &Path, opts: &HistoryOptions) -
 }
 
 /// Computes, on every core, the slow fingerprint of each distinct secret in the blobs the
-/// report reads, which the process keeps for the loops below that ask for them one at a
-/// time: one at a time, on one core with nothing else left to run, they took a tenth of a
+/// report reads; the process keeps them for `scan_history`, which asks for them one at a
+/// time. Computed there, on one core with nothing else left to run, they took a tenth of a
 /// real repository's scan.
 fn warm_fingerprints(hits: &[blobs::BlobHit], reported: impl Fn(&blobs::BlobHit) -> bool) {
     use rayon::iter::{IntoParallelIterator, ParallelIterator};
