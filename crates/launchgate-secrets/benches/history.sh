@@ -176,6 +176,8 @@ read -r blobs bytes < <(git -C "$repo" cat-file --batch-all-objects --batch-chec
 objects="$(git -C "$repo" rev-parse --path-format=absolute --git-path objects)"
 pack_mb=$(du -cm "$objects"/pack/*.pack | tail -1 | cut -f1)
 echo "repository: $repo at $(git -C "$repo" rev-parse HEAD)"
+# On a shared machine the other processes' load moves both timings: quote it with them.
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "  $commits commits, $blobs blobs, $((bytes / 1000000)) MB of blob content, ${pack_mb} MiB of packs, $(nproc) cores"
 cat "$objects"/pack/*.pack > /dev/null
 
@@ -229,6 +231,7 @@ awk -v g="$g" -v s="$s" -v gc="$gc" -v sc="$sc" -v b="$bytes" -v gm="$git_rss" -
   print "peak: the largest sum of the resident memory of the command and every process it started, git included, sampled every 50 ms"
   printf "ratio scan / git cat-file: %.2f wall, %.2f CPU\n", s / g, sc / gc
 }'
+echo "load average (1, 5, 15 min): $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end, on $(nproc) cores"
 findings=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["reports"][0]["findings"]))' "$work/report.json")
 if [[ -n "$real_repo" ]]; then
   echo "$findings findings"

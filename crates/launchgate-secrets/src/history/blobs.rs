@@ -436,10 +436,15 @@ impl Sink<'_> {
         data: &[u8],
         base: Option<(&Vec<KeywordHit>, &[Copied])>,
     ) -> Option<Vec<KeywordHit>> {
-        if !self.wants(id, data.len() as u64) || !self.counts_as_scanned(data) {
+        if !self.wants(id, data.len() as u64) {
             return None;
         }
-        if is_binary(data) {
+        // The NUL probe once per blob: it reads up to 8 KiB of every version.
+        let binary = is_binary(data);
+        if !self.counts_as_scanned(data, binary) {
+            return None;
+        }
+        if binary {
             self.keep(id, self.engine.scan_bytes("", data));
             return None;
         }
@@ -471,19 +476,19 @@ impl Sink<'_> {
 
     /// Scans a wanted blob, unless it is a Git LFS pointer; binary blobs through their printable runs.
     fn scan(&self, id: &oid, data: &[u8]) {
-        if self.counts_as_scanned(data) {
+        if self.counts_as_scanned(data, is_binary(data)) {
             self.keep(id, self.engine.scan_bytes("", data));
         }
     }
 
     /// Counts a wanted blob as scanned, or as a skipped Git LFS pointer (false).
-    fn counts_as_scanned(&self, data: &[u8]) -> bool {
+    fn counts_as_scanned(&self, data: &[u8], binary: bool) -> bool {
         let counts = &self.counts;
         if data.starts_with(LFS_POINTER) && data.len() < 1024 {
             counts.skipped_lfs.fetch_add(1, Ordering::Relaxed);
             return false;
         }
-        if is_binary(data) {
+        if binary {
             counts.binary.fetch_add(1, Ordering::Relaxed);
         }
         counts.scanned.fetch_add(1, Ordering::Relaxed);
