@@ -2,7 +2,7 @@
 
 use launchgate_core::Severity;
 
-use crate::engine::{Engine, EngineConfig};
+use crate::engine::{Engine, EngineConfig, Sample};
 use crate::rules::{Confidence, RuleSet};
 
 const ENGINE_RULES: &str = include_str!("../tests/fixtures/rules/engine.yaml");
@@ -128,13 +128,27 @@ fn values_typed_out_in_sequence_are_notes() {
         let m = e.scan_bytes("app.env", text.as_bytes());
         assert_eq!(m.len(), 1, "{text}: {m:?}");
         assert_eq!(m[0].rule_id, rule);
-        assert!(m[0].sample, "{text}");
+        assert_eq!(m[0].sample, Some(Sample::Sequence), "{text}");
         assert_eq!(m[0].severity, Severity::Note, "{text}");
         assert_eq!(m[0].confidence, Confidence::Low, "{text}");
     }
+    // A password someone chose below the entropy gate is a note; a number or a word is not
+    // reported at all.
+    let e = crate::default_engine();
+    let m = e.scan_bytes("config/database.yml", b"  password: 4ian1234\n");
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert_eq!(
+        (m[0].rule_id.as_str(), m[0].sample, m[0].severity),
+        ("generic.password-assignment", Some(Sample::Weak), Severity::Note)
+    );
+    assert!(
+        e.scan_bytes("config/database.yml", b"  password: 12345\n")
+            .is_empty()
+    );
+    let e = engine();
     // A value with a short run of sequence is no sample.
     let m = e.scan_bytes("app.env", b"tok_Q7w1234Zx9Lm3Np5Rt8K");
-    assert_eq!((m.len(), m[0].sample, m[0].severity), (1, false, Severity::Error));
+    assert_eq!((m.len(), m[0].sample, m[0].severity), (1, None, Severity::Error));
 }
 
 #[test]

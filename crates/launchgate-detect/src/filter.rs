@@ -229,6 +229,14 @@ fn has_keyboard_run(body: &str) -> bool {
     rows.is_match(body)
 }
 
+/// Whether a simple value can still be a password someone chose: six characters or more,
+/// letters and digits both (`4ian1234`, `D1fficult`), not a number or a word with a symbol.
+pub fn is_chosen_password(value: &str) -> bool {
+    value.chars().count() >= 6
+        && value.bytes().any(|b| b.is_ascii_alphabetic())
+        && value.bytes().any(|b| b.is_ascii_digit())
+}
+
 /// Whether a value is a UUID (8-4-4-4-12 hex digits).
 pub fn is_uuid(value: &str) -> bool {
     let groups: Vec<&str> = value.split('-').collect();
@@ -466,6 +474,16 @@ mod tests {
             "Qz8nV2wLx5Tr9Ka3Hm7Dp1Cf6Bg4Js0E",
         ] {
             assert!(!is_sequence_sample(s), "{s} is random");
+        }
+    }
+
+    #[test]
+    fn chosen_passwords_mix_letters_and_digits() {
+        for p in ["4ian1234", "D1fficult", "mg1021pass"] {
+            assert!(is_chosen_password(p), "{p}");
+        }
+        for p in ["123", "12345678", "super$ecret", "busybox@", "ab1"] {
+            assert!(!is_chosen_password(p), "{p}");
         }
     }
 

@@ -4,7 +4,7 @@
 
 use launchgate_core::{Finding, Location, RedactedSecret, RuleInfo, Secret, Severity};
 
-use crate::engine::Match;
+use crate::engine::{Match, Sample};
 use crate::rules::Rule;
 
 /// Where a secret was found, which changes what to do about it.
@@ -54,11 +54,16 @@ pub fn finding_for(rule: &Rule, path: &str, m: &Match, severity: Severity, origi
     } else {
         String::new()
     };
-    let sample = if m.sample {
-        "; the value runs in sequence (like 1234abcd) as sample values do, so this is a note: \
-         if it is a real credential, treat it as one"
-    } else {
-        ""
+    let sample = match m.sample {
+        Some(Sample::Sequence) => {
+            "; the value runs in sequence (like 1234abcd) as sample values do, so this is a note: \
+             if it is a real credential, treat it as one"
+        }
+        Some(Sample::Weak) => {
+            "; the value is short or simple, as development defaults are, so this is a note: if it \
+             is a real password, change it, since it is both exposed and easy to guess"
+        }
+        None => "",
     };
     let finding = Finding::new(
         m.rule_id.clone(),
@@ -72,10 +77,9 @@ pub fn finding_for(rule: &Rule, path: &str, m: &Match, severity: Severity, origi
     .at(Location::at(path, m.line, m.column).to(m.end_line, m.end_column))
     .help(help_for(rule, origin))
     .property("confidence", m.confidence.as_str());
-    if m.sample {
-        finding.property("sample", "sequence")
-    } else {
-        finding
+    match m.sample {
+        Some(sample) => finding.property("sample", sample.as_str()),
+        None => finding,
     }
 }
 

@@ -44,7 +44,7 @@ mod words;
 
 use std::sync::OnceLock;
 
-pub use engine::{Engine, EngineConfig, Match};
+pub use engine::{Engine, EngineConfig, Match, Sample};
 pub use redact::redact_secrets;
 pub use rules::{Confidence, Rule, RuleSet};
 

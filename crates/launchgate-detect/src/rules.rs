@@ -90,6 +90,21 @@ pub struct RuleSpec {
     /// documentation: public by design, so never reported.
     #[serde(default)]
     pub public_samples: Vec<String>,
+    /// What becomes of a value below `min_entropy`: dropped, or for credentials people
+    /// choose themselves (passwords) reported as a note, since a weak password is still one.
+    #[serde(default)]
+    pub weak_values: WeakValues,
+}
+
+/// What a rule does with a value below its entropy gate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WeakValues {
+    /// Not a credential: what a generated token never looks like.
+    #[default]
+    Drop,
+    /// A credential a person chose: reported as a note.
+    Note,
 }
 
 /// A rule written as an assignment: which keys, which values, and for a provider-context

@@ -60,9 +60,28 @@ pub struct Match {
     pub secret: Secret,
     pub severity: Severity,
     pub confidence: Confidence,
-    /// Whether the value looks typed out as a sequence (`1234567890abcdef`) rather than
-    /// issued: then `severity` is a note and `confidence` low, whatever the rule says.
-    pub sample: bool,
+    /// Why the value looks like a sample rather than an issued credential, if it does:
+    /// then `severity` is a note and `confidence` low, whatever the rule says.
+    pub sample: Option<Sample>,
+}
+
+/// Why a match looks like a sample value rather than a credential in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sample {
+    /// Typed out in sequence (`1234567890abcdef`, `a1b2c3d4…`, `qwerty…`).
+    Sequence,
+    /// Below the rule's entropy gate, for a credential people choose (`4ian1234`).
+    Weak,
+}
+
+impl Sample {
+    /// The finding's `sample` property.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sample::Sequence => "sequence",
+            Sample::Weak => "weak",
+        }
+    }
 }
 
 mod compiled;
@@ -396,12 +415,12 @@ impl Engine {
                     end_column: at.end.column,
                     inline_allowed: at.allowed,
                     in_binary: false,
-                    severity: if m.sample {
+                    severity: if m.sample.is_some() {
                         Severity::Note
                     } else {
                         rule.spec.severity
                     },
-                    confidence: if m.sample {
+                    confidence: if m.sample.is_some() {
                         Confidence::Low
                     } else {
                         rule.spec.confidence

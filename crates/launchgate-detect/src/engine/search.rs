@@ -6,9 +6,10 @@ use std::ops::Range;
 use regex::bytes::{CaptureLocations, Regex};
 
 use super::compiled::{CompiledRule, Matcher};
-use super::{Engine, KeywordHit};
+use super::{Engine, KeywordHit, Sample};
 use crate::assignment_rule::CompiledAssignment;
 use crate::prefilter::CandidateWindows;
+use crate::rules::WeakValues;
 use crate::{filter, key_names};
 
 impl Engine {
@@ -176,17 +177,20 @@ impl Engine {
         secret: &str,
         whole: &[u8],
         key: &dyn Fn() -> String,
-    ) -> Option<bool> {
+    ) -> Option<Option<Sample>> {
         // A value typed out as a sequence is most often a sample, but people also choose
         // such passwords and keys for real, and a real credential in a sample's place is
         // still exposed: it is kept at the lowest severity rather than dropped. Its low
         // entropy is what makes it a sample, so the entropy gate does not apply.
-        let sample = filter::is_sequence_sample(secret);
-        if !sample
+        let mut sample = filter::is_sequence_sample(secret).then_some(Sample::Sequence);
+        if sample.is_none()
             && let Some(min) = rule.rule.spec.min_entropy
             && !crate::entropy::passes(min, secret)
         {
-            return None;
+            if rule.rule.spec.weak_values == WeakValues::Drop || !filter::is_chosen_password(secret) {
+                return None;
+            }
+            sample = Some(Sample::Weak);
         }
         if self.rejects(rule, secret, whole, key) {
             return None;
@@ -245,9 +249,9 @@ pub(super) struct RawMatch {
     pub(super) rule_index: u32,
     pub(super) range: Range<usize>,
     pub(super) secret_range: Range<usize>,
-    /// Whether the value looks typed out rather than issued (`1234567890abcdef`): reported
-    /// as a note, never failing a gate on its own.
-    pub(super) sample: bool,
+    /// Why the value looks like a sample rather than an issued credential, if it does:
+    /// reported as a note, never failing a gate on its own.
+    pub(super) sample: Option<Sample>,
 }
 
 /// The bytes a rule's regex may see around a keyword hit.

@@ -90,8 +90,14 @@ checks:
     let f = findings(&report);
     assert_eq!(f.len(), 2, "{f:?}");
     let messages: Vec<&str> = f.iter().map(|x| x.2.as_str()).collect();
+    // In TLS 1.3 the server refuses a missing certificate after the client's side of the
+    // handshake is done, so the client may be sending its request when the alert arrives:
+    // then the connection is reported closed instead. Either way the check fails.
     assert!(
-        messages.contains(&"without cert: TLS error: the server refused the handshake (CertificateRequired)"),
+        messages.contains(&"without cert: TLS error: the server refused the handshake (CertificateRequired)")
+            || messages
+                .iter()
+                .any(|m| m.starts_with("without cert: error sending request") && m.contains("canceled")),
         "{f:?}"
     );
     assert!(
