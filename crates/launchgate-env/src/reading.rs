@@ -61,6 +61,26 @@ impl Confinement {
         })
     }
 
+    /// Remembers the real paths of `dirs`, folders under `root` (relative to it) that the
+    /// walk reached through folders, never a link: the root's real path followed by them,
+    /// with no system call per folder. (A folder replaced by a link since the walk is as
+    /// much a race as one replaced after it was resolved.)
+    pub fn add_walked_dirs(&self, root: &Path, dirs: &[PathBuf]) {
+        if dirs.is_empty() {
+            return;
+        }
+        let Ok(real_root) = std::fs::canonicalize(root) else {
+            return;
+        };
+        let mut known = self.real_dirs.lock().expect("not poisoned");
+        for dir in dirs {
+            // The name the files' folder has when a file's path is joined to the root.
+            if !dir.as_os_str().is_empty() && dir.is_relative() {
+                known.insert(root.join(dir), real_root.join(dir));
+            }
+        }
+    }
+
     /// The real path of the folder `parent` (as named), remembered: the files of a tree
     /// share their folders, and resolving a path costs a system call per component.
     fn real_dir(&self, parent: &Path) -> std::io::Result<PathBuf> {
