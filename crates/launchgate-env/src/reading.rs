@@ -122,7 +122,7 @@ impl Confinement {
             _ => None,
         };
         if let Some(real) = in_real_dir
-            && let Some(file) = open_not_following(path).map_err(|e| Error::io(path, &e))?
+            && let Some(file) = open_not_following(path).map_err(|e| open_error(path, display, &e))?
         {
             let bytes = read_open_file(file, path, display)?;
             return Ok(EnvFile::Read { bytes, real });
@@ -135,7 +135,7 @@ impl Confinement {
                 real_boundary.display()
             )));
         }
-        let file = open_not_blocking(&real).map_err(|e| Error::io(path, &e))?;
+        let file = open_not_blocking(&real).map_err(|e| open_error(path, display, &e))?;
         let bytes = read_open_file(file, path, display)?;
         Ok(EnvFile::Read { bytes, real })
     }
@@ -188,11 +188,7 @@ fn read_open_file(mut file: std::fs::File, path: &Path, display: &str) -> Result
     use std::io::Read;
     let meta = file.metadata().map_err(|e| Error::io(path, &e))?;
     if !meta.is_file() {
-        return Err(Error::input(format!(
-            "{display} is not a regular file: it is {}",
-            kind_of(&meta)
-        ))
-        .with_help("name a .env file; pipes, devices and folders are not read"));
+        return Err(not_regular(display, &meta));
     }
     if meta.len() > MAX_ENV_FILE_SIZE {
         return Err(too_large(display));
@@ -211,6 +207,23 @@ fn read_open_file(mut file: std::fs::File, path: &Path, display: &str) -> Result
     }
     bytes.truncate(filled);
     Ok(bytes)
+}
+
+/// Why `path` could not be opened: what it is when it is not a file (a folder cannot be
+/// opened as a file on Windows), else the system's error.
+fn open_error(path: &Path, display: &str, e: &std::io::Error) -> Error {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => not_regular(display, &meta),
+        _ => Error::io(path, e),
+    }
+}
+
+fn not_regular(display: &str, meta: &std::fs::Metadata) -> Error {
+    Error::input(format!(
+        "{display} is not a regular file: it is {}",
+        kind_of(meta)
+    ))
+    .with_help("name a .env file; pipes, devices and folders are not read")
 }
 
 fn too_large(display: &str) -> Error {
