@@ -183,7 +183,7 @@ fn open_not_blocking(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// The bytes of the open file `file` (which `path` names), a regular file within
 /// [`MAX_ENV_FILE_SIZE`]. Reads the size the file had when opened, in one read for a small
-/// file: no second read to find the end.
+/// file: no second read to find the end. A size of zero is read to the end.
 fn read_open_file(mut file: std::fs::File, path: &Path, display: &str) -> Result<Vec<u8>, Error> {
     use std::io::Read;
     let meta = file.metadata().map_err(|e| Error::io(path, &e))?;
@@ -192,6 +192,18 @@ fn read_open_file(mut file: std::fs::File, path: &Path, display: &str) -> Result
     }
     if meta.len() > MAX_ENV_FILE_SIZE {
         return Err(too_large(display));
+    }
+    if meta.len() == 0 {
+        // Empty, or a file whose size the system does not know (`/proc`): read to the end,
+        // within the bound, so such a file is never taken for an empty one.
+        let mut bytes = Vec::new();
+        file.take(MAX_ENV_FILE_SIZE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(path, &e))?;
+        if bytes.len() as u64 > MAX_ENV_FILE_SIZE {
+            return Err(too_large(display));
+        }
+        return Ok(bytes);
     }
     let size = meta.len() as usize;
     let mut bytes = vec![0; size];
@@ -303,6 +315,23 @@ fn boundary_of(file: &Path, root: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_of_unknown_size_is_read_to_the_end() {
+        let tmp = tempfile::tempdir().unwrap();
+        let empty = tmp.path().join(".env");
+        std::fs::write(&empty, "").unwrap();
+        let file = std::fs::File::open(&empty).unwrap();
+        assert_eq!(read_open_file(file, &empty, ".env").unwrap(), b"");
+        // procfs gives its files a size of zero.
+        #[cfg(target_os = "linux")]
+        {
+            let status = Path::new("/proc/self/status");
+            let file = std::fs::File::open(status).unwrap();
+            let bytes = read_open_file(file, status, "status").unwrap();
+            assert!(bytes.starts_with(b"Name:"), "{}", String::from_utf8_lossy(&bytes));
+        }
+    }
 
     #[test]
     fn dot_and_dot_dot_are_removed_by_text() {
