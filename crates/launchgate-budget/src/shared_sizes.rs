@@ -84,18 +84,62 @@ impl Bundles {
         &self.requests[index].0
     }
 
-    /// Builds every bundle in parallel; on failure, the error of the first check's bundle.
-    /// The bundles' folders go when the returned bundles are dropped.
-    pub fn build(&self, esbuild: Option<&Path>, dir: &Path) -> Result<Vec<Bundle>, Error> {
-        let Some(esbuild) = esbuild else {
-            return Ok(Vec::new());
+    /// Builds every bundle and sizes its outputs in the compressions `compressions[i]` lists
+    /// for bundle `i`, while the files `on_disk` are sized. Each bundle is compressed as soon
+    /// as esbuild has written it, beside the files on disk: a bundle never waits for another
+    /// bundle or for the largest file. On failure, the error of the first check's bundle,
+    /// then of the files on disk. The bundles' folders go when the returned bundles are
+    /// dropped.
+    pub fn build_and_size(
+        &self,
+        esbuild: Option<&Path>,
+        dir: &Path,
+        compressions: &[Vec<Compression>],
+        on_disk: Vec<(PathBuf, Compression)>,
+        cache: &SizeCache,
+    ) -> Result<(Vec<Bundle>, Sizes), Error> {
+        let requests = match esbuild {
+            Some(esbuild) => self.requests.iter().map(|r| (esbuild, r)).collect(),
+            None => Vec::new(),
         };
-        self.requests
-            .par_iter()
-            .map(|(request, check)| rebundle::build(esbuild, dir, request, check))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .collect()
+        let (built, on_disk) = std::thread::scope(|scope| {
+            // A thread per bundle, outside the compression threads: esbuild is another
+            // process, and waiting for it must not hold a core the compression could use.
+            let builders: Vec<_> = requests
+                .into_iter()
+                .enumerate()
+                .map(|(i, (esbuild, (request, check)))| {
+                    let asked = compressions.get(i).map(Vec::as_slice).unwrap_or_default();
+                    scope.spawn(move || {
+                        let bundle = rebundle::build(esbuild, dir, request, check)?;
+                        let wanted = bundle
+                            .outputs
+                            .iter()
+                            .flat_map(|f| asked.iter().map(move |&c| (f.clone(), c)));
+                        let sized = sizes(dir, wanted, cache);
+                        Ok::<_, Error>((bundle, sized))
+                    })
+                })
+                .collect();
+            let on_disk = sizes(dir, on_disk, cache);
+            let built: Vec<_> = builders
+                .into_iter()
+                .map(|b| b.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect();
+            (built, on_disk)
+        });
+        let mut bundles = Vec::with_capacity(built.len());
+        let mut of_bundles = Vec::with_capacity(built.len());
+        for result in built {
+            let (bundle, sized) = result?;
+            bundles.push(bundle);
+            of_bundles.push(sized);
+        }
+        let mut all = on_disk?;
+        for sized in of_bundles {
+            all.extend(sized?);
+        }
+        Ok((bundles, all))
     }
 }
 

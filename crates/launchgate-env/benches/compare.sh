@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `launchgate-env lint` against dotenv-linter on the same generated tree, side by side.
 #
-#   crates/launchgate-env/benches/compare.sh [RUNS] [DOTENV_LINTER] [BINARY]
+#   crates/launchgate-env/benches/compare.sh [RUNS] [DOTENV_LINTER] [BINARY] [BEFORE]
 #
 # The tree: 2,500 apps × 4 files (.env, .env.local, .env.production, .env.test), 10,000
 # files of 24 sorted keys each, generated in a temporary folder outside any git repository.
@@ -13,7 +13,8 @@
 # memory. Both tools must flag exactly the same files, or the script fails.
 #
 # Without BINARY it builds the release binary; without DOTENV_LINTER, it looks in
-# target/bench-tools/bin.
+# target/bench-tools/bin. With BEFORE, another build of launchgate-env (copied out of
+# target/ first) runs in the same alternation, so two builds compare under the same load.
 set -euo pipefail
 
 runs="${1:-5}"
@@ -21,6 +22,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 linter="${2:-$root/target/bench-tools/bin/dotenv-linter}"
 bin="${3:-}"
+before="${4:-}"
 [[ -x "$linter" ]] || { echo "compare.sh: no dotenv-linter at $linter; install it with: cargo install dotenv-linter --version 4.0.0 --root target/bench-tools" >&2; exit 2; }
 if [[ -z "$bin" ]]; then
   (cd "$root" && cargo build -q --release -p launchgate-env)
@@ -67,6 +69,10 @@ find "$tree" -type f -exec cat {} + > /dev/null
 
 lint_dl=("$linter" --plain check --recursive --skip-updates .)
 lint_lg=("$bin" lint --root . --format json)
+if [[ -n "$before" ]]; then
+  before="$(cd "$(dirname "$before")" && pwd)/$(basename "$before")"
+  lint_before=("$before" lint --root . --format json)
+fi
 
 # One run: prints "wall_s cpu_s peak_kib".
 measure() {
@@ -76,12 +82,16 @@ measure() {
   awk '/^[0-9.]+ [0-9.]+ [0-9.]+ [0-9]+$/ { printf "%.3f %.3f %d\n", $1, $2 + $3, $4 }' "$stats"
 }
 
-dl_wall=(); dl_cpu=(); lg_wall=(); lg_cpu=(); dl_rss=0; lg_rss=0
+dl_wall=(); dl_cpu=(); lg_wall=(); lg_cpu=(); bf_wall=(); bf_cpu=(); dl_rss=0; lg_rss=0
 for i in $(seq "$runs"); do
   read -r w c m < <(measure "$work/dl.txt" "${lint_dl[@]}")
   dl_wall+=("$w"); dl_cpu+=("$c"); (( m > dl_rss )) && dl_rss=$m
   read -r w c m < <(measure "$work/lg.json" "${lint_lg[@]}")
   lg_wall+=("$w"); lg_cpu+=("$c"); (( m > lg_rss )) && lg_rss=$m
+  if [[ -n "$before" ]]; then
+    read -r w c m < <(measure "$work/before.json" "${lint_before[@]}")
+    bf_wall+=("$w"); bf_cpu+=("$c")
+  fi
   echo "run $i: dotenv-linter ${dl_wall[-1]} s, launchgate-env ${lg_wall[-1]} s"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -91,6 +101,13 @@ awk -v dw="$(median "${dl_wall[@]}")" -v dc="$(median "${dl_cpu[@]}")" -v dm="$d
   printf "launchgate-env lint:     %.3f s wall, %.3f s CPU (medians), peak %d MiB\n", lw, lc, lm / 1024
   printf "ratio launchgate / dotenv-linter: %.2f wall, %.2f CPU\n", lw / dw, lc / dc
 }'
+if [[ -n "$before" ]]; then
+  awk -v dw="$(median "${dl_wall[@]}")" -v dc="$(median "${dl_cpu[@]}")" \
+      -v bw="$(median "${bf_wall[@]}")" -v bc="$(median "${bf_cpu[@]}")" 'BEGIN {
+    printf "BEFORE, same runs:       %.3f s wall, %.3f s CPU (medians)\n", bw, bc
+    printf "ratio BEFORE / dotenv-linter: %.2f wall, %.2f CPU\n", bw / dw, bc / dc
+  }'
+fi
 
 # The same files flagged by both: dotenv-linter's `path:line Check: message` lines, and
 # launchgate's error and warning findings.

@@ -161,6 +161,9 @@ pub struct EnvFiles {
     pub all: Vec<PathBuf>,
     /// Those git tracks; `None` outside a git work tree.
     pub tracked: Option<BTreeSet<PathBuf>>,
+    /// The folders (relative to the root, sorted) the walk reached through folders, never
+    /// a link, that hold a `.env*` file: their real path is the root's followed by them.
+    pub walked_dirs: Vec<PathBuf>,
 }
 
 impl EnvFiles {
@@ -176,12 +179,22 @@ impl EnvFiles {
                 .collect::<BTreeSet<_>>()
         });
         let mut all = working_tree_env_files(root);
+        let mut walked_dirs: Vec<PathBuf> = all
+            .iter()
+            .filter_map(|p| p.parent())
+            .map(Path::to_path_buf)
+            .collect();
+        walked_dirs.dedup();
         if let Some(t) = &tracked {
             // A tracked file deleted from the working tree cannot be read; leave it out.
             all.extend(t.iter().filter(|p| root.join(p).is_file()).cloned());
             sort_paths(&mut all);
         }
-        Ok(EnvFiles { all, tracked })
+        Ok(EnvFiles {
+            all,
+            tracked,
+            walked_dirs,
+        })
     }
 }
 
@@ -243,6 +256,22 @@ mod tests {
             expected.push("odd-\u{fffd}/.env");
         }
         assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn walked_dirs_are_the_folders_of_walked_files_never_a_link() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for rel in [".env", "a/.env", "a/.env.local", "a/b/.env.test", "c/notes.txt"] {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "A=1\n").unwrap();
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root.join("a"), root.join("linked")).unwrap();
+        let files = EnvFiles::discover(root).unwrap();
+        let dirs: Vec<&Path> = files.walked_dirs.iter().map(PathBuf::as_path).collect();
+        assert_eq!(dirs, [Path::new(""), Path::new("a"), Path::new("a/b")]);
     }
 
     #[test]

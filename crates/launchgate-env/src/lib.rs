@@ -120,7 +120,7 @@ pub fn lint_files(
     fix: bool,
 ) -> Result<Report, Error> {
     let tracked = files::git_tracked(root)?.map(|t| t.into_iter().collect());
-    lint_files_tracked(root, paths, tracked, schema, options, fix)
+    lint_files_tracked(root, paths, tracked, &[], schema, options, fix)
 }
 
 /// [`lint_files`] of the files [`files::EnvFiles::discover`] found, with what it learnt of
@@ -132,15 +132,25 @@ pub fn lint_env_files(
     options: &LintOptions,
     fix: bool,
 ) -> Result<Report, Error> {
-    lint_files_tracked(root, &env_files.all, env_files.tracked, schema, options, fix)
+    lint_files_tracked(
+        root,
+        &env_files.all,
+        env_files.tracked,
+        &env_files.walked_dirs,
+        schema,
+        options,
+        fix,
+    )
 }
 
 /// [`lint_files`] with the files git tracks under `root` given (`None` outside git); every
-/// path in `paths` that git tracks must be in it.
+/// path in `paths` that git tracks must be in it. `walked_dirs` are folders under `root`
+/// reached without a link ([`files::EnvFiles::walked_dirs`]).
 fn lint_files_tracked(
     root: &Path,
     paths: &[PathBuf],
     tracked: Option<std::collections::BTreeSet<PathBuf>>,
+    walked_dirs: &[PathBuf],
     schema: Option<&Schema>,
     options: &LintOptions,
     fix: bool,
@@ -153,6 +163,7 @@ fn lint_files_tracked(
         report.notes.push(committed::no_git_note(root));
     }
     let confinement = reading::Confinement::new(root)?;
+    confinement.add_walked_dirs(root, walked_dirs);
     // @env-spec values may be function calls (`op(op://vault/x, "y")`): unquoted text with
     // spaces and quotes that varlock reads as a call. Quoting them would make them strings.
     let mut env_spec_options = options.clone();

@@ -7,12 +7,10 @@
 //! scanned root; a path named outside both is bounded by its own folder, so naming a real
 //! file anywhere works, and only links lead astray.
 
-use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use launchgate_core::Error;
-use launchgate_core::bounded::{FileRead, try_read_file, try_read_file_with};
 
 /// The largest `.env` file read: far above any real one, small enough to hold in memory.
 pub const MAX_ENV_FILE_SIZE: u64 = 16 << 20;
@@ -45,7 +43,7 @@ pub struct Confinement {
     root_boundary: PathBuf,
     /// Folders (as named) and their real paths: the files of a tree share their folders,
     /// and resolving a path costs a system call per component.
-    real_dirs: Arc<Mutex<HashMap<PathBuf, PathBuf>>>,
+    real_dirs: Arc<Mutex<foldhash::HashMap<PathBuf, PathBuf>>>,
 }
 
 impl Confinement {
@@ -63,35 +61,43 @@ impl Confinement {
         })
     }
 
-    /// `std::fs::canonicalize(path)`, with the real paths of folders remembered: a file that
-    /// is not itself a link is its folder's real path and its name. With it, the file's
-    /// metadata when `path` is not a link.
-    fn real_path(&self, path: &Path) -> std::io::Result<(PathBuf, Option<std::fs::Metadata>)> {
-        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
-            return Ok((std::fs::canonicalize(path)?, None));
-        };
-        let meta = std::fs::symlink_metadata(path)?;
-        if meta.file_type().is_symlink() {
-            return Ok((std::fs::canonicalize(path)?, None));
+    /// Remembers the real paths of `dirs`, folders under `root` (relative to it) that the
+    /// walk reached through folders, never a link: the root's real path followed by them,
+    /// with no system call per folder. (A folder replaced by a link since the walk is as
+    /// much a race as one replaced after it was resolved.)
+    pub fn add_walked_dirs(&self, root: &Path, dirs: &[PathBuf]) {
+        if dirs.is_empty() {
+            return;
         }
+        let Ok(real_root) = std::fs::canonicalize(root) else {
+            return;
+        };
+        let mut known = self.real_dirs.lock().expect("not poisoned");
+        for dir in dirs {
+            // The name the files' folder has when a file's path is joined to the root.
+            if !dir.as_os_str().is_empty() && dir.is_relative() {
+                known.insert(root.join(dir), real_root.join(dir));
+            }
+        }
+    }
+
+    /// The real path of the folder `parent` (as named), remembered: the files of a tree
+    /// share their folders, and resolving a path costs a system call per component.
+    fn real_dir(&self, parent: &Path) -> std::io::Result<PathBuf> {
         let parent = if parent.as_os_str().is_empty() {
             Path::new(".")
         } else {
             parent
         };
-        let known = self.real_dirs.lock().expect("not poisoned").get(parent).cloned();
-        let real_parent = match known {
-            Some(real) => real,
-            None => {
-                let real = std::fs::canonicalize(parent)?;
-                self.real_dirs
-                    .lock()
-                    .expect("not poisoned")
-                    .insert(parent.to_path_buf(), real.clone());
-                real
-            }
-        };
-        Ok((real_parent.join(name), Some(meta)))
+        if let Some(real) = self.real_dirs.lock().expect("not poisoned").get(parent) {
+            return Ok(real.clone());
+        }
+        let real = std::fs::canonicalize(parent)?;
+        self.real_dirs
+            .lock()
+            .expect("not poisoned")
+            .insert(parent.to_path_buf(), real.clone());
+        Ok(real)
     }
 
     /// Reads `path` (absolute, or relative to the current folder) unless it leads outside
@@ -104,7 +110,24 @@ impl Confinement {
             let boundary = boundary_of(&lexical, &self.root);
             std::fs::canonicalize(&boundary).unwrap_or(boundary)
         };
-        let (real, meta) = self.real_path(path).map_err(|e| Error::io(path, &e))?;
+        // A file that is not a link (nearly every one) is its folder's real path and its
+        // name: opened without following a link, it is read through that one descriptor
+        // with no separate look at its type. A link is resolved, then opened only when it
+        // stays inside, so a file outside is never opened.
+        let in_real_dir = match (path.parent(), path.file_name()) {
+            (Some(parent), Some(name)) => {
+                let real = self.real_dir(parent).map_err(|e| Error::io(path, &e))?.join(name);
+                Some(real).filter(|real| real.starts_with(&real_boundary))
+            }
+            _ => None,
+        };
+        if let Some(real) = in_real_dir
+            && let Some(file) = open_not_following(path).map_err(|e| open_error(path, display, &e))?
+        {
+            let bytes = read_open_file(file, path, display)?;
+            return Ok(EnvFile::Read { bytes, real });
+        }
+        let real = std::fs::canonicalize(path).map_err(|e| Error::io(path, &e))?;
         if !real.starts_with(&real_boundary) {
             return Ok(EnvFile::Skipped(format!(
                 "skipped {display}: it is a symbolic link to {}, outside {}; link a file inside it, or name the file itself",
@@ -112,41 +135,134 @@ impl Confinement {
                 real_boundary.display()
             )));
         }
-        read_regular_file(path, real, meta, display)
+        let file = open_not_blocking(&real).map_err(|e| open_error(path, display, &e))?;
+        let bytes = read_open_file(file, path, display)?;
+        Ok(EnvFile::Read { bytes, real })
     }
 }
 
-/// Reads the regular file `real` (which `path` names, `meta` its metadata when known),
-/// within [`MAX_ENV_FILE_SIZE`].
-fn read_regular_file(
-    path: &Path,
-    real: PathBuf,
-    meta: Option<std::fs::Metadata>,
-    display: &str,
-) -> Result<EnvFile, Error> {
-    let read = match &meta {
-        Some(meta) => try_read_file_with(&real, meta, MAX_ENV_FILE_SIZE),
-        None => try_read_file(&real, MAX_ENV_FILE_SIZE),
-    };
-    let bytes = match read.map_err(|e| Error::io(path, &e))? {
-        FileRead::Read(bytes) => bytes,
-        FileRead::NotRegular(kind) => {
-            return Err(
-                Error::input(format!("{display} is not a regular file: it is {kind}"))
-                    .with_help("name a .env file; pipes, devices and folders are not read"),
-            );
+/// Opens `path` for reading unless its last component is a symbolic link (`None`), in one
+/// system call where the platform allows. Never blocks on a named pipe.
+#[cfg(unix)]
+fn open_not_following(path: &Path) -> std::io::Result<Option<std::fs::File>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path);
+    match opened {
+        Ok(file) => Ok(Some(file)),
+        // What `O_NOFOLLOW` answers for a link.
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(not(unix))]
+fn open_not_following(path: &Path) -> std::io::Result<Option<std::fs::File>> {
+    if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Ok(None);
+    }
+    open_not_blocking(path).map(Some)
+}
+
+/// Opens `path` for reading, following links; never blocks on a named pipe.
+#[cfg(unix)]
+fn open_not_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_not_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+/// The bytes of the open file `file` (which `path` names), a regular file within
+/// [`MAX_ENV_FILE_SIZE`]. Reads the size the file had when opened, in one read for a small
+/// file: no second read to find the end. A size of zero is read to the end.
+fn read_open_file(mut file: std::fs::File, path: &Path, display: &str) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let meta = file.metadata().map_err(|e| Error::io(path, &e))?;
+    if !meta.is_file() {
+        return Err(not_regular(display, &meta));
+    }
+    if meta.len() > MAX_ENV_FILE_SIZE {
+        return Err(too_large(display));
+    }
+    if meta.len() == 0 {
+        // Empty, or a file whose size the system does not know (`/proc`): read to the end,
+        // within the bound, so such a file is never taken for an empty one.
+        let mut bytes = Vec::new();
+        file.take(MAX_ENV_FILE_SIZE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(path, &e))?;
+        if bytes.len() as u64 > MAX_ENV_FILE_SIZE {
+            return Err(too_large(display));
         }
-        FileRead::TooLarge => {
-            return Err(Error::input(format!(
-                "{display} is larger than {} MiB, the most this gate reads from one file",
-                MAX_ENV_FILE_SIZE >> 20
-            ))
-            .with_help(
-                "a .env file holds variables; remove what else it holds, or leave it out of the files named",
-            ));
+        return Ok(bytes);
+    }
+    let size = meta.len() as usize;
+    let mut bytes = vec![0; size];
+    let mut filled = 0;
+    while filled < size {
+        match file.read(&mut bytes[filled..]) {
+            // Shrunk since it was opened: what is there is the file.
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(path, &e)),
         }
-    };
-    Ok(EnvFile::Read { bytes, real })
+    }
+    bytes.truncate(filled);
+    Ok(bytes)
+}
+
+/// Why `path` could not be opened: what it is when it is not a file (a folder cannot be
+/// opened as a file on Windows), else the system's error.
+fn open_error(path: &Path, display: &str, e: &std::io::Error) -> Error {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => not_regular(display, &meta),
+        _ => Error::io(path, e),
+    }
+}
+
+fn not_regular(display: &str, meta: &std::fs::Metadata) -> Error {
+    Error::input(format!(
+        "{display} is not a regular file: it is {}",
+        kind_of(meta)
+    ))
+    .with_help("name a .env file; pipes, devices and folders are not read")
+}
+
+fn too_large(display: &str) -> Error {
+    Error::input(format!(
+        "{display} is larger than {} MiB, the most this gate reads from one file",
+        MAX_ENV_FILE_SIZE >> 20
+    ))
+    .with_help("a .env file holds variables; remove what else it holds, or leave it out of the files named")
+}
+
+/// What a file that is not a regular file is, for the error naming it.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() { "a folder" } else { "not a file" }
 }
 
 /// Writes `contents` to `real` (a file [`read_env_file`] resolved) atomically, keeping the
@@ -199,6 +315,23 @@ fn boundary_of(file: &Path, root: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_of_unknown_size_is_read_to_the_end() {
+        let tmp = tempfile::tempdir().unwrap();
+        let empty = tmp.path().join(".env");
+        std::fs::write(&empty, "").unwrap();
+        let file = std::fs::File::open(&empty).unwrap();
+        assert_eq!(read_open_file(file, &empty, ".env").unwrap(), b"");
+        // procfs gives its files a size of zero.
+        #[cfg(target_os = "linux")]
+        {
+            let status = Path::new("/proc/self/status");
+            let file = std::fs::File::open(status).unwrap();
+            let bytes = read_open_file(file, status, "status").unwrap();
+            assert!(bytes.starts_with(b"Name:"), "{}", String::from_utf8_lossy(&bytes));
+        }
+    }
 
     #[test]
     fn dot_and_dot_dot_are_removed_by_text() {

@@ -7,7 +7,6 @@
 //! host other than the developer's machine or a compose service.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -37,7 +36,7 @@ const REMEMBERED: usize = 4096;
 thread_local! {
     /// Answers already given on this thread: `.env`, `.env.local` and `.env.production`
     /// often hold the same values, and asking the secrets engine is most of a lint's time.
-    static ANSWERS: RefCell<HashMap<String, Option<Recognised>>> = RefCell::new(HashMap::new());
+    static ANSWERS: RefCell<foldhash::HashMap<String, Option<Recognised>>> = RefCell::default();
 }
 
 /// The kind of secret `value` holds, if it looks like one.

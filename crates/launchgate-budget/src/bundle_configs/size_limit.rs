@@ -334,7 +334,8 @@ pub fn size_limit_with(path: &Path, cache: &SizeCache) -> Result<Evaluation, Err
         }));
     }
     // Every bundle built once and every (file, compression) sized once, in parallel: the
-    // files on disk are sized while esbuild builds, then the bundles' outputs.
+    // files on disk are sized while esbuild builds, and each bundle's outputs as soon as it
+    // is built.
     let pending = || {
         planned.iter().filter_map(|p| match p {
             Planned::Measure(check) => Some(check),
@@ -347,27 +348,23 @@ pub fn size_limit_with(path: &Path, cache: &SizeCache) -> Result<Evaluation, Err
             Source::Bundle(_) => Vec::new(),
         })
         .collect();
-    let (built, sizes_on_disk) = rayon::join(
-        || bundles.build(esbuild_of_config.as_deref(), dir),
-        || shared_sizes::sizes(dir, on_disk, cache),
-    );
-    let built = built?;
+    let mut compressions: Vec<Vec<Compression>> = Vec::new();
+    for check in pending() {
+        if let Source::Bundle(i) = check.source {
+            compressions.resize_with(compressions.len().max(i + 1), Vec::new);
+            if !compressions[i].contains(&check.compression) {
+                compressions[i].push(check.compression);
+            }
+        }
+    }
+    let (built, sizes) =
+        bundles.build_and_size(esbuild_of_config.as_deref(), dir, &compressions, on_disk, cache)?;
     let files_of = |source: &Source| -> Vec<PathBuf> {
         match source {
             Source::Files(files) => files.clone(),
             Source::Bundle(i) => built[*i].outputs.clone(),
         }
     };
-    let of_bundles: Vec<(PathBuf, Compression)> = pending()
-        .filter(|check| matches!(check.source, Source::Bundle(_)))
-        .flat_map(|check| {
-            files_of(&check.source)
-                .into_iter()
-                .map(move |f| (f, check.compression))
-        })
-        .collect();
-    let mut sizes = sizes_on_disk?;
-    sizes.extend(shared_sizes::sizes(dir, of_bundles, cache)?);
     for planned in planned {
         let check = match planned {
             Planned::Done(outcome) => {

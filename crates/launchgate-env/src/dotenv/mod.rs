@@ -6,8 +6,6 @@
 //! NUL byte, invalid UTF-8 or an unterminated quote is a problem, not an error. Messages
 //! name keys, never values, since a value may be a secret.
 
-use std::collections::HashMap;
-
 use crate::columns::{Columns, column};
 
 pub use text::{TooLong, expand, key_for_display};
@@ -148,7 +146,7 @@ struct Parser<'a, 'o> {
     text: &'a str,
     out: &'o mut Parsed,
     /// Each key's first line; keys borrow the text, so no line copies its key twice.
-    seen: HashMap<&'a str, u32>,
+    seen: foldhash::HashMap<&'a str, u32>,
     /// Byte offsets after which no closing quote exists, so repeated unterminated quotes do
     /// not rescan the rest of the file each time.
     no_close_after: [Option<usize>; 2],
@@ -157,11 +155,13 @@ struct Parser<'a, 'o> {
 
 impl<'a, 'o> Parser<'a, 'o> {
     fn new(text: &'a str, out: &'o mut Parsed) -> Self {
+        // One key per line, at most: no growing, copying and rehashing on the way.
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
+        out.entries.reserve(lines);
         Parser {
             text,
             out,
-            // One key per line, at most: no growing and rehashing on the way.
-            seen: HashMap::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1),
+            seen: foldhash::HashMap::with_capacity_and_hasher(lines, Default::default()),
             no_close_after: [None, None],
             open_off: Vec::new(),
         }

@@ -162,6 +162,18 @@ fn a_pipe_is_an_error_not_a_read_that_never_ends() {
 }
 
 #[test]
+fn a_folder_named_as_a_file_is_an_error_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".env.local")).unwrap();
+    let (code, _, stderr) = run(dir.path(), &["lint", ".env.local"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr[0].contains(".env.local is not a regular file: it is a folder"),
+        "{stderr:?}"
+    );
+}
+
+#[test]
 fn init_appends_through_a_link_inside_and_refuses_one_leaving() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), ".env.example", "PORT=3000\n");
