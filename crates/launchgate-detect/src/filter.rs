@@ -230,11 +230,19 @@ fn has_keyboard_run(body: &str) -> bool {
 }
 
 /// Whether a simple value can still be a password someone chose: six characters or more,
-/// letters and digits both (`4ian1234`, `D1fficult`), not a number or a word with a symbol.
+/// letters and digits both (`4ian1234`, `D1fficult`), not a number (`0x4000000D`, a hex
+/// code), a percent-encoded string or a word with a symbol.
 pub fn is_chosen_password(value: &str) -> bool {
+    let digits = value.strip_prefix("0x").or_else(|| value.strip_prefix("0X")).unwrap_or(value);
+    let percent_encoded = value
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit());
     value.chars().count() >= 6
         && value.bytes().any(|b| b.is_ascii_alphabetic())
         && value.bytes().any(|b| b.is_ascii_digit())
+        && !is_hex(digits)
+        && !percent_encoded
 }
 
 /// Whether a value is a UUID (8-4-4-4-12 hex digits).
@@ -482,7 +490,7 @@ mod tests {
         for p in ["4ian1234", "D1fficult", "mg1021pass"] {
             assert!(is_chosen_password(p), "{p}");
         }
-        for p in ["123", "12345678", "super$ecret", "busybox@", "ab1"] {
+        for p in ["123", "12345678", "super$ecret", "busybox@", "ab1", "0x4000000D", "80550006", "%F0%9F%92%A9"] {
             assert!(!is_chosen_password(p), "{p}");
         }
     }
