@@ -233,7 +233,10 @@ fn has_keyboard_run(body: &str) -> bool {
 /// letters and digits both (`4ian1234`, `D1fficult`), not a number (`0x4000000D`, a hex
 /// code), a percent-encoded string or a word with a symbol.
 pub fn is_chosen_password(value: &str) -> bool {
-    let digits = value.strip_prefix("0x").or_else(|| value.strip_prefix("0X")).unwrap_or(value);
+    let digits = value
+        .strip_prefix("0x")
+        .or_else(|| value.strip_prefix("0X"))
+        .unwrap_or(value);
     let percent_encoded = value
         .as_bytes()
         .windows(3)
@@ -490,7 +493,16 @@ mod tests {
         for p in ["4ian1234", "D1fficult", "mg1021pass"] {
             assert!(is_chosen_password(p), "{p}");
         }
-        for p in ["123", "12345678", "super$ecret", "busybox@", "ab1", "0x4000000D", "80550006", "%F0%9F%92%A9"] {
+        for p in [
+            "123",
+            "12345678",
+            "super$ecret",
+            "busybox@",
+            "ab1",
+            "0x4000000D",
+            "80550006",
+            "%F0%9F%92%A9",
+        ] {
             assert!(!is_chosen_password(p), "{p}");
         }
     }
