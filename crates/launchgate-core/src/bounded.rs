@@ -73,7 +73,9 @@ fn read_capped(path: &Path, limit: u64, expected: u64) -> io::Result<FileRead> {
     Ok(FileRead::Read(bytes))
 }
 
-fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+/// What a file that is not a regular file is ("a named pipe", "a folder"), for an error
+/// naming it.
+pub fn kind_of(meta: &std::fs::Metadata) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

@@ -472,9 +472,15 @@ fn leading_words(bytes: &[u8], key_start: usize) -> Option<usize> {
             .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-')
             .count();
         let gap = rest[name_len..].iter().take_while(|b| is_blank(**b)).count();
-        let word = std::str::from_utf8(&rest[..name_len]).ok()?.to_ascii_lowercase();
+        let word = &rest[..name_len];
         count += 1;
-        if name_len == 0 || gap == 0 || count > MAX_LEADING_WORDS || NOT_KEY_WORDS.contains(&word.as_str()) {
+        if name_len == 0
+            || gap == 0
+            || count > MAX_LEADING_WORDS
+            || NOT_KEY_WORDS
+                .iter()
+                .any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+        {
             return None;
         }
         rest = &rest[name_len + gap..];

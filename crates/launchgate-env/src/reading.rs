@@ -233,7 +233,7 @@ fn open_error(path: &Path, display: &str, e: &std::io::Error) -> Error {
 fn not_regular(display: &str, meta: &std::fs::Metadata) -> Error {
     Error::input(format!(
         "{display} is not a regular file: it is {}",
-        kind_of(meta)
+        launchgate_core::bounded::kind_of(meta)
     ))
     .with_help("name a .env file; pipes, devices and folders are not read")
 }
@@ -244,25 +244,6 @@ fn too_large(display: &str) -> Error {
         MAX_ENV_FILE_SIZE >> 20
     ))
     .with_help("a .env file holds variables; remove what else it holds, or leave it out of the files named")
-}
-
-/// What a file that is not a regular file is, for the error naming it.
-fn kind_of(meta: &std::fs::Metadata) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let kind = meta.file_type();
-        if kind.is_fifo() {
-            return "a named pipe";
-        }
-        if kind.is_socket() {
-            return "a socket";
-        }
-        if kind.is_char_device() || kind.is_block_device() {
-            return "a device";
-        }
-    }
-    if meta.is_dir() { "a folder" } else { "not a file" }
 }
 
 /// Writes `contents` to `real` (a file [`read_env_file`] resolved) atomically, keeping the
