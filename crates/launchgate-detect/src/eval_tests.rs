@@ -87,6 +87,7 @@ fn the_evaluation_set_meets_its_floors() {
     let mut by_syntax: BTreeMap<String, Tally> = BTreeMap::new();
     let mut flagged_by_syntax: BTreeMap<String, Tally> = BTreeMap::new();
     let mut missed = Vec::new();
+    let mut other_rule = Vec::new();
     let mut false_alarms = Vec::new();
     for (n, line) in include_str!("../tests/eval/cases.jsonl").lines().enumerate() {
         let case: Case = serde_json::from_str(line).unwrap_or_else(|e| panic!("cases.jsonl:{}: {e}", n + 1));
@@ -99,11 +100,13 @@ fn the_evaluation_set_meets_its_floors() {
                 let same = |s: &str| !s.is_empty() && (s.contains(&case.secret) || case.secret.contains(s));
                 let hit = matches.iter().any(|m| same(m.secret.expose()));
                 found.add(hit);
-                right.add(
-                    matches
-                        .iter()
-                        .any(|m| m.rule_id == case.rule && same(m.secret.expose())),
-                );
+                let by_its_rule = matches
+                    .iter()
+                    .any(|m| m.rule_id == case.rule && same(m.secret.expose()));
+                right.add(by_its_rule);
+                if hit && !by_its_rule {
+                    other_rule.push(format!("{}:{} {} ({})", n + 1, case.syntax, case.rule, case.path));
+                }
                 by_family.entry(fam.clone()).or_default().add(hit);
                 by_syntax.entry(case.syntax.clone()).or_default().add(hit);
                 if !hit {
@@ -138,6 +141,7 @@ fn the_evaluation_set_meets_its_floors() {
     print_table("recall by syntax", &by_syntax);
     print_table("negatives flagged by syntax", &flagged_by_syntax);
     println!("missed:\n  {}", missed.join("\n  "));
+    println!("found by another rule:\n  {}", other_rule.join("\n  "));
     println!("flagged negatives:\n  {}", false_alarms.join("\n  "));
     println!(
         "positives {}: found {:.1} %, by the labelled rule {:.1} %; non-secrets {}: flagged {:.1} %; \

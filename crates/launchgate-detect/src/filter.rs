@@ -163,6 +163,9 @@ pub fn is_placeholder(secret: &str) -> bool {
     if documentation.is_match(secret) || markers.is_match(secret) {
         return true;
     }
+    if is_variable_reference(secret) {
+        return true;
+    }
     let lower = secret.to_ascii_lowercase();
     if lower.starts_with('<') && lower.ends_with('>') {
         return true;
@@ -179,6 +182,73 @@ pub fn is_placeholder(secret: &str) -> bool {
     }
     let body = body_after_prefix(secret);
     is_low_variety(body) || has_short_period(body)
+}
+
+/// Whether the whole value names a variable that a tool substitutes later: `%DB_PASSWORD%`
+/// (Windows, NuGet), `$DB_PASSWORD` and `$env:DB_PASSWORD` (shells, PowerShell),
+/// `#{DbPassword}` (Octopus, Ruby), `@db.password@` (Maven and Gradle filtering) and
+/// `__DbPassword__` (release token replacement).
+fn is_variable_reference(value: &str) -> bool {
+    let name = |inner: &str| {
+        inner.len() >= 2
+            && inner.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    };
+    let between = |open: &str, close: &str| {
+        value.len() > open.len() + close.len()
+            && value.starts_with(open)
+            && value.ends_with(close)
+            && name(&value[open.len()..value.len() - close.len()])
+    };
+    // Passwords may start with `$` or `@` too: only shapes a variable's name has count.
+    let env_name = |v: &str| {
+        name(v)
+            && v.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    };
+    between("%", "%")
+        || between("#{", "}")
+        || (between("@", "@") && value[1..value.len() - 1].contains(['.', '_']))
+        || (between("__", "__") && value[2..value.len() - 2].chars().any(|c| c.is_ascii_uppercase()))
+        || value.strip_prefix("$env:").is_some_and(name)
+        || value.strip_prefix('$').is_some_and(env_name)
+}
+
+/// Whether a match that begins with a letter at `start` begins inside a word of `bytes`: a
+/// provider's name inside another word (`okta` in `rookTable`, `stability` in
+/// `instability`). A capital after a small letter starts a new word (`myOktaKey`).
+pub fn starts_inside_word(bytes: &[u8], start: usize) -> bool {
+    let (Some(&first), Some(&before)) = (bytes.get(start), start.checked_sub(1).and_then(|i| bytes.get(i)))
+    else {
+        return false;
+    };
+    first.is_ascii_alphabetic()
+        && before.is_ascii_alphabetic()
+        && !(before.is_ascii_lowercase() && first.is_ascii_uppercase())
+}
+
+/// Extensions of the files a web build names by content hash (`logo.ico-7a38….png`).
+const ASSET_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "svg", "ico", "webp", "avif", "css", "js", "mjs", "cjs", "map", "woff",
+    "woff2", "ttf", "eot", "html", "htm",
+];
+
+/// Whether the text right after a match (`after`) continues it into a file's name: a
+/// content hash in an asset's name, not a credential.
+pub fn continues_as_file_name(after: &[u8]) -> bool {
+    let Some(rest) = after.strip_prefix(b".") else {
+        return false;
+    };
+    let ext_len = rest.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+    let (ext, tail) = rest.split_at(ext_len);
+    ASSET_EXTENSIONS
+        .iter()
+        .any(|e| ext.eq_ignore_ascii_case(e.as_bytes()))
+        && tail
+            .first()
+            .is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'@' && *b != b'.')
 }
 
 /// Whether a value was typed out as a sequence (`1234567890abcdef`, `a1b2c3d4e5f6`) rather
@@ -448,6 +518,12 @@ mod tests {
             "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx",
             "<your-api-key>",
             "${STRIPE_SECRET_KEY}",
+            "%TestSourcePassword%",
+            "$DB_PASSWORD",
+            "$env:DB_PASSWORD",
+            "#{DbPassword}",
+            "@db.password@",
+            "__DbPassword__",
             "{{ .Values.token }}",
             "process.env.STRIPE_KEY",
             "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
@@ -521,6 +597,29 @@ mod tests {
     }
 
     #[test]
+    fn a_match_starting_inside_a_word_is_told_from_one_starting_a_word() {
+        let at = |text: &str, word: &str| starts_inside_word(text.as_bytes(), text.find(word).unwrap());
+        assert!(at("rookTable = 00", "okTa"));
+        assert!(at("FOOBAROKTA_TOKEN", "OKTA"));
+        assert!(!at("myOktaToken = 00", "Okta"));
+        assert!(!at("MY_OKTA_TOKEN", "OKTA"));
+        assert!(!at("okta_token", "okta"));
+        assert!(!at("x=ghp_", "ghp_"));
+        assert!(!at("TOKEN=FlyV1", "=FlyV1"), "a match that starts at punctuation");
+    }
+
+    #[test]
+    fn a_hash_in_an_asset_name_continues_into_its_extension() {
+        assert!(continues_as_file_name(b".png\""));
+        assert!(continues_as_file_name(b".js"));
+        assert!(continues_as_file_name(b".woff2) format"));
+        assert!(!continues_as_file_name(b".png@example.com"), "an address goes on");
+        assert!(!continues_as_file_name(b".example.com"));
+        assert!(!continues_as_file_name(b"\"; // key"));
+        assert!(!continues_as_file_name(b".jsonp"));
+    }
+
+    #[test]
     fn random_tokens_are_not_placeholders() {
         for s in [
             "ghp_R4nd0mT0k3nW1thN0Pl4c3h0ld3rAbCdEf12",
@@ -528,6 +627,9 @@ mod tests {
             "sk_live_51NbQk2LzVt8RwYpX3mHc7JdKe",
             "Vq3ZtR8mWx2LpN",
             "maria.lopez@fastmail.fm",
+            // Passwords that open like a variable reference.
+            "$uperS3cretPass",
+            "@dmin2024@",
         ] {
             assert!(!is_placeholder(s), "{s} is not a placeholder");
         }

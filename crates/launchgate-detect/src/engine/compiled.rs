@@ -19,6 +19,8 @@ pub(super) struct CompiledRule {
     pub(super) window: usize,
     pub(super) line_clipped: bool,
     pub(super) validator: Option<fn(&str) -> bool>,
+    /// The regex opens with a name (`(?i:okta)…`): a match must begin where a word does.
+    pub(super) name_led: bool,
 }
 
 /// How a rule finds its secrets, compiled on first use.
@@ -80,9 +82,11 @@ pub(super) fn compile_rule(rule: Rule) -> CompiledRule {
         "grafana.api-key" => Some(filter::is_grafana_key_payload),
         _ => None,
     };
+    let name_led = source.starts_with("(?i:") || source.starts_with("(?:(?i:");
     CompiledRule {
         rule,
         matcher: OnceLock::new(),
+        name_led,
         window,
         line_clipped: !spans_lines,
         validator,

@@ -114,7 +114,10 @@ impl Engine {
             else {
                 continue;
             };
-            if s == e {
+            if s == e
+                || (rule.name_led && filter::starts_inside_word(bytes, whole.start()))
+                || filter::continues_as_file_name(&bytes[e..])
+            {
                 continue;
             }
             let secret = String::from_utf8_lossy(&bytes[s..e]);

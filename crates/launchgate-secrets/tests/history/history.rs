@@ -58,6 +58,40 @@ fn a_deleted_secret_is_found_in_history_with_the_commit_that_added_it() {
 }
 
 #[test]
+fn a_secret_a_merge_resolution_added_is_dated_to_the_merge() {
+    let (_tmp, dir) = repo();
+    commit(&dir, &[("shared.txt", "a\n")], "base");
+    git(&dir, &["checkout", "-q", "-b", "feature"]);
+    let feature = commit(&dir, &[("feature.env", &format!("KEY={KEY_A}\n"))], "feature");
+    git(&dir, &["checkout", "-q", "main"]);
+    commit(&dir, &[("main.txt", "b\n")], "main work");
+    git(&dir, &["merge", "-q", "--no-commit", "--no-ff", "feature"]);
+    // Neither parent has this file: only the merge's own diff shows where it came from.
+    std::fs::write(dir.join("resolved.env"), format!("KEY={KEY_C}\n")).unwrap();
+    let merge = commit(&dir, &[], "merge feature");
+
+    let mut found = located(&history(&dir));
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(
+        found,
+        vec![
+            (
+                "stripe.secret-key".to_string(),
+                "feature.env".to_string(),
+                1,
+                feature
+            ),
+            (
+                "stripe.secret-key".to_string(),
+                "resolved.env".to_string(),
+                1,
+                merge
+            ),
+        ]
+    );
+}
+
+#[test]
 fn a_secret_moved_to_a_newer_version_of_a_file_is_still_in_head() {
     let (_tmp, dir) = repo();
     let added = commit(&dir, &[("app.env", &format!("STRIPE_KEY={KEY_A}\n"))], "add");
