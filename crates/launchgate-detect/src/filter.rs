@@ -477,6 +477,25 @@ pub fn is_grafana_key_payload(secret: &str) -> bool {
         && fields.get("id").is_some_and(serde_json::Value::is_number)
 }
 
+/// Whether base64 text decodes to a whole JSON Web Token: a header and a payload that are
+/// base64url JSON objects (`eyJ…`) and a signature, joined by dots.
+pub fn is_base64_jwt(secret: &str) -> bool {
+    use launchgate_core::encoding::{Base64, decode_base64};
+    let Some(bytes) = decode_base64(secret, Base64::Standard) else {
+        return false;
+    };
+    let text = bytes.trim_ascii_end();
+    let parts: Vec<&[u8]> = text.split(|&b| b == b'.').collect();
+    let base64url = |part: &[u8]| {
+        part.iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'='))
+    };
+    parts.len() == 3
+        && parts[..2].iter().all(|p| p.starts_with(b"eyJ") && p.len() >= 10)
+        && parts[2].len() >= 16
+        && parts.iter().all(|p| base64url(p))
+}
+
 /// The Luhn check of a card number; separators are ignored.
 pub fn passes_luhn(number: &str) -> bool {
     let digits: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();

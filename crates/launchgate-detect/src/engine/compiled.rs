@@ -80,6 +80,7 @@ pub(super) fn compile_rule(rule: Rule) -> CompiledRule {
     let validator: Option<fn(&str) -> bool> = match rule.spec.id.as_str() {
         "log.card-number" => Some(filter::passes_luhn),
         "grafana.api-key" => Some(filter::is_grafana_key_payload),
+        "generic.jwt-base64" => Some(filter::is_base64_jwt),
         _ => None,
     };
     let name_led = source.starts_with("(?i:") || source.starts_with("(?:(?i:");
