@@ -59,6 +59,16 @@ pub struct Example {
     pub secret: String,
 }
 
+/// Where a rule's regex reads an assignment: `(?&assign)` stands for [`ASSIGN`], the one
+/// spelling of "key, then its value" the regex rules share.
+pub const ASSIGN_MARK: &str = "(?&assign)";
+
+/// Everything that may stand between a key and its value: `=`, `:`, `=>`, `:=`, `::=`,
+/// `?=`, `.=`, `+=`, an argument list's `", "` (`setProperty("KEY", "…")`), and a typed
+/// declaration's `string =` (Go, C#) or `: String =` (Kotlin), with the key's closing quote
+/// and the value's opening one.
+pub const ASSIGN: &str = r#"["\x27]?(?:\s{0,3}(?:=>|:{1,3}=|[?.+]=|[:=,])|\s{1,3}(?:string|str|String)\s{1,3}=|\s{0,3}:\s{0,3}String\s{1,3}=)\s{0,3}["\x27`]?"#;
+
 /// A rule as written in a rule file.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -296,7 +306,8 @@ impl RuleSet {
         }
     }
 
-    fn push_rule(&mut self, file: &str, spec: RuleSpec, line: Option<u32>, seen: &mut HashSet<String>) {
+    fn push_rule(&mut self, file: &str, mut spec: RuleSpec, line: Option<u32>, seen: &mut HashSet<String>) {
+        spec.regex = spec.regex.replace(ASSIGN_MARK, ASSIGN);
         if !seen.insert(spec.id.clone()) {
             self.problems.push(RuleProblem {
                 file: file.to_string(),
