@@ -65,9 +65,9 @@ pub const ASSIGN_MARK: &str = "(?&assign)";
 
 /// Everything that may stand between a key and its value: `=`, `:`, `=>`, `:=`, `::=`,
 /// `?=`, `.=`, `+=`, an argument list's `", "` (`setProperty("KEY", "…")`), and a typed
-/// declaration's `string =` (Go, C#) or `: String =` (Kotlin), with the key's closing quote
-/// and the value's opening one.
-pub const ASSIGN: &str = r#"["\x27]?(?:\s{0,3}(?:=>|:{1,3}=|[?.+]=|[:=,])|\s{1,3}(?:string|str|String)\s{1,3}=|\s{0,3}:\s{0,3}String\s{1,3}=)\s{0,3}["\x27`]?"#;
+/// declaration's `string =` (Go, C#) or `: String =` (Kotlin), an XML element's `>`, with
+/// the key's closing quote and the value's opening one.
+pub const ASSIGN: &str = r#"["\x27]?(?:\s{0,3}(?:=>|:{1,3}=|[?.+]=|[:=,])|\s{1,3}(?:string|str|String)\s{1,3}=|\s{0,3}:\s{0,3}String\s{1,3}=|>\s{0,5})\s{0,3}["\x27`]?"#;
 
 /// A rule as written in a rule file.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
