@@ -251,6 +251,11 @@ pub fn parse(bytes: &[u8], key: Range<usize>) -> Option<Assignment> {
     // A URL's query parameter (`?api_key=…`, `&token=…`) may sit in a string literal whose
     // closing quote ends its value.
     let in_query = before.is_some_and(|b| matches!(b, b'?' | b'&'));
+    // A key inside a string that is still open (`"Password:"`): the quote after the
+    // operator closes that string, and no value follows.
+    if before.is_some_and(is_quote) && quoted_key.is_none() && bytes.get(i) == before.as_ref() {
+        return None;
+    }
     let (mut value, value_end) = value_at(bytes, i, line_end, needs_quote, in_query)?;
     // A string literal quoted once more, as Android's `buildConfigField "String", "API_KEY",
     // "\"…\""` writes a Java string: the setting is what the inner quotes hold, and a Groovy

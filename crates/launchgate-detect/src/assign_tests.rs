@@ -259,6 +259,13 @@ fn references_and_expressions_are_not_literals() {
 }
 
 #[test]
+fn a_key_inside_a_string_the_next_quote_closes_has_no_value() {
+    let labels = "usernameLabel:\"Username:\",passwordLabel:\"Password:\",rememberLabel:\"Remember me:\"";
+    assert_eq!(value(labels, "Password:"), None);
+    assert_eq!(value(labels, "passwordLabel").as_deref(), Some("Password:"));
+}
+
+#[test]
 fn values_end_where_the_syntax_ends_them() {
     assert_eq!(
         value("password = \"a\\\"b\"", "password").as_deref(),

@@ -34,6 +34,8 @@ pub struct CompiledAssignment {
     not_key: Option<(String, OnceLock<Option<Regex>>)>,
     /// Compiled when a key first matches, for the same reason.
     value: (String, OnceLock<Option<Regex>>),
+    /// The value's other shape when it is quoted, compiled when first needed.
+    quoted_value: Option<(String, OnceLock<Option<Regex>>)>,
     providers: Vec<String>,
 }
 
@@ -46,6 +48,10 @@ impl CompiledAssignment {
             .map_err(|e| format!("assignment.key: {e}"))?;
         let not_key = spec.not_key.clone().map(|p| (p, OnceLock::new()));
         let value = (format!("^(?:{})$", spec.value), OnceLock::new());
+        let quoted_value = spec
+            .quoted_value
+            .as_ref()
+            .map(|p| (format!("^(?:{p})$"), OnceLock::new()));
         let providers = spec
             .provider
             .iter()
@@ -56,6 +62,7 @@ impl CompiledAssignment {
             key,
             not_key,
             value,
+            quoted_value,
             providers,
         })
     }
@@ -126,6 +133,11 @@ impl CompiledAssignment {
         patterns
             .regex(&format!("^(?:{})$", spec.value))
             .map_err(|e| format!("assignment.value: {e}"))?;
+        if let Some(quoted) = &spec.quoted_value {
+            patterns
+                .regex(&format!("^(?:{quoted})$"))
+                .map_err(|e| format!("assignment.quoted_value: {e}"))?;
+        }
         if let Some(not_key) = &spec.not_key {
             patterns
                 .regex(not_key)
@@ -136,9 +148,17 @@ impl CompiledAssignment {
 
     fn accepts(&self, bytes: &[u8], a: &Assignment, patterns: &Patterns) -> bool {
         let key = words::normalise(&String::from_utf8_lossy(&bytes[a.key.clone()]));
+        let value = &bytes[a.value.clone()];
+        let quoted_shape = || {
+            self.quoted_value.as_ref().is_some_and(|(pattern, compiled)| {
+                is_quoted(bytes, &a.value)
+                    && !crate::filter::reads_as_path_or_escapes(value)
+                    && lazily(pattern, compiled, patterns).is_some_and(|re| re.is_match(value))
+            })
+        };
         self.key.is_match(key.as_bytes())
-            && lazily(&self.value.0, &self.value.1, patterns)
-                .is_some_and(|re| re.is_match(&bytes[a.value.clone()]))
+            && (lazily(&self.value.0, &self.value.1, patterns).is_some_and(|re| re.is_match(value))
+                || quoted_shape())
             && !self.excluded(key.as_bytes(), patterns)
     }
 
@@ -154,6 +174,12 @@ impl CompiledAssignment {
 /// `pattern` compiled on first use. A pattern that does not compile was reported when its
 /// rule was validated (built-in rules by the tests, others before a scan starts), so here it
 /// matches nothing.
+/// Whether the value at `value` sits between two of the same quote.
+fn is_quoted(bytes: &[u8], value: &Range<usize>) -> bool {
+    let open = value.start.checked_sub(1).and_then(|i| bytes.get(i));
+    matches!(open, Some(b'"' | b'\'' | b'`')) && bytes.get(value.end) == open
+}
+
 fn lazily<'c>(
     pattern: &str,
     compiled: &'c OnceLock<Option<Regex>>,
@@ -188,6 +214,7 @@ mod tests {
                 key: key.to_string(),
                 not_key: None,
                 value: value.to_string(),
+                quoted_value: None,
                 provider: provider.iter().map(|p| p.to_string()).collect(),
             },
             &Patterns::default(),
@@ -262,6 +289,7 @@ mod tests {
                     key: "(?:^|_)token$".to_string(),
                     not_key: not_key.map(str::to_string),
                     value: value.to_string(),
+                    quoted_value: None,
                     provider: Vec::new(),
                 },
                 &Patterns::default(),

@@ -58,9 +58,8 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "${",
     "{{",
     "}}",
-    "$(",
-    "%s",
-    "%(",
+    // Ruby's and CoffeeScript's interpolation.
+    "#{",
     "<your",
     "your_",
     "your-",
@@ -163,11 +162,18 @@ pub fn is_placeholder(secret: &str) -> bool {
     if documentation.is_match(secret) || markers.is_match(secret) {
         return true;
     }
-    if is_variable_reference(secret) {
+    // A value quoted once more (`'$NAME'` inside a shell string) is read inside its quotes.
+    let unquoted = secret
+        .strip_prefix(['\'', '"'])
+        .and_then(|v| v.strip_suffix(['\'', '"']))
+        .unwrap_or(secret);
+    if is_variable_reference(unquoted) || has_format_template(secret) || is_resource_name(secret) {
         return true;
     }
     let lower = secret.to_ascii_lowercase();
-    if lower.starts_with('<') && lower.ends_with('>') {
+    if (lower.starts_with('<') && lower.ends_with('>'))
+        || (lower.starts_with("&lt;") && lower.ends_with("&gt;"))
+    {
         return true;
     }
     let squashed: String = lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
@@ -186,8 +192,9 @@ pub fn is_placeholder(secret: &str) -> bool {
 
 /// Whether the whole value names a variable that a tool substitutes later: `%DB_PASSWORD%`
 /// (Windows, NuGet), `$DB_PASSWORD` and `$env:DB_PASSWORD` (shells, PowerShell),
-/// `#{DbPassword}` (Octopus, Ruby), `@db.password@` (Maven and Gradle filtering) and
-/// `__DbPassword__` (release token replacement).
+/// `#{DbPassword}` (Octopus, Ruby), `{db_password}` (Python's and Rust's `format`),
+/// `@db.password@` (Maven and Gradle filtering) and `__DbPassword__` (release token
+/// replacement).
 fn is_variable_reference(value: &str) -> bool {
     let name = |inner: &str| {
         inner.len() >= 2
@@ -210,6 +217,7 @@ fn is_variable_reference(value: &str) -> bool {
     };
     between("%", "%")
         || between("#{", "}")
+        || between("{", "}")
         || (between("@", "@") && value[1..value.len() - 1].contains(['.', '_']))
         || (between("__", "__") && value[2..value.len() - 2].chars().any(|c| c.is_ascii_uppercase()))
         || value.strip_prefix("$env:").is_some_and(name)
@@ -227,6 +235,51 @@ pub fn starts_inside_word(bytes: &[u8], start: usize) -> bool {
     first.is_ascii_alphabetic()
         && before.is_ascii_alphabetic()
         && !(before.is_ascii_lowercase() && first.is_ascii_uppercase())
+}
+
+/// Whether a quoted value reads as a path or glob (`tests/run-pass/*.rs`) or as text
+/// percent-encoded throughout (`%20!%22$%&…`): what test data and build scripts quote, where
+/// a password's punctuation would otherwise look random.
+pub fn reads_as_path_or_escapes(value: &[u8]) -> bool {
+    let path = value.contains(&b'/')
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'*' | b'-' | b'/' | b'~'));
+    let escapes = value
+        .windows(3)
+        .filter(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+        .count();
+    path || escapes >= 3
+}
+
+/// Whether a value is a cloud resource's name, which says where something is, not how to
+/// get in: an Amazon Resource Name (`arn:aws:iam::…`).
+fn is_resource_name(value: &str) -> bool {
+    value
+        .strip_prefix("arn:")
+        .is_some_and(|rest| rest.starts_with("aws") && rest.matches(':').count() >= 4)
+}
+
+/// Whether a value holds a format or command template: `%(name)s`, `$(command …)`, or a
+/// `%s` in a value not otherwise made of the punctuation random keys draw from. Django's
+/// keys, for one, draw from `!@#$%^&*(-_=+)` and hold `%s` or `%(` by chance.
+fn has_format_template(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let named = bytes.windows(2).enumerate().any(|(i, w)| {
+        w == b"%(" && {
+            let name = bytes[i + 2..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                .count();
+            name > 0 && bytes.get(i + 2 + name) == Some(&b')')
+        }
+    });
+    let command = value.find("$(").is_some_and(|at| {
+        let rest = &value[at + 2..];
+        rest.starts_with(|c: char| c.is_ascii_alphabetic()) && rest.contains(')')
+    });
+    let punctuation = value.chars().filter(|c| "!@#^&*+=".contains(*c)).count();
+    named || command || (value.contains("%s") && punctuation < 2)
 }
 
 /// Extensions of the files a web build names by content hash (`logo.ico-7a38….png`).
@@ -541,9 +594,18 @@ mod tests {
             "$DB_PASSWORD",
             "$env:DB_PASSWORD",
             "#{DbPassword}",
+            "#{ENV['DB_PASSWORD']}",
+            "{db_password}",
+            "'$DEPLOY_PASSWORD'",
+            "&lt;your password&gt;",
+            "arn:aws:iam::aws:policy/IAMUserChangePassword",
+            "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:db",
             "@db.password@",
             "__DbPassword__",
             "{{ .Values.token }}",
+            "%(db_password)s",
+            "$(cat /run/secrets/db)",
+            "user:%s@db",
             "process.env.STRIPE_KEY",
             "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
             "changeme",
@@ -628,6 +690,15 @@ mod tests {
     }
 
     #[test]
+    fn paths_and_percent_encoded_text_are_told_from_punctuated_passwords() {
+        assert!(reads_as_path_or_escapes(b"tests/run-pass/*.rs"));
+        assert!(reads_as_path_or_escapes(b"%20!%22$%&'()*+,-.%3A%3B"));
+        assert!(!reads_as_path_or_escapes(b"k7#x2@q9!zv^m3&w8*r5(t1-p6"));
+        assert!(!reads_as_path_or_escapes(b"Qm/8x}Lz2!vR(4tN"));
+        assert!(!reads_as_path_or_escapes(b"p%40ss(w0rd)!"));
+    }
+
+    #[test]
     fn a_hash_in_an_asset_name_continues_into_its_extension() {
         assert!(continues_as_file_name(b".png\""));
         assert!(continues_as_file_name(b".js"));
@@ -646,6 +717,10 @@ mod tests {
             "sk_live_51NbQk2LzVt8RwYpX3mHc7JdKe",
             "Vq3ZtR8mWx2LpN",
             "maria.lopez@fastmail.fm",
+            // Django keys hold `%s`, `%(` and `$(` by chance.
+            "django-insecure-_du9e^cmago!%(^+=gr@cu@v9-v7ulhbk2s3!w&39w4+n3*k*$",
+            "k7#x2@q9!%sv^m3&w8*r5(t1-p6_y4=n0+b",
+            "q8!w$(3@zv^m3&w8*r5(t1-p6_y4=n0+bk",
             // Passwords that open like a variable reference.
             "$uperS3cretPass",
             "@dmin2024@",

@@ -130,6 +130,11 @@ pub struct AssignmentSpec {
     pub not_key: Option<String>,
     /// Regex the whole value must match: the shape of the token the provider issues.
     pub value: String,
+    /// Regex the whole value may match instead when it is written between quotes: a string
+    /// literal may hold characters (`(`, `[`, `;`) that end an unquoted value, as generated
+    /// passwords do.
+    #[serde(default)]
+    pub quoted_value: Option<String>,
     /// Names of the provider (words, snake case); one must be a whole word of the identifier
     /// that woke the rule, which is the key or a parent key shortly before it.
     #[serde(default)]

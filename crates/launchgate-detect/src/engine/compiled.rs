@@ -28,7 +28,7 @@ pub(super) enum Matcher {
     /// A regex and the index of its secret group.
     Regex(Regex, usize),
     /// A key assigned a token-shaped value.
-    Assignment(CompiledAssignment),
+    Assignment(Box<CompiledAssignment>),
 }
 
 impl CompiledRule {
@@ -37,7 +37,7 @@ impl CompiledRule {
         self.matcher
             .get_or_init(|| {
                 if let Some(spec) = &self.rule.spec.assignment {
-                    return CompiledAssignment::new(spec, patterns).map(Matcher::Assignment);
+                    return CompiledAssignment::new(spec, patterns).map(|a| Matcher::Assignment(Box::new(a)));
                 }
                 let re = patterns.regex(&self.rule.spec.regex)?;
                 let group = re
