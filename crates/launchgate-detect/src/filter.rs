@@ -402,7 +402,8 @@ pub fn is_publishable(secret: &str) -> bool {
 
 /// Type names that a generic rule reads as a value in signatures and stubs
 /// (`private_key: ed25519.Ed25519PrivateKey`): a credential never spells these words.
-const KEY_TYPE_WORDS: [&str; 7] = [
+const KEY_TYPE_WORDS: [&str; 8] = [
+    "Credential",
     "PrivateKey",
     "PublicKey",
     "SecretKey",
