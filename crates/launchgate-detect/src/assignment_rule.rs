@@ -152,7 +152,7 @@ impl CompiledAssignment {
         let quoted_shape = || {
             self.quoted_value.as_ref().is_some_and(|(pattern, compiled)| {
                 is_quoted(bytes, &a.value)
-                    && !crate::filter::reads_as_path_or_escapes(value)
+                    && !crate::stand_ins::reads_as_path_or_escapes(value)
                     && lazily(pattern, compiled, patterns).is_some_and(|re| re.is_match(value))
             })
         };
@@ -171,15 +171,15 @@ impl CompiledAssignment {
     }
 }
 
-/// `pattern` compiled on first use. A pattern that does not compile was reported when its
-/// rule was validated (built-in rules by the tests, others before a scan starts), so here it
-/// matches nothing.
 /// Whether the value at `value` sits between two of the same quote.
 fn is_quoted(bytes: &[u8], value: &Range<usize>) -> bool {
     let open = value.start.checked_sub(1).and_then(|i| bytes.get(i));
     matches!(open, Some(b'"' | b'\'' | b'`')) && bytes.get(value.end) == open
 }
 
+/// `pattern` compiled on first use. A pattern that does not compile was reported when its
+/// rule was validated (built-in rules by the tests, others before a scan starts), so here it
+/// matches nothing.
 fn lazily<'c>(
     pattern: &str,
     compiled: &'c OnceLock<Option<Regex>>,

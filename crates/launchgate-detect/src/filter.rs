@@ -5,6 +5,8 @@ use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 
+use crate::stand_ins;
+
 /// Shannon entropy of `value` in bits per character.
 pub fn shannon_entropy(value: &str) -> f64 {
     // Every match of every rule passes here: count ASCII in an array, and only reach for a
@@ -144,9 +146,10 @@ const PLACEHOLDER_VALUES: &[&str] = &[
     "hunter2",
 ];
 
-/// Whether `secret` is a placeholder, a template expression, a documentation value or an
-/// obviously non-random value (one repeated character, a short repeated pattern). Values
-/// typed out as a sequence are told apart by [`is_sequence_sample`].
+/// Whether `secret` is a placeholder, a template expression, a variable reference, a
+/// resource's name (see `stand_ins`), a documentation value or an obviously non-random value
+/// (one repeated character, a short repeated pattern). Values typed out as a sequence are
+/// told apart by [`is_sequence_sample`].
 pub fn is_placeholder(secret: &str) -> bool {
     // Every match passes here: one automaton pass each instead of a search per word.
     static DOCUMENTATION: OnceLock<AhoCorasick> = OnceLock::new();
@@ -167,7 +170,10 @@ pub fn is_placeholder(secret: &str) -> bool {
         .strip_prefix(['\'', '"'])
         .and_then(|v| v.strip_suffix(['\'', '"']))
         .unwrap_or(secret);
-    if is_variable_reference(unquoted) || has_format_template(secret) || is_resource_name(secret) {
+    if stand_ins::is_variable_reference(unquoted)
+        || stand_ins::has_format_template(secret)
+        || stand_ins::is_resource_name(secret)
+    {
         return true;
     }
     let lower = secret.to_ascii_lowercase();
@@ -188,120 +194,6 @@ pub fn is_placeholder(secret: &str) -> bool {
     }
     let body = body_after_prefix(secret);
     is_low_variety(body) || has_short_period(body)
-}
-
-/// Whether the whole value names a variable that a tool substitutes later: `%DB_PASSWORD%`
-/// (Windows, NuGet), `$DB_PASSWORD` and `$env:DB_PASSWORD` (shells, PowerShell),
-/// `#{DbPassword}` (Octopus, Ruby), `{db_password}` (Python's and Rust's `format`),
-/// `@db.password@` (Maven and Gradle filtering) and `__DbPassword__` (release token
-/// replacement).
-fn is_variable_reference(value: &str) -> bool {
-    let name = |inner: &str| {
-        inner.len() >= 2
-            && inner.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && inner
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-    };
-    let between = |open: &str, close: &str| {
-        value.len() > open.len() + close.len()
-            && value.starts_with(open)
-            && value.ends_with(close)
-            && name(&value[open.len()..value.len() - close.len()])
-    };
-    // Passwords may start with `$` or `@` too: only shapes a variable's name has count.
-    let env_name = |v: &str| {
-        name(v)
-            && v.chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-    };
-    between("%", "%")
-        || between("#{", "}")
-        || between("{", "}")
-        || (between("@", "@") && value[1..value.len() - 1].contains(['.', '_']))
-        || (between("__", "__") && value[2..value.len() - 2].chars().any(|c| c.is_ascii_uppercase()))
-        || value.strip_prefix("$env:").is_some_and(name)
-        || value.strip_prefix('$').is_some_and(env_name)
-}
-
-/// Whether a match that begins with a letter at `start` begins inside a word of `bytes`: a
-/// provider's name inside another word (`okta` in `rookTable`, `stability` in
-/// `instability`). A capital after a small letter starts a new word (`myOktaKey`).
-pub fn starts_inside_word(bytes: &[u8], start: usize) -> bool {
-    let (Some(&first), Some(&before)) = (bytes.get(start), start.checked_sub(1).and_then(|i| bytes.get(i)))
-    else {
-        return false;
-    };
-    first.is_ascii_alphabetic()
-        && before.is_ascii_alphabetic()
-        && !(before.is_ascii_lowercase() && first.is_ascii_uppercase())
-}
-
-/// Whether a quoted value reads as a path or glob (`tests/run-pass/*.rs`) or as text
-/// percent-encoded throughout (`%20!%22$%&…`): what test data and build scripts quote, where
-/// a password's punctuation would otherwise look random.
-pub fn reads_as_path_or_escapes(value: &[u8]) -> bool {
-    let path = value.contains(&b'/')
-        && value
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'*' | b'-' | b'/' | b'~'));
-    let escapes = value
-        .windows(3)
-        .filter(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
-        .count();
-    path || escapes >= 3
-}
-
-/// Whether a value is a cloud resource's name, which says where something is, not how to
-/// get in: an Amazon Resource Name (`arn:aws:iam::…`).
-fn is_resource_name(value: &str) -> bool {
-    value
-        .strip_prefix("arn:")
-        .is_some_and(|rest| rest.starts_with("aws") && rest.matches(':').count() >= 4)
-}
-
-/// Whether a value holds a format or command template: `%(name)s`, `$(command …)`, or a
-/// `%s` in a value not otherwise made of the punctuation random keys draw from. Django's
-/// keys, for one, draw from `!@#$%^&*(-_=+)` and hold `%s` or `%(` by chance.
-fn has_format_template(value: &str) -> bool {
-    let bytes = value.as_bytes();
-    let named = bytes.windows(2).enumerate().any(|(i, w)| {
-        w == b"%(" && {
-            let name = bytes[i + 2..]
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-                .count();
-            name > 0 && bytes.get(i + 2 + name) == Some(&b')')
-        }
-    });
-    let command = value.find("$(").is_some_and(|at| {
-        let rest = &value[at + 2..];
-        rest.starts_with(|c: char| c.is_ascii_alphabetic()) && rest.contains(')')
-    });
-    let punctuation = value.chars().filter(|c| "!@#^&*+=".contains(*c)).count();
-    named || command || (value.contains("%s") && punctuation < 2)
-}
-
-/// Extensions of the files a web build names by content hash (`logo.ico-7a38….png`).
-const ASSET_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "svg", "ico", "webp", "avif", "css", "js", "mjs", "cjs", "map", "woff",
-    "woff2", "ttf", "eot", "html", "htm",
-];
-
-/// Whether the text right after a match (`after`) continues it into a file's name: a
-/// content hash in an asset's name, not a credential.
-pub fn continues_as_file_name(after: &[u8]) -> bool {
-    let Some(rest) = after.strip_prefix(b".") else {
-        return false;
-    };
-    let ext_len = rest.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
-    let (ext, tail) = rest.split_at(ext_len);
-    ASSET_EXTENSIONS
-        .iter()
-        .any(|e| ext.eq_ignore_ascii_case(e.as_bytes()))
-        && tail
-            .first()
-            .is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'@' && *b != b'.')
 }
 
 /// Whether a value was typed out as a sequence (`1234567890abcdef`, `a1b2c3d4e5f6`) rather
@@ -676,38 +568,6 @@ mod tests {
             "eyJrIjoiYTZjMTk3YjEtMzQ4Yi00NTI5LTg2ZDItNmUyMGRlOTkwMGRlIiwidCI6IjcyZjk4OGJmIiwiYyI6NX0"
         ));
         assert!(!is_grafana_key_payload("eyJrIjoinot-base64!"));
-    }
-
-    #[test]
-    fn a_match_starting_inside_a_word_is_told_from_one_starting_a_word() {
-        let at = |text: &str, word: &str| starts_inside_word(text.as_bytes(), text.find(word).unwrap());
-        assert!(at("rookTable = 00", "okTa"));
-        assert!(at("FOOBAROKTA_TOKEN", "OKTA"));
-        assert!(!at("myOktaToken = 00", "Okta"));
-        assert!(!at("MY_OKTA_TOKEN", "OKTA"));
-        assert!(!at("okta_token", "okta"));
-        assert!(!at("x=ghp_", "ghp_"));
-        assert!(!at("TOKEN=FlyV1", "=FlyV1"), "a match that starts at punctuation");
-    }
-
-    #[test]
-    fn paths_and_percent_encoded_text_are_told_from_punctuated_passwords() {
-        assert!(reads_as_path_or_escapes(b"tests/run-pass/*.rs"));
-        assert!(reads_as_path_or_escapes(b"%20!%22$%&'()*+,-.%3A%3B"));
-        assert!(!reads_as_path_or_escapes(b"k7#x2@q9!zv^m3&w8*r5(t1-p6"));
-        assert!(!reads_as_path_or_escapes(b"Qm/8x}Lz2!vR(4tN"));
-        assert!(!reads_as_path_or_escapes(b"p%40ss(w0rd)!"));
-    }
-
-    #[test]
-    fn a_hash_in_an_asset_name_continues_into_its_extension() {
-        assert!(continues_as_file_name(b".png\""));
-        assert!(continues_as_file_name(b".js"));
-        assert!(continues_as_file_name(b".woff2) format"));
-        assert!(!continues_as_file_name(b".png@example.com"), "an address goes on");
-        assert!(!continues_as_file_name(b".example.com"));
-        assert!(!continues_as_file_name(b"\"; // key"));
-        assert!(!continues_as_file_name(b".jsonp"));
     }
 
     #[test]

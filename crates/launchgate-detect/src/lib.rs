@@ -20,6 +20,7 @@
 
 mod assign;
 mod assignment_rule;
+mod boundaries;
 pub mod engine;
 #[cfg(test)]
 mod engine_tests;
@@ -40,6 +41,7 @@ pub mod printable;
 mod redact;
 pub mod rule_check;
 pub mod rules;
+mod stand_ins;
 mod words;
 
 use std::sync::OnceLock;

@@ -115,8 +115,8 @@ impl Engine {
                 continue;
             };
             if s == e
-                || (rule.name_led && filter::starts_inside_word(bytes, whole.start()))
-                || filter::continues_as_file_name(&bytes[e..])
+                || (rule.name_led && crate::boundaries::starts_inside_word(bytes, whole.start()))
+                || crate::boundaries::continues_as_file_name(&bytes[e..])
             {
                 continue;
             }
