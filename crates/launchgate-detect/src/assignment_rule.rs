@@ -298,5 +298,48 @@ mod tests {
         };
         assert!(bad(Some("(?:unclosed"), "[a-z]{8}").starts_with("assignment.not_key: "));
         assert!(bad(None, "[a-z]{8").starts_with("assignment.value: "));
+        let quoted = CompiledAssignment::validate(
+            &AssignmentSpec {
+                key: "(?:^|_)password$".to_string(),
+                not_key: None,
+                value: "[a-z0-9]{8,}".to_string(),
+                quoted_value: Some("[!-~]{8".to_string()),
+                provider: Vec::new(),
+            },
+            &Patterns::default(),
+        );
+        assert!(quoted.unwrap_err().starts_with("assignment.quoted_value: "));
+    }
+
+    #[test]
+    fn a_quoted_value_may_take_its_other_shape_and_an_unquoted_one_may_not() {
+        let rule = CompiledAssignment::new(
+            &AssignmentSpec {
+                key: "(?:^|_)password$".to_string(),
+                not_key: None,
+                value: "[A-Za-z0-9]{8,}".to_string(),
+                quoted_value: Some("[!-~]{8,}".to_string()),
+                provider: Vec::new(),
+            },
+            &Patterns::default(),
+        )
+        .unwrap();
+        let found = |text: &str| {
+            let at = text.find("password").unwrap();
+            let mut out = Vec::new();
+            rule.matches_at(text.as_bytes(), at..at + 8, &Patterns::default(), &mut out);
+            out.first().map(|(_, v)| text[v.clone()].to_string())
+        };
+        assert_eq!(
+            found("password = \"k7#x2@q9(zv\"").as_deref(),
+            Some("k7#x2@q9(zv")
+        );
+        assert_eq!(found("password = 'k7#x2@q9(zv'").as_deref(), Some("k7#x2@q9(zv"));
+        assert_eq!(
+            found("password = k7#x2@q9(zv"),
+            None,
+            "unquoted, `(` ends the value"
+        );
+        assert_eq!(found("password = \"tests/run-pass/*.rs\""), None, "a glob");
     }
 }
