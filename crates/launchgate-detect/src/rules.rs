@@ -397,6 +397,21 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_file_of_a_team_reads_the_shared_assignment_too() {
+        let mut set = RuleSet::default();
+        set.add_source(
+            "team.yaml",
+            &TWO_RULES.replace(
+                r"'\b(demo_[a-z0-9]{20})\b'",
+                r"'(?i:demo)(?&assign)([a-z0-9]{20})\b'",
+            ),
+        );
+        let regex = &set.rules[0].spec.regex;
+        assert!(!regex.contains(ASSIGN_MARK), "{regex}");
+        assert_eq!(regex, &format!(r"(?i:demo){ASSIGN}([a-z0-9]{{20}})\b"));
+    }
+
+    #[test]
     fn duplicate_ids_and_broken_files_are_problems() {
         let mut set = RuleSet::default();
         set.add_source("a.yaml", TWO_RULES);
