@@ -174,7 +174,7 @@ impl CompiledAssignment {
 /// Whether the value at `value` sits between two of the same quote.
 fn is_quoted(bytes: &[u8], value: &Range<usize>) -> bool {
     let open = value.start.checked_sub(1).and_then(|i| bytes.get(i));
-    matches!(open, Some(b'"' | b'\'' | b'`')) && bytes.get(value.end) == open
+    open.is_some_and(|b| assign::is_quote(*b)) && bytes.get(value.end) == open
 }
 
 /// `pattern` compiled on first use. A pattern that does not compile was reported when its
@@ -298,29 +298,26 @@ mod tests {
         };
         assert!(bad(Some("(?:unclosed"), "[a-z]{8}").starts_with("assignment.not_key: "));
         assert!(bad(None, "[a-z]{8").starts_with("assignment.value: "));
-        let quoted = CompiledAssignment::validate(
-            &AssignmentSpec {
-                key: "(?:^|_)password$".to_string(),
-                not_key: None,
-                value: "[a-z0-9]{8,}".to_string(),
-                quoted_value: Some("[!-~]{8".to_string()),
-                provider: Vec::new(),
-            },
-            &Patterns::default(),
-        );
+        let quoted =
+            CompiledAssignment::validate(&password_spec("[a-z0-9]{8,}", "[!-~]{8"), &Patterns::default());
         assert!(quoted.unwrap_err().starts_with("assignment.quoted_value: "));
+    }
+
+    /// A password rule whose quoted values may take another shape.
+    fn password_spec(value: &str, quoted_value: &str) -> AssignmentSpec {
+        AssignmentSpec {
+            key: "(?:^|_)password$".to_string(),
+            not_key: None,
+            value: value.to_string(),
+            quoted_value: Some(quoted_value.to_string()),
+            provider: Vec::new(),
+        }
     }
 
     #[test]
     fn a_quoted_value_may_take_its_other_shape_and_an_unquoted_one_may_not() {
         let rule = CompiledAssignment::new(
-            &AssignmentSpec {
-                key: "(?:^|_)password$".to_string(),
-                not_key: None,
-                value: "[A-Za-z0-9]{8,}".to_string(),
-                quoted_value: Some("[!-~]{8,}".to_string()),
-                provider: Vec::new(),
-            },
+            &password_spec("[A-Za-z0-9]{8,}", "[!-~]{8,}"),
             &Patterns::default(),
         )
         .unwrap();
