@@ -19,11 +19,11 @@ use gix_pack::data::decode::{entry, header};
 use launchgate_core::Error;
 use rayon::iter::{IndexedParallelIterator, IntoParallelRefIterator, ParallelIterator};
 
-use super::delta_hits;
 use super::git::{Repo, lines};
 use super::pack_walk::{self, Copied, PackEntry, entries_by_offset};
 use super::progress::Counters;
 use super::shard::Shard;
+use super::{delta_hits, lfs_pointer};
 use launchgate_detect::engine::{Engine, KeywordHit, Match};
 use launchgate_detect::printable::is_binary;
 
@@ -54,12 +54,11 @@ pub struct BlobScan {
     pub skipped_large: usize,
     /// Binary blobs, scanned through their printable runs.
     pub binary: usize,
-    pub skipped_lfs: usize,
+    /// Git LFS pointers: scanned, but the files they stand for live on the LFS server.
+    pub lfs_pointers: usize,
     /// Blobs left to other shards.
     pub other_shards: usize,
 }
-
-const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/";
 
 /// Objects stored whole and larger than this are never inflated by the pack walk, which
 /// holds each object it decodes in memory: a pack with one is read object by object, and
@@ -411,7 +410,7 @@ struct Counts {
     bytes: AtomicU64,
     skipped_large: AtomicUsize,
     binary: AtomicUsize,
-    skipped_lfs: AtomicUsize,
+    lfs_pointers: AtomicUsize,
     other_shards: AtomicUsize,
 }
 
@@ -441,9 +440,7 @@ impl Sink<'_> {
         }
         // The NUL probe once per blob: it reads up to 8 KiB of every version.
         let binary = is_binary(data);
-        if !self.counts_as_scanned(data, binary) {
-            return None;
-        }
+        self.count(data, binary);
         if binary {
             self.keep(id, self.engine.scan_bytes("", data));
             return None;
@@ -474,19 +471,17 @@ impl Sink<'_> {
         true
     }
 
-    /// Scans a wanted blob, unless it is a Git LFS pointer; binary blobs through their printable runs.
+    /// Scans a wanted blob; binary blobs through their printable runs.
     fn scan(&self, id: &oid, data: &[u8]) {
-        if self.counts_as_scanned(data, is_binary(data)) {
-            self.keep(id, self.engine.scan_bytes("", data));
-        }
+        self.count(data, is_binary(data));
+        self.keep(id, self.engine.scan_bytes("", data));
     }
 
-    /// Counts a wanted blob as scanned, or as a skipped Git LFS pointer (false).
-    fn counts_as_scanned(&self, data: &[u8], binary: bool) -> bool {
+    /// Counts a wanted blob as scanned, and as a Git LFS pointer if it is one.
+    fn count(&self, data: &[u8], binary: bool) {
         let counts = &self.counts;
-        if data.starts_with(LFS_POINTER) && data.len() < 1024 {
-            counts.skipped_lfs.fetch_add(1, Ordering::Relaxed);
-            return false;
+        if !binary && lfs_pointer::is_lfs_pointer(data) {
+            counts.lfs_pointers.fetch_add(1, Ordering::Relaxed);
         }
         if binary {
             counts.binary.fetch_add(1, Ordering::Relaxed);
@@ -496,7 +491,6 @@ impl Sink<'_> {
         self.progress
             .bytes
             .fetch_add(data.len() as u64, Ordering::Relaxed);
-        true
     }
 
     /// Keeps a blob's matches, if it has any. Paths are only known after provenance; path
@@ -528,7 +522,7 @@ impl Sink<'_> {
             bytes: c.bytes.into_inner(),
             skipped_large: c.skipped_large.into_inner(),
             binary: c.binary.into_inner(),
-            skipped_lfs: c.skipped_lfs.into_inner(),
+            lfs_pointers: c.lfs_pointers.into_inner(),
             other_shards: c.other_shards.into_inner(),
         }
     }

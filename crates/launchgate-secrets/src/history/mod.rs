@@ -13,6 +13,7 @@ mod blobs;
 mod delta_hits;
 mod findings;
 mod git;
+mod lfs_pointer;
 mod merge;
 mod pack_walk;
 pub mod progress;
@@ -313,10 +314,10 @@ pub fn scan_history(loaded: &LoadedConfig, repo: &Path, opts: &HistoryOptions) -
             blobs.binary
         ));
     }
-    if blobs.skipped_lfs > 0 {
+    if blobs.lfs_pointers > 0 {
         notes.push(format!(
-            "skipped {} Git LFS pointer file(s): the files they point to live on the LFS server and were not scanned",
-            blobs.skipped_lfs
+            "{} Git LFS pointer file(s): the files they point to live on the LFS server and were not scanned",
+            blobs.lfs_pointers
         ));
     }
     if head.submodules > 0 {

@@ -184,8 +184,11 @@ fn submodules_and_lfs_pointers_are_noted_not_entered() {
     // `git add -A` would drop the gitlink, which has no folder in the working tree.
     git(&dir, &["commit", "-q", "-m", "submodule"]);
     let report = history(&dir);
+    assert!(report.findings.is_empty(), "{:?}", located(&report));
     assert!(
-        notes(&report).contains("skipped 1 Git LFS pointer file(s)"),
+        notes(&report).contains(
+            "1 Git LFS pointer file(s): the files they point to live on the LFS server and were not scanned"
+        ),
         "{}",
         notes(&report)
     );
@@ -194,6 +197,21 @@ fn submodules_and_lfs_pointers_are_noted_not_entered() {
         "{}",
         notes(&report)
     );
+}
+
+#[test]
+fn text_that_only_starts_like_an_lfs_pointer_is_scanned() {
+    let (_tmp, dir) = repo();
+    let oid = "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393";
+    let disguised =
+        format!("version https://git-lfs.github.com/spec/v1\n{oid}\nsize 12345\nSTRIPE_KEY={KEY_A}\n");
+    let added = commit(&dir, &[("assets/big.bin", &disguised)], "pointer");
+    let report = history(&dir);
+    assert_eq!(
+        located(&report),
+        vec![("stripe.secret-key".into(), "assets/big.bin".into(), 4, added)]
+    );
+    assert!(!notes(&report).contains("LFS"), "{}", notes(&report));
 }
 
 #[test]
