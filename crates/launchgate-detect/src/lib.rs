@@ -32,6 +32,7 @@ pub mod findings;
 pub mod globs;
 mod key_names;
 pub mod known_values;
+mod kube_secret;
 mod patterns;
 pub mod position;
 #[cfg(test)]

@@ -124,12 +124,21 @@ fn example_problems(rule: &Rule, engine: &Engine) -> Vec<String> {
                 redact(&example.secret)
             )),
             Some(m) => {
-                let text = example.input.as_bytes()[m.range.clone()].to_ascii_lowercase();
+                // A rule with a window may be woken by a keyword around its match (a
+                // Kubernetes Secret's `kind`); the others only by one inside it.
+                let input = example.input.as_bytes();
+                let reach = spec.window.unwrap_or(0);
+                let around = m.range.start.saturating_sub(reach)..(m.range.end + reach).min(input.len());
+                let text = input[around].to_ascii_lowercase();
                 if !keywords
                     .iter()
                     .any(|k| memchr::memmem::find(&text, k.as_bytes()).is_some())
                 {
-                    problems.push(format!("example {n}'s match contains none of the keywords"));
+                    problems.push(if reach == 0 {
+                        format!("example {n}'s match contains none of the keywords")
+                    } else {
+                        format!("example {n} has none of the keywords within {reach} bytes of its match")
+                    });
                 }
             }
         }

@@ -19,9 +19,16 @@ pub(super) struct CompiledRule {
     pub(super) window: usize,
     pub(super) line_clipped: bool,
     pub(super) validator: Option<fn(&str) -> bool>,
+    /// A check of the text around a match (the whole input and the secret's range), for
+    /// rules whose secrets are told by the structure they sit in.
+    pub(super) in_context: Option<InContext>,
     /// The regex opens with a name (`(?i:okta)…`): a match must begin where a word does.
     pub(super) name_led: bool,
 }
+
+/// A check of a match against the text around it; the memo carries what one check learnt
+/// to the next in the same input.
+pub(super) type InContext = fn(&[u8], std::ops::Range<usize>, &mut crate::kube_secret::Memo) -> bool;
 
 /// How a rule finds its secrets, compiled on first use.
 pub(super) enum Matcher {
@@ -83,6 +90,10 @@ pub(super) fn compile_rule(rule: Rule) -> CompiledRule {
         "generic.jwt-base64" => Some(filter::is_base64_jwt),
         _ => None,
     };
+    let in_context: Option<InContext> = match rule.spec.id.as_str() {
+        "kubernetes.secret-data" => Some(crate::kube_secret::is_secret_entry),
+        _ => None,
+    };
     let name_led = source.starts_with("(?i:") || source.starts_with("(?:(?i:");
     CompiledRule {
         rule,
@@ -91,5 +102,6 @@ pub(super) fn compile_rule(rule: Rule) -> CompiledRule {
         window,
         line_clipped: !spans_lines,
         validator,
+        in_context,
     }
 }

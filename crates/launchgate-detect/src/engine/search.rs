@@ -97,6 +97,7 @@ impl Engine {
     ) {
         let haystack = &bytes[..window.end];
         let mut at = window.start;
+        let mut memo = crate::kube_secret::Memo::default();
         while at <= haystack.len() {
             let Some(whole) = regex.captures_read_at(locations, haystack, at) else {
                 break;
@@ -125,6 +126,9 @@ impl Engine {
             let Some(sample) = self.judge(rule, &secret, &bytes[whole.start()..whole.end()], &key) else {
                 continue;
             };
+            if rule.in_context.is_some_and(|fits| !fits(bytes, s..e, &mut memo)) {
+                continue;
+            }
             found.push(RawMatch {
                 rule_index,
                 range: whole.start()..whole.end(),
