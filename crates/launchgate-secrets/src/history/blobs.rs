@@ -117,7 +117,7 @@ fn scan_blobs_with(
 }
 
 /// The hash the repository names objects with.
-fn object_hash(repo: &Repo) -> Result<gix_hash::Kind, Error> {
+pub(super) fn object_hash(repo: &Repo) -> Result<gix_hash::Kind, Error> {
     match repo.object_format.as_str() {
         "sha1" => Ok(gix_hash::Kind::Sha1),
         "sha256" => Ok(gix_hash::Kind::Sha256),
@@ -154,7 +154,7 @@ fn reachable_blobs(repo: &Repo, args: &[String]) -> Result<HashSet<ObjectId>, Er
 
 /// The repository's object directory followed by its alternates (`objects/info/alternates`,
 /// then `GIT_ALTERNATE_OBJECT_DIRECTORIES`), the order git reads them in.
-fn object_dirs(repo: &Repo) -> Result<Vec<PathBuf>, Error> {
+pub(super) fn object_dirs(repo: &Repo) -> Result<Vec<PathBuf>, Error> {
     let mut dirs = vec![repo.objects_dir.clone()];
     let cwd = std::env::current_dir().unwrap_or_else(|_| repo.dir.clone());
     let alternates = gix_odb::alternate::resolve(repo.objects_dir.clone(), &cwd).map_err(|e| {
@@ -181,19 +181,19 @@ fn object_dirs(repo: &Repo) -> Result<Vec<PathBuf>, Error> {
 }
 
 /// A pack and its index.
-struct Pack {
-    bundle: gix_pack::Bundle,
+pub(super) struct Pack {
+    pub bundle: gix_pack::Bundle,
 }
 
 impl Pack {
-    fn path(&self) -> &Path {
+    pub fn path(&self) -> &Path {
         self.bundle.pack.path()
     }
 }
 
 /// Every pack with an index in `dirs`, in a stable order. A pack without its index is one
 /// git is still writing or has abandoned, and git does not read it either.
-fn open_packs(dirs: &[PathBuf], hash: gix_hash::Kind) -> Result<Vec<Pack>, Error> {
+pub(super) fn open_packs(dirs: &[PathBuf], hash: gix_hash::Kind) -> Result<Vec<Pack>, Error> {
     let mut packs = Vec::new();
     for dir in dirs {
         let mut indexes: Vec<PathBuf> = match std::fs::read_dir(dir.join("pack")) {
@@ -220,7 +220,7 @@ fn open_packs(dirs: &[PathBuf], hash: gix_hash::Kind) -> Result<Vec<Pack>, Error
     Ok(packs)
 }
 
-fn corrupt(what: &Path, e: &dyn std::fmt::Display) -> Error {
+pub(super) fn corrupt(what: &Path, e: &dyn std::fmt::Display) -> Error {
     Error::input(format!("{} is corrupt or unreadable: {e}", what.display())).with_help(
         "run `git fsck` to see the damage, then re-clone the repository or restore the pack from a good copy",
     )
@@ -245,9 +245,10 @@ fn scan_pack(pack: &mut Pack, earlier: &[Pack], sink: &Sink, huge: u64) -> Resul
         return scan_pack_by_object(pack, &entries, &elsewhere, sink);
     }
     let path = pack.path().to_path_buf();
-    pack_walk::walk_blobs(
+    pack_walk::walk_objects(
         &mut pack.bundle,
         &entries,
+        &[gix_object::Kind::Blob],
         |others| {
             sink.progress.walked.fetch_add(others, Ordering::Relaxed);
         },
@@ -370,9 +371,14 @@ fn scan_pack_by_object(
     )
 }
 
-/// Offers every loose blob that no pack holds, each once.
-fn scan_loose(dirs: &[PathBuf], hash: gix_hash::Kind, packs: &[Pack], sink: &Sink) -> Result<(), Error> {
+/// The loose objects of each object folder that no pack holds, each listed once.
+pub(super) fn loose_objects(
+    dirs: &[PathBuf],
+    hash: gix_hash::Kind,
+    packs: &[Pack],
+) -> Result<Vec<(gix_odb::loose::Store, Vec<ObjectId>)>, Error> {
     let mut seen = HashSet::new();
+    let mut stores = Vec::new();
     for dir in dirs {
         let store = gix_odb::loose::Store::at(dir.clone(), hash);
         let mut ids = Vec::new();
@@ -382,6 +388,14 @@ fn scan_loose(dirs: &[PathBuf], hash: gix_hash::Kind, packs: &[Pack], sink: &Sin
                 ids.push(id);
             }
         }
+        stores.push((store, ids));
+    }
+    Ok(stores)
+}
+
+/// Offers every loose blob that no pack holds, each once.
+fn scan_loose(dirs: &[PathBuf], hash: gix_hash::Kind, packs: &[Pack], sink: &Sink) -> Result<(), Error> {
+    for (store, ids) in loose_objects(dirs, hash, packs)? {
         sink.progress.total.fetch_add(ids.len() as u64, Ordering::Relaxed);
         ids.par_iter().try_for_each_init(Vec::new, |buf, id| {
             sink.progress.walk();

@@ -2,9 +2,10 @@
 //! with the commit that introduced each finding, and the lines a pull request or push adds.
 //!
 //! Blobs are decoded in-process, pack by pack with every core (`gix-pack`), then loose
-//! objects; commits are read through `git` itself (`log --raw` for provenance, `log -p` for
-//! ranges), which sees refs, shallow boundaries and `safe.directory` exactly as the clone's
-//! owner does.
+//! objects, and so are the trees and commits provenance reads. Which commits count, and in
+//! what order, comes from `git` itself (`rev-list` for provenance, `log -p` for ranges),
+//! which sees refs, shallow boundaries and `safe.directory` exactly as the clone's owner
+//! does.
 
 // Public for the fuzz target and property tests of the patch reader.
 pub mod added;
@@ -15,6 +16,7 @@ mod findings;
 mod git;
 mod lfs_pointer;
 mod merge;
+mod object_graph;
 mod pack_walk;
 pub mod progress;
 mod provenance;
@@ -205,7 +207,7 @@ pub fn scan_history(loaded: &LoadedConfig, repo: &Path, opts: &HistoryOptions) -
         }
     };
 
-    let log = provenance::start_log(&repo, &refs);
+    let order = provenance::start_order(&repo, &refs);
     let mut collector = FindingCollector::new(&engine, baseline.as_ref(), Origin::Source);
     let mut notes = Vec::new();
     let counters = std::sync::Arc::new(progress::Counters::default());
@@ -216,7 +218,7 @@ pub fn scan_history(loaded: &LoadedConfig, repo: &Path, opts: &HistoryOptions) -
     }
     let blobs = blobs?;
     let wanted: HashSet<String> = blobs.hits.iter().map(|h| h.id.clone()).collect();
-    let introduced = log.first_introductions(&wanted)?;
+    let introduced = order.first_introductions(&repo, &wanted)?;
     let head = provenance::head_tree(&repo)?;
 
     warm_fingerprints(&blobs.hits, |hit| {

@@ -1,7 +1,8 @@
-//! The blobs of one pack, decoded delta tree by delta tree. Each tree's base is inflated once
-//! and every delta on it applied to the decoded base, so no chain is resolved twice; trees of
-//! commits, trees and tags are never inflated. Each delta's copies from its base are handed
-//! on with the blob, so the scan can take what it learnt of the base for the copied text.
+//! The objects of one pack of the kinds asked for (the blobs, or the trees and commits),
+//! decoded delta tree by delta tree. Each tree's base is inflated once and every delta on it
+//! applied to the decoded base, so no chain is resolved twice; delta trees of other kinds are
+//! never inflated. Each delta's copies from its base are handed on with the object, so the
+//! scan can take what it learnt of the base for the copied text.
 //!
 //! Trees go to every core, largest first; each is walked depth first with an explicit stack,
 //! so memory holds one path of bases per thread and a chain of any depth needs no recursion.
@@ -36,9 +37,10 @@ impl Copied {
     }
 }
 
-/// One decoded blob.
-pub(super) struct Blob<'a, T> {
+/// One decoded object.
+pub(super) struct Object<'a, T> {
     pub id: &'a oid,
+    pub kind: gix_object::Kind,
     pub data: &'a [u8],
     /// For a delta whose base left a state: that state, and the runs copied from the base.
     pub base: Option<(&'a T, &'a [Copied])>,
@@ -73,39 +75,42 @@ pub(super) fn entries_by_offset(index: &index::File) -> Vec<PackEntry> {
 /// which at 8 MiB made a pack whose files' versions are spread across it measurably slower.
 const REMAP_AFTER: u64 = 16 << 20;
 
-/// Decodes every blob of a pack once and hands it to `visit`, which may return a state for
-/// the blob's deltas to be given. `entries` are the pack's index entries sorted by offset;
-/// `skipped` is told how many objects were not blobs. An error is a message naming the object.
-/// The bundle's own map of the pack, which reading every entry's header has filled, is
-/// replaced by an untouched one before the blobs are decoded.
-pub(super) fn walk_blobs<T, V, S>(
+/// Decodes every object of the `kinds` asked for in a pack once and hands it to `visit`,
+/// which may return a state for the object's deltas to be given. `entries` are the pack's
+/// index entries sorted by offset; `skipped` is told how many objects were of other kinds.
+/// An error is a message naming the object. The bundle's own map of the pack, which reading
+/// every entry's header has filled, is replaced by an untouched one before the objects are
+/// decoded.
+pub(super) fn walk_objects<T, V, S>(
     bundle: &mut gix_pack::Bundle,
     entries: &[PackEntry],
+    kinds: &[gix_object::Kind],
     skipped: S,
     visit: V,
 ) -> Result<(), String>
 where
     T: Send + Sync,
-    V: Fn(Blob<'_, T>) -> Option<T> + Sync,
+    V: Fn(Object<'_, T>) -> Option<T> + Sync,
     S: Fn(u64),
 {
-    walk_blobs_with(bundle, entries, REMAP_AFTER, skipped, visit)
+    walk_objects_with(bundle, entries, kinds, REMAP_AFTER, skipped, visit)
 }
 
-fn walk_blobs_with<T, V, S>(
+fn walk_objects_with<T, V, S>(
     bundle: &mut gix_pack::Bundle,
     entries: &[PackEntry],
+    kinds: &[gix_object::Kind],
     remap_after: u64,
     skipped: S,
     visit: V,
 ) -> Result<(), String>
 where
     T: Send + Sync,
-    V: Fn(Blob<'_, T>) -> Option<T> + Sync,
+    V: Fn(Object<'_, T>) -> Option<T> + Sync,
     S: Fn(u64),
 {
-    let trees = Forest::build(bundle, entries)?;
-    skipped((entries.len() - trees.blob_objects) as u64);
+    let trees = Forest::build(bundle, entries, kinds)?;
+    skipped((entries.len() - trees.walked_objects) as u64);
     bundle.pack = map_again(&bundle.pack)?;
     let mapped = Mutex::new(Arc::new(map_again(&bundle.pack)?));
     let read_since_mapped = AtomicU64::new(0);
@@ -129,11 +134,11 @@ where
                     leaf: Vec::new(),
                 };
                 while !failed.load(Ordering::Relaxed) {
-                    let Some(tree) = trees.blob_roots.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                    let Some(tree) = trees.roots.get(next.fetch_add(1, Ordering::Relaxed)) else {
                         break;
                     };
                     let pack = Arc::clone(&mapped.lock().expect("not poisoned"));
-                    if let Err(e) = walker.tree(&pack, tree.root, &visit) {
+                    if let Err(e) = walker.tree(&pack, tree.root, tree.kind, &visit) {
                         fail(e);
                     }
                     drop(pack);
@@ -172,9 +177,11 @@ fn map_again(pack: &data::File) -> Result<data::File, String> {
     Ok(fresh)
 }
 
-/// The root of a tree of blobs, and the bytes of the pack a walk of it maps in.
-struct BlobTree {
+/// The root of a delta tree to walk, the kind of its objects, and the bytes of the pack a
+/// walk of it maps in.
+struct DeltaTree {
     root: u32,
+    kind: gix_object::Kind,
     mapped: u64,
 }
 
@@ -182,19 +189,24 @@ struct BlobTree {
 /// in every such block its objects lie in, however few of their bytes it reads.
 const MAPPED_BLOCK: u64 = 64 << 10;
 
-/// The delta trees of a pack: each entry's children, and the roots of blob trees. Entry
-/// headers are read again when an entry is decoded: cheaper than holding one per object.
+/// The delta trees of a pack: each entry's children, and the roots of the trees of the kinds
+/// to walk. Entry headers are read again when an entry is decoded: cheaper than holding one
+/// per object.
 struct Forest {
     /// Children of entry `i`: `children[child_start[i]..child_start[i + 1]]`.
     child_start: Vec<u32>,
     children: Vec<u32>,
-    /// The trees of blobs, the largest tree first.
-    blob_roots: Vec<BlobTree>,
-    blob_objects: usize,
+    /// The trees to walk, the largest first.
+    roots: Vec<DeltaTree>,
+    walked_objects: usize,
 }
 
 impl Forest {
-    fn build(bundle: &gix_pack::Bundle, entries: &[PackEntry]) -> Result<Forest, String> {
+    fn build(
+        bundle: &gix_pack::Bundle,
+        entries: &[PackEntry],
+        kinds: &[gix_object::Kind],
+    ) -> Result<Forest, String> {
         let pack = &bundle.pack;
         let at = |i: usize| {
             let entry = &entries[i];
@@ -252,8 +264,8 @@ impl Forest {
         let mut forest = Forest {
             child_start,
             children,
-            blob_roots: Vec::new(),
-            blob_objects: 0,
+            roots: Vec::new(),
+            walked_objects: 0,
         };
         // Each tree's size, breadth first from its root; an entry no root reaches sits on a
         // loop of deltas, which only a damaged pack holds.
@@ -269,22 +281,27 @@ impl Forest {
                 queue.extend_from_slice(forest.children_of(node));
             }
             reached += queue.len();
-            if headers[root].header == Header::Blob {
-                forest.blob_objects += queue.len();
+            if let Some(kind) = headers[root].header.as_kind().filter(|k| kinds.contains(k)) {
+                forest.walked_objects += queue.len();
                 tree_blocks.clear();
                 tree_blocks.extend(queue.iter().flat_map(|&node| blocks(node as usize)));
                 tree_blocks.sort_unstable();
                 tree_blocks.dedup();
-                sized.push((queue.len(), root as u32, tree_blocks.len() as u64 * MAPPED_BLOCK));
+                sized.push((
+                    queue.len(),
+                    root as u32,
+                    kind,
+                    tree_blocks.len() as u64 * MAPPED_BLOCK,
+                ));
             }
         }
         if reached != entries.len() {
             return Err("some of its deltas form a loop and have no base object".to_string());
         }
-        sized.sort_unstable_by(|a, b| b.cmp(a));
-        forest.blob_roots = sized
+        sized.sort_unstable_by_key(|s| std::cmp::Reverse((s.0, s.1)));
+        forest.roots = sized
             .into_iter()
-            .map(|(_, root, mapped)| BlobTree { root, mapped })
+            .map(|(_, root, kind, mapped)| DeltaTree { root, kind, mapped })
             .collect();
         Ok(forest)
     }
@@ -315,9 +332,15 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     /// Walks the tree at `root`, depth first, reading the pack through `pack`.
-    fn tree<T, V>(&mut self, pack: &data::File, root: u32, visit: &V) -> Result<(), String>
+    fn tree<T, V>(
+        &mut self,
+        pack: &data::File,
+        root: u32,
+        kind: gix_object::Kind,
+        visit: &V,
+    ) -> Result<(), String>
     where
-        V: Fn(Blob<'_, T>) -> Option<T>,
+        V: Fn(Object<'_, T>) -> Option<T>,
     {
         let (entries, trees) = (self.entries, self.trees);
         let mut stack: Vec<(u32, Option<Arc<Decoded<T>>>)> = vec![(root, None)];
@@ -353,8 +376,9 @@ impl Walker<'_> {
                 .as_deref()
                 .and_then(|b| b.state.as_ref())
                 .map(|state| (state, self.copies.as_slice()));
-            let state = visit(Blob {
+            let state = visit(Object {
                 id: self.index.oid_at_index(entries[node as usize].index),
+                kind,
                 data: &data,
                 base: base_state,
             });

@@ -62,14 +62,15 @@ fn walk_checks_every_blob(blobs: &[String], index: &Path, remap_after: u64) {
     let entries = entries_by_offset(&bundle.index);
     let seen = Mutex::new(HashMap::new());
     let others = AtomicUsize::new(0);
-    walk_blobs_with(
+    walk_objects_with(
         &mut bundle,
         &entries,
+        &[gix_object::Kind::Blob],
         remap_after,
         |n| {
             others.fetch_add(n as usize, Ordering::Relaxed);
         },
-        |blob: Blob<'_, usize>| {
+        |blob: Object<'_, usize>| {
             let id =
                 gix_object::compute_hash(gix_hash::Kind::Sha1, gix_object::Kind::Blob, blob.data).unwrap();
             assert_eq!(id, blob.id, "a blob's bytes hash to its id");
@@ -106,12 +107,13 @@ fn a_pack_removed_during_the_walk_is_an_error_naming_the_cause() {
     let mut bundle = gix_pack::Bundle::at(&index, gix_hash::Kind::Sha1).unwrap();
     let entries = entries_by_offset(&bundle.index);
     let pack = index.with_extension("pack");
-    let err = walk_blobs_with(
+    let err = walk_objects_with(
         &mut bundle,
         &entries,
+        &[gix_object::Kind::Blob],
         1,
         |_| {},
-        |_: Blob<'_, ()>| {
+        |_: Object<'_, ()>| {
             // As `git gc` would, while the walk maps the pack.
             let _ = std::fs::remove_file(&pack);
             None

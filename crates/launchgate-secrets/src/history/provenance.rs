@@ -1,13 +1,20 @@
 //! Where a blob came from: the first commit that put it at a path. Only blobs holding a
-//! finding pay for this, with one `git log --raw` walk, oldest commit first.
+//! finding pay for this. The commits come in git's own order from `git rev-list --reverse`,
+//! which runs while the blobs are scanned; the trees are read in-process, once each, and
+//! each blob's paths are followed upwards from the trees that hold it to the commits.
+//!
+//! A commit introduces a blob at a path when the commit's tree holds it there and no parent's
+//! does: what `git log --raw --no-renames --root -c` shows as new (a merge, only where it
+//! differs from every parent; a commit whose parents the clone lacks, as a root).
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, Seek, Write};
 
+use gix_hash::ObjectId;
 use launchgate_core::Error;
 use launchgate_core::git::{nul_fields, path_text};
 
-use super::git::Repo;
+use super::git::{Repo, lines};
+use super::object_graph::{self, ObjectGraph};
 
 /// The commit that introduced a blob at a path.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,141 +28,195 @@ pub struct Introduced {
     pub path: String,
 }
 
-/// Commit header lines start with this byte, which git never prints in a raw diff line.
-const HEADER: &[u8] = b"\x01";
-
-/// The commit history's raw diffs, which git writes to a temporary file while the blobs
-/// are scanned: walking every commit's tree changes takes git about as long as decoding the
-/// blobs takes the scan, and the two run side by side. The file, not memory, holds the log.
+/// The commits reachable from the scanned refs, oldest first in git's log order, listed by
+/// git while the blobs are scanned.
 #[derive(Debug)]
-pub struct PendingLog {
-    writer: std::thread::JoinHandle<Result<std::fs::File, Error>>,
+pub struct PendingOrder {
+    lister: std::thread::JoinHandle<Result<Vec<ObjectId>, Error>>,
 }
 
-/// Starts git's walk of the history reachable from `refs`.
-pub fn start_log(repo: &Repo, refs: &[String]) -> PendingLog {
-    // Combined raw diffs (`-c`) show what a merge itself adds (a conflict resolution) without
-    // repeating what its branches added. `-z`: paths raw, whatever bytes they hold.
-    let log = repo
-        .git(
-            "the commit history",
-            [
-                // Trees are read once each, in commit order: a small delta base cache serves
-                // that as well as git's 96 MiB default, at a fraction of the memory. Not
-                // smaller: with 4 MiB, trees stored as long delta chains are resolved again
-                // and again (over twice the page faults on the benchmark repository).
-                "-c",
-                "core.deltaBaseCacheLimit=16m",
-                // It runs beside the blob scan, which maps the same packs: small windows
-                // keep git from holding a second copy of their pages resident.
-                "-c",
-                "core.packedGitWindowSize=1m",
-                "-c",
-                "core.packedGitLimit=8m",
-                "log",
-                "--reverse",
-                "--raw",
-                "-z",
-                "--no-abbrev",
-                "--no-renames",
-                "--root",
-                "-c",
-                "--format=%x01%H%x00%an <%ae>%x00%aI%x00%ct",
-            ],
-        )
+/// Starts listing the commits reachable from `refs`.
+pub fn start_order(repo: &Repo, refs: &[String]) -> PendingOrder {
+    let list = repo
+        .git("the commit history", ["rev-list", "--reverse"])
         .args(refs)
         .arg("--");
-    let writer = std::thread::spawn(move || {
-        let unwritable = |e: std::io::Error| {
-            Error::input(format!(
-                "cannot write the commit history to a temporary file: {e}"
-            ))
-            .with_help("make room in the temporary folder (TMPDIR), or point TMPDIR elsewhere")
-        };
-        let mut file = tempfile::tempfile().map_err(unwritable)?;
-        log.stream(|out| {
-            let mut to = std::io::BufWriter::with_capacity(1 << 20, &mut file);
-            std::io::copy(out, &mut to).map_err(unwritable)?;
-            to.flush().map_err(unwritable)
-        })?;
-        file.seek(std::io::SeekFrom::Start(0)).map_err(unwritable)?;
-        Ok(file)
+    let lister = std::thread::spawn(move || {
+        let out = list.output()?;
+        Ok(lines(&out)
+            .filter_map(|id| ObjectId::from_hex(id.as_bytes()).ok())
+            .collect())
     });
-    PendingLog { writer }
+    PendingOrder { lister }
 }
 
-impl PendingLog {
-    /// The first introduction of each wanted blob, once git has written the whole log.
-    pub fn first_introductions(self, wanted: &HashSet<String>) -> Result<HashMap<String, Introduced>, Error> {
-        let file = self.writer.join().map_err(|_| {
+impl PendingOrder {
+    /// The first introduction of each wanted blob.
+    pub fn first_introductions(
+        self,
+        repo: &Repo,
+        wanted: &HashSet<String>,
+    ) -> Result<HashMap<String, Introduced>, Error> {
+        let order = self.lister.join().map_err(|_| {
             Error::input("reading the commit history failed unexpectedly").with_help("run the scan again")
         })??;
         if wanted.is_empty() {
             return Ok(HashMap::new());
         }
-        read_log(&mut std::io::BufReader::with_capacity(1 << 20, file), wanted)
+        let blobs: Vec<ObjectId> = wanted
+            .iter()
+            .filter_map(|id| ObjectId::from_hex(id.as_bytes()).ok())
+            .collect();
+        let graph = object_graph::read(repo, &blobs.iter().copied().collect())?;
+        Ok(first_introductions(&graph, &order, &blobs))
     }
 }
 
-/// The first introduction of each wanted blob in a log `start_log` wrote, oldest commit first.
-fn read_log(out: &mut dyn BufRead, wanted: &HashSet<String>) -> Result<HashMap<String, Introduced>, Error> {
-    let mut found = HashMap::new();
-    let mut current: Option<Introduced> = None;
-    let mut field = Vec::new();
-    let mut next = |field: &mut Vec<u8>| -> Result<bool, Error> {
-        field.clear();
-        let n = out
-            .read_until(0, field)
-            .map_err(|e| Error::input(format!("cannot read git's output for the commit history: {e}")))?;
-        if field.last() == Some(&0) {
-            field.pop();
-        }
-        // The raw entries of a commit start on a new line after its header.
-        if field.first() == Some(&b'\n') {
-            field.remove(0);
-        }
-        Ok(n > 0)
-    };
-    while next(&mut field)? {
-        if let Some(commit) = field.strip_prefix(HEADER) {
-            let commit = String::from_utf8_lossy(commit).into_owned();
-            let mut header = [String::new(), String::new(), String::new()];
-            for part in &mut header {
-                next(&mut field)?;
-                *part = String::from_utf8_lossy(&field).into_owned();
+/// Paths below a tree, each a name and the path below it, stored once.
+#[derive(Default)]
+struct Paths {
+    ids: foldhash::HashMap<(u32, u32), u32>,
+    parts: Vec<(u32, u32)>,
+}
+
+/// The path id of a blob directly under its tree.
+const LEAF: u32 = u32::MAX;
+
+impl Paths {
+    fn join(&mut self, name: u32, below: u32) -> u32 {
+        let next = self.parts.len() as u32;
+        *self.ids.entry((name, below)).or_insert_with(|| {
+            self.parts.push((name, below));
+            next
+        })
+    }
+
+    fn text(&self, graph: &ObjectGraph, mut path: u32) -> String {
+        let mut bytes = Vec::new();
+        while path != LEAF {
+            let (name, below) = self.parts[path as usize];
+            if !bytes.is_empty() {
+                bytes.push(b'/');
             }
-            let [author, date, time] = header;
-            current = Some(Introduced {
-                commit,
-                author,
-                date,
-                time: time.parse().unwrap_or(0),
-                path: String::new(),
-            });
-            continue;
+            bytes.extend_from_slice(&graph.names[name as usize]);
+            path = below;
         }
-        if !field.starts_with(b":") {
-            continue;
+        path_text(&bytes)
+    }
+}
+
+fn first_introductions(
+    graph: &ObjectGraph,
+    order: &[ObjectId],
+    blobs: &[ObjectId],
+) -> HashMap<String, Introduced> {
+    let roots: foldhash::HashSet<u32> = graph
+        .commits
+        .values()
+        .filter_map(|c| graph.tree_index.get(&c.tree).copied())
+        .collect();
+    let mut paths = Paths::default();
+    // For each commit's tree: the wanted blobs it holds, and where.
+    let mut in_root: foldhash::HashMap<u32, Vec<(u32, u32)>> = foldhash::HashMap::default();
+    let mut seen = foldhash::HashSet::default();
+    let mut stack = Vec::new();
+    for (b, blob) in blobs.iter().enumerate() {
+        seen.clear();
+        for edge in graph.parents_of(blob) {
+            let path = paths.join(edge.name, LEAF);
+            stack.push((edge.parent, path));
         }
-        // `:old_mode… new_mode old_id… new_id status`: the new id is next to last.
-        let meta = String::from_utf8_lossy(&field).into_owned();
-        if !next(&mut field)? {
-            break;
-        }
-        let (Some(commit), Some(new_id)) = (&current, meta.split_whitespace().rev().nth(1)) else {
-            continue;
-        };
-        if wanted.contains(new_id) && !found.contains_key(new_id) {
-            found.insert(
-                new_id.to_string(),
-                Introduced {
-                    path: path_text(&field),
-                    ..commit.clone()
-                },
-            );
+        while let Some((tree, path)) = stack.pop() {
+            if !seen.insert((tree, path)) {
+                continue;
+            }
+            // A tree stored twice (in two object folders) has two numbers; the index's is the one.
+            let canonical = graph.tree_index[&graph.trees[tree as usize]];
+            if roots.contains(&canonical) {
+                in_root.entry(canonical).or_default().push((b as u32, path));
+            }
+            for edge in graph.parents_of(&graph.trees[tree as usize]) {
+                let above = paths.join(edge.name, path);
+                stack.push((edge.parent, above));
+            }
         }
     }
-    Ok(found)
+    let held = |commit: &ObjectId| {
+        graph
+            .commits
+            .get(commit)
+            .and_then(|c| graph.tree_index.get(&c.tree))
+            .and_then(|t| in_root.get(t))
+    };
+    let mut found: HashMap<usize, (ObjectId, u32)> = HashMap::new();
+    for id in order {
+        let Some(holds) = held(id) else {
+            continue;
+        };
+        let parents: Vec<&Vec<(u32, u32)>> = graph.commits[id].parents.iter().filter_map(&held).collect();
+        let mut new: Vec<(u32, String, u32)> = holds
+            .iter()
+            .filter(|(b, _)| !found.contains_key(&(*b as usize)))
+            .filter(|entry| !parents.iter().any(|p| p.contains(entry)))
+            .map(|&(b, path)| (b, paths.text(graph, path), path))
+            .collect();
+        // git lists a commit's changes by path: the first path a blob appears at is the one.
+        new.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+        for (b, _, path) in new {
+            found.entry(b as usize).or_insert((*id, path));
+        }
+        if found.len() == blobs.len() {
+            break;
+        }
+    }
+    found
+        .into_iter()
+        .map(|(b, (commit, path))| {
+            let info = &graph.commits[&commit];
+            (
+                blobs[b].to_string(),
+                Introduced {
+                    commit: commit.to_string(),
+                    author: info.author.clone(),
+                    date: iso_date(info.author_time, info.author_offset),
+                    time: info.commit_time,
+                    path: paths.text(graph, path),
+                },
+            )
+        })
+        .collect()
+}
+
+/// A time as git's `%aI` writes it, in the author's own offset: `2023-11-14T22:13:20+01:00`,
+/// or `2023-11-14T22:13:20Z` in UTC.
+fn iso_date(seconds: i64, offset: i32) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    let zone = time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]");
+    let offset = time::UtcOffset::from_whole_seconds(offset).unwrap_or(time::UtcOffset::UTC);
+    let Ok(at) = time::OffsetDateTime::from_unix_timestamp(seconds).map(|t| t.to_offset(offset)) else {
+        return String::new();
+    };
+    let zone = if offset.is_utc() {
+        "Z".to_string()
+    } else {
+        at.format(zone).unwrap_or_default()
+    };
+    at.format(format).map(|t| t + &zone).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_git_writes_them() {
+        assert_eq!(iso_date(1_700_000_000, 0), "2023-11-14T22:13:20Z");
+        assert_eq!(iso_date(1_700_000_000, 3600), "2023-11-14T23:13:20+01:00");
+        assert_eq!(
+            iso_date(1_700_000_000, -(7 * 3600 + 1800)),
+            "2023-11-14T14:43:20-07:30"
+        );
+    }
 }
 
 /// HEAD's tree: its blob ids, and how many submodules it records.

@@ -92,6 +92,48 @@ fn a_secret_a_merge_resolution_added_is_dated_to_the_merge() {
 }
 
 #[test]
+fn a_blob_is_dated_to_the_first_commit_that_put_it_anywhere() {
+    let (_tmp, dir) = repo();
+    commit(&dir, &[("README.md", "app\n")], "base");
+    git(&dir, &["checkout", "-q", "-b", "side"]);
+    // The same file at two paths at once: git lists a commit's changes by path.
+    let side = commit(
+        &dir,
+        &[
+            ("deploy/b.env", &format!("KEY={KEY_A}\n")),
+            ("deploy/a.env", &format!("KEY={KEY_A}\n")),
+        ],
+        "side",
+    );
+    git(&dir, &["checkout", "-q", "main"]);
+    commit(
+        &dir,
+        &[("src/config/old.env", &format!("KEY={KEY_B}\n"))],
+        "config",
+    );
+    let moved_from = git(&dir, &["rev-parse", "HEAD"]);
+    // A move is a deletion and an addition of the same blob: the blob came from before it.
+    git(&dir, &["mv", "src/config", "settings"]);
+    commit(&dir, &[], "move");
+    // The merge brings the side branch's file in unchanged: the side branch introduced it.
+    git(&dir, &["merge", "-q", "--no-ff", "-m", "merge side", "side"]);
+    let mut found = located(&history(&dir));
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            ("stripe.secret-key".into(), "deploy/a.env".into(), 1, side),
+            (
+                "stripe.secret-key".into(),
+                "src/config/old.env".into(),
+                1,
+                moved_from
+            ),
+        ]
+    );
+}
+
+#[test]
 fn a_secret_moved_to_a_newer_version_of_a_file_is_still_in_head() {
     let (_tmp, dir) = repo();
     let added = commit(&dir, &[("app.env", &format!("STRIPE_KEY={KEY_A}\n"))], "add");
