@@ -156,9 +156,12 @@ fn add_tree(
         let nul = space + memchr::memchr(0, &rest[space..]).ok_or_else(damaged)?;
         let end = nul + 1 + id_len;
         let child = ObjectId::try_from(rest.get(nul + 1..end).ok_or_else(damaged)?).map_err(|_| damaged())?;
-        let is_tree = &rest[..space] == b"40000";
+        // Some old tools wrote modes zero-padded (`040000`); git reads them all the same.
+        let mode = &rest[..space];
+        let mode = &mode[mode.iter().take_while(|&&b| b == b'0').count()..];
+        let is_tree = mode == b"40000";
         // Gitlinks (submodules, mode 160000) name commits of another repository.
-        if is_tree || (&rest[..space] != b"160000" && blobs.contains(&child)) {
+        if is_tree || (mode != b"160000" && blobs.contains(&child)) {
             kept.push((child, &rest[space + 1..nul]));
         }
         rest = &rest[end..];
@@ -282,6 +285,49 @@ fn read_loose(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tree_keeps_its_subtrees_and_the_blobs_asked_about() {
+        let id = |byte: u8| ObjectId::from_bytes_or_panic(&[byte; 20]);
+        let mut tree = Vec::new();
+        for (mode, name, child) in [
+            ("100644", "README.md", 1),
+            ("100644", "secret.env", 2),
+            ("40000", "src", 3),
+            ("040000", "old", 4),
+            ("160000", "vendor", 2),
+        ] {
+            tree.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            tree.extend_from_slice(id(child).as_bytes());
+        }
+        let shard = Mutex::new(Shard::default());
+        let wanted: IdSet = [id(2)].into_iter().collect();
+        add_tree(&shard, id(9), &tree, &wanted, 20).unwrap();
+        let shard = shard.into_inner().unwrap();
+        let mut kept: Vec<(ObjectId, Vec<u8>)> = shard
+            .edges
+            .iter()
+            .map(|e| {
+                let name = shard.names.iter().find(|(_, i)| **i == e.name).unwrap().0;
+                (e.child, name.to_vec())
+            })
+            .collect();
+        kept.sort();
+        assert_eq!(
+            kept,
+            vec![
+                (id(2), b"secret.env".to_vec()),
+                (id(3), b"src".to_vec()),
+                (id(4), b"old".to_vec()),
+            ],
+            "not a blob nobody asked about, nor a submodule's commit"
+        );
+        let cut = &tree[..tree.len() - 3];
+        assert!(
+            add_tree(&Mutex::default(), id(9), cut, &wanted, 20).is_err(),
+            "a cut tree is an error"
+        );
+    }
 
     #[test]
     fn a_commit_header_gives_tree_parents_author_and_times() {
