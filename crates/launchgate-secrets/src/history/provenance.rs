@@ -135,7 +135,7 @@ fn first_introductions(
             if roots.contains(&canonical) {
                 in_root.entry(canonical).or_default().push((b as u32, path));
             }
-            for edge in graph.parents_of(&graph.trees[tree as usize]) {
+            for edge in graph.parents_of_tree(tree) {
                 let above = paths.join(edge.name, path);
                 stack.push((edge.parent, above));
             }
