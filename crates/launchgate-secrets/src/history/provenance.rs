@@ -105,86 +105,90 @@ impl Paths {
     }
 }
 
+/// Each blob on its own: the commit trees that hold it, and where, found by walking up from
+/// the trees that hold it; then, of the commits with those trees, the first in `order` that
+/// holds it at a path none of its parents does. One blob's trees at a time: memory stays
+/// the size of one blob's history, however many blobs have findings.
 fn first_introductions(
     graph: &ObjectGraph,
     order: &[ObjectId],
     blobs: &[ObjectId],
 ) -> HashMap<String, Introduced> {
-    let roots: foldhash::HashSet<u32> = graph
-        .commits
-        .values()
-        .filter_map(|c| graph.tree_index.get(&c.tree).copied())
-        .collect();
+    // A tree stored twice (in two object folders) has two numbers; the index's is the one.
+    let canonical = |tree: u32| graph.tree_index[&graph.trees[tree as usize]];
+    let tree_of = |commit: &ObjectId| {
+        graph
+            .commits
+            .get(commit)
+            .and_then(|c| graph.tree_index.get(&c.tree).copied())
+    };
+    // The commits listed, by their tree, in order.
+    let mut by_tree: foldhash::HashMap<u32, Vec<usize>> = foldhash::HashMap::default();
+    for (at, commit) in order.iter().enumerate() {
+        if let Some(tree) = tree_of(commit) {
+            by_tree.entry(tree).or_default().push(at);
+        }
+    }
     let mut paths = Paths::default();
-    // For each commit's tree: the wanted blobs it holds, and where.
-    let mut in_root: foldhash::HashMap<u32, Vec<(u32, u32)>> = foldhash::HashMap::default();
+    let mut found = HashMap::new();
+    let mut held: foldhash::HashMap<u32, Vec<u32>> = foldhash::HashMap::default();
     let mut seen = foldhash::HashSet::default();
     let mut stack = Vec::new();
-    for (b, blob) in blobs.iter().enumerate() {
+    let mut candidates = Vec::new();
+    for blob in blobs {
+        held.clear();
         seen.clear();
         for edge in graph.parents_of(blob) {
-            let path = paths.join(edge.name, LEAF);
-            stack.push((edge.parent, path));
+            stack.push((edge.parent, paths.join(edge.name, LEAF)));
         }
         while let Some((tree, path)) = stack.pop() {
             if !seen.insert((tree, path)) {
                 continue;
             }
-            // A tree stored twice (in two object folders) has two numbers; the index's is the one.
-            let canonical = graph.tree_index[&graph.trees[tree as usize]];
-            if roots.contains(&canonical) {
-                in_root.entry(canonical).or_default().push((b as u32, path));
+            let tree_id = canonical(tree);
+            if by_tree.contains_key(&tree_id) {
+                held.entry(tree_id).or_default().push(path);
             }
             for edge in graph.parents_of_tree(tree) {
-                let above = paths.join(edge.name, path);
-                stack.push((edge.parent, above));
+                stack.push((edge.parent, paths.join(edge.name, path)));
             }
         }
-    }
-    let held = |commit: &ObjectId| {
-        graph
-            .commits
-            .get(commit)
-            .and_then(|c| graph.tree_index.get(&c.tree))
-            .and_then(|t| in_root.get(t))
-    };
-    let mut found: HashMap<usize, (ObjectId, u32)> = HashMap::new();
-    for id in order {
-        let Some(holds) = held(id) else {
-            continue;
-        };
-        let parents: Vec<&Vec<(u32, u32)>> = graph.commits[id].parents.iter().filter_map(&held).collect();
-        let mut new: Vec<(u32, String, u32)> = holds
-            .iter()
-            .filter(|(b, _)| !found.contains_key(&(*b as usize)))
-            .filter(|entry| !parents.iter().any(|p| p.contains(entry)))
-            .map(|&(b, path)| (b, paths.text(graph, path), path))
-            .collect();
-        // git lists a commit's changes by path: the first path a blob appears at is the one.
-        new.sort_unstable_by(|a, b| a.1.cmp(&b.1));
-        for (b, _, path) in new {
-            found.entry(b as usize).or_insert((*id, path));
-        }
-        if found.len() == blobs.len() {
-            break;
+        candidates.clear();
+        candidates.extend(held.keys().flat_map(|tree| by_tree[tree].iter().copied()));
+        candidates.sort_unstable();
+        for &at in &candidates {
+            let commit = &order[at];
+            let Some(here) = tree_of(commit).and_then(|t| held.get(&t)) else {
+                continue;
+            };
+            let parents: Vec<&Vec<u32>> = graph.commits[commit]
+                .parents
+                .iter()
+                .filter_map(|p| tree_of(p).and_then(|t| held.get(&t)))
+                .collect();
+            // git lists a commit's changes by path: the first path it appears at is the one.
+            let first_new = here
+                .iter()
+                .filter(|path| !parents.iter().any(|p| p.contains(path)))
+                .map(|&path| (paths.text(graph, path), path))
+                .min();
+            if let Some((text, _)) = first_new {
+                let info = &graph.commits[commit];
+                found.insert(
+                    blob.to_string(),
+                    Introduced {
+                        commit: commit.to_string(),
+                        author: info.author.clone(),
+                        date: iso_date(info.author_time, info.author_offset),
+                        time: info.commit_time,
+                        path: text,
+                    },
+                );
+                break;
+            }
         }
     }
     found
-        .into_iter()
-        .map(|(b, (commit, path))| {
-            let info = &graph.commits[&commit];
-            (
-                blobs[b].to_string(),
-                Introduced {
-                    commit: commit.to_string(),
-                    author: info.author.clone(),
-                    date: iso_date(info.author_time, info.author_offset),
-                    time: info.commit_time,
-                    path: paths.text(graph, path),
-                },
-            )
-        })
-        .collect()
 }
 
 /// A time as git's `%aI` writes it, in the author's own offset: `2023-11-14T22:13:20+01:00`,
