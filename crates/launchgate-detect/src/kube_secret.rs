@@ -69,8 +69,8 @@ pub struct Memo {
 struct Judged {
     entry: usize,
     indent: usize,
-    parent: Option<(Block, usize)>,
-    in_secret: bool,
+    /// The Secret block the entry sits in; `None` outside a Secret's `data:` or `stringData:`.
+    block: Option<Block>,
 }
 
 /// Whether the value at `secret` in `bytes` is an entry of a Kubernetes Secret's `data:` or
@@ -95,26 +95,20 @@ pub fn is_secret_entry(bytes: &[u8], secret: Range<usize>, memo: &mut Memo) -> b
             Judged { entry, ..last }
         }
         _ => {
-            let parent = parent_block(bytes, entry, indent);
-            let in_secret = parent.is_some_and(|(_, at)| {
+            let block = parent_block(bytes, entry, indent).and_then(|(block, at)| {
                 let indent = indentation(line_at(bytes, at));
                 let document = match memo.document {
                     Some(d) if d.indent == indent && d.start <= at && at < d.end => d,
                     _ => document_around(bytes, at, indent),
                 };
                 memo.document = Some(document);
-                document.is_secret
+                document.is_secret.then_some(block)
             });
-            Judged {
-                entry,
-                indent,
-                parent,
-                in_secret,
-            }
+            Judged { entry, indent, block }
         }
     };
     memo.last = Some(judged);
-    let (Some((block, _)), true) = (judged.parent, judged.in_secret) else {
+    let Some(block) = judged.block else {
         return false;
     };
     let key = String::from_utf8_lossy(line[indent..colon].trim_ascii());

@@ -189,6 +189,19 @@ impl Pack {
     pub fn path(&self) -> &Path {
         self.bundle.pack.path()
     }
+
+    /// The objects of this pack that one of `earlier` holds too: read there, not again.
+    pub fn also_in(&self, earlier: &[Pack]) -> HashSet<ObjectId> {
+        if earlier.is_empty() {
+            return HashSet::new();
+        }
+        self.bundle
+            .index
+            .iter()
+            .filter(|e| earlier.iter().any(|p| p.bundle.index.lookup(e.oid).is_some()))
+            .map(|e| e.oid)
+            .collect()
+    }
 }
 
 /// Every pack with an index in `dirs`, in a stable order. A pack without its index is one
@@ -229,16 +242,7 @@ pub(super) fn corrupt(what: &Path, e: &dyn std::fmt::Display) -> Error {
 /// Decodes every object of one pack, resolving each delta once, and offers its blobs. An
 /// object also stored in an earlier pack was offered there.
 fn scan_pack(pack: &mut Pack, earlier: &[Pack], sink: &Sink, huge: u64) -> Result<(), Error> {
-    let index = &pack.bundle.index;
-    let elsewhere: HashSet<ObjectId> = if earlier.is_empty() {
-        HashSet::new()
-    } else {
-        index
-            .iter()
-            .filter(|e| earlier.iter().any(|p| p.bundle.index.lookup(e.oid).is_some()))
-            .map(|e| e.oid)
-            .collect()
-    };
+    let elsewhere = pack.also_in(earlier);
     let entries = entries_by_offset(&pack.bundle.index);
     let largest_whole = check_entries(pack, &entries)?;
     if largest_whole > huge {

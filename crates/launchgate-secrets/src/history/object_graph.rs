@@ -353,6 +353,7 @@ type Offer<'a> = dyn Fn(&gix_hash::oid, Kind, &[u8]) -> Result<(), String> + Syn
 /// Every tree and commit of one pack that no earlier pack holds.
 fn read_pack(pack: &mut Pack, earlier: &[Pack], offer: &Offer<'_>) -> Result<(), Error> {
     let path = pack.path().to_path_buf();
+    let elsewhere = pack.also_in(earlier);
     let entries = pack_walk::entries_by_offset(&pack.bundle.index);
     let failed = Mutex::new(None);
     pack_walk::walk_objects::<(), _, _>(
@@ -361,7 +362,7 @@ fn read_pack(pack: &mut Pack, earlier: &[Pack], offer: &Offer<'_>) -> Result<(),
         &[Kind::Tree, Kind::Commit],
         |_| {},
         |object| {
-            if earlier.iter().any(|p| p.bundle.index.lookup(object.id).is_some()) {
+            if elsewhere.contains(object.id) {
                 return None;
             }
             if let Err(e) = offer(object.id, object.kind, object.data) {
