@@ -2,9 +2,11 @@
 //! holds a credential word (`token`, `secret`, `api_key`); the other words of the key often
 //! say the value is something else: an id (`API_KEY_ID`), a name or place (`SECRET_NAME`,
 //! `TOKEN_URL`), a hash or revision (`TOKEN_REV`, `secret_sha256`), a page cursor
-//! (`NEXT_PAGE_TOKEN`) or a value meant to be published (`publicToken`,
-//! `NEXT_PUBLIC_ANON_KEY`, `STRIPE_PUBLISHABLE_KEY`). Those keys keep generic rules silent;
-//! provider rules, which know their token's shape, are not asked.
+//! (`NEXT_PAGE_TOKEN`), a value meant to be published (`publicToken`,
+//! `NEXT_PUBLIC_ANON_KEY`, `STRIPE_PUBLISHABLE_KEY`) or one that is not valid by intent
+//! (`fakeToken`, `INVALID_API_KEY`, `wrongPassword`, `nonMatchingSecret`, what tests write).
+//! Those keys keep generic rules silent; provider rules, which know their token's shape, are
+//! not asked.
 
 use crate::words;
 
@@ -16,6 +18,45 @@ const ANYWHERE: &[&str] = &[
     "pagination",
     "cursor",
     "continuation",
+];
+
+/// Words that, anywhere in the key, say its value was made not to work: what a test passes
+/// to see a credential refused. (`test` is not one: a test environment's keys are real.)
+const NOT_VALID: &[&str] = &[
+    "fake",
+    "dummy",
+    "mock",
+    "bogus",
+    "invalid",
+    "wrong",
+    "incorrect",
+    "bad",
+    "expired",
+    "revoked",
+    "example",
+    "nonmatching",
+    "mismatched",
+];
+
+/// Phrases that say the same in two words (`non_matching`, `not_valid`).
+const NOT_VALID_PHRASES: &[&str] = &["non_matching", "not_matching", "not_valid", "no_match"];
+
+/// Words that name a credential. A `NOT_VALID` word counts only beside one, since it must
+/// be the credential that is called fake: a user name read as a key (`ops@shop.invalid:`,
+/// `deploy@example.com:` before a password) says nothing about the password.
+const CREDENTIAL: &[&str] = &[
+    "token",
+    "key",
+    "apikey",
+    "secret",
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "credential",
+    "credentials",
+    "auth",
+    "pat",
 ];
 
 /// Phrases (words in a row) that name a key meant for browsers and apps: Algolia's
@@ -143,9 +184,13 @@ pub fn names_non_secret(key: &str) -> bool {
         return false;
     }
     let padded = format!("_{key}_");
+    let has_phrase = |phrases: &[&str]| phrases.iter().any(|p| padded.contains(&format!("_{p}_")));
+    let called_not_valid = (key.split('_').any(|w| NOT_VALID.contains(&w)) || has_phrase(NOT_VALID_PHRASES))
+        && key.split('_').any(|w| CREDENTIAL.contains(&w));
     last_word_names_non_secret(key)
         || key.split('_').any(|w| ANYWHERE.contains(&w))
-        || PUBLIC_PHRASES.iter().any(|p| padded.contains(&format!("_{p}_")))
+        || has_phrase(PUBLIC_PHRASES)
+        || called_not_valid
 }
 
 #[cfg(test)]
@@ -227,6 +272,17 @@ mod tests {
             assert!(names_non_secret(key), "{key}");
         }
         for key in [
+            "fake_token",
+            "invalid_api_key",
+            "wrong_password",
+            "non_matching_token",
+            "expired_access_token",
+            "mock_client_secret",
+            "token_not_valid",
+        ] {
+            assert!(names_non_secret(key), "{key}");
+        }
+        for key in [
             "api_key",
             "client_secret",
             "discord_token",
@@ -234,6 +290,11 @@ mod tests {
             "aws_secret_access_key",
             "pubnub_secret_key_x",
             "vault_client_token",
+            "test_api_key",
+            "mockaroo_api_key",
+            "badge_token",
+            "shop_invalid",
+            "example_com",
             "",
         ] {
             assert!(!names_non_secret(key), "{key}");
