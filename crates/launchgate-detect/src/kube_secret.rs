@@ -1,7 +1,9 @@
 //! Kubernetes Secret manifests: every entry under a Secret's `data:` (base64) or
 //! `stringData:` (plain text) is a secret whatever its key is called, since base64 hides
 //! nothing. The rule's regex finds `key: value` lines near `kind: Secret`; this module
-//! decides from the YAML around a value whether it is one of those entries.
+//! decides from the YAML around a value whether it is one of those entries. JSON as
+//! `kubectl get -o json` writes it, one member a line, is read the same way: its
+//! indentation says the same as YAML's.
 
 use std::ops::Range;
 
@@ -193,6 +195,8 @@ fn parent_block(bytes: &[u8], entry: usize, indent: usize) -> Option<(Block, usi
             .next()
             .unwrap_or(content)
             .trim_ascii();
+        // JSON opens the block's object on its key's line: `"data": {`.
+        let key = key.strip_suffix(b"{").map_or(key, <[u8]>::trim_ascii_end);
         return match key {
             b"data:" | b"\"data\":" | b"'data':" => Some((Block::Data, above)),
             b"stringData:" | b"\"stringData\":" | b"'stringData':" => Some((Block::StringData, above)),
@@ -202,8 +206,10 @@ fn parent_block(bytes: &[u8], entry: usize, indent: usize) -> Option<(Block, usi
     None
 }
 
-/// The YAML document around a `data:` block: the lines from the one after the previous
-/// `---` to the one before the next, at most `LOOK` bytes either side of the block.
+/// The object around a `data:` block: the lines from the one after the previous `---` to
+/// the one before the next, at most `LOOK` bytes either side of the block, and within the
+/// lines indented at least as far as the block (a YAML or JSON list holds one object per
+/// item, a ConfigMap beside a Secret).
 #[derive(Debug, Clone, Copy)]
 struct Document {
     start: usize,
@@ -219,7 +225,15 @@ fn document_around(bytes: &[u8], from: usize, indent: usize) -> Document {
     let floor = from.saturating_sub(LOOK);
     let mut start = from;
     while let Some(above) = previous_line(bytes, start).filter(|&l| l >= floor) {
-        if is_document_marker(line_at(bytes, above)) {
+        let line = line_at(bytes, above);
+        if is_document_marker(line) {
+            break;
+        }
+        if is_outside(line, indent) {
+            // A YAML list item's first key shares the line of its `- `.
+            if item_content(line, indent).is_some() {
+                start = above;
+            }
             break;
         }
         start = above;
@@ -229,9 +243,12 @@ fn document_around(bytes: &[u8], from: usize, indent: usize) -> Document {
     let mut at = from;
     while let Some(nl) = memchr::memchr(b'\n', &bytes[at..ceiling]) {
         at += nl + 1;
-        if at < ceiling && is_document_marker(line_at(bytes, at)) {
-            end = at;
-            break;
+        if at < ceiling {
+            let line = line_at(bytes, at);
+            if is_document_marker(line) || is_outside(line, indent) {
+                end = at;
+                break;
+            }
         }
     }
     let mut is_secret = false;
@@ -254,19 +271,44 @@ fn document_around(bytes: &[u8], from: usize, indent: usize) -> Document {
     }
 }
 
-/// Whether a line says `kind: Secret` (quoted or not, in any case) at `indent`.
+/// Whether a line is indented less than `indent`, so that an object at `indent` ends
+/// before it: a JSON `}`, the next YAML list item. Blank lines and comments are not.
+fn is_outside(line: &[u8], indent: usize) -> bool {
+    let content = line.trim_ascii();
+    !content.is_empty() && !content.starts_with(b"#") && indentation(line) < indent
+}
+
+/// What a YAML list item's line holds after its `- `, when that starts at `indent`.
+fn item_content(line: &[u8], indent: usize) -> Option<&[u8]> {
+    let dash = indentation(line);
+    let rest = line[dash..].strip_prefix(b"-")?;
+    let spaces = rest.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+    (spaces > 0 && dash + 1 + spaces == indent).then(|| &rest[spaces..])
+}
+
+/// Whether a line says `kind: Secret` (YAML or JSON, quoted or not, in any case) at
+/// `indent`, on its own or as a list item's first key.
 fn is_kind_secret(line: &[u8], indent: usize) -> bool {
-    if indentation(line) != indent {
+    let content = if indentation(line) == indent {
+        &line[indent..]
+    } else if let Some(content) = item_content(line, indent) {
+        content
+    } else {
         return false;
-    }
-    let content = line[indent..].trim_ascii();
+    };
+    let content = content.trim_ascii();
     let content = content
         .split(|&b| b == b'#')
         .next()
         .unwrap_or(content)
         .trim_ascii();
-    content.strip_prefix(b"kind:").is_some_and(|value| {
+    let value = content
+        .strip_prefix(b"kind:")
+        .or_else(|| content.strip_prefix(b"\"kind\":"))
+        .or_else(|| content.strip_prefix(b"'kind':"));
+    value.is_some_and(|value| {
         let value = value.trim_ascii();
+        let value = value.strip_suffix(b",").map_or(value, <[u8]>::trim_ascii_end);
         let value = value
             .strip_prefix(b"\"")
             .and_then(|v| v.strip_suffix(b"\""))
@@ -373,6 +415,32 @@ mod tests {
             "kind: ExternalSecret\nspec:\n  target:\n    kind: Secret\n  data:\n    key: {PASSWORD}\n"
         );
         assert!(!judged(&nested_kind, PASSWORD));
+    }
+
+    #[test]
+    fn kubectl_json_is_read_by_its_indentation() {
+        let secret = format!(
+            "{{\n    \"apiVersion\": \"v1\",\n    \"data\": {{\n        \"password\": \"{PASSWORD}\",\n        \"username\": \"YWRtaW5pc3RyYXRvcg==\"\n    }},\n    \"kind\": \"Secret\",\n    \"metadata\": {{\n        \"name\": \"db\"\n    }}\n}}\n"
+        );
+        assert!(judged(&secret, PASSWORD));
+        assert!(!judged(&secret, "YWRtaW5pc3RyYXRvcg=="), "a user name");
+        let config_map = secret.replace("\"Secret\"", "\"ConfigMap\"");
+        assert!(!judged(&config_map, PASSWORD));
+    }
+
+    #[test]
+    fn a_list_item_is_its_own_document() {
+        // `kubectl get secrets,configmaps -o json`: a ConfigMap item beside a Secret item.
+        let json = format!(
+            "{{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n        {{\n            \"data\": {{\n                \"token\": \"{PASSWORD}\"\n            }},\n            \"kind\": \"ConfigMap\"\n        }},\n        {{\n            \"data\": {{\n                \"token\": \"aDN2cSFSNHpYOHduMnBN\"\n            }},\n            \"kind\": \"Secret\"\n        }}\n    ],\n    \"kind\": \"List\"\n}}\n"
+        );
+        assert!(!judged(&json, PASSWORD));
+        assert!(judged(&json, "aDN2cSFSNHpYOHduMnBN"));
+        let yaml = format!(
+            "apiVersion: v1\nkind: List\nitems:\n  - kind: ConfigMap\n    data:\n      token: {PASSWORD}\n  - kind: Secret\n    data:\n      token: aDN2cSFSNHpYOHduMnBN\n"
+        );
+        assert!(!judged(&yaml, PASSWORD));
+        assert!(judged(&yaml, "aDN2cSFSNHpYOHduMnBN"));
     }
 
     #[test]
