@@ -212,21 +212,22 @@ pub fn scan_history(loaded: &LoadedConfig, repo: &Path, opts: &HistoryOptions) -
     let mut notes = Vec::new();
     let counters = std::sync::Arc::new(progress::Counters::default());
     let shown = progress::Progress::start(opts.progress, std::sync::Arc::clone(&counters));
-    let blobs = blobs::scan_blobs(&repo, &engine, &selection, opts.shard, max_size, &counters);
-    if let Some(shown) = shown {
-        shown.finish();
-    }
-    let blobs = blobs?;
+    let blobs = blobs::scan_blobs(&repo, &engine, &selection, opts.shard, max_size, &counters)?;
     let wanted: HashSet<String> = blobs.hits.iter().map(|h| h.id.clone()).collect();
+    counters.begin_provenance(wanted.len());
     let introduced = order.first_introductions(&repo, &wanted)?;
     let head = provenance::head_tree(&repo)?;
 
-    warm_fingerprints(&blobs.hits, |hit| {
+    warm_fingerprints(&blobs.hits, &counters, |hit| {
         head.blobs.contains(&hit.id)
             || introduced
                 .get(&hit.id)
                 .is_some_and(|intro| filter.keeps(&engine, &intro.path))
     });
+    // An error above stops the display when it is dropped.
+    if let Some(shown) = shown {
+        shown.finish();
+    }
     // A secret still in HEAD may sit in a newer version of the file than the one that
     // introduced it: compare secrets, not blobs.
     let in_head: HashSet<String> = blobs
@@ -353,7 +354,11 @@ pub fn scan_history(loaded: &LoadedConfig, repo: &Path, opts: &HistoryOptions) -
 /// report reads; the process keeps them for `scan_history`, which asks for them one at a
 /// time. Computed there, on one core with nothing else left to run, they took a tenth of a
 /// real repository's scan.
-fn warm_fingerprints(hits: &[blobs::BlobHit], reported: impl Fn(&blobs::BlobHit) -> bool) {
+fn warm_fingerprints(
+    hits: &[blobs::BlobHit],
+    progress: &progress::Counters,
+    reported: impl Fn(&blobs::BlobHit) -> bool,
+) {
     use rayon::iter::{IntoParallelIterator, ParallelIterator};
     let distinct: HashSet<(&str, &str)> = hits
         .iter()
@@ -361,9 +366,11 @@ fn warm_fingerprints(hits: &[blobs::BlobHit], reported: impl Fn(&blobs::BlobHit)
         .flat_map(|hit| hit.matches.iter())
         .map(|(m, _)| (m.rule_id.as_str(), m.secret.expose()))
         .collect();
-    distinct
-        .into_par_iter()
-        .for_each(|(rule_id, secret)| drop(crate::baseline::fingerprint(rule_id, secret)));
+    progress.begin_fingerprints(distinct.len());
+    distinct.into_par_iter().for_each(|(rule_id, secret)| {
+        drop(crate::baseline::fingerprint(rule_id, secret));
+        progress.fingerprinted_one();
+    });
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! Progress of a history scan on standard error: objects walked of those in the repository,
-//! bytes of blobs scanned, the rate and the time left. A scan of a large history takes
+//! bytes of blobs scanned, the rate and the time left; then the steps after the blobs, which
+//! take seconds of their own on a large history or with many findings (which commit put each
+//! secret there, and the secrets' slow fingerprints). A scan of a large history takes
 //! seconds to minutes, and without this it prints nothing until the end.
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -33,6 +35,35 @@ impl ProgressMode {
     }
 }
 
+/// The steps of a history scan, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    /// Every blob decoded and scanned.
+    Blobs = 0,
+    /// The trees and commits read to find which commit introduced each blob with findings.
+    Provenance = 1,
+    /// The slow fingerprint of each distinct secret.
+    Fingerprints = 2,
+}
+
+impl Step {
+    fn from_u8(value: u8) -> Step {
+        match value {
+            0 => Step::Blobs,
+            1 => Step::Provenance,
+            _ => Step::Fingerprints,
+        }
+    }
+
+    fn next(self) -> Option<Step> {
+        match self {
+            Step::Blobs => Some(Step::Provenance),
+            Step::Provenance => Some(Step::Fingerprints),
+            Step::Fingerprints => None,
+        }
+    }
+}
+
 /// What the scan has done so far, updated from every decoding thread.
 #[derive(Debug, Default)]
 pub struct Counters {
@@ -42,11 +73,38 @@ pub struct Counters {
     pub total: AtomicU64,
     /// Bytes of blobs scanned.
     pub bytes: AtomicU64,
+    /// The step under way (a [`Step`]).
+    step: AtomicU8,
+    /// Blobs with findings whose first commit is looked for.
+    blobs_with_findings: AtomicU64,
+    /// Secrets fingerprinted, of `secrets`.
+    fingerprinted: AtomicU64,
+    secrets: AtomicU64,
 }
 
 impl Counters {
     pub(crate) fn walk(&self) {
         self.walked.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The blobs are scanned: the first commit of `blobs` blobs with findings is looked for.
+    pub(crate) fn begin_provenance(&self, blobs: usize) {
+        self.blobs_with_findings.store(blobs as u64, Ordering::Relaxed);
+        self.step.store(Step::Provenance as u8, Ordering::Release);
+    }
+
+    /// `secrets` distinct secrets are fingerprinted next.
+    pub(crate) fn begin_fingerprints(&self, secrets: usize) {
+        self.secrets.store(secrets as u64, Ordering::Relaxed);
+        self.step.store(Step::Fingerprints as u8, Ordering::Release);
+    }
+
+    pub(crate) fn fingerprinted_one(&self) {
+        self.fingerprinted.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn step(&self) -> Step {
+        Step::from_u8(self.step.load(Ordering::Acquire))
     }
 }
 
@@ -108,17 +166,45 @@ impl Drop for Progress {
 }
 
 fn draw_bar(counters: &Counters, stop: &AtomicBool) {
-    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template(
-        "history {bar:30} {human_pos}/{human_len} objects, {msg}, {elapsed} (~{eta} left)",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
-    bar.set_style(style);
+    let template = |step: Step| match step {
+        Step::Blobs => "history {bar:30} {human_pos}/{human_len} objects, {msg}, {elapsed} (~{eta} left)",
+        Step::Provenance => "history {spinner} {msg}, {elapsed}",
+        Step::Fingerprints => {
+            "history {bar:30} {human_pos}/{human_len} secrets fingerprinted, {elapsed} (~{eta} left)"
+        }
+    };
+    // One bar a step: a bar restyled in place would be drawn once with the last step's
+    // counts.
+    let bar_for = |step: Step| {
+        let style =
+            ProgressStyle::with_template(template(step)).unwrap_or_else(|_| ProgressStyle::default_bar());
+        ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr()).with_style(style)
+    };
+    let mut shown = Step::Blobs;
+    let mut bar = bar_for(shown);
     let started = Instant::now();
     while !stop.load(Ordering::Relaxed) {
-        bar.set_length(counters.total.load(Ordering::Relaxed));
-        bar.set_position(counters.walked.load(Ordering::Relaxed));
-        bar.set_message(bytes_and_rate(counters, started));
+        let step = counters.step();
+        if step != shown {
+            bar.finish_and_clear();
+            shown = step;
+            bar = bar_for(step);
+        }
+        match step {
+            Step::Blobs => {
+                bar.set_message(bytes_and_rate(counters, started));
+                bar.set_length(counters.total.load(Ordering::Relaxed));
+                bar.set_position(counters.walked.load(Ordering::Relaxed));
+            }
+            Step::Provenance => {
+                bar.set_message(provenance_message(counters));
+                bar.tick();
+            }
+            Step::Fingerprints => {
+                bar.set_length(counters.secrets.load(Ordering::Relaxed));
+                bar.set_position(counters.fingerprinted.load(Ordering::Relaxed));
+            }
+        }
         std::thread::sleep(TICK);
     }
     bar.finish_and_clear();
@@ -127,12 +213,26 @@ fn draw_bar(counters: &Counters, stop: &AtomicBool) {
 fn write_lines(counters: &Counters, stop: &AtomicBool) {
     let started = Instant::now();
     let mut last = Instant::now();
+    // The step of the last line written, and when the scan was seen to start it.
+    let mut shown = Step::Blobs;
+    let mut step_started = started;
+    let write = |line: String| {
+        // A closed standard error is no reason to stop the scan.
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    };
     loop {
         let stopping = stop.load(Ordering::Relaxed);
-        if stopping || last.elapsed() >= LINE_EVERY {
-            let line = status_line(counters, started);
-            // A closed standard error is no reason to stop the scan.
-            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        let step = counters.step();
+        // A log gets each step's last line when the next begins, even a step that began
+        // and ended between two looks, and the new step's first line at once.
+        let changed = shown < step;
+        while shown < step {
+            write(status_line(shown, counters, started, step_started));
+            shown = shown.next().unwrap_or(step);
+            step_started = Instant::now();
+        }
+        if changed || stopping || last.elapsed() >= LINE_EVERY {
+            write(status_line(shown, counters, started, step_started));
             last = Instant::now();
         }
         if stopping {
@@ -142,22 +242,46 @@ fn write_lines(counters: &Counters, stop: &AtomicBool) {
     }
 }
 
-/// `history: 12,345/58,537 objects, 412.3 MB scanned at 103.1 MB/s, 4 s, ~10 s left`.
-fn status_line(counters: &Counters, started: Instant) -> String {
-    let walked = counters.walked.load(Ordering::Relaxed);
-    let total = counters.total.load(Ordering::Relaxed).max(walked);
+/// The line a log gets for `step`:
+/// `history: 12,345/58,537 objects, 412.3 MB scanned at 103.1 MB/s, 4 s, ~10 s left`,
+/// `history: finding the commits that introduced 3 blob(s) with findings, 5 s`,
+/// `history: 120/3000 secrets fingerprinted, 6 s, ~140 s left`.
+fn status_line(step: Step, counters: &Counters, started: Instant, step_started: Instant) -> String {
     let elapsed = started.elapsed().as_secs_f64();
-    let left = if walked > 0 && total > walked {
-        format!(
-            ", ~{:.0} s left",
-            elapsed * (total - walked) as f64 / walked as f64
-        )
-    } else {
-        String::new()
+    let left = |done: u64, of: u64| {
+        let spent = step_started.elapsed().as_secs_f64();
+        if done > 0 && of > done {
+            format!(", ~{:.0} s left", spent * (of - done) as f64 / done as f64)
+        } else {
+            String::new()
+        }
     };
+    match step {
+        Step::Blobs => {
+            let walked = counters.walked.load(Ordering::Relaxed);
+            let total = counters.total.load(Ordering::Relaxed).max(walked);
+            format!(
+                "history: {walked}/{total} objects, {}, {elapsed:.0} s{}",
+                bytes_and_rate(counters, started),
+                left(walked, total)
+            )
+        }
+        Step::Provenance => format!("history: {}, {elapsed:.0} s", provenance_message(counters)),
+        Step::Fingerprints => {
+            let done = counters.fingerprinted.load(Ordering::Relaxed);
+            let of = counters.secrets.load(Ordering::Relaxed).max(done);
+            format!(
+                "history: {done}/{of} secrets fingerprinted, {elapsed:.0} s{}",
+                left(done, of)
+            )
+        }
+    }
+}
+
+fn provenance_message(counters: &Counters) -> String {
     format!(
-        "history: {walked}/{total} objects, {}, {elapsed:.0} s{left}",
-        bytes_and_rate(counters, started)
+        "finding the commits that introduced {} blob(s) with findings",
+        counters.blobs_with_findings.load(Ordering::Relaxed)
     )
 }
 
@@ -190,9 +314,35 @@ mod tests {
         counters.total.store(200, Ordering::Relaxed);
         counters.walked.store(50, Ordering::Relaxed);
         counters.bytes.store(3_000_000, Ordering::Relaxed);
-        let line = status_line(&counters, Instant::now());
+        let now = Instant::now();
+        let line = status_line(Step::Blobs, &counters, now, now);
         assert!(
             line.starts_with("history: 50/200 objects, 3.0 MB scanned at "),
+            "{line}"
+        );
+        assert!(line.contains("s left"), "{line}");
+    }
+
+    #[test]
+    fn the_steps_after_the_blobs_have_lines_of_their_own() {
+        let counters = Counters::default();
+        assert_eq!(counters.step(), Step::Blobs);
+        counters.begin_provenance(3);
+        assert_eq!(counters.step(), Step::Provenance);
+        let now = Instant::now();
+        let line = status_line(Step::Provenance, &counters, now, now);
+        assert!(
+            line.starts_with("history: finding the commits that introduced 3 blob(s) with findings, "),
+            "{line}"
+        );
+        counters.begin_fingerprints(40);
+        for _ in 0..10 {
+            counters.fingerprinted_one();
+        }
+        assert_eq!(counters.step(), Step::Fingerprints);
+        let line = status_line(Step::Fingerprints, &counters, now, now);
+        assert!(
+            line.starts_with("history: 10/40 secrets fingerprinted, "),
             "{line}"
         );
         assert!(line.contains("s left"), "{line}");

@@ -172,17 +172,19 @@ fn progress_is_written_to_standard_error_only_when_asked_or_on_a_terminal() {
         assert_eq!(out.status.code(), Some(1));
         String::from_utf8(out.stderr).unwrap()
     };
-    // Forced without a terminal: a plain last line with every object counted.
+    // Forced without a terminal: plain lines, the blobs' last one with every object
+    // counted, then a line for each step after them.
     let forced = stderr(&["--progress", "always"], Some("true"));
-    let last = forced
-        .lines()
-        .rfind(|l| l.starts_with("history: "))
-        .unwrap_or_else(|| panic!("no progress line in {forced:?}"));
-    assert!(
-        last.starts_with(&format!("history: {objects}/{objects} objects, ")),
-        "{last}"
-    );
-    assert!(last.contains("MB scanned at"), "{last}");
+    let at = |line: &str| {
+        forced
+            .find(line)
+            .unwrap_or_else(|| panic!("no {line:?} in {forced:?}"))
+    };
+    let blobs = at(&format!("history: {objects}/{objects} objects, "));
+    let provenance = at("history: finding the commits that introduced 1 blob(s) with findings, ");
+    let fingerprints = at("history: 1/1 secrets fingerprinted, ");
+    assert!(blobs < provenance && provenance < fingerprints, "{forced}");
+    assert!(forced.contains("MB scanned at"), "{forced}");
     assert!(!forced.contains(KEY_A));
     // Not a terminal here, so `auto` (the default) is as quiet as `never`.
     for args in [&[][..], &["--progress", "auto"], &["--progress", "never"]] {
