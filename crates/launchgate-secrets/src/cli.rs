@@ -206,17 +206,12 @@ fn report_for(cmd: &Command) -> Result<Report, Error> {
         std::env::current_dir().map_err(|e| Error::input(format!("cannot read the current folder: {e}")))?;
     let config = LoadedConfig::discover(cmd.config.as_deref(), &cwd)?;
     match &cmd.command {
-        SecretsCommand::Scan(args) if args.ci => ci_scan(&config, &cwd, args),
-        SecretsCommand::Scan(args) if args.history.is_requested() => {
-            let report =
-                args.history
-                    .run(&config, &cwd, args.baseline.choice(), args.target.max_file_size)?;
-            report.ok_or_else(|| Error::input("no history or range was asked for"))
-        }
         SecretsCommand::Scan(args) => {
-            let mut options = scan_options(&args.target, &cwd)?;
-            options.baseline = args.baseline.choice();
-            Ok(scan(&config, &options)?.report)
+            let mut report = scan_report(&config, &cwd, args)?;
+            // A team's gitleaks files do not apply here: the report says so first.
+            let notes = crate::foreign_configs::gitleaks_notes(&cwd, &config.base_dir);
+            report.notes.splice(0..0, notes);
+            Ok(report)
         }
         SecretsCommand::Merge { reports } => crate::history::merge_reports(reports),
         SecretsCommand::Logs(args) => Ok(scan_logs(
@@ -230,6 +225,22 @@ fn report_for(cmd: &Command) -> Result<Report, Error> {
         SecretsCommand::Rules(RulesCommand::List) => rules_list(&config),
         SecretsCommand::Baseline(command) => baseline(&config, command, &cwd),
     }
+}
+
+/// `scan` in each of its modes.
+fn scan_report(config: &LoadedConfig, cwd: &std::path::Path, args: &ScanArgs) -> Result<Report, Error> {
+    if args.ci {
+        return ci_scan(config, cwd, args);
+    }
+    if args.history.is_requested() {
+        let report = args
+            .history
+            .run(config, cwd, args.baseline.choice(), args.target.max_file_size)?;
+        return report.ok_or_else(|| Error::input("no history or range was asked for"));
+    }
+    let mut options = scan_options(&args.target, cwd)?;
+    options.baseline = args.baseline.choice();
+    Ok(scan(config, &options)?.report)
 }
 
 /// `scan --ci`: the commits of this GitHub event, decided from the event itself.

@@ -19,6 +19,7 @@ pub mod config;
 mod env_examples;
 mod files;
 mod fixture_paths;
+mod foreign_configs;
 pub mod history;
 mod logs;
 mod report;
@@ -39,6 +40,9 @@ pub fn check_configured(config: &ConfigFile, root: &Path) -> Result<Report, Erro
     let loaded = config::LoadedConfig::from_file(config)?;
     let options = scan::ScanOptions::new(scan::Target::Paths(vec![root.to_path_buf()]));
     let mut report = scan::scan(&loaded, &options)?.report;
+    report
+        .notes
+        .splice(0..0, foreign_configs::gitleaks_notes(root, &loaded.base_dir));
     // Paths relative to the root, as a repository's own files are named.
     let prefix = format!("{}/", files::display_path(root).trim_end_matches('/'));
     for finding in &mut report.findings {

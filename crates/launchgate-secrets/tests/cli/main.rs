@@ -5,6 +5,7 @@ mod baseline;
 mod ci;
 mod env_examples;
 mod fixtures;
+mod foreign_configs;
 mod formats;
 mod git_settings;
 mod library;
