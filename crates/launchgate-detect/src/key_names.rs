@@ -185,12 +185,11 @@ pub fn names_non_secret(key: &str) -> bool {
     }
     let padded = format!("_{key}_");
     let has_phrase = |phrases: &[&str]| phrases.iter().any(|p| padded.contains(&format!("_{p}_")));
-    let called_not_valid = (key.split('_').any(|w| NOT_VALID.contains(&w)) || has_phrase(NOT_VALID_PHRASES))
-        && key.split('_').any(|w| CREDENTIAL.contains(&w));
+    let has_word = |words: &[&str]| key.split('_').any(|w| words.contains(&w));
     last_word_names_non_secret(key)
-        || key.split('_').any(|w| ANYWHERE.contains(&w))
+        || has_word(ANYWHERE)
         || has_phrase(PUBLIC_PHRASES)
-        || called_not_valid
+        || ((has_word(NOT_VALID) || has_phrase(NOT_VALID_PHRASES)) && has_word(CREDENTIAL))
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ impl ProgressMode {
 
 /// The steps of a history scan, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Step {
+enum Step {
     /// Every blob decoded and scanned.
     Blobs = 0,
     /// The trees and commits read to find which commit introduced each blob with findings.

@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::{STRIPE_KEY, bin, findings, git, json_report, notes};
+use crate::{STRIPE_KEY, findings, git, notes, scan_json};
 
 /// A value only the team's own gitleaks rule knows, and one its allowlist accepts.
 const ACME_TOKEN: &str = "acme_q7zr2mxk9lpw4vtn8shb3kd9qw2lm7zx";
@@ -54,11 +54,7 @@ fn assert_named(report: &serde_json::Value) {
 #[test]
 fn a_working_tree_scan_names_the_gitleaks_files_it_does_not_apply() {
     let dir = project();
-    let (code, report) = json_report({
-        let mut c = bin(dir.path());
-        c.args(["scan"]);
-        c
-    });
+    let (code, report) = scan_json(dir.path(), &["scan"]);
     assert_eq!(code, 1);
     assert_eq!(
         findings(&report),
@@ -72,11 +68,7 @@ fn a_staged_scan_names_them_too() {
     let dir = project();
     git(dir.path(), &["init", "-q"]);
     git(dir.path(), &["add", "deploy.env"]);
-    let (code, report) = json_report({
-        let mut c = bin(dir.path());
-        c.args(["scan", "--staged"]);
-        c
-    });
+    let (code, report) = scan_json(dir.path(), &["scan", "--staged"]);
     assert_eq!(code, 1);
     assert_named(&report);
 }
@@ -85,11 +77,7 @@ fn a_staged_scan_names_them_too() {
 fn without_gitleaks_files_there_is_no_such_note() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("a.txt"), "nothing\n").unwrap();
-    let (code, report) = json_report({
-        let mut c = bin(dir.path());
-        c.args(["scan"]);
-        c
-    });
+    let (code, report) = scan_json(dir.path(), &["scan"]);
     assert_eq!(code, 0);
     assert!(!notes(&report).contains("gitleaks"), "{}", notes(&report));
 }

@@ -88,6 +88,13 @@ pub fn json_report(mut cmd: Command) -> (i32, Value) {
 }
 
 /// `(rule_id, path, line, column)` of every finding.
+/// `launchgate-secrets ARGS --format json` in `dir`.
+pub fn scan_json(dir: &Path, args: &[&str]) -> (i32, Value) {
+    let mut cmd = bin(dir);
+    cmd.args(args);
+    json_report(cmd)
+}
+
 pub fn findings(report: &Value) -> Vec<(String, String, u64, u64)> {
     report["findings"]
         .as_array()
